@@ -6,7 +6,11 @@ Exit codes: 0 = pass (valid / not a FEOC / eligible), 1 = fail (a FEOC / not eli
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -47,6 +51,140 @@ def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
         return
     counts = ", ".join(f"{n} {kind}" for kind, n in dataset.counts().items())
     typer.echo(f"{path}: valid — {counts}")
+
+
+def parse_day(value: str, option: str = "--on") -> "dt.date":
+    """An ISO date from the command line, or exit 2 saying how to write it."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"{option} {value!r}: not a valid date — write it as YYYY-MM-DD, e.g. 2024-06-01", err=True)
+        raise typer.Exit(2)
+    if not 1900 <= day.year <= 2100:
+        typer.echo(f"{option} {value}: the year is outside 1900-2100 — check the date", err=True)
+        raise typer.Exit(2)
+    return day
+
+
+def _unknown(kind: str, ident: str, known: list[str], data: Path) -> None:
+    close = difflib.get_close_matches(ident, known, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; `feoc validate {data}` lists the counts"
+    typer.echo(f"{data}: no {kind} with id `{ident}`{hint}", err=True)
+    raise typer.Exit(2)
+
+
+def _interpretation(rules_dir: Path, name: Optional[str]) -> Optional[str]:
+    from .lawdata import load_interpretations
+
+    default, interps = load_interpretations(rules_dir)
+    if name is not None and name not in interps:
+        typer.echo(f"--interpretation {name}: unknown — use one of: {', '.join(sorted(interps))} (default {default})", err=True)
+        raise typer.Exit(2)
+    return name
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+check_app = typer.Typer(no_args_is_help=True, help="Judge one subject as of a date: entity, facility (or vehicle).")
+app.add_typer(check_app, name="check")
+rules_app = typer.Typer(no_args_is_help=True, help="List the rules and run their cases.")
+app.add_typer(rules_app, name="rules")
+
+
+def _check(kind: str, ident: str, data: Path, on: str, interpretation: Optional[str], explain: bool,
+           fmt: Format, rules: Optional[Path]) -> None:
+    from .lawdata import default_rules_dir
+    from .load import load_dataset
+    from .render_text import render_verdict
+    from .verdicts import entity_verdict, facility_verdict
+
+    day = parse_day(on)
+    try:
+        rules_dir = rules or default_rules_dir()
+        interp = _interpretation(rules_dir, interpretation)
+        dataset = load_dataset(data, rules_dir)
+        if kind == "entity":
+            if not dataset.has_entity(ident):
+                _unknown("entity", ident, [e.id for e in dataset.entities], data)
+            verdict = entity_verdict(dataset, ident, day, rules_dir, interp)
+        else:
+            if not dataset.has_facility(ident):
+                _unknown("facility", ident, [f.id for f in dataset.facilities], data)
+            verdict = facility_verdict(dataset, ident, day, rules_dir, interp)
+    except InputError as exc:
+        fail_input(exc)
+        return
+    if fmt == Format.json:
+        typer.echo(json.dumps(verdict.as_dict(), indent=2, sort_keys=True, default=str))
+    else:
+        typer.echo(render_verdict(verdict, explain))
+    raise typer.Exit(1 if verdict.feoc else 0)
+
+
+ON_OPTION = typer.Option(..., "--on", help="the date to judge as of (YYYY-MM-DD)")
+INTERP_OPTION = typer.Option(None, "--interpretation", help="reading of unsettled law (rules/interpretations.yaml)")
+EXPLAIN_OPTION = typer.Option(False, "--explain", help="show the facts, parameters and upstream findings")
+FORMAT_OPTION = typer.Option(Format.text, "--format", help="text or json")
+
+
+@check_app.command("entity")
+def check_entity(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION, on: str = ON_OPTION,
+                 interpretation: Optional[str] = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
+                 fmt: Format = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION) -> None:
+    """Is entity ID a foreign entity of concern on --on? Exit 0 no, 1 yes, 2 input error."""
+    _check("entity", ident, data, on, interpretation, explain, fmt, rules)
+
+
+@check_app.command("facility")
+def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION, on: str = ON_OPTION,
+                   interpretation: Optional[str] = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
+                   fmt: Format = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION) -> None:
+    """Are facility ID's activities performed by a FEOC on --on? Exit 0 no, 1 yes, 2 input error."""
+    _check("facility", ident, data, on, interpretation, explain, fmt, rules)
+
+
+@rules_app.command("list")
+def rules_list(rules: Optional[Path] = RULES_OPTION) -> None:
+    """Every rule: id, title, citation, effective dates."""
+    from .lawdata import default_rules_dir
+    from .rules import load_rules
+
+    try:
+        sources = load_rules(rules or default_rules_dir())
+    except InputError as exc:
+        fail_input(exc)
+        return
+    for src in sources:
+        r = src.rule
+        until = f" until {r.effective.end}" if r.effective.end else ""
+        flag = "  [UNCONFIRMED points]" if r.unconfirmed else ""
+        typer.echo(f"{r.id}\n  {r.title}\n  citation: {r.citation}\n  effective: from {r.effective.start}{until}{flag}")
+
+
+@rules_app.command("test")
+def rules_test(rules: Optional[Path] = RULES_OPTION,
+               evaluator: str = typer.Option("durable-rules", "--evaluator", help="durable-rules or reference")) -> None:
+    """Run every rule's cases; print `N passed, M failed`; exit 1 if any failed."""
+    from .casecheck import run_all
+    from .lawdata import default_rules_dir
+
+    if evaluator not in ("durable-rules", "reference"):
+        typer.echo(f"--evaluator {evaluator}: use durable-rules or reference", err=True)
+        raise typer.Exit(2)
+    try:
+        results = run_all(rules or default_rules_dir(), evaluator)
+    except InputError as exc:
+        fail_input(exc)
+        return
+    for r in results:
+        if not r.passed:
+            typer.echo(f"FAIL {r.file}:{r.line} [{r.rule_id}] {r.name}\n     {r.detail}")
+    passed = sum(r.passed for r in results)
+    typer.echo(f"{passed} passed, {len(results) - passed} failed")
+    raise typer.Exit(0 if passed == len(results) else 1)
 
 
 def main() -> None:

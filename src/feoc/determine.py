@@ -1,0 +1,249 @@
+"""FEOC determination as of a date: facts from the dataset and the ownership analysis go into the rule
+engine, each firing becomes an explained finding, and status that depends on other entities' status
+(a subsidiary of a FEOC) is derived by chaining rounds to a fixed point.
+
+Implements 42 U.S.C. 18741(a)(5) as interpreted by DOE (89 FR 37079) and applied to §30D by
+26 CFR 1.30D-6; which rules apply, their thresholds and dates come from `rules/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .dataset import Dataset
+from .engine import Evaluator, evaluator as make_evaluator
+from .lawdata import Interpretation, default_rules_dir, load_interpretations, load_parameters
+from .model import MEASURES
+from .ownership import Stake, in_edges, interests, paths
+from .rules import CompiledRuleset, compile_rules, load_rules
+
+GOVERNMENT_TYPES = ("government", "agency", "party")
+MEASURE_LABEL = {"equity": "equity", "voting": "voting rights", "board_seats": "board seats"}
+MAX_ROUNDS = 1000
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule firing, with everything a reader needs to check it by hand."""
+
+    rule_id: str
+    title: str
+    citation: str
+    conclusion: str
+    prong: str
+    subject: str
+    subject_name: str
+    on: dt.date
+    interpretation: str
+    facts: tuple[tuple[str, Any], ...]
+    explanation: str
+    paths: tuple[str, ...] = ()
+    path_sources: tuple[str, ...] = ()
+    unconfirmed: str | None = None
+    params: tuple[tuple[str, Any], ...] = ()
+    round: int = 0
+
+    def fact(self, name: str) -> Any:
+        return dict(self.facts).get(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule_id, "title": self.title, "citation": self.citation, "conclusion": self.conclusion,
+            "prong": self.prong, "subject": self.subject, "subject_name": self.subject_name, "on": self.on.isoformat(),
+            "interpretation": self.interpretation, "facts": dict(self.facts), "explanation": self.explanation,
+            "paths": list(self.paths), "unconfirmed": self.unconfirmed,
+            "parameters": {k: list(v) if isinstance(v, tuple) else v for k, v in self.params},
+        }
+
+
+@dataclass
+class Determination:
+    """All findings for a dataset on one date under one interpretation."""
+
+    on: dt.date
+    interpretation: Interpretation
+    findings: list[Finding]
+    feoc: set[str]
+    scoped: dict[str, set[str]]  # licensee -> activities a licensor effectively controls
+    interests: dict[tuple[str, str, str], float]  # (entity, measure, holders group) -> share
+    names: dict[str, str]
+    ruleset: CompiledRuleset
+    evaluator: str
+    edges: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def about(self, subject: str) -> list[Finding]:
+        return [f for f in self.findings if f.subject == subject]
+
+    def is_feoc(self, entity: str) -> bool:
+        return entity in self.feoc
+
+    def activity_findings(self, facility: str, activity: str | None = None) -> list[Finding]:
+        return [f for f in self.findings if f.subject == facility and f.conclusion == "feoc_activity"
+                and (activity is None or f.fact("activity") == activity)]
+
+
+def government_bodies(dataset: Dataset, nations: Iterable[str]) -> dict[str, set[str]]:
+    """Per covered nation, the entities that are its "government" (89 FR 37079): national and sub-national
+    governments, agencies and instrumentalities, the ruling party, senior foreign political figures."""
+    wanted = set(nations)
+    out: dict[str, set[str]] = {n: set() for n in sorted(wanted)}
+    for e in dataset.entities:
+        if e.type in GOVERNMENT_TYPES and e.country in wanted:
+            out[e.country].add(e.id)
+        elif e.type == "person" and e.political_figure_of in wanted:
+            out[e.political_figure_of].add(e.id)
+    return out
+
+
+def _entity_fact(e: Any) -> dict[str, Any]:
+    return {"kind": "entity", "subject": e.id, "name": e.name, "etype": e.type, "country": e.country or "",
+            "incorporated_in": e.incorporated_in or "", "headquartered_in": e.headquartered_in or "",
+            "political_figure_of": e.political_figure_of or ""}
+
+
+class _Run:
+    """One determination: keeps the facts asserted so far and turns firings into findings."""
+
+    def __init__(self, dataset: Dataset, day: dt.date, rules_dir: Path, interp: Interpretation, ev: Evaluator):
+        self.dataset, self.day, self.interp, self.ev = dataset, day, interp, ev
+        self.ruleset = compile_rules(load_rules(rules_dir), rules_dir, day)
+        params = load_parameters(rules_dir)
+        self.lookthrough = float(params["control_lookthrough_threshold"].on(day) or 0.5)
+        self.threshold = params["control_threshold"].on(day)
+        self.nations = list(params["covered_nations"].on(day) or [])
+        self.names = {e.id: e.name for e in dataset.entities} | {f.id: f.name for f in dataset.facilities}
+        self.findings: dict[tuple, Finding] = {}
+        self.feoc: set[str] = set()
+        self.scoped: dict[str, set[str]] = {}
+        self.round = 0
+        self.sources_by_group: dict[str, set[str]] = {}
+
+    def fire(self, facts: list[dict[str, Any]]) -> None:
+        for rule_id, index in self.ev.evaluate(self.ruleset, facts):
+            self._record(self.ruleset.rule(rule_id), facts[index])
+
+    def _record(self, rule: Any, fact: dict[str, Any]) -> None:
+        src = rule.source.rule
+        subject = fact["subject"]
+        shown = {k: v for k, v in fact.items() if k != "kind"}
+        values = dict(shown)
+        values.update(subject_name=self.names.get(subject, subject), threshold=self.threshold,
+                      measure_label=MEASURE_LABEL.get(fact.get("measure", ""), fact.get("measure", "")),
+                      holders_label=self._holders_label(fact.get("holders", "")))
+        try:
+            explanation = " ".join(src.explain.format(**values).split())
+        except (KeyError, ValueError, IndexError) as exc:  # the rule's template does not fit its fact
+            explanation = f"{src.title} (explain template error: {exc})"
+        rendered: tuple[str, ...] = ()
+        path_sources: tuple[str, ...] = ()
+        if fact["kind"] == "interest":
+            group = self.sources_by_group.get(fact["holders"], set())
+            found = paths(self.edges[fact["measure"]], group, subject, self.interp.tracing, self.lookthrough, limit=8)
+            rendered = tuple(p.render(None, fact["measure"]) for p in found)
+            path_sources = tuple(sorted({p.steps[0][0] for p in found}))
+        key = (rule.id, subject, fact.get("measure"), fact.get("holders"), fact.get("activity"), fact.get("agreement"),
+               fact.get("right"), fact.get("list"), fact.get("component"), fact.get("mineral"), fact.get("step"),
+               fact.get("battery"))
+        self.findings[key] = Finding(rule.id, src.title, src.citation, rule.conclusion, src.then.prong, subject,
+                                     self.names.get(subject, subject), self.day, self.interp.name,
+                                     tuple(sorted(shown.items())), explanation, rendered, path_sources,
+                                     src.unconfirmed, rule.params, self.round)
+        if rule.conclusion == "feoc":
+            scope = fact.get("scope") or ()
+            if fact["kind"] == "agreement_right" and self._agreement_scope(fact["agreement"]):
+                self.scoped.setdefault(subject, set()).update(self._agreement_scope(fact["agreement"]))
+            elif not scope:
+                self.feoc.add(subject)
+
+    def _agreement_scope(self, agreement_id: str) -> tuple[str, ...]:
+        for a in self.dataset.agreements:
+            if a.id == agreement_id:
+                return a.activities
+        return ()
+
+    def _holders_label(self, group: str) -> str:
+        if group == "feoc":
+            return "covered-nation governments and foreign entities of concern"
+        if group.startswith("gov-"):
+            return f"the government of {group[4:]}"
+        return group
+
+    def entities(self) -> None:
+        """Round 0 (direct prongs) and the chaining rounds (ownership and licences) to a fixed point."""
+        facts = [_entity_fact(e) for e in self.dataset.entities]
+        facts += [{"kind": "listing", "subject": x.entity, "list": x.list} for x in self.dataset.listings_on(self.day)]
+        self.fire(facts)
+        holdings = self.dataset.holdings_on(self.day)
+        self.edges = {m: in_edges(Stake(h.holder, h.entity, h.share(m)) for h in holdings if h.share(m) is not None)
+                      for m in MEASURES}
+        gov = government_bodies(self.dataset, self.nations)
+        all_gov = set().union(*gov.values()) if gov else set()
+        asserted: dict[tuple, Any] = {}
+        self.interest_values: dict[tuple[str, str, str], float] = {}
+        while self.round < MAX_ROUNDS:
+            self.round += 1
+            if self.interp.holders == "government":
+                groups = {f"gov-{n}": bodies for n, bodies in gov.items() if bodies}
+            else:
+                groups = {"feoc": set(self.feoc) | all_gov}
+            self.sources_by_group = groups
+            new: list[dict[str, Any]] = []
+            for measure in MEASURES:
+                for group, sources in sorted(groups.items()):
+                    if not sources:
+                        continue
+                    vals = interests(self.edges[measure], sources, self.interp.tracing, self.lookthrough)
+                    for entity, share in sorted(vals.items()):
+                        share = round(share, 9)  # both evaluators see the same number at the 25 % edge
+                        key = (entity, measure, group)
+                        self.interest_values[key] = share
+                        if asserted.get(key) != share:
+                            asserted[key] = share
+                            new.append({"kind": "interest", "subject": entity, "measure": measure, "holders": group,
+                                        "nation": group[4:] if group.startswith("gov-") else "", "share": share})
+            for a in self.dataset.agreements_on(self.day):
+                for right in a.rights:
+                    feoc = a.licensor in self.feoc
+                    key = ("agreement", a.id, right)
+                    if asserted.get(key) != feoc:
+                        asserted[key] = feoc
+                        new.append({"kind": "agreement_right", "subject": a.licensee, "agreement": a.id,
+                                    "licensor": a.licensor, "licensor_feoc": feoc, "right": right})
+            if not new:
+                break
+            before = (len(self.feoc), sum(len(v) for v in self.scoped.values()))
+            self.fire(new)
+            if (len(self.feoc), sum(len(v) for v in self.scoped.values())) == before and self.round > 1:
+                # nothing new became a FEOC: another round would assert the same facts
+                break
+
+    def facilities(self) -> None:
+        """Each activity of each facility in force: performed in a covered nation, or by a FEOC operator."""
+        facts = []
+        for f in self.dataset.facilities:
+            if not f.in_force(self.day):
+                continue
+            for activity in f.activities:
+                by_feoc = f.operator in self.feoc or activity in self.scoped.get(f.operator, set())
+                facts.append({"kind": "activity", "subject": f.id, "activity": activity, "country": f.country,
+                              "operator": f.operator, "operator_feoc": by_feoc})
+        self.round += 1
+        self.fire(facts)
+
+
+def determine(dataset: Dataset, day: dt.date, rules_dir: Path | None = None, interpretation: str | None = None,
+              evaluator: Evaluator | str = "durable-rules") -> Determination:
+    """Every entity's and facility activity's FEOC findings on `day` under one interpretation."""
+    rules_dir = rules_dir or default_rules_dir()
+    default, interps = load_interpretations(rules_dir)
+    interp = interps[interpretation or default]
+    ev = make_evaluator(evaluator) if isinstance(evaluator, str) else evaluator
+    run = _Run(dataset, day, rules_dir, interp, ev)
+    run.entities()
+    run.facilities()
+    findings = sorted(run.findings.values(), key=lambda f: (f.subject, f.rule_id, f.facts))
+    return Determination(day, interp, findings, run.feoc, run.scoped, run.interest_values, run.names, run.ruleset,
+                         ev.name, run.edges)
