@@ -1,7 +1,7 @@
 """The `feoc` command line: a thin shell over load, analysis, engine, verdicts and reporters.
 
 Exit codes: 0 = pass (valid / not a FEOC / eligible), 1 = fail (a FEOC / not eligible / stale reports),
-2 = usage or input error. Input problems are printed as `file:line: what — fix`, never as a traceback.
+2 = usage or input error, 3 = the rule engine (durable-rules) disagreed with the reference and no verdict is given. Input problems are printed as `file:line: what — fix`, never as a traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Optional
 
 import typer
 
+from .engine import EngineError
 from .problems import InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -117,6 +118,9 @@ def _check(kind: str, ident: str, data: Path, on: str, interpretation: Optional[
     except InputError as exc:
         fail_input(exc)
         return
+    except EngineError as exc:
+        typer.echo(f"rule engine error: {exc}", err=True)
+        raise typer.Exit(3)
     if fmt == Format.json:
         typer.echo(json.dumps(verdict.as_dict(), indent=2, sort_keys=True, default=str))
     else:

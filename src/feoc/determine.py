@@ -8,6 +8,7 @@ Implements 42 U.S.C. 18741(a)(5) as interpreted by DOE (89 FR 37079) and applied
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from .dataset import Dataset
 from .engine import Evaluator, evaluator as make_evaluator
 from .lawdata import Interpretation, default_rules_dir, load_interpretations, load_parameters
 from .model import MEASURES
-from .ownership import Stake, in_edges, interests, paths
+from .ownership import Graph, Stake, in_edges, paths
 from .rules import CompiledRuleset, compile_rules, load_rules
 
 GOVERNMENT_TYPES = ("government", "agency", "party")
@@ -137,13 +138,8 @@ class _Run:
             explanation = " ".join(src.explain.format(**values).split())
         except (KeyError, ValueError, IndexError) as exc:  # the rule's template does not fit its fact
             explanation = f"{src.title} (explain template error: {exc})"
-        rendered: tuple[str, ...] = ()
+        rendered: tuple[str, ...] = ()  # ownership paths are added once the fixed point is reached
         path_sources: tuple[str, ...] = ()
-        if fact["kind"] == "interest":
-            group = self.sources_by_group.get(fact["holders"], set())
-            found = paths(self.edges[fact["measure"]], group, subject, self.interp.tracing, self.lookthrough, limit=8)
-            rendered = tuple(p.render(None, fact["measure"]) for p in found)
-            path_sources = tuple(sorted({p.steps[0][0] for p in found}))
         key = (rule.id, subject, fact.get("measure"), fact.get("holders"), fact.get("activity"), fact.get("agreement"),
                fact.get("right"), fact.get("list"), fact.get("component"), fact.get("mineral"), fact.get("step"),
                fact.get("battery"))
@@ -179,6 +175,7 @@ class _Run:
         holdings = self.dataset.holdings_on(self.day)
         self.edges = {m: in_edges(Stake(h.holder, h.entity, h.share(m)) for h in holdings if h.share(m) is not None)
                       for m in MEASURES}
+        self.graphs = {m: Graph(self.edges[m]) for m in MEASURES}
         gov = government_bodies(self.dataset, self.nations)
         all_gov = set().union(*gov.values()) if gov else set()
         asserted: dict[tuple, Any] = {}
@@ -195,7 +192,7 @@ class _Run:
                 for group, sources in sorted(groups.items()):
                     if not sources:
                         continue
-                    vals = interests(self.edges[measure], sources, self.interp.tracing, self.lookthrough)
+                    vals = self.graphs[measure].interests(sources, self.interp.tracing, self.lookthrough)
                     for entity, share in sorted(vals.items()):
                         share = round(share, 9)  # both evaluators see the same number at the 25 % edge
                         key = (entity, measure, group)
@@ -219,6 +216,24 @@ class _Run:
             if (len(self.feoc), sum(len(v) for v in self.scoped.values())) == before and self.round > 1:
                 # nothing new became a FEOC: another round would assert the same facts
                 break
+        self._add_paths()
+
+    def _add_paths(self) -> None:
+        """Attach the ownership paths behind each interest finding, traced from the final sources."""
+        cache: dict[tuple[str, str], dict[str, float]] = {}
+        for key, f in list(self.findings.items()):
+            facts = dict(f.facts)
+            if "holders" not in facts or "measure" not in facts:
+                continue
+            measure, group = facts["measure"], facts["holders"]
+            sources = self.sources_by_group.get(group, set())
+            if (measure, group) not in cache:
+                cache[(measure, group)] = self.graphs[measure].interests(sources, self.interp.tracing, self.lookthrough)
+            found = paths(self.edges[measure], sources, f.subject, self.interp.tracing, self.lookthrough,
+                          values=cache[(measure, group)], limit=8)
+            self.findings[key] = dataclasses.replace(
+                f, paths=tuple(p.render(None, measure) for p in found),
+                path_sources=tuple(sorted({p.steps[0][0] for p in found})))
 
     def facilities(self) -> None:
         """Each activity of each facility in force: performed in a covered nation, or by a FEOC operator."""

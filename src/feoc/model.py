@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import pycountry
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?\Z")  # \Z: no trailing newline
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 MEASURES = ("equity", "voting", "board_seats")
 
 
@@ -25,38 +27,64 @@ def iso_countries() -> frozenset[str]:
     return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
+class FieldError(ValueError):
+    """A record-level check that blames one field, so the problem is reported at that field's line."""
+
+    def __init__(self, field: str | None, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 def _share(value: Any) -> float:
-    """Accept 0.25, 1, "25%", "25 %", "0.25"; refuse bools, NaN, infinities and values outside [0, 1]."""
+    """Accept 0.25, 1, "25%", "25 %", "0.25"; refuse bools, NaN, infinities and values outside [0, 1].
+
+    A percentage is divided by 100 in decimal, so "33.3%" and 0.333 give the very same float.
+    """
+    if type(value) is float and 0.0 <= value <= 1.0:  # the common case, NaN fails the comparison
+        return value + 0.0  # -0.0 becomes 0.0
     if isinstance(value, bool):
-        raise ValueError("a share is a number in [0, 1] or a percentage string like \"25%\", not true/false")
+        raise ValueError(f"`{str(value).lower()}` is not a share; write a number in [0, 1] or a percentage like \"25%\"")
     if isinstance(value, str):
         text = value.strip()
         try:
-            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
+            number = float(Decimal(text[:-1]).scaleb(-2)) if text.endswith("%") else float(text)
+        except (ValueError, ArithmeticError):
             raise ValueError(f"`{value}` is not a share; write 0.25 or \"25%\"") from None
     elif isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
     else:
-        raise ValueError(f"a share must be a number or a percentage string, not {type(value).__name__}")
+        raise ValueError(f"a share must be a number or a percentage string, not a {type(value).__name__}; "
+                         "write 0.25 or \"25%\"")
     if math.isnan(number) or math.isinf(number):
         raise ValueError(f"`{value}` is not a finite share; write 0.25 or \"25%\"")
     if number < 0 or number > 1:
         hint = f" (did you mean \"{number:g}%\"?)" if 1 < number <= 100 else ""
-        raise ValueError(f"share {value} lies outside [0, 1]{hint}; write 0.25 or \"25%\"")
-    return number
+        raise ValueError(f"share {value} lies outside [0, 1]{hint}; write a number in [0, 1] or a percentage like \"25%\"")
+    return number + 0.0
 
 
 def _slug(value: Any) -> str:
-    if not isinstance(value, str) or not SLUG.match(value):
-        raise ValueError(f"`{value}` is not an id: use lowercase letters, digits and dashes (a slug), e.g. `envision-group`")
-    return value
+    if type(value) is str and SLUG.match(value):
+        return value
+    if not isinstance(value, str) and SLUG.match(str(value)):
+        raise ValueError(f"`{value}` is read as a {type(value).__name__}, not an id; quote it: \"{value}\"")
+    suggestion = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+    hint = f": e.g. `{suggestion}`" if SLUG.match(suggestion) and suggestion != value else ", e.g. `envision-group`"
+    raise ValueError(f"`{value}` is not an id; use lowercase letters, digits and dashes (a slug){hint}")
 
 
 def _country(value: Any) -> str:
-    if not isinstance(value, str) or value not in iso_countries():
-        raise ValueError(f"`{value}` is not an ISO 3166-1 alpha-2 country code (e.g. CN, JP, US, NO); use upper case")
-    return value
+    if type(value) is str and value in iso_countries():
+        return value
+    if isinstance(value, str) and value.strip().upper() in iso_countries():
+        raise ValueError(f"`{value}` is not an ISO 3166-1 alpha-2 country code; write it in upper case: `{value.strip().upper()}`")
+    if isinstance(value, bool):  # `NO` read by a YAML 1.1 tool and written back as false
+        raise ValueError(f"`{str(value).lower()}` is not a country; write the two-letter code (Norway is NO)")
+    raise ValueError(f"`{value}` is not an ISO 3166-1 alpha-2 country code; use a two-letter upper-case code "
+                     "such as CN, JP, US or NO")
 
 
 def _date(value: Any) -> dt.date:
@@ -65,22 +93,27 @@ def _date(value: Any) -> dt.date:
         day = value.date()
     elif isinstance(value, dt.date):
         day = value
-    elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    elif isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
         try:
             day = dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
+            raise ValueError(f"`{value}` is not a real calendar date; check the day and month (YYYY-MM-DD)") from None
     if day is not None:
         if not 1900 <= day.year <= 2100:
-            raise ValueError(f"`{value}` is an implausible date for this law; check the year")
+            raise ValueError(f"`{value}` is an implausible date for this law; check the year (1900-2100)")
         return day
     raise ValueError(f"`{value}` is not a valid ISO date; write YYYY-MM-DD (e.g. 2024-01-01)")
 
 
+# Slugs and countries are checked by pydantic-core itself (a Rust regex, a set lookup): a Python validator
+# per value would cost a call each, and a 100k-entity dataset has ~10^6 of them. Their friendly messages
+# come from `explain` below, which runs the Python checks only on the values pydantic refused.
+_SLUG_MARK = StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")  # Rust `$`: the very end
 Share = Annotated[float, BeforeValidator(_share)]
-Slug = Annotated[str, BeforeValidator(_slug)]
-Country = Annotated[str, BeforeValidator(_country)]
+Slug = Annotated[str, _SLUG_MARK]
+Country = Literal[tuple(sorted(iso_countries()))]  # type: ignore[valid-type]
 Day = Annotated[dt.date, BeforeValidator(_date)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]  # not blank
 
 
 class Record(BaseModel):
@@ -94,18 +127,24 @@ class Record(BaseModel):
     note: str | None = None
 
     @model_validator(mode="after")
-    def _assumption_explained(self) -> "Record":
-        if self.assumed and not (self.assumption and self.assumption.strip()):
-            raise ValueError("a record marked `assumed: true` needs `assumption:` saying why and on what basis")
+    def _checked(self) -> "Record":
+        # One validator per record (each costs a Python call): subclasses extend `_check`, not add validators.
+        self._check()
         return self
+
+    def _check(self) -> None:
+        """Checks across the fields of one record; raise FieldError naming the field to blame."""
+        if self.assumed and not (self.assumption and self.assumption.strip()):
+            raise FieldError("assumed", "a record marked `assumed: true` needs `assumption:`; "
+                                        "say why the figure is assumed and on what basis")
 
 
 class Source(BaseModel):
     """Where a fact comes from: a document (file name or URL) and the words it rests on."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    doc: str = Field(min_length=1)
-    quote: str = Field(min_length=1)
+    doc: Text
+    quote: Text
 
 
 class Dated(Record):
@@ -114,11 +153,11 @@ class Dated(Record):
     start: Day | None = Field(default=None, alias="from")
     end: Day | None = Field(default=None, alias="until")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> "Dated":
+    def _check(self) -> None:
+        super()._check()
         if self.start and self.end and not self.start < self.end:
-            raise ValueError(f"`from` ({self.start}) must be before `until` ({self.end})")
-        return self
+            raise FieldError("until", f"`from` ({self.start}) must be before `until` ({self.end}); "
+                                      "`until` is exclusive: give the first day the record no longer holds")
 
     def in_force(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
@@ -126,7 +165,7 @@ class Dated(Record):
 
 class Entity(Record):
     id: Slug
-    name: str = Field(min_length=1)
+    name: Text
     type: str
     country: Country | None = None  # for a government, agency or party: the nation it belongs to
     incorporated_in: Country | None = None
@@ -134,13 +173,13 @@ class Entity(Record):
     political_figure_of: Country | None = None  # person only: a senior foreign political figure of that nation
     aliases: tuple[str, ...] = ()
 
-    @model_validator(mode="after")
-    def _consistent(self) -> "Entity":
+    def _check(self) -> None:
+        super()._check()
         if self.political_figure_of and self.type != "person":
-            raise ValueError("`political_figure_of` applies to a person only; set `type: person` or remove it")
+            raise FieldError("political_figure_of", "`political_figure_of` applies to a person only; "
+                                                    "set `type: person` or remove it")
         if self.type in ("government", "agency", "party") and not self.country:
-            raise ValueError(f"a {self.type} needs `country:` (the nation it belongs to)")
-        return self
+            raise FieldError("type", f"a {self.type} needs `country:`; add the nation it belongs to, e.g. `country: CN`")
 
 
 class Holding(Dated):
@@ -150,13 +189,12 @@ class Holding(Dated):
     voting: Share | None = None
     board_seats: Share | None = None
 
-    @model_validator(mode="after")
-    def _some_share(self) -> "Holding":
+    def _check(self) -> None:
+        super()._check()
         if self.equity is None and self.voting is None and self.board_seats is None:
-            raise ValueError("a holding needs at least one of `equity`, `voting`, `board_seats`")
+            raise FieldError(None, "a holding needs a share; add at least one of `equity`, `voting`, `board_seats`")
         if self.holder == self.entity:
-            raise ValueError(f"`{self.holder}` cannot hold itself; remove the holding or fix `holder`/`entity`")
-        return self
+            raise FieldError("entity", f"`{self.holder}` cannot hold itself; remove the holding or fix `holder`/`entity`")
 
     def share(self, measure: str) -> float | None:
         return getattr(self, measure)
@@ -177,16 +215,15 @@ class Agreement(Dated):
     rights: tuple[str, ...] = ()
     activities: tuple[str, ...] = ()  # the activities it covers; empty = all of the licensee's
 
-    @model_validator(mode="after")
-    def _parties(self) -> "Agreement":
+    def _check(self) -> None:
+        super()._check()
         if self.licensor == self.licensee:
-            raise ValueError("licensor and licensee must differ")
-        return self
+            raise FieldError("licensee", "licensor and licensee are the same; name the other party in `licensee`")
 
 
 class Facility(Dated):
     id: Slug
-    name: str = Field(min_length=1)
+    name: Text
     operator: Slug
     country: Country
     activities: tuple[str, ...] = Field(min_length=1)
@@ -199,11 +236,10 @@ class Component(Record):
     assembled_at: Slug | None = None
     value_usd: float = Field(ge=0, allow_inf_nan=False)
 
-    @model_validator(mode="after")
-    def _made_somewhere(self) -> "Component":
+    def _check(self) -> None:
+        super()._check()
         if not self.manufactured_at and not self.assembled_at:
-            raise ValueError("a component needs `manufactured_at` or `assembled_at` (a facility id)")
-        return self
+            raise FieldError("component", "a component needs a place; add `manufactured_at` or `assembled_at` (a facility id)")
 
 
 class Mineral(Record):
@@ -215,11 +251,11 @@ class Mineral(Record):
     impracticable_to_trace: bool = False
     material: Literal["anode_graphite", "electrolyte_salt", "electrode_binder", "electrolyte_additive", "other"] = "other"
 
-    @model_validator(mode="after")
-    def _some_step(self) -> "Mineral":
+    def _check(self) -> None:
+        super()._check()
         if not (self.extracted_at or self.processed_at or self.recycled_at):
-            raise ValueError("a critical mineral needs at least one of `extracted_at`, `processed_at`, `recycled_at`")
-        return self
+            raise FieldError("mineral", "a critical mineral needs a place; add at least one of "
+                                        "`extracted_at`, `processed_at`, `recycled_at` (facility ids)")
 
 
 class Battery(Record):
@@ -231,7 +267,7 @@ class Battery(Record):
 
 class Vehicle(Record):
     id: Slug
-    name: str = Field(min_length=1)
+    name: Text
     model_year: int = Field(ge=2000, le=2100)
     manufacturer: Slug
     battery: Slug
@@ -240,11 +276,6 @@ class Vehicle(Record):
     msrp_usd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     vehicle_class: Literal["car", "van", "suv", "pickup"] | None = None
     status: Literal["on_sale", "announced", "discontinued"] = "on_sale"
-
-    @field_validator("name")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return value.strip()
 
 
 # The top-level keys of a dataset file, with the model of their records.
@@ -264,3 +295,39 @@ for _model in KINDS.values():
     _model.model_rebuild()
 Component.model_rebuild()
 Mineral.model_rebuild()
+
+
+def _fields_of(kind: str) -> frozenset[str]:
+    """Names of the fields, across all models, whose type is Slug or Country (to explain their errors)."""
+    def mentions(annotation: Any, mark: Any) -> bool:
+        if annotation is mark or mark in getattr(annotation, "__metadata__", ()):
+            return True
+        return any(mentions(arg, mark) for arg in get_args(annotation))
+
+    mark = _SLUG_MARK if kind == "slug" else Country
+    names = set()
+    for model in (*KINDS.values(), Component, Mineral):
+        for name, info in model.model_fields.items():
+            if mark in info.metadata or mentions(info.annotation, mark):
+                names.add(info.alias or name)
+    return frozenset(names)
+
+
+SLUG_FIELDS = _fields_of("slug")
+COUNTRY_FIELDS = _fields_of("country")
+
+
+def explain(err: Any) -> str | None:
+    """Our message (`what; fix`) for a pydantic-native error on a slug or country field, else None.
+
+    `err` is one item of `ValidationError.errors()`.
+    """
+    field = next((step for step in reversed(err["loc"]) if isinstance(step, str)), None)
+    check = _slug if field in SLUG_FIELDS else _country if field in COUNTRY_FIELDS else None
+    if check is None or err["type"] not in ("string_pattern_mismatch", "string_type", "literal_error"):
+        return None
+    try:
+        check(err["input"])
+    except ValueError as exc:
+        return str(exc)
+    return None

@@ -50,8 +50,8 @@ def in_edges(stakes: Iterable[Stake]) -> dict[str, list[tuple[str, float]]]:
 
 def _out_edges(edges: InEdges) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
-    for entity, holders in edges.items():
-        for holder, _ in holders:
+    for entity in sorted(edges):
+        for holder, _ in edges[entity]:
             out[holder].append(entity)
     return out
 
@@ -79,7 +79,7 @@ def _components_in_topological_order(nodes: set[str], out: Mapping[str, list[str
     for root in sorted(nodes):
         if root in index:
             continue
-        work = [(root, iter(sorted(n for n in out.get(root, ()) if n in nodes)))]
+        work = [(root, iter([n for n in out.get(root, ()) if n in nodes]))]
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
@@ -93,7 +93,7 @@ def _components_in_topological_order(nodes: set[str], out: Mapping[str, list[str
                     counter += 1
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(sorted(n for n in out.get(child, ()) if n in nodes))))
+                    work.append((child, iter([n for n in out.get(child, ()) if n in nodes])))
                     advanced = True
                     break
                 if child in on_stack:
@@ -117,48 +117,61 @@ def _components_in_topological_order(nodes: set[str], out: Mapping[str, list[str
     return result
 
 
+class Graph:
+    """The stakes of one measure, with the component order computed once for many source sets."""
+
+    def __init__(self, edges: InEdges):
+        self.edges = edges
+        self.out = _out_edges(edges)
+        nodes = set(edges) | set(self.out)
+        self.components = _components_in_topological_order(nodes, self.out)
+        self.cyclic = [len(c) > 1 or c[0] in {h for h, _ in edges.get(c[0], ())} for c in self.components]
+
+    def interests(self, sources: Iterable[str], tracing: str = "multiply", lookthrough: float = 0.5) -> dict[str, float]:
+        """Cumulative interest held by `sources` in every entity they reach (entities not listed: 0).
+
+        A source's own stake counts in full; under ``control`` tracing an entity whose interest exceeds
+        `lookthrough` counts as a source for its own stakes. Values lie in [0, 1].
+        """
+        if tracing not in ("multiply", "control"):
+            raise ValueError(f"unknown tracing {tracing!r}")
+        source_set = set(sources)
+        reached = _reachable(source_set, self.out)
+        edges = self.edges
+        value: dict[str, float] = {}
+        control = tracing == "control"
+
+        def compute(node: str) -> float:
+            total = 0.0
+            for holder, share in edges.get(node, ()):
+                if holder in source_set:
+                    total += share
+                else:
+                    v = value.get(holder, 0.0)
+                    total += share * (1.0 if control and v > lookthrough else v)
+            return min(total, 1.0)
+
+        for component, cyclic in zip(self.components, self.cyclic):
+            if component[0] not in reached and (len(component) == 1 or not reached.intersection(component)):
+                continue
+            if not cyclic:
+                value[component[0]] = compute(component[0])
+                continue
+            for _ in range(MAX_SWEEPS):  # Gauss-Seidel sweeps from 0: monotone, bounded, converges
+                change = 0.0
+                for node in component:
+                    new = compute(node)
+                    change = max(change, abs(new - value.get(node, 0.0)))
+                    value[node] = new
+                if change < TOLERANCE:
+                    break
+        return {k: v for k, v in value.items() if v > 0}
+
+
 def interests(edges: InEdges, sources: Iterable[str], tracing: str = "multiply",
               lookthrough: float = 0.5) -> dict[str, float]:
-    """Cumulative interest held by `sources` in every entity they reach (entities not listed: 0).
-
-    A source's own stake counts in full; under ``control`` tracing an entity whose interest exceeds
-    `lookthrough` counts as a source for its own stakes. Values lie in [0, 1].
-    """
-    if tracing not in ("multiply", "control"):
-        raise ValueError(f"unknown tracing {tracing!r}")
-    source_set = set(sources)
-    out = _out_edges(edges)
-    nodes = _reachable(source_set, out)
-    value: dict[str, float] = {}
-
-    def weight(holder: str) -> float:
-        if holder in source_set:
-            return 1.0
-        v = value.get(holder, 0.0)
-        if tracing == "control" and v > lookthrough:
-            return 1.0
-        return v
-
-    def compute(node: str) -> float:
-        total = 0.0
-        for holder, share in edges.get(node, ()):
-            if holder in nodes:
-                total += share * weight(holder)
-        return min(total, 1.0)
-
-    for component in _components_in_topological_order(nodes, out):
-        if len(component) == 1 and component[0] not in {h for h, _ in edges.get(component[0], ())}:
-            value[component[0]] = compute(component[0])
-            continue
-        for _ in range(MAX_SWEEPS):  # Gauss-Seidel sweeps from 0: monotone, bounded, converges
-            change = 0.0
-            for node in component:
-                new = compute(node)
-                change = max(change, abs(new - value.get(node, 0.0)))
-                value[node] = new
-            if change < TOLERANCE:
-                break
-    return {k: v for k, v in value.items() if v > 0}
+    """Cumulative interest held by `sources` in every entity they reach; see Graph.interests."""
+    return Graph(edges).interests(sources, tracing, lookthrough)
 
 
 @dataclass(frozen=True)
@@ -184,7 +197,7 @@ class Path:
 
 def paths(edges: InEdges, sources: Iterable[str], subject: str, tracing: str = "multiply",
           lookthrough: float = 0.5, values: Mapping[str, float] | None = None,
-          limit: int = 20, floor: float = 1e-6) -> list[Path]:
+          limit: int = 20, floor: float = 1e-6, budget: int = 20_000) -> list[Path]:
     """The simple paths by which `sources` hold an interest in `subject`, largest contribution first.
 
     For an acyclic graph the contributions of all paths add up to the interest; with cross-holdings the
@@ -195,7 +208,8 @@ def paths(edges: InEdges, sources: Iterable[str], subject: str, tracing: str = "
     found: list[Path] = []
     # depth-first, upward from the subject; `chain` lists (holder, share, full) from the subject upward
     stack: list[tuple[str, list[tuple[str, float, bool]], float, frozenset[str]]] = [(subject, [], 1.0, frozenset([subject]))]
-    while stack and len(found) < 10_000:
+    while stack and len(found) < 10_000 and budget > 0:
+        budget -= 1  # bounded work: a dense graph has exponentially many paths; the largest come first anyway
         node, chain, product, visited = stack.pop()
         for holder, share in edges.get(node, ()):
             if holder in visited:

@@ -291,6 +291,7 @@ class CompiledRuleset:
                 terms.append({"$or": [_durable_term(c) for c in r.any]} if len(r.any) > 1 else _durable_term(r.any[0]))
             body[f"r_{r.id}"] = {"all": [{"m": {"$and": terms}}], "run": f"r_{r.id}"}
         for kind in sorted(FACT_FIELDS):
+            # every fact must match some rule, or the batch raises MessageNotHandledException
             body[f"catchall_{kind}"] = {"all": [{"m": {"kind": kind}}], "run": "catchall"}
         return body
 
