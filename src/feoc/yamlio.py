@@ -150,6 +150,9 @@ def _syntax_problem(exc: Exception, text: str, filename: str) -> Problem:
         return Problem(filename, line, f"YAML error: {detail}", "define the anchor (&name) before using the alias (*name)")
     if "recursion limit" in full:
         return Problem(filename, line, "the YAML nests too deeply", "flatten the structure: datasets need only a few levels")
+    quoted = re.search(r"'([^']+)'", detail)
+    if not line and quoted and quoted.group(1) in text:  # yaml-rs named the culprit but not its line
+        line = _line_at(text, text.index(quoted.group(1)))
     fix = "fix the YAML syntax at that place"
     lines_of_text = text.split("\n")
     content = lines_of_text[line - 1] if 0 < line <= len(lines_of_text) else ""
@@ -283,7 +286,7 @@ class LineFinder:
                 self._failed = True
         node = self._root
         if node is None:
-            return 0
+            return _rough_line(self._text, path)
         best = node.start_mark.line + 1
         for step in path:
             child = None
@@ -300,6 +303,35 @@ class LineFinder:
                 return best
             node = child
         return best
+
+
+def _rough_line(text: str, path: tuple[str | int, ...]) -> int:
+    """A line for `path` read off the text by indentation, for the rare text yaml-rs reads and PyYAML cannot."""
+    lines = text.split("\n")
+    start, best = 0, 1  # at worst, the top of the file
+    for step in path:
+        if isinstance(step, int):
+            item = re.compile(r"^(\s*)-(\s|$)")
+            indent, count = None, -1
+            for i in range(start, len(lines)):
+                found = item.match(lines[i])
+                if found and (indent is None or len(found.group(1)) == indent):
+                    indent = len(found.group(1))
+                    count += 1
+                    if count == step:
+                        start, best = i, i + 1
+                        break
+            else:
+                return best
+        else:
+            key = re.compile(rf"^\s*(?:-\s+)?['\"]?{re.escape(str(step))}['\"]?\s*:")
+            for i in range(start, len(lines)):
+                if key.match(lines[i]):
+                    start, best = i, i + 1
+                    break
+            else:
+                return best
+    return best
 
 
 def load_yaml_file(path: Path, *, dates: bool = True) -> tuple[Any, LineFinder]:

@@ -1,0 +1,31 @@
+"""The README's promises hold: its commands are the ones CI and users run, and they work."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def _commands() -> list[str]:
+    return re.findall(r"```bash\n(.+?)\n```", README)
+
+
+def test_readme_has_exactly_the_two_setup_commands_and_ci_runs_the_test_one():
+    main_job, tests = _commands()
+    assert main_job.startswith("pip install -e '.[test]' && ")
+    assert tests == "pip install -e '.[test]' && pytest"
+    assert tests in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_main_job_runs_as_written_after_install():
+    main_job = _commands()[0].split(" && ", 1)[1]  # the package is installed already in the test environment
+    feoc = str(Path(sys.executable).with_name("feoc"))
+    result = subprocess.run(main_job.replace("feoc ", f"{feoc} "), shell=True, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr  # AESC is a FEOC on 2024-06-01: exit 1 by design
+    assert "seeds: valid" in result.stdout
+    assert "envision-group → 80.00% equity → aesc" in result.stdout
