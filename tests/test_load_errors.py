@@ -172,9 +172,16 @@ def test_custom_tag_is_refused():
     assert where([p]) == [("entities.yaml", 4)] and "`!company`" in p.message
 
 
-def test_core_tags_are_allowed(tmp_path):
-    folder = write(tmp_path, entities_yaml=ENTITIES + "    note: !!str 2024-01-01\n")
-    assert load_dataset(folder).entity("nissan").note == "2024-01-01"
+@pytest.mark.parametrize("tagged", ["!!str 2024-01-01", "!!binary aGVsbG8=", "!!set {a, b}", "! plain", "!<tag:x.org,1:y> z"])
+def test_every_tag_is_refused_even_the_core_ones(tmp_path, tagged):
+    folder = write(tmp_path, entities_yaml=ENTITIES + f"    note: {tagged}\n")
+    p = one(folder)
+    assert where([p]) == [("entities.yaml", 9)] and "tag" in p.message and "plain" in p.fix
+
+
+def test_an_exclamation_mark_in_text_is_not_a_tag(tmp_path):
+    folder = write(tmp_path, entities_yaml=ENTITIES.replace("Nissan Motor", "Yahoo! Japan ! really"))
+    assert load_dataset(folder).entity("nissan").name == "Yahoo! Japan ! really"
 
 
 def test_alias_bomb_is_refused_at_once():
@@ -525,3 +532,33 @@ def test_mangled_input_raises_input_error_or_loads(tmp_path, edits):
         assert exc.problems
         for p in exc.problems:
             assert p.message and p.fix, p
+
+
+def test_every_record_knows_its_file_and_place():
+    dataset = load_dataset(CORPUS / "valid-shares-disjoint-in-time")
+    assert len(dataset.origins) == sum(dataset.counts().values())
+    origin = dataset.origins[("holdings", 2)]
+    assert (Path(origin.file).name, origin.kind, origin.index) == ("holdings.yaml", "holdings", 2)
+    assert dataset.origins.get(("holdings", 3)) is None
+    assert Path(dataset.origins[("entities", 0)].file).name == "entities.yaml"
+
+
+def test_tag_after_an_anchor_is_refused(tmp_path):
+    folder = write(tmp_path, entities_yaml=ENTITIES + "    note: &n !!python/name:os.system x\n")
+    p = one(folder)
+    assert where([p]) == [("entities.yaml", 9)] and "tag" in p.message
+
+
+@pytest.mark.parametrize("content, limit, expected", [
+    (ENTITIES.encode().replace(b"Nissan", b"Nis\xe9an"), None, "entities.yaml:7: not valid UTF-8"),
+    (ENTITIES.encode("utf-16"), None, "entities.yaml:1: the file is UTF-16"),
+    (b"\x7fELF\x02\x01\x01\x00\x00\x00", None, "entities.yaml:1: file holds binary data"),
+    (ENTITIES.encode(), 64, "entities.yaml: file is"),
+], ids=["non-utf8", "utf16", "nul", "oversized"])
+def test_cli_on_files_written_here(tmp_path, monkeypatch, content, limit, expected):
+    if limit:
+        monkeypatch.setattr(feoc.yamlio, "MAX_FILE_BYTES", limit)
+    folder = write(tmp_path, entities_yaml=content)
+    result = CliRunner().invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert expected in result.output

@@ -82,9 +82,15 @@ class _Origins(Mapping):
         self._starts: dict[str, list[int]] = defaultdict(list)
         self._count: dict[str, int] = defaultdict(int)
 
-    def add_run(self, kind: str, file: str, indexes: list[int]) -> None:
+    def add_run(self, kind: str, file: str, indexes: list[int] | range) -> None:
         """Records `indexes` of `file` (ascending) were appended, in order, to the records of `kind`."""
         pos = self._count[kind]
+        if isinstance(indexes, range) and indexes.step == 1:  # the usual case: the whole list was valid
+            if indexes:
+                self._runs[kind].append((pos, file, indexes.start))
+                self._starts[kind].append(pos)
+            self._count[kind] = pos + len(indexes)
+            return
         prev = None
         for offset, index in enumerate(indexes):
             if prev is None or index != prev + 1:
@@ -159,7 +165,7 @@ def _load(folder: Path, vocab: Vocabulary) -> Dataset:
             adapter = _ADAPTERS[key]
             try:
                 models: list[Any] = adapter.validate_python(items)
-                indexes: list[int] = list(range(len(items)))
+                indexes: list[int] | range = range(len(items))
             except ValidationError as exc:
                 problems.extend(_validation_problems(exc, name, key, finder))
                 models, indexes = _valid_items(key, items, exc, broken_ids)

@@ -109,7 +109,7 @@ def _date(value: Any) -> dt.date:
 # per value would cost a call each, and a 100k-entity dataset has ~10^6 of them. Their friendly messages
 # come from `explain` below, which runs the Python checks only on the values pydantic refused.
 _SLUG_MARK = StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")  # Rust `$`: the very end
-Share = Annotated[float, BeforeValidator(_share)]
+Share = Annotated[float, BeforeValidator(_share)]  # (a native float | str union measured no faster)
 Slug = Annotated[str, _SLUG_MARK]
 Country = Literal[tuple(sorted(iso_countries()))]  # type: ignore[valid-type]
 Day = Annotated[dt.date, BeforeValidator(_date)]

@@ -2,8 +2,9 @@
 
 Parsing uses yaml-rs (YAML 1.2 core schema: `NO`, `yes`, `off` stay strings; duplicate keys are an error;
 aliases are expanded only within tight limits, so an alias bomb is refused at once). yaml-rs ignores
-tags, so a file that carries one (`!!python/object/apply:os.system`, `!foo`) is refused here rather than
-read as if the tag were not there; the YAML core tags (`!!str`, `!!int`, ...) are allowed.
+tags, so a file that carries one (`!!python/object/apply:os.system`, `!foo`, even `!!str`) is refused
+here rather than read as if the tag were not there: datasets hold plain values (quote a value to make it
+text).
 
 Line numbers are looked up only when a problem must be reported, by composing the same text with
 PyYAML's safe composer, which builds nodes without constructing Python objects or expanding aliases.
@@ -30,8 +31,7 @@ _ALIAS_LIMITS = yaml_rs.AliasLimits(
     max_total_replayed_events=10_000, max_replay_stack_depth=8, max_alias_expansions_per_anchor=100
 )
 _LINE_RE = re.compile(r"at line (\d+)")
-_TAG_HINT = re.compile(r"(?:^|[\s\[{,])!", re.MULTILINE)  # cheap pre-filter: where a tag could start
-_CORE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map"))
+_TAG_HINT = re.compile(r"(?:^|[:\-?,\[{]|&\S+)[ \t]*!", re.MULTILINE)  # pre-filter: a `!` where a node (and a tag) can start
 _DOC_MARKER = re.compile(r"^---(?:[ \t]|$)", re.MULTILINE)
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 
@@ -108,18 +108,18 @@ def _several_documents(text: str) -> int:
 
 
 def _refuse_tags(text: str, filename: str) -> None:
-    """Refuse any tag but the YAML core ones: yaml-rs would drop it silently and read the value under it."""
+    """Refuse any tag: yaml-rs would drop it silently and read the value under it as if it were not there."""
     try:
         for event in yaml.parse(text, Loader=_Composer):
             tag = getattr(event, "tag", None)
-            if tag is not None and tag not in _CORE_TAGS:
+            if tag is not None:  # PyYAML sets `tag` only where the text writes one
                 shown = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
                 raise InputError([Problem(filename, event.start_mark.line + 1, f"YAML tag `{shown}` is not allowed",
                                           "remove the tag: datasets hold plain YAML values only")])
     except (yaml.YAMLError, RecursionError):  # PyYAML cannot read what yaml-rs read: fall back to the text
         for number, content in enumerate(text.splitlines(), 1):
-            found = re.search(r"(?:^|[\s\[{,])(![^\s,\]}]*)", content)
-            if found and not found.group(1).startswith(("!!str", "!!int", "!!float", "!!bool", "!!null", "!!seq", "!!map")):
+            found = re.search(r"(?:^|[:\-?,\[{]|&\S+)[ \t]*(![^\s,\]}]*)", content)
+            if found:
                 raise InputError([Problem(filename, number, f"YAML tag `{found.group(1)}` is not allowed",
                                           "remove the tag: datasets hold plain YAML values only")]) from None
 
@@ -146,13 +146,14 @@ def _syntax_problem(exc: Exception, text: str, filename: str) -> Problem:
         if tab:
             return Problem(filename, _line_at(text, tab.start()), "a tab is used for indentation",
                            "indent with spaces only")
+    if "tag" in detail.lower() and "tab" not in detail.lower():  # yaml-rs refuses some tags itself
+        return Problem(filename, line or _line_of_text(text, detail), f"YAML error: {detail}",
+                       "remove the tag: datasets hold plain YAML values only")
     if "unknown anchor" in detail:
         return Problem(filename, line, f"YAML error: {detail}", "define the anchor (&name) before using the alias (*name)")
     if "recursion limit" in full:
         return Problem(filename, line, "the YAML nests too deeply", "flatten the structure: datasets need only a few levels")
-    quoted = re.search(r"'([^']+)'", detail)
-    if not line and quoted and quoted.group(1) in text:  # yaml-rs named the culprit but not its line
-        line = _line_at(text, text.index(quoted.group(1)))
+    line = line or _line_of_text(text, detail)
     fix = "fix the YAML syntax at that place"
     lines_of_text = text.split("\n")
     content = lines_of_text[line - 1] if 0 < line <= len(lines_of_text) else ""
@@ -184,6 +185,12 @@ def _opened_at(text: str) -> tuple[str, int] | None:
     except (yaml.YAMLError, RecursionError, ValueError):
         pass
     return None
+
+
+def _line_of_text(text: str, detail: str) -> int:
+    """yaml-rs named the culprit ('...') but not its line: the line where that text first appears."""
+    quoted = re.search(r"'([^']+)'", detail)
+    return _line_at(text, text.index(quoted.group(1))) if quoted and quoted.group(1) in text else 0
 
 
 def _line_of_complex_key(text: str) -> int:
