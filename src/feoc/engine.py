@@ -10,7 +10,6 @@ errors after the call, and no fact field named `id` or `sid`.
 
 from __future__ import annotations
 
-import itertools
 import json
 import threading
 from typing import Any, Iterable, Protocol, Sequence
@@ -79,7 +78,6 @@ class DurableEvaluator:
     _lock = threading.Lock()  # the C engine is not thread-safe; one caller at a time
     _host: Any = None
     _registered: set[str] = set()
-    _session_ids = itertools.count()
 
     def __init__(self) -> None:
         from durable import engine as durable_engine  # imported lazily: a C extension with a start-up cost
