@@ -10,9 +10,8 @@ errors after the call, and no fact field named `id` or `sid`.
 
 from __future__ import annotations
 
-import json
 import threading
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 from .rules import CompiledCondition, CompiledRule, CompiledRuleset
 
@@ -202,7 +201,3 @@ def evaluator(name: str = "durable-rules") -> Evaluator:
     if name == "durable-rules":
         return DurableEvaluator()
     raise ValueError(f"unknown evaluator {name!r}")
-
-
-def evaluate_all(ev: Evaluator, ruleset: CompiledRuleset, facts: Iterable[dict[str, Any]]) -> list[Firing]:
-    return ev.evaluate(ruleset, list(facts))

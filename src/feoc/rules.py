@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import string
 from dataclasses import dataclass
 from functools import lru_cache
@@ -215,8 +214,8 @@ def _semantic_problems(src: RuleSource, params: dict[str, Parameter]) -> list[Pr
                 problems.append(Problem(src.file, src.line("when", group, i, "value"),
                                         f"`{cond.op}` needs a list or a parameter", "write value: [a, b] or {param: NAME}"))
     names = {n for _, n, _, _ in string.Formatter().parse(rule.explain) if n}
-    unknown = sorted(n.split(".")[0].split("[")[0] for n in names) 
-    unknown = [n for n in unknown if n not in fields and n not in ("subject_name", "threshold", "holders_label", "measure_label")]
+    derived = ("subject_name", "threshold", "holders_label", "measure_label")  # added by determine._record
+    unknown = sorted({n.split(".")[0].split("[")[0] for n in names} - set(fields) - set(derived))
     if unknown:
         problems.append(Problem(src.file, src.line("explain"), f"explain names unknown fields: {', '.join(unknown)}",
                                 f"use fields of `{rule.when.fact}` facts: {', '.join(fields)}"))
@@ -343,5 +342,3 @@ def compile_rules(sources: tuple[RuleSource, ...], rules_dir: Path, day: dt.date
 def _freeze(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
-
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::[^}]*)?\}")
