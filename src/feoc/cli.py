@@ -150,6 +150,43 @@ def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = 
     _check("facility", ident, data, on, interpretation, explain, fmt, rules)
 
 
+@check_app.command("vehicle")
+def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION,
+                  on: str = typer.Option(..., "--on", help="placed-in-service date (YYYY-MM-DD)"),
+                  acquired: Optional[str] = typer.Option(None, "--acquired", help="acquisition date (default: --on)"),
+                  interpretation: Optional[str] = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
+                  fmt: Format = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION) -> None:
+    """The IRC 30D credit for vehicle ID placed in service on --on. Exit 0 eligible for any credit, 1 not, 2 input error."""
+    from .credit import vehicle_verdict
+    from .lawdata import default_rules_dir
+    from .load import load_dataset
+    from .render_text import render_vehicle
+
+    day = parse_day(on)
+    bought = parse_day(acquired, "--acquired") if acquired else day
+    if bought > day:
+        typer.echo(f"--acquired {bought} is after --on {day}: a vehicle is placed in service on or after it is acquired", err=True)
+        raise typer.Exit(2)
+    try:
+        rules_dir = rules or default_rules_dir()
+        interp = _interpretation(rules_dir, interpretation)
+        dataset = load_dataset(data, rules_dir)
+        if not dataset.has_vehicle(ident):
+            _unknown("vehicle", ident, [v.id for v in dataset.vehicles], data)
+        verdict = vehicle_verdict(dataset, ident, day, bought, rules_dir, interp)
+    except InputError as exc:
+        fail_input(exc)
+        return
+    except EngineError as exc:
+        typer.echo(f"rule engine error: {exc}", err=True)
+        raise typer.Exit(3)
+    if fmt == Format.json:
+        typer.echo(json.dumps(verdict.as_dict(), indent=2, sort_keys=True, default=str))
+    else:
+        typer.echo(render_vehicle(verdict, explain))
+    raise typer.Exit(0 if verdict.eligible else 1)
+
+
 @rules_app.command("list")
 def rules_list(rules: Optional[Path] = RULES_OPTION) -> None:
     """Every rule: id, title, citation, effective dates."""

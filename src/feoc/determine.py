@@ -74,9 +74,38 @@ class Determination:
     ruleset: CompiledRuleset
     evaluator: str
     edges: dict[str, Any] = field(default_factory=dict, repr=False)
+    graphs: dict[str, Graph] = field(default_factory=dict, repr=False)
+    sources_by_group: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    lookthrough: float = 0.5
+
+    def __post_init__(self) -> None:
+        by_subject: dict[str, list[int]] = {}
+        for i, f in enumerate(self.findings):
+            by_subject.setdefault(f.subject, []).append(i)
+        self._by_subject = by_subject
+        self._values: dict[tuple[str, str], dict[str, float]] = {}
 
     def about(self, subject: str) -> list[Finding]:
-        return [f for f in self.findings if f.subject == subject]
+        """The subject's findings, ownership paths attached (traced on demand: only what is shown is traced)."""
+        out = []
+        for i in self._by_subject.get(subject, ()):
+            f = self.findings[i]
+            if f.fact("holders") is not None and not f.paths:
+                f = self.findings[i] = self._with_paths(f)
+            out.append(f)
+        return out
+
+    def _with_paths(self, f: Finding) -> Finding:
+        """Attach the paths behind an interest finding, traced from the final sources of its holder group."""
+        measure, group = f.fact("measure"), f.fact("holders")
+        sources = self.sources_by_group.get(group, set())
+        tracing, lookthrough = self.interpretation.tracing, self.lookthrough
+        if (measure, group) not in self._values:
+            self._values[(measure, group)] = self.graphs[measure].interests(sources, tracing, lookthrough)
+        found = paths(self.edges[measure], sources, f.subject, tracing, lookthrough,
+                      values=self._values[(measure, group)], limit=8)
+        return dataclasses.replace(f, paths=tuple(p.render(None, measure) for p in found),
+                                   path_sources=tuple(sorted({p.steps[0][0] for p in found})))
 
     def is_feoc(self, entity: str) -> bool:
         return entity in self.feoc
@@ -216,37 +245,75 @@ class _Run:
             if (len(self.feoc), sum(len(v) for v in self.scoped.values())) == before and self.round > 1:
                 # nothing new became a FEOC: another round would assert the same facts
                 break
-        self._add_paths()
-
-    def _add_paths(self) -> None:
-        """Attach the ownership paths behind each interest finding, traced from the final sources."""
-        cache: dict[tuple[str, str], dict[str, float]] = {}
-        for key, f in list(self.findings.items()):
-            facts = dict(f.facts)
-            if "holders" not in facts or "measure" not in facts:
-                continue
-            measure, group = facts["measure"], facts["holders"]
-            sources = self.sources_by_group.get(group, set())
-            if (measure, group) not in cache:
-                cache[(measure, group)] = self.graphs[measure].interests(sources, self.interp.tracing, self.lookthrough)
-            found = paths(self.edges[measure], sources, f.subject, self.interp.tracing, self.lookthrough,
-                          values=cache[(measure, group)], limit=8)
-            self.findings[key] = dataclasses.replace(
-                f, paths=tuple(p.render(None, measure) for p in found),
-                path_sources=tuple(sorted({p.steps[0][0] for p in found})))
 
     def facilities(self) -> None:
         """Each activity of each facility in force: performed in a covered nation, or by a FEOC operator."""
         facts = []
+        # every facility is judged, also outside its recorded operating period: a component traced to a plant
+        # must never pass silently because the plant's dates are incomplete (the facility verdict notes it)
         for f in self.dataset.facilities:
-            if not f.in_force(self.day):
-                continue
             for activity in f.activities:
                 by_feoc = f.operator in self.feoc or activity in self.scoped.get(f.operator, set())
                 facts.append({"kind": "activity", "subject": f.id, "activity": activity, "country": f.country,
                               "operator": f.operator, "operator_feoc": by_feoc})
         self.round += 1
         self.fire(facts)
+
+
+    def vehicles(self, params: dict[str, Any]) -> None:
+        """Component, mineral and sourcing facts for every vehicle (IRC 30D(d)(7), (e))."""
+        na = set(params["north_america"].on(self.day) or [])
+        fta = set(params["fta_countries"].on(self.day) or []) | {"US"}
+        until = params["impracticable_to_trace_until"].on(self.day)
+        materials = set(params["impracticable_to_trace_materials"].on(self.day) or [])
+        country = {f.id: f.country for f in self.dataset.facilities}
+        feoc_steps = {(f.subject, f.fact("activity")) for f in self.findings.values() if f.conclusion == "feoc_activity"}
+        facts: list[dict[str, Any]] = []
+        for v in self.dataset.vehicles:
+            battery = self.dataset.battery(v.battery)
+            for c in battery.components:
+                for step, fid in (("manufacturing", c.manufactured_at), ("assembly", c.assembled_at)):
+                    if fid:
+                        activity = f"{c.component}_{step}"
+                        facts.append({"kind": "component", "subject": v.id, "battery": battery.id,
+                                      "component": c.component, "step": step, "facility": fid,
+                                      "feoc": (fid, activity) in feoc_steps, "value_usd": float(c.value_usd)})
+            for m in battery.critical_minerals:
+                transition = bool(m.impracticable_to_trace and m.material in materials and until and self.day < until)
+                for step, fid in (("extraction", m.extracted_at), ("processing", m.processed_at),
+                                  ("recycling", m.recycled_at)):
+                    if fid:
+                        facts.append({"kind": "mineral", "subject": v.id, "battery": battery.id, "mineral": m.mineral,
+                                      "step": step, "facility": fid,
+                                      "feoc": (fid, f"critical_mineral_{step}") in feoc_steps,
+                                      "impracticable_to_trace": m.impracticable_to_trace, "material": m.material,
+                                      "transition": transition, "value_usd": float(m.value_usd)})
+            for half, (qualifying, total) in sourcing_values(battery, country, na, fta).items():
+                if total > 0:
+                    facts.append({"kind": "sourcing", "subject": v.id, "half": half,
+                                  "share": round(qualifying / total, 9), "qualifying_value_usd": qualifying,
+                                  "total_value_usd": total})
+        self.round += 1
+        self.fire(facts)
+
+
+def sourcing_values(battery: Any, country: dict[str, str], north_america: set[str],
+                    fta_or_us: set[str]) -> dict[str, tuple[float, float]]:
+    """Qualifying and total value of each half (IRC 30D(e)(1)(A), (e)(2)(A)).
+
+    A battery component qualifies when manufactured or assembled in North America; a critical mineral
+    when extracted or processed in the United States or an FTA country, or recycled in North America.
+    Each record counts all or nothing (the 26 CFR 1.30D-3 value-added and traced-value tests are not
+    modelled; a record is one traced portion).
+    """
+    comp_q = sum(c.value_usd for c in battery.components
+                 if country.get(c.manufactured_at or "") in north_america or country.get(c.assembled_at or "") in north_america)
+    comp_t = sum(c.value_usd for c in battery.components)
+    min_q = sum(m.value_usd for m in battery.critical_minerals
+                if country.get(m.extracted_at or "") in fta_or_us or country.get(m.processed_at or "") in fta_or_us
+                or country.get(m.recycled_at or "") in north_america)
+    min_t = sum(m.value_usd for m in battery.critical_minerals)
+    return {"critical_minerals": (float(min_q), float(min_t)), "battery_components": (float(comp_q), float(comp_t))}
 
 
 def determine(dataset: Dataset, day: dt.date, rules_dir: Path | None = None, interpretation: str | None = None,
@@ -259,6 +326,7 @@ def determine(dataset: Dataset, day: dt.date, rules_dir: Path | None = None, int
     run = _Run(dataset, day, rules_dir, interp, ev)
     run.entities()
     run.facilities()
+    run.vehicles(load_parameters(rules_dir))
     findings = sorted(run.findings.values(), key=lambda f: (f.subject, f.rule_id, f.facts))
     return Determination(day, interp, findings, run.feoc, run.scoped, run.interest_values, run.names, run.ruleset,
-                         ev.name, run.edges)
+                         ev.name, run.edges, run.graphs, run.sources_by_group, run.lookthrough)

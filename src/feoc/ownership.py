@@ -203,7 +203,7 @@ def paths(edges: InEdges, sources: Iterable[str], subject: str, tracing: str = "
     For an acyclic graph the contributions of all paths add up to the interest; with cross-holdings the
     fixed point also counts the loops, which simple paths leave out.
     """
-    source_set = set(sources)
+    source_set = sources if isinstance(sources, (set, frozenset)) else set(sources)
     vals = values if values is not None else interests(edges, source_set, tracing, lookthrough)
     found: list[Path] = []
     # depth-first, upward from the subject; `chain` lists (holder, share, full) from the subject upward

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .credit import VehicleVerdict
 from .determine import Finding
 from .verdicts import Verdict
 
@@ -51,4 +52,59 @@ def render_verdict(v: Verdict, explain: bool = False) -> str:
             lines.append(f"     citation: {f.citation}")
             for p in f.paths[:3]:
                 lines.append(f"     path: {p}")
+    return "\n".join(lines)
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2%}"
+
+
+def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
+    """The credit verdict first, then checks, the two halves, the excluded parts and their FEOC chains."""
+    head = f"ELIGIBLE for {v.credit_usd:,.0f} USD" if v.eligible else "NOT eligible"
+    if v.status in ("terminated", "not_in_force"):
+        head += f" ({v.status.replace('_', ' ')})"
+    lines = [f"{v.subject} ({v.name}) {head} — placed in service {v.on.isoformat()}, acquired {v.acquired.isoformat()}",
+             f"reason: {v.reason}", f"interpretation: {v.interpretation}"]
+    if v.contested:
+        readings = "; ".join(f"{name}: {credit:,.0f} USD" for name, credit in sorted(v.readings.items()))
+        lines.append(f"CONTESTED: the readings of the law disagree ({readings})")
+    lines.append("checks:")
+    for c in v.checks:
+        lines.append(f"  [{c.outcome}] {c.name}: {c.detail}")
+        if explain:
+            lines.append(f"     citation: {c.citation}")
+    lines.append("sourcing halves:")
+    for name, h in v.halves.items():
+        label = name.replace("_", " ")
+        if not h.in_force:
+            lines.append(f"  {label}: requirement not in force on this date")
+            continue
+        outcome = "met" if h.meets else "not met"
+        lines.append(f"  {label}: {_pct(h.share)} qualifying ({h.qualifying_value_usd:,.0f} of {h.total_value_usd:,.0f} USD) "
+                     f"vs {_pct(h.threshold)} required — {outcome}, {h.amount_usd:,.0f} USD")
+    shown = [f for f in v.findings if f.conclusion != "qualifying_half" or explain]
+    if shown:
+        lines.append("findings:")
+        for i, f in enumerate(shown, 1):
+            lines.extend(_finding_lines(i, f, explain))
+    if v.upstream:
+        lines.append("why those plants are FEOC-operated:")
+        for i, f in enumerate(v.upstream[: (50 if explain else 6)], 1):
+            lines.append(f"  {i}. {f.subject}: [{f.rule_id}] {f.explanation}")
+            lines.append(f"     citation: {f.citation}")
+            for p in f.paths[:3]:
+                lines.append(f"     path: {p}")
+    if explain:
+        lines.append("components:")
+        for r in v.components:
+            lines.append(f"  {r['component']} {r['step']} at {r['facility']} ({r['country']}, {r['operator']}): "
+                         f"{'FEOC' if r['feoc'] else 'not FEOC'}, {r['value_usd']:,.0f} USD{' (assumed)' if r['assumed'] else ''}")
+        lines.append("critical minerals:")
+        for r in v.minerals:
+            lines.append(f"  {r['mineral']} {r['step']} at {r['facility']} ({r['country']}, {r['operator']}): "
+                         f"{'FEOC' if r['feoc'] else 'not FEOC'}, {r['value_usd']:,.0f} USD"
+                         f"{', impracticable to trace' if r['impracticable_to_trace'] else ''}{' (assumed)' if r['assumed'] else ''}")
+    for note in v.notes:
+        lines.append(f"note: {note}")
     return "\n".join(lines)

@@ -35,7 +35,8 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
     "component": {"subject": str, "battery": str, "component": str, "step": str, "facility": str,
                   "feoc": bool, "value_usd": float},
     "mineral": {"subject": str, "battery": str, "mineral": str, "step": str, "facility": str, "feoc": bool,
-                "impracticable_to_trace": bool, "transition": bool, "value_usd": float},
+                "impracticable_to_trace": bool, "material": str, "transition": bool, "value_usd": float},
+    "sourcing": {"subject": str, "half": str, "share": float, "qualifying_value_usd": float, "total_value_usd": float},
 }
 OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in")
 CONCLUSIONS = {
@@ -43,6 +44,8 @@ CONCLUSIONS = {
     "feoc_activity": "facility",  # the activity at the subject facility is performed by a FEOC
     "excluded_component": "vehicle",  # a battery component was manufactured or assembled by a FEOC
     "excluded_mineral": "vehicle",  # a critical mineral was extracted, processed or recycled by a FEOC
+    "transition_applied": "vehicle",  # a FEOC mineral left out under the impracticable-to-trace transition
+    "qualifying_half": "vehicle",  # one $3,750 half's sourcing requirement is met
 }
 _DURABLE_OP = {"neq": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 

@@ -1,0 +1,162 @@
+"""The §30D vehicle verdict across the law's timeline (IRC 30D; P.L. 119-21 §70502; 26 CFR 1.30D-6).
+
+Each test names the date boundary or threshold it encodes; thresholds and dates come from rules/, so the
+tests read them from there too rather than repeating the law's numbers where they can.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from feoc.casecheck import inline_dataset
+from feoc.cli import app
+from feoc.credit import vehicle_verdict
+from feoc.lawdata import default_rules_dir
+
+RULES = default_rules_dir()
+SEEDS = str(Path(__file__).resolve().parents[1] / "seeds")
+D = dt.date.fromisoformat
+
+
+def world(*, mineral_country="KR", mineral_operator="kr-maker", cell_operator="kr-maker", msrp=40000,
+          vehicle_class="car", assembly="US", impracticable=False, cell_value=5000, foreign_value=0):
+    """A small supply chain: a cell plant in the U.S., a refinery, an optional foreign module plant."""
+    raw = {
+        "entities": [
+            {"id": "kr-maker", "name": "KR Maker", "type": "company", "incorporated_in": "KR"},
+            {"id": "cn-co", "name": "CN Co", "type": "company", "incorporated_in": "CN"},
+            {"id": "oem", "name": "OEM", "type": "company", "incorporated_in": "US"},
+        ],
+        "facilities": [
+            {"id": "cell-plant", "name": "Cell plant", "operator": cell_operator, "country": "US",
+             "activities": ["battery_cell_manufacturing"]},
+            {"id": "module-plant", "name": "Module plant", "operator": "kr-maker", "country": "KR",
+             "activities": ["battery_module_assembly"]},
+            {"id": "refinery", "name": "Refinery", "operator": mineral_operator, "country": mineral_country,
+             "activities": ["critical_mineral_processing"]},
+        ],
+        "batteries": [{
+            "id": "pack",
+            "components": [{"component": "battery_cell", "manufactured_at": "cell-plant", "value_usd": cell_value}]
+            + ([{"component": "battery_module", "assembled_at": "module-plant", "value_usd": foreign_value}] if foreign_value else []),
+            "critical_minerals": [{"mineral": "graphite", "processed_at": "refinery", "value_usd": 500,
+                                   "impracticable_to_trace": impracticable,
+                                   "material": "anode_graphite" if impracticable else "other"}],
+        }],
+        "vehicles": [{"id": "ev", "name": "EV", "model_year": 2024, "manufacturer": "oem", "battery": "pack",
+                      "final_assembly_country": assembly, "msrp_usd": msrp, "vehicle_class": vehicle_class}],
+    }
+    return inline_dataset(raw, "test", RULES)
+
+
+def verdict(ds, on, acquired=None, **kw):
+    return vehicle_verdict(ds, "ev", D(on), D(acquired) if acquired else None, RULES, **kw)
+
+
+@pytest.mark.parametrize(("on", "status", "credit"), [
+    ("2022-08-16", "not_in_force", 0),      # day before the IRA's final-assembly rule
+    ("2022-08-17", "eligible", 7500),       # transition: pre-2023 formula, maximum shown
+    ("2023-04-17", "eligible", 7500),       # new structure, sourcing requirements not yet in force
+    ("2023-04-18", "eligible", 7500),       # both halves met (all North American / Korean)
+    ("2025-09-30", "eligible", 7500),       # last acquisition day
+    ("2025-10-01", "terminated", 0),        # acquired after 2025-09-30 (P.L. 119-21 §70502)
+])
+def test_timeline_boundaries(on, status, credit):
+    v = verdict(world(), on)
+    assert (v.status, v.credit_usd) == (status, credit), v.reason
+    assert "buyer income" in " ".join(v.notes)
+
+
+def test_acquired_in_time_but_placed_in_service_later_still_qualifies():
+    """IRS reading of P.L. 119-21: the acquisition date decides termination; the 30D tests use the placed-in-service date."""
+    v = verdict(world(), "2025-11-15", acquired="2025-09-30")
+    assert v.status == "eligible" and v.credit_usd == 7500
+
+
+def test_only_mineral_link_passes_2024_12_31_and_fails_2025_01_01():
+    """Issue 4: a vehicle whose only FEOC link is a critical mineral (graphite processed in China)."""
+    ds = world(mineral_country="CN")
+    before, after = verdict(ds, "2024-12-31"), verdict(ds, "2025-01-01")
+    assert before.eligible and before.deciding_rule != "vehicle-excluded-mineral"
+    assert not after.eligible and after.deciding_rule == "vehicle-excluded-mineral"
+    assert "graphite" in after.reason
+    assert any(f.subject == "refinery" and f.rule_id == "feoc-jurisdiction-activity" for f in after.upstream)
+
+
+def test_component_link_fails_from_2024_01_01():
+    ds = world(cell_operator="cn-co")
+    assert verdict(ds, "2023-12-31").eligible
+    late = verdict(ds, "2024-01-01")
+    assert not late.eligible and late.deciding_rule == "vehicle-excluded-component"
+    assert any("cn-co" == f.subject and f.rule_id == "feoc-jurisdiction-incorporation" for f in late.upstream)
+
+
+def test_impracticable_to_trace_graphite_is_left_out_and_reported_until_2027():
+    ds = world(mineral_country="CN", impracticable=True)
+    v = verdict(ds, "2026-06-01", acquired="2025-09-01")
+    assert v.eligible
+    assert any(f.rule_id == "vehicle-mineral-transition" for f in v.findings)
+    v27 = verdict(ds, "2027-01-01", acquired="2025-09-01")
+    assert not v27.eligible and v27.deciding_rule == "vehicle-excluded-mineral"
+
+
+@pytest.mark.parametrize(("msrp", "vclass", "eligible"), [
+    (55000, "car", True), (55001, "car", False), (80000, "suv", True), (80001, "pickup", False)])
+def test_msrp_caps(msrp, vclass, eligible):
+    assert verdict(world(msrp=msrp, vehicle_class=vclass), "2024-06-01").eligible is eligible
+
+
+def test_final_assembly_outside_north_america():
+    v = verdict(world(assembly="JP"), "2024-06-01")
+    assert not v.eligible and v.deciding_rule == "final_assembly"
+
+
+def test_partial_credit_when_only_one_half_is_met():
+    """2024 battery components need 60 % North American value: 50 % gives only the minerals half."""
+    v = verdict(world(cell_value=5000, foreign_value=5000), "2024-06-01")
+    assert v.status == "partial" and v.credit_usd == 3750
+    assert v.halves["battery_components"].share == 0.5 and v.halves["battery_components"].threshold == 0.6
+
+
+def test_seed_leaf_2024_explained_mid_2024():
+    """Issue 4 story: the Leaf's AESC cells (AESC 80 % owned by Envision Group) exclude it from 2024-01-01."""
+    result = CliRunner().invoke(app, ["check", "vehicle", "nissan-leaf-2024", "--data", SEEDS, "--on", "2024-06-01", "--explain"])
+    assert result.exit_code == 1, result.output
+    assert "NOT eligible" in result.output and "[vehicle-excluded-component]" in result.output
+    assert "envision-group → 80.00% equity → aesc" in result.output
+    assert "CONTESTED" in result.output
+
+
+def test_seed_leaf_after_the_credit_ended():
+    result = CliRunner().invoke(app, ["check", "vehicle", "nissan-leaf-2025", "--data", SEEDS, "--on", "2025-10-15",
+                                      "--format", "json"])
+    assert result.exit_code == 1
+    body = json.loads(result.output)
+    assert body["status"] == "terminated" and body["eligible"] is False and body["credit_usd"] == 0
+    assert {"subject", "on", "eligible", "credit_usd", "findings"} <= set(body)
+
+
+def test_seed_story_across_the_key_dates():
+    """Leaf (AESC) loses the credit on 2024-01-01; the SK On-supplied Canton EV passes the FEOC tests; all end."""
+    def credit(vid, on, acquired=None):
+        args = ["check", "vehicle", vid, "--data", SEEDS, "--on", on, "--format", "json"]
+        if acquired:
+            args += ["--acquired", acquired]
+        return json.loads(CliRunner().invoke(app, args).output)["credit_usd"]
+
+    assert credit("nissan-leaf-2024", "2023-12-31") == 7500
+    assert credit("nissan-leaf-2024", "2024-01-01") == 0
+    assert credit("nissan-canton-ev-1", "2025-06-01") == 7500  # hypothetical: SK On cells, no FEOC link
+    assert credit("nissan-canton-ev-1", "2028-06-01") == 0      # acquired after 2025-09-30
+
+
+def test_bad_vehicle_arguments_exit_2():
+    runner = CliRunner()
+    assert runner.invoke(app, ["check", "vehicle", "nissan-leaf", "--data", SEEDS, "--on", "2024-06-01"]).exit_code == 2
+    assert runner.invoke(app, ["check", "vehicle", "nissan-leaf-2024", "--data", SEEDS, "--on", "2024-06-01",
+                               "--acquired", "2024-07-01"]).exit_code == 2
