@@ -187,6 +187,54 @@ def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = D
     raise typer.Exit(0 if verdict.eligible else 1)
 
 
+class ReportFormat(str, Enum):
+    md = "md"
+    json = "json"
+
+
+@app.command()
+def report(data: Path = DATA_OPTION,
+           on: Optional[list[str]] = typer.Option(None, "--on", help="a date to judge as of; repeat for a timeline "
+                                                  "(default: the key dates of the law's timeline, from rules/)"),
+           out: Path = typer.Option(Path("reports"), "--out", help="report folder"),
+           check: bool = typer.Option(False, "--check", help="write nothing; exit 1 listing stale files"),
+           fmt: ReportFormat = typer.Option(ReportFormat.md, "--format", help="md (one file per subject + index.md) or json"),
+           rules: Optional[Path] = RULES_OPTION) -> None:
+    """Write a Markdown (or JSON) report for every vehicle and company in the dataset, plus index.md."""
+    from .lawdata import default_rules_dir
+    from .load import load_dataset
+    from .report.build import build_reports, stale_files, write_reports
+    from .report.timeline import key_dates
+
+    try:
+        rules_dir = rules or default_rules_dir()
+        dates = sorted({parse_day(d) for d in on}) if on else key_dates(rules_dir)
+        dataset = load_dataset(data, rules_dir)
+        files = build_reports(dataset, data, dates, rules_dir, fmt.value)
+    except InputError as exc:
+        fail_input(exc)
+        return
+    except EngineError as exc:
+        typer.echo(f"rule engine error: {exc}; no report was written", err=True)
+        raise typer.Exit(3)
+    if check:
+        stale = stale_files(out, files, fmt.value)
+        for name in stale:
+            typer.echo(f"stale: {out / name}")
+        if stale:
+            typer.echo(f"{len(stale)} report file(s) differ from what the current code, rules and data produce; "
+                       f"run `feoc report --data {data} --out {out}`", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{out}: {len(files)} report file(s) up to date")
+        return
+    if out.exists() and not out.is_dir():
+        typer.echo(f"--out {out}: exists and is not a folder — choose a folder", err=True)
+        raise typer.Exit(2)
+    written, removed = write_reports(out, files, fmt.value)
+    typer.echo(f"{out}: {len(files)} report file(s) for {', '.join(d.isoformat() for d in dates)}; "
+               f"{len(written)} written, {len(removed)} removed, {len(files) - len(written)} unchanged")
+
+
 @rules_app.command("list")
 def rules_list(rules: Optional[Path] = RULES_OPTION) -> None:
     """Every rule: id, title, citation, effective dates."""

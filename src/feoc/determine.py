@@ -43,6 +43,7 @@ class Finding:
     explanation: str
     paths: tuple[str, ...] = ()
     path_sources: tuple[str, ...] = ()
+    path_steps: tuple[tuple[tuple[str, float, bool], ...], ...] = ()  # per path: (holder, share, controlled), top first
     unconfirmed: str | None = None
     params: tuple[tuple[str, Any], ...] = ()
     round: int = 0
@@ -105,7 +106,8 @@ class Determination:
         found = paths(self.edges[measure], sources, f.subject, tracing, lookthrough,
                       values=self._values[(measure, group)], limit=8)
         return dataclasses.replace(f, paths=tuple(p.render(None, measure) for p in found),
-                                   path_sources=tuple(sorted({p.steps[0][0] for p in found})))
+                                   path_sources=tuple(sorted({p.steps[0][0] for p in found})),
+                                   path_steps=tuple(p.steps for p in found))
 
     def is_feoc(self, entity: str) -> bool:
         return entity in self.feoc
@@ -175,7 +177,7 @@ class _Run:
         self.findings[key] = Finding(rule.id, src.title, src.citation, rule.conclusion, src.then.prong, subject,
                                      self.names.get(subject, subject), self.day, self.interp.name,
                                      tuple(sorted(shown.items())), explanation, rendered, path_sources,
-                                     src.unconfirmed, rule.params, self.round)
+                                     unconfirmed=src.unconfirmed, params=rule.params, round=self.round)
         if rule.conclusion == "feoc":
             scope = fact.get("scope") or ()
             if fact["kind"] == "agreement_right" and self._agreement_scope(fact["agreement"]):

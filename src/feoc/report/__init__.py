@@ -1,0 +1,1 @@
+"""Reports: the timeline of verdicts per subject, rendered as Markdown or JSON, written atomically."""

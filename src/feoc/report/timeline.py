@@ -1,0 +1,55 @@
+"""Verdicts for every reported subject on every report date, sharing one determination per date and reading."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+from ..credit import VehicleVerdict, vehicle_verdict
+from ..dataset import Dataset
+from ..determine import Determination, determine
+from ..lawdata import load_interpretations, load_parameters
+from ..rules import load_rules
+from ..verdicts import Verdict, entity_verdict
+
+REPORTED_ENTITY_TYPES = ("company", "fund")
+AnyVerdict = Union[Verdict, VehicleVerdict]
+
+
+@dataclass
+class SubjectTimeline:
+    kind: str  # entity | vehicle
+    subject: str
+    name: str
+    points: list[tuple[dt.date, AnyVerdict]]
+
+
+def key_dates(rules_dir: Path) -> list[dt.date]:
+    """The law's timeline, read from rules/: when the 30D credit phases, the sourcing requirements and the
+    excluded-entity tests start, and the day after the last acquisition date."""
+    params = load_parameters(rules_dir)
+    days = set(params["credit_phase"].changes())
+    days |= {d for d, v in params["sourcing_requirements_in_force"].values if v}
+    days |= {src.rule.effective.start for src in load_rules(rules_dir)
+             if src.rule.then.conclusion in ("excluded_component", "excluded_mineral")}
+    days |= {v + dt.timedelta(days=1) for _, v in params["last_acquisition_date"].values}
+    return sorted(days)
+
+
+def build_timelines(dataset: Dataset, dates: list[dt.date], rules_dir: Path, evaluator: str = "durable-rules"
+                    ) -> tuple[list[SubjectTimeline], dict[dt.date, dict[str, Determination]]]:
+    """Every company/fund entity and every vehicle, judged on every date (vehicles acquired that day)."""
+    _, interps = load_interpretations(rules_dir)
+    per_date: dict[dt.date, dict[str, Determination]] = {
+        day: {name: determine(dataset, day, rules_dir, name, evaluator) for name in sorted(interps)} for day in dates}
+    out: list[SubjectTimeline] = []
+    for e in sorted(dataset.entities, key=lambda e: e.id):
+        if e.type in REPORTED_ENTITY_TYPES:
+            points = [(day, entity_verdict(dataset, e.id, day, rules_dir, None, evaluator, per_date[day])) for day in dates]
+            out.append(SubjectTimeline("entity", e.id, e.name, points))
+    for v in sorted(dataset.vehicles, key=lambda v: v.id):
+        points = [(day, vehicle_verdict(dataset, v.id, day, day, rules_dir, None, evaluator, per_date[day])) for day in dates]
+        out.append(SubjectTimeline("vehicle", v.id, v.name, points))
+    return out, per_date
