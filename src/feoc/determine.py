@@ -211,6 +211,7 @@ class _Run:
         all_gov = set().union(*gov.values()) if gov else set()
         asserted: dict[tuple, Any] = {}
         self.interest_values: dict[tuple[str, str, str], float] = {}
+        self._cache: dict[tuple[str, str], tuple[set[str], dict[str, float]]] = {}
         while self.round < MAX_ROUNDS:
             self.round += 1
             if self.interp.holders == "government":
@@ -223,8 +224,9 @@ class _Run:
                 for group, sources in sorted(groups.items()):
                     if not sources:
                         continue
-                    vals = self.graphs[measure].interests(sources, self.interp.tracing, self.lookthrough)
-                    for entity, share in sorted(vals.items()):
+                    vals, changed = self._interests(measure, group, sources)
+                    for entity in sorted(changed):
+                        share = vals.get(entity, 0.0)
                         share = round(share, 9)  # both evaluators see the same number at the 25 % edge
                         key = (entity, measure, group)
                         self.interest_values[key] = share
@@ -247,6 +249,23 @@ class _Run:
             if (len(self.feoc), sum(len(v) for v in self.scoped.values())) == before and self.round > 1:
                 # nothing new became a FEOC: another round would assert the same facts
                 break
+
+    def _interests(self, measure: str, group: str, sources: set[str]) -> tuple[dict[str, float], set[str]]:
+        """This round's interests for one measure and holder group, and the entities whose value may have
+        changed. Sources only grow between rounds: unchanged sources reuse the last values, and under
+        multiplication new sources are added incrementally (Graph.extend) instead of recomputing all."""
+        graph = self.graphs[measure]
+        cached = self._cache.get((measure, group))
+        if cached is not None and cached[0] == sources:
+            return cached[1], set()
+        if cached is not None and self.interp.tracing == "multiply" and cached[0] <= sources:
+            vals = graph.extend(cached[1], cached[0], sources)
+        else:
+            vals = graph.interests(sources, self.interp.tracing, self.lookthrough)
+        old = cached[1] if cached else {}
+        changed = {k for k, v in vals.items() if old.get(k) != v}
+        self._cache[(measure, group)] = (set(sources), vals)
+        return vals, changed
 
     def facilities(self) -> None:
         """Each activity of each facility in force: performed in a covered nation, or by a FEOC operator."""
