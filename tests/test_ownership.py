@@ -84,3 +84,29 @@ def test_random_acyclic_graphs_match_brute_force(seed):
     vals = interests(in_edges(Stake(*s) for s in stakes), sources)
     for n in nodes[2:]:
         assert vals.get(n, 0.0) == pytest.approx(_brute_force(stakes, sources, n), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_extending_the_sources_equals_recomputing(seed):
+    """Graph.extend (used by the chaining rounds) gives the same interests as a full recomputation,
+    cross-holdings included."""
+    from feoc.ownership import Graph
+
+    rng = random.Random(100 + seed)
+    nodes = [f"n{i}" for i in range(12)]
+    room = {n: 1.0 for n in nodes}
+    stakes = []
+    for _ in range(30):
+        a, b = rng.sample(nodes, 2)
+        share = round(rng.uniform(0, room[b] * 0.6), 3)
+        if share > 0:
+            room[b] -= share
+            stakes.append(Stake(a, b, share))
+    graph = Graph(in_edges(stakes))
+    old = {"n0"}
+    new = old | set(rng.sample(nodes[1:], 3))
+    extended = graph.extend(graph.interests(old), old, new)
+    full = graph.interests(new)
+    assert set(extended) == set(full)
+    for node in full:
+        assert extended[node] == pytest.approx(full[node], abs=1e-9)
