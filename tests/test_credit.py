@@ -160,3 +160,11 @@ def test_bad_vehicle_arguments_exit_2():
     assert runner.invoke(app, ["check", "vehicle", "nissan-leaf", "--data", SEEDS, "--on", "2024-06-01"]).exit_code == 2
     assert runner.invoke(app, ["check", "vehicle", "nissan-leaf-2024", "--data", SEEDS, "--on", "2024-06-01",
                                "--acquired", "2024-07-01"]).exit_code == 2
+
+
+def test_msrp_cap_starts_with_the_new_structure_on_2023_01_01():
+    """IRC 30D(f)(11): the MSRP caps apply from 2023-01-01, not in the 2022 transition."""
+    ds = world(msrp=90000, vehicle_class="car")
+    assert verdict(ds, "2022-12-31").eligible
+    late = verdict(ds, "2023-01-01")
+    assert not late.eligible and late.deciding_rule == "msrp_cap_usd"

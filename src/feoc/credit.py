@@ -135,10 +135,11 @@ def _judge(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date, rules_dir
     if any(r.assumed for r in [vehicle, battery, *battery.components, *battery.critical_minerals]):
         notes.append("some figures behind this verdict are assumptions marked in the dataset (see the tables)")
     halves = _halves(battery, facilities, params, on, mine)
+    na_sets = (set(_value(params, "north_america", on) or []), set(_value(params, "fta_countries", on) or []) | {"US"})
     verdict = VehicleVerdict(vid, vehicle.name, on, acquired, det.interpretation.name, "not_eligible", 0.0, "", "",
                              checks, halves, mine, _upstream_for_parts(det, excluded),
-                             components=_component_rows(battery, facilities, det),
-                             minerals=_mineral_rows(battery, facilities, det), notes=notes)
+                             components=_component_rows(battery, facilities, det, na_sets[0]),
+                             minerals=_mineral_rows(battery, facilities, det, *na_sets), notes=notes)
 
     def finish(status: str, credit: float, reason: str, rule: str) -> VehicleVerdict:
         verdict.status, verdict.credit_usd, verdict.reason, verdict.deciding_rule = status, float(credit), reason, rule
@@ -264,7 +265,8 @@ def _upstream_for_parts(det: Determination, excluded: list[Finding]) -> list[Fin
     return out
 
 
-def _component_rows(battery: Any, facilities: dict[str, Any], det: Determination) -> list[dict[str, Any]]:
+def _component_rows(battery: Any, facilities: dict[str, Any], det: Determination,
+                    north_america: set[str]) -> list[dict[str, Any]]:
     rows = []
     for c in battery.components:
         for step, fid in (("manufacturing", c.manufactured_at), ("assembly", c.assembled_at)):
@@ -272,11 +274,12 @@ def _component_rows(battery: Any, facilities: dict[str, Any], det: Determination
                 f = facilities[fid]
                 rows.append({"component": c.component, "step": step, "facility": fid, "country": f.country,
                              "operator": f.operator, "feoc": bool(det.activity_findings(fid, f"{c.component}_{step}")),
-                             "value_usd": c.value_usd, "assumed": c.assumed})
+                             "qualifying": f.country in north_america, "value_usd": c.value_usd, "assumed": c.assumed})
     return rows
 
 
-def _mineral_rows(battery: Any, facilities: dict[str, Any], det: Determination) -> list[dict[str, Any]]:
+def _mineral_rows(battery: Any, facilities: dict[str, Any], det: Determination, north_america: set[str],
+                  fta_or_us: set[str]) -> list[dict[str, Any]]:
     rows = []
     for m in battery.critical_minerals:
         for step, fid in (("extraction", m.extracted_at), ("processing", m.processed_at), ("recycling", m.recycled_at)):
@@ -284,6 +287,7 @@ def _mineral_rows(battery: Any, facilities: dict[str, Any], det: Determination) 
                 f = facilities[fid]
                 rows.append({"mineral": m.mineral, "step": step, "facility": fid, "country": f.country,
                              "operator": f.operator, "feoc": bool(det.activity_findings(fid, f"critical_mineral_{step}")),
+                             "qualifying": f.country in (north_america if step == "recycling" else fta_or_us),
                              "impracticable_to_trace": m.impracticable_to_trace, "value_usd": m.value_usd,
                              "assumed": m.assumed})
     return rows

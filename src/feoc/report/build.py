@@ -64,6 +64,7 @@ def build_reports(dataset: Dataset, data_folder: Path, dates: list[dt.date], rul
         "governments": set().union(*government_bodies(dataset, nations).values()) if nations else set(),
         "feoc_on": {d: per_date[d][default].feoc for d in dates},
         "threshold": {d: params["control_threshold"].on(d) for d in dates},
+        "transition_until": {d: params["impracticable_to_trace_until"].on(d) for d in dates},
         "entity_links": entity_links, "vehicle_links": vehicle_links, "interpretation": default,
         "footer": footer(shown_label, data_hash, rule_hash, default),
     }

@@ -147,7 +147,7 @@ def _entity_changes(v: Verdict, threshold: float) -> list[str]:
     return sorted(set(out), key=out.index)
 
 
-def _vehicle_changes(v: VehicleVerdict) -> list[str]:
+def _vehicle_changes(v: VehicleVerdict, transition_until: dt.date | None) -> list[str]:
     out = []
     for f in v.findings:
         if f.conclusion == "excluded_component":
@@ -157,8 +157,9 @@ def _vehicle_changes(v: VehicleVerdict) -> list[str]:
             out.append(f"sourcing the {md(f.fact('mineral'))} ({md(f.fact('step'))}) from outside FEOC control instead of "
                        f"{code(f.fact('facility'))}")
         elif f.conclusion == "transition_applied":
-            out.append(f"the end of the impracticable-to-trace transition: then the {md(f.fact('mineral'))} from "
-                       f"{code(f.fact('facility'))} excludes the vehicle")
+            when = f" on {transition_until.isoformat()}" if transition_until else ""
+            out.append(f"the end of the impracticable-to-trace transition{when}: from then the {md(f.fact('mineral'))} "
+                       f"from {code(f.fact('facility'))} excludes the vehicle")
     for name, h in v.halves.items():
         if h.in_force and not h.meets and h.threshold is not None:
             now = "no value recorded" if h.share is None else f"{h.share:.2%}"
@@ -176,22 +177,23 @@ def _vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes) -> li
     comps = {c.component: c for c in battery.components}
     mins = {m.mineral: m for m in battery.critical_minerals}
     lines = ["#### Battery components", "",
-             "| component | step | facility | country | operator | FEOC | value (USD) |",
-             "| --- | --- | --- | --- | --- | --- | ---: |"]
+             "| component | step | facility | country | operator | FEOC | qualifying step (North America) | value (USD) |",
+             "| --- | --- | --- | --- | --- | --- | --- | ---: |"]
     for r in v.components:
         refs = notes.cite_all([(comps.get(r["component"]), f"{battery.id} {r['component']}"),
                                (dataset.facility(r["facility"]), r["facility"])])
         lines.append(f"| {md(r['component'])}{refs} | {r['step']} | {code(r['facility'])} | {r['country']} | "
-                     f"{code(r['operator'])} | {'**yes**' if r['feoc'] else 'no'} | {r['value_usd']:,.0f}"
-                     f"{' (assumed)' if r['assumed'] else ''} |")
+                     f"{code(r['operator'])} | {'**yes**' if r['feoc'] else 'no'} | {'yes' if r['qualifying'] else 'no'} | "
+                     f"{r['value_usd']:,.0f}{' (assumed)' if r['assumed'] else ''} |")
     lines += ["", "#### Critical minerals", "",
-              "| mineral | step | facility | country | operator | FEOC | impracticable to trace | value (USD) |",
-              "| --- | --- | --- | --- | --- | --- | --- | ---: |"]
+              "| mineral | step | facility | country | operator | FEOC | qualifying step (U.S./FTA; recycling: North America) "
+              "| impracticable to trace | value (USD) |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | ---: |"]
     for r in v.minerals:
         refs = notes.cite_all([(mins.get(r["mineral"]), f"{battery.id} {r['mineral']}"),
                                (dataset.facility(r["facility"]), r["facility"])])
         lines.append(f"| {md(r['mineral'])}{refs} | {r['step']} | {code(r['facility'])} | {r['country']} | "
-                     f"{code(r['operator'])} | {'**yes**' if r['feoc'] else 'no'} | "
+                     f"{code(r['operator'])} | {'**yes**' if r['feoc'] else 'no'} | {'yes' if r['qualifying'] else 'no'} | "
                      f"{'yes' if r['impracticable_to_trace'] else 'no'} | {r['value_usd']:,.0f}"
                      f"{' (assumed)' if r['assumed'] else ''} |")
     lines += ["", "#### Sourcing halves", "", "| half | qualifying share | required | met | amount (USD) |",
@@ -258,7 +260,7 @@ def render_subject(t: SubjectTimeline, dataset: Dataset, context: dict[str, Any]
             chain_findings = [f for f in upstream if f.path_steps]
             lines += _paths_section_multi(chain_findings, dataset, notes, day, context["feoc_on"][day], governments)
             lines += _upstream_section(upstream, notes, dataset)
-            changes = _vehicle_changes(v)
+            changes = _vehicle_changes(v, context["transition_until"][day])
         else:
             if v.findings:
                 lines += _findings_table(v.findings, notes, dataset)
