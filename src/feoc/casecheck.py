@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from .dataset import Dataset
 from .determine import determine
+from .determine45x import determine45x
 from .lawdata import default_rules_dir, load_interpretations, load_vocabulary
 from .load import check_dataset
 from .model import KINDS
@@ -61,7 +62,10 @@ def run_case(src: RuleSource, index: int, rules_dir: Path, evaluator: str = "dur
         if case.interpretation and case.interpretation not in interps:
             raise InputError([Problem(src.file, line, f"unknown interpretation `{case.interpretation}`",
                                       f"use one of: {', '.join(interps)}")])
-        det = determine(dataset, case.on, rules_dir, case.interpretation, evaluator)
+        if src.rule.regime == "45x":
+            det = determine45x(dataset, case.on, rules_dir, evaluator)
+        else:
+            det = determine(dataset, case.on, rules_dir, case.interpretation, evaluator)
     except InputError as exc:
         return CaseResult(src.rule.id, case.name, src.file, line, False, "; ".join(str(p) for p in exc.problems))
     fired = [f for f in det.about(case.subject) if f.rule_id == src.rule.id]

@@ -39,6 +39,21 @@ def fail_input(exc: InputError) -> None:
     raise typer.Exit(2)
 
 
+def _law(rules: Optional[Path]) -> Path:
+    """The rules folder, every file of it checked up front (parameters, vocabulary, interpretations, rules):
+    a mistake in any of them is an InputError (exit 2, `file:line: what — fix`) for every command that
+    takes --rules, before any work is done, rather than a pass, a failed case or a crash later on."""
+    from .lawdata import default_rules_dir, load_interpretations, load_parameters, load_vocabulary
+    from .rules import load_rules
+
+    rules_dir = rules or default_rules_dir()
+    load_parameters(rules_dir)
+    load_vocabulary(rules_dir)
+    load_interpretations(rules_dir)
+    load_rules(rules_dir)
+    return rules_dir
+
+
 @app.command()
 def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
              rules: Optional[Path] = RULES_OPTION) -> None:
@@ -46,7 +61,7 @@ def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
     from .load import load_dataset
 
     try:
-        dataset = load_dataset(path, rules)
+        dataset = load_dataset(path, _law(rules))
     except InputError as exc:
         fail_input(exc)
         return
@@ -97,14 +112,13 @@ app.add_typer(rules_app, name="rules")
 
 def _check(kind: str, ident: str, data: Path, on: str, interpretation: Optional[str], explain: bool,
            fmt: Format, rules: Optional[Path]) -> None:
-    from .lawdata import default_rules_dir
     from .load import load_dataset
     from .render_text import render_verdict
     from .verdicts import entity_verdict, facility_verdict
 
     day = parse_day(on)
     try:
-        rules_dir = rules or default_rules_dir()
+        rules_dir = _law(rules)
         interp = _interpretation(rules_dir, interpretation)
         dataset = load_dataset(data, rules_dir)
         if kind == "entity":
@@ -158,7 +172,6 @@ def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = D
                   fmt: Format = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION) -> None:
     """The IRC 30D credit for vehicle ID placed in service on --on. Exit 0 eligible for any credit, 1 not, 2 input error."""
     from .credit import vehicle_verdict
-    from .lawdata import default_rules_dir
     from .load import load_dataset
     from .render_text import render_vehicle
 
@@ -168,7 +181,7 @@ def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = D
         typer.echo(f"--acquired {bought} is after --on {day}: a vehicle is placed in service on or after it is acquired", err=True)
         raise typer.Exit(2)
     try:
-        rules_dir = rules or default_rules_dir()
+        rules_dir = _law(rules)
         interp = _interpretation(rules_dir, interpretation)
         dataset = load_dataset(data, rules_dir)
         if not dataset.has_vehicle(ident):
@@ -201,13 +214,12 @@ def report(data: Path = DATA_OPTION,
            fmt: ReportFormat = typer.Option(ReportFormat.md, "--format", help="md (one file per subject + index.md) or json"),
            rules: Optional[Path] = RULES_OPTION) -> None:
     """Write a Markdown (or JSON) report for every vehicle and company in the dataset, plus index.md."""
-    from .lawdata import default_rules_dir
     from .load import load_dataset
     from .report.build import build_reports, stale_files, write_reports
     from .report.timeline import key_dates
 
     try:
-        rules_dir = rules or default_rules_dir()
+        rules_dir = _law(rules)
         dates = sorted({parse_day(d) for d in on}) if on else key_dates(rules_dir)
         dataset = load_dataset(data, rules_dir)
         files = build_reports(dataset, data, dates, rules_dir, fmt.value)
@@ -238,11 +250,10 @@ def report(data: Path = DATA_OPTION,
 @rules_app.command("list")
 def rules_list(rules: Optional[Path] = RULES_OPTION) -> None:
     """Every rule: id, title, citation, effective dates."""
-    from .lawdata import default_rules_dir
     from .rules import load_rules
 
     try:
-        sources = load_rules(rules or default_rules_dir())
+        sources = load_rules(_law(rules))
     except InputError as exc:
         fail_input(exc)
         return
@@ -258,13 +269,12 @@ def rules_test(rules: Optional[Path] = RULES_OPTION,
                evaluator: str = typer.Option("durable-rules", "--evaluator", help="durable-rules or reference")) -> None:
     """Run every rule's cases; print `N passed, M failed`; exit 1 if any failed."""
     from .casecheck import run_all
-    from .lawdata import default_rules_dir
 
     if evaluator not in ("durable-rules", "reference"):
         typer.echo(f"--evaluator {evaluator}: use durable-rules or reference", err=True)
         raise typer.Exit(2)
     try:
-        results = run_all(rules or default_rules_dir(), evaluator)
+        results = run_all(_law(rules), evaluator)
     except InputError as exc:
         fail_input(exc)
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .model import Agreement, Battery, Entity, Facility, Holding, Listing, Vehicle
+from .model import Agreement, Battery, Entity, Facility, Holding, Listing, MaterialInput, Vehicle
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Dataset:
     facilities: tuple[Facility, ...] = ()
     batteries: tuple[Battery, ...] = ()
     vehicles: tuple[Vehicle, ...] = ()
+    material_inputs: tuple[MaterialInput, ...] = ()
     origins: dict[tuple[str, int], Origin] = field(default_factory=dict, compare=False, repr=False)
     source_label: str = field(default="", compare=False)
 
@@ -70,4 +71,5 @@ class Dataset:
 
     def counts(self) -> dict[str, int]:
         return {k: len(getattr(self, k)) for k in
-                ("entities", "holdings", "listings", "agreements", "facilities", "batteries", "vehicles")}
+                ("entities", "holdings", "listings", "agreements", "facilities", "batteries", "vehicles",
+                 "material_inputs")}

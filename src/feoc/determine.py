@@ -91,7 +91,7 @@ class Determination:
         out = []
         for i in self._by_subject.get(subject, ()):
             f = self.findings[i]
-            if f.fact("holders") is not None and not f.paths:
+            if f.fact("holders") is not None and f.fact("measure") in self.graphs and not f.paths:
                 f = self.findings[i] = self._with_paths(f)
             out.append(f)
         return out
@@ -139,9 +139,11 @@ def _entity_fact(e: Any) -> dict[str, Any]:
 class _Run:
     """One determination: keeps the facts asserted so far and turns firings into findings."""
 
-    def __init__(self, dataset: Dataset, day: dt.date, rules_dir: Path, interp: Interpretation, ev: Evaluator):
+    def __init__(self, dataset: Dataset, day: dt.date, rules_dir: Path, interp: Interpretation, ev: Evaluator,
+                 regime: str = "30d"):
         self.dataset, self.day, self.interp, self.ev = dataset, day, interp, ev
-        self.ruleset = compile_rules(load_rules(rules_dir), rules_dir, day)
+        self.ruleset = compile_rules(load_rules(rules_dir), rules_dir, day, regime)
+        self.status: dict[str, set[str]] = {}  # conclusion -> subjects it was reached for
         params = load_parameters(rules_dir)
         self.lookthrough = float(params["control_lookthrough_threshold"].on(day) or 0.5)
         self.threshold = params["control_threshold"].on(day)
@@ -178,6 +180,7 @@ class _Run:
                                      self.names.get(subject, subject), self.day, self.interp.name,
                                      tuple(sorted(shown.items())), explanation, rendered, path_sources,
                                      unconfirmed=src.unconfirmed, params=rule.params, round=self.round)
+        self.status.setdefault(rule.conclusion, set()).add(subject)
         if rule.conclusion == "feoc":
             scope = fact.get("scope") or ()
             if fact["kind"] == "agreement_right" and self._agreement_scope(fact["agreement"]):

@@ -59,6 +59,7 @@ _SCALAR_REFS = {  # (kind, field) -> the kind of record the field names
     ("facilities", "operator"): "entities",
     ("vehicles", "manufacturer"): "entities", ("vehicles", "battery"): "batteries",
     ("vehicles", "assembled_at"): "facilities",
+    ("material_inputs", "facility"): "facilities", ("material_inputs", "supplier"): "entities",
 }
 
 
@@ -346,6 +347,22 @@ def check_dataset(dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFi
             step(pos, path, "processed_at", m.processed_at, "critical_mineral_processing")
             step(pos, path, "recycled_at", m.recycled_at, "critical_mineral_recycling")
 
+    for pos, m in enumerate(dataset.material_inputs):
+        if m.facility not in facility_acts:
+            continue  # reported as a dangling reference above
+        if m.product == "critical_mineral":
+            wanted = {"critical_mineral_extraction", "critical_mineral_processing", "critical_mineral_recycling"}
+        elif m.product in vocab.component_labels:
+            wanted = {f"{m.product}_manufacturing", f"{m.product}_assembly"}
+        else:
+            add("material_inputs", pos, ("product",), f"unknown product `{m.product}`",
+                f"use a battery component ({', '.join(vocab.battery_components)}) or `critical_mineral`")
+            continue
+        if not wanted & facility_acts[m.facility]:
+            add("material_inputs", pos, ("facility",), f"facility `{m.facility}` makes no `{m.product}` "
+                f"(its activities: {', '.join(sorted(facility_acts[m.facility]))})",
+                f"add one of {', '.join(sorted(wanted))} to the facility's activities, or correct `product`")
+    problems.extend(_debt_totals(dataset, where))
     problems.extend(_share_totals(dataset, where, scan))
     problems.extend(_impossible_cycles(dataset, where, scan))
     return problems
@@ -376,6 +393,24 @@ class _HoldingScan:
                 board[entity] += b
                 if b >= whole:
                     self.whole[2].append(pos)
+
+
+def _debt_totals(dataset: Dataset, where: _Locator) -> list[Problem]:
+    """The debt shares held in one entity may not add up to more than 100 % on any date."""
+    by_entity: dict[str, list[int]] = defaultdict(list)
+    for pos, h in enumerate(dataset.holdings):
+        if h.debt:
+            by_entity[h.entity].append(pos)
+    problems = []
+    for entity, positions in sorted(by_entity.items()):
+        over = _over_100(dataset.holdings, positions, "debt") if len(positions) > 1 else None
+        if over:
+            pos, day, live = over
+            file, line = where("holdings", pos, "debt")
+            total = sum(dataset.holdings[p].debt or 0.0 for p in live)
+            problems.append(Problem(file, line, f"debt held in `{entity}` adds up to {total:.2%} on {day}",
+                                    "correct the debt shares or the from/until dates so they total at most 100 %"))
+    return problems
 
 
 def _share_totals(dataset: Dataset, where: _Locator, scan: _HoldingScan | None = None) -> list[Problem]:

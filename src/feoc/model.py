@@ -188,11 +188,15 @@ class Holding(Dated):
     equity: Share | None = None
     voting: Share | None = None
     board_seats: Share | None = None
+    debt: Share | None = None  # share of the entity's debt the holder holds (IRC 7701(a)(51)(D), the 15 % test)
+    appoints_officers: bool = False  # direct authority to appoint a covered officer or director (7701(a)(51)(D))
 
     def _check(self) -> None:
         super()._check()
-        if self.equity is None and self.voting is None and self.board_seats is None:
-            raise FieldError(None, "a holding needs a share; add at least one of `equity`, `voting`, `board_seats`")
+        if (self.equity is None and self.voting is None and self.board_seats is None and self.debt is None
+                and not self.appoints_officers):
+            raise FieldError(None, "a holding needs a share; add at least one of `equity`, `voting`, `board_seats`, "
+                                   "`debt`, or `appoints_officers: true`")
         if self.holder == self.entity:
             raise FieldError("entity", f"`{self.holder}` cannot hold itself; remove the holding or fix `holder`/`entity`")
 
@@ -214,6 +218,7 @@ class Agreement(Dated):
     licensee: Slug
     rights: tuple[str, ...] = ()
     activities: tuple[str, ...] = ()  # the activities it covers; empty = all of the licensee's
+    payments: bool | None = None  # whether the licensee pays the licensor under it (None: not known)
 
     def _check(self) -> None:
         super()._check()
@@ -278,6 +283,16 @@ class Vehicle(Record):
     status: Literal["on_sale", "announced", "discontinued"] = "on_sale"
 
 
+class MaterialInput(Dated):
+    """A direct material cost of a product made at a facility, and who supplied it (IRC 7701(a)(52) MACR)."""
+
+    facility: Slug
+    product: str  # a battery component kind made there, or `critical_mineral`
+    input: Text  # what the material is, e.g. "cathode active material"
+    supplier: Slug
+    cost_usd: float = Field(gt=0, allow_inf_nan=False)
+
+
 # The top-level keys of a dataset file, with the model of their records.
 KINDS: dict[str, type[Record]] = {
     "entities": Entity,
@@ -287,6 +302,7 @@ KINDS: dict[str, type[Record]] = {
     "facilities": Facility,
     "batteries": Battery,
     "vehicles": Vehicle,
+    "material_inputs": MaterialInput,
 }
 
 Record.model_rebuild()

@@ -37,6 +37,13 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
     "mineral": {"subject": str, "battery": str, "mineral": str, "step": str, "facility": str, "feoc": bool,
                 "impracticable_to_trace": bool, "material": str, "transition": bool, "value_usd": float},
     "sourcing": {"subject": str, "half": str, "share": float, "qualifying_value_usd": float, "total_value_usd": float},
+    # IRC 45X / prohibited foreign entities (P.L. 119-21)
+    "pfe_interest": {"subject": str, "measure": str, "holders": str, "share": float, "max_single": float},
+    "officer_right": {"subject": str, "holder": str, "holder_sfe": bool},
+    "pfe_contract": {"subject": str, "agreement": str, "counterparty": str, "counterparty_sfe": bool, "right": str,
+                     "payments": str, "prior_year": bool},
+    "macr": {"subject": str, "product": str, "product_class": str, "ratio": float, "total_cost_usd": float,
+             "pfe_cost_usd": float},
 }
 OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in")
 CONCLUSIONS = {
@@ -46,7 +53,13 @@ CONCLUSIONS = {
     "excluded_mineral": "vehicle",  # a critical mineral was extracted, processed or recycled by a FEOC
     "transition_applied": "vehicle",  # a FEOC mineral left out under the impracticable-to-trace transition
     "qualifying_half": "vehicle",  # one $3,750 half's sourcing requirement is met
+    "foreign_controlled": "entity",  # a foreign-controlled entity, IRC 7701(a)(51)(C) (so a specified foreign entity)
+    "sfe": "entity",  # a specified foreign entity by designation, IRC 7701(a)(51)(B)
+    "fie": "entity",  # a foreign-influenced entity, IRC 7701(a)(51)(D)
+    "undetermined": "entity",  # a prong that cannot be decided from the data: says what is missing
+    "material_assistance": "facility",  # a product's MACR is below the threshold: material assistance from a PFE
 }
+REGIMES = ("30d", "45x")
 _DURABLE_OP = {"neq": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 
 
@@ -108,6 +121,7 @@ class Case(_Strict):
 
 
 class Rule(_Strict):
+    regime: Literal["30d", "45x"] = "30d"  # 30d: FEOC (42 U.S.C. 18741) and the vehicle credit; 45x: P.L. 119-21
     id: str
     title: str = Field(min_length=1)
     citation: str = Field(min_length=1)
@@ -234,7 +248,7 @@ def _contradictions(sources: list[RuleSource]) -> list[Problem]:
     by_key: dict[str, RuleSource] = {}
     for src in sources:
         r = src.rule
-        key = json.dumps([r.when.fact, sorted(c.model_dump_json() for c in r.when.all),
+        key = json.dumps([r.regime, r.when.fact, sorted(c.model_dump_json() for c in r.when.all),
                           sorted(c.model_dump_json() for c in r.when.any)])
         other = by_key.get(key)
         if other and other.rule.then.conclusion != r.then.conclusion:
@@ -341,13 +355,13 @@ def in_force(rule: Rule, day: dt.date) -> bool:
     return rule.effective.start <= day and (rule.effective.end is None or day < rule.effective.end)
 
 
-def compile_rules(sources: tuple[RuleSource, ...], rules_dir: Path, day: dt.date) -> CompiledRuleset:
-    """The ruleset in force on `day`: rules whose `effective` period covers it, parameters as of it."""
+def compile_rules(sources: tuple[RuleSource, ...], rules_dir: Path, day: dt.date, regime: str = "30d") -> CompiledRuleset:
+    """The ruleset of one regime in force on `day`: rules whose `effective` period covers it, parameters as of it."""
     params = load_parameters(rules_dir)
     compiled = []
     for src in sources:
         rule = src.rule
-        if not in_force(rule, day):
+        if rule.regime != regime or not in_force(rule, day):
             continue
         used: dict[str, Any] = {}
         all_ = tuple(CompiledCondition(c.field, c.op, _resolve(c.value, params, day, used)) for c in rule.when.all)
@@ -358,7 +372,7 @@ def compile_rules(sources: tuple[RuleSource, ...], rules_dir: Path, day: dt.date
                                      tuple(sorted((k, _freeze(v)) for k, v in used.items()))))
     digest = hashlib.sha256(json.dumps([(r.id, r.fact, [c.__dict__ for c in r.all], [c.__dict__ for c in r.any])
                                         for r in compiled], sort_keys=True, default=str).encode()).hexdigest()[:16]
-    return CompiledRuleset(f"feoc_{digest}", tuple(compiled), tuple(sorted(FACT_FIELDS)))
+    return CompiledRuleset(f"feoc_{regime}_{digest}", tuple(compiled), tuple(sorted(FACT_FIELDS)))
 
 
 def _freeze(value: Any) -> Any:
