@@ -99,6 +99,11 @@ def _interpretation(rules_dir: Path, name: Optional[str]) -> Optional[str]:
     return name
 
 
+class Credit(str, Enum):
+    c30d = "30d"
+    c45x = "45x"
+
+
 class Format(str, Enum):
     text = "text"
     json = "json"
@@ -159,9 +164,40 @@ def check_entity(ident: str = typer.Argument(..., metavar="ID"), data: Path = DA
 @check_app.command("facility")
 def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION, on: str = ON_OPTION,
                    interpretation: Optional[str] = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
-                   fmt: Format = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION) -> None:
-    """Are facility ID's activities performed by a FEOC on --on? Exit 0 no, 1 yes, 2 input error."""
+                   fmt: Format = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION,
+                   credit: Credit = typer.Option(Credit.c30d, "--credit",
+                                                 help="30d: FEOC status of its activities (default); 45x: the §45X "
+                                                      "prohibited-foreign-entity and material-assistance tests")) -> None:
+    """Facility ID on --on. 30d: are its activities performed by a FEOC (exit 0 no, 1 yes). 45x: does it keep the
+    §45X credit (exit 0 eligible or partly, 1 no credit, 4 cannot be determined from the data). 2: input error."""
+    if credit == Credit.c45x:
+        _check_45x(ident, data, on, explain, fmt, rules)
     _check("facility", ident, data, on, interpretation, explain, fmt, rules)
+
+
+def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Format, rules: Optional[Path]) -> None:
+    from .load import load_dataset
+    from .render_text import render_facility_45x
+    from .verdict45x import facility_45x_verdict
+
+    day = parse_day(on)
+    try:
+        rules_dir = _law(rules)
+        dataset = load_dataset(data, rules_dir)
+        if not dataset.has_facility(ident):
+            _unknown("facility", ident, [f.id for f in dataset.facilities], data)
+        verdict = facility_45x_verdict(dataset, ident, day, rules_dir)
+    except InputError as exc:
+        fail_input(exc)
+        return
+    except EngineError as exc:
+        typer.echo(f"rule engine error: {exc}", err=True)
+        raise typer.Exit(3)
+    if fmt == Format.json:
+        typer.echo(json.dumps(verdict.as_dict(), indent=2, sort_keys=True, default=str))
+    else:
+        typer.echo(render_facility_45x(verdict, explain))
+    raise typer.Exit(4 if verdict.status == "cannot_be_determined" else 0 if verdict.eligible else 1)
 
 
 @check_app.command("vehicle")

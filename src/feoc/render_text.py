@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .credit import VehicleVerdict
+from .verdict45x import Facility45XVerdict
 from .determine import Finding
 from .verdicts import Verdict
 
@@ -105,6 +106,35 @@ def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
             lines.append(f"  {r['mineral']} {r['step']} at {r['facility']} ({r['country']}, {r['operator']}): "
                          f"{'FEOC' if r['feoc'] else 'not FEOC'}, {r['value_usd']:,.0f} USD"
                          f"{', impracticable to trace' if r['impracticable_to_trace'] else ''}{' (assumed)' if r['assumed'] else ''}")
+    for note in v.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
+    """The §45X verdict first, then the operator's prohibited-foreign-entity findings and each product's MACR."""
+    lines = [f"{v.subject} ({v.name}) §45X: {v.status.replace('_', ' ').upper()} as of {v.on.isoformat()}",
+             f"reason: {v.reason}", f"operator (taxpayer): {v.operator} — "
+             + ("a prohibited foreign entity" if v.operator_pfe else "not a prohibited foreign entity on the data given")]
+    if v.operator_findings:
+        lines.append("operator findings:")
+        for i, f in enumerate(v.operator_findings, 1):
+            lines.extend(_finding_lines(i, f, explain))
+    if v.products:
+        lines.append("products (material assistance cost ratio):")
+        for p in v.products:
+            lines.append(f"  {p.product}: {p.outcome.replace('_', ' ')} — {p.detail}")
+    if v.findings:
+        lines.append("material assistance findings:")
+        for i, f in enumerate(v.findings, 1):
+            lines.extend(_finding_lines(i, f, explain))
+    if explain and v.upstream:
+        lines.append("why the holders named above are specified foreign entities:")
+        for i, f in enumerate(v.upstream, 1):
+            lines.append(f"  {i}. {f.subject}: [{f.rule_id}] {f.explanation}")
+            lines.append(f"     citation: {f.citation}")
+            for p in f.paths[:3]:
+                lines.append(f"     path: {p}")
     for note in v.notes:
         lines.append(f"note: {note}")
     return "\n".join(lines)

@@ -188,6 +188,10 @@ def load_rules(rules_dir: Path) -> tuple[RuleSource, ...]:
                     fix = "every rule needs id, title, citation, effective.from, applies_to, when, then, explain and cases"
                 else:
                     msg, _, fix = msg.partition("; ")
+                    if not fix and err["type"] == "literal_error":
+                        fix = f"use one of: {err.get('ctx', {}).get('expected', 'the values rules/README.md lists')}"
+                    elif not fix:
+                        fix = "correct the value (the rule format is described in README.md, 'Where the law lives')"
                 problems.append(Problem(str(path), finder.line(loc), f"rule {'.'.join(map(str, loc)) or ''}: {msg}", fix))
             continue
         source = RuleSource(rule, str(path), finder)

@@ -46,7 +46,8 @@ class Verdict:
         }
 
 
-def _upstream(det: Determination, findings: list[Finding], limit: int = 50) -> list[Finding]:
+def _upstream(det: Determination, findings: list[Finding], limit: int = 50,
+              conclusions: tuple[str, ...] = ("feoc",)) -> list[Finding]:
     """Findings that explain the sources named in ownership paths and licences, transitively, once each."""
     seen: set[str] = set()
     queue: list[str] = []
@@ -62,7 +63,7 @@ def _upstream(det: Determination, findings: list[Finding], limit: int = 50) -> l
         if subject in seen:
             continue
         seen.add(subject)
-        mine = [f for f in det.about(subject) if f.conclusion == "feoc"]
+        mine = [f for f in det.about(subject) if f.conclusion in conclusions]
         out.extend(mine)
         for f in mine:
             queue.extend(s for s in f.path_sources if s not in seen)

@@ -276,10 +276,55 @@ def render_subject(t: SubjectTimeline, dataset: Dataset, context: dict[str, Any]
             lines.append("")
         if changes:
             lines += ["#### What would change this verdict", ""] + [f"- {c}" for c in changes] + [""]
+    lines += _section_45x(t, dataset, notes)
     lines += ["## Sources", ""]
     lines += notes.render() or ["No source is recorded for the records used."]
     lines += ["", "---", "", context["footer"], ""]
     return "\n".join(lines)
+
+
+def _pfe_status(findings: list[Finding]) -> str:
+    kinds = {f.conclusion for f in findings}
+    if kinds & {"foreign_controlled", "sfe"}:
+        return "specified foreign entity" + (" and foreign-influenced" if "fie" in kinds else "")
+    if "fie" in kinds:
+        return "foreign-influenced entity"
+    if "undetermined" in kinds:
+        return "cannot be determined"
+    return "not a prohibited foreign entity"
+
+
+def _section_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[str]:
+    """§45X: the entity's prohibited-foreign-entity status and the verdicts of the plants it operates."""
+    if t.kind != "entity" or not t.pfe:
+        return []
+    lines = ["## §45X advanced manufacturing credit (prohibited foreign entities, P.L. 119-21)", "",
+             "| as of | status | prongs |", "| --- | --- | --- |"]
+    for day, findings in t.pfe:
+        prongs = "; ".join(sorted({md(f.prong) for f in findings})) or "—"
+        lines.append(f"| {day.isoformat()} | {_pfe_status(findings)} | {prongs} |")
+    lines.append("")
+    last_day, last = t.pfe[-1]
+    if last:
+        lines += [f"Findings as of {last_day.isoformat()}:", ""] + _findings_table(last, notes, dataset)
+        chains = [f for f in last if f.path_steps]
+        lines += _paths_section(chains, dataset, notes, last_day, set(), set(), t.subject)
+    plants = [(day, vs) for day, vs in t.facilities45x if vs]
+    if plants:
+        lines += ["### Plants it operates", "", "| as of | facility | §45X verdict | reason | products (MACR) |",
+                  "| --- | --- | --- | --- | --- |"]
+        for day, verdicts in plants:
+            for v in verdicts:
+                refs = notes.cite(dataset.facility(v.subject), v.subject)
+                products = "<br>".join(f"{md(p.product)}: {md(p.detail)}" for p in v.products) or "—"
+                lines.append(f"| {day.isoformat()} | {code(v.subject)}{refs} | {v.status.replace('_', ' ')} | {md(v.reason)} | {products} |")
+        lines.append("")
+        missing = sorted({p.product for _, vs in plants for v in vs for p in v.products if p.outcome == "cannot_be_determined"})
+        if missing:
+            lines += ["#### What would change these verdicts", "",
+                      f"- recording the direct material costs and suppliers (`material_inputs`) of: {', '.join(md(m) for m in missing)}",
+                      ""]
+    return lines
 
 
 def _paths_section_multi(findings: list[Finding], dataset: Dataset, notes: Footnotes, day: dt.date,
@@ -319,6 +364,16 @@ def render_index(timelines: list[SubjectTimeline], dates: list[dt.date], context
             cells = [f"{_status(v)}" + (f"<br>{md(_deciding(v))}" if v.findings else "") + (" (contested)" if v.contested else "")
                      for _, v in t.points]
             lines.append(f"| [{md(t.name)}]({report_path(t.kind, t.subject)}) ({code(t.subject)}) | " + " | ".join(cells) + " |")
+    days45 = [d for d, _ in next((t.facilities45x for t in timelines if t.facilities45x), [])]
+    rows = sorted({(v.subject, t.subject, t.name) for t in timelines for _, vs in t.facilities45x for v in vs})
+    if days45 and rows:
+        lines += ["", "## Plants (§45X, the operator as taxpayer)", "",
+                  "| facility | operator | " + " | ".join(d.isoformat() for d in days45) + " |",
+                  "| --- | --- | " + " | ".join("---" for _ in days45) + " |"]
+        for fid, operator, name in rows:
+            t = next(x for x in timelines if x.subject == operator)
+            cells = [next(v.status for v in vs if v.subject == fid).replace("_", " ") for _, vs in t.facilities45x]
+            lines.append(f"| {code(fid)} | [{md(name)}]({report_path('entity', operator)}) | " + " | ".join(cells) + " |")
     lines += ["", "---", "", context["footer"], ""]
     return "\n".join(lines)
 

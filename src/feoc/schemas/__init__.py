@@ -6,7 +6,7 @@ import json
 from importlib import resources
 from typing import Any
 
-NAMES = ("finding", "check-subject", "check-vehicle", "report")
+NAMES = ("finding", "check-subject", "check-vehicle", "check-facility-45x", "report")
 
 
 def load(name: str) -> dict[str, Any]:
