@@ -322,6 +322,85 @@ def rules_test(rules: Optional[Path] = RULES_OPTION,
     raise typer.Exit(0 if passed == len(results) else 1)
 
 
+class ScreenFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+    md = "md"
+
+
+@app.command()
+def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = typer.Option(ScreenFormat.csv, "--format"),
+           out: Optional[Path] = typer.Option(None, "--out", help="write to this file (atomically) instead of stdout"),
+           interpretation: Optional[str] = INTERP_OPTION,
+           evaluator: str = typer.Option("durable-rules", "--evaluator", help="durable-rules or reference"),
+           rules: Optional[Path] = RULES_OPTION) -> None:
+    """Every entity's FEOC status on --on, the deciding rules and the covered-government interest per measure."""
+    import os
+
+    from .load import load_dataset
+    from .report.build import write_atomically
+    from .screen import render, screen_rows
+
+    day = parse_day(on)
+    if evaluator not in ("durable-rules", "reference"):
+        typer.echo(f"--evaluator {evaluator}: use durable-rules or reference", err=True)
+        raise typer.Exit(2)
+    show = sys.stderr.isatty() and not os.environ.get("CI")  # a progress display only for a person at a terminal
+    try:
+        rules_dir = _law(rules)
+        interp = _interpretation(rules_dir, interpretation)
+        from rich.console import Console
+
+        console = Console(stderr=True)
+        with console.status("loading the dataset…") if show else _null():
+            dataset = load_dataset(data, rules_dir)
+        with console.status(f"analysing {len(dataset.entities):,} entities…") if show else _null():
+            rows = screen_rows(dataset, day, rules_dir, interp, evaluator)
+    except InputError as exc:
+        fail_input(exc)
+        return
+    except EngineError as exc:
+        typer.echo(f"rule engine error: {exc}", err=True)
+        raise typer.Exit(3)
+    from .lawdata import load_interpretations
+
+    text = render(rows, fmt.value, day, interp or load_interpretations(rules_dir)[0])
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_atomically(out, text)
+        typer.echo(f"{out}: {len(rows)} entities, {sum(r['feoc'] for r in rows)} FEOC as of {day}", err=True)
+
+
+def _null():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+import_app = typer.Typer(no_args_is_help=True, help="Import other formats into a dataset folder.")
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("ftm")
+def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON lines (e.g. OpenSanctions)"),
+               out: Path = typer.Option(..., "--out", help="new dataset folder to write")) -> None:
+    """FtM Company/Organization/LegalEntity/PublicBody/Person/Ownership → a validated dataset; says what it skipped."""
+    from .imports.draft import write_draft
+    from .imports.ftm import read_ftm
+
+    try:
+        draft = read_ftm(file)
+        counts = write_draft(draft, out)
+    except InputError as exc:
+        fail_input(exc)
+        return
+    for line in draft.skipped:
+        typer.echo(f"skipped: {line}")
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+    typer.echo(f"{out}: imported {summary}; {len(draft.skipped)} item(s) skipped (listed above)")
+
+
 def main() -> None:
     """Entry point of the `feoc` console script."""
     try:

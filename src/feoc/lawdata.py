@@ -74,14 +74,69 @@ def load_parameters(rules_dir: Path) -> dict[str, Parameter]:
     if not isinstance(raw, dict):
         raise InputError([Problem(str(path), 1, "expected a mapping of parameter names", "see rules/README")])
     params = {}
+    problems: list[Problem] = []
     for name, body in raw.items():
         if not isinstance(body, dict) or not body.get("citation") or "values" not in body:
-            raise InputError([Problem(str(path), finder.line((name,)), f"parameter `{name}` needs `citation` and `values`",
-                                      "add the legal citation and the dated values")])
-        params[name] = Parameter(name, str(body.get("description", "")), str(body["citation"]),
-                                 bool(body.get("unconfirmed", False)),
-                                 _dated_values(body["values"], str(path), finder, (name, "values")))
+            problems.append(Problem(str(path), finder.line((name,)), f"parameter `{name}` needs `citation` and `values`",
+                                    "add the legal citation and the dated values"))
+            continue
+        try:
+            params[name] = Parameter(name, str(body.get("description", "")), str(body["citation"]),
+                                     bool(body.get("unconfirmed", False)),
+                                     _dated_values(body["values"], str(path), finder, (name, "values")))
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        kind = PARAMETER_KINDS.get(name)
+        for day, value in params[name].values:
+            if kind and not _KIND_CHECKS[kind](value):
+                problems.append(Problem(str(path), finder.line((name, "values", day.isoformat())),
+                                        f"parameter `{name}` on {day}: {value!r} is not {_KIND_TEXT[kind]}",
+                                        f"write {_KIND_TEXT[kind]}"))
+    for name in sorted(set(PARAMETER_KINDS) - set(params)):
+        if not any(p.message.startswith(f"parameter `{name}`") for p in problems):
+            problems.append(Problem(str(path), 0, f"parameter `{name}` is missing; feoc needs it",
+                                    "restore it from the rules shipped with feoc"))
+    if problems:
+        raise InputError(problems)
     return params
+
+
+def _is_countries(v: Any) -> bool:
+    from .model import iso_countries
+
+    return isinstance(v, list) and all(isinstance(c, str) and c in iso_countries() for c in v)
+
+
+def _is_share(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+
+
+# The parameters the code reads, and what their values must be (every other parameter is free-form).
+PARAMETER_KINDS: dict[str, str] = {
+    "covered_nations": "countries", "control_threshold": "share", "control_lookthrough_threshold": "share",
+    "credit_phase": "phase", "sourcing_requirements_in_force": "bool", "last_acquisition_date": "date",
+    "credit_half_usd": "usd", "pre_2023_max_credit_usd": "usd", "critical_minerals_applicable_percentage": "share",
+    "battery_components_applicable_percentage": "share", "north_america": "countries", "fta_countries": "countries",
+    "msrp_cap_usd": "caps", "impracticable_to_trace_until": "date", "impracticable_to_trace_materials": "words",
+    "pfe_rules_in_force": "bool", "foreign_control_threshold": "share", "fie_single_sfe_threshold": "share",
+    "fie_all_sfe_threshold": "share", "fie_debt_threshold": "share", "macr_threshold_battery_components": "share",
+    "macr_threshold_critical_minerals": "share", "credit_45x_phase_out": "share",
+}
+_KIND_CHECKS = {
+    "countries": _is_countries, "share": _is_share, "bool": lambda v: isinstance(v, bool),
+    "date": lambda v: isinstance(v, dt.date), "phase": lambda v: v in ("transition", "new-structure"),
+    "usd": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+    "caps": lambda v: isinstance(v, dict) and set(v) <= {"car", "van", "suv", "pickup"}
+    and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v.values()),
+    "words": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+}
+_KIND_TEXT = {
+    "countries": "a list of ISO 3166-1 alpha-2 codes, e.g. [CN, RU]", "share": "a number between 0 and 1",
+    "bool": "true or false", "date": "an ISO date (YYYY-MM-DD)", "phase": "transition or new-structure",
+    "usd": "a non-negative amount in USD", "caps": "a mapping of vehicle class to USD, e.g. {car: 55000}",
+    "words": "a list of words",
+}
 
 
 @dataclass(frozen=True)
@@ -138,8 +193,14 @@ def load_interpretations(rules_dir: Path) -> tuple[str, dict[str, Interpretation
     """The default interpretation's name and all interpretations."""
     path = rules_dir / "interpretations.yaml"
     raw, finder = load_yaml_file(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("interpretations"), dict) or not raw["interpretations"]:
+        raise InputError([Problem(str(path), 1, "expected `default:` and a mapping `interpretations:` of named readings",
+                                  "restore rules/interpretations.yaml from the rules shipped with feoc")])
     out = {}
-    for name, body in (raw.get("interpretations") or {}).items():
+    for name, body in raw["interpretations"].items():
+        if not isinstance(body, dict):
+            raise InputError([Problem(str(path), finder.line(("interpretations", name)),
+                                      f"interpretation `{name}` must be a mapping", "give holders, tracing, title, explain")])
         holders, tracing = body.get("holders"), body.get("tracing")
         if holders not in ("feoc", "government") or tracing not in ("multiply", "control"):
             raise InputError([Problem(str(path), finder.line(("interpretations", name)),
