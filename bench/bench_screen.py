@@ -1,0 +1,141 @@
+"""End-to-end screening benchmark: synthetic worlds of 10k, 100k and 1M entities (bench/gen_world.py),
+each measured in a fresh process: load, ownership analysis, rule engine (durable-rules, the engine of
+record, and the plain-Python reference), screen output, peak RSS; and, on the same graph and sources, a
+straightforward networkx implementation of the indirect-interest computation as the baseline.
+
+    python bench/bench_screen.py                       # 10k and 100k
+    python bench/bench_screen.py --sizes 10000 100000 1000000 --evaluators durable-rules reference
+
+It prints one table (seconds; MiB). Targets are in ../README.md and bench/README.md; this script states
+the figures, it does not assert them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def world(n: int, seed: int) -> Path:
+    path = Path(tempfile.gettempdir()) / f"feoc-bench-world-{n}-s{seed}"
+    if not (path / "world.json").exists():
+        subprocess.run([sys.executable, str(HERE / "gen_world.py"), "--entities", str(n), "--out", str(path),
+                        "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    return path
+
+
+def networkx_interests(edges: dict, sources: set) -> dict:
+    """The baseline: the same cumulative interest, written the obvious way with networkx (condensation for
+    the cycles, topological order, fixed-point sweeps inside each strongly connected component)."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph()  # two stakes between the same pair stay two edges
+    for entity, holders in edges.items():
+        for holder, share in holders:
+            g.add_edge(holder, entity, share=share)
+    cond = nx.condensation(g)
+    value: dict = {}
+    for comp in nx.topological_sort(cond):
+        members = cond.nodes[comp]["members"]
+        for _ in range(100_000):
+            change = 0.0
+            for node in members:
+                total = sum(d["share"] * (1.0 if h in sources else value.get(h, 0.0)) for h, _, d in g.in_edges(node, data=True))
+                new = min(total, 1.0)
+                change = max(change, abs(new - value.get(node, 0.0)))
+                value[node] = new
+            if change < 1e-12 or len(members) == 1:
+                break
+    return {k: v for k, v in value.items() if v > 0}
+
+
+def measure(n: int, seed: int, evaluator: str) -> dict:
+    """Runs in a child process: one size, one evaluator."""
+    import datetime as dt
+
+    from feoc.determine import determine, government_bodies
+    from feoc.engine import evaluator as make_evaluator
+    from feoc.lawdata import default_rules_dir, load_parameters
+    from feoc.load import load_dataset
+    from feoc.model import MEASURES
+    from feoc.screen import render, screen_rows
+
+    day = dt.date(2024, 6, 1)
+    rules_dir = default_rules_dir()
+    path = world(n, seed)
+    t0 = time.perf_counter()
+    dataset = load_dataset(path, rules_dir)
+    t1 = time.perf_counter()
+    inner = make_evaluator(evaluator)
+    spent = [0.0]
+
+    class Timed:
+        name = inner.name
+
+        def evaluate(self, ruleset, facts):
+            s = time.perf_counter()
+            try:
+                return inner.evaluate(ruleset, facts)
+            finally:
+                spent[0] += time.perf_counter() - s
+
+    det = determine(dataset, day, rules_dir, None, Timed())
+    t2 = time.perf_counter()
+    rows = screen_rows(dataset, day, rules_dir, det=det)
+    text = render(rows, "csv", day, det.interpretation.name)
+    t3 = time.perf_counter()
+    nations = load_parameters(rules_dir)["covered_nations"].on(day)
+    sources = set().union(*government_bodies(dataset, nations).values())
+    s = time.perf_counter()
+    ours = {m: det.graphs[m].interests(sources) for m in MEASURES}
+    ours_t = time.perf_counter() - s
+    s = time.perf_counter()
+    base = {m: networkx_interests(det.edges[m], sources) for m in MEASURES}
+    base_t = time.perf_counter() - s
+    worst = max((abs(ours[m].get(k, 0) - base[m].get(k, 0)) for m in MEASURES for k in set(ours[m]) | set(base[m])), default=0)
+    return {"entities": len(dataset.entities), "holdings": len(dataset.holdings), "evaluator": evaluator,
+            "load_s": t1 - t0, "analysis_s": (t2 - t1) - spent[0], "engine_s": spent[0], "report_s": t3 - t2,
+            "total_s": t3 - t0, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "interest_ours_s": ours_t, "interest_networkx_s": base_t, "max_difference": worst,
+            "feoc": sum(r["feoc"] for r in rows), "csv_bytes": len(text)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--evaluators", nargs="+", default=["durable-rules", "reference"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--measure", nargs=3, metavar=("N", "SEED", "EVALUATOR"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(int(args.measure[0]), int(args.measure[1]), args.measure[2])))
+        return
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    head = ("entities", "evaluator", "load_s", "analysis_s", "engine_s", "report_s", "total_s", "peak_rss_mib",
+            "interest_ours_s", "interest_networkx_s", "nx_ratio")
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for n in args.sizes:
+        world(n, args.seed)
+        for ev in args.evaluators:
+            out = subprocess.run([sys.executable, __file__, "--measure", str(n), str(args.seed), ev],
+                                 capture_output=True, text=True, check=True)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            r["nx_ratio"] = r["interest_networkx_s"] / max(r["interest_ours_s"], 1e-9)
+            print("| " + " | ".join(f"{r[k]:,.2f}" if isinstance(r[k], float) else f"{r[k]:,}" if isinstance(r[k], int)
+                                    else str(r[k]) for k in head) + " |", flush=True)
+            assert r["max_difference"] < 1e-9, f"networkx baseline disagrees by {r['max_difference']}"
+
+
+if __name__ == "__main__":
+    main()
