@@ -21,8 +21,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from .problems import InputError, Problem
+
 TOLERANCE = 1e-12
 MAX_SWEEPS = 100_000
+EXACT_LIMIT = 300  # nodes in a cycle solved exactly (dense elimination); larger ones are swept
 
 
 @dataclass(frozen=True)
@@ -128,14 +131,20 @@ class Graph:
         self.cyclic = [len(c) > 1 or c[0] in {h for h, _ in edges.get(c[0], ())} for c in self.components]
         self.position = {node: i for i, comp in enumerate(self.components) for node in comp}
 
-    def _solve(self, reached: set[str], compute: Any, value: dict[str, float]) -> None:
-        """Evaluate `compute` over the reached components, upstream first; cycles by Gauss-Seidel sweeps."""
+    def _solve(self, reached: set[str], compute: Any, value: dict[str, float],
+               held: Any = lambda node: False) -> None:
+        """Evaluate `compute` over the reached components, upstream first. A cycle (cross-holdings) is solved
+        exactly as a linear system — sweeping to the fixed point needs millions of rounds when stakes around
+        the cycle are close to 100 % — with `held` nodes (controlled intermediates under control tracing)
+        counting in full; a cycle too large to solve exactly is swept, and refused if it does not converge."""
         for index in sorted({self.position[n] for n in reached if n in self.position}):
             component = self.components[index]
             if not self.cyclic[index]:
                 value[component[0]] = compute(component[0])
                 continue
-            for _ in range(MAX_SWEEPS):  # sweeps from the current values: monotone, bounded, converges
+            if len(component) <= EXACT_LIMIT:
+                _solve_exactly(component, compute, value, held)
+            for _ in range(MAX_SWEEPS):  # a check for an exact solution; the method for very large cycles
                 change = 0.0
                 for node in component:
                     new = compute(node)
@@ -143,6 +152,11 @@ class Graph:
                     value[node] = new
                 if change < TOLERANCE:
                     break
+            else:
+                raise InputError([Problem("(ownership data)", 0,
+                    f"the cross-holdings among {', '.join(component[:6])}{' …' if len(component) > 6 else ''} "
+                    f"do not converge within {MAX_SWEEPS} rounds",
+                    "check the stakes around this cycle: shares close to 100 % both ways are unlikely to be right")])
 
     def interests(self, sources: Iterable[str], tracing: str = "multiply", lookthrough: float = 0.5) -> dict[str, float]:
         """Cumulative interest held by `sources` in every entity they reach (entities not listed: 0).
@@ -167,7 +181,8 @@ class Graph:
                     total += share * (1.0 if control and v > lookthrough else v)
             return min(total, 1.0)
 
-        self._solve(_reachable(source_set, self.out), compute, value)
+        self._solve(_reachable(source_set, self.out), compute, value,
+                    held=(lambda node: value.get(node, 0.0) > lookthrough) if control else (lambda node: False))
         return {k: v for k, v in value.items() if v > 0}
 
     def extend(self, values: dict[str, float], old_sources: set[str], new_sources: set[str]) -> dict[str, float]:
@@ -206,6 +221,61 @@ class Graph:
             if d:
                 out[node] = min(out.get(node, 0.0) + d, 1.0)
         return {k: v for k, v in out.items() if v > 0}
+
+
+def _solve_exactly(component: list[str], compute: Any, value: dict[str, float], held: Any) -> None:
+    """Solve x = M x + b for the component's nodes exactly (Gaussian elimination with partial pivoting).
+
+    `compute(node)` is affine in the values of the component's nodes that are not held, so b and M are read
+    off it by probing each node with 0 and 1 (shares into one entity add up to at most 1, so no probe is
+    clipped). Held nodes keep their value (they count in full, whatever it is) and are recomputed after;
+    if that makes more nodes held, solve again: the held set only grows, so this ends.
+    """
+    held_set = {n for n in component if held(n)}
+    for _ in range(len(component) + 1):
+        free = [n for n in component if n not in held_set]
+        for n in free:
+            value[n] = 0.0
+        b = [compute(n) for n in free]
+        rows = []
+        for i, n in enumerate(free):
+            rows.append([0.0] * len(free) + [b[i]])
+        for j, h in enumerate(free):
+            value[h] = 1.0
+            for i, n in enumerate(free):
+                rows[i][j] = -(compute(n) - b[i])
+            value[h] = 0.0
+        for i in range(len(free)):
+            rows[i][i] += 1.0
+        solution = _gauss(rows)
+        if solution is None:  # singular: leave it to the sweeps (which refuse what does not converge)
+            return
+        for n, x in zip(free, solution):
+            value[n] = min(max(x, 0.0), 1.0)
+        for n in held_set:
+            value[n] = compute(n)
+        now = {n for n in component if held(n)}
+        if now == held_set:
+            return
+        held_set = now
+
+
+def _gauss(rows: list[list[float]]) -> list[float] | None:
+    n = len(rows)
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(rows[r][col]))
+        if abs(rows[pivot][col]) < 1e-15:
+            return None
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        for r in range(col + 1, n):
+            factor = rows[r][col] / rows[col][col]
+            if factor:
+                for c in range(col, n + 1):
+                    rows[r][c] -= factor * rows[col][c]
+    out = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        out[r] = (rows[r][n] - sum(rows[r][c] * out[c] for c in range(r + 1, n))) / rows[r][r]
+    return out
 
 
 def interests(edges: InEdges, sources: Iterable[str], tracing: str = "multiply",

@@ -108,8 +108,16 @@ def _generated(out_dir: Path, fmt: str) -> set[str]:
     return found
 
 
+def leftover_temporaries(out_dir: Path) -> list[str]:
+    """Temporary files of write_atomically that an interrupted run left behind (`.NAME.XXXXXXXX.tmp`)."""
+    if not out_dir.is_dir():
+        return []
+    return sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob(".*.tmp") if p.is_file())
+
+
 def write_reports(out_dir: Path, files: dict[str, str], fmt: str = "md") -> tuple[list[str], list[str]]:
-    """Write every file atomically and remove generated files no longer produced; returns (written, removed)."""
+    """Write every file atomically and remove generated files no longer produced, and any temporary file an
+    interrupted run left behind; returns (written, removed)."""
     targets = {name: _safe_target(out_dir, name) for name in files}  # check every name before writing any
     written = []
     for name in sorted(files):
@@ -117,7 +125,7 @@ def write_reports(out_dir: Path, files: dict[str, str], fmt: str = "md") -> tupl
         if not target.exists() or target.read_text(encoding="utf-8") != files[name]:
             write_atomically(target, files[name])
             written.append(name)
-    removed = sorted(_generated(out_dir, fmt) - set(files))
+    removed = sorted(_generated(out_dir, fmt) - set(files)) + leftover_temporaries(out_dir)
     for name in removed:
         (out_dir / name).unlink()
     return written, removed
@@ -127,4 +135,4 @@ def stale_files(out_dir: Path, files: dict[str, str], fmt: str = "md") -> list[s
     """Files that differ from what would be generated, are missing, or should no longer exist."""
     stale = [name for name in sorted(files)
              if not (out_dir / name).is_file() or (out_dir / name).read_text(encoding="utf-8") != files[name]]
-    return stale + sorted(_generated(out_dir, fmt) - set(files))
+    return stale + sorted(_generated(out_dir, fmt) - set(files)) + leftover_temporaries(out_dir)
