@@ -102,6 +102,11 @@ DATASET_COMMANDS: dict[str, Callable[[Path, Path], list[str]]] = {
 TOP_LEVEL = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 if "screen" in TOP_LEVEL:
     DATASET_COMMANDS["screen"] = lambda data, out: ["screen", "--data", str(data), "--on", ON, "--out", str(out / "screen.csv")]
+DATASET_COMMANDS["check-facility-45x"] = lambda data, out: ["check", "facility", "x", "--data", str(data), "--on", "2026-06-01",
+                                                            "--credit", "45x"]
+# the importer reads one file, not a folder: each bad file is a bad FtM file too (YAML is not JSON lines)
+DATASET_COMMANDS["import-ftm"] = lambda data, out: ["import", "ftm", str(sorted(p for p in data.rglob("*") if p.is_file())[-1]),
+                                                    "--out", str(out / "imported")]
 
 DATASET_MATRIX = [pytest.param(case, command, id=f"{case}×{command}")
                   for case in DATASET_CASES for command in DATASET_COMMANDS]

@@ -271,3 +271,36 @@ def test_no_temporary_file_survives_a_kill_and_a_rerun(world, trials):
     remaining = sorted(k for k in snapshot(out) if is_tmp(k))
     if remaining:
         raise TemporaryFileLeft(f"temporary files remain after a complete run: {remaining}")
+
+
+def test_screen_killed_midway_leaves_the_old_or_the_new_file(world):
+    """`feoc screen --out FILE` killed at random points: FILE holds the old bytes or the complete new bytes,
+    never a partial file, and no temporary file survives the next complete run."""
+    import time
+
+    out = world.base / "screen" / "screen.csv"
+    out.parent.mkdir(exist_ok=True)
+
+    def screen(data: Path) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "feoc.cli", "screen", "--data", str(data), "--on", "2024-06-01",
+                                 "--rules", str(world.rules), "--out", str(out)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "CI": "1"})
+
+    assert screen(world.base / "old" / "seeds").wait() == 0
+    old = out.read_bytes()
+    start = time.perf_counter()
+    assert screen(world.new_data).wait() == 0
+    typical = time.perf_counter() - start
+    new = out.read_bytes()
+    assert old != new
+    rng = random.Random(7)
+    for _ in range(6):
+        out.write_bytes(old)
+        proc = screen(world.new_data)
+        time.sleep(rng.uniform(0, typical))
+        proc.kill()
+        proc.wait()
+        assert out.read_bytes() in (old, new)
+    assert screen(world.new_data).wait() == 0
+    assert out.read_bytes() == new
+    assert not list(out.parent.glob(".*.tmp"))

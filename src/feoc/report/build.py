@@ -7,6 +7,7 @@ reports as they were; each file is then written to a temporary name and renamed 
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import json
 import os
 import tempfile
@@ -90,6 +91,8 @@ def write_atomically(path: Path, content: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):  # left by an interrupted earlier run
+            stale.unlink(missing_ok=True)
     except BaseException:
         try:
             os.unlink(tmp)
