@@ -12,7 +12,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import typer
 
@@ -115,25 +115,25 @@ rules_app = typer.Typer(no_args_is_help=True, help="List the rules and run their
 app.add_typer(rules_app, name="rules")
 
 
-def _check(kind: str, ident: str, data: Path, on: str, interpretation: Optional[str], explain: bool,
-           fmt: Format, rules: Optional[Path]) -> None:
+def _subject(kind: str, ident: str, data: Path, rules: Optional[Path],
+             interpretation: Optional[str] = None) -> tuple[Path, Optional[str], Any]:
+    """The rules folder, the chosen reading and the dataset, with `ident` known as a `kind` in it."""
     from .load import load_dataset
-    from .render_text import render_verdict
-    from .verdicts import entity_verdict, facility_verdict
 
-    day = parse_day(on)
+    rules_dir = _law(rules)
+    interp = _interpretation(rules_dir, interpretation)
+    dataset = load_dataset(data, rules_dir)
+    records = {"entity": dataset.entities, "facility": dataset.facilities, "vehicle": dataset.vehicles}[kind]
+    if ident not in {r.id for r in records}:
+        _unknown(kind, ident, [r.id for r in records], data)
+    return rules_dir, interp, dataset
+
+
+def _run_check(build: Callable[[], Any], fmt: "Format", render: Callable[[Any, bool], str], explain: bool,
+               exit_code: Callable[[Any], int]) -> None:
+    """Build a verdict, print it (text or JSON) and exit with its code; input and engine errors exit 2 and 3."""
     try:
-        rules_dir = _law(rules)
-        interp = _interpretation(rules_dir, interpretation)
-        dataset = load_dataset(data, rules_dir)
-        if kind == "entity":
-            if not dataset.has_entity(ident):
-                _unknown("entity", ident, [e.id for e in dataset.entities], data)
-            verdict = entity_verdict(dataset, ident, day, rules_dir, interp)
-        else:
-            if not dataset.has_facility(ident):
-                _unknown("facility", ident, [f.id for f in dataset.facilities], data)
-            verdict = facility_verdict(dataset, ident, day, rules_dir, interp)
+        verdict = build()
     except InputError as exc:
         fail_input(exc)
         return
@@ -143,8 +143,23 @@ def _check(kind: str, ident: str, data: Path, on: str, interpretation: Optional[
     if fmt == Format.json:
         typer.echo(json.dumps(verdict.as_dict(), indent=2, sort_keys=True, default=str))
     else:
-        typer.echo(render_verdict(verdict, explain))
-    raise typer.Exit(1 if verdict.feoc else 0)
+        typer.echo(render(verdict, explain))
+    raise typer.Exit(exit_code(verdict))
+
+
+def _check(kind: str, ident: str, data: Path, on: str, interpretation: Optional[str], explain: bool,
+           fmt: "Format", rules: Optional[Path]) -> None:
+    from .render_text import render_verdict
+    from .verdicts import entity_verdict, facility_verdict
+
+    day = parse_day(on)
+
+    def build() -> Any:
+        rules_dir, interp, dataset = _subject(kind, ident, data, rules, interpretation)
+        judge = entity_verdict if kind == "entity" else facility_verdict
+        return judge(dataset, ident, day, rules_dir, interp)
+
+    _run_check(build, fmt, render_verdict, explain, lambda v: 1 if v.feoc else 0)
 
 
 ON_OPTION = typer.Option(..., "--on", help="the date to judge as of (YYYY-MM-DD)")
@@ -172,32 +187,22 @@ def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = 
     §45X credit (exit 0 eligible or partly, 1 no credit, 4 cannot be determined from the data). 2: input error."""
     if credit == Credit.c45x:
         _check_45x(ident, data, on, explain, fmt, rules)
+        return
     _check("facility", ident, data, on, interpretation, explain, fmt, rules)
 
 
-def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Format, rules: Optional[Path]) -> None:
-    from .load import load_dataset
+def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: "Format", rules: Optional[Path]) -> None:
     from .render_text import render_facility_45x
     from .verdict45x import facility_45x_verdict
 
     day = parse_day(on)
-    try:
-        rules_dir = _law(rules)
-        dataset = load_dataset(data, rules_dir)
-        if not dataset.has_facility(ident):
-            _unknown("facility", ident, [f.id for f in dataset.facilities], data)
-        verdict = facility_45x_verdict(dataset, ident, day, rules_dir)
-    except InputError as exc:
-        fail_input(exc)
-        return
-    except EngineError as exc:
-        typer.echo(f"rule engine error: {exc}", err=True)
-        raise typer.Exit(3)
-    if fmt == Format.json:
-        typer.echo(json.dumps(verdict.as_dict(), indent=2, sort_keys=True, default=str))
-    else:
-        typer.echo(render_facility_45x(verdict, explain))
-    raise typer.Exit(4 if verdict.status == "cannot_be_determined" else 0 if verdict.eligible else 1)
+
+    def build() -> Any:
+        rules_dir, _, dataset = _subject("facility", ident, data, rules)
+        return facility_45x_verdict(dataset, ident, day, rules_dir)
+
+    _run_check(build, fmt, render_facility_45x, explain,
+               lambda v: 4 if v.status == "cannot_be_determined" else 0 if v.eligible else 1)
 
 
 @check_app.command("vehicle")
@@ -208,7 +213,6 @@ def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = D
                   fmt: Format = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION) -> None:
     """The IRC 30D credit for vehicle ID placed in service on --on. Exit 0 eligible for any credit, 1 not, 2 input error."""
     from .credit import vehicle_verdict
-    from .load import load_dataset
     from .render_text import render_vehicle
 
     day = parse_day(on)
@@ -216,24 +220,12 @@ def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = D
     if bought > day:
         typer.echo(f"--acquired {bought} is after --on {day}: a vehicle is placed in service on or after it is acquired", err=True)
         raise typer.Exit(2)
-    try:
-        rules_dir = _law(rules)
-        interp = _interpretation(rules_dir, interpretation)
-        dataset = load_dataset(data, rules_dir)
-        if not dataset.has_vehicle(ident):
-            _unknown("vehicle", ident, [v.id for v in dataset.vehicles], data)
-        verdict = vehicle_verdict(dataset, ident, day, bought, rules_dir, interp)
-    except InputError as exc:
-        fail_input(exc)
-        return
-    except EngineError as exc:
-        typer.echo(f"rule engine error: {exc}", err=True)
-        raise typer.Exit(3)
-    if fmt == Format.json:
-        typer.echo(json.dumps(verdict.as_dict(), indent=2, sort_keys=True, default=str))
-    else:
-        typer.echo(render_vehicle(verdict, explain))
-    raise typer.Exit(0 if verdict.eligible else 1)
+
+    def build() -> Any:
+        rules_dir, interp, dataset = _subject("vehicle", ident, data, rules, interpretation)
+        return vehicle_verdict(dataset, ident, day, bought, rules_dir, interp)
+
+    _run_check(build, fmt, render_vehicle, explain, lambda v: 0 if v.eligible else 1)
 
 
 class ReportFormat(str, Enum):

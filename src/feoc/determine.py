@@ -201,8 +201,9 @@ class _Run:
             return f"the government of {group[4:]}"
         return group
 
-    def entities(self) -> None:
-        """Round 0 (direct prongs) and the chaining rounds (ownership and licences) to a fixed point."""
+    def direct(self) -> list[Any]:
+        """Round 0: the entity and listing facts (the direct prongs); then the as-of ownership graphs.
+        Returns the holdings in force, which the chaining rounds trace."""
         facts = [_entity_fact(e) for e in self.dataset.entities]
         facts += [{"kind": "listing", "subject": x.entity, "list": x.list} for x in self.dataset.listings_on(self.day)]
         self.fire(facts)
@@ -210,11 +211,16 @@ class _Run:
         self.edges = {m: in_edges(Stake(h.holder, h.entity, h.share(m)) for h in holdings if h.share(m) is not None)
                       for m in MEASURES}
         self.graphs = {m: Graph(self.edges[m]) for m in MEASURES}
+        self.interest_values: dict[tuple[str, str, str], float] = {}
+        self._cache: dict[tuple[str, str], tuple[set[str], dict[str, float]]] = {}
+        return holdings
+
+    def entities(self) -> None:
+        """Round 0 (direct prongs) and the chaining rounds (ownership and licences) to a fixed point."""
+        self.direct()
         gov = government_bodies(self.dataset, self.nations)
         all_gov = set().union(*gov.values()) if gov else set()
         asserted: dict[tuple, Any] = {}
-        self.interest_values: dict[tuple[str, str, str], float] = {}
-        self._cache: dict[tuple[str, str], tuple[set[str], dict[str, float]]] = {}
         while self.round < MAX_ROUNDS:
             self.round += 1
             if self.interp.holders == "government":

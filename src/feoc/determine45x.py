@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .dataset import Dataset
-from .determine import Determination, _entity_fact, _Run
+from .determine import Determination, _Run
 from .engine import Evaluator, evaluator as make_evaluator
 from .lawdata import default_rules_dir, load_interpretations
 from .model import MEASURES
-from .ownership import Graph, Stake, in_edges
 
 
 @dataclasses.dataclass
@@ -44,15 +43,8 @@ def _prior_year_overlap(start: dt.date | None, end: dt.date | None, day: dt.date
 
 class _Run45(_Run):
     def entities(self) -> None:  # type: ignore[override]
-        facts = [_entity_fact(e) for e in self.dataset.entities]
-        facts += [{"kind": "listing", "subject": x.entity, "list": x.list} for x in self.dataset.listings_on(self.day)]
-        self.fire(facts)
-        holdings = self.dataset.holdings_on(self.day)
-        self.edges = {m: in_edges(Stake(h.holder, h.entity, h.share(m)) for h in holdings if h.share(m) is not None)
-                      for m in MEASURES}
-        self.graphs = {m: Graph(self.edges[m]) for m in MEASURES}
-        self.interest_values = {}
-        self._cache = {}
+        """Designations and foreign control (chained), then the foreign-influence facts (7701(a)(51))."""
+        holdings = self.direct()
         while self.round < 1000:  # foreign control chains (more than 50 %) to a fixed point
             self.round += 1
             fce = set(self.status.get("foreign_controlled", set()))
