@@ -219,7 +219,12 @@ def render_subject(t: SubjectTimeline, dataset: Dataset, context: dict[str, Any]
         verdict_line += f" — {md(last.reason)}"
     lines += [verdict_line, "", f"Interpretation: {code(last.interpretation)} (default)."
               + (" **Contested:** the readings of the law disagree on at least one date." if any(v.contested for _, v in t.points) else ""),
-              "", "[Back to the index](../index.md)", ""]
+              ""]
+    if getattr(record, "note", None):
+        lines += [f"> Dataset note: {md(record.note)}", ""]
+    if getattr(record, "assumed", False):
+        lines += [f"> Assumption recorded in the dataset: {md(record.assumption)}", ""]
+    lines += ["[Back to the index](../index.md)", ""]
     lines += ["## Timeline", ""]
     if t.kind == "vehicle":
         lines += ["| placed in service and acquired | verdict | credit (USD) | deciding rule | contested |",
