@@ -72,7 +72,7 @@ def load_parameters(rules_dir: Path) -> dict[str, Parameter]:
     path = rules_dir / "parameters.yaml"
     raw, finder = load_yaml_file(path)
     if not isinstance(raw, dict):
-        raise InputError([Problem(str(path), 1, "expected a mapping of parameter names", "see rules/README")])
+        raise InputError([Problem(str(path), 1, "expected a mapping of parameter names", "see rules/README.md")])
     params = {}
     problems: list[Problem] = []
     for name, body in raw.items():
