@@ -150,6 +150,7 @@ class _Run:
         self.nations = list(params["covered_nations"].on(day) or [])
         self.names = {e.id: e.name for e in dataset.entities} | {f.id: f.name for f in dataset.facilities}
         self.findings: dict[tuple, Finding] = {}
+        self._scope = {a.id: a.activities for a in dataset.agreements}
         self.feoc: set[str] = set()
         self.scoped: dict[str, set[str]] = {}
         self.round = 0
@@ -182,17 +183,12 @@ class _Run:
                                      unconfirmed=src.unconfirmed, params=rule.params, round=self.round)
         self.status.setdefault(rule.conclusion, set()).add(subject)
         if rule.conclusion == "feoc":
-            scope = fact.get("scope") or ()
-            if fact["kind"] == "agreement_right" and self._agreement_scope(fact["agreement"]):
-                self.scoped.setdefault(subject, set()).update(self._agreement_scope(fact["agreement"]))
-            elif not scope:
+            # a licence that names the activities it covers makes the licensee a FEOC for those only
+            scope = self._scope.get(fact["agreement"], ()) if fact["kind"] == "agreement_right" else ()
+            if scope:
+                self.scoped.setdefault(subject, set()).update(scope)
+            else:
                 self.feoc.add(subject)
-
-    def _agreement_scope(self, agreement_id: str) -> tuple[str, ...]:
-        for a in self.dataset.agreements:
-            if a.id == agreement_id:
-                return a.activities
-        return ()
 
     def _holders_label(self, group: str) -> str:
         if group == "feoc":
