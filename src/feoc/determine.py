@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -40,7 +41,8 @@ class Finding:
     on: dt.date
     interpretation: str
     facts: tuple[tuple[str, Any], ...]
-    explanation: str
+    template: str  # the rule's `explain`, filled in from the facts and `extras` when first read
+    extras: tuple[tuple[str, Any], ...] = ()
     paths: tuple[str, ...] = ()
     path_sources: tuple[str, ...] = ()
     path_steps: tuple[tuple[tuple[str, float, bool], ...], ...] = ()  # per path: (holder, share, controlled), top first
@@ -50,6 +52,14 @@ class Finding:
 
     def fact(self, name: str) -> Any:
         return dict(self.facts).get(name)
+
+    @functools.cached_property
+    def explanation(self) -> str:
+        """The rule's explanation for this firing (built on demand: a bulk run builds findings by the 100,000)."""
+        try:
+            return " ".join(self.template.format(**{**dict(self.facts), **dict(self.extras)}).split())
+        except (KeyError, ValueError, IndexError) as exc:  # the rule's template does not fit its fact
+            return f"{self.title} (explain template error: {exc})"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -164,14 +174,9 @@ class _Run:
         src = rule.source.rule
         subject = fact["subject"]
         shown = {k: v for k, v in fact.items() if k != "kind"}
-        values = dict(shown)
-        values.update(subject_name=self.names.get(subject, subject), threshold=self.threshold,
-                      measure_label=MEASURE_LABEL.get(fact.get("measure", ""), fact.get("measure", "")),
-                      holders_label=self._holders_label(fact.get("holders", "")))
-        try:
-            explanation = " ".join(src.explain.format(**values).split())
-        except (KeyError, ValueError, IndexError) as exc:  # the rule's template does not fit its fact
-            explanation = f"{src.title} (explain template error: {exc})"
+        extras = (("subject_name", self.names.get(subject, subject)), ("threshold", self.threshold),
+                  ("measure_label", MEASURE_LABEL.get(fact.get("measure", ""), fact.get("measure", ""))),
+                  ("holders_label", self._holders_label(fact.get("holders", ""))))
         rendered: tuple[str, ...] = ()  # ownership paths are added once the fixed point is reached
         path_sources: tuple[str, ...] = ()
         key = (rule.id, subject, fact.get("measure"), fact.get("holders"), fact.get("activity"), fact.get("agreement"),
@@ -179,7 +184,7 @@ class _Run:
                fact.get("battery"))
         self.findings[key] = Finding(rule.id, src.title, src.citation, rule.conclusion, src.then.prong, subject,
                                      self.names.get(subject, subject), self.day, self.interp.name,
-                                     tuple(sorted(shown.items())), explanation, rendered, path_sources,
+                                     tuple(sorted(shown.items())), src.explain, extras, rendered, path_sources,
                                      unconfirmed=src.unconfirmed, params=rule.params, round=self.round)
         self.status.setdefault(rule.conclusion, set()).add(subject)
         if rule.conclusion == "feoc":

@@ -72,7 +72,8 @@ def _reachable(sources: Iterable[str], out: Mapping[str, list[str]]) -> set[str]
 
 
 def _components_in_topological_order(nodes: set[str], out: Mapping[str, list[str]]) -> list[list[str]]:
-    """Tarjan's strongly connected components (iterative), upstream components first."""
+    """Tarjan's strongly connected components (iterative), upstream components first. `out` must only
+    name nodes in `nodes` (true for a Graph's own edges)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
@@ -82,7 +83,7 @@ def _components_in_topological_order(nodes: set[str], out: Mapping[str, list[str
     for root in sorted(nodes):
         if root in index:
             continue
-        work = [(root, iter([n for n in out.get(root, ()) if n in nodes]))]
+        work = [(root, iter(out.get(root, ())))]
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
@@ -96,7 +97,7 @@ def _components_in_topological_order(nodes: set[str], out: Mapping[str, list[str
                     counter += 1
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter([n for n in out.get(child, ()) if n in nodes])))
+                    work.append((child, iter(out.get(child, ()))))
                     advanced = True
                     break
                 if child in on_stack:
