@@ -184,7 +184,7 @@ class _Run:
                fact.get("battery"))
         self.findings[key] = Finding(rule.id, src.title, src.citation, rule.conclusion, src.then.prong, subject,
                                      self.names.get(subject, subject), self.day, self.interp.name,
-                                     tuple(sorted(shown.items())), src.explain, extras, rendered, path_sources,
+                                     tuple(shown.items()), src.explain, extras, rendered, path_sources,
                                      unconfirmed=src.unconfirmed, params=rule.params, round=self.round)
         self.status.setdefault(rule.conclusion, set()).add(subject)
         if rule.conclusion == "feoc":
