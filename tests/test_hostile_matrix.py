@@ -105,6 +105,8 @@ if "screen" in TOP_LEVEL:
 DATASET_COMMANDS["check-facility-45x"] = lambda data, out: ["check", "facility", "x", "--data", str(data), "--on", "2026-06-01",
                                                             "--credit", "45x"]
 # the importer reads one file, not a folder: each bad file is a bad FtM file too (YAML is not JSON lines)
+DATASET_COMMANDS["import-csv"] = lambda data, out: ["import", "csv", str(sorted(p for p in data.rglob("*") if p.is_file())[-1]),
+                                                    "--out", str(out / "imported")]
 DATASET_COMMANDS["import-ftm"] = lambda data, out: ["import", "ftm", str(sorted(p for p in data.rglob("*") if p.is_file())[-1]),
                                                     "--out", str(out / "imported")]
 
@@ -340,5 +342,8 @@ def test_bad_dataset_in_a_real_process(command, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
-    assert f"{data / 'holdings.yaml'}:4: " in proc.stderr
+    if command.startswith("import-"):  # an importer reads the file as its own format: it names the file
+        assert f"{data / 'holdings.yaml'}:" in proc.stderr
+    else:
+        assert f"{data / 'holdings.yaml'}:4: " in proc.stderr
     assert _snapshot(out) == {SENTINEL: SENTINEL_BYTES}

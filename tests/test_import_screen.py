@@ -103,3 +103,29 @@ def test_screen_before_the_law_finds_nothing_and_after_the_stake_ends_neither(tm
         rows = {r["name"]: r for r in json.loads(runner.invoke(
             app, ["screen", "--data", str(out), "--on", day, "--format", "json"]).output)["entities"]}
         assert rows["Holdco | *Ltd*"]["gov_equity"] == 0.0, day
+
+
+CSV = Path(__file__).resolve().parent / "fixtures" / "csv"
+
+
+def test_supplier_master_csv_import(tmp_path):
+    """A supplier spreadsheet exported to CSV: rows become entities, parent + shares become holdings."""
+    out = tmp_path / "suppliers"
+    result = runner.invoke(app, ["import", "csv", str(CSV / "suppliers.csv"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "suppliers.csv:6: parent given without equity" in result.output
+    entities = {e["name"]: e for e in yaml.safe_load((out / "entities.yaml").read_text())["entities"]}
+    assert entities["Acme | Cells <b>"]["incorporated_in"] == "NO"  # Norway stays Norway
+    assert entities["Envision Group"]["incorporated_in"] == "CN"
+    check = runner.invoke(app, ["check", "entity", "aesc-us", "--data", str(out), "--on", "2024-06-01", "--explain"])
+    assert check.exit_code == 1 and "envision → 80.00% equity → aesc" in check.output
+
+
+def test_supplier_csv_with_unknown_column_or_parent_is_refused(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,parent,equtiy\nA,,\nB,Nobody,25%\n")
+    result = runner.invoke(app, ["import", "csv", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "bad.csv:1:" in result.output and "equtiy" in result.output
+    bad.write_text("name,parent,equity\nA,,\nB,Nobody,25%\n")
+    result = runner.invoke(app, ["import", "csv", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "bad.csv:3:" in result.output and not (tmp_path / "o").exists()

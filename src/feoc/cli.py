@@ -393,6 +393,25 @@ def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON
     typer.echo(f"{out}: imported {summary}; {len(draft.skipped)} item(s) skipped (listed above)")
 
 
+@import_app.command("csv")
+def import_csv(file: Path = typer.Argument(..., help="supplier master file: CSV with a header row"),
+               out: Path = typer.Option(..., "--out", help="new dataset folder to write")) -> None:
+    """A supplier master CSV (id, name, type, countries, parent and its shares, dates, source) → a validated dataset."""
+    from .imports.csv_master import read_master_csv
+    from .imports.draft import write_draft
+
+    try:
+        draft = read_master_csv(file)
+        counts = write_draft(draft, out)
+    except InputError as exc:
+        fail_input(exc)
+        return
+    for line in draft.skipped:
+        typer.echo(f"skipped: {line}")
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+    typer.echo(f"{out}: imported {summary}; {len(draft.skipped)} item(s) skipped (listed above)")
+
+
 def main() -> None:
     """Entry point of the `feoc` console script."""
     try:
