@@ -374,15 +374,12 @@ import_app = typer.Typer(no_args_is_help=True, help="Import other formats into a
 app.add_typer(import_app, name="import")
 
 
-@import_app.command("ftm")
-def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON lines (e.g. OpenSanctions)"),
-               out: Path = typer.Option(..., "--out", help="new dataset folder to write")) -> None:
-    """FtM Company/Organization/LegalEntity/PublicBody/Person/Ownership → a validated dataset; says what it skipped."""
+def _import(read: Callable[[Path], Any], file: Path, out: Path) -> None:
+    """Read a foreign format into a Draft, validate and write it; list what was skipped."""
     from .imports.draft import write_draft
-    from .imports.ftm import read_ftm
 
     try:
-        draft = read_ftm(file)
+        draft = read(file)
         counts = write_draft(draft, out)
     except InputError as exc:
         fail_input(exc)
@@ -391,6 +388,15 @@ def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON
         typer.echo(f"skipped: {line}")
     summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
     typer.echo(f"{out}: imported {summary}; {len(draft.skipped)} item(s) skipped (listed above)")
+
+
+@import_app.command("ftm")
+def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON lines (e.g. OpenSanctions)"),
+               out: Path = typer.Option(..., "--out", help="new dataset folder to write")) -> None:
+    """FtM Company/Organization/LegalEntity/PublicBody/Person/Ownership → a validated dataset; says what it skipped."""
+    from .imports.ftm import read_ftm
+
+    _import(read_ftm, file, out)
 
 
 @import_app.command("csv")
@@ -398,18 +404,8 @@ def import_csv(file: Path = typer.Argument(..., help="supplier master file: CSV 
                out: Path = typer.Option(..., "--out", help="new dataset folder to write")) -> None:
     """A supplier master CSV (id, name, type, countries, parent and its shares, dates, source) → a validated dataset."""
     from .imports.csv_master import read_master_csv
-    from .imports.draft import write_draft
 
-    try:
-        draft = read_master_csv(file)
-        counts = write_draft(draft, out)
-    except InputError as exc:
-        fail_input(exc)
-        return
-    for line in draft.skipped:
-        typer.echo(f"skipped: {line}")
-    summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-    typer.echo(f"{out}: imported {summary}; {len(draft.skipped)} item(s) skipped (listed above)")
+    _import(read_master_csv, file, out)
 
 
 def main() -> None:

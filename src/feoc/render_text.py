@@ -24,6 +24,17 @@ def _finding_lines(n: int, f: Finding, explain: bool) -> list[str]:
     return lines
 
 
+def _upstream_lines(heading: str, upstream: list[Finding], limit: int = 50) -> list[str]:
+    """Why the subjects named in a verdict's findings (holders, operators, licensors) are what they are."""
+    lines = [heading]
+    for i, f in enumerate(upstream[:limit], 1):
+        lines.append(f"  {i}. {f.subject}: [{f.rule_id}] {f.explanation}")
+        lines.append(f"     citation: {f.citation}")
+        for p in f.paths[:3]:
+            lines.append(f"     path: {p}")
+    return lines
+
+
 def render_verdict(v: Verdict, explain: bool = False) -> str:
     if v.kind == "entity":
         head = "IS a foreign entity of concern" if v.feoc else "is NOT a foreign entity of concern"
@@ -47,12 +58,7 @@ def render_verdict(v: Verdict, explain: bool = False) -> str:
     else:
         lines.append("findings: none — no FEOC rule fired for this subject on this date")
     if explain and v.upstream:
-        lines.append("why the holders, operators and licensors named above are FEOCs:")
-        for i, f in enumerate(v.upstream, 1):
-            lines.append(f"  {i}. {f.subject}: [{f.rule_id}] {f.explanation}")
-            lines.append(f"     citation: {f.citation}")
-            for p in f.paths[:3]:
-                lines.append(f"     path: {p}")
+        lines += _upstream_lines("why the holders, operators and licensors named above are FEOCs:", v.upstream)
     return "\n".join(lines)
 
 
@@ -90,12 +96,7 @@ def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
         for i, f in enumerate(shown, 1):
             lines.extend(_finding_lines(i, f, explain))
     if v.upstream:
-        lines.append("why those plants are FEOC-operated:")
-        for i, f in enumerate(v.upstream[: (50 if explain else 6)], 1):
-            lines.append(f"  {i}. {f.subject}: [{f.rule_id}] {f.explanation}")
-            lines.append(f"     citation: {f.citation}")
-            for p in f.paths[:3]:
-                lines.append(f"     path: {p}")
+        lines += _upstream_lines("why those plants are FEOC-operated:", v.upstream, 50 if explain else 6)
     if explain:
         lines.append("components:")
         for r in v.components:
@@ -129,12 +130,7 @@ def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
         for i, f in enumerate(v.findings, 1):
             lines.extend(_finding_lines(i, f, explain))
     if explain and v.upstream:
-        lines.append("why the holders named above are specified foreign entities:")
-        for i, f in enumerate(v.upstream, 1):
-            lines.append(f"  {i}. {f.subject}: [{f.rule_id}] {f.explanation}")
-            lines.append(f"     citation: {f.citation}")
-            for p in f.paths[:3]:
-                lines.append(f"     path: {p}")
+        lines += _upstream_lines("why the holders named above are specified foreign entities:", v.upstream)
     for note in v.notes:
         lines.append(f"note: {note}")
     return "\n".join(lines)
