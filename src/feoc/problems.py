@@ -1,4 +1,8 @@
-"""Problems found in user input, each naming the file, the line and the fix."""
+"""Problems found in user input, each naming the file, the line and the fix; and the rule engine's own failure.
+
+The two errors the CLI turns into exit codes live here, in a module with no imports, so the CLI can name them
+without importing the engine (and with it pydantic) before it knows which command runs.
+"""
 
 from __future__ import annotations
 
@@ -26,3 +30,7 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class EngineError(RuntimeError):
+    """durable-rules failed in a way the recipe does not recover from."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from .credit import VehicleVerdict
-from .verdict45x import Facility45XVerdict
-from .determine import Finding
-from .verdicts import Verdict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: an entity check need not import the credit and §45X modules
+    from .credit import VehicleVerdict
+    from .determine import Finding
+    from .verdict45x import Facility45XVerdict
+    from .verdicts import Verdict
 
 
 def _finding_lines(n: int, f: Finding, explain: bool) -> list[str]:

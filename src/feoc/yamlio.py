@@ -8,7 +8,7 @@ text).
 
 Line numbers are looked up only when a problem must be reported, by composing the same text with
 PyYAML's safe composer, which builds nodes without constructing Python objects or expanding aliases.
-On the happy path PyYAML is never called.
+On the happy path PyYAML is never imported.
 
 Where yaml-rs and PyYAML (YAML 1.1) read the same text differently, yaml-rs is what the product uses;
 tests/test_load_parity.py lists the differences.
@@ -20,7 +20,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 import yaml_rs
 
 from .problems import InputError, Problem
@@ -35,10 +34,16 @@ _TAG_HINT = re.compile(r"(?:^|[:\-?,\[{]|&\S+)[ \t]*!", re.MULTILINE)  # pre-fil
 _DOC_MARKER = re.compile(r"^---(?:[ \t]|$)", re.MULTILINE)
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 
-try:  # the C composer is much faster; fall back to the pure-Python one where libyaml is missing
-    _Composer: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Composer = yaml.SafeLoader
+
+def _pyyaml() -> tuple[Any, type]:
+    """PyYAML and its safe composer, imported on first use: only a reported problem or a tag needs them,
+    and the import costs more than parsing a small dataset with yaml-rs."""
+    import yaml
+
+    try:  # the C composer is much faster; fall back to the pure-Python one where libyaml is missing
+        return yaml, yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        return yaml, yaml.SafeLoader
 
 
 def _line_at(data: bytes | str, offset: int) -> int:
@@ -109,8 +114,9 @@ def _several_documents(text: str) -> int:
 
 def _refuse_tags(text: str, filename: str) -> None:
     """Refuse any tag: yaml-rs would drop it silently and read the value under it as if it were not there."""
+    yaml, loader = _pyyaml()
     try:
-        for event in yaml.parse(text, Loader=_Composer):
+        for event in yaml.parse(text, Loader=loader):
             tag = getattr(event, "tag", None)
             if tag is not None:  # PyYAML sets `tag` only where the text writes one
                 shown = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
@@ -175,8 +181,9 @@ def _syntax_problem(exc: Exception, text: str, filename: str) -> Problem:
 
 def _opened_at(text: str) -> tuple[str, int] | None:
     """PyYAML's account of an unclosed construct: ("flow sequence", line it opened), if it gives one."""
+    yaml, loader = _pyyaml()
     try:
-        for _ in yaml.parse(text, Loader=_Composer):  # events only: nothing is built or expanded
+        for _ in yaml.parse(text, Loader=loader):  # events only: nothing is built or expanded
             pass
     except yaml.MarkedYAMLError as exc:
         if exc.context and exc.context_mark is not None:
@@ -195,8 +202,9 @@ def _line_of_text(text: str, detail: str) -> int:
 
 def _line_of_complex_key(text: str) -> int:
     """The line of the first mapping key that is a list or a mapping (0 if PyYAML cannot tell)."""
+    yaml, loader = _pyyaml()
     try:
-        stack = [yaml.compose(text, Loader=_Composer)]
+        stack = [yaml.compose(text, Loader=loader)]
     except (yaml.YAMLError, RecursionError):
         return 0
     while stack:
@@ -223,12 +231,13 @@ def _offset_of_line(text: str, line: int) -> int:
 
 def _line_of_alias(text: str, message: str) -> int:
     """The line of the anchor whose alias expands too much (yaml-rs numbers anchors from 1), else the first alias."""
+    yaml, loader = _pyyaml()
     found = re.search(r"for anchor (\d+)", message)
     wanted = int(found.group(1)) if found else 0
     anchors = 0
     first_alias = 0
     try:
-        for event in yaml.parse(text, Loader=_Composer):  # events only: nothing is expanded
+        for event in yaml.parse(text, Loader=loader):  # events only: nothing is expanded
             if isinstance(event, yaml.AliasEvent) and not first_alias:
                 first_alias = event.start_mark.line + 1
                 if not wanted:
@@ -245,8 +254,9 @@ def _line_of_alias(text: str, message: str) -> int:
 
 def _line_of_duplicate(text: str, key: str) -> int:
     """yaml-rs names a duplicate key but not its line: find its first repetition, in document order."""
+    yaml, loader = _pyyaml()
     try:
-        root = yaml.compose(text, Loader=_Composer)
+        root = yaml.compose(text, Loader=loader)
     except (yaml.YAMLError, RecursionError):
         root = None
     best = 0
@@ -281,14 +291,15 @@ class LineFinder:
 
     def __init__(self, text: str):
         self._text = text
-        self._root: yaml.Node | None = None
+        self._root: Any = None  # a PyYAML node
         self._failed = False
 
     def line(self, path: tuple[str | int, ...]) -> int:
         """The 1-based line of the deepest node along `path` that exists (0 if unknown)."""
+        yaml, loader = _pyyaml()
         if self._root is None and not self._failed:
             try:
-                self._root = yaml.compose(self._text, Loader=_Composer)
+                self._root = yaml.compose(self._text, Loader=loader)
             except (yaml.YAMLError, RecursionError):
                 self._failed = True
         node = self._root
