@@ -60,15 +60,17 @@ def networkx_interests(edges: dict, sources: set) -> dict:
 
 
 def measure(n: int, seed: int, evaluator: str) -> dict:
-    """Runs in a child process: one size, one evaluator."""
+    """Runs in a child process: one size, one evaluator (`vectorised` is the bulk path of `feoc screen`)."""
     import datetime as dt
 
+    from feoc import bulk, columnar
     from feoc.determine import determine, government_bodies
     from feoc.engine import evaluator as make_evaluator
     from feoc.lawdata import default_rules_dir, load_parameters
     from feoc.load import load_dataset
     from feoc.model import MEASURES
-    from feoc.screen import render, screen_rows
+    from feoc.ownership import Graph, Stake, in_edges
+    from feoc.screen import bulk_screen, render, screen
 
     day = dt.date(2024, 6, 1)
     rules_dir = default_rules_dir()
@@ -76,49 +78,101 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
     t0 = time.perf_counter()
     dataset = load_dataset(path, rules_dir)
     t1 = time.perf_counter()
-    inner = make_evaluator(evaluator)
     spent = [0.0]
+    if evaluator == "vectorised":
+        plain = columnar.rule_mask
 
-    class Timed:
-        name = inner.name
-
-        def evaluate(self, ruleset, facts):
+        def timed_mask(*args):
             s = time.perf_counter()
             try:
-                return inner.evaluate(ruleset, facts)
+                return plain(*args)
             finally:
                 spent[0] += time.perf_counter() - s
 
-    det = determine(dataset, day, rules_dir, None, Timed())
-    t2 = time.perf_counter()
-    rows = screen_rows(dataset, day, rules_dir, det=det)
-    text = render(rows, "csv", day, det.interpretation.name)
-    t3 = time.perf_counter()
+        bulk.rule_mask = timed_mask
+        rows = bulk_screen(dataset, day, rules_dir)
+        t2 = time.perf_counter()
+        text = render(rows, "csv", day, "feoc-holders")
+        t3 = time.perf_counter()
+        interpretation = "feoc-holders"
+    else:
+        inner = make_evaluator(evaluator)
+
+        class Timed:
+            name = inner.name
+
+            def evaluate(self, ruleset, facts):
+                s = time.perf_counter()
+                try:
+                    return inner.evaluate(ruleset, facts)
+                finally:
+                    spent[0] += time.perf_counter() - s
+
+        det = determine(dataset, day, rules_dir, None, Timed())
+        t2 = time.perf_counter()
+        rows = screen(dataset, day, rules_dir, det=det)
+        text = render(rows, "csv", day, det.interpretation.name)
+        t3 = time.perf_counter()
+        interpretation = det.interpretation.name
+    # the analysis step against networkx: the covered governments' interest in every entity, all three
+    # measures, each side building its own graph from the same stakes
     nations = load_parameters(rules_dir)["covered_nations"].on(day)
     sources = set().union(*government_bodies(dataset, nations).values())
+    held = dataset.holdings_on(day)
+    edges = {m: in_edges(Stake(h.holder, h.entity, h.share(m)) for h in held if h.share(m) is not None) for m in MEASURES}
     s = time.perf_counter()
-    ours = {m: det.graphs[m].interests(sources) for m in MEASURES}
+    if evaluator == "vectorised":
+        import numpy as np
+
+        ids = sorted(e.id for e in dataset.entities)
+        index = {e: i for i, e in enumerate(ids)}
+        mask = np.zeros(len(ids), dtype=bool)
+        mask[[index[x] for x in sources]] = True
+        ours = {}
+        for m in MEASURES:
+            stakes = [(index[h], index[e], v) for e, lst in edges[m].items() for h, v in lst]
+            graph = bulk.StakeGraph(len(ids), np.array([a for a, _, _ in stakes], dtype=np.int64),
+                                    np.array([b for _, b, _ in stakes], dtype=np.int64), np.array([c for _, _, c in stakes]))
+            vals = graph.interests(mask, False, 0.5)
+            ours[m] = {ids[i]: float(vals[i]) for i in np.flatnonzero(vals > 0)}
+    else:
+        ours = {m: Graph(edges[m]).interests(sources) for m in MEASURES}
     ours_t = time.perf_counter() - s
     s = time.perf_counter()
-    base = {m: networkx_interests(det.edges[m], sources) for m in MEASURES}
+    base = {m: networkx_interests(edges[m], sources) for m in MEASURES}
     base_t = time.perf_counter() - s
     worst = max((abs(ours[m].get(k, 0) - base[m].get(k, 0)) for m in MEASURES for k in set(ours[m]) | set(base[m])), default=0)
     return {"entities": len(dataset.entities), "holdings": len(dataset.holdings), "evaluator": evaluator,
             "load_s": t1 - t0, "analysis_s": (t2 - t1) - spent[0], "engine_s": spent[0], "report_s": t3 - t2,
             "total_s": t3 - t0, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "interest_ours_s": ours_t, "interest_networkx_s": base_t, "max_difference": worst,
-            "feoc": sum(r["feoc"] for r in rows), "csv_bytes": len(text)}
+            "feoc": rows.feoc_count(), "csv_bytes": len(text), "interpretation": interpretation}
+
+
+def cli(n: int, seed: int) -> dict:
+    """`feoc screen --out FILE` on the world, process start to exit, in a child process of its own."""
+    out = Path(tempfile.gettempdir()) / f"feoc-bench-screen-{n}.csv"
+    s = time.perf_counter()
+    subprocess.run(["feoc", "screen", "--data", str(world(n, seed)), "--on", "2024-06-01", "--out", str(out)],
+                   check=True, capture_output=True)
+    wall = time.perf_counter() - s
+    return {"wall_s": wall, "peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--evaluators", nargs="+", default=["durable-rules", "reference"])
+    parser.add_argument("--evaluators", nargs="+", default=["vectorised", "durable-rules", "reference"])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cli-runs", type=int, default=3, help="runs of the `feoc screen` command per size")
     parser.add_argument("--measure", nargs=3, metavar=("N", "SEED", "EVALUATOR"), help=argparse.SUPPRESS)
+    parser.add_argument("--cli", nargs=2, metavar=("N", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(int(args.measure[0]), int(args.measure[1]), args.measure[2])))
+        return
+    if args.cli:
+        print(json.dumps(cli(int(args.cli[0]), int(args.cli[1]))))
         return
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     head = ("entities", "evaluator", "load_s", "analysis_s", "engine_s", "report_s", "total_s", "peak_rss_mib",
@@ -135,6 +189,19 @@ def main() -> None:
             print("| " + " | ".join(f"{r[k]:,.2f}" if isinstance(r[k], float) else f"{r[k]:,}" if isinstance(r[k], int)
                                     else str(r[k]) for k in head) + " |", flush=True)
             assert r["max_difference"] < 1e-9, f"networkx baseline disagrees by {r['max_difference']}"
+    print()
+    print("`feoc screen --out FILE` (default: the vectorised path), process start to exit:")
+    print("| entities | best wall s | median wall s | peak RSS MiB |")
+    print("|---|---|---|---|")
+    for n in args.sizes:
+        runs = []
+        for _ in range(args.cli_runs):
+            out = subprocess.run([sys.executable, __file__, "--cli", str(n), str(args.seed)],
+                                 capture_output=True, text=True, check=True)
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        walls = sorted(r["wall_s"] for r in runs)
+        print(f"| {n:,} | {walls[0]:.2f} | {walls[len(walls) // 2]:.2f} | {max(r['peak_rss_mib'] for r in runs):,.0f} |",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,10 @@ from __future__ import annotations
 import threading
 from typing import Any, Protocol, Sequence
 
+from .problems import EngineError  # defined there (and named here) so the CLI catches it without importing us
 from .rules import CompiledCondition, CompiledRule, CompiledRuleset, durable_number
 
+EVALUATORS = ("vectorised", "durable-rules", "reference")  # by name; durable-rules is the engine of record
 BATCH = 1000  # facts per session (design.md recipe); sessions are deleted after each batch
 Firing = tuple[str, int]  # (rule id, index of the fact in the asserted list)
 
@@ -64,10 +66,6 @@ class ReferenceEvaluator:
             by_kind.setdefault(rule.fact, []).append(rule)
         return sorted((rule.id, i) for i, fact in enumerate(facts) for rule in by_kind.get(fact.get("kind"), ())
                       if rule_matches(rule, fact))
-
-
-class EngineError(RuntimeError):
-    """durable-rules failed in a way the recipe does not recover from."""
 
 
 class DurableEvaluator:
@@ -194,9 +192,13 @@ def _make_host(durable_engine: Any) -> Any:
 
 
 def evaluator(name: str = "durable-rules") -> Evaluator:
-    """The evaluator by name: `durable-rules` (default, the engine of record) or `reference`."""
+    """The evaluator by name: `durable-rules` (default, the engine of record), `reference` or `vectorised`."""
     if name == "reference":
         return ReferenceEvaluator()
+    if name == "vectorised":
+        from .columnar import ColumnarEvaluator  # numpy: imported only when asked for
+
+        return ColumnarEvaluator()
     if name == "durable-rules":
         return DurableEvaluator()
     raise ValueError(f"unknown evaluator {name!r}")

@@ -143,21 +143,7 @@ class Graph:
             if not self.cyclic[index]:
                 value[component[0]] = compute(component[0])
                 continue
-            if len(component) <= EXACT_LIMIT:
-                _solve_exactly(component, compute, value, held)
-            for _ in range(MAX_SWEEPS):  # a check for an exact solution; the method for very large cycles
-                change = 0.0
-                for node in component:
-                    new = compute(node)
-                    change = max(change, abs(new - value.get(node, 0.0)))
-                    value[node] = new
-                if change < TOLERANCE:
-                    break
-            else:
-                raise InputError([Problem("(ownership data)", 0,
-                    f"the cross-holdings among {', '.join(component[:6])}{' …' if len(component) > 6 else ''} "
-                    f"do not converge within {MAX_SWEEPS} rounds",
-                    "check the stakes around this cycle: shares close to 100 % both ways are unlikely to be right")])
+            solve_cycle(component, compute, value, held)
 
     def interests(self, sources: Iterable[str], tracing: str = "multiply", lookthrough: float = 0.5) -> dict[str, float]:
         """Cumulative interest held by `sources` in every entity they reach (entities not listed: 0).
@@ -170,20 +156,8 @@ class Graph:
         source_set = sources if isinstance(sources, (set, frozenset)) else set(sources)
         edges = self.edges
         value: dict[str, float] = {}
-        control = tracing == "control"
-
-        def compute(node: str) -> float:
-            total = 0.0
-            for holder, share in edges.get(node, ()):
-                if holder in source_set:
-                    total += share
-                else:
-                    v = value.get(holder, 0.0)
-                    total += share * (1.0 if control and v > lookthrough else v)
-            return min(total, 1.0)
-
-        self._solve(_reachable(source_set, self.out), compute, value,
-                    held=(lambda node: value.get(node, 0.0) > lookthrough) if control else (lambda node: False))
+        compute, held = interest_rule(edges, source_set, value, tracing == "control", lookthrough)
+        self._solve(_reachable(source_set, self.out), compute, value, held)
         return {k: v for k, v in value.items() if v > 0}
 
     def extend(self, values: dict[str, float], old_sources: set[str], new_sources: set[str]) -> dict[str, float]:
@@ -222,6 +196,48 @@ class Graph:
             if d:
                 out[node] = min(out.get(node, 0.0) + d, 1.0)
         return {k: v for k, v in out.items() if v > 0}
+
+
+def interest_rule(edges: Mapping[Any, list[tuple[Any, float]]], source_set: set[Any] | frozenset[Any],
+                  value: dict[Any, float], control: bool, lookthrough: float) -> tuple[Any, Any]:
+    """`compute(node)`: a node's interest from its holders' (stakes in `edges` order, each added in turn:
+    the bulk path relies on this exact order of additions), and `held(node)`: counted in full by its own
+    holdings (control tracing above the look-through)."""
+
+    def compute(node: Any) -> float:
+        total = 0.0
+        for holder, share in edges.get(node, ()):
+            if holder in source_set:
+                total += share
+            else:
+                v = value.get(holder, 0.0)
+                total += share * (1.0 if control and v > lookthrough else v)
+        return min(total, 1.0)
+
+    held = (lambda node: value.get(node, 0.0) > lookthrough) if control else (lambda node: False)
+    return compute, held
+
+
+def solve_cycle(component: list[Any], compute: Any, value: dict[Any, float], held: Any,
+                label: Any = str) -> None:
+    """One strongly connected component of cross-holdings: solved exactly when small enough, then swept
+    (a check for the exact solution; the method for very large cycles) until no value moves by 1e-12.
+    Shared by `Graph` and the bulk path (`bulk.py`), so both compute bit-identical values."""
+    if len(component) <= EXACT_LIMIT:
+        _solve_exactly(component, compute, value, held)
+    for _ in range(MAX_SWEEPS):
+        change = 0.0
+        for node in component:
+            new = compute(node)
+            change = max(change, abs(new - value.get(node, 0.0)))
+            value[node] = new
+        if change < TOLERANCE:
+            return
+    names = [label(n) for n in component[:6]]
+    raise InputError([Problem("(ownership data)", 0,
+        f"the cross-holdings among {', '.join(names)}{' …' if len(component) > 6 else ''} "
+        f"do not converge within {MAX_SWEEPS} rounds",
+        "check the stakes around this cycle: shares close to 100 % both ways are unlikely to be right")])
 
 
 def _solve_exactly(component: list[str], compute: Any, value: dict[str, float], held: Any) -> None:
