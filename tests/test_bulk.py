@@ -164,3 +164,43 @@ def test_seeds_screen_identically_through_both_paths_on_key_dates():
         for reading in ("feoc-holders", "government-multiply", "government-control"):
             assert screen(dataset, day, RULES, reading) == screen(dataset, day, RULES, reading, "durable-rules")
     assert bulk.bulk_determine(dataset, DAY, RULES).rounds >= 1
+
+
+# --- the screen's loader: light rows, files read in parallel ---------------------------------------
+
+BAD_INPUTS = sorted(p for p in (ROOT / "tests" / "bad_inputs").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("folder", BAD_INPUTS, ids=[p.name for p in BAD_INPUTS])
+def test_parallel_compact_loading_reports_the_same_problems(folder):
+    """Every hostile dataset: the same problems (file, line, message, fix), in the same order, whether
+    files are read here with pydantic models or in worker processes as light rows."""
+    from feoc.problems import InputError
+
+    def problems(**kw):
+        try:
+            load_dataset(folder, RULES, **kw)
+        except InputError as exc:
+            return [str(p) for p in exc.problems]
+        return []
+
+    serial = problems()
+    assert bool(serial) != folder.name.startswith("valid-"), "a bad input is refused, a valid one (`valid-*`) loads"
+    assert problems(compact=True, workers=2) == serial
+    assert problems(compact=True) == serial
+
+
+def test_light_rows_carry_every_field_and_method_of_the_validated_records():
+    """The seeds as light rows (read by two workers): each entity and holding equals its pydantic model
+    field by field, with `share` and `in_force` answering alike; the other kinds stay models."""
+    models = load_dataset(ROOT / "seeds", RULES)
+    rows = load_dataset(ROOT / "seeds", RULES, compact=True, workers=2)
+    for kind in ("entities", "holdings"):
+        a, b = getattr(models, kind), getattr(rows, kind)
+        assert len(a) == len(b) > 0
+        for m, r in zip(a, b):
+            assert {f: getattr(m, f) for f in type(m).model_fields} == r._asdict()
+    for m, r in zip(models.holdings, rows.holdings):
+        assert [m.share(x) for x in ("equity", "voting", "board_seats")] == [r.share(x) for x in ("equity", "voting", "board_seats")]
+        assert m.in_force(DAY) == r.in_force(DAY)
+    assert rows.facilities == models.facilities and rows.origins[("holdings", 3)] == models.origins[("holdings", 3)]
