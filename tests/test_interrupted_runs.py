@@ -304,3 +304,40 @@ def test_screen_killed_midway_leaves_the_old_or_the_new_file(world):
     assert screen(world.new_data).wait() == 0
     assert out.read_bytes() == new
     assert not list(out.parent.glob(".*.tmp"))
+
+
+def test_screen_killed_while_its_workers_parse_leaves_no_worker_behind(tmp_path):
+    """`feoc screen` reads files in worker processes; killed (SIGKILL) while they parse, it must not leave
+    orphans running (each worker is asked to die with its parent, PR_SET_PDEATHSIG; a worker that missed it
+    still ends when it finds its parent's pipe closed)."""
+    import time
+
+    data = tmp_path / f"world-{os.getpid()}"
+    subprocess.run([sys.executable, str(Path(__file__).resolve().parents[1] / "bench" / "gen_world.py"),
+                    "--entities", "60000", "--out", str(data)], check=True, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "feoc.cli", "screen", "--data", str(data), "--on", "2024-06-01",
+                             "--out", str(tmp_path / "s.csv")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "CI": "1"})
+
+    def workers() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and int(entry.name) != proc.pid:
+                try:
+                    if str(data).encode() in (entry / "cmdline").read_bytes():
+                        found.append(int(entry.name))
+                except OSError:
+                    pass
+        return found
+
+    deadline = time.monotonic() + 60
+    while not workers() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)  # the workers are forks of the command: same command line
+    assert workers(), "no worker process seen (the screen should read files in parallel)"
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while workers() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not workers(), "worker processes outlived the killed command"
+    assert not (tmp_path / "s.csv").exists()

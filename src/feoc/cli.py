@@ -345,14 +345,16 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = ty
     try:
         rules_dir = _law(rules)
         interp = _interpretation(rules_dir, interpretation)
-        from rich.console import Console
+        status = _status_display() if show else (lambda text: _null())
 
-        console = Console(stderr=True)
-        with console.status("loading the dataset…") if show else _null():
+        def warm_up() -> None:  # while worker processes parse the files: this process imports numpy and scipy
+            from . import bulk  # noqa: F401
+
+        with status("loading the dataset…"):
             # light rows and all cores: a screen reads entities and holdings, nothing else of them
-            dataset = load_dataset(data, rules_dir, compact=True, workers=os.cpu_count() or 1)
+            dataset = load_dataset(data, rules_dir, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up)
             gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
-        with console.status(f"analysing {len(dataset.entities):,} entities…") if show else _null():
+        with status(f"analysing {len(dataset.entities):,} entities…"):
             rows = screen_table(dataset, day, rules_dir, interp, evaluator)
     except InputError as exc:
         fail_input(exc)
@@ -368,6 +370,12 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = ty
     else:
         write_atomically(out, text)
         typer.echo(f"{out}: {len(rows)} entities, {rows.feoc_count()} FEOC as of {day}", err=True)
+
+
+def _status_display() -> Callable[[str], Any]:
+    from rich.console import Console  # only for a person at a terminal
+
+    return Console(stderr=True).status
 
 
 def _null():

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import bisect
 import collections
+import ctypes
+import signal
 import datetime as dt
 import functools
 import gc
@@ -19,7 +21,7 @@ import math
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -121,19 +123,20 @@ class _Origins(Mapping):
 
 
 def load_dataset(folder: Path, rules_dir: Path | None = None, *, compact: bool = False,
-                 workers: int = 1) -> Dataset:
+                 workers: int = 1, meanwhile: Callable[[], None] | None = None) -> Dataset:
     """Parse, validate and cross-check every file of `folder`; raise InputError with all problems found.
 
     `compact=True` (bulk screening) keeps entities and holdings as light read-only rows (`compact_row`)
     instead of pydantic models, once each has been validated by its model: the same fields and methods,
     a fifth of the memory. `workers > 1` parses and validates files in that many processes (same checks,
-    same messages; the cross-file checks run here)."""
+    same messages; the cross-file checks run here); `meanwhile` then runs in a thread of this process
+    while they work (after they are forked, so nothing it imports is half-held in a worker)."""
     vocab = load_vocabulary(rules_dir or default_rules_dir())
 
     gc_was_on = gc.isenabled()
     gc.disable()  # building ~10^5 models triggers many cyclic collections that free nothing; refcounting still frees
     try:
-        return _load(folder, vocab, compact, workers)
+        return _load(folder, vocab, compact, workers, meanwhile)
     finally:
         if gc_was_on:
             gc.enable()
@@ -203,9 +206,6 @@ def _read_in_worker(args: tuple[Path, bool]) -> _FileRead:
 def _die_with_parent() -> None:
     """A worker must not outlive a killed `feoc` (Linux: PR_SET_PDEATHSIG)."""
     try:
-        import ctypes
-        import signal
-
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: the pool's own shutdown still ends the workers
         pass
@@ -229,15 +229,22 @@ class _FileLineFinder(LineFinder):
         return super().line(path)
 
 
-def _reads(files: list[Path], compact: bool, workers: int) -> Iterator[_FileRead]:
+def _reads(files: list[Path], compact: bool, workers: int,
+           meanwhile: Callable[[], None] | None = None) -> Iterator[_FileRead]:
     workers = min(workers, len(files), os.cpu_count() or 1)
     if workers <= 1:
         for path in files:
             yield _read_file(path, compact)
+        if meanwhile is not None:
+            meanwhile()
         return
     import multiprocessing
+    import threading
 
     with multiprocessing.get_context("fork").Pool(workers, initializer=_die_with_parent) as pool:
+        side = threading.Thread(target=meanwhile, daemon=True) if meanwhile is not None else None
+        if side is not None:
+            side.start()
         # largest files first, so the last one to finish is small; results are merged in file order
         order = sorted(range(len(files)), key=lambda i: -files[i].stat().st_size)
         done: dict[int, _FileRead] = {}
@@ -250,20 +257,23 @@ def _reads(files: list[Path], compact: bool, workers: int) -> Iterator[_FileRead
                 read.finder = read.finder or _FileLineFinder(files[next_index])
                 yield read
                 next_index += 1
+        if side is not None:
+            side.join()
 
 
 def _indexed_read(args: tuple[int, Path, bool]) -> tuple[int, _FileRead]:
     return args[0], _read_in_worker((args[1], args[2]))
 
 
-def _load(folder: Path, vocab: Vocabulary, compact: bool = False, workers: int = 1) -> Dataset:
+def _load(folder: Path, vocab: Vocabulary, compact: bool = False, workers: int = 1,
+          meanwhile: Callable[[], None] | None = None) -> Dataset:
     problems: list[Problem] = []
     finders: dict[str, LineFinder] = {}
     records: dict[str, list[Any]] = defaultdict(list)
     origins = _Origins()
     broken_ids: set[str] = set()  # ids of records that failed validation: no "dangling reference" noise for them
 
-    for read in _reads(dataset_files(folder), compact, workers):
+    for read in _reads(dataset_files(folder), compact, workers, meanwhile):
         problems.extend(read.problems)
         broken_ids |= read.broken_ids
         if read.finder is not None:
