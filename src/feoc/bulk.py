@@ -85,6 +85,7 @@ class _Cycle:
 
 @dataclass
 class _Level:
+    depth: int  # the level: the longest chain of components above its nodes
     targets: np.ndarray  # this level's acyclic nodes
     ranks: list[tuple[np.ndarray, np.ndarray]]  # per rank r: (edge indexes, target positions) of each node's r-th stake
     cycles: list[_Cycle] = field(default_factory=list)
@@ -108,6 +109,7 @@ class StakeGraph:
         cyclic = size > 1
         cyclic[label[holder[holder == target]]] = True  # a self-holding is a cycle of one
         level = _component_levels(ncomp, label[holder], label[target])[label]
+        self.node_level = level
         node_cyclic = cyclic[label]
         order = np.lexsort((share, holder, target, node_cyclic[target], level[target]))
         self.holder, self.target, self.share = holder[order], target[order], share[order]
@@ -126,7 +128,7 @@ class StakeGraph:
             starts = np.flatnonzero(first)
             rank = np.arange(len(tg)) - starts[position]
             ranks = [(lo + np.flatnonzero(rank == r), position[rank == r]) for r in range(int(rank.max()) + 1)] if len(tg) else []
-            lev = _Level(tg[first], ranks)
+            lev = _Level(int(t_level[lo]), tg[first], ranks)
             if split < hi:
                 lev.cycles = self._cycles(split, hi, label)
             self.levels.append(lev)
@@ -144,12 +146,28 @@ class StakeGraph:
             self.cycles.append(comp)
         return [by_comp[k] for k in sorted(by_comp)]
 
-    def interests(self, sources: np.ndarray, control: bool, lookthrough: float) -> np.ndarray:
-        """Cumulative interest of the `sources` (a boolean mask) in every entity, as `ownership.Graph.interests`."""
-        x = np.zeros(self.n)
-        w = sources.astype(np.float64)  # the weight a holder passes on: 1 for a source (or held), else its interest
+    def interests(self, sources: np.ndarray, control: bool, lookthrough: float,
+                  since: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Cumulative interest of the `sources` (a boolean mask) in every entity, as `ownership.Graph.interests`.
+
+        `since` = (earlier sources, their interests) with the earlier sources a subset of these: only the
+        levels at and below the shallowest added source are recomputed (the levels above cannot see it),
+        which gives the very same array as a full computation."""
+        start = 0
+        if since is not None and not (since[0] & ~sources).any():
+            added = sources & ~since[0]
+            if not added.any():
+                return since[1]
+            start = int(self.node_level[added].min())
+            x = since[1].copy()
+            w = _weight(x, sources, control, lookthrough)  # what the full pass leaves for every node above `start`
+        else:
+            x = np.zeros(self.n)
+            w = sources.astype(np.float64)  # the weight a holder passes on: 1 for a source (or held), else its interest
         holder, share = self.holder, self.share
         for lev in self.levels:
+            if lev.depth < start:
+                continue
             if len(lev.targets):
                 total = np.zeros(len(lev.targets))
                 for idx, pos in lev.ranks:  # one stake of each entity at a time, in the reference's order
@@ -159,11 +177,10 @@ class StakeGraph:
                 w[lev.targets] = _weight(vals, sources[lev.targets], control, lookthrough)
             for cycle in lev.cycles:
                 solved = self._solve_cycle(cycle, x, sources, control, lookthrough)
-                if solved:
-                    nodes = cycle.nodes
-                    vals = np.array([solved[v] for v in nodes])
-                    x[nodes] = vals
-                    w[nodes] = _weight(vals, sources[nodes], control, lookthrough)
+                nodes = cycle.nodes
+                vals = np.array([solved[v] for v in nodes]) if solved else np.zeros(len(nodes))
+                x[nodes] = vals
+                w[nodes] = _weight(vals, sources[nodes], control, lookthrough)
         return x
 
     def _solve_cycle(self, cycle: _Cycle, x: np.ndarray, sources: np.ndarray, control: bool,
@@ -331,6 +348,7 @@ class _Bulk:
         agreements = self.dataset.agreements_on(self.day)
         rights = [(a, r) for a in agreements for r in a.rights]
         rounds = 0
+        last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         while rounds < MAX_ROUNDS:
             rounds += 1
             before = (int(self.feoc.sum()), sum(len(v) for v in self.scoped.values()))
@@ -343,7 +361,10 @@ class _Bulk:
                 for group, sources in sorted(groups.items()):
                     if not sources.any():
                         continue
-                    share = py_round(graphs[measure].interests(sources, control, self.lookthrough), 9)
+                    key = (measure, group)
+                    x = graphs[measure].interests(sources, control, self.lookthrough, last.get(key))
+                    last[key] = (sources.copy(), x)  # sources only grow: the next round recomputes below the new ones
+                    share = py_round(x, 9)
                     rows = np.flatnonzero(share > 0)
                     k = len(rows)
                     cols = {"kind": constant("interest", k), "measure": constant(measure, k),
