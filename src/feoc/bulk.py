@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-from operator import attrgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -99,8 +98,11 @@ class StakeGraph:
     differ from the durable-rules path at a rounding tie: each entity's stakes are added one at a time in
     the same order (holders by id), and cross-holdings are solved by the same code (`solve_cycle`)."""
 
-    def __init__(self, n: int, holder: np.ndarray, target: np.ndarray, share: np.ndarray):
+    def __init__(self, n: int, holder: np.ndarray, target: np.ndarray, share: np.ndarray,
+                 rank: np.ndarray | None = None):
+        """`rank`: each entity's position in id order (default: indexes are already in id order)."""
         self.n = n
+        self.rank = np.arange(n) if rank is None else rank
         keep = share > 0
         holder, target, share = holder[keep], target[keep], share[keep]
         graph = sparse.csr_matrix((np.ones(len(holder)), (holder, target)), shape=(n, n))
@@ -111,7 +113,7 @@ class StakeGraph:
         level = _component_levels(ncomp, label[holder], label[target])[label]
         self.node_level = level
         node_cyclic = cyclic[label]
-        order = np.lexsort((share, holder, target, node_cyclic[target], level[target]))
+        order = np.lexsort((share, self.rank[holder], target, node_cyclic[target], level[target]))
         self.holder, self.target, self.share = holder[order], target[order], share[order]
         self.cache: dict[int, tuple[tuple, dict[int, float]]] = {}  # cycle -> (its inputs, its solution)
         t_level, t_cyc = level[self.target], node_cyclic[self.target]
@@ -138,8 +140,9 @@ class StakeGraph:
         for h, t, s in zip(self.holder[lo:hi].tolist(), self.target[lo:hi].tolist(), self.share[lo:hi].tolist()):
             comp = by_comp.setdefault(int(label[t]), _Cycle([], {}, [], []))
             comp.stakes.setdefault(t, []).append((h, s))
+        rank = self.rank
         for comp in by_comp.values():
-            comp.nodes = sorted(comp.stakes)
+            comp.nodes = sorted(comp.stakes, key=lambda v: rank[v])  # the reference's component order: by id
             members = set(comp.nodes)
             comp.holders = sorted({h for st in comp.stakes.values() for h, _ in st})
             comp.outside = [h for h in comp.holders if h not in members]
@@ -242,7 +245,8 @@ def _component_levels(ncomp: int, src: np.ndarray, dst: np.ndarray) -> np.ndarra
 
 @dataclass
 class BulkResult:
-    """Per entity (in sorted id order): FEOC or not, and the `feoc` rules that fired for it."""
+    """Per entity (indexed in dataset order; `order` lists the indexes in id order): FEOC or not, and the
+    `feoc` rules that fired for it."""
 
     ids: list[str]
     names: list[str]
@@ -255,6 +259,7 @@ class BulkResult:
     lookthrough: float
     scoped: dict[str, set[str]]
     rounds: int
+    order: np.ndarray
 
     def rules_of(self) -> list[str]:
         """Per entity, the deciding rules joined with `;` (sorted)."""
@@ -272,12 +277,13 @@ class _Bulk:
         params = load_parameters(rules_dir)
         self.lookthrough = float(params["control_lookthrough_threshold"].on(day) or 0.5)
         self.nations = list(params["covered_nations"].on(day) or [])
-        # one pass over the records, sorted by id (ids are unique: tuples compare on the first item)
-        rows = sorted(map(attrgetter(*ENTITY_ATTRIBUTES), dataset.entities))
-        self.attr: dict[str, list[Any]] = dict(zip(ENTITY_ATTRIBUTES, map(list, zip(*rows)))) if rows else \
-            {a: [] for a in ENTITY_ATTRIBUTES}
-        del rows
+        # entities are indexed in dataset order (their fields are read in memory order); `order` and `rank`
+        # give id order, which results and the reference's order of additions follow
+        self.attr: dict[str, list[Any]] = {a: dataset.column("entities", a) for a in ENTITY_ATTRIBUTES}
         self.ids = self.attr["id"]
+        self.order = np.array(sorted(range(len(self.ids)), key=self.ids.__getitem__), dtype=np.int64)
+        self.rank = np.empty(len(self.ids), dtype=np.int64)
+        self.rank[self.order] = np.arange(len(self.ids))
         self.id_tuple = tuple(self.ids)
         self.index = {eid: i for i, eid in enumerate(self.ids)}
         self.n = len(self.ids)
@@ -326,16 +332,21 @@ class _Bulk:
 
     def graphs(self) -> dict[str, StakeGraph]:
         """Each measure's stakes in force on the date (`from` inclusive, `until` exclusive), as arrays."""
-        held = self.dataset.holdings_on(self.day)
+        col = self.dataset.column
+        day = self.day
+        starts, ends = col("holdings", "start"), col("holdings", "end")
+        # in force on the day: `from` inclusive, `until` exclusive (Dated.in_force)
+        keep = [i for i, (a, b) in enumerate(zip(starts, ends)) if (a is None or a <= day) and (b is None or day < b)]
         at = self.index.__getitem__
-        columns = list(zip(*map(attrgetter("holder", "entity", *MEASURES), held))) if held else [()] * (2 + len(MEASURES))
+        columns = [[values[i] for i in keep] for values in (col("holdings", f) for f in ("holder", "entity", *MEASURES))]
+        held = keep
         holder = np.fromiter(map(at, columns[0]), dtype=np.int64, count=len(held))
         target = np.fromiter(map(at, columns[1]), dtype=np.int64, count=len(held))
         out = {}
         for m, values in zip(MEASURES, columns[2:]):
             shares = np.fromiter((np.nan if v is None else v for v in values), dtype=np.float64, count=len(held))
             has = ~np.isnan(shares)
-            out[m] = StakeGraph(self.n, holder[has], target[has], shares[has])
+            out[m] = StakeGraph(self.n, holder[has], target[has], shares[has], self.rank)
         return out
 
     def chain(self, graphs: dict[str, StakeGraph]) -> int:
@@ -411,7 +422,7 @@ def bulk_determine(dataset: Dataset, day: dt.date, rules_dir: Path, interpretati
         graphs = run.graphs()
         rounds = run.chain(graphs)
     return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
-                      run.feoc, run.fired, graphs, interp, run.lookthrough, run.scoped, rounds)
+                      run.feoc, run.fired, graphs, interp, run.lookthrough, run.scoped, rounds, run.order)
 
 
 @contextlib.contextmanager

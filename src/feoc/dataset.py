@@ -31,6 +31,15 @@ class Dataset:
     material_inputs: tuple[MaterialInput, ...] = ()
     origins: dict[tuple[str, int], Origin] = field(default_factory=dict, compare=False, repr=False)
     source_label: str = field(default="", compare=False)
+    # entities and holdings field by field (field -> values in record order), kept by a compact load
+    columns: dict[str, dict[str, list]] = field(default_factory=dict, compare=False, repr=False)
+
+    def column(self, kind: str, name: str) -> list:
+        """Field `name` of every record of `kind`, in order: from the columns when the loader kept them."""
+        kept = self.columns.get(kind)
+        if kept is not None:
+            return kept[name]
+        return [getattr(r, name) for r in getattr(self, kind)]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_entity", {e.id: e for e in self.entities})

@@ -270,6 +270,7 @@ def _load(folder: Path, vocab: Vocabulary, compact: bool = False, workers: int =
     problems: list[Problem] = []
     finders: dict[str, LineFinder] = {}
     records: dict[str, list[Any]] = defaultdict(list)
+    columns: dict[str, list[list[Any]]] = {}  # compact kinds: one list per field, in record order
     origins = _Origins()
     broken_ids: set[str] = set()  # ids of records that failed validation: no "dangling reference" noise for them
 
@@ -280,12 +281,17 @@ def _load(folder: Path, vocab: Vocabulary, compact: bool = False, workers: int =
             finders[read.name] = read.finder
         for key, models, indexes in read.records:
             if compact and key in COMPACT_KINDS:
+                # columns too: bulk analysis reads a field of every record, and a column is read in order
+                fields = columns.setdefault(key, [[] for _ in KINDS[key].model_fields])
+                for column, values in zip(fields, zip(*models)):
+                    column.extend(values)
                 models = list(map(compact_row(key)._make, models))
             records[key].extend(models)
             origins.add_run(key, read.name, indexes)
 
     dataset = Dataset(**{k: tuple(v) for k, v in records.items()}, origins=origins,  # type: ignore[arg-type]
-                      source_label=str(folder))
+                      source_label=str(folder),
+                      columns={k: dict(zip(KINDS[k].model_fields, v)) for k, v in columns.items()})
     problems.extend(check_dataset(dataset, vocab, finders, broken_ids))
     if problems:
         raise InputError(problems)

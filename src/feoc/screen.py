@@ -115,8 +115,12 @@ def bulk_screen(dataset: Dataset, day: dt.date, rules_dir: Path, interpretation:
             bits |= np.where(row >= 0, np.left_shift(1, np.maximum(row, 0)), 0)
         label = {b: ";".join(nation for i, nation in enumerate(order) if b >> i & 1) for b in np.unique(bits).tolist()}
         seen = list(map(label.__getitem__, bits.tolist()))
-        return Screen({"entity": res.ids, "name": res.names, "type": res.types, "feoc": res.feoc.tolist(),
-                       "rules": res.rules_of(), **{f"gov_{m}": shares[m] for m in MEASURES}, "gov_nation": seen})
+        rows = res.order.tolist()  # entities in id order
+        rules = res.rules_of()
+        return Screen({"entity": [res.ids[i] for i in rows], "name": [res.names[i] for i in rows],
+                       "type": [res.types[i] for i in rows], "feoc": res.feoc[res.order].tolist(),
+                       "rules": [rules[i] for i in rows], **{f"gov_{m}": [shares[m][i] for i in rows] for m in MEASURES},
+                       "gov_nation": [seen[i] for i in rows]})
 
 
 def render(table: Screen, fmt: str, day: dt.date, interpretation: str) -> str:
