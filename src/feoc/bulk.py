@@ -406,11 +406,6 @@ class _Bulk:
             out[nation] = body | person
         return out
 
-    def _mask(self, ids: set[str]) -> np.ndarray:
-        mask = np.zeros(self.n, dtype=bool)
-        mask[[self.index[i] for i in ids]] = True
-        return mask
-
 
 def bulk_determine(dataset: Dataset, day: dt.date, rules_dir: Path, interpretation: str | None = None) -> BulkResult:
     """Every entity's FEOC status on `day` (entity prongs and chaining), as `determine` decides it."""

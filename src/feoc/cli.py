@@ -6,13 +6,14 @@ Exit codes: 0 = pass (valid / not a FEOC / eligible), 1 = fail (a FEOC / not eli
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import typer
 
@@ -36,6 +37,18 @@ def fail_input(exc: InputError) -> None:
         typer.echo(str(problem), err=True)
     typer.echo(f"{len(exc.problems)} problem(s) found; nothing was written.", err=True)
     raise typer.Exit(2)
+
+
+@contextlib.contextmanager
+def _judging(engine_note: str = "") -> Iterator[None]:
+    """Input problems exit 2 with every problem listed; a rule-engine failure exits 3 with no verdict."""
+    try:
+        yield
+    except InputError as exc:
+        fail_input(exc)
+    except EngineError as exc:
+        typer.echo(f"rule engine error: {exc}{engine_note}", err=True)
+        raise typer.Exit(3)
 
 
 def _law(rules: Optional[Path]) -> Path:
@@ -131,14 +144,8 @@ def _subject(kind: str, ident: str, data: Path, rules: Optional[Path],
 def _run_check(build: Callable[[], Any], fmt: "Format", render: Callable[[Any, bool], str], explain: bool,
                exit_code: Callable[[Any], int]) -> None:
     """Build a verdict, print it (text or JSON) and exit with its code; input and engine errors exit 2 and 3."""
-    try:
+    with _judging():
         verdict = build()
-    except InputError as exc:
-        fail_input(exc)
-        return
-    except EngineError as exc:
-        typer.echo(f"rule engine error: {exc}", err=True)
-        raise typer.Exit(3)
     if fmt == Format.json:
         text = json.dumps(verdict.as_dict(), indent=2, sort_keys=True, default=str)
     else:
@@ -246,17 +253,11 @@ def report(data: Path = DATA_OPTION,
     from .report.build import build_reports, stale_files, write_reports
     from .report.timeline import key_dates
 
-    try:
+    with _judging("; no report was written"):
         rules_dir = _law(rules)
         dates = sorted({parse_day(d) for d in on}) if on else key_dates(rules_dir)
         dataset = load_dataset(data, rules_dir)
         files = build_reports(dataset, data, dates, rules_dir, fmt.value)
-    except InputError as exc:
-        fail_input(exc)
-        return
-    except EngineError as exc:
-        typer.echo(f"rule engine error: {exc}; no report was written", err=True)
-        raise typer.Exit(3)
     if check:
         stale = stale_files(out, files, fmt.value)
         for name in stale:
@@ -335,14 +336,15 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = ty
 
     from .load import load_dataset
     from .report.build import write_atomically
-    from .screen import EVALUATORS, render, screen as screen_table
+    from .engine import EVALUATORS
+    from .screen import render, screen as screen_table
 
     day = parse_day(on)
     if evaluator not in EVALUATORS:
         typer.echo(f"--evaluator {evaluator}: use one of {', '.join(EVALUATORS)}", err=True)
         raise typer.Exit(2)
     show = sys.stderr.isatty() and not os.environ.get("CI")  # a progress display only for a person at a terminal
-    try:
+    with _judging():
         rules_dir = _law(rules)
         interp = _interpretation(rules_dir, interpretation)
         status = _status_display() if show else (lambda text: _null())
@@ -356,12 +358,6 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = ty
             gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
         with status(f"analysing {len(dataset.entities):,} entities…"):
             rows = screen_table(dataset, day, rules_dir, interp, evaluator)
-    except InputError as exc:
-        fail_input(exc)
-        return
-    except EngineError as exc:
-        typer.echo(f"rule engine error: {exc}", err=True)
-        raise typer.Exit(3)
     from .lawdata import load_interpretations
 
     text = render(rows, fmt.value, day, interp or load_interpretations(rules_dir)[0])
@@ -378,9 +374,7 @@ def _status_display() -> Callable[[str], Any]:
     return Console(stderr=True).status
 
 
-def _null():
-    import contextlib
-
+def _null() -> contextlib.nullcontext:
     return contextlib.nullcontext()
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from .dataset import Dataset
-from .engine import EVALUATORS  # noqa: F401  (re-exported for the CLI)
 from .determine import Determination, determine, government_bodies
 from .lawdata import load_parameters
 from .model import MEASURES
