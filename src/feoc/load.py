@@ -30,6 +30,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from .dataset import Dataset, Origin
 from .lawdata import Vocabulary, default_rules_dir, load_vocabulary
+from .holding_scan import EPS as _EPS
+from .holding_scan import HoldingScan, may_close_a_cycle, scan_holdings
 from .model import KINDS, MEASURES, FieldError, Record, explain
 from .problems import InputError, Problem
 from .yamlio import LineFinder, load_yaml_file, read_text
@@ -57,7 +59,6 @@ _FIX = {  # the fix for pydantic's own error types (our validators write theirs 
     "less_than_equal": "write a number at most as large as the bound",
     "invalid_key": "write the key as text (the field names are lowercase words)",
 }
-_EPS = 1e-9
 _SCALAR_REFS = {  # (kind, field) -> the kind of record the field names
     ("holdings", "holder"): "entities", ("holdings", "entity"): "entities",
     ("listings", "entity"): "entities",
@@ -165,6 +166,7 @@ def _read_file(path: Path, compact: bool = False) -> _FileRead:
     except InputError as exc:
         return _FileRead(name, None, problems=list(exc.problems))
     out = _FileRead(name, finder)
+    shared: dict[str, str] = {}
     if raw is None:
         out.problems.append(Problem(name, 1, "the file is empty", "add records under a top-level key, or delete the file"))
         return out
@@ -192,9 +194,29 @@ def _read_file(path: Path, compact: bool = False) -> _FileRead:
             out.problems.extend(_validation_problems(exc, name, key, finder))
             models, indexes = _valid_items(key, items, exc, out.broken_ids)
         if compact and key in COMPACT_KINDS:
-            models = list(map(attrgetter(*KINDS[key].model_fields), models))  # plain tuples: cheap to send and keep
+            models = _one_object_per_value(key, models, shared)  # plain tuples: cheap to send and keep
         out.records.append((key, models, indexes))
     return out
+
+
+# Fields of the compact kinds whose values repeat: an entity type or country, an id named by many stakes.
+# The YAML parser makes a new string for every occurrence; a column of 10^6 values then points at 10^6
+# scattered copies of "company", and every later pass over it (encoding, CSV) misses the CPU cache.
+_REPEATING = {"entities": ("id", "type", "country", "incorporated_in", "headquartered_in", "political_figure_of"),
+              "holdings": ("holder", "entity")}
+
+
+def _one_object_per_value(key: str, models: list[Any], shared: dict[str, str]) -> list[tuple]:
+    """The records as tuples of their fields, each repeating string replaced by one shared object per value
+    (`shared` spans the file: the ids an entity is defined with are the ones its stakes point at)."""
+    if not models:
+        return []
+    fields = list(KINDS[key].model_fields)
+    columns: list[Any] = list(zip(*map(attrgetter(*fields), models)))
+    for name in _REPEATING[key]:
+        i = fields.index(name)
+        columns[i] = [v if v is None else shared.setdefault(v, v) for v in columns[i]]
+    return list(zip(*columns))
 
 
 def _read_in_worker(args: tuple[Path, bool]) -> _FileRead:
@@ -411,7 +433,7 @@ def check_dataset(dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFi
         add(kind, pos, path + (field,), f"`{field}: {value}` names no {noun} in this dataset",
             f"define {article} {noun} with id `{value}` or correct the id")
 
-    scan = _HoldingScan(dataset.holdings)
+    scan = scan_holdings(dataset)
     for (kind, field), target in _SCALAR_REFS.items():
         recs = getattr(dataset, kind)
         if kind == "holdings":
@@ -496,39 +518,13 @@ def check_dataset(dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFi
     return problems
 
 
-class _HoldingScan:
-    """One pass over the holdings, reading each record once: what the holding checks need on the happy path."""
-
-    def __init__(self, holdings: tuple) -> None:
-        rows = list(map(attrgetter("holder", "entity", "equity", "voting", "board_seats"), holdings))  # C loop
-        self.holders = {row[0] for row in rows}
-        self.held = {row[1] for row in rows}
-        # lifetime totals per measure and entity, whatever the dates; the positions of 100 % stakes
-        self.lifetime: tuple[dict[str, float], ...] = (defaultdict(float), defaultdict(float), defaultdict(float))
-        self.whole: tuple[list[int], ...] = ([], [], [])
-        equity, voting, board = self.lifetime
-        whole = 1 - 1e-12
-        for pos, (_, entity, e, v, b) in enumerate(rows):
-            if e:
-                equity[entity] += e
-                if e >= whole:
-                    self.whole[0].append(pos)
-            if v:
-                voting[entity] += v
-                if v >= whole:
-                    self.whole[1].append(pos)
-            if b:
-                board[entity] += b
-                if b >= whole:
-                    self.whole[2].append(pos)
-
-
 def _debt_totals(dataset: Dataset, where: _Locator) -> list[Problem]:
     """The debt shares held in one entity may not add up to more than 100 % on any date."""
     by_entity: dict[str, list[int]] = defaultdict(list)
-    for pos, h in enumerate(dataset.holdings):
-        if h.debt:
-            by_entity[h.entity].append(pos)
+    held = dataset.column("holdings", "entity")
+    for pos, debt in enumerate(dataset.column("holdings", "debt")):
+        if debt:
+            by_entity[held[pos]].append(pos)
     problems = []
     for entity, positions in sorted(by_entity.items()):
         over = _over_100(dataset.holdings, positions, "debt") if len(positions) > 1 else None
@@ -541,24 +537,15 @@ def _debt_totals(dataset: Dataset, where: _Locator) -> list[Problem]:
     return problems
 
 
-def _share_totals(dataset: Dataset, where: _Locator, scan: _HoldingScan | None = None) -> list[Problem]:
+def _share_totals(dataset: Dataset, where: _Locator, scan: HoldingScan | None = None) -> list[Problem]:
     """The stakes held in one entity may not add up to more than 100 % per measure on any date.
 
-    One pass adds up every stake ever held in each entity, whatever its dates; only an entity whose
-    lifetime total exceeds 100 % can be over on some date, and only its stakes are swept in date order.
+    One pass adds up every stake ever held in each entity, whatever its dates (`holding_scan`); only an
+    entity whose lifetime total exceeds 100 % can be over on some date, and only its stakes are swept in
+    date order.
     """
     holdings = dataset.holdings
-    scan = scan or _HoldingScan(holdings)
-    suspects = [{e for e, total in lifetime.items() if total > 1 + _EPS} for lifetime in scan.lifetime]
-    if not any(suspects):
-        return []
-    stakes: list[dict[str, list[int]]] = [defaultdict(list) for _ in MEASURES]
-    anyone = set().union(*suspects)
-    for pos, h in enumerate(holdings):
-        if h.entity in anyone:
-            for i, measure in enumerate(MEASURES):
-                if h.entity in suspects[i] and getattr(h, measure):
-                    stakes[i][h.entity].append(pos)
+    stakes = (scan or scan_holdings(dataset)).over
     problems = []
     for i, measure in enumerate(MEASURES):
         for entity in sorted(stakes[i]):
@@ -597,17 +584,20 @@ def _over_100(holdings: tuple, positions: list[int], measure: str) -> tuple[int,
     return None
 
 
-def _impossible_cycles(dataset: Dataset, where: _Locator, scan: _HoldingScan | None = None) -> list[Problem]:
+def _impossible_cycles(dataset: Dataset, where: _Locator, scan: HoldingScan | None = None) -> list[Problem]:
     """A cycle of 100 % stakes (A wholly owns B, B wholly owns A) cannot exist: refuse it.
 
     Partial cross-holdings are real (keiretsu-style) and are accepted; the ownership analysis converges on them.
     Entities that no cycle can pass through are peeled off first (Kahn's algorithm, O(stakes)); the
-    search for the cycle to name runs only on what is left, which is nothing in a valid dataset.
+    search for the cycle to name runs only on what is left, which is nothing in a valid dataset. Many
+    100 % stakes are first asked whether they can close a cycle at all (strong components, on arrays).
     """
     holdings = dataset.holdings
-    scan = scan or _HoldingScan(holdings)
+    scan = scan or scan_holdings(dataset)
     problems = []
     for measure, positions in zip(MEASURES, scan.whole):
+        if not may_close_a_cycle(scan, positions):
+            continue
         edges = [(holdings[p].holder, holdings[p].entity, p) for p in positions]
         indegree: dict[str, int] = defaultdict(int)
         out: dict[str, list[tuple[str, int]]] = defaultdict(list)

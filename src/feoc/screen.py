@@ -3,14 +3,13 @@ and the interest covered-nation governments hold in it per measure (equity, voti
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .csvfast import csv_text
 from .dataset import Dataset
 from .determine import Determination, determine, government_bodies
 from .lawdata import load_parameters
@@ -107,7 +106,7 @@ def bulk_screen(dataset: Dataset, day: dt.date, rules_dir: Path, interpretation:
                 better = vals > best  # the first nation (in sorted order) keeps a tie, as in _screen_from
                 best[better] = vals[better]
                 best_nation[mi, better] = ni
-            shares[measure] = py_round(best, 6).tolist()
+            shares[measure] = py_round(best, 6)[res.order].tolist()  # in id order: floats made in reading order
         # the nations behind any measure's largest interest, as a bit set per entity, then its label
         bits = np.zeros(n, dtype=np.int64)
         for row in best_nation:
@@ -118,17 +117,13 @@ def bulk_screen(dataset: Dataset, day: dt.date, rules_dir: Path, interpretation:
         rules = res.rules_of()
         return Screen({"entity": [res.ids[i] for i in rows], "name": [res.names[i] for i in rows],
                        "type": [res.types[i] for i in rows], "feoc": res.feoc[res.order].tolist(),
-                       "rules": [rules[i] for i in rows], **{f"gov_{m}": [shares[m][i] for i in rows] for m in MEASURES},
+                       "rules": [rules[i] for i in rows], **{f"gov_{m}": shares[m] for m in MEASURES},
                        "gov_nation": [seen[i] for i in rows]})
 
 
 def render(table: Screen, fmt: str, day: dt.date, interpretation: str) -> str:
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(zip(*(table.columns[c] for c in COLUMNS)))
-        return buf.getvalue()
+        return csv_text(COLUMNS, [table.columns[c] for c in COLUMNS])  # what csv.writer writes, column-wise
     rows = table.rows()
     if fmt == "json":
         return json.dumps({"on": day.isoformat(), "interpretation": interpretation, "entities": rows},
