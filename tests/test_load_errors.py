@@ -562,3 +562,14 @@ def test_cli_on_files_written_here(tmp_path, monkeypatch, content, limit, expect
     result = CliRunner().invoke(app, ["validate", str(folder)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert expected in result.output
+
+
+def test_country_codes_are_pycountrys_iso_3166_1_list():
+    """The codes a `country:` may take are read from pycountry's data file (without importing it, for
+    start-up time): the very set its API gives, Norway's NO and Kosovo's absence (not ISO) included."""
+    import pycountry
+
+    from feoc.model import iso_countries
+
+    assert iso_countries() == {c.alpha_2 for c in pycountry.countries}
+    assert {"CN", "NO", "US"} <= iso_countries() and "XK" not in iso_countries()

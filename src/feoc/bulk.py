@@ -344,7 +344,7 @@ class _Bulk:
         target = np.fromiter(map(at, columns[1]), dtype=np.int64, count=len(held))
         out = {}
         for m, values in zip(MEASURES, columns[2:]):
-            shares = np.fromiter((np.nan if v is None else v for v in values), dtype=np.float64, count=len(held))
+            shares = np.array(values, dtype=np.float64)  # None (no stake in this measure) reads as NaN
             has = ~np.isnan(shares)
             out[m] = StakeGraph(self.n, holder[has], target[has], shares[has], self.rank)
         return out

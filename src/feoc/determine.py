@@ -347,17 +347,27 @@ def sourcing_values(battery: Any, country: dict[str, str], north_america: set[st
     return {"critical_minerals": (float(min_q), float(min_t)), "battery_components": (float(comp_q), float(comp_t))}
 
 
+STAGES = ("entities", "facilities", "vehicles")  # each stage reads the findings of the ones before it
+
+
 def determine(dataset: Dataset, day: dt.date, rules_dir: Path | None = None, interpretation: str | None = None,
-              evaluator: Evaluator | str = "durable-rules") -> Determination:
-    """Every entity's and facility activity's FEOC findings on `day` under one interpretation."""
+              evaluator: Evaluator | str = "durable-rules", upto: str = "vehicles") -> Determination:
+    """Every entity's, facility activity's and vehicle's findings on `day` under one interpretation.
+
+    `upto` stops after a stage: an entity's status needs the entity rounds only (`feoc check entity`),
+    a facility's also the activity facts; no later stage changes an earlier stage's findings."""
+    if upto not in STAGES:
+        raise ValueError(f"upto={upto!r}: use one of {', '.join(STAGES)}")
     rules_dir = rules_dir or default_rules_dir()
     default, interps = load_interpretations(rules_dir)
     interp = interps[interpretation or default]
     ev = make_evaluator(evaluator) if isinstance(evaluator, str) else evaluator
     run = _Run(dataset, day, rules_dir, interp, ev)
     run.entities()
-    run.facilities()
-    run.vehicles(load_parameters(rules_dir))
+    if upto != "entities":
+        run.facilities()
+    if upto == "vehicles":
+        run.vehicles(load_parameters(rules_dir))
     findings = sorted(run.findings.values(), key=lambda f: (f.subject, f.rule_id, f.facts))
     return Determination(day, interp, findings, run.feoc, run.scoped, run.interest_values, run.names, run.ruleset,
                          ev.name, run.edges, run.graphs, run.sources_by_group, run.lookthrough)

@@ -72,24 +72,27 @@ def _upstream(det: Determination, findings: list[Finding], limit: int = 50,
     return out
 
 
-def _readings(dataset: Dataset, day: dt.date, rules_dir: Path, evaluator: str) -> dict[str, Determination]:
+def _readings(dataset: Dataset, day: dt.date, rules_dir: Path, evaluator: str,
+              upto: str = "vehicles") -> dict[str, Determination]:
     _, interps = load_interpretations(rules_dir)
-    return {name: determine(dataset, day, rules_dir, name, evaluator) for name in sorted(interps)}
+    return {name: determine(dataset, day, rules_dir, name, evaluator, upto) for name in sorted(interps)}
 
 
 def _determinations(dataset: Dataset, day: dt.date, rules_dir: Path | None, interpretation: str | None,
-                    evaluator: str, given: dict[str, Determination] | None) -> tuple[str, dict[str, Determination]]:
-    """The chosen reading's name and the determinations under every reading (computed unless given)."""
+                    evaluator: str, given: dict[str, Determination] | None,
+                    upto: str) -> tuple[str, dict[str, Determination]]:
+    """The chosen reading's name and the determinations under every reading (computed, as far as the
+    stage `upto`, unless given)."""
     rules_dir = rules_dir or default_rules_dir()
     default, _ = load_interpretations(rules_dir)
-    return interpretation or default, given or _readings(dataset, day, rules_dir, evaluator)
+    return interpretation or default, given or _readings(dataset, day, rules_dir, evaluator, upto)
 
 
 def entity_verdict(dataset: Dataset, eid: str, day: dt.date, rules_dir: Path | None = None,
                    interpretation: str | None = None, evaluator: str = "durable-rules",
                    determinations: dict[str, Determination] | None = None) -> Verdict:
     """Is entity `eid` a FEOC on `day`, under the chosen reading, and do the readings agree?"""
-    chosen, dets = _determinations(dataset, day, rules_dir, interpretation, evaluator, determinations)
+    chosen, dets = _determinations(dataset, day, rules_dir, interpretation, evaluator, determinations, "entities")
     det = dets[chosen]
     findings = [f for f in det.about(eid) if f.conclusion == "feoc"]
     verdict = Verdict("entity", eid, dataset.entity(eid).name, day, chosen, det.is_feoc(eid), findings,
@@ -104,7 +107,7 @@ def facility_verdict(dataset: Dataset, fid: str, day: dt.date, rules_dir: Path |
                      interpretation: str | None = None, evaluator: str = "durable-rules",
                      determinations: dict[str, Determination] | None = None) -> Verdict:
     """Which of facility `fid`'s activities are performed by a FEOC on `day` (any one makes it FEOC)."""
-    chosen, dets = _determinations(dataset, day, rules_dir, interpretation, evaluator, determinations)
+    chosen, dets = _determinations(dataset, day, rules_dir, interpretation, evaluator, determinations, "facilities")
     det = dets[chosen]
     facility = dataset.facility(fid)
     findings = det.activity_findings(fid)
