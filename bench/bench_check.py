@@ -4,10 +4,14 @@
     python bench/bench_check.py --runs 9 -- check entity aesc --on 2024-06-01 --explain
 
 Every run is a fresh process started the way a shell starts it (`feoc` found on PATH, so a pyenv shim is
-included), in the repository root. Three rows:
+included), in the repository root. Five rows:
 - `feoc`: the command (load the seeds, judge through durable-rules under every reading, render);
-- `bare typer app`: a two-option typer app that parses a command line and does nothing, started through
-  the same interpreter: the floor that any typer CLI pays here;
+- `feoc, bytecode kept`: the same with compiled bytecode kept between runs (PYTHONDONTWRITEBYTECODE
+  unset, PYTHONPYCACHEPREFIX a temporary folder), as on most machines from the second run on;
+- `script, bytecode kept`: the same, started as the console script beside the interpreter (no pyenv
+  shim), as from a virtual environment; this is the row to hold against the bare typer app;
+- `bare typer app`: a two-option typer app that parses a command line and does nothing, started by the
+  interpreter directly: the floor that any typer CLI pays here;
 - `python -c pass`: the interpreter alone.
 Then `python -X importtime` of the command, its heaviest imports first.
 
@@ -23,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,20 +67,30 @@ def main() -> None:
         sys.exit("`feoc` is not on PATH: pip install -e . first")
 
     _, reference, code = _run([feoc, *args], dict(os.environ))  # warm-up (file cache)
+    # the same command with bytecode kept (in a folder of its own, not the source tree), as on a machine
+    # that does not set PYTHONDONTWRITEBYTECODE (from the second run on) or after a wheel install
+    cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cached["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="feoc-bench-pycache-")
+    assert _run([feoc, *args], cached)[1:] == (reference, code)  # warm-up: writes the bytecode
     bare = ("import typer\napp = typer.Typer()\n@app.command()\ndef main(on: str = typer.Option(...), "
             "explain: bool = False) -> None:\n    pass\napp()")
-    rows: dict[str, list[float]] = {"feoc": [], "bare typer app": [], "python -c pass": []}
+    script = str(Path(sys.executable).with_name("feoc"))  # the console script itself: no pyenv shim, as in a venv
+    rows: dict[str, list[float]] = {"feoc": [], "feoc, bytecode kept": [], "script, bytecode kept": [],
+                                    "bare typer app": [], "python -c pass": []}
     for _ in range(opts.runs):  # interleaved, so a burst of other work on the machine hits every row
         seconds, out, rc = _run([feoc, *args], dict(os.environ))
         assert (out, rc) == (reference, code), "two runs of the same check differ"
         rows["feoc"].append(seconds)
+        rows["feoc, bytecode kept"].append(_run([feoc, *args], cached)[0])
+        rows["script, bytecode kept"].append(_run([script, *args], cached)[0])
         rows["bare typer app"].append(_run([sys.executable, "-c", bare, "--on", "x"], dict(os.environ))[0])
         rows["python -c pass"].append(_run(["python", "-c", "pass"], dict(os.environ))[0])
     print(f"feoc {' '.join(args)}  (exit {code}, {len(reference)} bytes; {opts.runs} runs each, "
           f"load average {os.getloadavg()[0]:.2f})")
-    print(f"{'':16} {'best s':>7} {'median s':>9}")
+    print(f"{'':22} {'best s':>7} {'median s':>9}")
     for name, times in rows.items():
-        print(f"{name:16} {min(times):7.3f} {statistics.median(times):9.3f}")
+        print(f"{name:22} {min(times):7.3f} {statistics.median(times):9.3f}")
+    shutil.rmtree(cached["PYTHONPYCACHEPREFIX"], ignore_errors=True)
 
     print(f"\nimports of the command (python -X importtime), top {opts.top} by cumulative ms:")
     for own, cumulative, name in _importtime(args, dict(os.environ), opts.top):

@@ -34,9 +34,18 @@ def _problems(folder: Path, **kw) -> list[str]:
 @pytest.mark.parametrize("folder", BAD_INPUTS, ids=[p.name for p in BAD_INPUTS])
 def test_every_hostile_dataset_reports_the_same_problems_on_arrays(folder, monkeypatch):
     by_records = _problems(folder)
-    monkeypatch.setattr(holding_scan, "ARRAYS_FROM", 0)  # every scan and cycle question on arrays
-    assert _problems(folder) == by_records
+    assert _problems(folder, compact=True) == by_records  # small: records
+    monkeypatch.setattr(holding_scan, "ARRAYS_FROM", 0)  # every scan and cycle question of a column load on arrays
+    assert _problems(folder) == by_records  # loaded as models: still records
     assert _problems(folder, compact=True) == by_records
+
+
+def test_only_a_column_load_reads_on_arrays(monkeypatch):
+    """`feoc validate` and `feoc check` (models) never import numpy for the holding checks."""
+    monkeypatch.setattr(holding_scan, "ARRAYS_FROM", 0)
+    seeds = ROOT / "seeds"
+    assert not scan_holdings(load_dataset(seeds, RULES)).arrays
+    assert scan_holdings(load_dataset(seeds, RULES, compact=True)).arrays
 
 
 def test_a_synthetic_world_scans_alike_both_ways(tmp_path):
@@ -70,7 +79,7 @@ def _kahn_leaves_a_cycle(edges: list[tuple[str, str]]) -> bool:
 @given(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=14))
 def test_arrays_never_miss_a_cycle_of_whole_stakes(pairs):
     edges = [(f"e{h}", f"e{e}") for h, e in pairs]
-    scan = holding_scan.HoldingScan(set(), set(), (), (), [h for h, _ in edges], [e for _, e in edges])
+    scan = holding_scan.HoldingScan(set(), set(), (), (), [h for h, _ in edges], [e for _, e in edges], arrays=True)
     saved = holding_scan.ARRAYS_FROM
     holding_scan.ARRAYS_FROM = 0
     try:

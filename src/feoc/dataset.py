@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from .model import Agreement, Battery, Entity, Facility, Holding, Listing, MaterialInput, Vehicle
 
@@ -39,7 +40,7 @@ class Dataset:
         kept = self.columns.get(kind)
         if kept is not None:
             return kept[name]
-        return [getattr(r, name) for r in getattr(self, kind)]
+        return list(map(attrgetter(name), getattr(self, kind)))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_entity", {e.id: e for e in self.entities})

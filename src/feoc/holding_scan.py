@@ -3,12 +3,15 @@ the entities whose stakes ever add up past 100 % in some measure (whatever the d
 and whether those can close a cycle.
 
 Two ways of reading, with the same results (tests/test_holding_scan.py holds them equal on every hostile
-dataset): record by record for small datasets (no numpy import on the `feoc check` path), and on
-arrays from `ARRAYS_FROM` holdings up (a million-entity screen spends seconds in the record loop)."""
+dataset): record by record, and on arrays for a dataset loaded as columns (`feoc screen`, which has numpy
+loaded anyway) from `ARRAYS_FROM` holdings up, where a million-entity screen spent seconds in the record
+loop. `feoc check` and `feoc validate` never import numpy for it (its import costs more than the loop
+saves at 100k holdings)."""
 
 from __future__ import annotations
 
 import itertools
+from operator import attrgetter
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,36 +34,49 @@ class HoldingScan:
     whole: tuple[list[int], ...]  # per measure: positions of the 100 % stakes, in record order
     holder_of: Sequence[str] = field(repr=False, default=())
     entity_of: Sequence[str] = field(repr=False, default=())
+    arrays: bool = False  # read on arrays (and so may the cycle question be)
 
 
 def scan_holdings(dataset: Dataset, arrays: bool | None = None) -> HoldingScan:
-    holders = dataset.column("holdings", "holder")
-    held = dataset.column("holdings", "entity")
-    shares = [dataset.column("holdings", m) for m in MEASURES]
-    use_arrays = len(held) >= ARRAYS_FROM if arrays is None else arrays
-    over, whole = (_by_arrays if use_arrays else _by_records)(held, shares)
-    return HoldingScan(set(holders), set(held), over, whole, holders, held)
+    """`arrays`: force one way (tests); by default arrays for a column-kept dataset of ARRAYS_FROM holdings."""
+    if arrays is None:
+        arrays = "holdings" in dataset.columns and len(dataset.holdings) >= ARRAYS_FROM
+    if arrays:
+        holders, held, *shares = (dataset.column("holdings", name) for name in ("holder", "entity", *MEASURES))
+        over, whole = _by_arrays(held, shares)
+        return HoldingScan(set(holders), set(held), over, whole, holders, held, arrays=True)
+    rows = list(map(attrgetter("holder", "entity", *MEASURES), dataset.holdings))  # one C loop over the records
+    over, whole = _by_records(rows)
+    return HoldingScan({r[0] for r in rows}, {r[1] for r in rows}, over, whole)
 
 
-def _by_records(held: Sequence[str], shares: list[Sequence[float | None]]) -> tuple[tuple, tuple]:
-    over, whole = [], []
-    for values in shares:
-        lifetime: dict[str, float] = defaultdict(float)
-        full = []
-        for pos, (entity, share) in enumerate(zip(held, values)):
-            if share:
-                lifetime[entity] += share
-                if share >= WHOLE:
-                    full.append(pos)
-        suspects = {e for e, total in lifetime.items() if total > 1 + EPS}
+def _by_records(rows: list[tuple]) -> tuple[tuple, tuple]:
+    lifetime: tuple[dict[str, float], ...] = tuple(defaultdict(float) for _ in MEASURES)
+    whole: tuple[list[int], ...] = tuple([] for _ in MEASURES)
+    (equity, voting, board), (whole_e, whole_v, whole_b) = lifetime, whole
+    for pos, (_, entity, e, v, b) in enumerate(rows):  # one pass, the three measures at once
+        if e:
+            equity[entity] += e
+            if e >= WHOLE:
+                whole_e.append(pos)
+        if v:
+            voting[entity] += v
+            if v >= WHOLE:
+                whole_v.append(pos)
+        if b:
+            board[entity] += b
+            if b >= WHOLE:
+                whole_b.append(pos)
+    over = []
+    for i, totals in enumerate(lifetime):
+        suspects = {e for e, total in totals.items() if total > 1 + EPS}
         stakes: dict[str, list[int]] = defaultdict(list)
         if suspects:
-            for pos, (entity, share) in enumerate(zip(held, values)):
-                if share and entity in suspects:
-                    stakes[entity].append(pos)
+            for pos, row in enumerate(rows):
+                if row[2 + i] and row[1] in suspects:
+                    stakes[row[1]].append(pos)
         over.append(dict(stakes))
-        whole.append(full)
-    return tuple(over), tuple(whole)
+    return tuple(over), whole
 
 
 def _by_arrays(held: Sequence[str], shares: list[Sequence[float | None]]) -> tuple[tuple, tuple]:
@@ -90,7 +106,7 @@ def may_close_a_cycle(scan: HoldingScan, positions: list[int]) -> bool:
     On arrays: a strongly connected component of two or more entities (scipy), or a self-holding."""
     if not positions:
         return False
-    if len(positions) < ARRAYS_FROM:
+    if not scan.arrays or len(positions) < ARRAYS_FROM:
         return True  # the exact search (Kahn's peeling first) is quick on few stakes
     import numpy as np
     from scipy import sparse
