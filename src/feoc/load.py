@@ -29,9 +29,9 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .dataset import Dataset, Origin
-from .lawdata import Vocabulary, default_rules_dir, load_vocabulary
 from .holding_scan import EPS as _EPS
 from .holding_scan import HoldingScan, may_close_a_cycle, scan_holdings
+from .lawdata import Vocabulary, default_rules_dir, load_vocabulary
 from .model import KINDS, MEASURES, FieldError, Record, explain
 from .problems import InputError, Problem
 from .yamlio import LineFinder, load_yaml_file, read_text
