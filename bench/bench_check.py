@@ -66,18 +66,33 @@ def main() -> None:
     if feoc is None:
         sys.exit("`feoc` is not on PATH: pip install -e . first")
 
+    with tempfile.TemporaryDirectory(prefix="feoc-bench-pycache-") as pycache:
+        rows, reference, code = _measure(feoc, args, opts.runs, pycache)
+    print(f"feoc {' '.join(args)}  (exit {code}, {len(reference)} bytes; {opts.runs} runs each, "
+          f"load average {os.getloadavg()[0]:.2f})")
+    print(f"{'':22} {'best s':>7} {'median s':>9}")
+    for name, times in rows.items():
+        print(f"{name:22} {min(times):7.3f} {statistics.median(times):9.3f}")
+
+    print(f"\nimports of the command (python -X importtime), top {opts.top} by cumulative ms:")
+    for own, cumulative, name in _importtime(args, dict(os.environ), opts.top):
+        print(f"{cumulative / 1000:8.1f} {own / 1000:8.1f}  {name}")
+
+
+def _measure(feoc: str, args: list[str], runs: int, pycache: str) -> tuple[dict[str, list[float]], bytes, int]:
+    """Wall seconds of every row, interleaved; and the command's output and exit code."""
     _, reference, code = _run([feoc, *args], dict(os.environ))  # warm-up (file cache)
     # the same command with bytecode kept (in a folder of its own, not the source tree), as on a machine
     # that does not set PYTHONDONTWRITEBYTECODE (from the second run on) or after a wheel install
     cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    cached["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="feoc-bench-pycache-")
+    cached["PYTHONPYCACHEPREFIX"] = pycache
     assert _run([feoc, *args], cached)[1:] == (reference, code)  # warm-up: writes the bytecode
     bare = ("import typer\napp = typer.Typer()\n@app.command()\ndef main(on: str = typer.Option(...), "
             "explain: bool = False) -> None:\n    pass\napp()")
     script = str(Path(sys.executable).with_name("feoc"))  # the console script itself: no pyenv shim, as in a venv
     rows: dict[str, list[float]] = {"feoc": [], "feoc, bytecode kept": [], "script, bytecode kept": [],
                                     "bare typer app": [], "python -c pass": []}
-    for _ in range(opts.runs):  # interleaved, so a burst of other work on the machine hits every row
+    for _ in range(runs):  # interleaved, so a burst of other work on the machine hits every row
         seconds, out, rc = _run([feoc, *args], dict(os.environ))
         assert (out, rc) == (reference, code), "two runs of the same check differ"
         rows["feoc"].append(seconds)
@@ -85,16 +100,7 @@ def main() -> None:
         rows["script, bytecode kept"].append(_run([script, *args], cached)[0])
         rows["bare typer app"].append(_run([sys.executable, "-c", bare, "--on", "x"], dict(os.environ))[0])
         rows["python -c pass"].append(_run(["python", "-c", "pass"], dict(os.environ))[0])
-    print(f"feoc {' '.join(args)}  (exit {code}, {len(reference)} bytes; {opts.runs} runs each, "
-          f"load average {os.getloadavg()[0]:.2f})")
-    print(f"{'':22} {'best s':>7} {'median s':>9}")
-    for name, times in rows.items():
-        print(f"{name:22} {min(times):7.3f} {statistics.median(times):9.3f}")
-    shutil.rmtree(cached["PYTHONPYCACHEPREFIX"], ignore_errors=True)
-
-    print(f"\nimports of the command (python -X importtime), top {opts.top} by cumulative ms:")
-    for own, cumulative, name in _importtime(args, dict(os.environ), opts.top):
-        print(f"{cumulative / 1000:8.1f} {own / 1000:8.1f}  {name}")
+    return rows, reference, code
 
 
 if __name__ == "__main__":

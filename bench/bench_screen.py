@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 
@@ -60,6 +61,16 @@ def networkx_interests(edges: dict, sources: set) -> dict:
             if change < 1e-12 or len(members) == 1:
                 break
     return {k: v for k, v in value.items() if v > 0}
+
+
+def best_of(repeats: int, work: Callable[[], Any]) -> tuple[float, Any]:
+    """The shortest of `repeats` timed runs of `work`, and its result."""
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        s = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - s)
+    return best, result
 
 
 def measure(n: int, seed: int, evaluator: str) -> dict:
@@ -142,23 +153,12 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
             stakes = [(index[h], index[e], v) for e, lst in edges[m].items() for h, v in lst]
             arrays[m] = (np.array([a for a, _, _ in stakes], dtype=np.int64), np.array([b for _, b, _ in stakes], dtype=np.int64),
                          np.array([c for _, _, c in stakes]))
-        ours_t = float("inf")
-        for _ in range(repeats):
-            s = time.perf_counter()
-            values = {m: bulk.StakeGraph(len(ids), *arrays[m]).interests(mask, False, 0.5) for m in MEASURES}
-            ours_t = min(ours_t, time.perf_counter() - s)
+        ours_t, values = best_of(repeats, lambda: {m: bulk.StakeGraph(len(ids), *arrays[m]).interests(mask, False, 0.5)
+                                                   for m in MEASURES})
         ours = {m: {ids[i]: float(v[i]) for i in np.flatnonzero(v > 0)} for m, v in values.items()}
     else:
-        ours_t = float("inf")
-        for _ in range(repeats):
-            s = time.perf_counter()
-            ours = {m: Graph(edges[m]).interests(sources) for m in MEASURES}
-            ours_t = min(ours_t, time.perf_counter() - s)
-    base_t = float("inf")
-    for _ in range(repeats):
-        s = time.perf_counter()
-        base = {m: networkx_interests(edges[m], sources) for m in MEASURES}
-        base_t = min(base_t, time.perf_counter() - s)
+        ours_t, ours = best_of(repeats, lambda: {m: Graph(edges[m]).interests(sources) for m in MEASURES})
+    base_t, base = best_of(repeats, lambda: {m: networkx_interests(edges[m], sources) for m in MEASURES})
     worst = max((abs(ours[m].get(k, 0) - base[m].get(k, 0)) for m in MEASURES for k in set(ours[m]) | set(base[m])), default=0)
     return {"entities": len(dataset.entities), "holdings": len(dataset.holdings), "evaluator": evaluator,
             "load_s": t1 - t0, "analysis_s": (t2 - t1) - spent[0], "engine_s": spent[0], "report_s": t3 - t2,
