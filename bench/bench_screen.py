@@ -77,14 +77,16 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
     """Runs in a child process: one size, one evaluator (`vectorised` is the bulk path of `feoc screen`)."""
     import datetime as dt
 
-    from feoc import bulk, columnar
-    from feoc.determine import determine, government_bodies
-    from feoc.engine import evaluator as make_evaluator
-    from feoc.lawdata import default_rules_dir, load_parameters
-    from feoc.load import load_dataset
-    from feoc.model import MEASURES
-    from feoc.ownership import Graph, Stake, in_edges
-    from feoc.screen import bulk_screen, render, screen
+    from feoc.determine import bulk as bulk
+
+    from feoc.engine import columnar as columnar
+    from feoc.determine.core import determine, government_bodies
+    from feoc.engine.evaluators import evaluator as make_evaluator
+    from feoc.law.data import default_rules_dir, load_parameters
+    from feoc.load.folder import load_dataset
+    from feoc.data.model import MEASURES
+    from feoc.ownership.graph import Graph, Stake, in_edges
+    from feoc.verdicts.screen import bulk_screen, render, screen
 
     day = dt.date(2024, 6, 1)
     rules_dir = default_rules_dir()

@@ -17,15 +17,15 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from feoc import bulk
-from feoc.bulk import NotBulk, StakeGraph, py_round
-from feoc.casecheck import all_cases, inline_dataset
-from feoc.determine import determine
-from feoc.determine45x import determine45x
-from feoc.lawdata import default_rules_dir
-from feoc.load import load_dataset
-from feoc.ownership import Graph, Stake, in_edges
-from feoc.screen import bulk_screen, screen
+from feoc.determine import bulk as bulk
+from feoc.determine.bulk import NotBulk, StakeGraph, py_round
+from feoc.law.cases import all_cases, inline_dataset
+from feoc.determine.core import determine
+from feoc.determine.regime45x import determine45x
+from feoc.law.data import default_rules_dir
+from feoc.load.folder import load_dataset
+from feoc.ownership.graph import Graph, Stake, in_edges
+from feoc.verdicts.screen import bulk_screen, screen
 
 RULES = default_rules_dir()
 CASES = all_cases(RULES)
@@ -151,7 +151,7 @@ def test_adding_sources_incrementally_gives_the_same_array_bit_for_bit(raw, firs
 def test_cross_holdings_that_do_not_converge_are_left_to_the_durable_rules_path(monkeypatch):
     """Should a cycle not converge (the loader refuses the 100 % cycles that would), the bulk path says
     so (NotBulk) and screening falls back to durable-rules, which reports it."""
-    from feoc.problems import InputError, Problem
+    from feoc.data.problems import InputError, Problem
 
     def diverge(*args, **kwargs):
         raise InputError([Problem("(ownership data)", 0, "does not converge", "check")])
@@ -168,7 +168,7 @@ def test_cross_holdings_that_do_not_converge_are_left_to_the_durable_rules_path(
     def refuse(*args, **kwargs):
         raise NotBulk("test")
 
-    monkeypatch.setattr("feoc.screen.bulk_screen", refuse)
+    monkeypatch.setattr("feoc.verdicts.screen.bulk_screen", refuse)
     assert screen(dataset, DAY, RULES) == screen(dataset, DAY, RULES, evaluator="durable-rules")
 
 
@@ -197,7 +197,7 @@ BAD_INPUTS = sorted(p for p in (ROOT / "tests" / "bad_inputs").iterdir() if p.is
 def test_parallel_compact_loading_reports_the_same_problems(folder):
     """Every hostile dataset: the same problems (file, line, message, fix), in the same order, whether
     files are read here with pydantic models or in worker processes as light rows."""
-    from feoc.problems import InputError
+    from feoc.data.problems import InputError
 
     def problems(**kw):
         try:

@@ -104,7 +104,7 @@ def test_rules_list_shows_citations_and_dates():
 def test_bad_rule_file_is_refused_with_file_and_line(tmp_path):
     import shutil
 
-    from feoc.lawdata import default_rules_dir
+    from feoc.law.data import default_rules_dir
 
     rules = tmp_path / "rules"
     shutil.copytree(default_rules_dir(), rules)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from feoc.casecheck import inline_dataset
+from feoc.law.cases import inline_dataset
 from feoc.cli import app
-from feoc.credit import vehicle_verdict
-from feoc.lawdata import default_rules_dir
+from feoc.verdicts.vehicle import vehicle_verdict
+from feoc.law.data import default_rules_dir
 
 RULES = default_rules_dir()
 SEEDS = str(Path(__file__).resolve().parents[1] / "seeds")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feoc.csvfast import csv_text
+from feoc.render.csvfast import csv_text
 
 
 def _by_csv_writer(header: list[str], columns: list[list]) -> str:

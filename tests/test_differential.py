@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from feoc.dataset import Dataset
-from feoc.determine import determine
-from feoc.engine import EngineError
-from feoc.model import Agreement, Entity, Facility, Holding, Listing
+from feoc.data.dataset import Dataset
+from feoc.determine.core import determine
+from feoc.engine.evaluators import EngineError
+from feoc.data.model import Agreement, Entity, Facility, Holding, Listing
 
 DAY = dt.date(2024, 6, 1)
 
@@ -95,9 +95,9 @@ def test_exponent_floats_are_what_broke_durable_rules():
     segfaults. Sent as integer billionths they all fire; sent as raw floats the guard refuses the batch."""
     import datetime as dt
 
-    from feoc.engine import DurableEvaluator, ReferenceEvaluator
-    from feoc.lawdata import default_rules_dir
-    from feoc.rules import compile_rules, load_rules
+    from feoc.engine.evaluators import DurableEvaluator, ReferenceEvaluator
+    from feoc.law.data import default_rules_dir
+    from feoc.law.rules import compile_rules, load_rules
 
     rules = compile_rules(load_rules(default_rules_dir()), default_rules_dir(), dt.date(2024, 6, 1))
     facts = [{"kind": "interest", "subject": f"e{i}", "measure": "equity", "holders": "feoc", "nation": "",
@@ -112,8 +112,9 @@ def test_exponent_floats_are_what_broke_durable_rules():
 
 RAW_FLOATS_PROBE = """
 import dataclasses, datetime as dt
-import feoc.engine as E, feoc.rules as R
-from feoc.lawdata import default_rules_dir
+import feoc.engine.evaluators as E
+import feoc.law.rules as R
+from feoc.law.data import default_rules_dir
 E.durable_number = lambda v: v  # send raw floats, as json.dumps writes them
 R.durable_number = lambda v: v
 rd = default_rules_dir()
@@ -133,7 +134,7 @@ except E.EngineError:
 
 def test_the_guard_catches_a_dropped_firing(monkeypatch):
     """If durable-rules loses a firing, the evaluator raises instead of returning fewer findings."""
-    import feoc.engine as engine_module
+    import feoc.engine.evaluators as engine_module
 
     original = engine_module._Recorder.take
 

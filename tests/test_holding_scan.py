@@ -1,5 +1,5 @@
 """The loader's holding checks read a million-entity dataset on arrays and a small one record by record
-(`feoc.holding_scan`). An analyst must get the same refusals either way: every hostile dataset reports
+(`feoc.load.holding_scan`). An analyst must get the same refusals either way: every hostile dataset reports
 the same problems, a large valid world passes both, and the arrays' "no cycle possible" is never wrong."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feoc import holding_scan
-from feoc.dataset import Dataset
-from feoc.holding_scan import may_close_a_cycle, scan_holdings
-from feoc.load import load_dataset
-from feoc.problems import InputError
+from feoc.load import holding_scan as holding_scan
+from feoc.data.dataset import Dataset
+from feoc.load.holding_scan import may_close_a_cycle, scan_holdings
+from feoc.load.folder import load_dataset
+from feoc.data.problems import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"

@@ -33,8 +33,8 @@ from typer.testing import CliRunner
 import typer
 
 from feoc.cli import app
-from feoc.lawdata import default_rules_dir
-from feoc.yamlio import load_yaml_file
+from feoc.law.data import default_rules_dir
+from feoc.data.yamlio import load_yaml_file
 
 TESTS = Path(__file__).parent
 BAD_INPUTS = TESTS / "bad_inputs"

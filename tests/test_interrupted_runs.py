@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from feoc.lawdata import default_rules_dir
+from feoc.law.data import default_rules_dir
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 TRIALS = int(os.environ.get("FEOC_KILL_TRIALS", "8"))

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import feoc.yamlio
+import feoc.data.yamlio
 from feoc.cli import app
-from feoc.load import load_dataset
-from feoc.problems import InputError, Problem
+from feoc.load.folder import load_dataset
+from feoc.data.problems import InputError, Problem
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 BAD_CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("valid-"))
@@ -149,7 +149,7 @@ def test_file_with_several_documents(tmp_path):
 
 
 def test_file_over_the_size_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(feoc.yamlio, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(feoc.data.yamlio, "MAX_FILE_BYTES", 100)
     folder = write(tmp_path, entities_yaml=ENTITIES)
     p = one(folder)
     assert where([p]) == [("entities.yaml", 0)]  # the whole file
@@ -557,7 +557,7 @@ def test_tag_after_an_anchor_is_refused(tmp_path):
 ], ids=["non-utf8", "utf16", "nul", "oversized"])
 def test_cli_on_files_written_here(tmp_path, monkeypatch, content, limit, expected):
     if limit:
-        monkeypatch.setattr(feoc.yamlio, "MAX_FILE_BYTES", limit)
+        monkeypatch.setattr(feoc.data.yamlio, "MAX_FILE_BYTES", limit)
     folder = write(tmp_path, entities_yaml=content)
     result = CliRunner().invoke(app, ["validate", str(folder)])
     assert result.exit_code == 2 and "Traceback" not in result.output
@@ -569,7 +569,7 @@ def test_country_codes_are_pycountrys_iso_3166_1_list():
     start-up time): the very set its API gives, Norway's NO and Kosovo's absence (not ISO) included."""
     import pycountry
 
-    from feoc.model import iso_countries
+    from feoc.data.model import iso_countries
 
     assert iso_countries() == {c.alpha_2 for c in pycountry.countries}
     assert {"CN", "NO", "US"} <= iso_countries() and "XK" not in iso_countries()

@@ -12,9 +12,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feoc.dataset import Dataset
-from feoc.load import load_dataset
-from feoc.problems import InputError
+from feoc.data.dataset import Dataset
+from feoc.load.folder import load_dataset
+from feoc.data.problems import InputError
 
 KEYS = ["entities", "holdings", "listings", "agreements", "facilities", "batteries", "vehicles", "material_inputs",
         "id", "name", "type", "holder", "entity", "equity", "voting", "board_seats", "debt", "from", "until",

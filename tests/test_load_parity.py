@@ -36,11 +36,11 @@ import yaml
 import yaml_rs
 from pydantic import TypeAdapter
 
-import feoc.load
-from feoc.load import load_dataset
-from feoc.model import KINDS, Holding
-from feoc.problems import InputError
-from feoc.yamlio import LineFinder, parse_yaml, read_text
+import feoc.load.folder
+from feoc.load.folder import load_dataset
+from feoc.data.model import KINDS, Holding
+from feoc.data.problems import InputError
+from feoc.data.yamlio import LineFinder, parse_yaml, read_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.yaml")) if SEEDS.is_dir() else []
@@ -95,7 +95,7 @@ def test_seed_dataset_validates_to_the_same_records_with_either_parser(monkeypat
         text = read_text(path)
         return pyyaml_parse(text), LineFinder(text)
 
-    monkeypatch.setattr(feoc.load, "load_yaml_file", read_with_pyyaml)
+    monkeypatch.setattr(feoc.load.folder, "load_yaml_file", read_with_pyyaml)
     theirs = load_dataset(SEEDS)
     assert ours == theirs  # every record of every kind, field by field
     assert ours.counts() == theirs.counts()

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from feoc.ownership import Stake, in_edges, interests, paths
+from feoc.ownership.graph import Stake, in_edges, interests, paths
 
 
 def edges(*stakes):
@@ -90,7 +90,7 @@ def test_random_acyclic_graphs_match_brute_force(seed):
 def test_extending_the_sources_equals_recomputing(seed):
     """Graph.extend (used by the chaining rounds) gives the same interests as a full recomputation,
     cross-holdings included."""
-    from feoc.ownership import Graph
+    from feoc.ownership.graph import Graph
 
     rng = random.Random(100 + seed)
     nodes = [f"n{i}" for i in range(12)]

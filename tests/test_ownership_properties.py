@@ -1,4 +1,4 @@
-"""Properties of the ownership arithmetic (feoc.ownership), on small random graphs (hypothesis).
+"""Properties of the ownership arithmetic (feoc.ownership.graph), on small random graphs (hypothesis).
 
 Graphs have at most 10 entities; the shares held IN each entity add up to at most 100 % (as the loader
 enforces), cross-holdings (cycles) are allowed, but never a cycle of 100 % stakes (the loader refuses
@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 
-from feoc.ownership import Graph, Stake, in_edges, interests
+from feoc.ownership.graph import Graph, Stake, in_edges, interests
 
 EXAMPLES = int(os.environ.get("FEOC_HYPOTHESIS_EXAMPLES", "100"))
 PROPERTY = settings(derandomize=True, max_examples=EXAMPLES, deadline=None,

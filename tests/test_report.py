@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from feoc import schemas
 from feoc.cli import app
-from feoc.report import build as build_module
+from feoc.render import reports as build_module
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS, REPORTS = ROOT / "seeds", ROOT / "reports"
@@ -93,9 +93,9 @@ def test_a_failure_midway_leaves_the_previous_reports_intact(tmp_path, monkeypat
 
     monkeypatch.setattr(build_module, "render_subject", failing)
     with pytest.raises(RuntimeError):
-        from feoc.lawdata import default_rules_dir
-        from feoc.load import load_dataset
-        from feoc.report.timeline import key_dates
+        from feoc.law.data import default_rules_dir
+        from feoc.load.folder import load_dataset
+        from feoc.verdicts.timeline import key_dates
         files = build_module.build_reports(load_dataset(SEEDS), SEEDS, key_dates(default_rules_dir()), default_rules_dir())
         build_module.write_reports(out, files)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from feoc.casecheck import all_cases, run_case
-from feoc.lawdata import default_rules_dir
+from feoc.law.cases import all_cases, run_case
+from feoc.law.data import default_rules_dir
 
 CASES = all_cases()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from feoc.casecheck import run_all
-from feoc.lawdata import default_rules_dir
+from feoc.law.cases import run_all
+from feoc.law.data import default_rules_dir
 
 
 def _copy_rules(tmp_path: Path) -> Path:

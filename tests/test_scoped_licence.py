@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from feoc.casecheck import inline_dataset
-from feoc.lawdata import default_rules_dir
-from feoc.verdicts import entity_verdict, facility_verdict
+from feoc.law.cases import inline_dataset
+from feoc.law.data import default_rules_dir
+from feoc.verdicts.subject import entity_verdict, facility_verdict
 
 RULES = default_rules_dir()
 DAY = dt.date(2024, 6, 1)

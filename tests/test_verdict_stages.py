@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from feoc.determine import determine
-from feoc.lawdata import load_interpretations
-from feoc.load import load_dataset
-from feoc.report.timeline import key_dates
-from feoc.verdicts import entity_verdict, facility_verdict
+from feoc.determine.core import determine
+from feoc.law.data import load_interpretations
+from feoc.load.folder import load_dataset
+from feoc.verdicts.timeline import key_dates
+from feoc.verdicts.subject import entity_verdict, facility_verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
@@ -37,12 +37,12 @@ def test_stopping_before_later_stages_gives_the_full_determinations_verdicts(day
 def test_a_check_computes_only_the_stages_it_needs(monkeypatch):
     """AESC (owned 80 % by Envision) on 2024-06-01: the entity check stops after the entity rounds, the
     facility check after the activity facts, and both give the full determination's verdict."""
-    import feoc.verdicts
+    import feoc.verdicts.subject
 
     day = key_dates(RULES)[-1]
     stages = []
-    real = feoc.verdicts.determine
-    monkeypatch.setattr(feoc.verdicts, "determine", lambda *a, **kw: stages.append(a[-1]) or real(*a, **kw))
+    real = feoc.verdicts.subject.determine
+    monkeypatch.setattr(feoc.verdicts.subject, "determine", lambda *a, **kw: stages.append(a[-1]) or real(*a, **kw))
     full = {name: determine(DATASET, day, RULES, name) for name in READINGS}
     assert entity_verdict(DATASET, "aesc", day, RULES).as_dict() == \
         entity_verdict(DATASET, "aesc", day, RULES, determinations=full).as_dict()

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator, Optional
 
 import typer
 
-from .problems import EngineError, InputError  # not from .engine: that would import pydantic before argv is read
+from feoc.data.problems import EngineError, InputError  # not from .engine: that would import pydantic before argv is read
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Check suppliers and EV batteries against the U.S. FEOC rules, as of a date, and say why.")
@@ -55,8 +55,8 @@ def _law(rules: Optional[Path]) -> Path:
     """The rules folder, every file of it checked up front (parameters, vocabulary, interpretations, rules):
     a mistake in any of them is an InputError (exit 2, `file:line: what — fix`) for every command that
     takes --rules, before any work is done, rather than a pass, a failed case or a crash later on."""
-    from .lawdata import default_rules_dir, load_interpretations, load_parameters, load_vocabulary
-    from .rules import load_rules
+    from feoc.law.data import default_rules_dir, load_interpretations, load_parameters, load_vocabulary
+    from feoc.law.rules import load_rules
 
     rules_dir = rules or default_rules_dir()
     load_parameters(rules_dir)
@@ -70,7 +70,7 @@ def _law(rules: Optional[Path]) -> Path:
 def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
              rules: Optional[Path] = RULES_OPTION) -> None:
     """Validate a dataset folder: exit 0 with counts per record kind, or 2 listing every problem."""
-    from .load import load_dataset
+    from feoc.load.folder import load_dataset
 
     try:
         dataset = load_dataset(path, _law(rules))
@@ -102,7 +102,7 @@ def _unknown(kind: str, ident: str, known: list[str], data: Path) -> None:
 
 
 def _interpretation(rules_dir: Path, name: Optional[str]) -> Optional[str]:
-    from .lawdata import load_interpretations
+    from feoc.law.data import load_interpretations
 
     default, interps = load_interpretations(rules_dir)
     if name is not None and name not in interps:
@@ -130,7 +130,7 @@ app.add_typer(rules_app, name="rules")
 def _subject(kind: str, ident: str, data: Path, rules: Optional[Path],
              interpretation: Optional[str] = None) -> tuple[Path, Optional[str], Any]:
     """The rules folder, the chosen reading and the dataset, with `ident` known as a `kind` in it."""
-    from .load import load_dataset
+    from feoc.load.folder import load_dataset
 
     rules_dir = _law(rules)
     interp = _interpretation(rules_dir, interpretation)
@@ -156,8 +156,8 @@ def _run_check(build: Callable[[], Any], fmt: "Format", render: Callable[[Any, b
 
 def _check(kind: str, ident: str, data: Path, on: str, interpretation: Optional[str], explain: bool,
            fmt: "Format", rules: Optional[Path]) -> None:
-    from .render_text import render_verdict
-    from .verdicts import entity_verdict, facility_verdict
+    from feoc.render.text import render_verdict
+    from feoc.verdicts.subject import entity_verdict, facility_verdict
 
     day = parse_day(on)
 
@@ -199,8 +199,8 @@ def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = 
 
 
 def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: "Format", rules: Optional[Path]) -> None:
-    from .render_text import render_facility_45x
-    from .verdict45x import facility_45x_verdict
+    from feoc.render.text import render_facility_45x
+    from feoc.verdicts.facility45x import facility_45x_verdict
 
     day = parse_day(on)
 
@@ -219,8 +219,8 @@ def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = D
                   interpretation: Optional[str] = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
                   fmt: Format = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION) -> None:
     """The IRC 30D credit for vehicle ID placed in service on --on. Exit 0 eligible for any credit, 1 not, 2 input error."""
-    from .credit import vehicle_verdict
-    from .render_text import render_vehicle
+    from feoc.verdicts.vehicle import vehicle_verdict
+    from feoc.render.text import render_vehicle
 
     day = parse_day(on)
     bought = parse_day(acquired, "--acquired") if acquired else day
@@ -249,9 +249,9 @@ def report(data: Path = DATA_OPTION,
            fmt: ReportFormat = typer.Option(ReportFormat.md, "--format", help="md (one file per subject + index.md) or json"),
            rules: Optional[Path] = RULES_OPTION) -> None:
     """Write a Markdown (or JSON) report for every vehicle and company in the dataset, plus index.md."""
-    from .load import load_dataset
-    from .report.build import build_reports, stale_files, write_reports
-    from .report.timeline import key_dates
+    from feoc.load.folder import load_dataset
+    from feoc.render.reports import build_reports, stale_files, write_reports
+    from feoc.verdicts.timeline import key_dates
 
     with _judging("; no report was written"):
         rules_dir = _law(rules)
@@ -279,7 +279,7 @@ def report(data: Path = DATA_OPTION,
 @rules_app.command("list")
 def rules_list(rules: Optional[Path] = RULES_OPTION) -> None:
     """Every rule: id, title, citation, effective dates."""
-    from .rules import load_rules
+    from feoc.law.rules import load_rules
 
     try:
         sources = load_rules(_law(rules))
@@ -297,8 +297,8 @@ def rules_list(rules: Optional[Path] = RULES_OPTION) -> None:
 def rules_test(rules: Optional[Path] = RULES_OPTION,
                evaluator: str = typer.Option("durable-rules", "--evaluator", help="durable-rules (the engine of record), reference or vectorised")) -> None:
     """Run every rule's cases; print `N passed, M failed`; exit 1 if any failed."""
-    from .casecheck import run_all
-    from .engine import EVALUATORS
+    from feoc.law.cases import run_all
+    from feoc.engine.evaluators import EVALUATORS
 
     if evaluator not in EVALUATORS:
         typer.echo(f"--evaluator {evaluator}: use one of {', '.join(EVALUATORS)}", err=True)
@@ -334,10 +334,10 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = ty
     import gc
     import os
 
-    from .load import load_dataset
-    from .report.build import write_atomically
-    from .engine import EVALUATORS
-    from .screen import render, screen as screen_table
+    from feoc.load.folder import load_dataset
+    from feoc.render.reports import write_atomically
+    from feoc.engine.evaluators import EVALUATORS
+    from feoc.verdicts.screen import render, screen as screen_table
 
     day = parse_day(on)
     if evaluator not in EVALUATORS:
@@ -350,7 +350,7 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = ty
         status = _status_display() if show else (lambda text: _null())
 
         def warm_up() -> None:  # while worker processes parse the files: this process imports numpy and scipy
-            from . import bulk  # noqa: F401
+            import feoc.determine.bulk  # noqa: F401
 
         with status("loading the dataset…"):
             # light rows and all cores: a screen reads entities and holdings, nothing else of them
@@ -358,7 +358,7 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = ty
             gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
         with status(f"analysing {len(dataset.entities):,} entities…"):
             rows = screen_table(dataset, day, rules_dir, interp, evaluator)
-    from .lawdata import load_interpretations
+    from feoc.law.data import load_interpretations
 
     text = render(rows, fmt.value, day, interp or load_interpretations(rules_dir)[0])
     if out is None:
@@ -384,7 +384,7 @@ app.add_typer(import_app, name="import")
 
 def _import(read: Callable[[Path], Any], file: Path, out: Path) -> None:
     """Read a foreign format into a Draft, validate and write it; list what was skipped."""
-    from .imports.draft import write_draft
+    from feoc.load.draft import write_draft
 
     try:
         draft = read(file)
@@ -402,7 +402,7 @@ def _import(read: Callable[[Path], Any], file: Path, out: Path) -> None:
 def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON lines (e.g. OpenSanctions)"),
                out: Path = typer.Option(..., "--out", help="new dataset folder to write")) -> None:
     """FtM Company/Organization/LegalEntity/PublicBody/Person/Ownership → a validated dataset; says what it skipped."""
-    from .imports.ftm import read_ftm
+    from feoc.load.ftm import read_ftm
 
     _import(read_ftm, file, out)
 
@@ -411,7 +411,7 @@ def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON
 def import_csv(file: Path = typer.Argument(..., help="supplier master file: CSV with a header row"),
                out: Path = typer.Option(..., "--out", help="new dataset folder to write")) -> None:
     """A supplier master CSV (id, name, type, countries, parent and its shares, dates, source) → a validated dataset."""
-    from .imports.csv_master import read_master_csv
+    from feoc.load.csv_master import read_master_csv
 
     _import(read_master_csv, file, out)
 

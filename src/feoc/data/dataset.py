@@ -1,0 +1,85 @@
+"""The loaded, validated dataset: immutable records plus indexes by id, and where each record came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from operator import attrgetter
+
+from feoc.data.model import Agreement, Battery, Entity, Facility, Holding, Listing, MaterialInput, Vehicle
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record was written: file and path inside it (top-level key, index)."""
+
+    file: str
+    kind: str
+    index: int
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Every record of a dataset folder, validated; ids are unique across the folder."""
+
+    entities: tuple[Entity, ...] = ()
+    holdings: tuple[Holding, ...] = ()
+    listings: tuple[Listing, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
+    facilities: tuple[Facility, ...] = ()
+    batteries: tuple[Battery, ...] = ()
+    vehicles: tuple[Vehicle, ...] = ()
+    material_inputs: tuple[MaterialInput, ...] = ()
+    origins: dict[tuple[str, int], Origin] = field(default_factory=dict, compare=False, repr=False)
+    source_label: str = field(default="", compare=False)
+    # entities and holdings field by field (field -> values in record order), kept by a compact load
+    columns: dict[str, dict[str, list]] = field(default_factory=dict, compare=False, repr=False)
+
+    def column(self, kind: str, name: str) -> list:
+        """Field `name` of every record of `kind`, in order: from the columns when the loader kept them."""
+        kept = self.columns.get(kind)
+        if kept is not None:
+            return kept[name]
+        return list(map(attrgetter(name), getattr(self, kind)))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_entity", {e.id: e for e in self.entities})
+        object.__setattr__(self, "_facility", {f.id: f for f in self.facilities})
+        object.__setattr__(self, "_battery", {b.id: b for b in self.batteries})
+        object.__setattr__(self, "_vehicle", {v.id: v for v in self.vehicles})
+
+    def entity(self, eid: str) -> Entity:
+        return self._entity[eid]  # type: ignore[attr-defined]
+
+    def facility(self, fid: str) -> Facility:
+        return self._facility[fid]  # type: ignore[attr-defined]
+
+    def battery(self, bid: str) -> Battery:
+        return self._battery[bid]  # type: ignore[attr-defined]
+
+    def vehicle(self, vid: str) -> Vehicle:
+        return self._vehicle[vid]  # type: ignore[attr-defined]
+
+    def has_entity(self, eid: str) -> bool:
+        return eid in self._entity  # type: ignore[attr-defined]
+
+    def has_facility(self, fid: str) -> bool:
+        return fid in self._facility  # type: ignore[attr-defined]
+
+    def has_vehicle(self, vid: str) -> bool:
+        return vid in self._vehicle  # type: ignore[attr-defined]
+
+    def holdings_on(self, day: dt.date) -> list[Holding]:
+        """The as-of view: holdings in force on `day` (`from` inclusive, `until` exclusive)."""
+        return [h for h in self.holdings if h.in_force(day)]
+
+    def listings_on(self, day: dt.date) -> list[Listing]:
+        return [x for x in self.listings if x.in_force(day)]
+
+    def agreements_on(self, day: dt.date) -> list[Agreement]:
+        return [a for a in self.agreements if a.in_force(day)]
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(getattr(self, k)) for k in
+                ("entities", "holdings", "listings", "agreements", "facilities", "batteries", "vehicles",
+                 "material_inputs")}

@@ -1,0 +1,1 @@
+"""The fixed-point determination of FEOC and prohibited-foreign-entity status, per regime."""

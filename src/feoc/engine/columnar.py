@@ -1,0 +1,134 @@
+"""The compiled rules evaluated over columns of facts at once (numpy), for bulk screening.
+
+Same semantics as the reference evaluator (`engine.rule_matches`), by construction:
+- a text, boolean or other discrete column is dictionary-encoded, and each condition is decided by the
+  reference `_holds` once per distinct value, then looked up for every row;
+- a number column decides `lt`/`lte`/`gt`/`gte` against a numeric threshold with numpy comparisons
+  (the reference compares the same two floats); every other operator on numbers goes through the
+  distinct values like a text column;
+- a field a fact does not have fails every condition on it, as in the reference.
+
+durable-rules stays the engine of record: the differential tests run every rule case through this
+evaluator, durable-rules and the reference, and require the same firings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from feoc.engine.evaluators import Firing, _holds
+from feoc.law.rules import CompiledCondition, CompiledRule, CompiledRuleset
+
+ORDERING = ("lt", "lte", "gt", "gte")
+
+
+class _Missing:
+    """Stands for a field a fact does not have: no condition holds on it."""
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING = _Missing()
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A discrete column: row i holds `values[codes[i]]`."""
+
+    codes: np.ndarray
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """A column of floats (no booleans)."""
+
+    values: np.ndarray
+
+
+Column = Coded | Numbers
+
+
+def encode(values: Sequence[Any]) -> Coded:
+    """Dictionary-encode a column. Keys carry the type when types are mixed, so True, 1 and 1.0 stay
+    three distinct values (the reference treats them differently in `lt`/`gt`)."""
+    # the common case, all text: one dictionary lookup per row, in C
+    keys: Sequence[Any] = values if set(map(type, values)) <= {str} else [(type(v), v) for v in values]
+    lookup = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+    codes = np.fromiter(map(lookup.__getitem__, keys), dtype=np.int64, count=len(keys))
+    return Coded(codes, tuple(lookup) if keys is values else tuple(v for _, v in lookup))
+
+
+def constant(value: Any, n: int) -> Coded:
+    return Coded(np.zeros(n, dtype=np.int64), (value,))
+
+
+def column_from(values: Sequence[Any]) -> Column:
+    """Numbers when every value is an int or float (not a bool), else dictionary-encoded."""
+    if values and all(type(v) is float or type(v) is int for v in values):
+        return Numbers(np.asarray(values, dtype=np.float64))
+    return encode(values)
+
+
+def _condition(cond: CompiledCondition, column: Column | None, n: int) -> np.ndarray:
+    if column is None:
+        return np.zeros(n, dtype=bool)
+    if isinstance(column, Numbers):
+        ref = cond.value
+        if cond.op in ORDERING:
+            if isinstance(ref, bool) or not isinstance(ref, (int, float)):
+                return np.zeros(n, dtype=bool)
+            v = column.values
+            return {"lt": v < ref, "lte": v <= ref, "gt": v > ref, "gte": v >= ref}[cond.op]
+        distinct, inverse = np.unique(column.values, return_inverse=True)
+        column = Coded(inverse.reshape(-1), tuple(float(x) for x in distinct))
+    table = np.fromiter((v is not MISSING and _holds(cond, {cond.field: v}) for v in column.values),
+                        dtype=bool, count=len(column.values))
+    return table[column.codes] if len(column.values) else np.zeros(n, dtype=bool)
+
+
+def rule_mask(rule: CompiledRule, columns: Mapping[str, Column] | Callable[[str], Column | None], n: int) -> np.ndarray:
+    """Rows of one fact kind on which `rule` holds (the caller passes only facts of `rule.fact`)."""
+    get = columns if callable(columns) else columns.get
+    mask = np.ones(n, dtype=bool)
+    for cond in rule.all:
+        mask &= _condition(cond, get(cond.field), n)
+    if rule.any:
+        either = np.zeros(n, dtype=bool)
+        for cond in rule.any:
+            either |= _condition(cond, get(cond.field), n)
+        mask &= either
+    return mask
+
+
+class ColumnarEvaluator:
+    """The vectorised evaluator behind the Evaluator interface: facts grouped by kind into columns."""
+
+    name = "vectorised"
+
+    def evaluate(self, ruleset: CompiledRuleset, facts: Sequence[dict[str, Any]]) -> list[Firing]:
+        by_kind: dict[str, list[int]] = {}
+        for i, fact in enumerate(facts):
+            by_kind.setdefault(fact.get("kind"), []).append(i)
+        firings: list[Firing] = []
+        for kind, indexes in by_kind.items():
+            rules = [r for r in ruleset.rules if r.fact == kind]
+            if not rules:
+                continue
+            rows = [facts[i] for i in indexes]
+            cache: dict[str, Column | None] = {}
+
+            def column(field: str, rows: list[dict[str, Any]] = rows, cache: dict = cache) -> Column | None:
+                if field not in cache:  # built once per field, only for fields some rule tests
+                    cache[field] = column_from([r.get(field, MISSING) for r in rows])
+                return cache[field]
+
+            n = len(rows)
+            for rule in rules:
+                for row in np.flatnonzero(rule_mask(rule, column, n)).tolist():
+                    firings.append((rule.id, indexes[row]))
+        return sorted(firings)

@@ -1,0 +1,1 @@
+"""The law as data: parameters, vocabulary, interpretations and rules, loaded once as a `Law`."""

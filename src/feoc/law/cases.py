@@ -1,0 +1,90 @@
+"""Run every rule's own `cases` (the YAML examples on both sides of its threshold and date).
+
+Each case is a small inline dataset judged end to end (loader checks, ownership analysis, engine) on
+its date; the case passes when the rule fires (or not) for the subject as expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from feoc.data.dataset import Dataset
+from feoc.determine.core import determine
+from feoc.determine.regime45x import determine45x
+from feoc.law.data import default_rules_dir, load_interpretations, load_vocabulary
+from feoc.load.folder import check_dataset
+from feoc.data.model import KINDS
+from feoc.data.problems import InputError, Problem
+from feoc.law.rules import RuleSource, load_rules
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    rule_id: str
+    name: str
+    file: str
+    line: int
+    passed: bool
+    detail: str
+
+
+def inline_dataset(raw: dict[str, Any], label: str, rules_dir: Path) -> Dataset:
+    """A Dataset from an inline mapping (a rule case), validated like a dataset folder."""
+    records: dict[str, tuple] = {}
+    problems = []
+    for kind, items in raw.items():
+        if kind not in KINDS:
+            problems.append(Problem(label, 0, f"unknown dataset key `{kind}`", f"use one of: {', '.join(KINDS)}"))
+            continue
+        try:
+            records[kind] = tuple(KINDS[kind].model_validate(item) for item in items or [])
+        except ValidationError as exc:
+            problems.append(Problem(label, 0, f"{kind}: {exc.errors()[0]['msg']}", "fix the case's dataset"))
+    if problems:
+        raise InputError(problems)
+    dataset = Dataset(**records, source_label=label)
+    problems = check_dataset(dataset, load_vocabulary(rules_dir), {})
+    if problems:
+        raise InputError([Problem(label, 0, p.message, p.fix) for p in problems])
+    return dataset
+
+
+def run_case(src: RuleSource, index: int, rules_dir: Path, evaluator: str = "durable-rules") -> CaseResult:
+    case = src.rule.cases[index]
+    line = src.line("cases", index)
+    try:
+        dataset = inline_dataset(case.dataset, f"{src.file}:{line}", rules_dir)
+        _, interps = load_interpretations(rules_dir)
+        if case.interpretation and case.interpretation not in interps:
+            raise InputError([Problem(src.file, line, f"unknown interpretation `{case.interpretation}`",
+                                      f"use one of: {', '.join(interps)}")])
+        if src.rule.regime == "45x":
+            det = determine45x(dataset, case.on, rules_dir, evaluator)
+        else:
+            det = determine(dataset, case.on, rules_dir, case.interpretation, evaluator)
+    except InputError as exc:
+        return CaseResult(src.rule.id, case.name, src.file, line, False, "; ".join(str(p) for p in exc.problems))
+    fired = [f for f in det.about(case.subject) if f.rule_id == src.rule.id]
+    expected = case.expect == "fires"
+    passed = bool(fired) == expected
+    if passed:
+        detail = fired[0].explanation if fired else "did not fire, as expected"
+    else:
+        others = sorted({f.rule_id for f in det.about(case.subject)})
+        detail = (f"expected the rule to {'fire' if expected else 'not fire'} for `{case.subject}` on {case.on}, "
+                  f"but it {'fired' if fired else 'did not'}; rules that fired for it: {', '.join(others) or 'none'}")
+    return CaseResult(src.rule.id, case.name, src.file, line, passed, detail)
+
+
+def all_cases(rules_dir: Path | None = None) -> list[tuple[RuleSource, int]]:
+    rules_dir = rules_dir or default_rules_dir()
+    return [(src, i) for src in load_rules(rules_dir) for i in range(len(src.rule.cases))]
+
+
+def run_all(rules_dir: Path | None = None, evaluator: str = "durable-rules") -> list[CaseResult]:
+    rules_dir = rules_dir or default_rules_dir()
+    return [run_case(src, i, rules_dir, evaluator) for src, i in all_cases(rules_dir)]

@@ -1,0 +1,215 @@
+"""The law's data in `rules/`: dated parameters, the vocabulary, the interpretations.
+
+Thresholds, country lists and dates live in YAML (OpenFisca style: a value holds from its date until
+the next); Python asks for them "as of" a date and never writes them as literals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from feoc.data.problems import InputError, Problem
+from feoc.data.yamlio import load_yaml_file
+
+
+def default_rules_dir() -> Path:
+    """`rules/` of the source checkout (editable install), else the copy shipped inside the wheel."""
+    here = Path(__file__).resolve().parent.parent  # the feoc package
+    for candidate in (here.parent.parent / "rules", here / "_rules"):
+        if (candidate / "parameters.yaml").is_file():
+            return candidate
+    raise InputError([Problem(str(here), 0, "the rules folder was not found", "pass --rules PATH")])
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A legal quantity whose value changes on given dates."""
+
+    name: str
+    description: str
+    citation: str
+    unconfirmed: bool
+    values: tuple[tuple[dt.date, Any], ...]  # sorted by date
+
+    def on(self, day: dt.date) -> Any:
+        """The value in force on `day`, or None before the first date."""
+        current = None
+        for start, value in self.values:
+            if start <= day:
+                current = value
+            else:
+                break
+        return current
+
+    def changes(self) -> list[dt.date]:
+        return [start for start, _ in self.values]
+
+
+def _dated_values(raw: Any, where: str, finder: Any, path: tuple) -> tuple[tuple[dt.date, Any], ...]:
+    if not isinstance(raw, dict) or not raw:
+        raise InputError([Problem(where, finder.line(path), "`values` must map dates to values",
+                                  "write values: {2024-01-01: 0.25}")])
+    out = []
+    for key, value in raw.items():
+        day = key if isinstance(key, dt.date) else None
+        if day is None:
+            try:
+                day = dt.date.fromisoformat(str(key))
+            except ValueError:
+                raise InputError([Problem(where, finder.line(path + (str(key),)), f"`{key}` is not an ISO date",
+                                          "write the date as YYYY-MM-DD")]) from None
+        out.append((day, value))
+    return tuple(sorted(out, key=lambda item: item[0]))
+
+
+@functools.lru_cache(maxsize=8)
+def load_parameters(rules_dir: Path) -> dict[str, Parameter]:
+    """All parameters of `rules/parameters.yaml`, validated."""
+    path = rules_dir / "parameters.yaml"
+    raw, finder = load_yaml_file(path)
+    if not isinstance(raw, dict):
+        raise InputError([Problem(str(path), 1, "expected a mapping of parameter names", "see rules/README.md")])
+    params = {}
+    problems: list[Problem] = []
+    for name, body in raw.items():
+        if not isinstance(body, dict) or not body.get("citation") or "values" not in body:
+            problems.append(Problem(str(path), finder.line((name,)), f"parameter `{name}` needs `citation` and `values`",
+                                    "add the legal citation and the dated values"))
+            continue
+        try:
+            params[name] = Parameter(name, str(body.get("description", "")), str(body["citation"]),
+                                     bool(body.get("unconfirmed", False)),
+                                     _dated_values(body["values"], str(path), finder, (name, "values")))
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        kind = PARAMETER_KINDS.get(name)
+        for day, value in params[name].values:
+            if kind and not _KIND_CHECKS[kind](value):
+                problems.append(Problem(str(path), finder.line((name, "values", day.isoformat())),
+                                        f"parameter `{name}` on {day}: {value!r} is not {_KIND_TEXT[kind]}",
+                                        f"write {_KIND_TEXT[kind]}"))
+    for name in sorted(set(PARAMETER_KINDS) - set(params)):
+        if not any(p.message.startswith(f"parameter `{name}`") for p in problems):
+            problems.append(Problem(str(path), 0, f"parameter `{name}` is missing; feoc needs it",
+                                    "restore it from the rules shipped with feoc"))
+    if problems:
+        raise InputError(problems)
+    return params
+
+
+def _is_countries(v: Any) -> bool:
+    from feoc.data.model import iso_countries
+
+    return isinstance(v, list) and all(isinstance(c, str) and c in iso_countries() for c in v)
+
+
+def _is_share(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+
+
+# The parameters the code reads, and what their values must be (every other parameter is free-form).
+PARAMETER_KINDS: dict[str, str] = {
+    "covered_nations": "countries", "control_threshold": "share", "control_lookthrough_threshold": "share",
+    "credit_phase": "phase", "sourcing_requirements_in_force": "bool", "last_acquisition_date": "date",
+    "credit_half_usd": "usd", "pre_2023_max_credit_usd": "usd", "critical_minerals_applicable_percentage": "share",
+    "battery_components_applicable_percentage": "share", "north_america": "countries", "fta_countries": "countries",
+    "msrp_cap_usd": "caps", "impracticable_to_trace_until": "date", "impracticable_to_trace_materials": "words",
+    "pfe_rules_in_force": "bool", "foreign_control_threshold": "share", "fie_single_sfe_threshold": "share",
+    "fie_all_sfe_threshold": "share", "fie_debt_threshold": "share", "macr_threshold_battery_components": "share",
+    "macr_threshold_critical_minerals": "share", "credit_45x_phase_out": "share",
+}
+_KIND_CHECKS = {
+    "countries": _is_countries, "share": _is_share, "bool": lambda v: isinstance(v, bool),
+    "date": lambda v: isinstance(v, dt.date), "phase": lambda v: v in ("transition", "new-structure"),
+    "usd": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+    "caps": lambda v: isinstance(v, dict) and set(v) <= {"car", "van", "suv", "pickup"}
+    and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v.values()),
+    "words": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+}
+_KIND_TEXT = {
+    "countries": "a list of ISO 3166-1 alpha-2 codes, e.g. [CN, RU]", "share": "a number between 0 and 1",
+    "bool": "true or false", "date": "an ISO date (YYYY-MM-DD)", "phase": "transition or new-structure",
+    "usd": "a non-negative amount in USD", "caps": "a mapping of vehicle class to USD, e.g. {car: 55000}",
+    "words": "a list of words",
+}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The closed word lists a dataset may use."""
+
+    entity_types: frozenset[str]
+    battery_components: tuple[str, ...]
+    critical_minerals: frozenset[str]
+    activities: frozenset[str]
+    lists: dict[str, str]
+    rights: dict[str, str]
+    component_labels: dict[str, str]
+
+
+@functools.lru_cache(maxsize=8)
+def load_vocabulary(rules_dir: Path) -> Vocabulary:
+    """The vocabulary of `rules/vocabulary.yaml`; component activities are derived from the component list."""
+    path = rules_dir / "vocabulary.yaml"
+    raw, finder = load_yaml_file(path)
+    needed = ["entity_types", "battery_components", "critical_minerals", "activities", "lists", "rights"]
+    missing = [k for k in needed if not isinstance(raw, dict) or "values" not in (raw.get(k) or {})]
+    if missing:
+        raise InputError([Problem(str(path), 1, f"missing vocabulary sections: {', '.join(missing)}",
+                                  "restore them from the repository")])
+    components = raw["battery_components"]["values"]
+    activities = set(raw["activities"]["values"])
+    for comp in components:
+        activities.update({f"{comp}_manufacturing", f"{comp}_assembly"})
+    return Vocabulary(
+        entity_types=frozenset(raw["entity_types"]["values"]),
+        battery_components=tuple(components),
+        critical_minerals=frozenset(raw["critical_minerals"]["values"]),
+        activities=frozenset(activities),
+        lists=dict(raw["lists"]["values"]),
+        rights=dict(raw["rights"]["values"]),
+        component_labels=dict(components),
+    )
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """A named reading of an unsettled point of law (see rules/interpretations.yaml)."""
+
+    name: str
+    title: str
+    holders: str  # "feoc" or "government"
+    tracing: str  # "multiply" or "control"
+    explain: str
+
+
+@functools.lru_cache(maxsize=8)
+def load_interpretations(rules_dir: Path) -> tuple[str, dict[str, Interpretation]]:
+    """The default interpretation's name and all interpretations."""
+    path = rules_dir / "interpretations.yaml"
+    raw, finder = load_yaml_file(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("interpretations"), dict) or not raw["interpretations"]:
+        raise InputError([Problem(str(path), 1, "expected `default:` and a mapping `interpretations:` of named readings",
+                                  "restore rules/interpretations.yaml from the rules shipped with feoc")])
+    out = {}
+    for name, body in raw["interpretations"].items():
+        if not isinstance(body, dict):
+            raise InputError([Problem(str(path), finder.line(("interpretations", name)),
+                                      f"interpretation `{name}` must be a mapping", "give holders, tracing, title, explain")])
+        holders, tracing = body.get("holders"), body.get("tracing")
+        if holders not in ("feoc", "government") or tracing not in ("multiply", "control"):
+            raise InputError([Problem(str(path), finder.line(("interpretations", name)),
+                                      f"interpretation `{name}` has holders={holders!r} tracing={tracing!r}",
+                                      "holders is feoc or government; tracing is multiply or control")])
+        out[name] = Interpretation(name, str(body.get("title", "")), holders, tracing,
+                                   " ".join(str(body.get("explain", "")).split()))
+    default = raw.get("default")
+    if default not in out:
+        raise InputError([Problem(str(path), finder.line(("default",)), f"default interpretation `{default}` is not defined",
+                                  "name one of the interpretations below it")])
+    return default, out

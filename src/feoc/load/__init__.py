@@ -1,0 +1,1 @@
+"""Reading and validating dataset folders, and importers of other formats into datasets."""

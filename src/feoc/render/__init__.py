@@ -1,0 +1,1 @@
+"""Verdicts to text, JSON, Markdown and CSV; atomic writes; escaping of dataset strings."""

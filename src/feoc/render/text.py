@@ -1,0 +1,139 @@
+"""Plain-text rendering of verdicts for the terminal: the verdict first, then each finding with its citation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: an entity check need not import the credit and §45X modules
+    from feoc.verdicts.vehicle import VehicleVerdict
+    from feoc.determine.core import Finding
+    from feoc.verdicts.facility45x import Facility45XVerdict
+    from feoc.verdicts.subject import Verdict
+
+
+def _finding_lines(n: int, f: Finding, explain: bool) -> list[str]:
+    lines = [f"  {n}. [{f.rule_id}] {f.title}",
+             f"     why: {f.explanation}",
+             f"     citation: {f.citation}"]
+    for p in f.paths[: (8 if explain else 3)]:
+        lines.append(f"     path: {p}")
+    if explain:
+        facts = ", ".join(f"{k}={v}" for k, v in f.facts)
+        lines.append(f"     facts: {facts}")
+        if f.params:
+            lines.append("     parameters: " + ", ".join(f"{k}={list(v) if isinstance(v, tuple) else v}" for k, v in f.params))
+    if f.unconfirmed:
+        lines.append(f"     UNCONFIRMED: {' '.join(f.unconfirmed.split())}")
+    return lines
+
+
+def _upstream_lines(heading: str, upstream: list[Finding], limit: int = 50) -> list[str]:
+    """Why the subjects named in a verdict's findings (holders, operators, licensors) are what they are."""
+    lines = [heading]
+    for i, f in enumerate(upstream[:limit], 1):
+        lines.append(f"  {i}. {f.subject}: [{f.rule_id}] {f.explanation}")
+        lines.append(f"     citation: {f.citation}")
+        for p in f.paths[:3]:
+            lines.append(f"     path: {p}")
+    return lines
+
+
+def render_verdict(v: Verdict, explain: bool = False) -> str:
+    if v.kind == "entity":
+        head = "IS a foreign entity of concern" if v.feoc else "is NOT a foreign entity of concern"
+    else:
+        head = ("has activities performed by a foreign entity of concern" if v.feoc
+                else "has no activity performed by a foreign entity of concern")
+    lines = [f"{v.subject} ({v.name}) {head} as of {v.on.isoformat()}",
+             f"interpretation: {v.interpretation}"]
+    if v.contested:
+        readings = "; ".join(f"{name}: {'FEOC' if feoc else 'not FEOC'}" for name, feoc in sorted(v.readings.items()))
+        lines.append(f"CONTESTED: the readings of the law disagree ({readings})")
+    for note in v.notes:
+        lines.append(f"note: {note}")
+    if v.kind == "facility":
+        for activity, feoc in sorted(v.activities.items()):
+            lines.append(f"  activity {activity}: {'performed by a FEOC' if feoc else 'not performed by a FEOC'}")
+    if v.findings:
+        lines.append("findings:")
+        for i, f in enumerate(v.findings, 1):
+            lines.extend(_finding_lines(i, f, explain))
+    else:
+        lines.append("findings: none — no FEOC rule fired for this subject on this date")
+    if explain and v.upstream:
+        lines += _upstream_lines("why the holders, operators and licensors named above are FEOCs:", v.upstream)
+    return "\n".join(lines)
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2%}"
+
+
+def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
+    """The credit verdict first, then checks, the two halves, the excluded parts and their FEOC chains."""
+    head = f"ELIGIBLE for {v.credit_usd:,.0f} USD" if v.eligible else "NOT eligible"
+    if v.status in ("terminated", "not_in_force"):
+        head += f" ({v.status.replace('_', ' ')})"
+    lines = [f"{v.subject} ({v.name}) {head} — placed in service {v.on.isoformat()}, acquired {v.acquired.isoformat()}",
+             f"reason: {v.reason}", f"interpretation: {v.interpretation}"]
+    if v.contested:
+        readings = "; ".join(f"{name}: {credit:,.0f} USD" for name, credit in sorted(v.readings.items()))
+        lines.append(f"CONTESTED: the readings of the law disagree ({readings})")
+    lines.append("checks:")
+    for c in v.checks:
+        lines.append(f"  [{c.outcome}] {c.name}: {c.detail}")
+        if explain:
+            lines.append(f"     citation: {c.citation}")
+    lines.append("sourcing halves:")
+    for name, h in v.halves.items():
+        label = name.replace("_", " ")
+        if not h.in_force:
+            lines.append(f"  {label}: requirement not in force on this date")
+            continue
+        outcome = "met" if h.meets else "not met"
+        lines.append(f"  {label}: {_pct(h.share)} qualifying ({h.qualifying_value_usd:,.0f} of {h.total_value_usd:,.0f} USD) "
+                     f"vs {_pct(h.threshold)} required — {outcome}, {h.amount_usd:,.0f} USD")
+    shown = [f for f in v.findings if f.conclusion != "qualifying_half" or explain]
+    if shown:
+        lines.append("findings:")
+        for i, f in enumerate(shown, 1):
+            lines.extend(_finding_lines(i, f, explain))
+    if v.upstream:
+        lines += _upstream_lines("why those plants are FEOC-operated:", v.upstream, 50 if explain else 6)
+    if explain:
+        lines.append("components:")
+        for r in v.components:
+            lines.append(f"  {r['component']} {r['step']} at {r['facility']} ({r['country']}, {r['operator']}): "
+                         f"{'FEOC' if r['feoc'] else 'not FEOC'}, {r['value_usd']:,.0f} USD{' (assumed)' if r['assumed'] else ''}")
+        lines.append("critical minerals:")
+        for r in v.minerals:
+            lines.append(f"  {r['mineral']} {r['step']} at {r['facility']} ({r['country']}, {r['operator']}): "
+                         f"{'FEOC' if r['feoc'] else 'not FEOC'}, {r['value_usd']:,.0f} USD"
+                         f"{', impracticable to trace' if r['impracticable_to_trace'] else ''}{' (assumed)' if r['assumed'] else ''}")
+    for note in v.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
+    """The §45X verdict first, then the operator's prohibited-foreign-entity findings and each product's MACR."""
+    lines = [f"{v.subject} ({v.name}) §45X: {v.status.replace('_', ' ').upper()} as of {v.on.isoformat()}",
+             f"reason: {v.reason}", f"operator (taxpayer): {v.operator} — "
+             + ("a prohibited foreign entity" if v.operator_pfe else "not a prohibited foreign entity on the data given")]
+    if v.operator_findings:
+        lines.append("operator findings:")
+        for i, f in enumerate(v.operator_findings, 1):
+            lines.extend(_finding_lines(i, f, explain))
+    if v.products:
+        lines.append("products (material assistance cost ratio):")
+        for p in v.products:
+            lines.append(f"  {p.product}: {p.outcome.replace('_', ' ')} — {p.detail}")
+    if v.findings:
+        lines.append("material assistance findings:")
+        for i, f in enumerate(v.findings, 1):
+            lines.extend(_finding_lines(i, f, explain))
+    if explain and v.upstream:
+        lines += _upstream_lines("why the holders named above are specified foreign entities:", v.upstream)
+    for note in v.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)

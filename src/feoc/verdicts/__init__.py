@@ -1,0 +1,1 @@
+"""Verdicts for entities, facilities and vehicles, built from determinations."""

@@ -1,0 +1,138 @@
+"""Screening a whole supplier universe on one date: every entity's FEOC status, the rules that decided it,
+and the interest covered-nation governments hold in it per measure (equity, voting, board seats)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from feoc.render.csvfast import csv_text
+from feoc.data.dataset import Dataset
+from feoc.determine.core import Determination, determine, government_bodies
+from feoc.law.data import load_parameters
+from feoc.data.model import MEASURES
+from feoc.render.escape import md
+
+COLUMNS = ["entity", "name", "type", "feoc", "rules", "gov_equity", "gov_voting", "gov_board_seats", "gov_nation"]
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The screening table, column by column (one list per COLUMNS entry), rows in entity id order."""
+
+    columns: dict[str, list[Any]]
+
+    def __len__(self) -> int:
+        return len(self.columns["entity"])
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [dict(zip(COLUMNS, t)) for t in zip(*(self.columns[c] for c in COLUMNS))]
+
+    def feoc_count(self) -> int:
+        return sum(self.columns["feoc"])
+
+
+def screen(dataset: Dataset, day: dt.date, rules_dir: Path, interpretation: str | None = None,
+           evaluator: str = "vectorised", det: Determination | None = None) -> Screen:
+    """Every entity's row. The government interest per measure is the largest held by any one covered
+    nation's government bodies (added up per nation), direct and indirect, as traced by the reading.
+
+    `vectorised` (the default) takes the bulk path (`bulk.py`), which the tests hold equal to the
+    durable-rules path; a dataset it cannot decide exactly falls back to durable-rules."""
+    if det is None and evaluator == "vectorised":
+        from feoc.determine.bulk import NotBulk
+
+        try:
+            return bulk_screen(dataset, day, rules_dir, interpretation)
+        except NotBulk:
+            evaluator = "durable-rules"
+    return _screen_from(det or determine(dataset, day, rules_dir, interpretation, evaluator), dataset, day, rules_dir)
+
+
+def screen_rows(dataset: Dataset, day: dt.date, rules_dir: Path, interpretation: str | None = None,
+                evaluator: str = "vectorised", det: Determination | None = None) -> list[dict[str, Any]]:
+    """One dictionary per entity, sorted by id (see `screen`)."""
+    return screen(dataset, day, rules_dir, interpretation, evaluator, det).rows()
+
+
+def _screen_from(det: Determination, dataset: Dataset, day: dt.date, rules_dir: Path) -> Screen:
+    """The table from a determination of the durable-rules (or reference) path."""
+    nations = load_parameters(rules_dir)["covered_nations"].on(day) or []
+    per_nation = {n: bodies for n, bodies in government_bodies(dataset, nations).items() if bodies}
+    gov: dict[str, dict[str, tuple[float, str]]] = {}
+    for measure in MEASURES:
+        for nation, bodies in sorted(per_nation.items()):
+            vals = det.graphs[measure].interests(bodies, det.interpretation.tracing, det.lookthrough)
+            for entity, share in vals.items():
+                best = gov.setdefault(entity, {}).get(measure, (0.0, ""))
+                if share > best[0]:
+                    gov[entity][measure] = (share, nation)
+    rules: dict[str, set[str]] = {}
+    for f in det.findings:
+        if f.conclusion == "feoc":
+            rules.setdefault(f.subject, set()).add(f.rule_id)
+    cols: dict[str, list[Any]] = {c: [] for c in COLUMNS}
+    for e in sorted(dataset.entities, key=lambda e: e.id):
+        g = gov.get(e.id, {})
+        row = {"entity": e.id, "name": e.name, "type": e.type, "feoc": e.id in det.feoc,
+               "rules": ";".join(sorted(rules.get(e.id, ()))),
+               **{f"gov_{m}": round(g.get(m, (0.0, ""))[0], 6) for m in MEASURES},
+               "gov_nation": ";".join(sorted({n for _, n in g.values() if n}))}
+        for c in COLUMNS:
+            cols[c].append(row[c])
+    return Screen(cols)
+
+
+def bulk_screen(dataset: Dataset, day: dt.date, rules_dir: Path, interpretation: str | None = None) -> Screen:
+    """`screen` by the bulk path: the same table, computed on arrays."""
+    import numpy as np
+
+    from feoc.determine.bulk import bulk_determine, paused_gc, py_round
+
+    res = bulk_determine(dataset, day, rules_dir, interpretation)
+    control = res.interpretation.tracing == "control"
+    n = len(res.ids)
+    with paused_gc():
+        order = sorted(res.gov)
+        shares: dict[str, list[float]] = {}
+        best_nation = np.full((len(MEASURES), n), -1, dtype=np.int64)
+        for mi, measure in enumerate(MEASURES):
+            best = np.zeros(n)
+            for ni, nation in enumerate(order):
+                vals = res.graphs[measure].interests(res.gov[nation], control, res.lookthrough)
+                better = vals > best  # the first nation (in sorted order) keeps a tie, as in _screen_from
+                best[better] = vals[better]
+                best_nation[mi, better] = ni
+            shares[measure] = py_round(best, 6)[res.order].tolist()  # in id order: floats made in reading order
+        # the nations behind any measure's largest interest, as a bit set per entity, then its label
+        bits = np.zeros(n, dtype=np.int64)
+        for row in best_nation:
+            bits |= np.where(row >= 0, np.left_shift(1, np.maximum(row, 0)), 0)
+        label = {b: ";".join(nation for i, nation in enumerate(order) if b >> i & 1) for b in np.unique(bits).tolist()}
+        seen = list(map(label.__getitem__, bits.tolist()))
+        rows = res.order.tolist()  # entities in id order
+        rules = res.rules_of()
+        return Screen({"entity": [res.ids[i] for i in rows], "name": [res.names[i] for i in rows],
+                       "type": [res.types[i] for i in rows], "feoc": res.feoc[res.order].tolist(),
+                       "rules": [rules[i] for i in rows], **{f"gov_{m}": shares[m] for m in MEASURES},
+                       "gov_nation": [seen[i] for i in rows]})
+
+
+def render(table: Screen, fmt: str, day: dt.date, interpretation: str) -> str:
+    if fmt == "csv":
+        return csv_text(COLUMNS, [table.columns[c] for c in COLUMNS])  # what csv.writer writes, column-wise
+    rows = table.rows()
+    if fmt == "json":
+        return json.dumps({"on": day.isoformat(), "interpretation": interpretation, "entities": rows},
+                          indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    lines = [f"# FEOC screening as of {day.isoformat()} (interpretation `{interpretation}`)", "",
+             "| entity | name | type | FEOC | rules | gov. equity | gov. voting | gov. board seats | nation |",
+             "| --- | --- | --- | --- | --- | ---: | ---: | ---: | --- |"]
+    for r in rows:
+        lines.append(f"| `{r['entity']}` | {md(r['name'])} | {r['type']} | {'**yes**' if r['feoc'] else 'no'} | "
+                     f"{md(r['rules']) or '—'} | {r['gov_equity']:.2%} | {r['gov_voting']:.2%} | "
+                     f"{r['gov_board_seats']:.2%} | {r['gov_nation'] or '—'} |")
+    return "\n".join(lines) + "\n"
