@@ -82,23 +82,23 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
     from feoc.engine import columnar as columnar
     from feoc.determine.core import determine, government_bodies
     from feoc.engine.evaluators import evaluator as make_evaluator
-    from feoc.law.data import default_rules_dir, load_parameters
+    from feoc.law.law import Law
     from feoc.load.folder import load_dataset
     from feoc.data.model import MEASURES
     from feoc.ownership.graph import Graph, Stake, in_edges
     from feoc.verdicts.screen import bulk_screen, render, screen
 
     day = dt.date(2024, 6, 1)
-    rules_dir = default_rules_dir()
+    law = Law.load()
     path = world(n, seed)
     t0 = time.perf_counter()
     if evaluator == "vectorised":  # as `feoc screen` loads: light rows, files read by worker processes
-        dataset = load_dataset(path, rules_dir, compact=True, workers=os.cpu_count() or 1)
+        dataset = load_dataset(path, law, compact=True, workers=os.cpu_count() or 1)
         import gc
 
         gc.freeze()
     else:
-        dataset = load_dataset(path, rules_dir)
+        dataset = load_dataset(path, law)
     t1 = time.perf_counter()
     spent = [0.0]
     if evaluator == "vectorised":
@@ -112,7 +112,7 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
                 spent[0] += time.perf_counter() - s
 
         bulk.rule_mask = timed_mask
-        rows = bulk_screen(dataset, day, rules_dir)
+        rows = bulk_screen(dataset, day, law)
         t2 = time.perf_counter()
         text = render(rows, "csv", day, "feoc-holders")
         t3 = time.perf_counter()
@@ -130,15 +130,15 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
                 finally:
                     spent[0] += time.perf_counter() - s
 
-        det = determine(dataset, day, rules_dir, None, Timed())
+        det = determine(dataset, day, law, None, Timed())
         t2 = time.perf_counter()
-        rows = screen(dataset, day, rules_dir, det=det)
+        rows = screen(dataset, day, law, det=det)
         text = render(rows, "csv", day, det.interpretation.name)
         t3 = time.perf_counter()
         interpretation = det.interpretation.name
     # the analysis step against networkx: the covered governments' interest in every entity, all three
     # measures, each side building its own graph from the same stakes
-    nations = load_parameters(rules_dir)["covered_nations"].on(day)
+    nations = law.param("covered_nations", day)
     sources = set().union(*government_bodies(dataset, nations).values())
     held = dataset.holdings_on(day)
     edges = {m: in_edges(Stake(h.holder, h.entity, h.share(m)) for h in held if h.share(m) is not None) for m in MEASURES}

@@ -22,12 +22,12 @@ from feoc.determine.bulk import NotBulk, StakeGraph, py_round
 from feoc.law.cases import all_cases, inline_dataset
 from feoc.determine.core import determine
 from feoc.determine.regime45x import determine45x
-from feoc.law.data import default_rules_dir
+from feoc.law.law import Law
 from feoc.load.folder import load_dataset
 from feoc.ownership.graph import Graph, Stake, in_edges
 from feoc.verdicts.screen import bulk_screen, screen
 
-RULES = default_rules_dir()
+RULES = Law.load()
 CASES = all_cases(RULES)
 ROOT = Path(__file__).resolve().parents[1]
 DAY = dt.date(2024, 6, 1)

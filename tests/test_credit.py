@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 from feoc.law.cases import inline_dataset
 from feoc.cli import app
 from feoc.verdicts.vehicle import vehicle_verdict
-from feoc.law.data import default_rules_dir
+from feoc.law.law import Law
 
-RULES = default_rules_dir()
+RULES = Law.load()
 SEEDS = str(Path(__file__).resolve().parents[1] / "seeds")
 D = dt.date.fromisoformat
 

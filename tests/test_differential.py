@@ -13,9 +13,11 @@ import pytest
 from feoc.data.dataset import Dataset
 from feoc.determine.core import determine
 from feoc.engine.evaluators import EngineError
+from feoc.law.law import Law
 from feoc.data.model import Agreement, Entity, Facility, Holding, Listing
 
 DAY = dt.date(2024, 6, 1)
+LAW = Law.load()
 
 
 def synthetic_world(n: int, seed: int = 7) -> Dataset:
@@ -75,18 +77,18 @@ def _same(a, b):
 @pytest.mark.parametrize("interpretation", ["feoc-holders", "government-multiply", "government-control"])
 def test_durable_rules_agrees_on_a_1k_world(interpretation):
     world = synthetic_world(1_000, seed=3)
-    reference = determine(world, DAY, interpretation=interpretation, evaluator="reference")
-    _same(determine(world, DAY, interpretation=interpretation, evaluator="durable-rules"), reference)
+    reference = determine(world, DAY, LAW, interpretation=interpretation, evaluator="reference")
+    _same(determine(world, DAY, LAW, interpretation=interpretation, evaluator="durable-rules"), reference)
     assert len(reference.findings) > 50
 
 
 @pytest.mark.parametrize("interpretation", ["feoc-holders", "government-multiply", "government-control"])
 def test_durable_rules_and_reference_agree_on_the_10k_world(interpretation):
-    reference = determine(WORLD, DAY, interpretation=interpretation, evaluator="reference")
+    reference = determine(WORLD, DAY, LAW, interpretation=interpretation, evaluator="reference")
     assert len(reference.findings) > 500  # the world exercises the rules, not an empty comparison
     assert {"feoc-ownership", "feoc-jurisdiction-incorporation", "feoc-operator", "feoc-listed-sdn"} <= \
         {f.rule_id for f in reference.findings}
-    _same(determine(WORLD, DAY, interpretation=interpretation, evaluator="durable-rules"), reference)
+    _same(determine(WORLD, DAY, LAW, interpretation=interpretation, evaluator="durable-rules"), reference)
 
 
 def test_exponent_floats_are_what_broke_durable_rules():
@@ -96,10 +98,9 @@ def test_exponent_floats_are_what_broke_durable_rules():
     import datetime as dt
 
     from feoc.engine.evaluators import DurableEvaluator, ReferenceEvaluator
-    from feoc.law.data import default_rules_dir
-    from feoc.law.rules import compile_rules, load_rules
+    from feoc.law.law import Law
 
-    rules = compile_rules(load_rules(default_rules_dir()), default_rules_dir(), dt.date(2024, 6, 1))
+    rules = Law.load().ruleset(dt.date(2024, 6, 1))
     facts = [{"kind": "interest", "subject": f"e{i}", "measure": "equity", "holders": "feoc", "nation": "",
               "share": 5e-05 if i % 10 == 5 else 0.5} for i in range(400)]
     assert DurableEvaluator().evaluate(rules, facts) == ReferenceEvaluator().evaluate(rules, facts)
@@ -114,11 +115,10 @@ RAW_FLOATS_PROBE = """
 import dataclasses, datetime as dt
 import feoc.engine.evaluators as E
 import feoc.law.rules as R
-from feoc.law.data import default_rules_dir
+from feoc.law.law import Law
 E.durable_number = lambda v: v  # send raw floats, as json.dumps writes them
 R.durable_number = lambda v: v
-rd = default_rules_dir()
-rules = R.compile_rules(R.load_rules(rd), rd, dt.date(2024, 6, 1))
+rules = Law.load().ruleset(dt.date(2024, 6, 1))
 facts = [{"kind": "interest", "subject": f"e{i}", "measure": "equity", "holders": "feoc", "nation": "",
           "share": 5e-05 if i % 10 == 5 else 0.5} for i in range(400)]
 plain = [{**f, "share": 0.1 if f["share"] < 0.25 else 0.5} for f in facts]
@@ -144,4 +144,4 @@ def test_the_guard_catches_a_dropped_firing(monkeypatch):
     monkeypatch.setattr(engine_module._Recorder, "take", lossy)
     world = synthetic_world(200, seed=5)
     with pytest.raises(EngineError, match="disagreed with the reference"):
-        determine(world, DAY, evaluator="durable-rules")
+        determine(world, DAY, LAW, evaluator="durable-rules")

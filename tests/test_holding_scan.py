@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feoc.law.law import Law
 from feoc.load import holding_scan as holding_scan
 from feoc.data.dataset import Dataset
 from feoc.load.holding_scan import may_close_a_cycle, scan_holdings
@@ -19,7 +20,7 @@ from feoc.load.folder import load_dataset
 from feoc.data.problems import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
-RULES = ROOT / "rules"
+RULES = Law.load(ROOT / "rules")
 BAD_INPUTS = sorted(p for p in (ROOT / "tests" / "bad_inputs").iterdir() if p.is_dir())
 
 

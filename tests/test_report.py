@@ -93,10 +93,10 @@ def test_a_failure_midway_leaves_the_previous_reports_intact(tmp_path, monkeypat
 
     monkeypatch.setattr(build_module, "render_subject", failing)
     with pytest.raises(RuntimeError):
-        from feoc.law.data import default_rules_dir
+        from feoc.law.law import Law
         from feoc.load.folder import load_dataset
         from feoc.verdicts.timeline import key_dates
-        files = build_module.build_reports(load_dataset(SEEDS), SEEDS, key_dates(default_rules_dir()), default_rules_dir())
+        files = build_module.build_reports(load_dataset(SEEDS), SEEDS, key_dates(Law.load()), Law.load())
         build_module.write_reports(out, files)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not list(out.rglob("*.tmp"))

@@ -6,15 +6,15 @@ from __future__ import annotations
 import pytest
 
 from feoc.law.cases import all_cases, run_case
-from feoc.law.data import default_rules_dir
+from feoc.law.law import Law
 
-CASES = all_cases()
+CASES = all_cases(Law.load())
 
 
 @pytest.mark.parametrize("evaluator", ["durable-rules", "reference"])
 @pytest.mark.parametrize(("src", "index"), CASES, ids=[f"{s.rule.id}: {s.rule.cases[i].name}" for s, i in CASES])
 def test_rule_case(src, index, evaluator):
-    result = run_case(src, index, default_rules_dir(), evaluator)
+    result = run_case(src, index, Law.load(), evaluator)
     assert result.passed, f"{result.file}:{result.line}: {result.detail}"
 
 

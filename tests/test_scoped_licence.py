@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from feoc.law.cases import inline_dataset
-from feoc.law.data import default_rules_dir
+from feoc.law.law import Law
 from feoc.verdicts.subject import entity_verdict, facility_verdict
 
-RULES = default_rules_dir()
+RULES = Law.load()
 DAY = dt.date(2024, 6, 1)
 
 

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 from feoc.determine.core import determine
-from feoc.law.data import load_interpretations
+from feoc.law.law import Law
 from feoc.load.folder import load_dataset
 from feoc.verdicts.timeline import key_dates
 from feoc.verdicts.subject import entity_verdict, facility_verdict
 
 ROOT = Path(__file__).resolve().parents[1]
-RULES = ROOT / "rules"
+RULES = Law.load(ROOT / "rules")
 DATASET = load_dataset(ROOT / "seeds", RULES)
-READINGS = sorted(load_interpretations(RULES)[1])
+READINGS = RULES.reading_names()
 
 
 @pytest.mark.parametrize("day", key_dates(RULES), ids=str)

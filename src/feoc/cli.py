@@ -13,11 +13,14 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import typer
 
 from feoc.data.problems import EngineError, InputError  # not from .engine: that would import pydantic before argv is read
+
+if TYPE_CHECKING:
+    from feoc.law.law import Law
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Check suppliers and EV batteries against the U.S. FEOC rules, as of a date, and say why.")
@@ -51,19 +54,13 @@ def _judging(engine_note: str = "") -> Iterator[None]:
         raise typer.Exit(3)
 
 
-def _law(rules: Optional[Path]) -> Path:
+def _law(rules: Optional[Path]) -> "Law":
     """The rules folder, every file of it checked up front (parameters, vocabulary, interpretations, rules):
     a mistake in any of them is an InputError (exit 2, `file:line: what — fix`) for every command that
     takes --rules, before any work is done, rather than a pass, a failed case or a crash later on."""
-    from feoc.law.data import default_rules_dir, load_interpretations, load_parameters, load_vocabulary
-    from feoc.law.rules import load_rules
+    from feoc.law.law import Law
 
-    rules_dir = rules or default_rules_dir()
-    load_parameters(rules_dir)
-    load_vocabulary(rules_dir)
-    load_interpretations(rules_dir)
-    load_rules(rules_dir)
-    return rules_dir
+    return Law.load(rules)
 
 
 @app.command()
@@ -101,10 +98,8 @@ def _unknown(kind: str, ident: str, known: list[str], data: Path) -> None:
     raise typer.Exit(2)
 
 
-def _interpretation(rules_dir: Path, name: Optional[str]) -> Optional[str]:
-    from feoc.law.data import load_interpretations
-
-    default, interps = load_interpretations(rules_dir)
+def _interpretation(law: "Law", name: Optional[str]) -> Optional[str]:
+    default, interps = law.default_interpretation, law.interpretations
     if name is not None and name not in interps:
         typer.echo(f"--interpretation {name}: unknown — use one of: {', '.join(sorted(interps))} (default {default})", err=True)
         raise typer.Exit(2)
@@ -128,17 +123,17 @@ app.add_typer(rules_app, name="rules")
 
 
 def _subject(kind: str, ident: str, data: Path, rules: Optional[Path],
-             interpretation: Optional[str] = None) -> tuple[Path, Optional[str], Any]:
-    """The rules folder, the chosen reading and the dataset, with `ident` known as a `kind` in it."""
+             interpretation: Optional[str] = None) -> tuple["Law", Optional[str], Any]:
+    """The law, the chosen reading and the dataset, with `ident` known as a `kind` in it."""
     from feoc.load.folder import load_dataset
 
-    rules_dir = _law(rules)
-    interp = _interpretation(rules_dir, interpretation)
-    dataset = load_dataset(data, rules_dir)
+    law = _law(rules)
+    interp = _interpretation(law, interpretation)
+    dataset = load_dataset(data, law)
     records = {"entity": dataset.entities, "facility": dataset.facilities, "vehicle": dataset.vehicles}[kind]
     if ident not in {r.id for r in records}:
         _unknown(kind, ident, [r.id for r in records], data)
-    return rules_dir, interp, dataset
+    return law, interp, dataset
 
 
 def _run_check(build: Callable[[], Any], fmt: "Format", render: Callable[[Any, bool], str], explain: bool,
@@ -162,9 +157,9 @@ def _check(kind: str, ident: str, data: Path, on: str, interpretation: Optional[
     day = parse_day(on)
 
     def build() -> Any:
-        rules_dir, interp, dataset = _subject(kind, ident, data, rules, interpretation)
+        law, interp, dataset = _subject(kind, ident, data, rules, interpretation)
         judge = entity_verdict if kind == "entity" else facility_verdict
-        return judge(dataset, ident, day, rules_dir, interp)
+        return judge(dataset, ident, day, law, interp)
 
     _run_check(build, fmt, render_verdict, explain, lambda v: 1 if v.feoc else 0)
 
@@ -205,8 +200,8 @@ def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: "Format", ru
     day = parse_day(on)
 
     def build() -> Any:
-        rules_dir, _, dataset = _subject("facility", ident, data, rules)
-        return facility_45x_verdict(dataset, ident, day, rules_dir)
+        law, _, dataset = _subject("facility", ident, data, rules)
+        return facility_45x_verdict(dataset, ident, day, law)
 
     _run_check(build, fmt, render_facility_45x, explain,
                lambda v: 4 if v.status == "cannot_be_determined" else 0 if v.eligible else 1)
@@ -229,8 +224,8 @@ def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = D
         raise typer.Exit(2)
 
     def build() -> Any:
-        rules_dir, interp, dataset = _subject("vehicle", ident, data, rules, interpretation)
-        return vehicle_verdict(dataset, ident, day, bought, rules_dir, interp)
+        law, interp, dataset = _subject("vehicle", ident, data, rules, interpretation)
+        return vehicle_verdict(dataset, ident, day, bought, law, interp)
 
     _run_check(build, fmt, render_vehicle, explain, lambda v: 0 if v.eligible else 1)
 
@@ -254,10 +249,10 @@ def report(data: Path = DATA_OPTION,
     from feoc.verdicts.timeline import key_dates
 
     with _judging("; no report was written"):
-        rules_dir = _law(rules)
-        dates = sorted({parse_day(d) for d in on}) if on else key_dates(rules_dir)
-        dataset = load_dataset(data, rules_dir)
-        files = build_reports(dataset, data, dates, rules_dir, fmt.value)
+        law = _law(rules)
+        dates = sorted({parse_day(d) for d in on}) if on else key_dates(law)
+        dataset = load_dataset(data, law)
+        files = build_reports(dataset, data, dates, law, fmt.value)
     if check:
         stale = stale_files(out, files, fmt.value)
         for name in stale:
@@ -279,10 +274,8 @@ def report(data: Path = DATA_OPTION,
 @rules_app.command("list")
 def rules_list(rules: Optional[Path] = RULES_OPTION) -> None:
     """Every rule: id, title, citation, effective dates."""
-    from feoc.law.rules import load_rules
-
     try:
-        sources = load_rules(_law(rules))
+        sources = _law(rules).rules
     except InputError as exc:
         fail_input(exc)
         return
@@ -345,8 +338,8 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = ty
         raise typer.Exit(2)
     show = sys.stderr.isatty() and not os.environ.get("CI")  # a progress display only for a person at a terminal
     with _judging():
-        rules_dir = _law(rules)
-        interp = _interpretation(rules_dir, interpretation)
+        law = _law(rules)
+        interp = _interpretation(law, interpretation)
         status = _status_display() if show else (lambda text: _null())
 
         def warm_up() -> None:  # while worker processes parse the files: this process imports numpy and scipy
@@ -354,13 +347,11 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = ty
 
         with status("loading the dataset…"):
             # light rows and all cores: a screen reads entities and holdings, nothing else of them
-            dataset = load_dataset(data, rules_dir, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up)
+            dataset = load_dataset(data, law, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up)
             gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
         with status(f"analysing {len(dataset.entities):,} entities…"):
-            rows = screen_table(dataset, day, rules_dir, interp, evaluator)
-    from feoc.law.data import load_interpretations
-
-    text = render(rows, fmt.value, day, interp or load_interpretations(rules_dir)[0])
+            rows = screen_table(dataset, day, law, interp, evaluator)
+    text = render(rows, fmt.value, day, interp or law.default_interpretation)
     if out is None:
         typer.echo(text, nl=False)
     else:

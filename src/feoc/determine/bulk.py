@@ -27,7 +27,6 @@ import contextlib
 import datetime as dt
 import gc
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
@@ -37,11 +36,12 @@ from scipy.sparse import csgraph
 from feoc.engine.columnar import Column, Coded, Numbers, constant, encode, rule_mask
 from feoc.data.dataset import Dataset
 from feoc.determine.core import GOVERNMENT_TYPES, MAX_ROUNDS
-from feoc.law.data import Interpretation, load_interpretations, load_parameters
+from feoc.law.data import Interpretation
+from feoc.law.law import Law
 from feoc.data.model import MEASURES
 from feoc.ownership.graph import interest_rule, solve_cycle
 from feoc.data.problems import InputError
-from feoc.law.rules import CompiledRuleset, compile_rules, load_rules
+from feoc.law.rules import CompiledRuleset
 
 
 ENTITY_ATTRIBUTES = ("id", "name", "type", "country", "incorporated_in", "headquartered_in", "political_figure_of")
@@ -271,12 +271,11 @@ class BulkResult:
 
 
 class _Bulk:
-    def __init__(self, dataset: Dataset, day: dt.date, rules_dir: Path, interp: Interpretation):
+    def __init__(self, dataset: Dataset, day: dt.date, law: Law, interp: Interpretation):
         self.dataset, self.day, self.interp = dataset, day, interp
-        self.ruleset: CompiledRuleset = compile_rules(load_rules(rules_dir), rules_dir, day, "30d")
-        params = load_parameters(rules_dir)
-        self.lookthrough = float(params["control_lookthrough_threshold"].on(day) or 0.5)
-        self.nations = list(params["covered_nations"].on(day) or [])
+        self.ruleset: CompiledRuleset = law.ruleset(day, "30d")
+        self.lookthrough = float(law.param("control_lookthrough_threshold", day) or 0.5)
+        self.nations = list(law.param("covered_nations", day) or [])
         # entities are indexed in dataset order (their fields are read in memory order); `order` and `rank`
         # give id order, which results and the reference's order of additions follow
         self.attr: dict[str, list[Any]] = {a: dataset.column("entities", a) for a in ENTITY_ATTRIBUTES}
@@ -407,12 +406,11 @@ class _Bulk:
         return out
 
 
-def bulk_determine(dataset: Dataset, day: dt.date, rules_dir: Path, interpretation: str | None = None) -> BulkResult:
+def bulk_determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None) -> BulkResult:
     """Every entity's FEOC status on `day` (entity prongs and chaining), as `determine` decides it."""
-    default, interps = load_interpretations(rules_dir)
-    interp = interps[interpretation or default]
+    interp = law.interpretation(interpretation)
     with paused_gc():
-        run = _Bulk(dataset, day, rules_dir, interp)
+        run = _Bulk(dataset, day, law, interp)
         run.direct()
         graphs = run.graphs()
         rounds = run.chain(graphs)

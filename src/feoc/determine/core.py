@@ -12,15 +12,15 @@ import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable
 
 from feoc.data.dataset import Dataset
 from feoc.engine.evaluators import Evaluator, evaluator as make_evaluator
-from feoc.law.data import Interpretation, default_rules_dir, load_interpretations, load_parameters
+from feoc.law.data import Interpretation
+from feoc.law.law import Law
 from feoc.data.model import MEASURES
 from feoc.ownership.graph import Graph, Stake, in_edges, paths
-from feoc.law.rules import CompiledRuleset, compile_rules, load_rules
+from feoc.law.rules import CompiledRuleset
 
 GOVERNMENT_TYPES = ("government", "agency", "party")
 MEASURE_LABEL = {"equity": "equity", "voting": "voting rights", "board_seats": "board seats"}
@@ -149,15 +149,14 @@ def _entity_fact(e: Any) -> dict[str, Any]:
 class _Run:
     """One determination: keeps the facts asserted so far and turns firings into findings."""
 
-    def __init__(self, dataset: Dataset, day: dt.date, rules_dir: Path, interp: Interpretation, ev: Evaluator,
+    def __init__(self, dataset: Dataset, day: dt.date, law: Law, interp: Interpretation, ev: Evaluator,
                  regime: str = "30d"):
-        self.dataset, self.day, self.interp, self.ev = dataset, day, interp, ev
-        self.ruleset = compile_rules(load_rules(rules_dir), rules_dir, day, regime)
+        self.dataset, self.day, self.law, self.interp, self.ev = dataset, day, law, interp, ev
+        self.ruleset = law.ruleset(day, regime)
         self.status: dict[str, set[str]] = {}  # conclusion -> subjects it was reached for
-        params = load_parameters(rules_dir)
-        self.lookthrough = float(params["control_lookthrough_threshold"].on(day) or 0.5)
-        self.threshold = params["control_threshold"].on(day)
-        self.nations = list(params["covered_nations"].on(day) or [])
+        self.lookthrough = float(law.param("control_lookthrough_threshold", day) or 0.5)
+        self.threshold = law.param("control_threshold", day)
+        self.nations = list(law.param("covered_nations", day) or [])
         self.names = {e.id: e.name for e in dataset.entities} | {f.id: f.name for f in dataset.facilities}
         self.findings: dict[tuple, Finding] = {}
         self._scope = {a.id: a.activities for a in dataset.agreements}
@@ -291,12 +290,13 @@ class _Run:
         self.fire(facts)
 
 
-    def vehicles(self, params: dict[str, Any]) -> None:
+    def vehicles(self) -> None:
         """Component, mineral and sourcing facts for every vehicle (IRC 30D(d)(7), (e))."""
-        na = set(params["north_america"].on(self.day) or [])
-        fta = set(params["fta_countries"].on(self.day) or []) | {"US"}
-        until = params["impracticable_to_trace_until"].on(self.day)
-        materials = set(params["impracticable_to_trace_materials"].on(self.day) or [])
+        law, day = self.law, self.day
+        na = set(law.param("north_america", day) or [])
+        fta = set(law.param("fta_countries", day) or []) | {"US"}
+        until = law.param("impracticable_to_trace_until", day)
+        materials = set(law.param("impracticable_to_trace_materials", day) or [])
         country = {f.id: f.country for f in self.dataset.facilities}
         feoc_steps = {(f.subject, f.fact("activity")) for f in self.findings.values() if f.conclusion == "feoc_activity"}
         facts: list[dict[str, Any]] = []
@@ -350,7 +350,7 @@ def sourcing_values(battery: Any, country: dict[str, str], north_america: set[st
 STAGES = ("entities", "facilities", "vehicles")  # each stage reads the findings of the ones before it
 
 
-def determine(dataset: Dataset, day: dt.date, rules_dir: Path | None = None, interpretation: str | None = None,
+def determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None,
               evaluator: Evaluator | str = "durable-rules", upto: str = "vehicles") -> Determination:
     """Every entity's, facility activity's and vehicle's findings on `day` under one interpretation.
 
@@ -358,16 +358,14 @@ def determine(dataset: Dataset, day: dt.date, rules_dir: Path | None = None, int
     a facility's also the activity facts; no later stage changes an earlier stage's findings."""
     if upto not in STAGES:
         raise ValueError(f"upto={upto!r}: use one of {', '.join(STAGES)}")
-    rules_dir = rules_dir or default_rules_dir()
-    default, interps = load_interpretations(rules_dir)
-    interp = interps[interpretation or default]
+    interp = law.interpretation(interpretation)
     ev = make_evaluator(evaluator) if isinstance(evaluator, str) else evaluator
-    run = _Run(dataset, day, rules_dir, interp, ev)
+    run = _Run(dataset, day, law, interp, ev)
     run.entities()
     if upto != "entities":
         run.facilities()
     if upto == "vehicles":
-        run.vehicles(load_parameters(rules_dir))
+        run.vehicles()
     findings = sorted(run.findings.values(), key=lambda f: (f.subject, f.rule_id, f.facts))
     return Determination(day, interp, findings, run.feoc, run.scoped, run.interest_values, run.names, run.ruleset,
                          ev.name, run.edges, run.graphs, run.sources_by_group, run.lookthrough)

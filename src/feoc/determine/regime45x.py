@@ -13,13 +13,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.determine.core import Determination, _Run
 from feoc.engine.evaluators import Evaluator, evaluator as make_evaluator
-from feoc.law.data import default_rules_dir, load_interpretations
+from feoc.law.law import Law
 from feoc.data.model import MEASURES
 
 
@@ -125,17 +124,16 @@ class _Run45(_Run):
         return out
 
 
-def determine45x(dataset: Dataset, day: dt.date, rules_dir: Path | None = None,
+def determine45x(dataset: Dataset, day: dt.date, law: Law,
                  evaluator: Evaluator | str = "durable-rules") -> Determination45X:
     """Every entity's PFE findings and every facility product's MACR finding on `day` (45x regime)."""
-    rules_dir = rules_dir or default_rules_dir()
-    default, interps = load_interpretations(rules_dir)
+    interp = law.interpretation()
     ev = make_evaluator(evaluator) if isinstance(evaluator, str) else evaluator
-    run = _Run45(dataset, day, rules_dir, interps[default], ev, regime="45x")
+    run = _Run45(dataset, day, law, interp, ev, regime="45x")
     run.entities()
     macr = run.materials()
     findings = sorted(run.findings.values(), key=lambda f: (f.subject, f.rule_id, f.facts))
     sfe = run.status.get("foreign_controlled", set()) | run.status.get("sfe", set())
-    return Determination45X(day, interps[default], findings, set(), {}, getattr(run, "interest_values", {}),
+    return Determination45X(day, interp, findings, set(), {}, getattr(run, "interest_values", {}),
                             run.names, run.ruleset, ev.name, run.edges, run.graphs, run.sources_by_group,
                             run.lookthrough, sfe=sfe, fie=set(run.status.get("fie", set())), macr=macr)

@@ -7,7 +7,6 @@ its date; the case passes when the rule fires (or not) for the subject as expect
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,11 +14,11 @@ from pydantic import ValidationError
 from feoc.data.dataset import Dataset
 from feoc.determine.core import determine
 from feoc.determine.regime45x import determine45x
-from feoc.law.data import default_rules_dir, load_interpretations, load_vocabulary
+from feoc.law.law import Law
 from feoc.load.folder import check_dataset
 from feoc.data.model import KINDS
 from feoc.data.problems import InputError, Problem
-from feoc.law.rules import RuleSource, load_rules
+from feoc.law.rules import RuleSource
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class CaseResult:
     detail: str
 
 
-def inline_dataset(raw: dict[str, Any], label: str, rules_dir: Path) -> Dataset:
+def inline_dataset(raw: dict[str, Any], label: str, law: Law) -> Dataset:
     """A Dataset from an inline mapping (a rule case), validated like a dataset folder."""
     records: dict[str, tuple] = {}
     problems = []
@@ -47,25 +46,25 @@ def inline_dataset(raw: dict[str, Any], label: str, rules_dir: Path) -> Dataset:
     if problems:
         raise InputError(problems)
     dataset = Dataset(**records, source_label=label)
-    problems = check_dataset(dataset, load_vocabulary(rules_dir), {})
+    problems = check_dataset(dataset, law.vocabulary, {})
     if problems:
         raise InputError([Problem(label, 0, p.message, p.fix) for p in problems])
     return dataset
 
 
-def run_case(src: RuleSource, index: int, rules_dir: Path, evaluator: str = "durable-rules") -> CaseResult:
+def run_case(src: RuleSource, index: int, law: Law, evaluator: str = "durable-rules") -> CaseResult:
     case = src.rule.cases[index]
     line = src.line("cases", index)
     try:
-        dataset = inline_dataset(case.dataset, f"{src.file}:{line}", rules_dir)
-        _, interps = load_interpretations(rules_dir)
+        dataset = inline_dataset(case.dataset, f"{src.file}:{line}", law)
+        interps = law.interpretations
         if case.interpretation and case.interpretation not in interps:
             raise InputError([Problem(src.file, line, f"unknown interpretation `{case.interpretation}`",
                                       f"use one of: {', '.join(interps)}")])
         if src.rule.regime == "45x":
-            det = determine45x(dataset, case.on, rules_dir, evaluator)
+            det = determine45x(dataset, case.on, law, evaluator)
         else:
-            det = determine(dataset, case.on, rules_dir, case.interpretation, evaluator)
+            det = determine(dataset, case.on, law, case.interpretation, evaluator)
     except InputError as exc:
         return CaseResult(src.rule.id, case.name, src.file, line, False, "; ".join(str(p) for p in exc.problems))
     fired = [f for f in det.about(case.subject) if f.rule_id == src.rule.id]
@@ -80,11 +79,9 @@ def run_case(src: RuleSource, index: int, rules_dir: Path, evaluator: str = "dur
     return CaseResult(src.rule.id, case.name, src.file, line, passed, detail)
 
 
-def all_cases(rules_dir: Path | None = None) -> list[tuple[RuleSource, int]]:
-    rules_dir = rules_dir or default_rules_dir()
-    return [(src, i) for src in load_rules(rules_dir) for i in range(len(src.rule.cases))]
+def all_cases(law: Law) -> list[tuple[RuleSource, int]]:
+    return [(src, i) for src in law.rules for i in range(len(src.rule.cases))]
 
 
-def run_all(rules_dir: Path | None = None, evaluator: str = "durable-rules") -> list[CaseResult]:
-    rules_dir = rules_dir or default_rules_dir()
-    return [run_case(src, i, rules_dir, evaluator) for src, i in all_cases(rules_dir)]
+def run_all(law: Law, evaluator: str = "durable-rules") -> list[CaseResult]:
+    return [run_case(src, i, law, evaluator) for src, i in all_cases(law)]

@@ -15,7 +15,7 @@ import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -347,7 +347,7 @@ def _durable_term(cond: CompiledCondition) -> Any:
     return {_DURABLE_OP[cond.op]: {cond.field: cond.value}}
 
 
-def _resolve(value: Any, params: dict[str, Parameter], day: dt.date, used: dict[str, Any]) -> Any:
+def _resolve(value: Any, params: Mapping[str, Parameter], day: dt.date, used: dict[str, Any]) -> Any:
     if isinstance(value, dict) and "param" in value:
         resolved = params[value["param"]].on(day)
         used[value["param"]] = resolved
@@ -359,9 +359,9 @@ def in_force(rule: Rule, day: dt.date) -> bool:
     return rule.effective.start <= day and (rule.effective.end is None or day < rule.effective.end)
 
 
-def compile_rules(sources: tuple[RuleSource, ...], rules_dir: Path, day: dt.date, regime: str = "30d") -> CompiledRuleset:
+def compile_rules(sources: tuple[RuleSource, ...], params: Mapping[str, Parameter], day: dt.date,
+                  regime: str = "30d") -> CompiledRuleset:
     """The ruleset of one regime in force on `day`: rules whose `effective` period covers it, parameters as of it."""
-    params = load_parameters(rules_dir)
     compiled = []
     for src in sources:
         rule = src.rule

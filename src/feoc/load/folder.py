@@ -31,7 +31,8 @@ from pydantic import TypeAdapter, ValidationError
 from feoc.data.dataset import Dataset, Origin
 from feoc.load.holding_scan import EPS as _EPS
 from feoc.load.holding_scan import HoldingScan, may_close_a_cycle, scan_holdings
-from feoc.law.data import Vocabulary, default_rules_dir, load_vocabulary
+from feoc.law.data import Vocabulary
+from feoc.law.law import Law
 from feoc.data.model import KINDS, MEASURES, FieldError, Record, explain
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
@@ -123,7 +124,7 @@ class _Origins(Mapping):
         return sum(self._count.values())
 
 
-def load_dataset(folder: Path, rules_dir: Path | None = None, *, compact: bool = False,
+def load_dataset(folder: Path, law: Law | None = None, *, compact: bool = False,
                  workers: int = 1, meanwhile: Callable[[], None] | None = None) -> Dataset:
     """Parse, validate and cross-check every file of `folder`; raise InputError with all problems found.
 
@@ -132,7 +133,7 @@ def load_dataset(folder: Path, rules_dir: Path | None = None, *, compact: bool =
     a fifth of the memory. `workers > 1` parses and validates files in that many processes (same checks,
     same messages; the cross-file checks run here); `meanwhile` then runs in a thread of this process
     while they work (after they are forked, so nothing it imports is half-held in a worker)."""
-    vocab = load_vocabulary(rules_dir or default_rules_dir())
+    vocab = (law or Law.load()).vocabulary  # the words a dataset may use
 
     gc_was_on = gc.isenabled()
     gc.disable()  # building ~10^5 models triggers many cyclic collections that free nothing; refcounting still frees

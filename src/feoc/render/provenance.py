@@ -25,8 +25,8 @@ def dataset_hash(folder: Path) -> str:
     return content_hash(folder, dataset_files(folder))
 
 
-def rules_hash(rules_dir: Path) -> str:
-    return content_hash(rules_dir, (p for p in rules_dir.rglob("*.yaml") if p.is_file()))
+def rules_hash(folder: Path) -> str:
+    return content_hash(folder, (p for p in folder.rglob("*.yaml") if p.is_file()))
 
 
 class Footnotes:

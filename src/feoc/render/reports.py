@@ -17,7 +17,7 @@ from typing import Any
 from feoc import __version__
 from feoc.data.dataset import Dataset
 from feoc.determine.core import government_bodies
-from feoc.law.data import load_interpretations, load_parameters
+from feoc.law.law import Law
 from feoc.render.markdown import footer, render_index, render_subject, report_path
 from feoc.render.provenance import dataset_hash, rules_hash
 from feoc.verdicts.timeline import REPORTED_ENTITY_TYPES, build_timelines
@@ -45,13 +45,12 @@ def _links(dataset: Dataset) -> tuple[dict[str, list[tuple[str, str]]], dict[str
     return entity_links, vehicle_links
 
 
-def build_reports(dataset: Dataset, data_folder: Path, dates: list[dt.date], rules_dir: Path, fmt: str = "md",
+def build_reports(dataset: Dataset, data_folder: Path, dates: list[dt.date], law: Law, fmt: str = "md",
                   evaluator: str = "durable-rules", label: str | None = None) -> dict[str, str]:
     """Relative file name → content for the whole report set; deterministic for the same inputs."""
-    timelines, per_date = build_timelines(dataset, dates, rules_dir, evaluator)
-    default, _ = load_interpretations(rules_dir)
-    params = load_parameters(rules_dir)
-    data_hash, rule_hash = dataset_hash(data_folder), rules_hash(rules_dir)
+    timelines, per_date = build_timelines(dataset, dates, law, evaluator)
+    default, params = law.default_interpretation, law.parameters
+    data_hash, rule_hash = dataset_hash(data_folder), rules_hash(law.folder)
     shown_label = label or data_folder.name
     if fmt == "json":
         body = {"feoc_version": __version__, "dataset": shown_label, "dataset_sha256": data_hash,

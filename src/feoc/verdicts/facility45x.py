@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.determine.core import Finding
 from feoc.determine.regime45x import Determination45X, determine45x
-from feoc.law.data import default_rules_dir, load_parameters
+from feoc.law.law import Law
 from feoc.verdicts.subject import _upstream
 
 PFE_CONCLUSIONS = ("foreign_controlled", "sfe", "fie")
@@ -75,10 +74,9 @@ def facility_products(facility: Any) -> list[str]:
     return out
 
 
-def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, rules_dir: Path | None = None,
+def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
                          evaluator: str = "durable-rules", det: Determination45X | None = None) -> Facility45XVerdict:
-    rules_dir = rules_dir or default_rules_dir()
-    params = load_parameters(rules_dir)
+    params = law.parameters
     facility = dataset.facility(fid)
     verdict = Facility45XVerdict(fid, facility.name, on, facility.operator, "eligible", "", False, [], [], [])
     notes = verdict.notes
@@ -93,7 +91,7 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, rules_dir: Pat
         verdict.reason = (f"the prohibited-foreign-entity and material-assistance rules apply to taxable years beginning "
                           f"after 2025-07-04 (from {start} for a calendar-year taxpayer); they do not restrict this date")
         return verdict
-    det = det or determine45x(dataset, on, rules_dir, evaluator)
+    det = det or determine45x(dataset, on, law, evaluator)
     operator_findings = [f for f in det.about(facility.operator) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)]
     verdict.operator_findings = operator_findings
     verdict.operator_pfe = facility.operator in det.pfe

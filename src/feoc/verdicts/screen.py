@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from feoc.render.csvfast import csv_text
 from feoc.data.dataset import Dataset
 from feoc.determine.core import Determination, determine, government_bodies
-from feoc.law.data import load_parameters
+from feoc.law.law import Law
 from feoc.data.model import MEASURES
 from feoc.render.escape import md
 
@@ -35,7 +34,7 @@ class Screen:
         return sum(self.columns["feoc"])
 
 
-def screen(dataset: Dataset, day: dt.date, rules_dir: Path, interpretation: str | None = None,
+def screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None,
            evaluator: str = "vectorised", det: Determination | None = None) -> Screen:
     """Every entity's row. The government interest per measure is the largest held by any one covered
     nation's government bodies (added up per nation), direct and indirect, as traced by the reading.
@@ -46,21 +45,21 @@ def screen(dataset: Dataset, day: dt.date, rules_dir: Path, interpretation: str 
         from feoc.determine.bulk import NotBulk
 
         try:
-            return bulk_screen(dataset, day, rules_dir, interpretation)
+            return bulk_screen(dataset, day, law, interpretation)
         except NotBulk:
             evaluator = "durable-rules"
-    return _screen_from(det or determine(dataset, day, rules_dir, interpretation, evaluator), dataset, day, rules_dir)
+    return _screen_from(det or determine(dataset, day, law, interpretation, evaluator), dataset, day, law)
 
 
-def screen_rows(dataset: Dataset, day: dt.date, rules_dir: Path, interpretation: str | None = None,
+def screen_rows(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None,
                 evaluator: str = "vectorised", det: Determination | None = None) -> list[dict[str, Any]]:
     """One dictionary per entity, sorted by id (see `screen`)."""
-    return screen(dataset, day, rules_dir, interpretation, evaluator, det).rows()
+    return screen(dataset, day, law, interpretation, evaluator, det).rows()
 
 
-def _screen_from(det: Determination, dataset: Dataset, day: dt.date, rules_dir: Path) -> Screen:
+def _screen_from(det: Determination, dataset: Dataset, day: dt.date, law: Law) -> Screen:
     """The table from a determination of the durable-rules (or reference) path."""
-    nations = load_parameters(rules_dir)["covered_nations"].on(day) or []
+    nations = law.param("covered_nations", day) or []
     per_nation = {n: bodies for n, bodies in government_bodies(dataset, nations).items() if bodies}
     gov: dict[str, dict[str, tuple[float, str]]] = {}
     for measure in MEASURES:
@@ -86,13 +85,13 @@ def _screen_from(det: Determination, dataset: Dataset, day: dt.date, rules_dir: 
     return Screen(cols)
 
 
-def bulk_screen(dataset: Dataset, day: dt.date, rules_dir: Path, interpretation: str | None = None) -> Screen:
+def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None) -> Screen:
     """`screen` by the bulk path: the same table, computed on arrays."""
     import numpy as np
 
     from feoc.determine.bulk import bulk_determine, paused_gc, py_round
 
-    res = bulk_determine(dataset, day, rules_dir, interpretation)
+    res = bulk_determine(dataset, day, law, interpretation)
     control = res.interpretation.tracing == "control"
     n = len(res.ids)
     with paused_gc():

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.determine.core import Determination, Finding, determine
-from feoc.law.data import default_rules_dir, load_interpretations
+from feoc.law.law import Law
 
 
 @dataclass
@@ -72,27 +71,24 @@ def _upstream(det: Determination, findings: list[Finding], limit: int = 50,
     return out
 
 
-def _readings(dataset: Dataset, day: dt.date, rules_dir: Path, evaluator: str,
+def _readings(dataset: Dataset, day: dt.date, law: Law, evaluator: str,
               upto: str = "vehicles") -> dict[str, Determination]:
-    _, interps = load_interpretations(rules_dir)
-    return {name: determine(dataset, day, rules_dir, name, evaluator, upto) for name in sorted(interps)}
+    return {name: determine(dataset, day, law, name, evaluator, upto) for name in law.reading_names()}
 
 
-def _determinations(dataset: Dataset, day: dt.date, rules_dir: Path | None, interpretation: str | None,
+def _determinations(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None,
                     evaluator: str, given: dict[str, Determination] | None,
                     upto: str) -> tuple[str, dict[str, Determination]]:
     """The chosen reading's name and the determinations under every reading (computed, as far as the
     stage `upto`, unless given)."""
-    rules_dir = rules_dir or default_rules_dir()
-    default, _ = load_interpretations(rules_dir)
-    return interpretation or default, given or _readings(dataset, day, rules_dir, evaluator, upto)
+    return interpretation or law.default_interpretation, given or _readings(dataset, day, law, evaluator, upto)
 
 
-def entity_verdict(dataset: Dataset, eid: str, day: dt.date, rules_dir: Path | None = None,
+def entity_verdict(dataset: Dataset, eid: str, day: dt.date, law: Law,
                    interpretation: str | None = None, evaluator: str = "durable-rules",
                    determinations: dict[str, Determination] | None = None) -> Verdict:
     """Is entity `eid` a FEOC on `day`, under the chosen reading, and do the readings agree?"""
-    chosen, dets = _determinations(dataset, day, rules_dir, interpretation, evaluator, determinations, "entities")
+    chosen, dets = _determinations(dataset, day, law, interpretation, evaluator, determinations, "entities")
     det = dets[chosen]
     findings = [f for f in det.about(eid) if f.conclusion == "feoc"]
     verdict = Verdict("entity", eid, dataset.entity(eid).name, day, chosen, det.is_feoc(eid), findings,
@@ -103,11 +99,11 @@ def entity_verdict(dataset: Dataset, eid: str, day: dt.date, rules_dir: Path | N
     return verdict
 
 
-def facility_verdict(dataset: Dataset, fid: str, day: dt.date, rules_dir: Path | None = None,
+def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
                      interpretation: str | None = None, evaluator: str = "durable-rules",
                      determinations: dict[str, Determination] | None = None) -> Verdict:
     """Which of facility `fid`'s activities are performed by a FEOC on `day` (any one makes it FEOC)."""
-    chosen, dets = _determinations(dataset, day, rules_dir, interpretation, evaluator, determinations, "facilities")
+    chosen, dets = _determinations(dataset, day, law, interpretation, evaluator, determinations, "facilities")
     det = dets[chosen]
     facility = dataset.facility(fid)
     findings = det.activity_findings(fid)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Union
 
 from feoc.verdicts.vehicle import VehicleVerdict, vehicle_verdict
 from feoc.data.dataset import Dataset
 from feoc.determine.core import Determination, determine
-from feoc.law.data import load_interpretations, load_parameters
-from feoc.law.rules import load_rules
+from feoc.law.law import Law
 from feoc.determine.regime45x import determine45x
 from feoc.verdicts.facility45x import PFE_CONCLUSIONS, Facility45XVerdict, facility_45x_verdict
 from feoc.verdicts.subject import Verdict, entity_verdict
@@ -32,42 +30,41 @@ class SubjectTimeline:
     facilities45x: list[tuple[dt.date, list[Facility45XVerdict]]] = field(default_factory=list)
 
 
-def key_dates(rules_dir: Path) -> list[dt.date]:
+def key_dates(law: Law) -> list[dt.date]:
     """The law's timeline, read from rules/: when the 30D credit phases, the sourcing requirements and the
     excluded-entity tests start, and the day after the last acquisition date."""
-    params = load_parameters(rules_dir)
+    params = law.parameters
     days = set(params["credit_phase"].changes())
     days |= {d for d, v in params["sourcing_requirements_in_force"].values if v}
-    days |= {src.rule.effective.start for src in load_rules(rules_dir)
+    days |= {src.rule.effective.start for src in law.rules
              if src.rule.then.conclusion in ("excluded_component", "excluded_mineral")}
     days |= {v + dt.timedelta(days=1) for _, v in params["last_acquisition_date"].values}
     days |= {d for d, v in params["pfe_rules_in_force"].values if v}  # the first §45X taxable year
     return sorted(days)
 
 
-def build_timelines(dataset: Dataset, dates: list[dt.date], rules_dir: Path, evaluator: str = "durable-rules"
+def build_timelines(dataset: Dataset, dates: list[dt.date], law: Law, evaluator: str = "durable-rules"
                     ) -> tuple[list[SubjectTimeline], dict[dt.date, dict[str, Determination]]]:
     """Every company/fund entity and every vehicle, judged on every date (vehicles acquired that day)."""
-    _, interps = load_interpretations(rules_dir)
     per_date: dict[dt.date, dict[str, Determination]] = {
-        day: {name: determine(dataset, day, rules_dir, name, evaluator) for name in sorted(interps)} for day in dates}
-    params = load_parameters(rules_dir)
+        day: {name: determine(dataset, day, law, name, evaluator) for name in law.reading_names()} for day in dates}
+    params = law.parameters
     pfe_days = [d for d in dates if params["pfe_rules_in_force"].on(d)]
-    per_date45 = {day: determine45x(dataset, day, rules_dir, evaluator) for day in pfe_days}
+    per_date45 = {day: determine45x(dataset, day, law, evaluator) for day in pfe_days}
     operated: dict[str, list[str]] = {}
     for f in sorted(dataset.facilities, key=lambda f: f.id):
         operated.setdefault(f.operator, []).append(f.id)
     out: list[SubjectTimeline] = []
     for e in sorted(dataset.entities, key=lambda e: e.id):
         if e.type in REPORTED_ENTITY_TYPES:
-            points = [(day, entity_verdict(dataset, e.id, day, rules_dir, None, evaluator, per_date[day])) for day in dates]
+            points = [(day, entity_verdict(dataset, e.id, day, law, None, evaluator, per_date[day])) for day in dates]
             t = SubjectTimeline("entity", e.id, e.name, points)
             t.pfe = [(d, [f for f in per_date45[d].about(e.id) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
                      for d in pfe_days]
-            t.facilities45x = [(d, [facility_45x_verdict(dataset, fid, d, rules_dir, evaluator, per_date45[d])
+            t.facilities45x = [(d, [facility_45x_verdict(dataset, fid, d, law, evaluator, per_date45[d])
                                     for fid in operated.get(e.id, [])]) for d in pfe_days]
             out.append(t)
     for v in sorted(dataset.vehicles, key=lambda v: v.id):
-        points = [(day, vehicle_verdict(dataset, v.id, day, day, rules_dir, None, evaluator, per_date[day])) for day in dates]
+        points = [(day, vehicle_verdict(dataset, v.id, day, day, law, None, evaluator, per_date[day])) for day in dates]
         out.append(SubjectTimeline("vehicle", v.id, v.name, points))
     return out, per_date

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.determine.core import Determination, Finding, determine, sourcing_values
-from feoc.law.data import Parameter, default_rules_dir, load_interpretations, load_parameters
-from feoc.law.rules import load_rules
+from feoc.law.data import Parameter
+from feoc.law.law import Law
 from feoc.verdicts.subject import _upstream
 
 HALVES = ("critical_minerals", "battery_components")
@@ -103,24 +102,22 @@ def _value(params: dict[str, Parameter], name: str, day: dt.date) -> Any:
     return params[name].on(day)
 
 
-def vehicle_verdict(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date | None = None,
-                    rules_dir: Path | None = None, interpretation: str | None = None,
+def vehicle_verdict(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date | None,
+                    law: Law, interpretation: str | None = None,
                     evaluator: str = "durable-rules",
                     determinations: dict[str, Determination] | None = None) -> VehicleVerdict:
     """The credit for vehicle `vid` placed in service on `on` (acquired on `acquired`, default the same day)."""
-    rules_dir = rules_dir or default_rules_dir()
-    default, interps = load_interpretations(rules_dir)
-    chosen = interpretation or default
-    dets = determinations or {n: determine(dataset, on, rules_dir, n, evaluator) for n in sorted(interps)}
-    verdicts = {n: _judge(dataset, vid, on, acquired or on, rules_dir, d) for n, d in dets.items()}
+    chosen = interpretation or law.default_interpretation
+    dets = determinations or {n: determine(dataset, on, law, n, evaluator) for n in law.reading_names()}
+    verdicts = {n: _judge(dataset, vid, on, acquired or on, law, d) for n, d in dets.items()}
     verdict = verdicts[chosen]
     verdict.readings = {n: v.credit_usd for n, v in verdicts.items()}
     return verdict
 
 
-def _judge(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date, rules_dir: Path,
+def _judge(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date, law: Law,
            det: Determination) -> VehicleVerdict:
-    params = load_parameters(rules_dir)
+    params = law.parameters
     vehicle = dataset.vehicle(vid)
     battery = dataset.battery(vehicle.battery)
     facilities = {f.id: f for f in dataset.facilities}
@@ -204,7 +201,7 @@ def _judge(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date, rules_dir
                             f"no excluded component or mineral; tests in force: {', '.join(sorted(tests))}",
                             "; ".join(sorted({t.citation for t in tests.values()}))))
     else:
-        later = sorted((src.rule.effective.start, src.rule.id) for src in load_rules(rules_dir)
+        later = sorted((src.rule.effective.start, src.rule.id) for src in law.rules
                        if src.rule.then.conclusion in ("excluded_component", "excluded_mineral"))
         checks.append(Check("no FEOC in the battery", "not_applicable",
                             "the excluded-entity tests are not yet in force: "

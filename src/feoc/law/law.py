@@ -1,0 +1,63 @@
+"""The `Law`: everything in a rules folder, loaded and checked once, then passed by value.
+
+Every command builds one `Law` (from `--rules` or the rules shipped with feoc) and hands it down; no
+module below the CLI reads the rules folder itself. The law's content lives in `rules/`:
+parameters (dated legal quantities), the vocabulary (closed word lists), the interpretations (readings
+of unsettled points) and the rules (conditions, conclusions, citations, cases).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from feoc.law.data import (Interpretation, Parameter, Vocabulary, default_rules_dir, load_interpretations,
+                           load_parameters, load_vocabulary)
+from feoc.law.rules import CompiledRuleset, RuleSource, compile_rules, load_rules
+
+
+@dataclass(frozen=True, eq=False)
+class Law:
+    """Parameters, vocabulary, interpretations and rules of one rules folder."""
+
+    folder: Path
+    parameters: Mapping[str, Parameter]
+    vocabulary: Vocabulary
+    default_interpretation: str
+    interpretations: Mapping[str, Interpretation]
+    rules: tuple[RuleSource, ...]
+    _rulesets: dict[tuple[dt.date, str], CompiledRuleset] = field(default_factory=dict, repr=False)
+
+    @staticmethod
+    def load(folder: Path | None = None) -> Law:
+        """The law of `folder` (default: the rules shipped with feoc); every file is checked, and every
+        mistake is raised together as an InputError (`file:line: what — fix`)."""
+        return _load(Path(folder) if folder is not None else default_rules_dir())
+
+    def param(self, name: str, day: dt.date) -> Any:
+        """The value of parameter `name` in force on `day` (None before its first date)."""
+        return self.parameters[name].on(day)
+
+    def interpretation(self, name: str | None = None) -> Interpretation:
+        """The named reading, or the default one."""
+        return self.interpretations[name or self.default_interpretation]
+
+    def reading_names(self) -> list[str]:
+        return sorted(self.interpretations)
+
+    def ruleset(self, day: dt.date, regime: str = "30d") -> CompiledRuleset:
+        """The rules of `regime` in force on `day`, parameters resolved (compiled once per date)."""
+        key = (day, regime)
+        if key not in self._rulesets:
+            self._rulesets[key] = compile_rules(self.rules, self.parameters, day, regime)
+        return self._rulesets[key]
+
+
+@functools.lru_cache(maxsize=8)
+def _load(folder: Path) -> Law:
+    parameters, vocabulary = load_parameters(folder), load_vocabulary(folder)
+    default, interpretations = load_interpretations(folder)
+    return Law(folder, parameters, vocabulary, default, interpretations, load_rules(folder))
