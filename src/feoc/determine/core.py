@@ -294,7 +294,7 @@ class _Run:
         """Component, mineral and sourcing facts for every vehicle (IRC 30D(d)(7), (e))."""
         law, day = self.law, self.day
         na = set(law.param("north_america", day) or [])
-        fta = set(law.param("fta_countries", day) or []) | {"US"}
+        fta = set(law.param("us_and_fta_countries", day) or [])
         until = law.param("impracticable_to_trace_until", day)
         materials = set(law.param("impracticable_to_trace_materials", day) or [])
         country = {f.id: f.country for f in self.dataset.facilities}

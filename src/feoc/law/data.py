@@ -116,8 +116,8 @@ def _is_share(v: Any) -> bool:
 PARAMETER_KINDS: dict[str, str] = {
     "covered_nations": "countries", "control_threshold": "share", "control_lookthrough_threshold": "share",
     "credit_phase": "phase", "sourcing_requirements_in_force": "bool", "last_acquisition_date": "date",
-    "credit_half_usd": "usd", "pre_2023_max_credit_usd": "usd", "critical_minerals_applicable_percentage": "share",
-    "battery_components_applicable_percentage": "share", "north_america": "countries", "fta_countries": "countries",
+    "credit_half_usd": "usd", "credit_max_usd": "usd", "pre_2023_max_credit_usd": "usd", "critical_minerals_applicable_percentage": "share",
+    "battery_components_applicable_percentage": "share", "north_america": "countries", "us_and_fta_countries": "countries",
     "msrp_cap_usd": "caps", "impracticable_to_trace_until": "date", "impracticable_to_trace_materials": "words",
     "pfe_rules_in_force": "bool", "foreign_control_threshold": "share", "fie_single_sfe_threshold": "share",
     "fie_all_sfe_threshold": "share", "fie_debt_threshold": "share", "macr_threshold_battery_components": "share",
@@ -150,6 +150,8 @@ class Vocabulary:
     lists: dict[str, str]
     rights: dict[str, str]
     component_labels: dict[str, str]
+    government_types: frozenset[str]  # entity types that are the government of their `country` (89 FR 37079)
+    vehicle_classes: frozenset[str]  # the classes the MSRP caps name (IRC 30D(f)(11))
 
 
 @functools.lru_cache(maxsize=8)
@@ -157,7 +159,8 @@ def load_vocabulary(rules_dir: Path) -> Vocabulary:
     """The vocabulary of `rules/vocabulary.yaml`; component activities are derived from the component list."""
     path = rules_dir / "vocabulary.yaml"
     raw, finder = load_yaml_file(path)
-    needed = ["entity_types", "battery_components", "critical_minerals", "activities", "lists", "rights"]
+    needed = ["entity_types", "battery_components", "critical_minerals", "activities", "lists", "rights",
+              "government_types", "vehicle_classes"]
     missing = [k for k in needed if not isinstance(raw, dict) or "values" not in (raw.get(k) or {})]
     if missing:
         raise InputError([Problem(str(path), 1, f"missing vocabulary sections: {', '.join(missing)}",
@@ -174,6 +177,8 @@ def load_vocabulary(rules_dir: Path) -> Vocabulary:
         lists=dict(raw["lists"]["values"]),
         rights=dict(raw["rights"]["values"]),
         component_labels=dict(components),
+        government_types=frozenset(raw["government_types"]["values"]),
+        vehicle_classes=frozenset(raw["vehicle_classes"]["values"]),
     )
 
 

@@ -132,7 +132,7 @@ def _judge(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date, law: Law,
     if any(r.assumed for r in [vehicle, battery, *battery.components, *battery.critical_minerals]):
         notes.append("some figures behind this verdict are assumptions marked in the dataset (see the tables)")
     halves = _halves(battery, facilities, params, on, mine)
-    na_sets = (set(_value(params, "north_america", on) or []), set(_value(params, "fta_countries", on) or []) | {"US"})
+    na_sets = (set(_value(params, "north_america", on) or []), set(_value(params, "us_and_fta_countries", on) or []))
     verdict = VehicleVerdict(vid, vehicle.name, on, acquired, det.interpretation.name, "not_eligible", 0.0, "", "",
                              checks, halves, mine, _upstream_for_parts(det, excluded),
                              components=_component_rows(battery, facilities, det, na_sets[0]),
@@ -208,7 +208,7 @@ def _judge(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date, law: Law,
                             + ", ".join(f"{rule} from {start}" for start, rule in later), "IRC 30D(d)(7)"))
 
     if not _value(params, "sourcing_requirements_in_force", on):
-        full = 2 * _value(params, "credit_half_usd", on)
+        full = _value(params, "credit_max_usd", on)
         return finish("eligible", full, f"eligible for {full:,.0f} USD: the sourcing requirements apply only from "
                       f"{_first_true(params['sourcing_requirements_in_force'])}", "sourcing_requirements_in_force")
     credit = sum(h.amount_usd for h in halves.values())
@@ -232,7 +232,7 @@ def _halves(battery: Any, facilities: dict[str, Any], params: dict[str, Paramete
             findings: list[Finding]) -> dict[str, Half]:
     in_force = bool(params["sourcing_requirements_in_force"].on(on))
     na = set(params["north_america"].on(on) or [])
-    fta = set(params["fta_countries"].on(on) or []) | {"US"}
+    fta = set(params["us_and_fta_countries"].on(on) or [])
     values = sourcing_values(battery, {k: f.country for k, f in facilities.items()}, na, fta)
     amount = params["credit_half_usd"].on(on) or 0
     met = {f.fact("half") for f in findings if f.conclusion == "qualifying_half"}
