@@ -48,6 +48,10 @@ class Parameter:
     def changes(self) -> list[dt.date]:
         return [start for start, _ in self.values]
 
+    def first_true(self) -> dt.date | None:
+        """The first day on which the value is true (a flag such as `pfe_rules_in_force`), or None."""
+        return next((start for start, value in self.values if value), None)
+
 
 def _dated_values(raw: Any, where: str, finder: Any, path: tuple) -> tuple[tuple[dt.date, Any], ...]:
     if not isinstance(raw, dict) or not raw:
@@ -127,8 +131,8 @@ _KIND_CHECKS = {
     "countries": _is_countries, "share": _is_share, "bool": lambda v: isinstance(v, bool),
     "date": lambda v: isinstance(v, dt.date), "phase": lambda v: v in ("transition", "new-structure"),
     "usd": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
-    "caps": lambda v: isinstance(v, dict) and set(v) <= {"car", "van", "suv", "pickup"}
-    and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v.values()),
+    # the classes a cap may name are the vocabulary's `vehicle_classes` (checked by law.Law.load)
+    "caps": lambda v: isinstance(v, dict) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v.values()),
     "words": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
 }
 _KIND_TEXT = {

@@ -17,6 +17,8 @@ from typing import Any, Mapping
 from feoc.law.data import (Interpretation, Parameter, Vocabulary, default_rules_dir, load_interpretations,
                            load_parameters, load_vocabulary)
 from feoc.law.rules import CompiledRuleset, RuleSource, compile_rules, load_rules
+from feoc.data.problems import InputError, Problem
+from feoc.data.yamlio import load_yaml_file
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,5 +61,21 @@ class Law:
 @functools.lru_cache(maxsize=8)
 def _load(folder: Path) -> Law:
     parameters, vocabulary = load_parameters(folder), load_vocabulary(folder)
+    _check_caps(folder, parameters, vocabulary)
     default, interpretations = load_interpretations(folder)
     return Law(folder, parameters, vocabulary, default, interpretations, load_rules(folder))
+
+
+def _check_caps(folder: Path, parameters: Mapping[str, Parameter], vocabulary: Vocabulary) -> None:
+    """The MSRP caps (IRC 30D(f)(11)) may name only the vocabulary's vehicle classes."""
+    cap = parameters["msrp_cap_usd"]
+    wrong = [(day, sorted(set(value) - vocabulary.vehicle_classes)) for day, value in cap.values
+             if set(value) - vocabulary.vehicle_classes]
+    if not wrong:
+        return
+    path = folder / "parameters.yaml"
+    _, finder = load_yaml_file(path)
+    raise InputError([Problem(str(path), finder.line(("msrp_cap_usd", "values", day.isoformat())),
+                              f"parameter `msrp_cap_usd` on {day}: unknown vehicle class {', '.join(names)}",
+                              f"use the classes of rules/vocabulary.yaml: {', '.join(sorted(vocabulary.vehicle_classes))}")
+                      for day, names in wrong])

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from feoc.law.data import Parameter, load_parameters
 from feoc.data.model import SLUG, Day
@@ -106,8 +106,28 @@ class Then(_Strict):
 
 
 class Effective(_Strict):
+    """When a rule is in force: `from` inclusive, `until` exclusive. Either may name a parameter instead of
+    a date (`from: {param: pfe_rules_in_force}`): the first day on which that parameter's value is true, so
+    a date the law sets once is written once (rules/parameters.yaml) and every rule follows it."""
+
     start: Day = Field(alias="from")
     end: Day | None = Field(default=None, alias="until")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _parameter_date(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, dict):
+            return value
+        params: Mapping[str, Parameter] = (info.context or {}).get("params", {})
+        name = value.get("param") if set(value) == {"param"} else None
+        if name not in params:
+            raise ValueError(f"{value} is not a date or a known parameter reference; write a date (YYYY-MM-DD) "
+                             f"or {{param: NAME}} with a NAME from rules/parameters.yaml")
+        first = params[name].first_true()
+        if first is None:
+            raise ValueError(f"parameter `{name}` is never true, so it gives no date; name a parameter that "
+                             "becomes true on the day the rule takes effect")
+        return first
 
 
 class Case(_Strict):
@@ -175,7 +195,7 @@ def load_rules(rules_dir: Path) -> tuple[RuleSource, ...]:
                                     "see rules/README.md for the rule format"))
             continue
         try:
-            rule = Rule.model_validate(raw)
+            rule = Rule.model_validate(raw, context={"params": params})
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple({"start": "from", "end": "until"}.get(s, s) if isinstance(s, str) else s for s in err["loc"])
