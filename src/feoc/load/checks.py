@@ -43,6 +43,7 @@ def check_dataset(dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFi
     checks.unique_ids()
     checks.references(scan)
     checks.vocabulary_words()
+    checks.government_countries()
     checks.battery_steps()
     checks.material_inputs()
     problems = checks.problems
@@ -115,6 +116,8 @@ class _Checks:
         words("facilities", "activities", vocab.activities, "unknown activity `{}`",
               "use e.g. battery_cell_manufacturing, battery_module_assembly, critical_mineral_processing "
               "(rules/vocabulary.yaml)", listed=True)
+        words("vehicles", "vehicle_class", vocab.vehicle_classes, "unknown vehicle class `{}`",
+              f"use one of: {', '.join(sorted(vocab.vehicle_classes))}")
 
     def unknown_words(self, kind: str, field: str, allowed: Any, message: str, fix: str, listed: bool = False) -> None:
         """Report each value of `field` (each item, if `listed`) not in `allowed`; an absent value is no word."""
