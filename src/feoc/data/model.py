@@ -198,7 +198,7 @@ class Holding(Dated):
     equity: Share | None = None
     voting: Share | None = None
     board_seats: Share | None = None
-    debt: Share | None = None  # share of the entity's debt the holder holds (IRC 7701(a)(51)(D), the 15 % test)
+    debt: Share | None = None  # share of the entity's debt the holder holds (IRC 7701(a)(51)(D), parameter `fie_debt_threshold`)
     appoints_officers: bool = False  # direct authority to appoint a covered officer or director (7701(a)(51)(D))
 
     def _check(self) -> None:
@@ -264,7 +264,9 @@ class Mineral(Record):
     recycled_at: Slug | None = None
     value_usd: float = Field(ge=0, allow_inf_nan=False)
     impracticable_to_trace: bool = False
-    material: Literal["anode_graphite", "electrolyte_salt", "electrode_binder", "electrolyte_additive", "other"] = "other"
+    # a material the impracticable-to-trace transition names (parameter `impracticable_to_trace_materials`,
+    # 26 CFR 1.30D-6), or `other`: checked by the loader against the law
+    material: str = "other"
 
     def _check(self) -> None:
         super()._check()

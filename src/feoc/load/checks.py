@@ -15,6 +15,7 @@ from feoc.data.dataset import Dataset
 from feoc.data.problems import Problem
 from feoc.data.yamlio import LineFinder
 from feoc.law.data import Vocabulary
+from feoc.law.law import Law
 from feoc.load.holding_scan import HoldingScan, scan_holdings
 from feoc.load.origins import Locator
 from feoc.load.totals import debt_totals, impossible_cycles, share_totals
@@ -30,15 +31,18 @@ _SCALAR_REFS = {  # (kind, field) -> the kind of record the field names
     ("vehicles", "assembled_at"): "facilities",
     ("material_inputs", "facility"): "facilities", ("material_inputs", "supplier"): "entities",
 }
+OTHER_MATERIAL = "other"  # the dataset's word for a material no rule names
 _MINERAL_STEPS = ("critical_mineral_extraction", "critical_mineral_processing", "critical_mineral_recycling")
 
 
 def check_dataset(dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFinder],
-                  broken_ids: set[str] = frozenset()) -> list[Problem]:  # type: ignore[assignment]
+                  broken_ids: set[str] = frozenset(),  # type: ignore[assignment]
+                  materials: frozenset[str] | None = None) -> list[Problem]:
     """Cross-record checks: unique ids, references, vocabulary, battery steps, material inputs, share and
     debt totals, impossible cycles. `broken_ids` are the ids of records that failed validation: a
-    reference to one is not also reported as dangling."""
-    checks = _Checks(dataset, vocab, finders, broken_ids)
+    reference to one is not also reported as dangling. `materials` are the words a mineral's `material`
+    may take (`battery_materials(law)`); None leaves them unchecked."""
+    checks = _Checks(dataset, vocab, finders, broken_ids, materials)
     scan = scan_holdings(dataset)
     checks.unique_ids()
     checks.references(scan)
@@ -53,11 +57,19 @@ def check_dataset(dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFi
     return problems
 
 
+def battery_materials(law: Law) -> frozenset[str]:
+    """The words a mineral's `material` may take: every material the impracticable-to-trace transition
+    names on any date (parameter `impracticable_to_trace_materials`, 26 CFR 1.30D-6), and `other`."""
+    dated = law.parameters["impracticable_to_trace_materials"].values
+    return frozenset(word for _, words in dated for word in words or ()) | {OTHER_MATERIAL}
+
+
 class _Checks:
     """The checks of one dataset, and the problems they found (each at its record's file:line)."""
 
-    def __init__(self, dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFinder], broken_ids: set[str]):
-        self.dataset, self.vocab, self.broken_ids = dataset, vocab, broken_ids
+    def __init__(self, dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFinder], broken_ids: set[str],
+                 materials: frozenset[str] | None = None):
+        self.dataset, self.vocab, self.broken_ids, self.materials = dataset, vocab, broken_ids, materials
         self.where = Locator(dataset, finders)
         self.problems: list[Problem] = []
         self.ids = {k: {r.id for r in getattr(dataset, k)} for k in ("entities", "facilities", "batteries")}
@@ -159,6 +171,9 @@ class _Checks:
                 if m.mineral not in self.vocab.critical_minerals:
                     self.add("batteries", pos, path + ("mineral",), f"`{m.mineral}` is not an applicable critical mineral",
                              "use a lowercase mineral of IRC 45X(c)(6) as listed in rules/vocabulary.yaml")
+                if self.materials is not None and m.material not in self.materials:
+                    self.add("batteries", pos, path + ("material",), f"unknown material `{m.material}`",
+                             f"use one of: {', '.join(sorted(self.materials))}")
                 for field, activity in zip(("extracted_at", "processed_at", "recycled_at"), _MINERAL_STEPS):
                     self.step(pos, path, field, getattr(m, field), activity)
 

@@ -31,9 +31,8 @@ from feoc.data.dataset import Dataset
 from feoc.data.model import KINDS, Record
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
-from feoc.law.data import Vocabulary
 from feoc.law.law import Law
-from feoc.load.checks import check_dataset
+from feoc.load.checks import battery_materials, check_dataset
 from feoc.load.origins import OriginRuns
 from feoc.load.validation import ADAPTERS, valid_items, validation_problems
 
@@ -59,12 +58,12 @@ def load_dataset(folder: Path, law: Law | None = None, *, compact: bool = False,
     a fifth of the memory. `workers > 1` parses and validates files in that many processes (same checks,
     same messages; the cross-file checks run here); `meanwhile` then runs in a thread of this process
     while they work (after they are forked, so nothing it imports is half-held in a worker)."""
-    vocab = (law or Law.load()).vocabulary  # the words a dataset may use
+    law = law or Law.load()
 
     gc_was_on = gc.isenabled()
     gc.disable()  # building ~10^5 models triggers many cyclic collections that free nothing; refcounting still frees
     try:
-        return _load(folder, vocab, compact, workers, meanwhile)
+        return _load(folder, law, compact, workers, meanwhile)
     finally:
         if gc_was_on:
             gc.enable()
@@ -214,7 +213,7 @@ def _indexed_read(args: tuple[int, Path, bool]) -> tuple[int, _FileRead]:
     return args[0], _read_in_worker((args[1], args[2]))
 
 
-def _load(folder: Path, vocab: Vocabulary, compact: bool = False, workers: int = 1,
+def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
           meanwhile: Callable[[], None] | None = None) -> Dataset:
     problems: list[Problem] = []
     finders: dict[str, LineFinder] = {}
@@ -241,7 +240,7 @@ def _load(folder: Path, vocab: Vocabulary, compact: bool = False, workers: int =
     dataset = Dataset(**{k: tuple(v) for k, v in records.items()}, origins=origins,  # type: ignore[arg-type]
                       source_label=str(folder),
                       columns={k: dict(zip(KINDS[k].model_fields, v)) for k, v in columns.items()})
-    problems.extend(check_dataset(dataset, vocab, finders, broken_ids))
+    problems.extend(check_dataset(dataset, law.vocabulary, finders, broken_ids, battery_materials(law)))
     if problems:
         raise InputError(problems)
     return dataset

@@ -7,7 +7,8 @@ Mapping (each decision is also stated in the import summary):
   3166-1 alpha-2 (FtM uses e.g. `suhh`, `zz`) are dropped and reported.
 - `jurisdiction` → incorporated_in; `mainCountry` (else `country`) → headquartered_in for organisations.
 - `Ownership` (owner, asset, percentage, startDate, endDate) → a holding of equity. A missing or unreadable
-  percentage cannot be tested against the 25 % threshold: the stake is skipped and reported (never guessed).
+  percentage cannot be tested against the ownership thresholds (rules/parameters.yaml): the stake is skipped
+  and reported (never guessed).
   Partial dates: a start `2019-03` means from 2019-03-01; an end `2019-03` means until 2019-04-01 (exclusive).
 - OpenSanctions dataset names on an entity (`datasets`) map to our designation lists where the mapping is
   sound: us_ofac_sdn → ofac-sdn, us_dod_chinese_milcorps → dod-1260h, us_dhs_uflpa → uflpa. Topics such as
@@ -204,8 +205,8 @@ class _Import:
         share = _percentage(_first(props, "percentage"))
         if share is None:
             self.draft.skip(where, f"ownership {obj['id']} ({self.name_of[owner]} → {self.name_of[asset]}) has no "
-                                   "readable percentage: a stake of unknown size cannot be tested against 25 %, "
-                                   "so it is left out")
+                                   "readable percentage: a stake of unknown size cannot be tested against the ownership "
+                                   "thresholds, so it is left out")
             return
         holding: dict[str, Any] = {"holder": self.ids[owner], "entity": self.ids[asset], "equity": share}
         start, end = partial_date(_first(props, "startDate"), False), partial_date(_first(props, "endDate"), True)
