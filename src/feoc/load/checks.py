@@ -146,13 +146,13 @@ class _Checks:
     def government_countries(self) -> None:
         """A government, its agency or a party (vocabulary `government_types`, DOE 89 FR 37079) is the
         government of a nation: it needs `country:`, or no rule could tell which nation's it is."""
-        types = self.dataset.column("entities", "type")
-        if not self.vocab.government_types & set(types):
-            return
-        for pos, (kind, country) in enumerate(zip(types, self.dataset.column("entities", "country"))):
-            if kind in self.vocab.government_types and not country:
+        governments = self.vocab.government_types
+        entities = self.dataset.entities
+        for pos in [pos for pos, kind in enumerate(self.dataset.column("entities", "type")) if kind in governments]:
+            entity = entities[pos]  # a few records: reading their fields beats a second column
+            if not entity.country:
                 message = record_message("entities", self.where.index("entities", pos), "type",
-                                         f"a {kind} needs `country:`")
+                                         f"a {entity.type} needs `country:`")
                 self.add("entities", pos, ("type",), message, "add the nation it belongs to, e.g. `country: CN`")
 
     def battery_steps(self) -> None:
