@@ -178,7 +178,8 @@ class Entity(Record):
     id: Slug
     name: Text
     type: str
-    country: Country | None = None  # for a government, agency or party: the nation it belongs to
+    # for a government type (vocabulary `government_types`): the nation it belongs to, required by the loader
+    country: Country | None = None
     incorporated_in: Country | None = None
     headquartered_in: Country | None = None  # principal place of business
     political_figure_of: Country | None = None  # person only: a senior foreign political figure of that nation
@@ -189,8 +190,6 @@ class Entity(Record):
         if self.political_figure_of and self.type != "person":
             raise FieldError("political_figure_of", "`political_figure_of` applies to a person only; "
                                                     "set `type: person` or remove it")
-        if self.type in ("government", "agency", "party") and not self.country:
-            raise FieldError("type", f"a {self.type} needs `country:`; add the nation it belongs to, e.g. `country: CN`")
 
 
 class Holding(Dated):
@@ -199,7 +198,7 @@ class Holding(Dated):
     equity: Share | None = None
     voting: Share | None = None
     board_seats: Share | None = None
-    debt: Share | None = None  # share of the entity's debt the holder holds (IRC 7701(a)(51)(D), the 15 % test)
+    debt: Share | None = None  # share of the entity's debt the holder holds (IRC 7701(a)(51)(D), parameter `fie_debt_threshold`)
     appoints_officers: bool = False  # direct authority to appoint a covered officer or director (7701(a)(51)(D))
 
     def _check(self) -> None:
@@ -265,7 +264,9 @@ class Mineral(Record):
     recycled_at: Slug | None = None
     value_usd: float = Field(ge=0, allow_inf_nan=False)
     impracticable_to_trace: bool = False
-    material: Literal["anode_graphite", "electrolyte_salt", "electrode_binder", "electrolyte_additive", "other"] = "other"
+    # a material the impracticable-to-trace transition names (parameter `impracticable_to_trace_materials`,
+    # 26 CFR 1.30D-6), or `other`: checked by the loader against the law
+    material: str = "other"
 
     def _check(self) -> None:
         super()._check()
@@ -290,7 +291,7 @@ class Vehicle(Record):
     final_assembly_country: Country | None = None
     assembled_at: Slug | None = None  # the final-assembly facility, when known
     msrp_usd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    vehicle_class: Literal["car", "van", "suv", "pickup"] | None = None
+    vehicle_class: str | None = None  # a word of vocabulary `vehicle_classes` (IRC 30D(f)(11)), checked by the loader
     status: Literal["on_sale", "announced", "discontinued"] = "on_sale"
 
 

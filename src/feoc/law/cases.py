@@ -15,7 +15,7 @@ from feoc.data.dataset import Dataset
 from feoc.determine.core import determine
 from feoc.determine.regime45x import determine45x
 from feoc.law.law import Law
-from feoc.load.folder import check_dataset
+from feoc.load.checks import battery_materials, check_dataset
 from feoc.data.model import KINDS
 from feoc.data.problems import InputError, Problem
 from feoc.law.rules import RuleSource
@@ -46,7 +46,7 @@ def inline_dataset(raw: dict[str, Any], label: str, law: Law) -> Dataset:
     if problems:
         raise InputError(problems)
     dataset = Dataset(**records, source_label=label)
-    problems = check_dataset(dataset, law.vocabulary, {})
+    problems = check_dataset(dataset, law.vocabulary, {}, materials=battery_materials(law))
     if problems:
         raise InputError([Problem(label, 0, p.message, p.fix) for p in problems])
     return dataset

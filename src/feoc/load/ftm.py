@@ -7,7 +7,8 @@ Mapping (each decision is also stated in the import summary):
   3166-1 alpha-2 (FtM uses e.g. `suhh`, `zz`) are dropped and reported.
 - `jurisdiction` → incorporated_in; `mainCountry` (else `country`) → headquartered_in for organisations.
 - `Ownership` (owner, asset, percentage, startDate, endDate) → a holding of equity. A missing or unreadable
-  percentage cannot be tested against the 25 % threshold: the stake is skipped and reported (never guessed).
+  percentage cannot be tested against the ownership thresholds (rules/parameters.yaml): the stake is skipped
+  and reported (never guessed).
   Partial dates: a start `2019-03` means from 2019-03-01; an end `2019-03` means until 2019-04-01 (exclusive).
 - OpenSanctions dataset names on an entity (`datasets`) map to our designation lists where the mapping is
   sound: us_ofac_sdn → ofac-sdn, us_dod_chinese_milcorps → dod-1260h, us_dhs_uflpa → uflpa. Topics such as
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +81,22 @@ def _percentage(value: Any) -> float | None:
 
 def read_ftm(path: Path) -> Draft:
     """Read an FtM JSON-lines file into a Draft; malformed lines are InputErrors naming the line."""
-    draft = Draft()
+    rows = _read_rows(path)
+    out = _Import(path)
+    for number, obj in rows:  # entities first, so ownerships can refer to any of them
+        if obj["schema"] in ENTITY_SCHEMAS:
+            out.entity(f"{path.name}:{number}", obj)
+    for number, obj in rows:
+        where = f"{path.name}:{number}"
+        if obj["schema"] == "Ownership":
+            out.ownership(where, obj)
+        elif obj["schema"] not in ENTITY_SCHEMAS:
+            out.draft.skip(where, f"schema `{obj['schema']}` is not imported")
+    return out.draft
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """The FtM entities of the file with their line numbers; every malformed line is reported at once."""
     problems: list[Problem] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     try:
@@ -88,96 +105,118 @@ def read_ftm(path: Path) -> Draft:
         raise InputError([Problem(str(path), 0, f"cannot read the file ({exc.strerror})", "check the path")]) from None
     with handle:
         for number, raw in enumerate(handle, 1):
-            if len(raw) > MAX_LINE_BYTES:
-                problems.append(Problem(str(path), number, "line longer than 1 MB", "one FtM entity per line"))
-                continue
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                problems.append(Problem(str(path), number, f"not a JSON object: {exc}", "one FtM entity (JSON) per line"))
-                continue
-            if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not isinstance(obj.get("schema"), str):
-                problems.append(Problem(str(path), number, "an FtM entity needs string `id` and `schema`",
-                                        "export entities as FtM JSON lines"))
-                continue
-            if not isinstance(obj.get("properties", {}), dict):
-                problems.append(Problem(str(path), number, "`properties` must be an object", "export FtM JSON lines"))
-                continue
-            rows.append((number, obj))
+            if raw.strip() or len(raw) > MAX_LINE_BYTES:
+                obj = _parse_line(raw, str(path), number, problems)
+                if obj is not None:
+                    rows.append((number, obj))
     if problems:
         raise InputError(problems)
     if not rows:
         raise InputError([Problem(str(path), 0, "no FtM entity in the file", "give a FtM JSON-lines file")])
-    taken: dict[str, str] = {}
-    ids: dict[str, str] = {}
-    name_of: dict[str, str] = {}
-    for number, obj in rows:  # entities first, so ownerships can refer to any of them
+    return rows
+
+
+def _parse_line(raw: bytes, file: str, number: int, problems: list[Problem]) -> dict[str, Any] | None:
+    """One line as an FtM entity, or None with the reason appended to `problems`."""
+    if len(raw) > MAX_LINE_BYTES:
+        problems.append(Problem(file, number, "line longer than 1 MB", "one FtM entity per line"))
+        return None
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        problems.append(Problem(file, number, f"not a JSON object: {exc}", "one FtM entity (JSON) per line"))
+        return None
+    if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not isinstance(obj.get("schema"), str):
+        problems.append(Problem(file, number, "an FtM entity needs string `id` and `schema`",
+                                "export entities as FtM JSON lines"))
+        return None
+    if not isinstance(obj.get("properties", {}), dict):
+        problems.append(Problem(file, number, "`properties` must be an object", "export FtM JSON lines"))
+        return None
+    return obj
+
+
+@dataclass
+class _Import:
+    """The draft being built from one FtM file, and the FtM ids seen so far (their slugs and names)."""
+
+    path: Path
+    draft: Draft = field(default_factory=Draft)
+    taken: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)  # FtM id -> slug
+    name_of: dict[str, str] = field(default_factory=dict)  # FtM id -> name
+
+    def entity(self, where: str, obj: dict[str, Any]) -> None:
+        """A Company, Organization, LegalEntity, PublicBody or Person, and the designations it carries."""
         schema, props = obj["schema"], obj.get("properties") or {}
-        where = f"{path.name}:{number}"
-        if schema not in ENTITY_SCHEMAS:
-            continue
         name = str(_first(props, "name") or obj["id"])
-        slug = slugify(obj["id"], taken)
-        ids[obj["id"]], name_of[obj["id"]] = slug, name
+        slug = slugify(obj["id"], self.taken)
+        self.ids[obj["id"]], self.name_of[obj["id"]] = slug, name
         record: dict[str, Any] = {"id": slug, "name": name, "type": ENTITY_SCHEMAS[schema]}
         if schema == "Person":
-            country = _country(_first(props, "nationality", "citizenship", "country"), where, draft)
-            if country:
-                record["country"] = country
+            self._person_countries(record, props, where)
         else:
-            inc = _country(_first(props, "jurisdiction"), where, draft)
-            hq = _country(_first(props, "mainCountry", "country"), where, draft)
-            if schema == "PublicBody":
-                if hq or inc:
-                    record["country"] = hq or inc
-                else:
-                    record["type"] = "company"
-                    draft.skip(where, f"public body `{name}` has no country: imported as a company")
-            if inc:
-                record["incorporated_in"] = inc
-            if hq:
-                record["headquartered_in"] = hq
-        record["sources"] = [{"doc": path.name, "quote": f"FtM {schema} {obj['id']}: {name}"}]
-        draft.add("entities", record)
-        for ds_name in sorted(obj.get("datasets") or []):
+            self._body_countries(record, props, where, schema == "PublicBody")
+        record["sources"] = [{"doc": self.path.name, "quote": f"FtM {schema} {obj['id']}: {name}"}]
+        self.draft.add("entities", record)
+        self._designations(where, obj, slug)
+
+    def _person_countries(self, record: dict[str, Any], props: dict[str, Any], where: str) -> None:
+        country = _country(_first(props, "nationality", "citizenship", "country"), where, self.draft)
+        if country:
+            record["country"] = country
+
+    def _body_countries(self, record: dict[str, Any], props: dict[str, Any], where: str, public: bool) -> None:
+        inc = _country(_first(props, "jurisdiction"), where, self.draft)
+        hq = _country(_first(props, "mainCountry", "country"), where, self.draft)
+        if public:  # a public body is a government body only of a known nation
+            if hq or inc:
+                record["country"] = hq or inc
+            else:
+                record["type"] = "company"
+                self.draft.skip(where, f"public body `{record['name']}` has no country: imported as a company")
+        if inc:
+            record["incorporated_in"] = inc
+        if hq:
+            record["headquartered_in"] = hq
+
+    def _designations(self, where: str, obj: dict[str, Any], slug: str) -> None:
+        """Listings for the OpenSanctions datasets that name one of our lists; topics alone name none."""
+        datasets = obj.get("datasets") or []
+        for ds_name in sorted(datasets):
             if ds_name in DATASET_LISTS:
-                draft.add("listings", {"entity": slug, "list": DATASET_LISTS[ds_name],
-                                       "sources": [{"doc": path.name, "quote": f"FtM {obj['id']} in dataset {ds_name}"}]})
-        topics = sorted(set(props.get("topics") or []))
-        if topics and not set(obj.get("datasets") or []) & set(DATASET_LISTS):
-            draft.skip(where, f"topics {', '.join(topics)} name no specific list: no designation imported")
-    for number, obj in rows:
-        schema, props = obj["schema"], obj.get("properties") or {}
-        where = f"{path.name}:{number}"
-        if schema in ENTITY_SCHEMAS:
-            continue
-        if schema != "Ownership":
-            draft.skip(where, f"schema `{schema}` is not imported")
-            continue
+                self.draft.add("listings", {"entity": slug, "list": DATASET_LISTS[ds_name],
+                                            "sources": [{"doc": self.path.name,
+                                                         "quote": f"FtM {obj['id']} in dataset {ds_name}"}]})
+        topics = sorted(set((obj.get("properties") or {}).get("topics") or []))
+        if topics and not set(datasets) & set(DATASET_LISTS):
+            self.draft.skip(where, f"topics {', '.join(topics)} name no specific list: no designation imported")
+
+    def ownership(self, where: str, obj: dict[str, Any]) -> None:
+        """An Ownership as a holding of equity, or a skip line saying why not."""
+        props = obj.get("properties") or {}
         owner, asset = _first(props, "owner"), _first(props, "asset")
-        if owner not in ids or asset not in ids:
-            draft.skip(where, f"ownership {obj['id']} names an owner or asset not in the file ({owner} → {asset})")
-            continue
+        if owner not in self.ids or asset not in self.ids:
+            self.draft.skip(where, f"ownership {obj['id']} names an owner or asset not in the file ({owner} → {asset})")
+            return
         if owner == asset:
-            draft.skip(where, f"ownership {obj['id']}: an entity cannot own itself")
-            continue
+            self.draft.skip(where, f"ownership {obj['id']}: an entity cannot own itself")
+            return
         share = _percentage(_first(props, "percentage"))
         if share is None:
-            draft.skip(where, f"ownership {obj['id']} ({name_of[owner]} → {name_of[asset]}) has no readable percentage: "
-                              "a stake of unknown size cannot be tested against 25 %, so it is left out")
-            continue
-        holding: dict[str, Any] = {"holder": ids[owner], "entity": ids[asset], "equity": share}
+            self.draft.skip(where, f"ownership {obj['id']} ({self.name_of[owner]} → {self.name_of[asset]}) has no "
+                                   "readable percentage: a stake of unknown size cannot be tested against the ownership "
+                                   "thresholds, so it is left out")
+            return
+        holding: dict[str, Any] = {"holder": self.ids[owner], "entity": self.ids[asset], "equity": share}
         start, end = partial_date(_first(props, "startDate"), False), partial_date(_first(props, "endDate"), True)
         if start:
             holding["from"] = start
         if end:
             holding["until"] = end
         if start and end and not start < end:
-            draft.skip(where, f"ownership {obj['id']}: end before start")
-            continue
-        holding["sources"] = [{"doc": path.name, "quote": f"FtM Ownership {obj['id']}: {name_of[owner]} owns "
-                                                          f"{_first(props, 'percentage')}% of {name_of[asset]}"}]
-        draft.add("holdings", holding)
-    return draft
+            self.draft.skip(where, f"ownership {obj['id']}: end before start")
+            return
+        holding["sources"] = [{"doc": self.path.name, "quote": f"FtM Ownership {obj['id']}: {self.name_of[owner]} owns "
+                                                               f"{_first(props, 'percentage')}% of {self.name_of[asset]}"}]
+        self.draft.add("holdings", holding)

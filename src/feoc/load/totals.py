@@ -1,0 +1,158 @@
+"""Checks on the holdings as a whole: stakes and debt shares held in one entity may not add up to more
+than 100 % on any date, and no cycle of 100 % stakes (A wholly owns B, B wholly owns A) may be in force.
+
+These are facts of arithmetic, not law: no threshold of the law is read here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+
+from feoc.data.dataset import Dataset
+from feoc.data.model import MEASURES
+from feoc.data.problems import Problem
+from feoc.load.holding_scan import EPS as _EPS
+from feoc.load.holding_scan import HoldingScan, may_close_a_cycle, scan_holdings
+from feoc.load.origins import Locator
+
+
+def debt_totals(dataset: Dataset, where: Locator) -> list[Problem]:
+    """The debt shares held in one entity may not add up to more than 100 % on any date."""
+    by_entity: dict[str, list[int]] = defaultdict(list)
+    held = dataset.column("holdings", "entity")
+    for pos, debt in enumerate(dataset.column("holdings", "debt")):
+        if debt:
+            by_entity[held[pos]].append(pos)
+    problems = []
+    for entity, positions in sorted(by_entity.items()):
+        over = _over_100(dataset.holdings, positions, "debt") if len(positions) > 1 else None
+        if over:
+            pos, day, live = over
+            file, line = where("holdings", pos, "debt")
+            total = sum(dataset.holdings[p].debt or 0.0 for p in live)
+            problems.append(Problem(file, line, f"debt held in `{entity}` adds up to {total:.2%} on {day}",
+                                    "correct the debt shares or the from/until dates so they total at most 100 %"))
+    return problems
+
+
+def share_totals(dataset: Dataset, where: Locator, scan: HoldingScan | None = None) -> list[Problem]:
+    """The stakes held in one entity may not add up to more than 100 % per measure on any date.
+
+    One pass adds up every stake ever held in each entity, whatever its dates (`holding_scan`); only an
+    entity whose lifetime total exceeds 100 % can be over on some date, and only its stakes are swept in
+    date order.
+    """
+    holdings = dataset.holdings
+    stakes = (scan or scan_holdings(dataset)).over
+    problems = []
+    for i, measure in enumerate(MEASURES):
+        for entity in sorted(stakes[i]):
+            found = _over_100(holdings, stakes[i][entity], measure)
+            if found:
+                pos, day, live = found
+                total = math.fsum(getattr(holdings[p], measure) for p in live)
+                file, line = where("holdings", pos, measure)
+                holders = ", ".join(f"{holdings[p].holder} {getattr(holdings[p], measure):.2%}" for p in live)
+                on = f"on {day}" if day != dt.date.min else "from the start"
+                problems.append(Problem(file, line, f"{measure} held in `{entity}` adds up to {total:.2%} {on} ({holders})",
+                                        "correct the shares or the from/until dates so they total at most 100 %"))
+    return problems
+
+
+def _over_100(holdings: tuple, positions: list[int], measure: str) -> tuple[int, dt.date, list[int]] | None:
+    """Sweep the stakes in date order (`until` exclusive: a stake ending on a day and one starting that day
+    never overlap); return the stake that first takes the total over 100 %, the day, and the live stakes."""
+    events = []
+    for p in positions:
+        h = holdings[p]
+        events.append((h.start or dt.date.min, 1, p))
+        if h.end is not None:
+            events.append((h.end, 0, p))  # 0 sorts before 1: removals first on the same day
+    events.sort()
+    live: dict[int, float] = {}
+    running = 0.0
+    for day, kind, p in events:
+        if kind == 0:
+            running -= live.pop(p)
+            continue
+        live[p] = getattr(holdings[p], measure)
+        running += live[p]
+        if running > 1 + _EPS / 2 and math.fsum(live.values()) > 1 + _EPS:  # confirm without rounding drift
+            return p, day, sorted(live)
+    return None
+
+
+def impossible_cycles(dataset: Dataset, where: Locator, scan: HoldingScan | None = None) -> list[Problem]:
+    """A cycle of 100 % stakes (A wholly owns B, B wholly owns A) cannot exist: refuse it.
+
+    Partial cross-holdings are real (keiretsu-style) and are accepted; the ownership analysis converges on them.
+    Entities that no cycle can pass through are peeled off first (Kahn's algorithm, O(stakes)); the
+    search for the cycle to name runs only on what is left, which is nothing in a valid dataset. Many
+    100 % stakes are first asked whether they can close a cycle at all (strong components, on arrays).
+    """
+    holdings = dataset.holdings
+    scan = scan or scan_holdings(dataset)
+    problems = []
+    for measure, positions in zip(MEASURES, scan.whole):
+        if not may_close_a_cycle(scan, positions):
+            continue
+        edges = [(holdings[p].holder, holdings[p].entity, p) for p in positions]
+        indegree: dict[str, int] = defaultdict(int)
+        out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for holder, entity, p in edges:
+            indegree[entity] += 1
+            out[holder].append((entity, p))
+        free = [node for node in out if not indegree.get(node)]
+        while free:
+            node = free.pop()
+            for child, _ in out.get(node, ()):
+                indegree[child] -= 1
+                if not indegree[child]:
+                    free.append(child)
+        left = {node for node, n in indegree.items() if n > 0}
+        if left:
+            full = {node: [(c, p) for c, p in out.get(node, ()) if c in left] for node in left}
+            problems.extend(_name_cycles(holdings, full, measure, where))
+    return problems
+
+
+def _name_cycles(holdings: tuple, full: dict[str, list[tuple[str, int]]], measure: str, where: Locator) -> list[Problem]:
+    """Depth-first search for the cycles of 100 % stakes in `full` that are in force together on some day."""
+    problems = []
+    state: dict[str, int] = {}
+    for root in sorted(full):
+        if state.get(root):
+            continue
+        stack = [(root, iter(full.get(root, ())))]
+        path_nodes = [root]
+        path_pos: list[int] = []
+        state[root] = 1
+        while stack:
+            node, children = stack[-1]
+            nxt = next(children, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+                path_nodes.pop()
+                if path_pos:
+                    path_pos.pop()
+                continue
+            child, pos = nxt
+            if state.get(child) == 1:
+                cyc = path_pos[path_nodes.index(child):] + [pos]
+                hs = [holdings[p] for p in cyc]
+                start = max((h.start or dt.date.min) for h in hs)
+                end = min((h.end or dt.date.max) for h in hs)
+                if start < end:
+                    names = " → ".join(path_nodes[path_nodes.index(child):] + [child])
+                    file, line = where("holdings", pos, measure)
+                    problems.append(Problem(file, line, f"impossible ownership cycle of 100 % {measure}: {names}",
+                                            "an entity cannot wholly own its own owner; correct one of these holdings"))
+            elif not state.get(child):
+                state[child] = 1
+                stack.append((child, iter(full.get(child, ()))))
+                path_nodes.append(child)
+                path_pos.append(pos)
+    return problems
