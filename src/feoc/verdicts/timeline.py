@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
-from feoc.verdicts.vehicle import VehicleVerdict, vehicle_verdict
 from feoc.data.dataset import Dataset
 from feoc.determine.core import Determination, determine
 from feoc.law.law import Law
 from feoc.determine.regime45x import determine45x
 from feoc.verdicts.facility45x import PFE_CONCLUSIONS, Facility45XVerdict, facility_45x_verdict
-from feoc.verdicts.subject import Verdict, entity_verdict
+from feoc.verdicts.status import Verdict
+from feoc.verdicts.subject import entity_verdict
+from feoc.verdicts.vehicle import vehicle_verdict
 
 REPORTED_ENTITY_TYPES = ("company", "fund")
-AnyVerdict = Union[Verdict, VehicleVerdict]
 
 
 @dataclass
@@ -23,7 +23,7 @@ class SubjectTimeline:
     kind: str  # entity | vehicle
     subject: str
     name: str
-    points: list[tuple[dt.date, AnyVerdict]]
+    points: list[tuple[dt.date, Verdict]]
     # §45X, for the dates the prohibited-foreign-entity rules apply: the entity's PFE findings, and the
     # verdicts of the facilities it operates
     pfe: list[tuple[dt.date, list[Any]]] = field(default_factory=list)
