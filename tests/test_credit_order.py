@@ -104,3 +104,43 @@ def test_every_vehicle_verdict_is_a_verdict_with_the_old_exit_code():
         assert isinstance(v, Verdict) and v.kind == "vehicle"
         assert v.exit_code() == (0 if v.credit_usd > 0 else 1)
         assert v.as_dict()["status"] == v.status.value
+
+
+def _old_pfe_status(kinds: set[str]) -> str:
+    """The labels as render/markdown.py wrote them before they became law data."""
+    if kinds & {"foreign_controlled", "sfe"}:
+        return "specified foreign entity" + (" and foreign-influenced" if "fie" in kinds else "")
+    if "fie" in kinds:
+        return "foreign-influenced entity"
+    if "undetermined" in kinds:
+        return "cannot be determined"
+    return "not a prohibited foreign entity"
+
+
+def test_the_operator_status_labels_read_as_before():
+    law = Law.load()
+    kinds = ["foreign_controlled", "sfe", "fie", "undetermined"]
+    for mask in range(1 << len(kinds)):
+        chosen = {k for i, k in enumerate(kinds) if mask >> i & 1}
+        assert law.credit_order.operator_status(chosen) == _old_pfe_status(chosen), chosen
+
+
+def test_every_seed_verdict_satisfies_the_protocol_with_the_old_exit_codes():
+    from feoc.load.folder import load_dataset
+    from feoc.verdicts.facility45x import facility_45x_verdict
+    from feoc.verdicts.subject import entity_verdict, facility_verdict
+
+    law = Law.load()
+    ds = load_dataset(Path(__file__).resolve().parents[1] / "seeds", law)
+    for on in (D("2025-06-01"), D("2026-06-01")):
+        for f in ds.facilities:
+            v45 = facility_45x_verdict(ds, f.id, on, law)
+            assert isinstance(v45, Verdict) and v45.kind == "facility45x"
+            assert v45.exit_code() == (4 if v45.status == "cannot_be_determined" else 0 if v45.eligible else 1)
+            assert v45.as_dict()["status"] == v45.status.value and v45.as_dict()["kind"] == "facility"
+            v30 = facility_verdict(ds, f.id, on, law)
+            assert isinstance(v30, Verdict) and v30.exit_code() == (1 if v30.feoc else 0)
+            assert v30.status == (Status.feoc if v30.feoc else Status.not_feoc)
+        for e in ds.entities[:10]:
+            ve = entity_verdict(ds, e.id, on, law)
+            assert isinstance(ve, Verdict) and ve.exit_code() == (1 if ve.feoc else 0)

@@ -10,7 +10,7 @@ from feoc.data.dataset import Dataset
 from feoc.determine.core import Determination, determine
 from feoc.law.law import Law
 from feoc.determine.regime45x import determine45x
-from feoc.verdicts.facility45x import PFE_CONCLUSIONS, Facility45XVerdict, facility_45x_verdict
+from feoc.verdicts.facility45x import PFE_CONCLUSIONS, Facility45XVerdict, facility_45x_verdict, pfe_status
 from feoc.verdicts.status import Verdict
 from feoc.verdicts.subject import entity_verdict
 from feoc.verdicts.vehicle import vehicle_verdict
@@ -28,6 +28,7 @@ class SubjectTimeline:
     # verdicts of the facilities it operates
     pfe: list[tuple[dt.date, list[Any]]] = field(default_factory=list)
     facilities45x: list[tuple[dt.date, list[Facility45XVerdict]]] = field(default_factory=list)
+    pfe_labels: dict[dt.date, str] = field(default_factory=dict)  # date -> `pfe_status` of that date's findings
 
 
 def key_dates(law: Law) -> list[dt.date]:
@@ -61,6 +62,7 @@ def build_timelines(dataset: Dataset, dates: list[dt.date], law: Law, evaluator:
             t = SubjectTimeline("entity", e.id, e.name, points)
             t.pfe = [(d, [f for f in per_date45[d].about(e.id) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
                      for d in pfe_days]
+            t.pfe_labels = {d: pfe_status(findings, law) for d, findings in t.pfe}
             t.facilities45x = [(d, [facility_45x_verdict(dataset, fid, d, law, evaluator, per_date45[d])
                                     for fid in operated.get(e.id, [])]) for d in pfe_days]
             out.append(t)
