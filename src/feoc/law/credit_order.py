@@ -129,7 +129,8 @@ class _Reader:
     def parameter(self, raw: dict[str, Any], where: tuple[str | int, ...], key: str, required: bool = False) -> str:
         name = self.text(raw, where, key, required)
         if name and name not in self.parameters:
-            self.problem(where + (key,), f"parameter `{name}` is not in parameters.yaml", "name a parameter defined there")
+            self.problem(where + (key,), f"parameter `{name}` is not in parameters.yaml",
+                         "name a parameter defined there")
         return name
 
     def items(self, raw: Any, where: tuple[str | int, ...], what: str) -> list[Any]:
@@ -195,7 +196,8 @@ def _thresholds(r: _Reader, raw: Any) -> dict[str, str]:
     for cls in PRODUCT_CLASSES_45X:
         if body and cls not in body:
             r.problem(("credit_45x", "thresholds"), f"no threshold parameter for `{cls}`", f"add {cls}: PARAMETER")
-    return {cls: r.parameter(body, ("credit_45x", "thresholds"), cls, True) for cls in PRODUCT_CLASSES_45X if cls in body}
+    return {cls: r.parameter(body, ("credit_45x", "thresholds"), cls, True)
+            for cls in PRODUCT_CLASSES_45X if cls in body}
 
 
 def load_credit_order(rules_dir: Path, parameters: Mapping[str, Parameter], rule_ids: set[str]) -> CreditOrder:

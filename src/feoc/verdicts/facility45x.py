@@ -102,7 +102,8 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     _judge_operator(verdict, det)
     verdict.findings = [f for f in det.about(fid) if f.conclusion == "material_assistance"]
     verdict.notes.extend(_credit_notes(law, on))
-    verdict.products = [_product(product, fid, det, law, on, verdict.findings) for product in facility_products(facility)]
+    verdict.products = [_product(product, fid, det, law, on, verdict.findings)
+                        for product in facility_products(facility)]
     verdict.status, verdict.reason = _decide(verdict)
     return verdict
 
@@ -170,8 +171,8 @@ def _decide(verdict: Facility45XVerdict) -> tuple[Status, str]:
     if not verdict.products:
         return Status.not_applicable, "the facility makes no §45X battery component or critical mineral"
     if failed and passed:
-        return Status.partly_eligible, (f"material assistance from prohibited foreign entities for {', '.join(failed)}; "
-                                        f"{', '.join(passed)} pass")
+        return Status.partly_eligible, (f"material assistance from prohibited foreign entities for "
+                                        f"{', '.join(failed)}; {', '.join(passed)} pass")
     if failed:
         return Status.no_credit, f"material assistance from prohibited foreign entities for {', '.join(failed)}"
     if undetermined:

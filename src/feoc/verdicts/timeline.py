@@ -8,8 +8,8 @@ from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.determine.core import Determination, determine
-from feoc.law.law import Law
 from feoc.determine.regime45x import determine45x
+from feoc.law.law import Law
 from feoc.verdicts.facility45x import PFE_CONCLUSIONS, Facility45XVerdict, facility_45x_verdict, pfe_status
 from feoc.verdicts.status import Verdict
 from feoc.verdicts.subject import entity_verdict
@@ -58,7 +58,8 @@ def build_timelines(dataset: Dataset, dates: list[dt.date], law: Law, evaluator:
     out: list[SubjectTimeline] = []
     for e in sorted(dataset.entities, key=lambda e: e.id):
         if e.type in REPORTED_ENTITY_TYPES:
-            points = [(day, entity_verdict(dataset, e.id, day, law, None, evaluator, per_date[day])) for day in dates]
+            points: list[tuple[dt.date, Verdict]] = [
+                (day, entity_verdict(dataset, e.id, day, law, None, evaluator, per_date[day])) for day in dates]
             t = SubjectTimeline("entity", e.id, e.name, points)
             t.pfe = [(d, [f for f in per_date45[d].about(e.id) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
                      for d in pfe_days]
@@ -67,6 +68,7 @@ def build_timelines(dataset: Dataset, dates: list[dt.date], law: Law, evaluator:
                                     for fid in operated.get(e.id, [])]) for d in pfe_days]
             out.append(t)
     for v in sorted(dataset.vehicles, key=lambda v: v.id):
-        points = [(day, vehicle_verdict(dataset, v.id, day, day, law, None, evaluator, per_date[day])) for day in dates]
-        out.append(SubjectTimeline("vehicle", v.id, v.name, points))
+        judged: list[tuple[dt.date, Verdict]] = [
+            (day, vehicle_verdict(dataset, v.id, day, day, law, None, evaluator, per_date[day])) for day in dates]
+        out.append(SubjectTimeline("vehicle", v.id, v.name, judged))
     return out, per_date

@@ -113,8 +113,8 @@ def _notes(vehicle: Any, battery: Any, on: dt.date, law: Law) -> list[str]:
     """What every verdict says (rules/credit_order.yaml), and what this one rests on."""
     notes = list(law.credit_order.notes_30d)
     if vehicle.status == "announced" or on.year < vehicle.model_year - 1:  # a model year goes on sale the year before
-        notes.append(f"hypothetical: model year {vehicle.model_year} ({vehicle.status.replace('_', ' ')}) was not on sale "
-                     f"on {on}; the verdict shows how the rules would treat it")
+        notes.append(f"hypothetical: model year {vehicle.model_year} ({vehicle.status.replace('_', ' ')}) was not "
+                     f"on sale on {on}; the verdict shows how the rules would treat it")
     if any(r.assumed for r in [vehicle, battery, *battery.components, *battery.critical_minerals]):
         notes.append("some figures behind this verdict are assumptions marked in the dataset (see the tables)")
     return notes

@@ -60,7 +60,8 @@ def acquisition_deadline(case: Case, step: Step) -> Decision | None:
     last = case.law.param(step.parameter, case.acquired)
     if last and case.acquired > last:
         case.check(step, "fail", f"acquired {case.acquired}, after {last}")
-        return Decision(Status.terminated, 0, f"no credit: terminated for vehicles acquired after {last}", step.decides_as)
+        return Decision(Status.terminated, 0, f"no credit: terminated for vehicles acquired after {last}",
+                        step.decides_as)
     return None
 
 
@@ -157,7 +158,8 @@ def sourcing_halves(case: Case, step: Step) -> Decision:
     met = [name for name, h in case.halves.items() if h.meets]
     every = ", ".join(rules.values())
     if len(met) == len(case.halves):
-        return Decision(Status.eligible, credit, f"eligible for {credit:,.0f} USD: both sourcing requirements met", every)
+        return Decision(Status.eligible, credit, f"eligible for {credit:,.0f} USD: both sourcing requirements met",
+                        every)
     if met:
         missing = next(name for name in case.halves if name not in met).replace("_", " ")
         return Decision(Status.partial, credit, f"eligible for {credit:,.0f} USD: {missing} requirement not met",
