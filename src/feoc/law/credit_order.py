@@ -101,7 +101,7 @@ class _Reader:
 
     def mapping(self, raw: Any, where: tuple[str | int, ...], keys: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(raw, dict):
-            self.problem(where, f"`{'.'.join(map(str, where))}` must be a mapping", f"give {', '.join(keys)}")
+            self.problem(where, f"`{'.'.join(map(str, where)) or FILE_NAME}` must be a mapping", f"give {', '.join(keys)}")
             return {}
         for key in sorted(set(raw) - set(keys), key=str):
             self.problem(where + (key,), f"unknown key `{key}`", f"use {', '.join(keys)}")
@@ -207,6 +207,9 @@ def load_credit_order(rules_dir: Path, parameters: Mapping[str, Parameter], rule
         raise InputError([Problem(str(path), 0, f"{FILE_NAME} is missing; feoc needs it",
                                   "restore it from the rules shipped with feoc")])
     raw, finder = load_yaml_file(path)
+    if not isinstance(raw, dict):
+        raise InputError([Problem(str(path), 1, "expected the sections credit_30d and credit_45x",
+                                  "restore it from the rules shipped with feoc")])
     r = _Reader(path, finder, parameters)
     top = r.mapping(raw, (), ("credit_30d", "credit_45x"))
     c30 = r.mapping(top.get("credit_30d"), ("credit_30d",), ("notes", "steps", "halves"))
@@ -215,9 +218,12 @@ def load_credit_order(rules_dir: Path, parameters: Mapping[str, Parameter], rule
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
         r.problem(("credit_30d", "notes"), "`notes` must be a list of text", "quote each note")
         notes = []
-    order = CreditOrder(_steps(r, c30.get("steps")), tuple(notes), _halves(r, c30.get("halves"), rule_ids),
-                        " ".join(r.text(c45, ("credit_45x",), "not_in_force", True).split()),
-                        _thresholds(r, c45.get("thresholds")), _statuses(r, c45.get("operator_statuses")))
+    # a section that is missing altogether is one problem, not one per key
+    order = CreditOrder(_steps(r, c30.get("steps")) if c30 else (), tuple(notes),
+                        _halves(r, c30.get("halves"), rule_ids) if c30 else (),
+                        " ".join(r.text(c45, ("credit_45x",), "not_in_force", True).split()) if c45 else "",
+                        _thresholds(r, c45.get("thresholds")) if c45 else {},
+                        _statuses(r, c45.get("operator_statuses")) if c45 else ())
     if r.problems:
         raise InputError(r.problems)
     return order
