@@ -3,7 +3,8 @@
 Every command builds one `Law` (from `--rules` or the rules shipped with feoc) and hands it down; no
 module below the CLI reads the rules folder itself. The law's content lives in `rules/`:
 parameters (dated legal quantities), the vocabulary (closed word lists), the interpretations (readings
-of unsettled points) and the rules (conditions, conclusions, citations, cases).
+of unsettled points), the rules (conditions, conclusions, citations, cases) and the order in which each
+credit's tests are decided (`credit_order.yaml`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from feoc.law.credit_order import CreditOrder, load_credit_order
 from feoc.law.data import (Interpretation, Parameter, Vocabulary, default_rules_dir, load_interpretations,
                            load_parameters, load_vocabulary)
 from feoc.law.rules import CompiledRuleset, RuleSource, compile_rules, load_rules
@@ -31,6 +33,7 @@ class Law:
     default_interpretation: str
     interpretations: Mapping[str, Interpretation]
     rules: tuple[RuleSource, ...]
+    credit_order: CreditOrder  # how each credit is decided: rules/credit_order.yaml
     _rulesets: dict[tuple[dt.date, str], CompiledRuleset] = field(default_factory=dict, repr=False)
 
     @staticmethod
@@ -63,7 +66,10 @@ def _load(folder: Path) -> Law:
     parameters, vocabulary = load_parameters(folder), load_vocabulary(folder)
     _check_caps(folder, parameters, vocabulary)
     default, interpretations = load_interpretations(folder)
-    return Law(folder, parameters, vocabulary, default, interpretations, load_rules(folder))
+    rules = load_rules(folder)
+    order = load_credit_order(folder, parameters, {src.rule.id for src in rules})
+    return Law(folder, parameters, vocabulary, default, interpretations, rules, order)
+
 
 
 def _check_caps(folder: Path, parameters: Mapping[str, Parameter], vocabulary: Vocabulary) -> None:

@@ -13,11 +13,10 @@ from feoc.data.dataset import Dataset
 from feoc.determine.core import Finding
 from feoc.determine.regime45x import Determination45X, determine45x
 from feoc.law.law import Law
+from feoc.verdicts.status import Status
 from feoc.verdicts.subject import _upstream
 
-PFE_CONCLUSIONS = ("foreign_controlled", "sfe", "fie")
-THRESHOLD_PARAM = {"battery_components": "macr_threshold_battery_components",
-                   "critical_minerals": "macr_threshold_critical_minerals"}
+PFE_CONCLUSIONS = ("foreign_controlled", "sfe", "fie")  # the 45x rules' conclusions that make a PFE
 
 
 @dataclass
@@ -42,7 +41,7 @@ class Facility45XVerdict:
     name: str
     on: dt.date
     operator: str
-    status: str  # eligible | partly_eligible | no_credit | cannot_be_determined | not_applicable | not_in_force
+    status: Status  # eligible | partly_eligible | no_credit | cannot_be_determined | not_applicable | not_in_force
     reason: str
     operator_pfe: bool
     operator_findings: list[Finding]
@@ -52,8 +51,17 @@ class Facility45XVerdict:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def kind(self) -> str:
+        return "facility45x"  # `as_dict` says kind "facility", credit "45x", as it always has
+
+    @property
     def eligible(self) -> bool:
-        return self.status in ("eligible", "partly_eligible", "not_in_force")
+        return self.status in (Status.eligible, Status.partly_eligible, Status.not_in_force)
+
+    def exit_code(self) -> int:
+        """`feoc check facility --credit 45x`: 4 when the data cannot decide, 0 when the credit (or part of
+        it) is kept or the rules are not in force, 1 otherwise."""
+        return 4 if self.status == Status.cannot_be_determined else 0 if self.eligible else 1
 
     def as_dict(self) -> dict[str, Any]:
         return {"subject": self.subject, "kind": "facility", "credit": "45x", "name": self.name,
@@ -74,71 +82,100 @@ def facility_products(facility: Any) -> list[str]:
     return out
 
 
+def pfe_status(findings: list[Finding], law: Law) -> str:
+    """The operator's prohibited-foreign-entity status as a report names it (IRC 7701(a)(51)-(52)), from
+    its §45X findings; the labels and their order are law data (rules/credit_order.yaml)."""
+    return law.credit_order.operator_status({f.conclusion for f in findings})
+
+
 def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
                          evaluator: str = "durable-rules", det: Determination45X | None = None) -> Facility45XVerdict:
-    params = law.parameters
+    """Does facility `fid` keep the §45X credit on `on`: its operator's status, then each product's MACR."""
     facility = dataset.facility(fid)
-    verdict = Facility45XVerdict(fid, facility.name, on, facility.operator, "eligible", "", False, [], [], [])
-    notes = verdict.notes
+    verdict = Facility45XVerdict(fid, facility.name, on, facility.operator, Status.eligible, "", False, [], [], [])
+    verdict.notes.extend(_record_notes(facility, on))
+    if not law.param("pfe_rules_in_force", on):
+        start = next(d for d, v in law.parameters["pfe_rules_in_force"].values if v)
+        verdict.status, verdict.reason = Status.not_in_force, law.credit_order.not_in_force_45x.format(start=start)
+        return verdict
+    det = det or determine45x(dataset, on, law, evaluator)
+    _judge_operator(verdict, det)
+    verdict.findings = [f for f in det.about(fid) if f.conclusion == "material_assistance"]
+    verdict.notes.extend(_credit_notes(law, on))
+    verdict.products = [_product(product, fid, det, law, on, verdict.findings)
+                        for product in facility_products(facility)]
+    verdict.status, verdict.reason = _decide(verdict)
+    return verdict
+
+
+def _record_notes(facility: Any, on: dt.date) -> list[str]:
+    """What the facility record says about the date: its status, and whether it covers the date."""
+    notes = []
     if facility.status != "operating":
         notes.append(f"status in the dataset: {facility.status.replace('_', ' ')}")
     if not facility.in_force(on):
         notes.append(f"the facility record covers {facility.start or 'the start'} until {facility.end or 'open end'}, "
                      f"not {on}: this operator did not run it on that date")
-    if not params["pfe_rules_in_force"].on(on):
-        start = next(d for d, v in params["pfe_rules_in_force"].values if v)
-        verdict.status = "not_in_force"
-        verdict.reason = (f"the prohibited-foreign-entity and material-assistance rules apply to taxable years beginning "
-                          f"after 2025-07-04 (from {start} for a calendar-year taxpayer); they do not restrict this date")
-        return verdict
-    det = det or determine45x(dataset, on, law, evaluator)
-    operator_findings = [f for f in det.about(facility.operator) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)]
-    verdict.operator_findings = operator_findings
-    verdict.operator_pfe = facility.operator in det.pfe
-    verdict.upstream = _upstream(det, [f for f in operator_findings if f.conclusion != "undetermined"],
-                                 conclusions=PFE_CONCLUSIONS)
-    verdict.findings = [f for f in det.about(fid) if f.conclusion == "material_assistance"]
-    share = params["credit_45x_phase_out"].on(on)
+    return notes
+
+
+def _credit_notes(law: Law, on: dt.date) -> list[str]:
+    """The phase-out of IRC 45X(b)(3), and what the dataset leaves out unless recorded."""
+    notes = []
+    share = law.param("credit_45x_phase_out", on)
     if share is not None and share < 1:
         notes.append(f"§45X phase-out: {share:.0%} of the credit remains for components sold in {on.year}")
     notes.append("not in the dataset unless recorded: debt held by SFEs (`debt` on holdings), officer appointment "
                  "rights (`appoints_officers`), payments under contracts (`payments`); absent records count as none")
-    failed, undetermined = [], []
-    for product in facility_products(facility):
-        product_class = "critical_minerals" if product == "critical_mineral" else "battery_components"
-        threshold = params[THRESHOLD_PARAM[product_class]].on(on)
-        data = det.macr.get((fid, product))
-        if data is None:
-            p = Product45X(product, product_class, "cannot_be_determined", None, threshold, 0.0, 0.0, [],
-                           f"cannot be determined: missing material_inputs for {product} at {fid}")
-            undetermined.append(p.detail)
-        else:
-            fired = [f for f in verdict.findings if f.fact("product") == product]
-            outcome = "material_assistance" if fired else "pass"
-            detail = (f"MACR {data['ratio']:.2%} vs {threshold:.0%} required"
-                      + (f"; PFE suppliers: {', '.join(data['pfe_suppliers'])}" if data["pfe_suppliers"] else ""))
-            p = Product45X(product, product_class, outcome, data["ratio"], threshold, data["total_cost_usd"],
-                           data["pfe_cost_usd"], data["pfe_suppliers"], detail)
-            if fired:
-                failed.append(product)
-        verdict.products.append(p)
+    return notes
+
+
+def _judge_operator(verdict: Facility45XVerdict, det: Determination45X) -> None:
+    """The operator's prohibited-foreign-entity findings (and the undetermined ones), and why its holders are PFEs."""
+    findings = [f for f in det.about(verdict.operator) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)]
+    verdict.operator_findings = findings
+    verdict.operator_pfe = verdict.operator in det.pfe
+    verdict.upstream = _upstream(det, [f for f in findings if f.conclusion != "undetermined"],
+                                 conclusions=PFE_CONCLUSIONS)
+
+
+def _product(product: str, fid: str, det: Determination45X, law: Law, on: dt.date,
+             findings: list[Finding]) -> Product45X:
+    """One product's material assistance cost ratio against its class's threshold (IRC 7701(a)(52))."""
+    product_class = "critical_minerals" if product == "critical_mineral" else "battery_components"
+    threshold = law.param(law.credit_order.thresholds_45x[product_class], on)
+    data = det.macr.get((fid, product))
+    if data is None:
+        return Product45X(product, product_class, "cannot_be_determined", None, threshold, 0.0, 0.0, [],
+                          f"cannot be determined: missing material_inputs for {product} at {fid}")
+    fired = any(f.fact("product") == product for f in findings)
+    detail = (f"MACR {data['ratio']:.2%} vs {threshold:.0%} required"
+              + (f"; PFE suppliers: {', '.join(data['pfe_suppliers'])}" if data["pfe_suppliers"] else ""))
+    return Product45X(product, product_class, "material_assistance" if fired else "pass", data["ratio"], threshold,
+                      data["total_cost_usd"], data["pfe_cost_usd"], data["pfe_suppliers"], detail)
+
+
+def _decide(verdict: Facility45XVerdict) -> tuple[Status, str]:
+    """The status and its reason: the operator first (a PFE taxpayer gets no credit), then the products."""
+    operator_findings = verdict.operator_findings
+    failed = [p.product for p in verdict.products if p.outcome == "material_assistance"]
     passed = [p.product for p in verdict.products if p.outcome == "pass"]
+    undetermined = [p.detail for p in verdict.products if p.outcome == "cannot_be_determined"]
     if verdict.operator_pfe:
         prongs = sorted({f.prong for f in operator_findings if f.conclusion in PFE_CONCLUSIONS})
-        verdict.status, verdict.reason = "no_credit", (f"no §45X credit: the operator {facility.operator} is a prohibited "
-                                                       f"foreign entity ({'; '.join(prongs)})")
-    elif any(f.conclusion == "undetermined" for f in operator_findings):
+        return Status.no_credit, (f"no §45X credit: the operator {verdict.operator} is a prohibited foreign entity "
+                                  f"({'; '.join(prongs)})")
+    if any(f.conclusion == "undetermined" for f in operator_findings):
         what = "; ".join(f.prong for f in operator_findings if f.conclusion == "undetermined")
-        verdict.status, verdict.reason = "cannot_be_determined", f"operator status {what}"
-    elif not verdict.products:
-        verdict.status, verdict.reason = "not_applicable", "the facility makes no §45X battery component or critical mineral"
-    elif failed and passed:
-        verdict.status, verdict.reason = "partly_eligible", (f"material assistance from prohibited foreign entities for "
-                                                             f"{', '.join(failed)}; {', '.join(passed)} pass")
-    elif failed:
-        verdict.status, verdict.reason = "no_credit", f"material assistance from prohibited foreign entities for {', '.join(failed)}"
-    elif undetermined:
-        verdict.status, verdict.reason = "cannot_be_determined", "; ".join(undetermined)
-    else:
-        verdict.status, verdict.reason = "eligible", "the operator is not a prohibited foreign entity and every product's MACR meets its threshold"
-    return verdict
+        return Status.cannot_be_determined, f"operator status {what}"
+    if not verdict.products:
+        return Status.not_applicable, "the facility makes no §45X battery component or critical mineral"
+    if failed and passed:
+        return Status.partly_eligible, (f"material assistance from prohibited foreign entities for "
+                                        f"{', '.join(failed)}; {', '.join(passed)} pass")
+    if failed:
+        return Status.no_credit, f"material assistance from prohibited foreign entities for {', '.join(failed)}"
+    if undetermined:
+        return Status.cannot_be_determined, "; ".join(undetermined)
+    return Status.eligible, ("the operator is not a prohibited foreign entity and every product's MACR meets its "
+                             "threshold")

@@ -4,16 +4,13 @@ and the interest covered-nation governments hold in it per measure (equity, voti
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from feoc.render.csvfast import csv_text
 from feoc.data.dataset import Dataset
+from feoc.data.model import MEASURES
 from feoc.determine.core import Determination, determine, government_bodies
 from feoc.law.law import Law
-from feoc.data.model import MEASURES
-from feoc.render.escape import md
 
 COLUMNS = ["entity", "name", "type", "feoc", "rules", "gov_equity", "gov_voting", "gov_board_seats", "gov_nation"]
 
@@ -121,6 +118,13 @@ def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
 
 
 def render(table: Screen, fmt: str, day: dt.date, interpretation: str) -> str:
+    """The table as csv, json or Markdown. (It moves to render/; until then it imports the render helpers
+    itself, so computing a table never imports the renderers.)"""
+    import json
+
+    from feoc.render.csvfast import csv_text
+    from feoc.render.escape import md
+
     if fmt == "csv":
         return csv_text(COLUMNS, [table.columns[c] for c in COLUMNS])  # what csv.writer writes, column-wise
     rows = table.rows()

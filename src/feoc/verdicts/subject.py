@@ -13,10 +13,13 @@ from typing import Any
 from feoc.data.dataset import Dataset
 from feoc.determine.core import Determination, Finding, determine
 from feoc.law.law import Law
+from feoc.verdicts.status import Status
 
 
 @dataclass
-class Verdict:
+class SubjectVerdict:
+    """Is an entity (or a facility's activities) a foreign entity of concern on a date (42 U.S.C. 18741(a)(5))?"""
+
     kind: str  # entity | facility
     subject: str
     name: str
@@ -33,6 +36,14 @@ class Verdict:
     def contested(self) -> bool:
         return len(set(self.readings.values())) > 1
 
+    @property
+    def status(self) -> Status:
+        return Status.feoc if self.feoc else Status.not_feoc
+
+    def exit_code(self) -> int:
+        """`feoc check entity|facility`: 1 for a FEOC, 0 otherwise."""
+        return 1 if self.feoc else 0
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "subject": self.subject, "kind": self.kind, "name": self.name, "on": self.on.isoformat(),
@@ -43,6 +54,10 @@ class Verdict:
             "upstream_findings": [f.as_dict() for f in self.upstream],
             "notes": list(self.notes),
         }
+
+
+# The name the renderers import today; they move to the protocol `feoc.verdicts.status.Verdict`.
+Verdict = SubjectVerdict
 
 
 def _upstream(det: Determination, findings: list[Finding], limit: int = 50,
@@ -86,12 +101,12 @@ def _determinations(dataset: Dataset, day: dt.date, law: Law, interpretation: st
 
 def entity_verdict(dataset: Dataset, eid: str, day: dt.date, law: Law,
                    interpretation: str | None = None, evaluator: str = "durable-rules",
-                   determinations: dict[str, Determination] | None = None) -> Verdict:
+                   determinations: dict[str, Determination] | None = None) -> SubjectVerdict:
     """Is entity `eid` a FEOC on `day`, under the chosen reading, and do the readings agree?"""
     chosen, dets = _determinations(dataset, day, law, interpretation, evaluator, determinations, "entities")
     det = dets[chosen]
     findings = [f for f in det.about(eid) if f.conclusion == "feoc"]
-    verdict = Verdict("entity", eid, dataset.entity(eid).name, day, chosen, det.is_feoc(eid), findings,
+    verdict = SubjectVerdict("entity", eid, dataset.entity(eid).name, day, chosen, det.is_feoc(eid), findings,
                       _upstream(det, findings), {name: d.is_feoc(eid) for name, d in dets.items()})
     scoped = det.scoped.get(eid)
     if scoped:
@@ -101,14 +116,14 @@ def entity_verdict(dataset: Dataset, eid: str, day: dt.date, law: Law,
 
 def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
                      interpretation: str | None = None, evaluator: str = "durable-rules",
-                     determinations: dict[str, Determination] | None = None) -> Verdict:
+                     determinations: dict[str, Determination] | None = None) -> SubjectVerdict:
     """Which of facility `fid`'s activities are performed by a FEOC on `day` (any one makes it FEOC)."""
     chosen, dets = _determinations(dataset, day, law, interpretation, evaluator, determinations, "facilities")
     det = dets[chosen]
     facility = dataset.facility(fid)
     findings = det.activity_findings(fid)
     activities = {a: bool(det.activity_findings(fid, a)) for a in facility.activities}
-    verdict = Verdict("facility", fid, facility.name, day, chosen, any(activities.values()), findings,
+    verdict = SubjectVerdict("facility", fid, facility.name, day, chosen, any(activities.values()), findings,
                       _upstream(det, findings),
                       {name: bool(d.activity_findings(fid)) for name, d in dets.items()}, activities)
     if not facility.in_force(day):

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
-from feoc.verdicts.vehicle import VehicleVerdict, vehicle_verdict
 from feoc.data.dataset import Dataset
 from feoc.determine.core import Determination, determine
-from feoc.law.law import Law
 from feoc.determine.regime45x import determine45x
-from feoc.verdicts.facility45x import PFE_CONCLUSIONS, Facility45XVerdict, facility_45x_verdict
-from feoc.verdicts.subject import Verdict, entity_verdict
+from feoc.law.law import Law
+from feoc.verdicts.facility45x import PFE_CONCLUSIONS, Facility45XVerdict, facility_45x_verdict, pfe_status
+from feoc.verdicts.status import Verdict
+from feoc.verdicts.subject import entity_verdict
+from feoc.verdicts.vehicle import vehicle_verdict
 
 REPORTED_ENTITY_TYPES = ("company", "fund")
-AnyVerdict = Union[Verdict, VehicleVerdict]
 
 
 @dataclass
@@ -23,11 +23,12 @@ class SubjectTimeline:
     kind: str  # entity | vehicle
     subject: str
     name: str
-    points: list[tuple[dt.date, AnyVerdict]]
+    points: list[tuple[dt.date, Verdict]]
     # §45X, for the dates the prohibited-foreign-entity rules apply: the entity's PFE findings, and the
     # verdicts of the facilities it operates
     pfe: list[tuple[dt.date, list[Any]]] = field(default_factory=list)
     facilities45x: list[tuple[dt.date, list[Facility45XVerdict]]] = field(default_factory=list)
+    pfe_labels: dict[dt.date, str] = field(default_factory=dict)  # date -> `pfe_status` of that date's findings
 
 
 def key_dates(law: Law) -> list[dt.date]:
@@ -57,14 +58,17 @@ def build_timelines(dataset: Dataset, dates: list[dt.date], law: Law, evaluator:
     out: list[SubjectTimeline] = []
     for e in sorted(dataset.entities, key=lambda e: e.id):
         if e.type in REPORTED_ENTITY_TYPES:
-            points = [(day, entity_verdict(dataset, e.id, day, law, None, evaluator, per_date[day])) for day in dates]
+            points: list[tuple[dt.date, Verdict]] = [
+                (day, entity_verdict(dataset, e.id, day, law, None, evaluator, per_date[day])) for day in dates]
             t = SubjectTimeline("entity", e.id, e.name, points)
             t.pfe = [(d, [f for f in per_date45[d].about(e.id) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
                      for d in pfe_days]
+            t.pfe_labels = {d: pfe_status(findings, law) for d, findings in t.pfe}
             t.facilities45x = [(d, [facility_45x_verdict(dataset, fid, d, law, evaluator, per_date45[d])
                                     for fid in operated.get(e.id, [])]) for d in pfe_days]
             out.append(t)
     for v in sorted(dataset.vehicles, key=lambda v: v.id):
-        points = [(day, vehicle_verdict(dataset, v.id, day, day, law, None, evaluator, per_date[day])) for day in dates]
-        out.append(SubjectTimeline("vehicle", v.id, v.name, points))
+        judged: list[tuple[dt.date, Verdict]] = [
+            (day, vehicle_verdict(dataset, v.id, day, day, law, None, evaluator, per_date[day])) for day in dates]
+        out.append(SubjectTimeline("vehicle", v.id, v.name, judged))
     return out, per_date

@@ -1,0 +1,230 @@
+"""How feoc decides each credit, as data: `rules/credit_order.yaml`.
+
+IRC §30D: the order of the tests (the credit's life, final assembly in North America under 30D(d)(1)(G),
+the MSRP cap of 30D(f)(11), the excluded entities of 30D(d)(7), then the two halves of 30D(b)(2), (b)(3)
+and (e)), each step naming the check it reports, the parameter it reads and what it cites. IRC §45X (P.L.
+119-21 §70512): the MACR threshold of each product class and the labels of the operator's
+prohibited-foreign-entity status (IRC 7701(a)(51)-(52)). The file is checked when the `Law` loads;
+every mistake is raised together (`file:line: what — fix`).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from feoc.data.problems import InputError, Problem
+from feoc.data.yamlio import LineFinder, load_yaml_file
+from feoc.law.data import Parameter
+
+FILE_NAME = "credit_order.yaml"
+# The §30D steps the code implements (src/feoc/verdicts/vehicle_steps.py; tests/test_credit_order.py holds
+# the two lists equal). The file chooses which run and in what order.
+STEPS_30D = ("acquisition_deadline", "credit_in_force", "final_assembly", "transition_credit", "msrp_cap",
+             "excluded_entities", "before_sourcing", "sourcing_halves")
+ALWAYS_DECIDES_30D = ("sourcing_halves",)  # a step that always decides: the order must end with one
+PRODUCT_CLASSES_45X = ("battery_components", "critical_minerals")
+_STEP_KEYS = ("step", "check", "parameter", "amount", "citation", "deciding_rule", "note", "reason")
+_HALF_KEYS = ("half", "rule", "parameter", "amount", "citation")
+_TEMPLATE_FIELDS = {"note": {"start", "end", "amount"}, "reason": {"start", "end", "amount"},
+                    "not_in_force": {"start"}}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One §30D step: the function that runs it, the check it reports, the parameters it reads."""
+
+    step: str
+    check: str = ""
+    parameter: str = ""
+    amount: str = ""
+    citation: str = ""
+    deciding_rule: str = ""
+    note: str = ""
+    reason: str = ""
+
+    @property
+    def decides_as(self) -> str:
+        """The name a verdict decided by this step gives as its deciding rule."""
+        return self.deciding_rule or self.parameter
+
+
+@dataclass(frozen=True)
+class HalfRule:
+    """One half of the §30D credit: the rule that finds it met, its percentage, amount and citation."""
+
+    half: str
+    rule: str
+    parameter: str
+    amount: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class OperatorStatus:
+    """A label for an operator's §45X status: it applies when every group shares a conclusion with the findings."""
+
+    label: str
+    when: tuple[frozenset[str], ...]
+
+    def applies(self, conclusions: set[str]) -> bool:
+        return all(group & conclusions for group in self.when)
+
+
+@dataclass(frozen=True)
+class CreditOrder:
+    """The §30D order and halves, and the §45X thresholds, wording and status labels."""
+
+    steps_30d: tuple[Step, ...]
+    notes_30d: tuple[str, ...]
+    halves: tuple[HalfRule, ...]
+    not_in_force_45x: str
+    thresholds_45x: Mapping[str, str]
+    operator_statuses: tuple[OperatorStatus, ...]
+
+    def operator_status(self, conclusions: set[str]) -> str:
+        """The label of the first status that applies (the file ends with one that always does)."""
+        return next(s.label for s in self.operator_statuses if s.applies(conclusions))
+
+
+class _Reader:
+    """Reads one section of the file, collecting every problem with its line."""
+
+    def __init__(self, path: Path, finder: LineFinder, parameters: Mapping[str, Parameter]):
+        self.path, self.finder, self.parameters = path, finder, parameters
+        self.problems: list[Problem] = []
+
+    def problem(self, where: tuple[str | int, ...], message: str, fix: str) -> None:
+        self.problems.append(Problem(str(self.path), self.finder.line(where), message, fix))
+
+    def mapping(self, raw: Any, where: tuple[str | int, ...], keys: tuple[str, ...]) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            self.problem(where, f"`{'.'.join(map(str, where)) or FILE_NAME}` must be a mapping", f"give {', '.join(keys)}")
+            return {}
+        for key in sorted(set(raw) - set(keys), key=str):
+            self.problem(where + (key,), f"unknown key `{key}`", f"use {', '.join(keys)}")
+        return raw
+
+    def text(self, raw: dict[str, Any], where: tuple[str | int, ...], key: str, required: bool = False) -> str:
+        value = raw.get(key, "")
+        if not isinstance(value, str) or (required and not value):
+            self.problem(where + (key,), f"`{key}` must be {'non-empty ' if required else ''}text", "quote it")
+            return ""
+        fields = _TEMPLATE_FIELDS.get(key)
+        if fields is not None:
+            self._template(value, where + (key,), fields)
+        return value
+
+    def _template(self, value: str, where: tuple[str | int, ...], fields: set[str]) -> None:
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError as exc:
+            self.problem(where, f"not a str.format template ({exc})", "double a literal brace: {{ }}")
+            return
+        for name in sorted(used - fields):
+            self.problem(where, f"unknown field {{{name}}}", f"use {', '.join('{' + f + '}' for f in sorted(fields))}")
+
+    def parameter(self, raw: dict[str, Any], where: tuple[str | int, ...], key: str, required: bool = False) -> str:
+        name = self.text(raw, where, key, required)
+        if name and name not in self.parameters:
+            self.problem(where + (key,), f"parameter `{name}` is not in parameters.yaml",
+                         "name a parameter defined there")
+        return name
+
+    def items(self, raw: Any, where: tuple[str | int, ...], what: str) -> list[Any]:
+        if not isinstance(raw, list) or not raw:
+            self.problem(where, f"`{'.'.join(map(str, where))}` must be a non-empty list", f"list the {what}")
+            return []
+        return raw
+
+
+def _steps(r: _Reader, raw: Any) -> tuple[Step, ...]:
+    out: list[Step] = []
+    for i, item in enumerate(r.items(raw, ("credit_30d", "steps"), "steps in order")):
+        where = ("credit_30d", "steps", i)
+        body = r.mapping(item, where, _STEP_KEYS)
+        name = r.text(body, where, "step", required=True)
+        if name and name not in STEPS_30D:
+            r.problem(where + ("step",), f"unknown step `{name}`", f"use one of {', '.join(STEPS_30D)}")
+        elif name in {s.step for s in out}:
+            r.problem(where + ("step",), f"step `{name}` is listed twice", "list each step once")
+        out.append(Step(name, r.text(body, where, "check"), r.parameter(body, where, "parameter"),
+                        r.parameter(body, where, "amount"), r.text(body, where, "citation"),
+                        r.text(body, where, "deciding_rule"), " ".join(r.text(body, where, "note").split()),
+                        r.text(body, where, "reason")))
+    if out and out[-1].step not in ALWAYS_DECIDES_30D:
+        r.problem(("credit_30d", "steps", len(out) - 1), f"the last step `{out[-1].step}` may decide nothing",
+                  f"end the order with {' or '.join(ALWAYS_DECIDES_30D)}")
+    return tuple(out)
+
+
+def _halves(r: _Reader, raw: Any, rule_ids: set[str]) -> tuple[HalfRule, ...]:
+    out: list[HalfRule] = []
+    for i, item in enumerate(r.items(raw, ("credit_30d", "halves"), "halves of the credit")):
+        where = ("credit_30d", "halves", i)
+        body = r.mapping(item, where, _HALF_KEYS)
+        half = HalfRule(r.text(body, where, "half", True), r.text(body, where, "rule", True),
+                        r.parameter(body, where, "parameter", True), r.parameter(body, where, "amount", True),
+                        r.text(body, where, "citation", True))
+        if half.rule and half.rule not in rule_ids:
+            r.problem(where + ("rule",), f"rule `{half.rule}` is not defined", "name a rule id from rules/credit/")
+        out.append(half)
+    return tuple(out)
+
+
+def _statuses(r: _Reader, raw: Any) -> tuple[OperatorStatus, ...]:
+    out: list[OperatorStatus] = []
+    for i, item in enumerate(r.items(raw, ("credit_45x", "operator_statuses"), "status labels")):
+        where = ("credit_45x", "operator_statuses", i)
+        body = r.mapping(item, where, ("label", "when"))
+        groups = body.get("when", [])
+        if not isinstance(groups, list) or not all(isinstance(g, list) and g and all(isinstance(c, str) for c in g)
+                                                   for g in groups):
+            r.problem(where + ("when",), "`when` must be a list of lists of conclusions", "e.g. when: [[sfe], [fie]]")
+            groups = []
+        out.append(OperatorStatus(r.text(body, where, "label", True), tuple(frozenset(g) for g in groups)))
+    if out and out[-1].when:
+        r.problem(("credit_45x", "operator_statuses", len(out) - 1), "the last status must always apply",
+                  "end the list with an entry whose `when` is []")
+    return tuple(out)
+
+
+def _thresholds(r: _Reader, raw: Any) -> dict[str, str]:
+    body = r.mapping(raw, ("credit_45x", "thresholds"), PRODUCT_CLASSES_45X)
+    for cls in PRODUCT_CLASSES_45X:
+        if body and cls not in body:
+            r.problem(("credit_45x", "thresholds"), f"no threshold parameter for `{cls}`", f"add {cls}: PARAMETER")
+    return {cls: r.parameter(body, ("credit_45x", "thresholds"), cls, True)
+            for cls in PRODUCT_CLASSES_45X if cls in body}
+
+
+def load_credit_order(rules_dir: Path, parameters: Mapping[str, Parameter], rule_ids: set[str]) -> CreditOrder:
+    """The credit order of `rules_dir`, checked against its parameters and rules."""
+    path = rules_dir / FILE_NAME
+    if not path.is_file():
+        raise InputError([Problem(str(path), 0, f"{FILE_NAME} is missing; feoc needs it",
+                                  "restore it from the rules shipped with feoc")])
+    raw, finder = load_yaml_file(path)
+    if not isinstance(raw, dict):
+        raise InputError([Problem(str(path), 1, "expected the sections credit_30d and credit_45x",
+                                  "restore it from the rules shipped with feoc")])
+    r = _Reader(path, finder, parameters)
+    top = r.mapping(raw, (), ("credit_30d", "credit_45x"))
+    c30 = r.mapping(top.get("credit_30d"), ("credit_30d",), ("notes", "steps", "halves"))
+    c45 = r.mapping(top.get("credit_45x"), ("credit_45x",), ("not_in_force", "thresholds", "operator_statuses"))
+    notes = c30.get("notes", [])
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        r.problem(("credit_30d", "notes"), "`notes` must be a list of text", "quote each note")
+        notes = []
+    # a section that is missing altogether is one problem, not one per key
+    order = CreditOrder(_steps(r, c30.get("steps")) if c30 else (), tuple(notes),
+                        _halves(r, c30.get("halves"), rule_ids) if c30 else (),
+                        " ".join(r.text(c45, ("credit_45x",), "not_in_force", True).split()) if c45 else "",
+                        _thresholds(r, c45.get("thresholds")) if c45 else {},
+                        _statuses(r, c45.get("operator_statuses")) if c45 else ())
+    if r.problems:
+        raise InputError(r.problems)
+    return order
+

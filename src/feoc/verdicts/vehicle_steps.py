@@ -1,0 +1,193 @@
+"""The steps of the IRC §30D decision, one function each, run in the order `rules/credit_order.yaml` gives.
+
+A step tests one requirement, records what it found as a `Check` (under the name, and with the citation,
+the file gives it) and either decides the verdict (a `Decision`) or lets the next step run. The first
+decision ends the order, as the statute's requirements are cumulative: a vehicle that fails one gets no
+credit whatever the later ones say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
+
+from feoc.determine.core import Determination, Finding
+from feoc.law.credit_order import Step
+from feoc.law.data import Parameter
+from feoc.law.law import Law
+from feoc.verdicts.status import Status
+from feoc.verdicts.vehicle_parts import Check, Half
+
+EXCLUDING = ("excluded_component", "excluded_mineral")  # the conclusions of the 30D(d)(7) rules
+TRANSITION = "transition"  # the `credit_phase` value of the pre-2023 credit (law/data.py, kind "phase")
+
+
+class Decision(NamedTuple):
+    status: Status
+    credit: float
+    reason: str
+    rule: str  # the deciding rule the verdict names
+
+
+@dataclass
+class Case:
+    """What the steps read (the vehicle, its dates, the law, the determination) and what they add to."""
+
+    law: Law
+    det: Determination
+    vehicle: Any
+    facilities: dict[str, Any]
+    on: dt.date
+    acquired: dt.date
+    excluded: list[Finding]
+    halves: dict[str, Half]
+    checks: list[Check]
+    notes: list[str]
+
+    def param(self, name: str) -> Any:
+        return self.law.param(name, self.on)
+
+    def check(self, step: Step, outcome: str, detail: str, citation: str | None = None) -> None:
+        """Record the step's check; it cites the step's parameter, else the step's own citation."""
+        if citation is None:
+            citation = self.law.parameters[step.parameter].citation if step.parameter else step.citation
+        self.checks.append(Check(step.check, outcome, detail, citation))
+
+
+def acquisition_deadline(case: Case, step: Step) -> Decision | None:
+    """P.L. 119-21 §70502 (IRC 30D(h)): no credit for a vehicle acquired after the last day."""
+    last = case.law.param(step.parameter, case.acquired)
+    if last and case.acquired > last:
+        case.check(step, "fail", f"acquired {case.acquired}, after {last}")
+        return Decision(Status.terminated, 0, f"no credit: terminated for vehicles acquired after {last}",
+                        step.decides_as)
+    return None
+
+
+def credit_in_force(case: Case, step: Step) -> Decision | None:
+    """The IRA credit applies to vehicles placed in service from the first date of `credit_phase`."""
+    if case.param(step.parameter) is not None:
+        return None
+    first = case.law.parameters[step.parameter].changes()[0]
+    case.check(step, "not_applicable", f"placed in service before {first}")
+    return Decision(Status.not_in_force, 0, f"not yet in force: the IRA rules apply to vehicles placed in service from "
+                    f"{first} (the earlier capacity-based credit is not modelled)", step.decides_as)
+
+
+def final_assembly(case: Case, step: Step) -> Decision | None:
+    """IRC 30D(d)(1)(G): final assembly in North America (unchecked when the dataset does not say where)."""
+    region = set(case.param(step.parameter) or [])
+    vehicle = case.vehicle
+    assembly = vehicle.final_assembly_country or (case.facilities[vehicle.assembled_at].country
+                                                  if vehicle.assembled_at else None)
+    if assembly is None:
+        case.check(step, "not_checked", "the dataset gives no final assembly country")
+    elif assembly not in region:
+        case.check(step, "fail", f"final assembly in {assembly}")
+        return Decision(Status.not_eligible, 0, f"not eligible: final assembly in {assembly}, outside North America",
+                        step.decides_as)
+    else:
+        case.check(step, "pass", f"final assembly in {assembly}")
+    return None
+
+
+def transition_credit(case: Case, step: Step) -> Decision | None:
+    """IRA §13401(e)(3): in the transition phase the pre-2023 credit applies; its maximum is shown."""
+    if case.param(step.parameter) != TRANSITION:
+        return None
+    start, end = _span(case.law.parameters[step.parameter], TRANSITION)
+    amount = case.param(step.amount)
+    if step.note:
+        case.notes.append(step.note.format(start=start, end=end, amount=amount))
+    return Decision(Status.eligible, amount, step.reason.format(start=start, end=end, amount=amount), step.decides_as)
+
+
+def msrp_cap(case: Case, step: Step) -> Decision | None:
+    """IRC 30D(f)(11): the MSRP limit of the vehicle's class (unchecked without an MSRP or a class)."""
+    vehicle = case.vehicle
+    if vehicle.msrp_usd is None or not vehicle.vehicle_class:
+        case.check(step, "not_checked", "the dataset gives no MSRP or vehicle class")
+        return None
+    cap = (case.param(step.parameter) or {}).get(vehicle.vehicle_class)
+    msrp, cls = vehicle.msrp_usd, vehicle.vehicle_class
+    if cap is not None and msrp > cap:
+        case.check(step, "fail", f"MSRP {msrp:,.0f} USD over the {cap:,.0f} USD cap for a {cls}")
+        return Decision(Status.not_eligible, 0, f"not eligible: MSRP over the {cap:,.0f} USD cap", step.decides_as)
+    case.check(step, "pass", f"MSRP {msrp:,.0f} USD within the {cap:,.0f} USD cap for a {cls}")
+    return None
+
+
+def excluded_entities(case: Case, step: Step) -> Decision | None:
+    """IRC 30D(d)(7): no battery component or critical mineral from a foreign entity of concern. The tests
+    are the rules concluding `excluded_*`; before the first is in force the check says when each starts."""
+    if case.excluded:
+        first = case.excluded[0]
+        what = "battery component" if first.conclusion == "excluded_component" else "critical mineral"
+        case.check(step, "fail", f"{len(case.excluded)} excluded {what}(s) or mineral(s); first: {first.explanation}",
+                   first.citation)
+        part = first.fact("component") or first.fact("mineral")
+        return Decision(Status.not_eligible, 0, f"not eligible: {what} {part} ({first.fact('step')} at "
+                        f"{first.fact('facility')}) by a foreign entity of concern", first.rule_id)
+    tests = {r.id: r.source.rule for r in case.det.ruleset.rules if r.conclusion in EXCLUDING}
+    if tests:
+        case.check(step, "pass", f"no excluded component or mineral; tests in force: {', '.join(sorted(tests))}",
+                   "; ".join(sorted({t.citation for t in tests.values()})))
+    else:
+        later = sorted((src.rule.effective.start, src.rule.id) for src in case.law.rules
+                       if src.rule.then.conclusion in EXCLUDING)
+        case.check(step, "not_applicable", "the excluded-entity tests are not yet in force: "
+                   + ", ".join(f"{rule} from {start}" for start, rule in later))
+    return None
+
+
+def before_sourcing(case: Case, step: Step) -> Decision | None:
+    """Until the sourcing requirements apply (IRC 30D(e); Notice 2023-1) the whole credit is granted."""
+    if case.param(step.parameter):
+        return None
+    full = case.param(step.amount)
+    start = next((d for d, v in case.law.parameters[step.parameter].values if v), None)
+    return Decision(Status.eligible, full, f"eligible for {full:,.0f} USD: the sourcing requirements apply only from "
+                    f"{start}", step.decides_as)
+
+
+def sourcing_halves(case: Case, step: Step) -> Decision:
+    """IRC 30D(b)(2), (b)(3): each half met is worth its amount; the deciding rules are the halves' rules."""
+    rules = {h.half: h.rule for h in case.law.credit_order.halves}
+    credit = sum(h.amount_usd for h in case.halves.values())
+    met = [name for name, h in case.halves.items() if h.meets]
+    every = ", ".join(rules.values())
+    if len(met) == len(case.halves):
+        return Decision(Status.eligible, credit, f"eligible for {credit:,.0f} USD: both sourcing requirements met",
+                        every)
+    if met:
+        missing = next(name for name in case.halves if name not in met).replace("_", " ")
+        return Decision(Status.partial, credit, f"eligible for {credit:,.0f} USD: {missing} requirement not met",
+                        rules[met[0]])
+    return Decision(Status.not_eligible, 0, "not eligible: neither sourcing requirement met", every)
+
+
+def _span(param: Parameter, value: Any) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day `param` has `value` (the last is None when the value holds on)."""
+    for i, (start, v) in enumerate(param.values):
+        if v == value:
+            later = param.values[i + 1][0] if i + 1 < len(param.values) else None
+            return start, (later - dt.timedelta(days=1) if later else None)
+    return None, None
+
+
+STEPS: dict[str, Callable[[Case, Step], Decision | None]] = {
+    "acquisition_deadline": acquisition_deadline, "credit_in_force": credit_in_force,
+    "final_assembly": final_assembly, "transition_credit": transition_credit, "msrp_cap": msrp_cap,
+    "excluded_entities": excluded_entities, "before_sourcing": before_sourcing, "sourcing_halves": sourcing_halves,
+}  # tests/test_credit_order.py holds these names equal to law/credit_order.py STEPS_30D
+
+
+def decide(case: Case) -> Decision:
+    """Run the steps in the file's order; the first decision is the verdict (the file ends with a step
+    that always decides: the loader checks it)."""
+    for step in case.law.credit_order.steps_30d:
+        decision = STEPS[step.step](case, step)
+        if decision is not None:
+            return decision
+    raise RuntimeError("the §30D order of rules/credit_order.yaml ended without a decision")

@@ -1,0 +1,146 @@
+"""The order of the §30D tests and the wording of the §45X verdict are law data (rules/credit_order.yaml):
+changing the file changes the verdicts, and a mistake in it is refused when the law loads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from feoc.data.problems import InputError
+from feoc.law.cases import inline_dataset
+from feoc.law.credit_order import STEPS_30D
+from feoc.law.data import default_rules_dir
+from feoc.law.law import Law
+from feoc.verdicts.status import Status, Verdict
+from feoc.verdicts.vehicle import vehicle_verdict
+from feoc.verdicts.vehicle_steps import STEPS
+
+D = dt.date.fromisoformat
+
+
+def world(msrp: int = 40000, assembly: str = "US") -> object:
+    """A vehicle with a Korean-made cell from a U.S. plant and graphite processed in Korea."""
+    return inline_dataset({
+        "entities": [{"id": "kr-maker", "name": "KR Maker", "type": "company", "incorporated_in": "KR"},
+                     {"id": "oem", "name": "OEM", "type": "company", "incorporated_in": "US"}],
+        "facilities": [{"id": "cell-plant", "name": "Cell plant", "operator": "kr-maker", "country": "US",
+                        "activities": ["battery_cell_manufacturing"]},
+                       {"id": "refinery", "name": "Refinery", "operator": "kr-maker", "country": "KR",
+                        "activities": ["critical_mineral_processing"]}],
+        "batteries": [{"id": "pack",
+                       "components": [{"component": "battery_cell", "manufactured_at": "cell-plant", "value_usd": 5000}],
+                       "critical_minerals": [{"mineral": "graphite", "processed_at": "refinery", "value_usd": 500}]}],
+        "vehicles": [{"id": "ev", "name": "EV", "model_year": 2024, "manufacturer": "oem", "battery": "pack",
+                      "final_assembly_country": assembly, "msrp_usd": msrp, "vehicle_class": "car"}],
+    }, "test", Law.load())
+
+
+def _copy_rules(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), target)
+    return target
+
+
+def _edit(rules: Path, old: str, new: str) -> Law:
+    path = rules / "credit_order.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return Law.load(rules)
+
+
+def test_the_code_implements_exactly_the_steps_the_loader_accepts():
+    assert tuple(STEPS) == STEPS_30D
+
+
+def test_the_shipped_order_runs_every_step():
+    assert [s.step for s in Law.load().credit_order.steps_30d] == list(STEPS_30D)
+
+
+def test_the_order_decides_which_failing_test_is_reported(tmp_path):
+    """An MSRP over the cap and final assembly abroad: the first step in the file's order decides."""
+    ds = world(msrp=90000, assembly="KR")
+    law = Law.load()
+    first = vehicle_verdict(ds, "ev", D("2024-06-01"), None, law)
+    assert (first.status, first.deciding_rule) == (Status.not_eligible, "final_assembly")
+    rules = _copy_rules(tmp_path)
+    path = rules / "credit_order.yaml"
+    lines = path.read_text().splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if "- step: final_assembly" in line)
+    moved = lines[start:start + 4]  # the step and its three keys
+    assert "deciding_rule: final_assembly" in moved[-1]
+    del lines[start:start + 4]
+    end = next(i for i, line in enumerate(lines) if "- step: msrp_cap" in line) + 3
+    path.write_text("".join(lines[:end] + moved + lines[end:]))
+    swapped = vehicle_verdict(ds, "ev", D("2024-06-01"), None, Law.load(rules))
+    assert (swapped.status, swapped.deciding_rule) == (Status.not_eligible, "msrp_cap_usd")
+
+
+def test_a_half_cites_what_the_file_says(tmp_path):
+    law = _edit(_copy_rules(tmp_path), '"IRC 30D(b)(2), (e)(1)"', '"IRC 30D(b)(2)"')
+    v = vehicle_verdict(world(), "ev", D("2024-06-01"), None, law)
+    assert v.as_dict()["halves"]["critical_minerals"]["citation"] == "IRC 30D(b)(2)"
+
+
+def test_an_order_that_may_decide_nothing_is_refused(tmp_path):
+    with pytest.raises(InputError, match="may decide nothing"):
+        _edit(_copy_rules(tmp_path), "    - step: sourcing_halves", "    - step: msrp_cap")
+
+
+def test_a_rules_folder_without_the_file_is_refused(tmp_path):
+    rules = _copy_rules(tmp_path)
+    (rules / "credit_order.yaml").unlink()
+    with pytest.raises(InputError, match="credit_order.yaml is missing"):
+        Law.load(rules)
+
+
+def test_every_vehicle_verdict_is_a_verdict_with_the_old_exit_code():
+    ds = world()
+    for on in ("2022-01-01", "2022-09-01", "2023-02-01", "2024-06-01", "2025-10-01"):
+        v = vehicle_verdict(ds, "ev", D(on), None, Law.load())
+        assert isinstance(v, Verdict) and v.kind == "vehicle"
+        assert v.exit_code() == (0 if v.credit_usd > 0 else 1)
+        assert v.as_dict()["status"] == v.status.value
+
+
+def _old_pfe_status(kinds: set[str]) -> str:
+    """The labels as render/markdown.py wrote them before they became law data."""
+    if kinds & {"foreign_controlled", "sfe"}:
+        return "specified foreign entity" + (" and foreign-influenced" if "fie" in kinds else "")
+    if "fie" in kinds:
+        return "foreign-influenced entity"
+    if "undetermined" in kinds:
+        return "cannot be determined"
+    return "not a prohibited foreign entity"
+
+
+def test_the_operator_status_labels_read_as_before():
+    law = Law.load()
+    kinds = ["foreign_controlled", "sfe", "fie", "undetermined"]
+    for mask in range(1 << len(kinds)):
+        chosen = {k for i, k in enumerate(kinds) if mask >> i & 1}
+        assert law.credit_order.operator_status(chosen) == _old_pfe_status(chosen), chosen
+
+
+def test_every_seed_verdict_satisfies_the_protocol_with_the_old_exit_codes():
+    from feoc.load.folder import load_dataset
+    from feoc.verdicts.facility45x import facility_45x_verdict
+    from feoc.verdicts.subject import entity_verdict, facility_verdict
+
+    law = Law.load()
+    ds = load_dataset(Path(__file__).resolve().parents[1] / "seeds", law)
+    for on in (D("2025-06-01"), D("2026-06-01")):
+        for f in ds.facilities:
+            v45 = facility_45x_verdict(ds, f.id, on, law)
+            assert isinstance(v45, Verdict) and v45.kind == "facility45x"
+            assert v45.exit_code() == (4 if v45.status == "cannot_be_determined" else 0 if v45.eligible else 1)
+            assert v45.as_dict()["status"] == v45.status.value and v45.as_dict()["kind"] == "facility"
+            v30 = facility_verdict(ds, f.id, on, law)
+            assert isinstance(v30, Verdict) and v30.exit_code() == (1 if v30.feoc else 0)
+            assert v30.status == (Status.feoc if v30.feoc else Status.not_feoc)
+        for e in ds.entities[:10]:
+            ve = entity_verdict(ds, e.id, on, law)
+            assert isinstance(ve, Verdict) and ve.exit_code() == (1 if ve.feoc else 0)
