@@ -19,7 +19,8 @@ from feoc.engine.evaluators import Evaluator, evaluator as make_evaluator
 from feoc.law.data import Interpretation
 from feoc.law.law import Law
 from feoc.data.model import MEASURES
-from feoc.ownership.graph import Graph, Stake, in_edges, paths
+from feoc.ownership.graph import Graph, Stake, in_edges
+from feoc.ownership.paths import paths
 from feoc.law.rules import CompiledRuleset
 
 GOVERNMENT_TYPES = ("government", "agency", "party")
