@@ -41,9 +41,9 @@ def government_bodies(dataset: Dataset, nations: Iterable[str],
     wanted = set(nations)
     out: dict[str, set[str]] = {n: set() for n in sorted(wanted)}
     for e in dataset.entities:
-        if e.type in government_types and e.country in wanted:
+        if e.type in government_types and e.country is not None and e.country in wanted:
             out[e.country].add(e.id)
-        elif e.type == "person" and e.political_figure_of in wanted:
+        elif e.type == "person" and e.political_figure_of is not None and e.political_figure_of in wanted:
             out[e.political_figure_of].add(e.id)
     return out
 

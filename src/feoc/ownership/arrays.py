@@ -20,7 +20,7 @@ import numpy as np
 
 from feoc.data.problems import InputError
 from feoc.ownership.cycles import array_components, solve_cycle
-from feoc.ownership.graph import interest_rule
+from feoc.ownership.graph import interest_rule, lookthrough_of
 
 
 class NotBulk(Exception):
@@ -126,8 +126,7 @@ class StakeGraph:
         levels at and below the shallowest added source are recomputed (the levels above cannot see it),
         which gives the very same array as a full computation. `lookthrough` (the law's threshold) is
         required under control tracing."""
-        if control and lookthrough is None:
-            raise ValueError("control tracing needs the look-through threshold")
+        limit = lookthrough_of("control" if control else "multiply", lookthrough)
         start = 0
         if since is not None and not (since[0] & ~sources).any():
             added = sources & ~since[0]
@@ -135,7 +134,7 @@ class StakeGraph:
                 return since[1]
             start = int(self.node_level[added].min())
             x = since[1].copy()
-            w = _weight(x, sources, control, lookthrough)  # what the full pass leaves for every node above `start`
+            w = _weight(x, sources, control, limit)  # what the full pass leaves for every node above `start`
         else:
             x = np.zeros(self.n)
             w = sources.astype(np.float64)  # the weight a holder passes on: 1 for a source (or held), else its interest
@@ -149,13 +148,13 @@ class StakeGraph:
                     total[pos] += share[idx] * w[holder[idx]]
                 vals = np.minimum(total, 1.0)
                 x[lev.targets] = vals
-                w[lev.targets] = _weight(vals, sources[lev.targets], control, lookthrough)
+                w[lev.targets] = _weight(vals, sources[lev.targets], control, limit)
             for cycle in lev.cycles:
-                solved = self._solve_cycle(cycle, x, sources, control, lookthrough)
+                solved = self._solve_cycle(cycle, x, sources, control, limit)
                 nodes = cycle.nodes
                 vals = np.array([solved[v] for v in nodes]) if solved else np.zeros(len(nodes))
                 x[nodes] = vals
-                w[nodes] = _weight(vals, sources[nodes], control, lookthrough)
+                w[nodes] = _weight(vals, sources[nodes], control, limit)
         return x
 
     def _solve_cycle(self, cycle: _Cycle, x: np.ndarray, sources: np.ndarray, control: bool,

@@ -17,6 +17,7 @@ interest are traced by `ownership.paths`.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
@@ -99,11 +100,11 @@ class Graph:
         `lookthrough` (the law's threshold, required by that tracing) counts as a source for its own
         stakes. Values lie in [0, 1].
         """
-        check_tracing(tracing, lookthrough)
+        limit = lookthrough_of(tracing, lookthrough)
         source_set = sources if isinstance(sources, (set, frozenset)) else set(sources)
         edges = self.edges
         value: dict[str, float] = {}
-        compute, held = interest_rule(edges, source_set, value, tracing == "control", lookthrough)
+        compute, held = interest_rule(edges, source_set, value, tracing == "control", limit)
         self._solve(_reachable(source_set, self.out), compute, value, held)
         return {k: v for k, v in value.items() if v > 0}
 
@@ -145,17 +146,20 @@ class Graph:
         return {k: v for k, v in out.items() if v > 0}
 
 
-def check_tracing(tracing: str, lookthrough: float | None) -> None:
-    """A known tracing, and under ``control`` the look-through threshold it needs (read from the law by
-    the caller; ``multiply`` never uses it)."""
+def lookthrough_of(tracing: str, lookthrough: float | None) -> float:
+    """The interest above which an intermediate counts in full: under ``control`` the look-through threshold
+    (read from the law by the caller, required); under ``multiply`` none does (infinity)."""
     if tracing not in ("multiply", "control"):
         raise ValueError(f"unknown tracing {tracing!r}")
-    if tracing == "control" and lookthrough is None:
+    if tracing == "multiply":
+        return math.inf
+    if lookthrough is None:
         raise ValueError("control tracing needs the look-through threshold")
+    return lookthrough
 
 
 def interest_rule(edges: Mapping[Any, list[tuple[Any, float]]], source_set: set[Any] | frozenset[Any],
-                  value: dict[Any, float], control: bool, lookthrough: float | None) -> tuple[Any, Any]:
+                  value: dict[Any, float], control: bool, lookthrough: float) -> tuple[Any, Any]:
     """`compute(node)`: a node's interest from its holders' (stakes in `edges` order, each added in turn:
     the bulk path relies on this exact order of additions), and `held(node)`: counted in full by its own
     holdings (control tracing above the look-through)."""

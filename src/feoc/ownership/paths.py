@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from feoc.ownership.graph import InEdges, check_tracing, interests
+from feoc.ownership.graph import InEdges, interests, lookthrough_of
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def paths(edges: InEdges, sources: Iterable[str], subject: str, tracing: str = "
     For an acyclic graph the contributions of all paths add up to the interest; with cross-holdings the
     fixed point also counts the loops, which simple paths leave out.
     """
-    check_tracing(tracing, lookthrough)
+    in_full = lookthrough_of(tracing, lookthrough)  # an intermediate above it counts as the source
     source_set = sources if isinstance(sources, (set, frozenset)) else set(sources)
     vals = values if values is not None else interests(edges, source_set, tracing, lookthrough)
     found: list[Path] = []
@@ -58,7 +58,7 @@ def paths(edges: InEdges, sources: Iterable[str], subject: str, tracing: str = "
                 steps = tuple(reversed(chain + [(holder, share, False)]))
                 found.append(Path(steps, subject, product * share))
                 continue
-            if tracing == "control" and vals.get(holder, 0.0) > lookthrough:
+            if vals.get(holder, 0.0) > in_full:
                 # a controlled intermediate counts as the source itself: the path ends there
                 steps = tuple(reversed(chain + [(holder, share, True)]))
                 found.append(Path(steps, subject, product * share))
