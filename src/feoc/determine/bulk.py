@@ -32,11 +32,12 @@ from feoc.data.model import MEASURES
 from feoc.determine.driver import Driver, Stage
 from feoc.determine.facts import ENTITY_FACT, SHARE_DIGITS, holders_nation
 from feoc.determine.tracing import lookthrough_for, lookthrough_on
-from feoc.engine.columnar import Column, Coded, Numbers, constant, encode, rule_mask
+from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
 from feoc.law.data import Interpretation
 from feoc.law.law import Law
 from feoc.law.rules import CompiledRuleset
-from feoc.ownership.arrays import NotBulk as NotBulk, StakeGraph, py_round
+from feoc.ownership.arrays import NotBulk as NotBulk
+from feoc.ownership.arrays import StakeGraph, py_round
 
 
 @dataclass(frozen=True)

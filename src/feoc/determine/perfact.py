@@ -14,7 +14,8 @@ from feoc.determine.driver import Driver
 from feoc.determine.facts import entity_fact, listing_facts
 from feoc.determine.findings import Recorder
 from feoc.determine.tracing import Tracer
-from feoc.engine.evaluators import Evaluator, evaluator as make_evaluator
+from feoc.engine.evaluators import Evaluator
+from feoc.engine.evaluators import evaluator as make_evaluator
 from feoc.law.data import Interpretation
 from feoc.law.law import Law
 

@@ -12,7 +12,8 @@ loader enforces it); cycles that do not converge are refused as an input error.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from feoc.data.problems import InputError, Problem
 
@@ -124,9 +125,7 @@ def _solve_exactly(component: list[str], compute: Any, value: dict[str, float], 
         for n in free:
             value[n] = 0.0
         b = [compute(n) for n in free]
-        rows = []
-        for i, n in enumerate(free):
-            rows.append([0.0] * len(free) + [b[i]])
+        rows = [[0.0] * len(free) + [b[i]] for i in range(len(free))]
         for j, h in enumerate(free):
             value[h] = 1.0
             for i, n in enumerate(free):

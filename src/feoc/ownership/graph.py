@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from feoc.ownership.cycles import components_in_topological_order, solve_cycle
 

@@ -7,8 +7,8 @@ look-through threshold, passed in by the caller): it counts as the source itself
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from feoc.ownership.graph import InEdges, interests, lookthrough_of
 
