@@ -139,7 +139,7 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
     # the analysis step against networkx: the covered governments' interest in every entity, all three
     # measures, each side building its own graph from the same stakes
     nations = law.param("covered_nations", day)
-    sources = set().union(*government_bodies(dataset, nations).values())
+    sources = set().union(*government_bodies(dataset, nations, law.vocabulary.government_types).values())
     held = dataset.holdings_on(day)
     edges = {m: in_edges(Stake(h.holder, h.entity, h.share(m)) for h in held if h.share(m) is not None) for m in MEASURES}
     repeats = 3 if n <= 100_000 else 1  # best of 3 where a run is short enough to be noisy (networkx at 1M: ~100 s)

@@ -18,7 +18,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from feoc.determine import bulk as bulk
-from feoc.determine.bulk import NotBulk, StakeGraph, py_round
+from feoc.ownership import arrays
+from feoc.ownership.arrays import NotBulk, StakeGraph, py_round
 from feoc.law.cases import all_cases, inline_dataset
 from feoc.determine.core import determine
 from feoc.determine.regime45x import determine45x
@@ -116,7 +117,7 @@ def test_interests_on_arrays_equal_the_ownership_graph(raw, sources, tracing):
             room[t] = room.get(t, 0.0) + s
             kept.append((h, t, s))
     names = [f"n{i}" for i in range(8)]
-    expected = Graph(in_edges(Stake(names[h], names[t], s) for h, t, s in kept)).interests({names[i] for i in sources}, tracing)
+    expected = Graph(in_edges(Stake(names[h], names[t], s) for h, t, s in kept)).interests({names[i] for i in sources}, tracing, 0.5)
     arr = StakeGraph(8, np.array([h for h, _, _ in kept], dtype=np.int64), np.array([t for _, t, _ in kept], dtype=np.int64),
                      np.array([s for _, _, s in kept], dtype=np.float64))
     mask = np.zeros(8, dtype=bool)
@@ -158,7 +159,7 @@ def test_cross_holdings_that_do_not_converge_are_left_to_the_durable_rules_path(
 
     graph = StakeGraph(3, np.array([0, 1, 2]), np.array([1, 0, 0]), np.array([0.5, 0.5, 0.5]))
     assert graph.interests(np.array([False, False, True]), False, 0.5).tolist() == pytest.approx([2 / 3, 1 / 3, 0.0])
-    monkeypatch.setattr(bulk, "solve_cycle", diverge)
+    monkeypatch.setattr(arrays, "solve_cycle", diverge)
     graph.cache.clear()
     with pytest.raises(NotBulk):
         graph.interests(np.array([False, False, True]), False, 0.5)

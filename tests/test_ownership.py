@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from feoc.ownership.graph import Stake, in_edges, interests, paths
+from feoc.ownership.graph import Stake, in_edges, interests
+from feoc.ownership.paths import paths
 
 
 def edges(*stakes):
@@ -32,7 +33,7 @@ def test_paths_add_up_to_the_interest_on_a_diamond():
 def test_control_lookthrough_counts_a_controlled_intermediate_in_full():
     g = edges(("gov", "a", 0.6), ("a", "b", 0.3))
     assert interests(g, {"gov"}, "multiply")["b"] == pytest.approx(0.18)
-    assert interests(g, {"gov"}, "control")["b"] == pytest.approx(0.3)
+    assert interests(g, {"gov"}, "control", 0.5)["b"] == pytest.approx(0.3)
 
 
 def test_cross_holdings_converge():

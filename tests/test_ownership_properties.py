@@ -247,9 +247,9 @@ def test_independent_of_the_order_of_the_stakes(g, tracing, data):
     nodes, pcts, sources = g
     stakes = stakes_of(pcts)
     shuffled = data.draw(st.permutations(stakes))
-    assert interests(in_edges(shuffled), set(sources), tracing) == interests(in_edges(stakes), set(sources), tracing)
+    assert interests(in_edges(shuffled), set(sources), tracing, LOOKTHROUGH) == interests(in_edges(stakes), set(sources), tracing, LOOKTHROUGH)
     # a list, a set, a frozenset of sources: the same answer
-    assert interests(in_edges(stakes), sorted(sources), tracing) == interests(in_edges(stakes), frozenset(sources), tracing)
+    assert interests(in_edges(stakes), sorted(sources), tracing, LOOKTHROUGH) == interests(in_edges(stakes), frozenset(sources), tracing, LOOKTHROUGH)
 
 
 @PROPERTY
@@ -260,8 +260,8 @@ def test_independent_of_the_entities_names(g, tracing, data):
     rename = dict(zip(nodes, data.draw(st.permutations([f"r{i}" for i in range(len(nodes))]))))
     back = {v: k for k, v in rename.items()}
     renamed = {(rename[h], rename[e]): p for (h, e), p in pcts.items()}
-    before = interests(edges_of(pcts), sources, tracing)
-    after = interests(edges_of(renamed), {rename[s] for s in sources}, tracing)
+    before = interests(edges_of(pcts), sources, tracing, LOOKTHROUGH)
+    after = interests(edges_of(renamed), {rename[s] for s in sources}, tracing, LOOKTHROUGH)
     assert not close(before, {back[k]: v for k, v in after.items()})
 
 
@@ -276,8 +276,8 @@ def test_raising_a_sources_stake_never_lowers_an_interest(g, tracing, data):
     more = dict(pcts)
     more[(h, e)] = more.get((h, e), 0) + data.draw(st.integers(1, 100 - _in_total(pcts, e)))
     assume(_full_cycle(more) is None)
-    before = interests(edges_of(pcts), sources, tracing)
-    after = interests(edges_of(more), sources, tracing)
+    before = interests(edges_of(pcts), sources, tracing, LOOKTHROUGH)
+    after = interests(edges_of(more), sources, tracing, LOOKTHROUGH)
     lower = [(k, v, after.get(k, 0.0)) for k, v in before.items() if after.get(k, 0.0) < v - EPS]
     assert not lower, f"raising {h} → {e} lowered {lower}"
 
@@ -289,8 +289,8 @@ def test_adding_a_source_never_lowers_an_interest(g, tracing, data):
     others = [n for n in nodes if n not in sources]
     assume(others)
     extra = data.draw(st.sampled_from(others))
-    before = interests(edges_of(pcts), sources, tracing)
-    after = interests(edges_of(pcts), sources | {extra}, tracing)
+    before = interests(edges_of(pcts), sources, tracing, LOOKTHROUGH)
+    after = interests(edges_of(pcts), sources | {extra}, tracing, LOOKTHROUGH)
     lower = [(k, v, after.get(k, 0.0)) for k, v in before.items() if after.get(k, 0.0) < v - EPS]
     assert not lower, f"adding source {extra} lowered {lower}"
 
@@ -354,8 +354,8 @@ def test_splitting_a_source_holder_in_two_changes_nothing(g, tracing, data):
             split[key] = keep
         if pcts[key] - keep:
             split[(s2, key[1])] = pcts[key] - keep
-    before = interests(edges_of(pcts), sources, tracing)
-    after = interests(edges_of(split), sources | {s2}, tracing)
+    before = interests(edges_of(pcts), sources, tracing, LOOKTHROUGH)
+    after = interests(edges_of(split), sources | {s2}, tracing, LOOKTHROUGH)
     after.pop(s2, None)
     assert not close(before, after)
 

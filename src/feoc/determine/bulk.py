@@ -2,21 +2,16 @@
 
 It reaches the same determination as `determine.determine` (the durable-rules path, the engine of
 record) for the entity prongs of 42 U.S.C. 18741(a)(5) as interpreted by DOE (89 FR 37079), by the
-same steps on arrays instead of fact dictionaries:
+same stages run by the same driver (`determine.driver`), on arrays instead of fact dictionaries:
 
-- round 0: the entity and listing facts, evaluated column-wise by `columnar.rule_mask` (the compiled
-  rules' reference semantics);
-- chaining rounds to a fixed point, as in `determine._Run.entities`: each round the interests held by
-  the round's sources (covered-nation governments, plus FEOCs under the default reading) in every
-  entity, per measure, rounded to 9 decimals like the facts of the durable-rules path; then the
-  licence facts; a rule with conclusion `feoc` adds its subjects (a licence naming activities only
-  scopes them). It stops when a round adds no FEOC.
+- round 0: the entity and listing facts (the record-to-fact mapping of `determine.facts`), evaluated
+  column-wise by `columnar.rule_mask` (the compiled rules' reference semantics);
+- the chaining rounds to a fixed point: each round the interests held by the round's sources
+  (covered-nation governments, plus FEOCs under the feoc-holders reading) in every entity, per measure,
+  rounded like the facts of the durable-rules path; then the licence facts; a rule with conclusion `feoc`
+  adds its subjects (a licence naming activities only scopes them). It stops when a round adds no FEOC.
 
-Interests are propagated over the strongly connected components of each measure's stake graph, level
-by level (a component's level is the longest chain of components above it), so a level is a few numpy
-steps; cross-holdings are solved by the same code as `ownership.Graph` (`solve_cycle`), so the figures
-are bit-identical and a value on a rounding tie rounds the same way on both paths.
-
+The interests come from `ownership.arrays.StakeGraph`, bit-identical to `ownership.graph.Graph`.
 Cross-holdings that do not converge raise `NotBulk`, and the caller falls back to the durable-rules
 path (which reports them as an input error).
 """
@@ -26,222 +21,36 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse import csgraph
 
-from feoc.engine.columnar import Column, Coded, Numbers, constant, encode, rule_mask
 from feoc.data.dataset import Dataset
-from feoc.determine.core import GOVERNMENT_TYPES, MAX_ROUNDS
+from feoc.data.model import MEASURES
+from feoc.determine.driver import Driver, Stage
+from feoc.determine.facts import ENTITY_FACT, SHARE_DIGITS, holders_nation
+from feoc.determine.tracing import lookthrough_for, lookthrough_on
+from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
 from feoc.law.data import Interpretation
 from feoc.law.law import Law
-from feoc.data.model import MEASURES
-from feoc.ownership.graph import interest_rule, solve_cycle
-from feoc.data.problems import InputError
 from feoc.law.rules import CompiledRuleset
+from feoc.ownership.arrays import NotBulk as NotBulk
+from feoc.ownership.arrays import StakeGraph, py_round
 
 
-ENTITY_ATTRIBUTES = ("id", "name", "type", "country", "incorporated_in", "headquartered_in", "political_figure_of")
-FACT_ATTRIBUTE = {"subject": "id", "name": "name", "etype": "type", "country": "country",
-                  "incorporated_in": "incorporated_in", "headquartered_in": "headquartered_in",
-                  "political_figure_of": "political_figure_of"}  # entity fact field -> attribute (determine._entity_fact)
+@dataclass(frozen=True)
+class Block:
+    """Facts of one kind as columns: `n` rows whose subjects are entity indexes; for licence rows,
+    `scope_of(row)` names the activities the licence covers (none: all)."""
 
+    kind: str
+    columns: Any  # field -> Column, or a function of the field name
+    n: int
+    subjects: np.ndarray
+    scope_of: Callable[[int], Sequence[str]] | None = None
 
-class NotBulk(Exception):
-    """The bulk path cannot decide this dataset exactly; use the durable-rules path."""
-
-
-# --- rounding exactly as Python's round() -----------------------------------------------------------
-
-def py_round(x: np.ndarray, digits: int) -> np.ndarray:
-    """`round(v, digits)` for every element, as Python rounds (correctly, ties to even on the exact binary
-    value). numpy's round scales, rints and divides, which can differ next to a tie; those few elements
-    are rounded by Python itself."""
-    out = np.round(x, digits)
-    scaled = x * 10.0 ** digits
-    near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
-    if near.any():
-        idx = np.flatnonzero(near)
-        out[idx] = [round(v, digits) for v in x[idx].tolist()]
-    return out
-
-
-# --- one measure's stake graph, levelled ----------------------------------------------------------
-
-@dataclass
-class _Cycle:
-    """One strongly connected component of cross-holdings: its nodes (ascending, i.e. by id) and each
-    node's in-stakes [(holder, share)] in the order `ownership.in_edges` sorts them."""
-
-    nodes: list[int]
-    stakes: dict[int, list[tuple[int, float]]]
-    outside: list[int]  # holders outside the component
-    holders: list[int]  # every holder of a member
-
-
-@dataclass
-class _Level:
-    depth: int  # the level: the longest chain of components above its nodes
-    targets: np.ndarray  # this level's acyclic nodes
-    ranks: list[tuple[np.ndarray, np.ndarray]]  # per rank r: (edge indexes, target positions) of each node's r-th stake
-    cycles: list[_Cycle] = field(default_factory=list)
-
-
-class StakeGraph:
-    """The stakes of one measure in force on the date, as arrays over entity indexes 0..n-1 (ascending
-    index = ascending id), levelled for propagation.
-
-    Bit-identical to `ownership.Graph.interests`, so that the screen's figures and the 25 % test never
-    differ from the durable-rules path at a rounding tie: each entity's stakes are added one at a time in
-    the same order (holders by id), and cross-holdings are solved by the same code (`solve_cycle`)."""
-
-    def __init__(self, n: int, holder: np.ndarray, target: np.ndarray, share: np.ndarray,
-                 rank: np.ndarray | None = None):
-        """`rank`: each entity's position in id order (default: indexes are already in id order)."""
-        self.n = n
-        self.rank = np.arange(n) if rank is None else rank
-        keep = share > 0
-        holder, target, share = holder[keep], target[keep], share[keep]
-        graph = sparse.csr_matrix((np.ones(len(holder)), (holder, target)), shape=(n, n))
-        ncomp, label = csgraph.connected_components(graph, directed=True, connection="strong")
-        size = np.bincount(label, minlength=ncomp)
-        cyclic = size > 1
-        cyclic[label[holder[holder == target]]] = True  # a self-holding is a cycle of one
-        level = _component_levels(ncomp, label[holder], label[target])[label]
-        self.node_level = level
-        node_cyclic = cyclic[label]
-        order = np.lexsort((share, self.rank[holder], target, node_cyclic[target], level[target]))
-        self.holder, self.target, self.share = holder[order], target[order], share[order]
-        self.cache: dict[int, tuple[tuple, dict[int, float]]] = {}  # cycle -> (its inputs, its solution)
-        t_level, t_cyc = level[self.target], node_cyclic[self.target]
-        self.levels: list[_Level] = []
-        self.cycles: list[_Cycle] = []
-        bounds = np.flatnonzero(np.diff(t_level)) + 1
-        for lo, hi in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(self.target)].tolist()):
-            if lo == hi:
-                continue
-            split = lo + int(np.searchsorted(t_cyc[lo:hi], True))
-            tg = self.target[lo:split]
-            first = np.r_[True, tg[1:] != tg[:-1]] if len(tg) else np.zeros(0, dtype=bool)
-            position = np.cumsum(first) - 1  # each edge's target, as a position in `targets`
-            starts = np.flatnonzero(first)
-            rank = np.arange(len(tg)) - starts[position]
-            ranks = [(lo + np.flatnonzero(rank == r), position[rank == r]) for r in range(int(rank.max()) + 1)] if len(tg) else []
-            lev = _Level(int(t_level[lo]), tg[first], ranks)
-            if split < hi:
-                lev.cycles = self._cycles(split, hi, label)
-            self.levels.append(lev)
-
-    def _cycles(self, lo: int, hi: int, label: np.ndarray) -> list[_Cycle]:
-        by_comp: dict[int, _Cycle] = {}
-        for h, t, s in zip(self.holder[lo:hi].tolist(), self.target[lo:hi].tolist(), self.share[lo:hi].tolist()):
-            comp = by_comp.setdefault(int(label[t]), _Cycle([], {}, [], []))
-            comp.stakes.setdefault(t, []).append((h, s))
-        rank = self.rank
-        for comp in by_comp.values():
-            comp.nodes = sorted(comp.stakes, key=lambda v: rank[v])  # the reference's component order: by id
-            members = set(comp.nodes)
-            comp.holders = sorted({h for st in comp.stakes.values() for h, _ in st})
-            comp.outside = [h for h in comp.holders if h not in members]
-            self.cycles.append(comp)
-        return [by_comp[k] for k in sorted(by_comp)]
-
-    def interests(self, sources: np.ndarray, control: bool, lookthrough: float,
-                  since: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-        """Cumulative interest of the `sources` (a boolean mask) in every entity, as `ownership.Graph.interests`.
-
-        `since` = (earlier sources, their interests) with the earlier sources a subset of these: only the
-        levels at and below the shallowest added source are recomputed (the levels above cannot see it),
-        which gives the very same array as a full computation."""
-        start = 0
-        if since is not None and not (since[0] & ~sources).any():
-            added = sources & ~since[0]
-            if not added.any():
-                return since[1]
-            start = int(self.node_level[added].min())
-            x = since[1].copy()
-            w = _weight(x, sources, control, lookthrough)  # what the full pass leaves for every node above `start`
-        else:
-            x = np.zeros(self.n)
-            w = sources.astype(np.float64)  # the weight a holder passes on: 1 for a source (or held), else its interest
-        holder, share = self.holder, self.share
-        for lev in self.levels:
-            if lev.depth < start:
-                continue
-            if len(lev.targets):
-                total = np.zeros(len(lev.targets))
-                for idx, pos in lev.ranks:  # one stake of each entity at a time, in the reference's order
-                    total[pos] += share[idx] * w[holder[idx]]
-                vals = np.minimum(total, 1.0)
-                x[lev.targets] = vals
-                w[lev.targets] = _weight(vals, sources[lev.targets], control, lookthrough)
-            for cycle in lev.cycles:
-                solved = self._solve_cycle(cycle, x, sources, control, lookthrough)
-                nodes = cycle.nodes
-                vals = np.array([solved[v] for v in nodes]) if solved else np.zeros(len(nodes))
-                x[nodes] = vals
-                w[nodes] = _weight(vals, sources[nodes], control, lookthrough)
-        return x
-
-    def _solve_cycle(self, cycle: _Cycle, x: np.ndarray, sources: np.ndarray, control: bool,
-                     lookthrough: float) -> dict[int, float] | None:
-        """The component's values by `ownership.solve_cycle`, or None when the sources do not reach it (the
-        reference leaves it out; its interests are 0). Cached: a chaining round mostly repeats the inputs."""
-        src = sources[cycle.holders].tolist()
-        upstream = x[cycle.outside].tolist()
-        if not any(src) and not any(v > 0 for v in upstream) and not sources[cycle.nodes].any():
-            return None
-        key = (control, lookthrough, tuple(src), tuple(upstream), tuple(sources[cycle.nodes].tolist()))
-        cached = self.cache.get(id(cycle))
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        source_set = {h for h, is_src in zip(cycle.holders, src) if is_src}
-        value: dict[int, float] = {h: v for h, v in zip(cycle.outside, upstream) if v}
-        compute, held = interest_rule(cycle.stakes, source_set, value, control, lookthrough)
-        try:
-            solve_cycle(cycle.nodes, compute, value, held)
-        except InputError:
-            raise NotBulk("cross-holdings that do not converge") from None
-        solved = {v: (value[v] if value[v] > 0 else 0.0) for v in cycle.nodes}
-        self.cache[id(cycle)] = (key, solved)
-        return solved
-
-
-def _weight(vals: np.ndarray, is_source: np.ndarray, control: bool, lookthrough: float) -> np.ndarray:
-    if control:
-        return np.where(is_source | (vals > lookthrough), 1.0, vals)
-    return np.where(is_source, 1.0, vals)
-
-
-def _component_levels(ncomp: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Longest-chain level of each component of the condensation (Kahn's algorithm, one frontier a step)."""
-    between = src != dst
-    src, dst = src[between], dst[between]
-    order = np.argsort(src, kind="stable")
-    src, dst = src[order], dst[order]
-    indptr = np.r_[0, np.cumsum(np.bincount(src, minlength=ncomp))]
-    indegree = np.bincount(dst, minlength=ncomp)
-    level = np.zeros(ncomp, dtype=np.int64)
-    frontier = np.flatnonzero(indegree == 0)
-    depth = 0
-    while len(frontier):
-        level[frontier] = depth
-        starts, counts = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
-        total = int(counts.sum())
-        if not total:
-            break
-        idx = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(total)
-        reached, drops = np.unique(dst[idx], return_counts=True)
-        indegree[reached] -= drops
-        frontier = reached[indegree[reached] == 0]
-        depth += 1
-    return level
-
-
-# --- the determination -----------------------------------------------------------------------------
 
 @dataclass
 class BulkResult:
@@ -251,12 +60,12 @@ class BulkResult:
     ids: list[str]
     names: list[str]
     types: list[str]
-    gov: dict[str, np.ndarray]  # covered nation -> its government bodies (determine.government_bodies)
+    gov: dict[str, np.ndarray]  # covered nation -> its government bodies (facts.government_bodies)
     feoc: np.ndarray
     fired: dict[str, np.ndarray]  # rule id -> entities it fired for (conclusion feoc)
     graphs: dict[str, StakeGraph]
     interpretation: Interpretation
-    lookthrough: float
+    lookthrough: float | None  # the law's control look-through threshold (none before the FEOC law)
     scoped: dict[str, set[str]]
     rounds: int
     order: np.ndarray
@@ -271,14 +80,16 @@ class BulkResult:
 
 
 class _Bulk:
+    """The bulk regime's state and its two stages: the direct prongs, and the chaining rounds."""
+
     def __init__(self, dataset: Dataset, day: dt.date, law: Law, interp: Interpretation):
-        self.dataset, self.day, self.interp = dataset, day, interp
+        self.dataset, self.day, self.law, self.interp = dataset, day, law, interp
         self.ruleset: CompiledRuleset = law.ruleset(day, "30d")
-        self.lookthrough = float(law.param("control_lookthrough_threshold", day) or 0.5)
+        self.lookthrough = lookthrough_on(law, day)
         self.nations = list(law.param("covered_nations", day) or [])
         # entities are indexed in dataset order (their fields are read in memory order); `order` and `rank`
         # give id order, which results and the reference's order of additions follow
-        self.attr: dict[str, list[Any]] = {a: dataset.column("entities", a) for a in ENTITY_ATTRIBUTES}
+        self.attr: dict[str, list[Any]] = {a: dataset.column("entities", a) for a in ENTITY_FACT.values()}
         self.ids = self.attr["id"]
         self.order = np.array(sorted(range(len(self.ids)), key=self.ids.__getitem__), dtype=np.int64)
         self.rank = np.empty(len(self.ids), dtype=np.int64)
@@ -289,47 +100,62 @@ class _Bulk:
         self.feoc = np.zeros(self.n, dtype=bool)
         self.fired: dict[str, np.ndarray] = {}
         self.scoped: dict[str, set[str]] = {}
-        self.gov = self.government()
+        self.gov = self.government(law.vocabulary.government_types)
+        self.graphs: dict[str, StakeGraph] = {}
+        self.rights = [(a, r) for a in dataset.agreements_on(day) for r in a.rights]
+        self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
-    def _fire(self, kind: str, columns: Any, n: int, subjects: np.ndarray, scope_of: Any = None) -> None:
-        """Evaluate the rules of one fact kind over n rows whose subjects are entity indexes."""
-        for rule in self.ruleset.rules:
-            if rule.fact != kind:
-                continue
-            mask = rule_mask(rule, columns, n)
-            if not mask.any() or rule.conclusion != "feoc":
-                continue  # other conclusions are about facilities and vehicles, not the entity screen
-            rows = np.flatnonzero(mask)
-            hit = self.fired.setdefault(rule.id, np.zeros(self.n, dtype=bool))
-            hit[subjects[rows]] = True
-            if scope_of is None:
-                self.feoc[subjects[rows]] = True
-                continue
-            for r in rows.tolist():  # a licence that names activities scopes them only (determine._Run._record)
-                scope = scope_of(r)
-                if scope:
-                    self.scoped.setdefault(self.ids[int(subjects[r])], set()).update(scope)
-                else:
-                    self.feoc[subjects[r]] = True
+    def stages(self) -> list[Stage]:
+        return [Stage("direct prongs", self.direct_facts),
+                Stage("ownership and licences", self.chain_facts, feeds=self.feeds)]
 
-    def direct(self) -> None:
+    def fire(self, blocks: list[Block], round: int) -> None:
+        """Evaluate the rules of each block's fact kind over its rows."""
+        for block in blocks:
+            for rule in self.ruleset.rules:
+                if rule.fact == block.kind:
+                    self._fired(rule, rule_mask(rule, block.columns, block.n), block)
+
+    def _fired(self, rule: Any, mask: np.ndarray, block: Block) -> None:
+        if not mask.any() or rule.conclusion != "feoc":
+            return  # other conclusions are about facilities and vehicles, not the entity screen
+        rows = np.flatnonzero(mask)
+        subjects = block.subjects
+        hit = self.fired.setdefault(rule.id, np.zeros(self.n, dtype=bool))
+        hit[subjects[rows]] = True
+        if block.scope_of is None:
+            self.feoc[subjects[rows]] = True
+            return
+        for r in rows.tolist():  # a licence that names activities scopes them only (findings.Recorder)
+            scope = block.scope_of(r)
+            if scope:
+                self.scoped.setdefault(self.ids[int(subjects[r])], set()).update(scope)
+            else:
+                self.feoc[subjects[r]] = True
+
+    def feeds(self) -> tuple[int, int]:
+        """FEOC status, the status the chaining rounds feed."""
+        return int(self.feoc.sum()), sum(len(v) for v in self.scoped.values())
+
+    def direct_facts(self) -> list[Block]:
         """Round 0: the entity facts and the listings in force (the direct prongs)."""
         cache: dict[str, Column | None] = {"kind": constant("entity", self.n)}
 
         def column(name: str) -> Column | None:
             if name not in cache:  # only the fields some rule tests are encoded
-                attr = FACT_ATTRIBUTE.get(name)
+                attr = ENTITY_FACT.get(name)
                 cache[name] = encode([v or "" for v in self.attr[attr]]) if attr else None
             return cache[name]
 
-        self._fire("entity", column, self.n, np.arange(self.n))
+        blocks = [Block("entity", column, self.n, np.arange(self.n))]
         listings = self.dataset.listings_on(self.day)
         if listings:
             cols = {"kind": constant("listing", len(listings)), "subject": encode([x.entity for x in listings]),
                     "list": encode([x.list for x in listings])}
-            self._fire("listing", cols, len(listings), np.array([self.index[x.entity] for x in listings]))
+            blocks.append(Block("listing", cols, len(listings), np.array([self.index[x.entity] for x in listings])))
+        return blocks
 
-    def graphs(self) -> dict[str, StakeGraph]:
+    def build_graphs(self) -> None:
         """Each measure's stakes in force on the date (`from` inclusive, `until` exclusive), as arrays."""
         col = self.dataset.column
         day = self.day
@@ -338,67 +164,63 @@ class _Bulk:
         keep = [i for i, (a, b) in enumerate(zip(starts, ends)) if (a is None or a <= day) and (b is None or day < b)]
         at = self.index.__getitem__
         columns = [[values[i] for i in keep] for values in (col("holdings", f) for f in ("holder", "entity", *MEASURES))]
-        held = keep
-        holder = np.fromiter(map(at, columns[0]), dtype=np.int64, count=len(held))
-        target = np.fromiter(map(at, columns[1]), dtype=np.int64, count=len(held))
-        out = {}
+        holder = np.fromiter(map(at, columns[0]), dtype=np.int64, count=len(keep))
+        target = np.fromiter(map(at, columns[1]), dtype=np.int64, count=len(keep))
         for m, values in zip(MEASURES, columns[2:]):
             shares = np.array(values, dtype=np.float64)  # None (no stake in this measure) reads as NaN
             has = ~np.isnan(shares)
-            out[m] = StakeGraph(self.n, holder[has], target[has], shares[has], self.rank)
+            self.graphs[m] = StakeGraph(self.n, holder[has], target[has], shares[has], self.rank)
+
+    def chain_facts(self) -> list[Block]:
+        """One chaining round's facts: the groups' interests, then the licence rights."""
+        if self.interp.holders == "government":
+            groups = {f"gov-{n}": mask for n, mask in sorted(self.gov.items()) if mask.any()}
+        else:
+            groups = {"feoc": self.feoc | self._all_gov()}
+        blocks = []
+        for measure in MEASURES:
+            for group, sources in sorted(groups.items()):
+                if sources.any():
+                    blocks.append(self._interest_block(measure, group, sources))
+        if self.rights:
+            blocks.append(self._rights_block(self.rights))
+        return [b for b in blocks if b.n]
+
+    def _all_gov(self) -> np.ndarray:
+        out = np.zeros(self.n, dtype=bool)
+        for mask in self.gov.values():
+            out |= mask
         return out
 
-    def chain(self, graphs: dict[str, StakeGraph]) -> int:
-        """The chaining rounds of determine._Run.entities, on arrays."""
-        gov_mask = {n: mask for n, mask in self.gov.items() if mask.any()}
-        all_gov = np.zeros(self.n, dtype=bool)
-        for m in gov_mask.values():
-            all_gov |= m
-        control = self.interp.tracing == "control"
-        agreements = self.dataset.agreements_on(self.day)
-        rights = [(a, r) for a in agreements for r in a.rights]
-        rounds = 0
-        last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        while rounds < MAX_ROUNDS:
-            rounds += 1
-            before = (int(self.feoc.sum()), sum(len(v) for v in self.scoped.values()))
-            licensor_feoc = [bool(self.feoc[self.index[a.licensor]]) for a, _ in rights]
-            if self.interp.holders == "government":
-                groups = {f"gov-{n}": mask for n, mask in sorted(gov_mask.items())}
-            else:
-                groups = {"feoc": self.feoc | all_gov}
-            for measure in MEASURES:
-                for group, sources in sorted(groups.items()):
-                    if not sources.any():
-                        continue
-                    key = (measure, group)
-                    x = graphs[measure].interests(sources, control, self.lookthrough, last.get(key))
-                    last[key] = (sources.copy(), x)  # sources only grow: the next round recomputes below the new ones
-                    share = py_round(x, 9)
-                    rows = np.flatnonzero(share > 0)
-                    k = len(rows)
-                    cols = {"kind": constant("interest", k), "measure": constant(measure, k),
-                            "holders": constant(group, k), "nation": constant(group[4:] if group.startswith("gov-") else "", k),
-                            "share": Numbers(share[rows]), "subject": Coded(rows, self.id_tuple)}
-                    self._fire("interest", cols, k, rows)
-            if rights:
-                k = len(rights)
-                cols = {"kind": constant("agreement_right", k), "subject": encode([a.licensee for a, _ in rights]),
-                        "agreement": encode([a.id for a, _ in rights]), "licensor": encode([a.licensor for a, _ in rights]),
-                        "licensor_feoc": encode(licensor_feoc), "right": encode([r for _, r in rights])}
-                self._fire("agreement_right", cols, k, np.array([self.index[a.licensee] for a, _ in rights]),
-                           scope_of=lambda r: rights[r][0].activities)
-            after = (int(self.feoc.sum()), sum(len(v) for v in self.scoped.values()))
-            if after == before:
-                break  # nothing new became a FEOC: another round would see the same facts
-        return rounds
+    def _interest_block(self, measure: str, group: str, sources: np.ndarray) -> Block:
+        tracing = self.interp.tracing
+        key = (measure, group)
+        x = self.graphs[measure].interests(sources, tracing == "control", lookthrough_for(self.law, self.day, tracing),
+                                           self._last.get(key))
+        self._last[key] = (sources.copy(), x)  # sources only grow: the next round recomputes below the new ones
+        share = py_round(x, SHARE_DIGITS)
+        rows = np.flatnonzero(share > 0)
+        k = len(rows)
+        cols = {"kind": constant("interest", k), "measure": constant(measure, k), "holders": constant(group, k),
+                "nation": constant(holders_nation(group), k), "share": Numbers(share[rows]),
+                "subject": Coded(rows, self.id_tuple)}
+        return Block("interest", cols, k, rows)
 
-    def government(self) -> dict[str, np.ndarray]:
-        """Per covered nation, its government bodies: `determine.government_bodies` on the columns."""
+    def _rights_block(self, rights: list[tuple[Any, str]]) -> Block:
+        k = len(rights)
+        licensor_feoc = [bool(self.feoc[self.index[a.licensor]]) for a, _ in rights]
+        cols = {"kind": constant("agreement_right", k), "subject": encode([a.licensee for a, _ in rights]),
+                "agreement": encode([a.id for a, _ in rights]), "licensor": encode([a.licensor for a, _ in rights]),
+                "licensor_feoc": encode(licensor_feoc), "right": encode([r for _, r in rights])}
+        return Block("agreement_right", cols, k, np.array([self.index[a.licensee] for a, _ in rights]),
+                     scope_of=lambda r: rights[r][0].activities)
+
+    def government(self, government_types: Sequence[str] | frozenset[str]) -> dict[str, np.ndarray]:
+        """Per covered nation, its government bodies: `facts.government_bodies` on the columns."""
         etype, country, figure = (encode([v or "" for v in self.attr[a]]) for a in ("type", "country", "political_figure_of"))
         out = {}
         for nation in sorted(set(self.nations)):
-            body = np.array([t in GOVERNMENT_TYPES for t in etype.values])[etype.codes] & \
+            body = np.array([t in government_types for t in etype.values])[etype.codes] & \
                 np.array([c == nation for c in country.values])[country.codes]
             person = np.array([t == "person" for t in etype.values])[etype.codes] & \
                 np.array([c == nation for c in figure.values])[figure.codes]
@@ -411,11 +233,13 @@ def bulk_determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str
     interp = law.interpretation(interpretation)
     with paused_gc():
         run = _Bulk(dataset, day, law, interp)
-        run.direct()
-        graphs = run.graphs()
-        rounds = run.chain(graphs)
+        driver = Driver(run.fire)
+        direct, chaining = run.stages()
+        driver.run(direct)
+        run.build_graphs()
+        rounds = driver.run(chaining)
     return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
-                      run.feoc, run.fired, graphs, interp, run.lookthrough, run.scoped, rounds, run.order)
+                      run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order)
 
 
 @contextlib.contextmanager

@@ -3,9 +3,11 @@ as of a date (P.L. 119-21 §70512; IRC 7701(a)(51)-(52)).
 
 Specified foreign entities (designations; foreign-controlled entities: covered-nation governments, their
 nationals, entities organized or with their principal place of business there, and entities more than 50 %
-controlled by those, chained to a fixed point) and foreign-influenced entities (officer appointment, a
-single SFE owning 25 %, SFEs together 40 %, SFE debt 15 %, effective-control payments) are decided by the
-`regime: 45x` rules; then each facility product's material assistance cost ratio is judged.
+controlled by those, chained to a fixed point by `determine.driver`) and foreign-influenced entities
+(officer appointment, a single SFE owning 25 %, SFEs together 40 %, SFE debt 15 %, effective-control
+payments) are decided by the `regime: 45x` rules; then each facility product's material assistance cost
+ratio is judged. How interests are traced for the foreign-influence tests (constructive ownership,
+IRC 318(a)(2)) is the parameter `pfe_tracing` of `rules/parameters.yaml`.
 """
 
 from __future__ import annotations
@@ -16,10 +18,16 @@ from collections import defaultdict
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.determine.core import Determination, _Run
-from feoc.engine.evaluators import Evaluator, evaluator as make_evaluator
-from feoc.law.law import Law
 from feoc.data.model import MEASURES
+from feoc.determine.determination import Determination
+from feoc.determine.driver import Stage
+from feoc.determine.facts import SHARE_DIGITS, in_prior_year
+from feoc.determine.perfact import PerFactRun
+from feoc.determine.tracing import lookthrough_for, required
+from feoc.engine.evaluators import Evaluator
+from feoc.law.law import Law
+
+DEBT = "debt"  # the measure of the SFE debt test, IRC 7701(a)(51)(D)(i)(IV), beside the ownership measures
 
 
 @dataclasses.dataclass
@@ -35,105 +43,121 @@ class Determination45X(Determination):
         return self.sfe | self.fie
 
 
-def _prior_year_overlap(start: dt.date | None, end: dt.date | None, day: dt.date) -> bool:
-    first, after = dt.date(day.year - 1, 1, 1), dt.date(day.year, 1, 1)
-    return (start is None or start < after) and (end is None or end > first)
+class _Regime45X:
+    """The 45x stages over one run: foreign control chained, then foreign influence, then the MACR."""
 
+    def __init__(self, run: PerFactRun):
+        self.run = run
+        self.macr: dict[tuple[str, str], dict[str, Any]] = {}
 
-class _Run45(_Run):
-    def entities(self) -> None:  # type: ignore[override]
-        """Designations and foreign control (chained), then the foreign-influence facts (7701(a)(51))."""
-        holdings = self.direct()
-        while self.round < 1000:  # foreign control chains (more than 50 %) to a fixed point
-            self.round += 1
-            fce = set(self.status.get("foreign_controlled", set()))
-            self.sources_by_group = {"fce": fce}
-            new = []
-            for measure in MEASURES:
-                if not fce:
-                    continue
-                vals, changed = self._interests(measure, "fce", fce)
-                for entity in sorted(changed):
-                    share = round(vals.get(entity, 0.0), 9)
-                    new.append({"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": "fce",
-                                "share": share, "max_single": 0.0})
-            if not new:
-                break
-            self.fire(new)
-            if self.status.get("foreign_controlled", set()) == fce:
-                break
-        sfe = self.status.get("foreign_controlled", set()) | self.status.get("sfe", set())
-        self.sources_by_group = {"fce": set(self.status.get("foreign_controlled", set())), "sfe": sfe}
-        self.round += 1
-        self.fire(self._influence_facts(sfe, holdings))
+    def stages(self) -> list[Stage]:
+        return [Stage("direct prongs", self.run.direct_facts),
+                Stage("foreign control", self.control_facts, feeds=lambda: len(self.reached("foreign_controlled"))),
+                Stage("foreign influence", self.influence_facts),
+                Stage("material assistance", self.material_facts)]
 
-    def _influence_facts(self, sfe: set[str], holdings: list[Any]) -> list[dict[str, Any]]:
+    def reached(self, conclusion: str) -> set[str]:
+        return self.run.recorder.reached(conclusion)
+
+    def sfe(self) -> set[str]:
+        return self.reached("foreign_controlled") | self.reached("sfe")
+
+    def control_facts(self) -> list[dict[str, Any]]:
+        """Interests held by foreign-controlled entities (more than 50 % makes one more, 7701(a)(51)(C))."""
+        fce = set(self.reached("foreign_controlled"))
+        self.run.sources_by_group = {"fce": fce}
+        return [{"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": group, "share": share,
+                 "max_single": 0.0} for entity, measure, group, share in self.run.tracer.new_shares({"fce": fce})]
+
+    def influence_facts(self) -> list[dict[str, Any]]:
+        """The foreign-influence facts (7701(a)(51)(D)): SFE interests, officer rights, contracts."""
+        sfe = self.sfe()
+        self.run.sources_by_group = {"fce": set(self.reached("foreign_controlled")), "sfe": sfe}
+        direct = _direct_stakes(self.run.holdings, sfe)
+        facts = self._interest_facts(sfe, direct)
+        for h in self.run.holdings:
+            if h.appoints_officers:
+                facts.append({"kind": "officer_right", "subject": h.entity, "holder": h.holder,
+                              "holder_sfe": h.holder in sfe})
+        return facts + _contract_facts(self.run.dataset, self.run.day, sfe)
+
+    def _interest_facts(self, sfe: set[str], direct: dict[tuple[str, str], list[float]]) -> list[dict[str, Any]]:
         facts: list[dict[str, Any]] = []
-        direct: dict[tuple[str, str], list[float]] = defaultdict(list)
-        for h in holdings:
-            if h.holder in sfe:
-                for m in MEASURES + ("debt",):
-                    if h.share(m):
-                        direct[(h.entity, m)].append(h.share(m))
         for measure in MEASURES:
-            vals = self.graphs[measure].interests(sfe, "multiply") if sfe else {}
+            vals = self._sfe_interests(measure, sfe)
             for entity in sorted(set(vals) | {e for e, m in direct if m == measure}):
                 facts.append({"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": "sfe",
-                              "share": round(vals.get(entity, 0.0), 9),
-                              "max_single": round(max(direct.get((entity, measure), [0.0])), 9)})
+                              "share": round(vals.get(entity, 0.0), SHARE_DIGITS),
+                              "max_single": round(max(direct.get((entity, measure), [0.0])), SHARE_DIGITS)})
         for entity, m in sorted(direct):
-            if m == "debt":
+            if m == DEBT:
                 shares = direct[(entity, m)]
-                facts.append({"kind": "pfe_interest", "subject": entity, "measure": "debt", "holders": "sfe",
-                              "share": round(sum(shares), 9), "max_single": round(max(shares), 9)})
-        for h in holdings:
-            if h.appoints_officers:
-                facts.append({"kind": "officer_right", "subject": h.entity, "holder": h.holder, "holder_sfe": h.holder in sfe})
-        for a in self.dataset.agreements:
-            if not _prior_year_overlap(a.start, a.end, self.day):
-                continue
-            payments = "unknown" if a.payments is None else ("yes" if a.payments else "no")
-            for right in a.rights:
-                facts.append({"kind": "pfe_contract", "subject": a.licensee, "agreement": a.id, "counterparty": a.licensor,
-                              "counterparty_sfe": a.licensor in sfe, "right": right, "payments": payments,
-                              "prior_year": True})
+                facts.append({"kind": "pfe_interest", "subject": entity, "measure": DEBT, "holders": "sfe",
+                              "share": round(sum(shares), SHARE_DIGITS),
+                              "max_single": round(max(shares), SHARE_DIGITS)})
         return facts
 
-    def materials(self) -> dict[tuple[str, str], dict[str, Any]]:
+    def _sfe_interests(self, measure: str, sfe: set[str]) -> dict[str, float]:
+        """The SFEs' interests, directly and through entities, traced as `pfe_tracing` says."""
+        if not sfe:
+            return {}
+        run = self.run
+        tracing = required(run.law, "pfe_tracing", run.day, "the foreign-influence ownership tests")
+        run.group_tracing["sfe"] = tracing
+        return run.tracer.graphs[measure].interests(sfe, tracing, lookthrough_for(run.law, run.day, tracing))
+
+    def material_facts(self) -> list[dict[str, Any]]:
         """Each facility product's material assistance cost ratio from the inputs in force (IRC 7701(a)(52))."""
-        pfe = self.status.get("foreign_controlled", set()) | self.status.get("sfe", set()) | self.status.get("fie", set())
+        pfe = self.sfe() | self.reached("fie")
         totals: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0.0, 0.0, []])
-        for m in self.dataset.material_inputs:
-            if m.in_force(self.day):
+        for m in self.run.dataset.material_inputs:
+            if m.in_force(self.run.day):
                 row = totals[(m.facility, m.product)]
                 row[0] += m.cost_usd
                 if m.supplier in pfe:
                     row[1] += m.cost_usd
                     row[2].append(m.supplier)
-        out = {}
         facts = []
         for (facility, product), (total, pfe_cost, suppliers) in sorted(totals.items()):
-            ratio = round((total - pfe_cost) / total, 9)
+            ratio = round((total - pfe_cost) / total, SHARE_DIGITS)
             product_class = "critical_minerals" if product == "critical_mineral" else "battery_components"
-            out[(facility, product)] = {"ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost,
-                                        "product_class": product_class, "pfe_suppliers": sorted(set(suppliers))}
+            self.macr[(facility, product)] = {"ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost,
+                                              "product_class": product_class, "pfe_suppliers": sorted(set(suppliers))}
             facts.append({"kind": "macr", "subject": facility, "product": product, "product_class": product_class,
                           "ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost})
-        self.round += 1
-        self.fire(facts)
-        return out
+        return facts
+
+
+def _direct_stakes(holdings: list[Any], sfe: set[str]) -> dict[tuple[str, str], list[float]]:
+    """(entity, measure) -> the SFEs' direct stakes in it, debt included."""
+    direct: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for h in holdings:
+        if h.holder in sfe:
+            for m in MEASURES + (DEBT,):
+                if h.share(m):
+                    direct[(h.entity, m)].append(h.share(m))
+    return direct
+
+
+def _contract_facts(dataset: Dataset, day: dt.date, sfe: set[str]) -> list[dict[str, Any]]:
+    """A `pfe_contract` fact per right of every agreement; `prior_year` says whether the agreement was in
+    force in the previous taxable year, which the effective-control rules require (7701(a)(51)(D)(ii))."""
+    facts = []
+    for a in dataset.agreements:
+        payments = "unknown" if a.payments is None else ("yes" if a.payments else "no")
+        prior_year = in_prior_year(a.start, a.end, day)
+        for right in a.rights:
+            facts.append({"kind": "pfe_contract", "subject": a.licensee, "agreement": a.id, "counterparty": a.licensor,
+                          "counterparty_sfe": a.licensor in sfe, "right": right, "payments": payments,
+                          "prior_year": prior_year})
+    return facts
 
 
 def determine45x(dataset: Dataset, day: dt.date, law: Law,
                  evaluator: Evaluator | str = "durable-rules") -> Determination45X:
     """Every entity's PFE findings and every facility product's MACR finding on `day` (45x regime)."""
-    interp = law.interpretation()
-    ev = make_evaluator(evaluator) if isinstance(evaluator, str) else evaluator
-    run = _Run45(dataset, day, law, interp, ev, regime="45x")
-    run.entities()
-    macr = run.materials()
-    findings = sorted(run.findings.values(), key=lambda f: (f.subject, f.rule_id, f.facts))
-    sfe = run.status.get("foreign_controlled", set()) | run.status.get("sfe", set())
-    return Determination45X(day, interp, findings, set(), {}, getattr(run, "interest_values", {}),
-                            run.names, run.ruleset, ev.name, run.edges, run.graphs, run.sources_by_group,
-                            run.lookthrough, sfe=sfe, fie=set(run.status.get("fie", set())), macr=macr)
+    run = PerFactRun(dataset, day, law, law.interpretation(), evaluator, "45x")
+    regime = _Regime45X(run)
+    run.driver.run_all(regime.stages())
+    return run.determination(Determination45X, set(), {}, sfe=regime.sfe(), fie=set(regime.reached("fie")),
+                             macr=regime.macr)

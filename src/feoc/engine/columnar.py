@@ -14,8 +14,9 @@ evaluator, durable-rules and the reference, and require the same firings.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -113,7 +114,7 @@ class ColumnarEvaluator:
     def evaluate(self, ruleset: CompiledRuleset, facts: Sequence[dict[str, Any]]) -> list[Firing]:
         by_kind: dict[str, list[int]] = {}
         for i, fact in enumerate(facts):
-            by_kind.setdefault(fact.get("kind"), []).append(i)
+            by_kind.setdefault(str(fact.get("kind")), []).append(i)
         firings: list[Firing] = []
         for kind, indexes in by_kind.items():
             rules = [r for r in ruleset.rules if r.fact == kind]

@@ -10,8 +10,10 @@ errors after the call, and no fact field named `id` or `sid`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from typing import Any, Protocol, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, Protocol
 
 from feoc.data.problems import EngineError  # defined there (and named here) so the CLI catches it without importing us
 from feoc.law.rules import CompiledCondition, CompiledRule, CompiledRuleset, durable_number
@@ -64,7 +66,7 @@ class ReferenceEvaluator:
         by_kind: dict[str, list[CompiledRule]] = {}
         for rule in ruleset.rules:
             by_kind.setdefault(rule.fact, []).append(rule)
-        return sorted((rule.id, i) for i, fact in enumerate(facts) for rule in by_kind.get(fact.get("kind"), ())
+        return sorted((rule.id, i) for i, fact in enumerate(facts) for rule in by_kind.get(str(fact.get("kind")), ())
                       if rule_matches(rule, fact))
 
 
@@ -73,8 +75,8 @@ class DurableEvaluator:
 
     name = "durable-rules"
     _lock = threading.Lock()  # the C engine is not thread-safe; one caller at a time
-    _host: Any = None
-    _registered: set[str] = set()
+    _host: ClassVar[Any] = None  # one Host per process: rulesets can never be removed from it
+    _registered: ClassVar[set[str]] = set()
 
     def __init__(self) -> None:
         from durable import engine as durable_engine  # imported lazily: a C extension with a start-up cost
@@ -115,10 +117,8 @@ class DurableEvaluator:
             self._run_batch(name, facts, indexes[half:], firings)
             return
         finally:
-            try:
+            with contextlib.suppress(Exception):  # the session may already be gone after a split; nothing else to free
                 host.delete_state(name, sid)
-            except Exception:  # the session may already be gone after a split; nothing else to free
-                pass
         errors = recorder.errors
         if errors:
             raise EngineError(f"a rule action failed: {errors[0]!r}")
@@ -161,7 +161,7 @@ class _Recorder:
         out, self._firings = self._firings, []
         return out
 
-    def action(self, name: str):
+    def action(self, name: str) -> Callable[[Any], None]:
         rule_id = name[2:] if name.startswith("r_") else None
 
         def act(c: Any) -> None:
@@ -185,7 +185,7 @@ def _make_host(durable_engine: Any) -> Any:
         def _run(self) -> None:  # the stock Host starts background Timer threads here
             return None
 
-        def get_action(self, action_name: str):
+        def get_action(self, action_name: str) -> Callable[[Any], None]:
             return self.recorder.action(action_name)
 
     return SynchronousHost()

@@ -126,6 +126,7 @@ PARAMETER_KINDS: dict[str, str] = {
     "pfe_rules_in_force": "bool", "foreign_control_threshold": "share", "fie_single_sfe_threshold": "share",
     "fie_all_sfe_threshold": "share", "fie_debt_threshold": "share", "macr_threshold_battery_components": "share",
     "macr_threshold_critical_minerals": "share", "credit_45x_phase_out": "share",
+    "pfe_tracing": "tracing",
 }
 _KIND_CHECKS = {
     "countries": _is_countries, "share": _is_share, "bool": lambda v: isinstance(v, bool),
@@ -134,12 +135,13 @@ _KIND_CHECKS = {
     # the classes a cap may name are the vocabulary's `vehicle_classes` (checked by law.Law.load)
     "caps": lambda v: isinstance(v, dict) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v.values()),
     "words": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    "tracing": lambda v: v in ("multiply", "control"),
 }
 _KIND_TEXT = {
     "countries": "a list of ISO 3166-1 alpha-2 codes, e.g. [CN, RU]", "share": "a number between 0 and 1",
     "bool": "true or false", "date": "an ISO date (YYYY-MM-DD)", "phase": "transition or new-structure",
     "usd": "a non-negative amount in USD", "caps": "a mapping of vehicle class to USD, e.g. {car: 55000}",
-    "words": "a list of words",
+    "words": "a list of words", "tracing": "multiply or control",
 }
 
 

@@ -61,7 +61,7 @@ def build_reports(dataset: Dataset, data_folder: Path, dates: list[dt.date], law
     entity_links, vehicle_links = _links(dataset)
     nations = set().union(*(set(params["covered_nations"].on(d) or []) for d in dates))
     context: dict[str, Any] = {
-        "governments": set().union(*government_bodies(dataset, nations).values()) if nations else set(),
+        "governments": set().union(*government_bodies(dataset, nations, law.vocabulary.government_types).values()) if nations else set(),
         "feoc_on": {d: per_date[d][default].feoc for d in dates},
         "threshold": {d: params["control_threshold"].on(d) for d in dates},
         "transition_until": {d: params["impracticable_to_trace_until"].on(d) for d in dates},

@@ -57,7 +57,7 @@ def screen_rows(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
 def _screen_from(det: Determination, dataset: Dataset, day: dt.date, law: Law) -> Screen:
     """The table from a determination of the durable-rules (or reference) path."""
     nations = law.param("covered_nations", day) or []
-    per_nation = {n: bodies for n, bodies in government_bodies(dataset, nations).items() if bodies}
+    per_nation = {n: bodies for n, bodies in government_bodies(dataset, nations, law.vocabulary.government_types).items() if bodies}
     gov: dict[str, dict[str, tuple[float, str]]] = {}
     for measure in MEASURES:
         for nation, bodies in sorted(per_nation.items()):

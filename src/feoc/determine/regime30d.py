@@ -1,0 +1,93 @@
+"""The §30D FEOC regime as of a date: facts from the dataset and the ownership analysis go into the rule
+engine, each firing becomes an explained finding, and status that depends on other entities' status
+(a subsidiary of a FEOC) is derived by chaining rounds to a fixed point (`determine.driver`).
+
+Implements 42 U.S.C. 18741(a)(5) as interpreted by DOE (89 FR 37079) and applied to §30D by
+26 CFR 1.30D-6; which rules apply, their thresholds and dates come from `rules/`.
+
+The regime is its stages: the direct prongs (round 0), the chaining rounds (ownership interests of the
+reading's holder groups, and licences from FEOCs), the facility activities, then the vehicles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from feoc.data.dataset import Dataset
+from feoc.determine.determination import Determination
+from feoc.determine.driver import Stage
+from feoc.determine.facts import government_bodies, holders_nation
+from feoc.determine.perfact import PerFactRun
+from feoc.determine.vehicle_facts import facility_facts, vehicle_facts
+from feoc.engine.evaluators import Evaluator
+from feoc.law.law import Law
+
+STAGES = ("entities", "facilities", "vehicles")  # each stage reads the findings of the ones before it
+
+
+class _Chaining:
+    """The chaining rounds: each round, the interests of the holder groups (each covered nation's
+    government bodies under the government readings; those and every FEOC under the feoc-holders
+    reading) and the licence rights, asserted when they changed."""
+
+    def __init__(self, run: PerFactRun):
+        self.run = run
+        nations = list(run.law.param("covered_nations", run.day) or [])
+        self.gov = government_bodies(run.dataset, nations, run.law.vocabulary.government_types)
+        self.all_gov: set[str] = set().union(*self.gov.values()) if self.gov else set()
+        self.rights = [(a, right) for a in run.dataset.agreements_on(run.day) for right in a.rights]
+        self._asserted: dict[tuple[str, str], bool] = {}
+
+    def groups(self) -> dict[str, set[str]]:
+        if self.run.interp.holders == "government":
+            return {f"gov-{n}": bodies for n, bodies in self.gov.items() if bodies}
+        return {"feoc": set(self.run.recorder.feoc) | self.all_gov}
+
+    def facts(self) -> list[dict[str, Any]]:
+        groups = self.run.sources_by_group = self.groups()
+        new = [{"kind": "interest", "subject": entity, "measure": measure, "holders": group,
+                "nation": holders_nation(group), "share": share}
+               for entity, measure, group, share in self.run.tracer.new_shares(groups)]
+        feoc = self.run.recorder.feoc
+        for a, right in self.rights:
+            licensor_feoc = a.licensor in feoc
+            if self._asserted.get((a.id, right)) != licensor_feoc:
+                self._asserted[(a.id, right)] = licensor_feoc
+                new.append({"kind": "agreement_right", "subject": a.licensee, "agreement": a.id,
+                            "licensor": a.licensor, "licensor_feoc": licensor_feoc, "right": right})
+        return new
+
+    def feeds(self) -> tuple[int, int]:
+        """FEOC status, the status the rounds feed: whole FEOCs, and activities scoped by licences."""
+        recorder = self.run.recorder
+        return len(recorder.feoc), sum(len(v) for v in recorder.scoped.values())
+
+
+def stages(run: PerFactRun) -> dict[str, list[Stage]]:
+    """The regime's stages, by the name `determine(upto=...)` stops after."""
+    chaining = _Chaining(run)
+    recorder = run.recorder
+    return {
+        "entities": [Stage("direct prongs", run.direct_facts),
+                     Stage("ownership and licences", chaining.facts, feeds=chaining.feeds)],
+        "facilities": [Stage("facility activities",
+                             lambda: facility_facts(run.dataset, recorder.feoc, recorder.scoped))],
+        "vehicles": [Stage("vehicles", lambda: vehicle_facts(run.dataset, run.day, run.law,
+                                                             list(recorder.findings.values())))],
+    }
+
+
+def determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None,
+              evaluator: Evaluator | str = "durable-rules", upto: str = "vehicles") -> Determination:
+    """Every entity's, facility activity's and vehicle's findings on `day` under one interpretation.
+
+    `upto` stops after a stage: an entity's status needs the entity rounds only (`feoc check entity`),
+    a facility's also the activity facts; no later stage changes an earlier stage's findings."""
+    if upto not in STAGES:
+        raise ValueError(f"upto={upto!r}: use one of {', '.join(STAGES)}")
+    run = PerFactRun(dataset, day, law, law.interpretation(interpretation), evaluator, "30d")
+    by_name = stages(run)
+    for name in STAGES[:STAGES.index(upto) + 1]:
+        run.driver.run_all(by_name[name])
+    return run.determination(Determination, run.recorder.feoc, run.recorder.scoped)

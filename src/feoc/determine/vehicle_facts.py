@@ -1,0 +1,103 @@
+"""The §30D stages after the entities: each facility activity (performed in a covered nation, or by a FEOC
+operator), then each vehicle's battery components, critical minerals and sourcing shares (IRC 30D(d)(7),
+(e); 26 CFR 1.30D-6). Countries, dates and lists come from `rules/parameters.yaml`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from feoc.data.dataset import Dataset
+from feoc.determine.facts import SHARE_DIGITS
+from feoc.determine.findings import Finding
+from feoc.law.law import Law
+
+
+def facility_facts(dataset: Dataset, feoc: set[str], scoped: dict[str, set[str]]) -> list[dict[str, Any]]:
+    """An `activity` fact for each activity of each facility: performed by a FEOC operator or not."""
+    facts = []
+    # every facility is judged, also outside its recorded operating period: a component traced to a plant
+    # must never pass silently because the plant's dates are incomplete (the facility verdict notes it)
+    for f in dataset.facilities:
+        for activity in f.activities:
+            by_feoc = f.operator in feoc or activity in scoped.get(f.operator, set())
+            facts.append({"kind": "activity", "subject": f.id, "activity": activity, "country": f.country,
+                          "operator": f.operator, "operator_feoc": by_feoc})
+    return facts
+
+
+class _VehicleLaw:
+    """The parameters the vehicle facts read, on one date."""
+
+    def __init__(self, law: Law, day: dt.date):
+        self.day = day
+        self.north_america = set(law.param("north_america", day) or [])
+        self.fta_or_us = set(law.param("us_and_fta_countries", day) or [])
+        self.until = law.param("impracticable_to_trace_until", day)
+        self.materials = set(law.param("impracticable_to_trace_materials", day) or [])
+
+    def transition(self, m: Any) -> bool:
+        """A mineral the impracticable-to-trace transition may leave out (26 CFR 1.30D-6)."""
+        return bool(m.impracticable_to_trace and m.material in self.materials and self.until and self.day < self.until)
+
+
+def vehicle_facts(dataset: Dataset, day: dt.date, law: Law, findings: list[Finding]) -> list[dict[str, Any]]:
+    """Component, mineral and sourcing facts for every vehicle, given the facility findings."""
+    rules = _VehicleLaw(law, day)
+    country = {f.id: f.country for f in dataset.facilities}
+    feoc_steps = {(f.subject, f.fact("activity")) for f in findings if f.conclusion == "feoc_activity"}
+    facts: list[dict[str, Any]] = []
+    for v in dataset.vehicles:
+        battery = dataset.battery(v.battery)
+        facts += _component_facts(v.id, battery, feoc_steps)
+        facts += _mineral_facts(v.id, battery, feoc_steps, rules)
+        for half, (qualifying, total) in sourcing_values(battery, country, rules.north_america, rules.fta_or_us).items():
+            if total > 0:
+                facts.append({"kind": "sourcing", "subject": v.id, "half": half,
+                              "share": round(qualifying / total, SHARE_DIGITS), "qualifying_value_usd": qualifying,
+                              "total_value_usd": total})
+    return facts
+
+
+def _component_facts(vehicle: str, battery: Any, feoc_steps: set[tuple[str, Any]]) -> list[dict[str, Any]]:
+    facts = []
+    for c in battery.components:
+        for step, fid in (("manufacturing", c.manufactured_at), ("assembly", c.assembled_at)):
+            if fid:
+                facts.append({"kind": "component", "subject": vehicle, "battery": battery.id,
+                              "component": c.component, "step": step, "facility": fid,
+                              "feoc": (fid, f"{c.component}_{step}") in feoc_steps, "value_usd": float(c.value_usd)})
+    return facts
+
+
+def _mineral_facts(vehicle: str, battery: Any, feoc_steps: set[tuple[str, Any]], rules: _VehicleLaw) -> list[dict[str, Any]]:
+    facts = []
+    for m in battery.critical_minerals:
+        transition = rules.transition(m)
+        for step, fid in (("extraction", m.extracted_at), ("processing", m.processed_at), ("recycling", m.recycled_at)):
+            if fid:
+                facts.append({"kind": "mineral", "subject": vehicle, "battery": battery.id, "mineral": m.mineral,
+                              "step": step, "facility": fid, "feoc": (fid, f"critical_mineral_{step}") in feoc_steps,
+                              "impracticable_to_trace": m.impracticable_to_trace, "material": m.material,
+                              "transition": transition, "value_usd": float(m.value_usd)})
+    return facts
+
+
+def sourcing_values(battery: Any, country: dict[str, str], north_america: set[str],
+                    fta_or_us: set[str]) -> dict[str, tuple[float, float]]:
+    """Qualifying and total value of each half (IRC 30D(e)(1)(A), (e)(2)(A)).
+
+    A battery component qualifies when manufactured or assembled in North America; a critical mineral
+    when extracted or processed in the United States or an FTA country, or recycled in North America.
+    Each record counts all or nothing (the 26 CFR 1.30D-3 value-added and traced-value tests are not
+    modelled; a record is one traced portion).
+    """
+    comp_q = sum(c.value_usd for c in battery.components
+                 if country.get(c.manufactured_at or "") in north_america or country.get(c.assembled_at or "") in north_america)
+    comp_t = sum(c.value_usd for c in battery.components)
+    min_q = sum(m.value_usd for m in battery.critical_minerals
+                if country.get(m.extracted_at or "") in fta_or_us or country.get(m.processed_at or "") in fta_or_us
+                or country.get(m.recycled_at or "") in north_america)
+    min_t = sum(m.value_usd for m in battery.critical_minerals)
+    return {"critical_minerals": (float(min_q), float(min_t)), "battery_components": (float(comp_q), float(comp_t))}

@@ -1,0 +1,212 @@
+"""Interests on arrays: one measure's stakes over entity indexes, propagated level by level with numpy,
+for the bulk screen (`determine.bulk`).
+
+Bit-identical to `ownership.graph.Graph.interests` (DOE 89 FR 37079 §III.E, interests held directly or
+indirectly): each entity's stakes are added one at a time in the same order (holders by id), and
+cross-holdings are found and solved by the same module (`ownership.cycles`), so the screen's figures and
+the 25 % test never differ from the per-fact path at a rounding tie.
+
+Interests are propagated over the strongly connected components of the stake graph, level by level (a
+component's level is the longest chain of components above it), so a level is a few numpy steps.
+Cross-holdings that do not converge raise `NotBulk`: the caller falls back to the per-fact path, which
+reports them as an input error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from feoc.data.problems import InputError
+from feoc.ownership.cycles import array_components, solve_cycle
+from feoc.ownership.graph import interest_rule, lookthrough_of
+
+
+class NotBulk(Exception):
+    """The array path cannot decide this dataset exactly; use the per-fact (durable-rules) path."""
+
+
+# --- rounding exactly as Python's round() -----------------------------------------------------------
+
+def py_round(x: np.ndarray, digits: int) -> np.ndarray:
+    """`round(v, digits)` for every element, as Python rounds (correctly, ties to even on the exact binary
+    value). numpy's round scales, rints and divides, which can differ next to a tie; those few elements
+    are rounded by Python itself."""
+    out = np.round(x, digits)
+    scaled = x * 10.0 ** digits
+    near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    if near.any():
+        idx = np.flatnonzero(near)
+        out[idx] = [round(v, digits) for v in x[idx].tolist()]
+    return out
+
+
+# --- one measure's stake graph, levelled ----------------------------------------------------------
+
+@dataclass
+class _Cycle:
+    """One strongly connected component of cross-holdings: its nodes (ascending, i.e. by id) and each
+    node's in-stakes [(holder, share)] in the order `ownership.in_edges` sorts them."""
+
+    nodes: list[int]
+    stakes: dict[int, list[tuple[int, float]]]
+    outside: list[int]  # holders outside the component
+    holders: list[int]  # every holder of a member
+
+
+@dataclass
+class _Level:
+    depth: int  # the level: the longest chain of components above its nodes
+    targets: np.ndarray  # this level's acyclic nodes
+    ranks: list[tuple[np.ndarray, np.ndarray]]  # per rank r: (edge indexes, target positions) of each node's r-th stake
+    cycles: list[_Cycle] = field(default_factory=list)
+
+
+class StakeGraph:
+    """The stakes of one measure in force on the date, as arrays over entity indexes 0..n-1 (ascending
+    index = ascending id), levelled for propagation.
+
+    Bit-identical to `ownership.Graph.interests`, so that the screen's figures and the 25 % test never
+    differ from the durable-rules path at a rounding tie: each entity's stakes are added one at a time in
+    the same order (holders by id), and cross-holdings are solved by the same code (`solve_cycle`)."""
+
+    def __init__(self, n: int, holder: np.ndarray, target: np.ndarray, share: np.ndarray,
+                 rank: np.ndarray | None = None):
+        """`rank`: each entity's position in id order (default: indexes are already in id order)."""
+        self.n = n
+        self.rank = np.arange(n) if rank is None else rank
+        keep = share > 0
+        holder, target, share = holder[keep], target[keep], share[keep]
+        ncomp, label, cyclic = array_components(n, holder, target)
+        level = _component_levels(ncomp, label[holder], label[target])[label]
+        self.node_level = level
+        node_cyclic = cyclic[label]
+        order = np.lexsort((share, self.rank[holder], target, node_cyclic[target], level[target]))
+        self.holder, self.target, self.share = holder[order], target[order], share[order]
+        self.cache: dict[int, tuple[tuple, dict[int, float]]] = {}  # cycle -> (its inputs, its solution)
+        t_level, t_cyc = level[self.target], node_cyclic[self.target]
+        self.levels: list[_Level] = []
+        self.cycles: list[_Cycle] = []
+        bounds = np.flatnonzero(np.diff(t_level)) + 1
+        for lo, hi in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(self.target)].tolist()):
+            if lo == hi:
+                continue
+            split = lo + int(np.searchsorted(t_cyc[lo:hi], True))
+            tg = self.target[lo:split]
+            first = np.r_[True, tg[1:] != tg[:-1]] if len(tg) else np.zeros(0, dtype=bool)
+            position = np.cumsum(first) - 1  # each edge's target, as a position in `targets`
+            starts = np.flatnonzero(first)
+            rank = np.arange(len(tg)) - starts[position]
+            ranks = [(lo + np.flatnonzero(rank == r), position[rank == r]) for r in range(int(rank.max()) + 1)] if len(tg) else []
+            lev = _Level(int(t_level[lo]), tg[first], ranks)
+            if split < hi:
+                lev.cycles = self._cycles(split, hi, label)
+            self.levels.append(lev)
+
+    def _cycles(self, lo: int, hi: int, label: np.ndarray) -> list[_Cycle]:
+        by_comp: dict[int, _Cycle] = {}
+        for h, t, s in zip(self.holder[lo:hi].tolist(), self.target[lo:hi].tolist(), self.share[lo:hi].tolist()):
+            comp = by_comp.setdefault(int(label[t]), _Cycle([], {}, [], []))
+            comp.stakes.setdefault(t, []).append((h, s))
+        rank = self.rank
+        for comp in by_comp.values():
+            comp.nodes = sorted(comp.stakes, key=lambda v: rank[v])  # the reference's component order: by id
+            members = set(comp.nodes)
+            comp.holders = sorted({h for st in comp.stakes.values() for h, _ in st})
+            comp.outside = [h for h in comp.holders if h not in members]
+            self.cycles.append(comp)
+        return [by_comp[k] for k in sorted(by_comp)]
+
+    def interests(self, sources: np.ndarray, control: bool, lookthrough: float | None,
+                  since: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Cumulative interest of the `sources` (a boolean mask) in every entity, as `ownership.Graph.interests`.
+
+        `since` = (earlier sources, their interests) with the earlier sources a subset of these: only the
+        levels at and below the shallowest added source are recomputed (the levels above cannot see it),
+        which gives the very same array as a full computation. `lookthrough` (the law's threshold) is
+        required under control tracing."""
+        limit = lookthrough_of("control" if control else "multiply", lookthrough)
+        start = 0
+        if since is not None and not (since[0] & ~sources).any():
+            added = sources & ~since[0]
+            if not added.any():
+                return since[1]
+            start = int(self.node_level[added].min())
+            x = since[1].copy()
+            w = _weight(x, sources, control, limit)  # what the full pass leaves for every node above `start`
+        else:
+            x = np.zeros(self.n)
+            w = sources.astype(np.float64)  # the weight a holder passes on: 1 for a source (or held), else its interest
+        holder, share = self.holder, self.share
+        for lev in self.levels:
+            if lev.depth < start:
+                continue
+            if len(lev.targets):
+                total = np.zeros(len(lev.targets))
+                for idx, pos in lev.ranks:  # one stake of each entity at a time, in the reference's order
+                    total[pos] += share[idx] * w[holder[idx]]
+                vals = np.minimum(total, 1.0)
+                x[lev.targets] = vals
+                w[lev.targets] = _weight(vals, sources[lev.targets], control, limit)
+            for cycle in lev.cycles:
+                solved = self._solve_cycle(cycle, x, sources, control, limit)
+                nodes = cycle.nodes
+                vals = np.array([solved[v] for v in nodes]) if solved else np.zeros(len(nodes))
+                x[nodes] = vals
+                w[nodes] = _weight(vals, sources[nodes], control, limit)
+        return x
+
+    def _solve_cycle(self, cycle: _Cycle, x: np.ndarray, sources: np.ndarray, control: bool,
+                     lookthrough: float) -> dict[int, float] | None:
+        """The component's values by `ownership.solve_cycle`, or None when the sources do not reach it (the
+        reference leaves it out; its interests are 0). Cached: a chaining round mostly repeats the inputs."""
+        src = sources[cycle.holders].tolist()
+        upstream = x[cycle.outside].tolist()
+        if not any(src) and not any(v > 0 for v in upstream) and not sources[cycle.nodes].any():
+            return None
+        key = (control, lookthrough, tuple(src), tuple(upstream), tuple(sources[cycle.nodes].tolist()))
+        cached = self.cache.get(id(cycle))
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        source_set = {h for h, is_src in zip(cycle.holders, src) if is_src}
+        value: dict[int, float] = {h: v for h, v in zip(cycle.outside, upstream) if v}
+        compute, held = interest_rule(cycle.stakes, source_set, value, control, lookthrough)
+        try:
+            solve_cycle(cycle.nodes, compute, value, held)
+        except InputError:
+            raise NotBulk("cross-holdings that do not converge") from None
+        solved = {v: (value[v] if value[v] > 0 else 0.0) for v in cycle.nodes}
+        self.cache[id(cycle)] = (key, solved)
+        return solved
+
+
+def _weight(vals: np.ndarray, is_source: np.ndarray, control: bool, lookthrough: float) -> np.ndarray:
+    if control:
+        return np.where(is_source | (vals > lookthrough), 1.0, vals)
+    return np.where(is_source, 1.0, vals)
+
+
+def _component_levels(ncomp: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Longest-chain level of each component of the condensation (Kahn's algorithm, one frontier a step)."""
+    between = src != dst
+    src, dst = src[between], dst[between]
+    order = np.argsort(src, kind="stable")
+    src, dst = src[order], dst[order]
+    indptr = np.r_[0, np.cumsum(np.bincount(src, minlength=ncomp))]
+    indegree = np.bincount(dst, minlength=ncomp)
+    level = np.zeros(ncomp, dtype=np.int64)
+    frontier = np.flatnonzero(indegree == 0)
+    depth = 0
+    while len(frontier):
+        level[frontier] = depth
+        starts, counts = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
+        total = int(counts.sum())
+        if not total:
+            break
+        idx = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(total)
+        reached, drops = np.unique(dst[idx], return_counts=True)
+        indegree[reached] -= drops
+        frontier = reached[indegree[reached] == 0]
+        depth += 1
+    return level
