@@ -4,16 +4,13 @@ and the interest covered-nation governments hold in it per measure (equity, voti
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from feoc.render.csvfast import csv_text
 from feoc.data.dataset import Dataset
 from feoc.determine.core import Determination, determine, government_bodies
 from feoc.law.law import Law
 from feoc.data.model import MEASURES
-from feoc.render.escape import md
 
 COLUMNS = ["entity", "name", "type", "feoc", "rules", "gov_equity", "gov_voting", "gov_board_seats", "gov_nation"]
 
@@ -119,19 +116,3 @@ def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
                        "rules": [rules[i] for i in rows], **{f"gov_{m}": shares[m] for m in MEASURES},
                        "gov_nation": [seen[i] for i in rows]})
 
-
-def render(table: Screen, fmt: str, day: dt.date, interpretation: str) -> str:
-    if fmt == "csv":
-        return csv_text(COLUMNS, [table.columns[c] for c in COLUMNS])  # what csv.writer writes, column-wise
-    rows = table.rows()
-    if fmt == "json":
-        return json.dumps({"on": day.isoformat(), "interpretation": interpretation, "entities": rows},
-                          indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    lines = [f"# FEOC screening as of {day.isoformat()} (interpretation `{interpretation}`)", "",
-             "| entity | name | type | FEOC | rules | gov. equity | gov. voting | gov. board seats | nation |",
-             "| --- | --- | --- | --- | --- | ---: | ---: | ---: | --- |"]
-    for r in rows:
-        lines.append(f"| `{r['entity']}` | {md(r['name'])} | {r['type']} | {'**yes**' if r['feoc'] else 'no'} | "
-                     f"{md(r['rules']) or '—'} | {r['gov_equity']:.2%} | {r['gov_voting']:.2%} | "
-                     f"{r['gov_board_seats']:.2%} | {r['gov_nation'] or '—'} |")
-    return "\n".join(lines) + "\n"
