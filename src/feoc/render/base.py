@@ -4,16 +4,17 @@ Every format is one function in a module of its own (`text`, `json`, `csv`, `mar
 `FORMATS`, the one registry of the formats each command offers: the CLI builds its `--format` choices from
 it and checks the value there, so adding a format is a new function and one line here, nothing else. The
 module is imported only when its format is chosen (a `feoc check` does not import the report writers).
+The CLI reads this module on every start: its views are named tuples (cheaper to define than dataclasses)
+and its registry plain tuples.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
-if TYPE_CHECKING:  # annotations only: importing this module stays cheap
+if TYPE_CHECKING:  # annotations only: the CLI reads this module on every start
     from feoc.data.dataset import Dataset
     from feoc.law.law import Law
     from feoc.verdicts.screen import Screen
@@ -35,8 +36,7 @@ class Judged(Protocol):
     def as_dict(self) -> dict[str, Any]: ...
 
 
-@dataclass(frozen=True)
-class CheckView:
+class CheckView(NamedTuple):
     """One verdict of `feoc check`; `kind` names its shape (subject | vehicle | facility-45x, as the schemas)."""
 
     verdict: Judged
@@ -44,8 +44,7 @@ class CheckView:
     explain: bool = False
 
 
-@dataclass(frozen=True)
-class ScreenView:
+class ScreenView(NamedTuple):
     """The screening table of `feoc screen` on one date under one reading."""
 
     table: Screen
@@ -53,8 +52,7 @@ class ScreenView:
     interpretation: str
 
 
-@dataclass(frozen=True)
-class ReportView:
+class ReportView(NamedTuple):
     """Every reported subject on every report date, with what the reports show beside the verdicts: the
     FEOCs of each date under the default reading and the covered-nation government bodies (both computed
     by the caller: a renderer judges nothing), and the provenance of the data and rules."""
@@ -70,21 +68,14 @@ class ReportView:
     governments: set[str]
 
 
-@dataclass(frozen=True)
-class Format:
-    """A format: the renderer (`module:function`, imported when chosen) and what --help says of it."""
-
-    target: str
-    help: str = ""
-
-
-# command → format name → renderer; the first format of a command is its default
-FORMATS: dict[str, dict[str, Format]] = {
-    "check": {"text": Format("feoc.render.text:check"), "json": Format("feoc.render.json:check")},
-    "report": {"md": Format("feoc.render.markdown_report:report", "one file per subject + index.md"),
-               "json": Format("feoc.render.json:report")},
-    "screen": {"csv": Format("feoc.render.csv:screen"), "json": Format("feoc.render.json:screen"),
-               "md": Format("feoc.render.markdown_screen:screen")},
+# command → format name → (its renderer as `module:function`, imported when chosen; what --help adds about
+# it); the first format of a command is its default
+FORMATS: dict[str, dict[str, tuple[str, str]]] = {
+    "check": {"text": ("feoc.render.text:check", ""), "json": ("feoc.render.json:check", "")},
+    "report": {"md": ("feoc.render.markdown_report:report", "one file per subject + index.md"),
+               "json": ("feoc.render.json:report", "")},
+    "screen": {"csv": ("feoc.render.csv:screen", ""), "json": ("feoc.render.json:screen", ""),
+               "md": ("feoc.render.markdown_screen:screen", "")},
 }
 
 
@@ -95,14 +86,14 @@ def format_names(command: str) -> list[str]:
 
 def format_help(command: str) -> str:
     """`md (one file per subject + index.md) or json`: every format of `command`, for --help."""
-    shown = [f"{name} ({fmt.help})" if fmt.help else name for name, fmt in FORMATS[command].items()]
+    shown = [f"{name} ({about})" if about else name for name, (_, about) in FORMATS[command].items()]
     return ", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0]
 
 
 def renderer(command: str, name: str) -> Renderer[Any, Any]:
     """The renderer of format `name` for `command`; ValueError naming the choices for an unknown one."""
     try:
-        target = FORMATS[command][name].target
+        target = FORMATS[command][name][0]
     except KeyError:
         raise ValueError(f"--format {name}: use one of {', '.join(FORMATS.get(command, ()))}") from None
     module, _, function = target.partition(":")
