@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 import typer
 
@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 check_app = typer.Typer(no_args_is_help=True, help="Judge one subject as of a date: entity, facility (or vehicle).")
 app.add_typer(check_app, name="check")
 
-CheckFormat = format_choice("check")
+if TYPE_CHECKING:  # for the type checker an Enum; typer reads the choices made from the registry
+    CheckFormat = Enum
+else:
+    CheckFormat = format_choice("check")
 FORMAT_OPTION = format_option(CheckFormat, "check")
 EXPLAIN_OPTION = typer.Option(False, "--explain", help="show the facts, parameters and upstream findings")
 
@@ -43,9 +46,11 @@ def _subject(kind: str, ident: str, data: Path, rules: Optional[Path],
     law = load_law(rules)
     interp = chosen_reading(law, reading)
     dataset = load_dataset(data, law)
-    records = {"entity": dataset.entities, "facility": dataset.facilities, "vehicle": dataset.vehicles}[kind]
-    if ident not in {r.id for r in records}:
-        unknown(kind, ident, [r.id for r in records], data)
+    records: dict[str, Sequence[Any]] = {"entity": dataset.entities, "facility": dataset.facilities,
+                                         "vehicle": dataset.vehicles}
+    known = [r.id for r in records[kind]]
+    if ident not in set(known):
+        unknown(kind, ident, known, data)
     return law, interp, dataset
 
 

@@ -4,6 +4,7 @@ and written atomically, or checked for staleness."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -16,7 +17,10 @@ if TYPE_CHECKING:
     from feoc.law.law import Law
     from feoc.render.base import ReportView
 
-ReportFormat = format_choice("report")
+if TYPE_CHECKING:  # for the type checker an Enum; typer reads the choices made from the registry
+    ReportFormat = Enum
+else:
+    ReportFormat = format_choice("report")
 
 
 def report_view(dataset: Dataset, data_folder: Path, dates: list[dt.date], law: Law, evaluator: str = "durable-rules",

@@ -4,16 +4,24 @@ interest per measure, as CSV, JSON or Markdown (render/), to stdout or atomicall
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sys
+from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import typer
 
 from feoc.cli.app import (DATA_OPTION, INTERP_OPTION, ON_OPTION, RULES_OPTION, app, check_evaluator, chosen_reading,
                           format_choice, format_option, judging, load_law, parse_day)
 
-ScreenFormat = format_choice("screen")
+if TYPE_CHECKING:
+    from feoc.verdicts.screen import Screen
+
+if TYPE_CHECKING:  # for the type checker an Enum; typer reads the choices made from the registry
+    ScreenFormat = Enum
+else:
+    ScreenFormat = format_choice("screen")
 
 
 def _status_display() -> Callable[[str], Any]:
@@ -26,8 +34,9 @@ def _null() -> contextlib.nullcontext[None]:
     return contextlib.nullcontext()
 
 
-def _table(data: Path, day: Any, interpretation: Optional[str], evaluator: str, rules: Optional[Path]) -> Any:
-    """(the table, the reading's name): the dataset loaded on every core, then screened."""
+def _table(data: Path, day: dt.date, interpretation: Optional[str], evaluator: str,
+           rules: Optional[Path]) -> tuple[Screen, str]:
+    """The table and the name of the reading it was judged under: the dataset loaded on every core, then screened."""
     import gc
     import os
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from feoc.render.base import CheckView, ReportView, ScreenView
+    from feoc.verdicts.timeline import SubjectTimeline
 
 
 def dumps(obj: Any, *, ascii_only: bool = False) -> str:
@@ -29,7 +30,7 @@ def screen(view: ScreenView) -> str:
     return dumps({"on": view.day.isoformat(), "interpretation": view.interpretation, "entities": view.table.rows()})
 
 
-def _subject(t: Any) -> dict[str, Any]:
+def _subject(t: SubjectTimeline) -> dict[str, Any]:
     """A subject's verdict per date; for an entity also its §45X prohibited-foreign-entity findings and the
     §45X verdicts of the plants it operates, per date the P.L. 119-21 rules apply (as the Markdown shows)."""
     body: dict[str, Any] = {"kind": t.kind, "subject": t.subject, "name": t.name,
