@@ -86,7 +86,8 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
     from feoc.load.folder import load_dataset
     from feoc.data.model import MEASURES
     from feoc.ownership.graph import Graph, Stake, in_edges
-    from feoc.verdicts.screen import bulk_screen, render, screen
+    from feoc.render.screen import render
+    from feoc.verdicts.screen import bulk_screen, screen
 
     day = dt.date(2024, 6, 1)
     law = Law.load()

@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 
 from feoc import schemas
 from feoc.cli import app
+from feoc.cli.report import report_files
+from feoc.render import markdown_report
 from feoc.render import reports as build_module
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,7 +85,7 @@ def test_a_failure_midway_leaves_the_previous_reports_intact(tmp_path, monkeypat
     assert runner.invoke(app, ["report", "--data", str(SEEDS), "--out", str(out)]).exit_code == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     calls = {"n": 0}
-    original = build_module.render_subject
+    original = markdown_report.render_subject
 
     def failing(*args, **kwargs):
         calls["n"] += 1
@@ -91,12 +93,12 @@ def test_a_failure_midway_leaves_the_previous_reports_intact(tmp_path, monkeypat
             raise RuntimeError("injected failure while rendering")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(build_module, "render_subject", failing)
+    monkeypatch.setattr(markdown_report, "render_subject", failing)
     with pytest.raises(RuntimeError):
         from feoc.law.law import Law
         from feoc.load.folder import load_dataset
         from feoc.verdicts.timeline import key_dates
-        files = build_module.build_reports(load_dataset(SEEDS), SEEDS, key_dates(Law.load()), Law.load())
+        files = report_files(load_dataset(SEEDS), SEEDS, key_dates(Law.load()), Law.load())
         build_module.write_reports(out, files)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not list(out.rglob("*.tmp"))

@@ -151,6 +151,7 @@ class Rule(_Strict):
     when: When
     then: Then
     explain: str = Field(min_length=1)
+    remedy: str | None = None  # what would change a verdict it decides: a template like explain (report Markdown)
     cases: tuple[Case, ...] = Field(min_length=2)
 
     @field_validator("id")
@@ -260,6 +261,13 @@ def _semantic_problems(src: RuleSource, params: dict[str, Parameter]) -> list[Pr
     if unknown:
         problems.append(Problem(src.file, src.line("explain"), f"explain names unknown fields: {', '.join(unknown)}",
                                 f"use fields of `{rule.when.fact}` facts: {', '.join(fields)}"))
+    if rule.remedy is not None:  # its names: the fact's fields, the derived ones and the parameters on the date
+        parsed = [(n.split(".")[0].split("[")[0], c) for _, n, _, c in string.Formatter().parse(rule.remedy) if n]
+        wrong = (sorted({n for n, _ in parsed} - set(fields) - set(derived) - set(params))
+                 + sorted({f"!{c}" for _, c in parsed if c not in (None, "c", "w")}))
+        if wrong:
+            problems.append(Problem(src.file, src.line("remedy"), f"remedy names unknown fields or conversions: {', '.join(wrong)}",
+                                    f"use fields of `{rule.when.fact}` facts ({', '.join(fields)}), parameters, `!c` (code) or `!w` (words)"))
     if "UNCONFIRMED" in rule.citation.upper() and not rule.unconfirmed:
         problems.append(Problem(src.file, src.line("unconfirmed"), "the citation is marked UNCONFIRMED but the rule has no `unconfirmed:` note",
                                 "say what is unconfirmed in `unconfirmed:`"))

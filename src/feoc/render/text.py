@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # annotations only: an entity check need not import the credit and §45X modules
+    from feoc.render.base import CheckView
     from feoc.verdicts.vehicle import VehicleVerdict
     from feoc.determine.core import Finding
     from feoc.verdicts.facility45x import Facility45XVerdict
@@ -137,3 +138,13 @@ def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
     for note in v.notes:
         lines.append(f"note: {note}")
     return "\n".join(lines)
+
+
+# the shape of a checked verdict (CheckView.kind) → its text
+_BY_KIND: dict[str, Callable[[Any, bool], str]] = {
+    "subject": render_verdict, "vehicle": render_vehicle, "facility-45x": render_facility_45x}
+
+
+def check(view: CheckView) -> str:
+    """`feoc check` as text: the verdict first, then why; `--explain` adds facts, parameters and upstream findings."""
+    return _BY_KIND[view.kind](view.verdict, view.explain) + "\n"

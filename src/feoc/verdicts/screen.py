@@ -116,26 +116,3 @@ def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
                        "rules": [rules[i] for i in rows], **{f"gov_{m}": shares[m] for m in MEASURES},
                        "gov_nation": [seen[i] for i in rows]})
 
-
-def render(table: Screen, fmt: str, day: dt.date, interpretation: str) -> str:
-    """The table as csv, json or Markdown. (It moves to render/; until then it imports the render helpers
-    itself, so computing a table never imports the renderers.)"""
-    import json
-
-    from feoc.render.csvfast import csv_text
-    from feoc.render.escape import md
-
-    if fmt == "csv":
-        return csv_text(COLUMNS, [table.columns[c] for c in COLUMNS])  # what csv.writer writes, column-wise
-    rows = table.rows()
-    if fmt == "json":
-        return json.dumps({"on": day.isoformat(), "interpretation": interpretation, "entities": rows},
-                          indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    lines = [f"# FEOC screening as of {day.isoformat()} (interpretation `{interpretation}`)", "",
-             "| entity | name | type | FEOC | rules | gov. equity | gov. voting | gov. board seats | nation |",
-             "| --- | --- | --- | --- | --- | ---: | ---: | ---: | --- |"]
-    for r in rows:
-        lines.append(f"| `{r['entity']}` | {md(r['name'])} | {r['type']} | {'**yes**' if r['feoc'] else 'no'} | "
-                     f"{md(r['rules']) or '—'} | {r['gov_equity']:.2%} | {r['gov_voting']:.2%} | "
-                     f"{r['gov_board_seats']:.2%} | {r['gov_nation'] or '—'} |")
-    return "\n".join(lines) + "\n"

@@ -1,0 +1,119 @@
+"""The typer application every command module registers on, and what the commands share: the common
+options, the one `--format` choice per command (from the renderers' registry), dates, the law, errors.
+
+Exit codes: 0 = pass (valid / not a FEOC / eligible), 1 = fail (a FEOC / not eligible / stale reports),
+2 = usage or input error, 3 = the rule engine (durable-rules) disagreed with the reference and no verdict is
+given. Input problems are printed as `file:line: what — fix`, never as a traceback.
+
+Only typer and the error types are imported here: each command imports what it needs when it runs, so a
+`feoc check` does not pay for the report, screen or import machinery (bench/bench_check.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Optional
+
+import typer
+
+from feoc.data.problems import EngineError, InputError  # not from .engine: that would import pydantic before argv is read
+from feoc.render.base import format_help, format_names
+
+if TYPE_CHECKING:
+    from feoc.law.law import Law
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Check suppliers and EV batteries against the U.S. FEOC rules, as of a date, and say why.")
+
+DATA_OPTION = typer.Option(Path("seeds"), "--data", help="dataset folder (YAML files)")
+RULES_OPTION = typer.Option(None, "--rules", help="rules folder (default: the rules shipped with feoc)")
+ON_OPTION = typer.Option(..., "--on", help="the date to judge as of (YYYY-MM-DD)")
+INTERP_OPTION = typer.Option(None, "--interpretation", help="reading of unsettled law (rules/interpretations.yaml)")
+EVALUATOR_HELP = "durable-rules (the engine of record), reference or vectorised"
+
+
+@app.callback()
+def _root() -> None:
+    """feoc: FEOC and clean vehicle credit checks, explained."""
+
+
+def format_choice(command: str) -> Any:
+    """The `--format` values of `command` as a typer choice, made from the renderers' registry (render/base.py)."""
+    return Enum(f"{command.capitalize()}Format", [(name, name) for name in format_names(command)], type=str)
+
+
+def format_option(choice: Any, command: str) -> Any:
+    """`--format`, defaulting to the command's first format."""
+    return typer.Option(next(iter(choice)), "--format", help=format_help(command))
+
+
+def fail_input(exc: InputError) -> None:
+    """Print every input problem and exit 2."""
+    for problem in exc.problems:
+        typer.echo(str(problem), err=True)
+    typer.echo(f"{len(exc.problems)} problem(s) found; nothing was written.", err=True)
+    raise typer.Exit(2)
+
+
+@contextlib.contextmanager
+def judging(engine_note: str = "") -> Iterator[None]:
+    """Input problems exit 2 with every problem listed; a rule-engine failure exits 3 with no verdict."""
+    try:
+        yield
+    except InputError as exc:
+        fail_input(exc)
+    except EngineError as exc:
+        typer.echo(f"rule engine error: {exc}{engine_note}", err=True)
+        raise typer.Exit(3)
+
+
+def load_law(rules: Optional[Path]) -> "Law":
+    """The rules folder, every file of it checked up front (parameters, vocabulary, interpretations, rules):
+    a mistake in any of them is an InputError (exit 2, `file:line: what — fix`) for every command that
+    takes --rules, before any work is done, rather than a pass, a failed case or a crash later on."""
+    from feoc.law.law import Law
+
+    return Law.load(rules)
+
+
+def parse_day(value: str, option: str = "--on") -> "dt.date":
+    """An ISO date from the command line, or exit 2 saying how to write it."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"{option} {value!r}: not a valid date — write it as YYYY-MM-DD, e.g. 2024-06-01", err=True)
+        raise typer.Exit(2)
+    if not 1900 <= day.year <= 2100:
+        typer.echo(f"{option} {value}: the year is outside 1900-2100 — check the date", err=True)
+        raise typer.Exit(2)
+    return day
+
+
+def unknown(kind: str, ident: str, known: list[str], data: Path) -> None:
+    """Exit 2: no `kind` with id `ident` in the dataset; suggest close ids."""
+    close = difflib.get_close_matches(ident, known, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; `feoc validate {data}` lists the counts"
+    typer.echo(f"{data}: no {kind} with id `{ident}`{hint}", err=True)
+    raise typer.Exit(2)
+
+
+def chosen_reading(law: "Law", name: Optional[str]) -> Optional[str]:
+    """The reading chosen with --interpretation (None: the law's default), or exit 2 listing the readings."""
+    default, interps = law.default_interpretation, law.interpretations
+    if name is not None and name not in interps:
+        typer.echo(f"--interpretation {name}: unknown — use one of: {', '.join(sorted(interps))} (default {default})", err=True)
+        raise typer.Exit(2)
+    return name
+
+
+def check_evaluator(evaluator: str) -> None:
+    """Exit 2 unless `evaluator` is one the engine offers."""
+    from feoc.engine.evaluators import EVALUATORS
+
+    if evaluator not in EVALUATORS:
+        typer.echo(f"--evaluator {evaluator}: use one of {', '.join(EVALUATORS)}", err=True)
+        raise typer.Exit(2)

@@ -1,0 +1,127 @@
+"""`feoc check entity|facility|vehicle`: one subject's verdict on a date, as text or JSON (render/)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+
+import typer
+
+from feoc.cli.app import (DATA_OPTION, INTERP_OPTION, ON_OPTION, RULES_OPTION, app, format_choice, format_option,
+                          chosen_reading, judging, load_law, parse_day, unknown)
+
+if TYPE_CHECKING:
+    from feoc.law.law import Law
+    from feoc.render.base import Judged
+
+check_app = typer.Typer(no_args_is_help=True, help="Judge one subject as of a date: entity, facility (or vehicle).")
+app.add_typer(check_app, name="check")
+
+if TYPE_CHECKING:  # for the type checker an Enum; typer reads the choices made from the registry
+    CheckFormat = Enum
+else:
+    CheckFormat = format_choice("check")
+FORMAT_OPTION = format_option(CheckFormat, "check")
+EXPLAIN_OPTION = typer.Option(False, "--explain", help="show the facts, parameters and upstream findings")
+
+class Credit(str, Enum):
+    c30d = "30d"
+    c45x = "45x"
+
+
+def _subject(kind: str, ident: str, data: Path, rules: Optional[Path],
+             reading: Optional[str] = None) -> tuple["Law", Optional[str], Any]:
+    """The law, the chosen reading and the dataset, with `ident` known as a `kind` in it."""
+    from feoc.load.folder import load_dataset
+
+    law = load_law(rules)
+    interp = chosen_reading(law, reading)
+    dataset = load_dataset(data, law)
+    records: dict[str, Sequence[Any]] = {"entity": dataset.entities, "facility": dataset.facilities,
+                                         "vehicle": dataset.vehicles}
+    known = [r.id for r in records[kind]]
+    if ident not in set(known):
+        unknown(kind, ident, known, data)
+    return law, interp, dataset
+
+
+def _run_check(build: Callable[[], "Judged"], kind: str, fmt: Enum, explain: bool) -> None:
+    """Build a verdict, print it in `fmt` and exit with its code; input and engine errors exit 2 and 3."""
+    from feoc.render.base import CheckView, renderer
+
+    with judging():
+        verdict = build()
+    typer.echo(renderer("check", fmt.value)(CheckView(verdict, kind, explain)), nl=False)
+    raise typer.Exit(verdict.exit_code())
+
+
+def _check(kind: str, ident: str, data: Path, on: str, reading: Optional[str], explain: bool,
+           fmt: Enum, rules: Optional[Path]) -> None:
+    from feoc.verdicts.subject import entity_verdict, facility_verdict
+
+    day = parse_day(on)
+
+    def build() -> Any:
+        law, interp, dataset = _subject(kind, ident, data, rules, reading)
+        judge = entity_verdict if kind == "entity" else facility_verdict
+        return judge(dataset, ident, day, law, interp)
+
+    _run_check(build, "subject", fmt, explain)
+
+
+@check_app.command("entity")
+def check_entity(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION, on: str = ON_OPTION,
+                 interpretation: Optional[str] = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
+                 fmt: CheckFormat = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION) -> None:
+    """Is entity ID a foreign entity of concern on --on? Exit 0 no, 1 yes, 2 input error."""
+    _check("entity", ident, data, on, interpretation, explain, fmt, rules)
+
+
+@check_app.command("facility")
+def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION, on: str = ON_OPTION,
+                   interpretation: Optional[str] = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
+                   fmt: CheckFormat = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION,
+                   credit: Credit = typer.Option(Credit.c30d, "--credit",
+                                                 help="30d: FEOC status of its activities (default); 45x: the §45X "
+                                                      "prohibited-foreign-entity and material-assistance tests")) -> None:
+    """Facility ID on --on. 30d: are its activities performed by a FEOC (exit 0 no, 1 yes). 45x: does it keep the
+    §45X credit (exit 0 eligible or partly, 1 no credit, 4 cannot be determined from the data). 2: input error."""
+    if credit == Credit.c45x:
+        _check_45x(ident, data, on, explain, fmt, rules)
+        return
+    _check("facility", ident, data, on, interpretation, explain, fmt, rules)
+
+
+def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules: Optional[Path]) -> None:
+    from feoc.verdicts.facility45x import facility_45x_verdict
+
+    day = parse_day(on)
+
+    def build() -> Any:
+        law, _, dataset = _subject("facility", ident, data, rules)
+        return facility_45x_verdict(dataset, ident, day, law)
+
+    _run_check(build, "facility-45x", fmt, explain)
+
+
+@check_app.command("vehicle")
+def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION,
+                  on: str = typer.Option(..., "--on", help="placed-in-service date (YYYY-MM-DD)"),
+                  acquired: Optional[str] = typer.Option(None, "--acquired", help="acquisition date (default: --on)"),
+                  interpretation: Optional[str] = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
+                  fmt: CheckFormat = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION) -> None:
+    """The IRC 30D credit for vehicle ID placed in service on --on. Exit 0 eligible for any credit, 1 not, 2 input error."""
+    from feoc.verdicts.vehicle import vehicle_verdict
+
+    day = parse_day(on)
+    bought = parse_day(acquired, "--acquired") if acquired else day
+    if bought > day:
+        typer.echo(f"--acquired {bought} is after --on {day}: a vehicle is placed in service on or after it is acquired", err=True)
+        raise typer.Exit(2)
+
+    def build() -> Any:
+        law, interp, dataset = _subject("vehicle", ident, data, rules, interpretation)
+        return vehicle_verdict(dataset, ident, day, bought, law, interp)
+
+    _run_check(build, "vehicle", fmt, explain)

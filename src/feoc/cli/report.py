@@ -1,0 +1,92 @@
+"""`feoc report`: every reported subject judged on every report date, rendered as a report set (render/)
+and written atomically, or checked for staleness."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import typer
+
+from feoc.cli.app import DATA_OPTION, RULES_OPTION, app, format_choice, format_option, judging, load_law, parse_day
+
+if TYPE_CHECKING:
+    from feoc.data.dataset import Dataset
+    from feoc.law.law import Law
+    from feoc.render.base import ReportView
+
+if TYPE_CHECKING:  # for the type checker an Enum; typer reads the choices made from the registry
+    ReportFormat = Enum
+else:
+    ReportFormat = format_choice("report")
+
+
+def report_view(dataset: Dataset, data_folder: Path, dates: list[dt.date], law: Law, evaluator: str = "durable-rules",
+                label: str | None = None) -> ReportView:
+    """The verdicts a report set shows: every reported subject on every date, the FEOCs of each date under
+    the default reading and the covered-nation government bodies; with the data's and rules' hashes."""
+    from feoc.determine.core import government_bodies
+    from feoc.render.base import ReportView
+    from feoc.render.provenance import dataset_hash, rules_hash
+    from feoc.verdicts.timeline import build_timelines
+
+    timelines, per_date = build_timelines(dataset, dates, law, evaluator)
+    default = law.default_interpretation
+    nations = set().union(*(set(law.param("covered_nations", d) or []) for d in dates))
+    governments = set().union(*government_bodies(dataset, nations, law.vocabulary.government_types).values()) if nations else set()
+    return ReportView(timelines=timelines, dataset=dataset, dates=dates, law=law, label=label or data_folder.name,
+                      data_hash=dataset_hash(data_folder), rules_hash=rules_hash(law.folder),
+                      feoc_on={d: per_date[d][default].feoc for d in dates}, governments=governments)
+
+
+def report_files(dataset: Dataset, data_folder: Path, dates: list[dt.date], law: Law, fmt: str = "md",
+                 evaluator: str = "durable-rules", label: str | None = None) -> dict[str, str]:
+    """Relative file name → content of the whole report set in `fmt`; deterministic for the same inputs."""
+    from feoc.render.base import renderer
+
+    files: dict[str, str] = renderer("report", fmt)(report_view(dataset, data_folder, dates, law, evaluator, label))
+    return files
+
+
+def _check_stale(out: Path, files: dict[str, str], fmt: str, data: Path) -> None:
+    """`--check`: list the stale files and exit 1, or say the folder is up to date."""
+    from feoc.render.reports import stale_files
+
+    stale = stale_files(out, files, fmt)
+    for name in stale:
+        typer.echo(f"stale: {out / name}")
+    if stale:
+        typer.echo(f"{len(stale)} report file(s) differ from what the current code, rules and data produce; "
+                   f"run `feoc report --data {data} --out {out}`", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{out}: {len(files)} report file(s) up to date")
+
+
+@app.command()
+def report(data: Path = DATA_OPTION,
+           on: Optional[list[str]] = typer.Option(None, "--on", help="a date to judge as of; repeat for a timeline "
+                                                  "(default: the key dates of the law's timeline, from rules/)"),
+           out: Path = typer.Option(Path("reports"), "--out", help="report folder"),
+           check: bool = typer.Option(False, "--check", help="write nothing; exit 1 listing stale files"),
+           fmt: ReportFormat = format_option(ReportFormat, "report"),
+           rules: Optional[Path] = RULES_OPTION) -> None:
+    """Write a Markdown (or JSON) report for every vehicle and company in the dataset, plus index.md."""
+    from feoc.load.folder import load_dataset
+    from feoc.render.reports import write_reports
+    from feoc.verdicts.timeline import key_dates
+
+    with judging("; no report was written"):
+        law = load_law(rules)
+        dates = sorted({parse_day(d) for d in on}) if on else key_dates(law)
+        files = report_files(load_dataset(data, law), data, dates, law, fmt.value)
+    if check:
+        _check_stale(out, files, fmt.value, data)
+        return
+    if out.exists() and not out.is_dir():
+        typer.echo(f"--out {out}: exists and is not a folder — choose a folder", err=True)
+        raise typer.Exit(2)
+    written, removed = write_reports(out, files, fmt.value)
+    typer.echo(f"{out}: {len(files)} report file(s) for {', '.join(d.isoformat() for d in dates)}; "
+               f"{len(written)} written, {len(removed)} removed, {len(files) - len(written)} unchanged")

@@ -1,0 +1,100 @@
+"""`feoc validate` a dataset, `feoc rules list|test` the rules, `feoc import ftm|csv` other formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+
+from feoc.cli.app import EVALUATOR_HELP, RULES_OPTION, app, check_evaluator, fail_input, load_law
+from feoc.data.problems import InputError
+
+rules_app = typer.Typer(no_args_is_help=True, help="List the rules and run their cases.")
+app.add_typer(rules_app, name="rules")
+import_app = typer.Typer(no_args_is_help=True, help="Import other formats into a dataset folder.")
+app.add_typer(import_app, name="import")
+
+
+@app.command()
+def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
+             rules: Optional[Path] = RULES_OPTION) -> None:
+    """Validate a dataset folder: exit 0 with counts per record kind, or 2 listing every problem."""
+    from feoc.load.folder import load_dataset
+
+    try:
+        dataset = load_dataset(path, load_law(rules))
+    except InputError as exc:
+        fail_input(exc)
+        return
+    counts = ", ".join(f"{n} {kind}" for kind, n in dataset.counts().items())
+    typer.echo(f"{path}: valid — {counts}")
+
+
+@rules_app.command("list")
+def rules_list(rules: Optional[Path] = RULES_OPTION) -> None:
+    """Every rule: id, title, citation, effective dates."""
+    try:
+        sources = load_law(rules).rules
+    except InputError as exc:
+        fail_input(exc)
+        return
+    for src in sources:
+        r = src.rule
+        until = f" until {r.effective.end}" if r.effective.end else ""
+        flag = "  [UNCONFIRMED points]" if r.unconfirmed else ""
+        typer.echo(f"{r.id}\n  {r.title}\n  citation: {r.citation}\n  effective: from {r.effective.start}{until}{flag}")
+
+
+@rules_app.command("test")
+def rules_test(rules: Optional[Path] = RULES_OPTION,
+               evaluator: str = typer.Option("durable-rules", "--evaluator", help=EVALUATOR_HELP)) -> None:
+    """Run every rule's cases; print `N passed, M failed`; exit 1 if any failed."""
+    from feoc.law.cases import run_all
+
+    check_evaluator(evaluator)
+    try:
+        results = run_all(load_law(rules), evaluator)
+    except InputError as exc:
+        fail_input(exc)
+        return
+    for r in results:
+        if not r.passed:
+            typer.echo(f"FAIL {r.file}:{r.line} [{r.rule_id}] {r.name}\n     {r.detail}")
+    passed = sum(r.passed for r in results)
+    typer.echo(f"{passed} passed, {len(results) - passed} failed")
+    raise typer.Exit(0 if passed == len(results) else 1)
+
+
+def _import(read: Callable[[Path], Any], file: Path, out: Path) -> None:
+    """Read a foreign format into a Draft, validate and write it; list what was skipped."""
+    from feoc.load.draft import write_draft
+
+    try:
+        draft = read(file)
+        counts = write_draft(draft, out)
+    except InputError as exc:
+        fail_input(exc)
+        return
+    for line in draft.skipped:
+        typer.echo(f"skipped: {line}")
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+    typer.echo(f"{out}: imported {summary}; {len(draft.skipped)} item(s) skipped (listed above)")
+
+
+@import_app.command("ftm")
+def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON lines (e.g. OpenSanctions)"),
+               out: Path = typer.Option(..., "--out", help="new dataset folder to write")) -> None:
+    """FtM Company/Organization/LegalEntity/PublicBody/Person/Ownership → a validated dataset; says what it skipped."""
+    from feoc.load.ftm import read_ftm
+
+    _import(read_ftm, file, out)
+
+
+@import_app.command("csv")
+def import_csv(file: Path = typer.Argument(..., help="supplier master file: CSV with a header row"),
+               out: Path = typer.Option(..., "--out", help="new dataset folder to write")) -> None:
+    """A supplier master CSV (id, name, type, countries, parent and its shares, dates, source) → a validated dataset."""
+    from feoc.load.csv_master import read_master_csv
+
+    _import(read_master_csv, file, out)

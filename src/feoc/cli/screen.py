@@ -1,0 +1,84 @@
+"""`feoc screen`: every entity's FEOC status on a date, the deciding rules and the covered-government
+interest per measure, as CSV, JSON or Markdown (render/), to stdout or atomically to a file."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+import typer
+
+from feoc.cli.app import (DATA_OPTION, INTERP_OPTION, ON_OPTION, RULES_OPTION, app, check_evaluator, chosen_reading,
+                          format_choice, format_option, judging, load_law, parse_day)
+
+if TYPE_CHECKING:
+    from feoc.verdicts.screen import Screen
+
+if TYPE_CHECKING:  # for the type checker an Enum; typer reads the choices made from the registry
+    ScreenFormat = Enum
+else:
+    ScreenFormat = format_choice("screen")
+
+
+def _status_display() -> Callable[[str], Any]:
+    from rich.console import Console  # only for a person at a terminal
+
+    return Console(stderr=True).status
+
+
+def _null() -> contextlib.nullcontext[None]:
+    return contextlib.nullcontext()
+
+
+def _table(data: Path, day: dt.date, interpretation: Optional[str], evaluator: str,
+           rules: Optional[Path]) -> tuple[Screen, str]:
+    """The table and the name of the reading it was judged under: the dataset loaded on every core, then screened."""
+    import gc
+    import os
+
+    from feoc.load.folder import load_dataset
+    from feoc.verdicts.screen import screen as screen_table
+
+    show = sys.stderr.isatty() and not os.environ.get("CI")  # a progress display only for a person at a terminal
+    law = load_law(rules)
+    interp = chosen_reading(law, interpretation)
+    status = _status_display() if show else (lambda text: _null())
+
+    def warm_up() -> None:  # while worker processes parse the files: this process imports numpy and scipy
+        import feoc.determine.bulk  # noqa: F401
+
+    with status("loading the dataset…"):
+        # light rows and all cores: a screen reads entities and holdings, nothing else of them
+        dataset = load_dataset(data, law, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up)
+        gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
+    with status(f"analysing {len(dataset.entities):,} entities…"):
+        rows = screen_table(dataset, day, law, interp, evaluator)
+    return rows, interp or law.default_interpretation
+
+
+@app.command()
+def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = format_option(ScreenFormat, "screen"),
+           out: Optional[Path] = typer.Option(None, "--out", help="write to this file (atomically) instead of stdout"),
+           interpretation: Optional[str] = INTERP_OPTION,
+           evaluator: str = typer.Option("vectorised", "--evaluator",
+                                         help="vectorised (the bulk path, held equal to durable-rules by the tests), "
+                                              "durable-rules (the engine of record, fact by fact) or reference"),
+           rules: Optional[Path] = RULES_OPTION) -> None:
+    """Every entity's FEOC status on --on, the deciding rules and the covered-government interest per measure."""
+    from feoc.render.atomic import write_atomically
+    from feoc.render.base import ScreenView, renderer
+
+    day = parse_day(on)
+    check_evaluator(evaluator)
+    with judging():
+        rows, reading = _table(data, day, interpretation, evaluator, rules)
+    text = renderer("screen", fmt.value)(ScreenView(rows, day, reading))
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_atomically(out, text)
+        typer.echo(f"{out}: {len(rows)} entities, {rows.feoc_count()} FEOC as of {day}", err=True)

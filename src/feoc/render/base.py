@@ -1,0 +1,103 @@
+"""The renderer interface: what a command shows (a view of its verdicts) → one output format.
+
+Every format is one function in a module of its own (`text`, `json`, `csv`, `markdown_*`), found through
+`FORMATS`, the one registry of the formats each command offers: the CLI builds its `--format` choices from
+it and checks the value there, so adding a format is a new function and one line here, nothing else. The
+module is imported only when its format is chosen (a `feoc check` does not import the report writers).
+The CLI reads this module on every start: its views are named tuples (cheaper to define than dataclasses)
+and its registry plain tuples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
+
+if TYPE_CHECKING:  # annotations only: the CLI reads this module on every start
+    from feoc.data.dataset import Dataset
+    from feoc.law.law import Law
+    from feoc.verdicts.screen import Screen
+    from feoc.verdicts.timeline import SubjectTimeline
+
+V = TypeVar("V", contravariant=True)
+O = TypeVar("O", covariant=True)
+
+
+class Renderer(Protocol[V, O]):
+    """A view → its output: text for `check` and `screen`, relative file name → content for `report`."""
+
+    def __call__(self, view: V, /) -> O: ...
+
+
+class Judged(Protocol):
+    """What `check` needs of a verdict: its JSON form and its exit code (feoc.verdicts.status.Verdict)."""
+
+    def as_dict(self) -> dict[str, Any]: ...
+
+    def exit_code(self) -> int: ...
+
+
+class CheckView(NamedTuple):
+    """One verdict of `feoc check`; `kind` names its shape (subject | vehicle | facility-45x, as the schemas)."""
+
+    verdict: Judged
+    kind: str
+    explain: bool = False
+
+
+class ScreenView(NamedTuple):
+    """The screening table of `feoc screen` on one date under one reading."""
+
+    table: Screen
+    day: dt.date
+    interpretation: str
+
+
+class ReportView(NamedTuple):
+    """Every reported subject on every report date, with what the reports show beside the verdicts: the
+    FEOCs of each date under the default reading and the covered-nation government bodies (both computed
+    by the caller: a renderer judges nothing), and the provenance of the data and rules."""
+
+    timelines: list[SubjectTimeline]
+    dataset: Dataset
+    dates: list[dt.date]
+    law: Law
+    label: str  # the dataset as the footer names it
+    data_hash: str
+    rules_hash: str
+    feoc_on: dict[dt.date, set[str]]
+    governments: set[str]
+
+
+# command → format name → (its renderer as `module:function`, imported when chosen; what --help adds about
+# it); the first format of a command is its default
+FORMATS: dict[str, dict[str, tuple[str, str]]] = {
+    "check": {"text": ("feoc.render.text:check", ""), "json": ("feoc.render.json:check", "")},
+    "report": {"md": ("feoc.render.markdown_report:report", "one file per subject + index.md"),
+               "json": ("feoc.render.json:report", "")},
+    "screen": {"csv": ("feoc.render.csv:screen", ""), "json": ("feoc.render.json:screen", ""),
+               "md": ("feoc.render.markdown_screen:screen", "")},
+}
+
+
+def format_names(command: str) -> list[str]:
+    """The formats `command` offers, its default first."""
+    return list(FORMATS[command])
+
+
+def format_help(command: str) -> str:
+    """`md (one file per subject + index.md) or json`: every format of `command`, for --help."""
+    shown = [f"{name} ({about})" if about else name for name, (_, about) in FORMATS[command].items()]
+    return ", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0]
+
+
+def renderer(command: str, name: str) -> Renderer[Any, Any]:
+    """The renderer of format `name` for `command`; ValueError naming the choices for an unknown one."""
+    try:
+        target = FORMATS[command][name][0]
+    except KeyError:
+        raise ValueError(f"--format {name}: use one of {', '.join(FORMATS.get(command, ()))}") from None
+    module, _, function = target.partition(":")
+    found: Renderer[Any, Any] = getattr(importlib.import_module(module), function)
+    return found

@@ -1,0 +1,18 @@
+"""CSV output of `feoc screen` (`--format csv`, the default): one row per entity, the columns of
+`verdicts.screen.COLUMNS`, written column by column with the bytes `csv.writer` writes (`csvfast`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from feoc.render.csvfast import csv_text
+
+if TYPE_CHECKING:
+    from feoc.render.base import ScreenView
+
+
+def screen(view: ScreenView) -> str:
+    """The screening table as CSV with a header row."""
+    from feoc.verdicts.screen import COLUMNS
+
+    return csv_text(COLUMNS, [view.table.columns[c] for c in COLUMNS])

@@ -1,0 +1,52 @@
+"""JSON output of `check`, `report` and `screen` (`--format json`), through the one JSON writer of feoc.
+
+The shapes are published as JSON Schemas in `feoc/schemas/` (check-subject, check-vehicle,
+check-facility-45x, report); keys are sorted and indented, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from feoc.render.base import CheckView, ReportView, ScreenView
+    from feoc.verdicts.timeline import SubjectTimeline
+
+
+def dumps(obj: Any, *, ascii_only: bool = False) -> str:
+    """The one JSON writer: sorted keys, two-space indent, dates and other values by `str`, a final newline.
+    `ascii_only` escapes non-ASCII characters, as `check --format json` always has."""
+    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=ascii_only, default=str) + "\n"
+
+
+def check(view: CheckView) -> str:
+    """One verdict (schemas check-subject, check-vehicle, check-facility-45x)."""
+    return dumps(view.verdict.as_dict(), ascii_only=True)
+
+
+def screen(view: ScreenView) -> str:
+    """The screening table: the date, the reading and one object per entity."""
+    return dumps({"on": view.day.isoformat(), "interpretation": view.interpretation, "entities": view.table.rows()})
+
+
+def _subject(t: SubjectTimeline) -> dict[str, Any]:
+    """A subject's verdict per date; for an entity also its §45X prohibited-foreign-entity findings and the
+    §45X verdicts of the plants it operates, per date the P.L. 119-21 rules apply (as the Markdown shows)."""
+    body: dict[str, Any] = {"kind": t.kind, "subject": t.subject, "name": t.name,
+                            "points": [v.as_dict() for _, v in t.points]}
+    if t.kind == "entity":
+        body["pfe"] = [{"on": day.isoformat(), "findings": [f.as_dict() for f in findings]} for day, findings in t.pfe]
+        body["facilities45x"] = [{"on": day.isoformat(), "verdicts": [v.as_dict() for v in verdicts]}
+                                 for day, verdicts in t.facilities45x]
+    return body
+
+
+def report(view: ReportView) -> dict[str, str]:
+    """`report.json`: provenance, the dates and every subject (schema report)."""
+    from feoc import __version__
+
+    body = {"feoc_version": __version__, "dataset": view.label, "dataset_sha256": view.data_hash,
+            "rules_sha256": view.rules_hash, "interpretation": view.law.default_interpretation,
+            "dates": [d.isoformat() for d in view.dates], "subjects": [_subject(t) for t in view.timelines]}
+    return {"report.json": dumps(body)}

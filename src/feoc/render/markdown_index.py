@@ -1,0 +1,44 @@
+"""The index of a Markdown report set: every subject × date → verdict, credit amount, deciding rule; and
+the §45X verdicts of the plants the reported entities operate."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from feoc.render.escape import code, md
+from feoc.render.markdown_parts import ReportContext, deciding, report_path, status
+from feoc.verdicts.timeline import SubjectTimeline
+
+
+def render_index(timelines: list[SubjectTimeline], dates: list[dt.date], context: ReportContext) -> str:
+    """Summary: subject × date → verdict, credit amount, the rule that decided."""
+    lines = ["---", "title: \"feoc compliance reports\"", f"dates: [{', '.join(d.isoformat() for d in dates)}]",
+             "tags: [feoc, index]", "---", "", "# FEOC and §30D compliance reports", "",
+             f"Judged as of {', '.join(d.isoformat() for d in dates)} under the default interpretation "
+             f"{code(context.interpretation)}; *contested* marks subjects on which the readings of the law disagree.",
+             "", "## Vehicles (IRC §30D credit, placed in service and acquired on the date)", ""]
+    header = "| vehicle | " + " | ".join(d.isoformat() for d in dates) + " |"
+    lines += [header, "| --- | " + " | ".join("---" for _ in dates) + " |"]
+    for t in timelines:
+        if t.kind == "vehicle":
+            cells = [f"{status(v)}<br>{md(deciding(v))}" + (" (contested)" if v.contested else "") for _, v in t.points]
+            lines.append(f"| [{md(t.name)}]({report_path(t.kind, t.subject)}) ({code(t.subject)}) | " + " | ".join(cells) + " |")
+    lines += ["", "## Entities (FEOC status)", "", header.replace("vehicle", "entity"),
+              "| --- | " + " | ".join("---" for _ in dates) + " |"]
+    for t in timelines:
+        if t.kind == "entity":
+            cells = [f"{status(v)}" + (f"<br>{md(deciding(v))}" if v.findings else "") + (" (contested)" if v.contested else "")
+                     for _, v in t.points]
+            lines.append(f"| [{md(t.name)}]({report_path(t.kind, t.subject)}) ({code(t.subject)}) | " + " | ".join(cells) + " |")
+    days45 = [d for d, _ in next((t.facilities45x for t in timelines if t.facilities45x), [])]
+    rows = sorted({(v.subject, t.subject, t.name) for t in timelines for _, vs in t.facilities45x for v in vs})
+    if days45 and rows:
+        lines += ["", "## Plants (§45X, the operator as taxpayer)", "",
+                  "| facility | operator | " + " | ".join(d.isoformat() for d in days45) + " |",
+                  "| --- | --- | " + " | ".join("---" for _ in days45) + " |"]
+        for fid, operator, name in rows:
+            t = next(x for x in timelines if x.subject == operator)
+            cells = [next(v.status for v in vs if v.subject == fid).replace("_", " ") for _, vs in t.facilities45x]
+            lines.append(f"| {code(fid)} | [{md(name)}]({report_path('entity', operator)}) | " + " | ".join(cells) + " |")
+    lines += ["", "---", "", context.footer, ""]
+    return "\n".join(lines)

@@ -1,0 +1,82 @@
+""""What would change this verdict" in a Markdown report: each finding's rule says it in its `remedy:`
+template (rules/), filled in here from the finding's facts and extras as its `explain` is, and from the
+law's parameters on the date; the rest (sourcing shares, termination, contested readings) from the verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from feoc.render.escape import code, md
+
+if TYPE_CHECKING:
+    from feoc.determine.core import Finding
+    from feoc.law.law import Law
+    from feoc.verdicts.subject import Verdict
+    from feoc.verdicts.vehicle import VehicleVerdict
+
+
+class _Markup(str):
+    """Text already in Markdown form (a code span): not escaped again."""
+
+
+class _RemedyFormatter(string.Formatter):
+    """str.format for a Markdown report: every value is escaped as inline text, `!c` makes a code span and
+    `!w` writes a snake_case word with spaces; names not among the facts and extras are parameters on the day."""
+
+    def __init__(self, values: Mapping[str, Any], law: Law, day: dt.date) -> None:
+        self._values, self._law, self._day = values, law, day
+
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        if isinstance(key, int):
+            raise KeyError(key)
+        return self._values[key] if key in self._values else self._law.parameters[key].on(self._day)
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion == "c":
+            return _Markup(code(value))
+        if conversion == "w":
+            return str(value).replace("_", " ")
+        return super().convert_field(value, conversion)
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        return str(value) if isinstance(value, _Markup) else md(format(value, format_spec))
+
+
+def remedy(f: Finding, template: str, law: Law) -> str:
+    """The rule's remedy for this finding (the template's own whitespace folded, as `explain`'s is)."""
+    values = {**dict(f.facts), **dict(f.extras)}
+    try:
+        return _RemedyFormatter(values, law, f.on).format(" ".join(template.split()))
+    except (KeyError, ValueError, IndexError, AttributeError) as exc:  # the template does not fit the finding
+        return f"{md(f.title)} (remedy template error: {md(exc)})"
+
+
+def _unique(out: list[str]) -> list[str]:
+    return sorted(set(out), key=out.index)
+
+
+def entity_changes(v: Verdict, remedies: Mapping[str, str], law: Law) -> list[str]:
+    """What would change an entity's verdict: each finding's remedy, then guidance on a contested reading."""
+    out = [remedy(f, remedies[f.rule_id], law) for f in v.findings if f.rule_id in remedies]
+    if v.contested:
+        out.append("guidance settling the contested reading (rules/interpretations.yaml): "
+                   + ", ".join(f"{md(k)}: {'FEOC' if b else 'not FEOC'}" for k, b in sorted(v.readings.items())))
+    return _unique(out)
+
+
+def vehicle_changes(v: VehicleVerdict, remedies: Mapping[str, str], law: Law) -> list[str]:
+    """What would change a vehicle's credit: each finding's remedy, the sourcing halves short of their
+    percentage, and guidance on a contested reading; nothing once the credit has ended."""
+    out = [remedy(f, remedies[f.rule_id], law) for f in v.findings if f.rule_id in remedies]
+    for name, h in v.halves.items():
+        if h.in_force and not h.meets and h.threshold is not None:
+            now = "no value recorded" if h.share is None else f"{h.share:.2%}"
+            out.append(f"raising the {name.replace('_', ' ')} qualifying share to {h.threshold:.0%} (now {now})")
+    if v.status == "terminated":
+        out = ["nothing: the credit ended for vehicles acquired after the last acquisition date (P.L. 119-21 §70502)"]
+    if v.contested:
+        out.append("guidance settling the contested reading: "
+                   + ", ".join(f"{md(k)}: {c:,.0f} USD" for k, c in sorted(v.readings.items())))
+    return _unique(out)
