@@ -97,7 +97,8 @@ def test_exponent_floats_are_what_broke_durable_rules():
     segfaults. Sent as integer billionths they all fire; sent as raw floats the guard refuses the batch."""
     import datetime as dt
 
-    from feoc.engine.evaluators import DurableEvaluator, ReferenceEvaluator
+    from feoc.engine.durable import DurableEvaluator
+    from feoc.engine.evaluators import ReferenceEvaluator
     from feoc.law.law import Law
 
     rules = Law.load().ruleset(dt.date(2024, 6, 1))
@@ -113,11 +114,9 @@ def test_exponent_floats_are_what_broke_durable_rules():
 
 RAW_FLOATS_PROBE = """
 import dataclasses, datetime as dt
-import feoc.engine.evaluators as E
-import feoc.law.rules as R
+import feoc.engine.durable as E
 from feoc.law.law import Law
 E.durable_number = lambda v: v  # send raw floats, as json.dumps writes them
-R.durable_number = lambda v: v
 rules = Law.load().ruleset(dt.date(2024, 6, 1))
 facts = [{"kind": "interest", "subject": f"e{i}", "measure": "equity", "holders": "feoc", "nation": "",
           "share": 5e-05 if i % 10 == 5 else 0.5} for i in range(400)]
@@ -134,7 +133,7 @@ except E.EngineError:
 
 def test_the_guard_catches_a_dropped_firing(monkeypatch):
     """If durable-rules loses a firing, the evaluator raises instead of returning fewer findings."""
-    import feoc.engine.evaluators as engine_module
+    import feoc.engine.durable as engine_module
 
     original = engine_module._Recorder.take
 

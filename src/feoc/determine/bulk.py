@@ -35,7 +35,7 @@ from feoc.determine.tracing import lookthrough_for, lookthrough_on
 from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
 from feoc.law.data import Interpretation
 from feoc.law.law import Law
-from feoc.law.rules import CompiledRuleset
+from feoc.law.compile import CompiledRuleset
 from feoc.ownership.arrays import NotBulk as NotBulk
 from feoc.ownership.arrays import StakeGraph, py_round
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from feoc.determine.facts import holders_nation
 from feoc.engine.evaluators import Evaluator
-from feoc.law.rules import CompiledRuleset
+from feoc.law.compile import CompiledRuleset
 
 MEASURE_LABEL = {"equity": "equity", "voting": "voting rights", "board_seats": "board seats"}
 # the fact fields that tell two findings of one rule and subject apart

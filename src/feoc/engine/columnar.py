@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from feoc.engine.evaluators import Firing, _holds
-from feoc.law.rules import CompiledCondition, CompiledRule, CompiledRuleset
+from feoc.law.compile import CompiledCondition, CompiledRule, CompiledRuleset
 
 ORDERING = ("lt", "lte", "gt", "gte")
 

@@ -18,7 +18,7 @@ from feoc.law.law import Law
 from feoc.load.checks import battery_materials, check_dataset
 from feoc.data.model import KINDS
 from feoc.data.problems import InputError, Problem
-from feoc.law.rules import RuleSource
+from feoc.law.schema import RuleSource
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ from typing import Any, Mapping
 from feoc.law.credit_order import CreditOrder, load_credit_order
 from feoc.law.data import (Interpretation, Parameter, Vocabulary, default_rules_dir, load_interpretations,
                            load_parameters, load_vocabulary)
-from feoc.law.rules import CompiledRuleset, RuleSource, compile_rules, load_rules
+from feoc.law.compile import CompiledRuleset, compile_rules
+from feoc.law.rules import load_rules
+from feoc.law.schema import RuleSource
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import load_yaml_file
 

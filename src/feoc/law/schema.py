@@ -1,0 +1,166 @@
+"""The YAML rule schema: what a rule file may say, validated by pydantic.
+
+A rule (one file in `rules/feoc/` etc.) says, for one legal test: its citation, when it is in effect,
+which fact kind it looks at, the conditions (`when`), the conclusion (`then`), an `explain` template, an
+optional `remedy` template and its own `cases`. Conditions use a small closed set of operators; values are
+literals or `{param: NAME}` resolved from `rules/parameters.yaml` as of the evaluation date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from feoc.data.model import SLUG, Day
+from feoc.data.yamlio import LineFinder
+from feoc.law.data import Parameter
+
+# The facts the engine sees, by kind, with their fields. Rules may only name these fields.
+FACT_FIELDS: dict[str, dict[str, type]] = {
+    "entity": {"subject": str, "name": str, "etype": str, "country": str, "incorporated_in": str,
+               "headquartered_in": str, "political_figure_of": str},
+    "listing": {"subject": str, "list": str},
+    "interest": {"subject": str, "measure": str, "holders": str, "nation": str, "share": float},
+    "agreement_right": {"subject": str, "agreement": str, "licensor": str, "licensor_feoc": bool, "right": str},
+    "activity": {"subject": str, "activity": str, "country": str, "operator": str, "operator_feoc": bool},
+    "component": {"subject": str, "battery": str, "component": str, "step": str, "facility": str,
+                  "feoc": bool, "value_usd": float},
+    "mineral": {"subject": str, "battery": str, "mineral": str, "step": str, "facility": str, "feoc": bool,
+                "impracticable_to_trace": bool, "material": str, "transition": bool, "value_usd": float},
+    "sourcing": {"subject": str, "half": str, "share": float, "qualifying_value_usd": float, "total_value_usd": float},
+    # IRC 45X / prohibited foreign entities (P.L. 119-21)
+    "pfe_interest": {"subject": str, "measure": str, "holders": str, "share": float, "max_single": float},
+    "officer_right": {"subject": str, "holder": str, "holder_sfe": bool},
+    "pfe_contract": {"subject": str, "agreement": str, "counterparty": str, "counterparty_sfe": bool, "right": str,
+                     "payments": str, "prior_year": bool},
+    "macr": {"subject": str, "product": str, "product_class": str, "ratio": float, "total_cost_usd": float,
+             "pfe_cost_usd": float},
+}
+OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in")
+CONCLUSIONS = {
+    "feoc": "entity",  # the subject entity is a foreign entity of concern
+    "feoc_activity": "facility",  # the activity at the subject facility is performed by a FEOC
+    "excluded_component": "vehicle",  # a battery component was manufactured or assembled by a FEOC
+    "excluded_mineral": "vehicle",  # a critical mineral was extracted, processed or recycled by a FEOC
+    "transition_applied": "vehicle",  # a FEOC mineral left out under the impracticable-to-trace transition
+    "qualifying_half": "vehicle",  # one $3,750 half's sourcing requirement is met
+    "foreign_controlled": "entity",  # a foreign-controlled entity, IRC 7701(a)(51)(C) (so a specified foreign entity)
+    "sfe": "entity",  # a specified foreign entity by designation, IRC 7701(a)(51)(B)
+    "fie": "entity",  # a foreign-influenced entity, IRC 7701(a)(51)(D)
+    "undetermined": "entity",  # a prong that cannot be decided from the data: says what is missing
+    "material_assistance": "facility",  # a product's MACR is below the threshold: material assistance from a PFE
+}
+REGIMES = ("30d", "45x")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Condition(_Strict):
+    field: str
+    op: str
+    value: Any
+
+    @field_validator("op")
+    @classmethod
+    def _known_op(cls, op: str) -> str:
+        if op not in OPERATORS:
+            raise ValueError(f"unknown operator `{op}`; use one of: {', '.join(OPERATORS)}")
+        return op
+
+
+class When(_Strict):
+    fact: str
+    all: tuple[Condition, ...] = ()
+    any: tuple[Condition, ...] = ()
+
+    @field_validator("fact")
+    @classmethod
+    def _known_fact(cls, fact: str) -> str:
+        if fact not in FACT_FIELDS:
+            raise ValueError(f"unknown fact kind `{fact}`; use one of: {', '.join(FACT_FIELDS)}")
+        return fact
+
+
+class Then(_Strict):
+    conclusion: str
+    prong: str = Field(min_length=1)
+
+    @field_validator("conclusion")
+    @classmethod
+    def _known(cls, conclusion: str) -> str:
+        if conclusion not in CONCLUSIONS:
+            raise ValueError(f"unknown conclusion `{conclusion}`; use one of: {', '.join(CONCLUSIONS)}")
+        return conclusion
+
+
+class Effective(_Strict):
+    """When a rule is in force: `from` inclusive, `until` exclusive. Either may name a parameter instead of
+    a date (`from: {param: pfe_rules_in_force}`): the first day on which that parameter's value is true, so
+    a date the law sets once is written once (rules/parameters.yaml) and every rule follows it."""
+
+    start: Day = Field(alias="from")
+    end: Day | None = Field(default=None, alias="until")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _parameter_date(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, dict):
+            return value
+        params: Mapping[str, Parameter] = (info.context or {}).get("params", {})
+        name = value.get("param") if set(value) == {"param"} else None
+        if name not in params:
+            raise ValueError(f"{value} is not a date or a known parameter reference; write a date (YYYY-MM-DD) "
+                             f"or {{param: NAME}} with a NAME from rules/parameters.yaml")
+        first = params[name].first_true()
+        if first is None:
+            raise ValueError(f"parameter `{name}` is never true, so it gives no date; name a parameter that "
+                             "becomes true on the day the rule takes effect")
+        return first
+
+
+class Case(_Strict):
+    name: str = Field(min_length=1)
+    on: Day
+    subject: str
+    expect: Literal["fires", "does_not_fire"]
+    dataset: dict[str, Any]
+    interpretation: str | None = None
+    source: str | None = None  # the worked example or legal text the case encodes
+
+
+class Rule(_Strict):
+    regime: Literal["30d", "45x"] = "30d"  # 30d: FEOC (42 U.S.C. 18741) and the vehicle credit; 45x: P.L. 119-21
+    id: str
+    title: str = Field(min_length=1)
+    citation: str = Field(min_length=1)
+    unconfirmed: str | None = None  # what is not yet checked against the primary text
+    effective: Effective
+    applies_to: Literal["entity", "facility", "component", "mineral", "vehicle"]
+    when: When
+    then: Then
+    explain: str = Field(min_length=1)
+    remedy: str | None = None  # what would change a verdict it decides: a template like explain (report Markdown)
+    cases: tuple[Case, ...] = Field(min_length=2)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError(f"rule id `{value}` is not a slug (lowercase letters, digits, dashes)")
+        return value
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    """A validated rule and where it was written."""
+
+    rule: Rule
+    file: str
+    finder: LineFinder
+
+    def line(self, *path: str | int) -> int:
+        return self.finder.line(path)
