@@ -20,7 +20,7 @@ from hypothesis import given, settings, strategies as st
 from feoc.determine import bulk as bulk
 from feoc.ownership import arrays
 from feoc.ownership.arrays import NotBulk, StakeGraph, py_round
-from feoc.law.cases import all_cases, inline_dataset
+from feoc.rulecases import all_cases, inline_dataset
 from feoc.determine.core import determine
 from feoc.determine.regime45x import determine45x
 from feoc.law.law import Law

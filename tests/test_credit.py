@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from feoc.law.cases import inline_dataset
+from feoc.rulecases import inline_dataset
 from feoc.cli import app
 from feoc.verdicts.vehicle import vehicle_verdict
 from feoc.law.law import Law

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from feoc.data.problems import InputError
-from feoc.law.cases import inline_dataset
+from feoc.rulecases import inline_dataset
 from feoc.law.credit_order import STEPS_30D
 from feoc.law.data import default_rules_dir
 from feoc.law.law import Law

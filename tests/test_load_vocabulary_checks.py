@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from feoc.data.problems import InputError
-from feoc.law.cases import inline_dataset
+from feoc.rulecases import inline_dataset
 from feoc.law.law import Law
 from feoc.load.folder import load_dataset
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from feoc.law.cases import all_cases, run_case
+from feoc.rulecases import all_cases, run_case
 from feoc.law.law import Law
 
 CASES = all_cases(Law.load())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from feoc.law.cases import run_all
+from feoc.rulecases import run_all
 from feoc.law.data import default_rules_dir
 from feoc.law.law import Law
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from feoc.law.cases import inline_dataset
+from feoc.rulecases import inline_dataset
 from feoc.law.law import Law
 from feoc.verdicts.subject import entity_verdict, facility_verdict
 

@@ -29,7 +29,7 @@ def report_view(dataset: Dataset, data_folder: Path, dates: list[dt.date], law: 
     the default reading and the covered-nation government bodies; with the data's and rules' hashes."""
     from feoc.determine.core import government_bodies
     from feoc.render.base import ReportView
-    from feoc.render.provenance import dataset_hash, rules_hash
+    from feoc.load.hashes import dataset_hash, rules_hash
     from feoc.verdicts.timeline import build_timelines
 
     timelines, per_date = build_timelines(dataset, dates, law, evaluator)

@@ -50,7 +50,7 @@ def rules_list(rules: Optional[Path] = RULES_OPTION) -> None:
 def rules_test(rules: Optional[Path] = RULES_OPTION,
                evaluator: str = typer.Option("durable-rules", "--evaluator", help=EVALUATOR_HELP)) -> None:
     """Run every rule's cases; print `N passed, M failed`; exit 1 if any failed."""
-    from feoc.law.cases import run_all
+    from feoc.rulecases import run_all
 
     check_evaluator(evaluator)
     try:

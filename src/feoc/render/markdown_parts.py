@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from feoc import __version__
 from feoc.data.dataset import Dataset
-from feoc.determine.core import Finding
+from feoc.determine.findings import Finding
 from feoc.render.escape import code, md, mermaid_label
 from feoc.render.provenance import Footnotes, holdings_between
 from feoc.verdicts.timeline import SubjectTimeline

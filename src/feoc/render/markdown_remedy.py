@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from feoc.render.escape import code, md
 
 if TYPE_CHECKING:
-    from feoc.determine.core import Finding
+    from feoc.determine.findings import Finding
     from feoc.law.law import Law
     from feoc.verdicts.subject import Verdict
     from feoc.verdicts.vehicle import VehicleVerdict

@@ -1,32 +1,12 @@
-"""What a reader needs to reproduce a report: content hashes of the dataset and the rules, and the
-source quotes behind every record a report uses (as numbered footnotes)."""
+"""The source quotes behind every record a report uses, as numbered footnotes (the content hashes that
+make a report reproducible are computed where the files are read: `feoc.load.hashes`)."""
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.load.folder import dataset_files
 from feoc.render.escape import md
-
-
-def content_hash(root: Path, files: Iterable[Path]) -> str:
-    """sha256 over (relative path, bytes) of each file, in sorted order: independent of where the folder is."""
-    digest = hashlib.sha256()
-    base = root if root.is_dir() else root.parent
-    for path in sorted(files, key=lambda p: p.relative_to(base).as_posix()):
-        digest.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def dataset_hash(folder: Path) -> str:
-    return content_hash(folder, dataset_files(folder))
-
-
-def rules_hash(folder: Path) -> str:
-    return content_hash(folder, (p for p in folder.rglob("*.yaml") if p.is_file()))
 
 
 class Footnotes:

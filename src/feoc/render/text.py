@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 if TYPE_CHECKING:  # annotations only: an entity check need not import the credit and §45X modules
     from feoc.render.base import CheckView
     from feoc.verdicts.vehicle import VehicleVerdict
-    from feoc.determine.core import Finding
+    from feoc.determine.findings import Finding
     from feoc.verdicts.facility45x import Facility45XVerdict
     from feoc.verdicts.subject import Verdict
 
