@@ -48,8 +48,9 @@ def _files(world: Path) -> list[Path]:
 def measure(kind: str, world: Path) -> dict[str, float]:
     """One measurement in this (fresh) process; returns seconds, peak RSS and, for feoc, the stages."""
     out: dict[str, float] = {}
-    import feoc.load.folder as load  # imports are not timed (the CLI row includes them)
     import yaml
+
+    import feoc.load.folder as load  # imports are not timed (the CLI row includes them)
 
     cpu = _cpu()
     if kind == "feoc":

@@ -22,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -77,14 +78,13 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
     """Runs in a child process: one size, one evaluator (`vectorised` is the bulk path of `feoc screen`)."""
     import datetime as dt
 
+    from feoc.data.model import MEASURES
     from feoc.determine import bulk as bulk
-
-    from feoc.engine import columnar as columnar
     from feoc.determine.core import determine, government_bodies
+    from feoc.engine import columnar as columnar
     from feoc.engine.evaluators import evaluator as make_evaluator
     from feoc.law.law import Law
     from feoc.load.folder import load_dataset
-    from feoc.data.model import MEASURES
     from feoc.ownership.graph import Graph, Stake, in_edges
     from feoc.render.screen import render
     from feoc.verdicts.screen import bulk_screen, screen

@@ -133,7 +133,7 @@ def test_no_threshold_date_or_country_written_in_python(path):
         if isinstance(value, str):
             if value in countries or (re.search(r"\b(19|20)\d\d-\d\d-\d\d\b", value) and not _TEACHES_FORMAT.search(value)):
                 found.append(f"line {node.lineno}: {value[:60]!r}")
-        elif isinstance(value, (int, float)) and not isinstance(value, bool) and float(value) in numbers:
-            if (_rel(path), float(value)) not in NOT_LAW:
-                found.append(f"line {node.lineno}: {value}")
+        elif (isinstance(value, (int, float)) and not isinstance(value, bool) and float(value) in numbers
+              and (_rel(path), float(value)) not in NOT_LAW):
+            found.append(f"line {node.lineno}: {value}")
     assert not found, f"{_rel(path)}: law written as Python literals (move it to rules/): {found}"

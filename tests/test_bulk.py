@@ -15,17 +15,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feoc.determine import bulk as bulk
-from feoc.ownership import arrays
-from feoc.ownership.arrays import NotBulk, StakeGraph, py_round
-from feoc.rulecases import all_cases, inline_dataset
 from feoc.determine.core import determine
 from feoc.determine.regime45x import determine45x
 from feoc.law.law import Law
 from feoc.load.folder import load_dataset
+from feoc.ownership import arrays
+from feoc.ownership.arrays import NotBulk, StakeGraph, py_round
 from feoc.ownership.graph import Graph, Stake, in_edges
+from feoc.rulecases import all_cases, inline_dataset
 from feoc.verdicts.screen import bulk_screen, screen
 
 RULES = Law.load()
@@ -117,7 +118,8 @@ def test_interests_on_arrays_equal_the_ownership_graph(raw, sources, tracing):
             room[t] = room.get(t, 0.0) + s
             kept.append((h, t, s))
     names = [f"n{i}" for i in range(8)]
-    expected = Graph(in_edges(Stake(names[h], names[t], s) for h, t, s in kept)).interests({names[i] for i in sources}, tracing, 0.5)
+    expected = Graph(in_edges(Stake(names[h], names[t], s) for h, t, s in kept)).interests(
+        {names[i] for i in sources}, tracing, 0.5)
     arr = StakeGraph(8, np.array([h for h, _, _ in kept], dtype=np.int64), np.array([t for _, t, _ in kept], dtype=np.int64),
                      np.array([s for _, _, s in kept], dtype=np.float64))
     mask = np.zeros(8, dtype=bool)
@@ -224,6 +226,7 @@ def test_light_rows_carry_every_field_and_method_of_the_validated_records():
         for m, r in zip(a, b):
             assert {f: getattr(m, f) for f in type(m).model_fields} == r._asdict()
     for m, r in zip(models.holdings, rows.holdings):
-        assert [m.share(x) for x in ("equity", "voting", "board_seats")] == [r.share(x) for x in ("equity", "voting", "board_seats")]
+        assert ([m.share(x) for x in ("equity", "voting", "board_seats")]
+                == [r.share(x) for x in ("equity", "voting", "board_seats")])
         assert m.in_force(DAY) == r.in_force(DAY)
     assert rows.facilities == models.facilities and rows.origins[("holdings", 3)] == models.origins[("holdings", 3)]

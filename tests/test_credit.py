@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from feoc.rulecases import inline_dataset
 from feoc.cli import app
-from feoc.verdicts.vehicle import vehicle_verdict
 from feoc.law.law import Law
+from feoc.rulecases import inline_dataset
+from feoc.verdicts.vehicle import vehicle_verdict
 
 RULES = Law.load()
 SEEDS = str(Path(__file__).resolve().parents[1] / "seeds")
@@ -43,7 +43,8 @@ def world(*, mineral_country="KR", mineral_operator="kr-maker", cell_operator="k
         "batteries": [{
             "id": "pack",
             "components": [{"component": "battery_cell", "manufactured_at": "cell-plant", "value_usd": cell_value}]
-            + ([{"component": "battery_module", "assembled_at": "module-plant", "value_usd": foreign_value}] if foreign_value else []),
+            + ([{"component": "battery_module", "assembled_at": "module-plant", "value_usd": foreign_value}]
+               if foreign_value else []),
             "critical_minerals": [{"mineral": "graphite", "processed_at": "refinery", "value_usd": 500,
                                    "impracticable_to_trace": impracticable,
                                    "material": "anode_graphite" if impracticable else "other"}],
@@ -93,7 +94,7 @@ def test_component_link_fails_from_2024_01_01():
     assert verdict(ds, "2023-12-31").eligible
     late = verdict(ds, "2024-01-01")
     assert not late.eligible and late.deciding_rule == "vehicle-excluded-component"
-    assert any("cn-co" == f.subject and f.rule_id == "feoc-jurisdiction-incorporation" for f in late.upstream)
+    assert any(f.subject == "cn-co" and f.rule_id == "feoc-jurisdiction-incorporation" for f in late.upstream)
 
 
 def test_impracticable_to_trace_graphite_is_left_out_and_reported_until_2027():

@@ -11,10 +11,10 @@ import sys
 import pytest
 
 from feoc.data.dataset import Dataset
+from feoc.data.model import Agreement, Entity, Facility, Holding, Listing
 from feoc.determine.core import determine
 from feoc.engine.evaluators import EngineError
 from feoc.law.law import Law
-from feoc.data.model import Agreement, Entity, Facility, Holding, Listing
 
 DAY = dt.date(2024, 6, 1)
 LAW = Law.load()
@@ -35,7 +35,7 @@ def synthetic_world(n: int, seed: int = 7) -> Dataset:
     ids = [e.id for e in entities]
     room = {e: {"equity": 1.0, "voting": 1.0, "board_seats": 1.0} for e in ids}
     holdings = []
-    for k in range(int(n * 1.5)):
+    for _k in range(int(n * 1.5)):
         target = f"e{rng.randrange(n)}"
         tnum = int(target[1:])
         holder = rng.choice(ids[:4]) if rng.random() < 0.05 else f"e{rng.randrange(max(tnum, 1))}"

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feoc.data.dataset import Dataset
+from feoc.data.problems import InputError
 from feoc.law.law import Law
 from feoc.load import holding_scan as holding_scan
-from feoc.data.dataset import Dataset
-from feoc.load.holding_scan import may_close_a_cycle, scan_holdings
 from feoc.load.folder import load_dataset
-from feoc.data.problems import InputError
+from feoc.load.holding_scan import may_close_a_cycle, scan_holdings
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = Law.load(ROOT / "rules")

@@ -22,19 +22,19 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
+import typer
 import yaml
 from typer.testing import CliRunner
 
-import typer
-
 from feoc.cli import app
-from feoc.law.data import default_rules_dir
 from feoc.data.yamlio import load_yaml_file
+from feoc.law.data import default_rules_dir
 
 TESTS = Path(__file__).parent
 BAD_INPUTS = TESTS / "bad_inputs"
@@ -42,7 +42,7 @@ BAD_RULES = TESTS / "bad_rules"
 SEEDS = TESTS.parent / "seeds"
 ON = "2024-06-01"
 SENTINEL = "index.md"
-SENTINEL_BYTES = "# an index written by hand\n\nnot to be touched by a failed run: ü\n".encode("utf-8")
+SENTINEL_BYTES = "# an index written by hand\n\nnot to be touched by a failed run: ü\n".encode()
 # a problem line names its file, then (usually) its line: `path:line: what — fix`, or `path: what — fix`
 NAMED_LINE = re.compile(r"^(?P<file>[^\s:]+?)(?::(?P<line>\d+))?: (?P<rest>.+)$")
 FIX_FORM = re.compile(r"^.+ — .+$")  # the rest of the line: `what — fix`
@@ -176,8 +176,8 @@ def _walk(raw: Any, path: list[Any], name: str) -> tuple[Any, Any]:
     for step in path[:-1]:
         try:
             node = node[step]
-        except (KeyError, IndexError, TypeError):
-            raise AssertionError(f"{name}: the path {path} no longer exists in the shipped rules; update the mutation")
+        except (KeyError, IndexError, TypeError) as err:
+            raise AssertionError(f"{name}: the path {path} no longer exists in the shipped rules; update the mutation") from err
     return node, path[-1]
 
 

@@ -91,7 +91,8 @@ def test_screen_markdown_and_reference_path_agree():
     md = runner.invoke(app, ["screen", "--data", SEEDS, "--on", "2024-06-01", "--format", "md"])
     assert md.exit_code == 0 and "| `aesc` |" in md.output
     a = runner.invoke(app, ["screen", "--data", SEEDS, "--on", "2024-06-01", "--format", "json"]).output
-    b = runner.invoke(app, ["screen", "--data", SEEDS, "--on", "2024-06-01", "--format", "json", "--evaluator", "reference"]).output
+    b = runner.invoke(app, ["screen", "--data", SEEDS, "--on", "2024-06-01", "--format", "json",
+                            "--evaluator", "reference"]).output
     assert a == b
 
 

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 import feoc.data.yamlio
 from feoc.cli import app
-from feoc.load.folder import load_dataset
 from feoc.data.problems import InputError, Problem
+from feoc.load.folder import load_dataset
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 BAD_CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("valid-"))
@@ -331,7 +331,8 @@ def test_impossible_dates():
 
 def test_datetime_where_a_day_is_expected(tmp_path):
     folder = write(tmp_path, entities_yaml=ENTITIES,
-                   holdings_yaml="holdings:\n  - holder: catl\n    entity: nissan\n    equity: 0.1\n    from: 2024-01-01T10:00:00\n")
+                   holdings_yaml="holdings:\n  - holder: catl\n    entity: nissan\n    equity: 0.1\n"
+                                 "    from: 2024-01-01T10:00:00\n")
     p = one(folder)
     assert where([p]) == [("holdings.yaml", 5)] and "YYYY-MM-DD" in p.fix
 
@@ -413,7 +414,8 @@ def test_key_that_is_not_text(tmp_path):
 
 
 def test_blank_name_and_missing_field(tmp_path):
-    folder = write(tmp_path, entities_yaml="entities:\n  - id: catl\n    name: '   '\n    type: company\n  - id: byd\n    type: company\n")
+    folder = write(tmp_path, entities_yaml="entities:\n  - id: catl\n    name: '   '\n    type: company\n"
+                                           "  - id: byd\n    type: company\n")
     blank, missing = problems(folder)
     assert where([blank, missing]) == [("entities.yaml", 3), ("entities.yaml", 5)]
     assert "missing required field `name`" in missing.message

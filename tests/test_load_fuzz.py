@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feoc.data.dataset import Dataset
-from feoc.load.folder import load_dataset
 from feoc.data.problems import InputError
+from feoc.load.folder import load_dataset
 
 KEYS = ["entities", "holdings", "listings", "agreements", "facilities", "batteries", "vehicles", "material_inputs",
         "id", "name", "type", "holder", "entity", "equity", "voting", "board_seats", "debt", "from", "until",

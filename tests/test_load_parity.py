@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import yaml
@@ -37,10 +38,10 @@ import yaml_rs
 from pydantic import TypeAdapter
 
 import feoc.load.folder
-from feoc.load.folder import load_dataset
 from feoc.data.model import KINDS, Holding
 from feoc.data.problems import InputError
 from feoc.data.yamlio import LineFinder, parse_yaml, read_text
+from feoc.load.folder import load_dataset
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.yaml")) if SEEDS.is_dir() else []
@@ -197,7 +198,7 @@ KNOWN_DIFFERENCES = [  # (text, PyYAML's value of `a`, feoc's value of `a`)
     ("a: 12:30:45", 45045, "12:30:45"),
     ("a: 1e3", "1e3", 1000.0),
     ("a: 2024-01-01", dt.date(2024, 1, 1), "2024-01-01"),
-    ("a: 2024-01-01T10:00:00Z", dt.datetime(2024, 1, 1, 10, tzinfo=dt.timezone.utc), "2024-01-01T10:00:00Z"),
+    ("a: 2024-01-01T10:00:00Z", dt.datetime(2024, 1, 1, 10, tzinfo=dt.UTC), "2024-01-01T10:00:00Z"),
     ("b: &base {k: 1}\na:\n  <<: *base\n  j: 2", {"k": 1, "j": 2}, {"<<": {"k": 1}, "j": 2}),
 ]
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from feoc.data.problems import InputError
-from feoc.rulecases import inline_dataset
 from feoc.law.law import Law
 from feoc.load.folder import load_dataset
+from feoc.rulecases import inline_dataset
 
 ENTITIES = """entities:
   - id: acme

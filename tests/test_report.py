@@ -22,11 +22,13 @@ from feoc.render import reports as build_module
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS, REPORTS = ROOT / "seeds", ROOT / "reports"
 runner = CliRunner()
-MERMAID_LINE = re.compile(r'^(flowchart BT|  n\d+\["[^"\n]*"\]|  n\d+ -->\|"[^"\n]*"\| n\d+|  classDef \w+ [^\n]+|  class [n\d,]+ \w+)$')
+MERMAID_LINE = re.compile(r'^(flowchart BT|  n\d+\["[^"\n]*"\]|  n\d+ -->\|"[^"\n]*"\| n\d+'
+                          r'|  classDef \w+ [^\n]+|  class [n\d,]+ \w+)$')
 
 
 def registry() -> Registry:
-    resources = [(f"https://feoc.invalid/schemas/{n}.schema.json", Resource.from_contents(schemas.load(n))) for n in schemas.NAMES]
+    resources = [(f"https://feoc.invalid/schemas/{n}.schema.json", Resource.from_contents(schemas.load(n)))
+                 for n in schemas.NAMES]
     return Registry().with_resources(resources)
 
 
@@ -149,9 +151,11 @@ def test_ids_that_try_path_traversal_are_refused_before_any_file_is_written(tmp_
 def test_json_outputs_match_the_shipped_schemas(tmp_path):
     entity = runner.invoke(app, ["check", "entity", "aesc", "--data", str(SEEDS), "--on", "2024-06-01", "--format", "json"])
     validate(json.loads(entity.output), "check-subject")
-    facility = runner.invoke(app, ["check", "facility", "aesc-smyrna", "--data", str(SEEDS), "--on", "2024-06-01", "--format", "json"])
+    facility = runner.invoke(app, ["check", "facility", "aesc-smyrna", "--data", str(SEEDS), "--on", "2024-06-01",
+                                   "--format", "json"])
     validate(json.loads(facility.output), "check-subject")
-    vehicle = runner.invoke(app, ["check", "vehicle", "nissan-leaf-2024", "--data", str(SEEDS), "--on", "2024-06-01", "--format", "json"])
+    vehicle = runner.invoke(app, ["check", "vehicle", "nissan-leaf-2024", "--data", str(SEEDS), "--on", "2024-06-01",
+                                  "--format", "json"])
     validate(json.loads(vehicle.output), "check-vehicle")
     out = tmp_path / "json"
     assert runner.invoke(app, ["report", "--data", str(SEEDS), "--out", str(out), "--format", "json"]).exit_code == 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from feoc.rulecases import all_cases, run_case
 from feoc.law.law import Law
+from feoc.rulecases import all_cases, run_case
 
 CASES = all_cases(Law.load())
 

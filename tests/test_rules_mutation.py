@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from feoc.rulecases import run_all
 from feoc.law.data import default_rules_dir
 from feoc.law.law import Law
+from feoc.rulecases import run_all
 
 
 def _copy_rules(tmp_path: Path) -> Path:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from feoc.rulecases import inline_dataset
 from feoc.law.law import Law
+from feoc.rulecases import inline_dataset
 from feoc.verdicts.subject import entity_verdict, facility_verdict
 
 RULES = Law.load()

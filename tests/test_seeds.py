@@ -16,8 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from feoc.cli import app
-from feoc.load.folder import load_dataset
 from feoc.data.model import Record
+from feoc.load.folder import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -11,8 +11,8 @@ import pytest
 from feoc.determine.core import determine
 from feoc.law.law import Law
 from feoc.load.folder import load_dataset
-from feoc.verdicts.timeline import key_dates
 from feoc.verdicts.subject import entity_verdict, facility_verdict
+from feoc.verdicts.timeline import key_dates
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = Law.load(ROOT / "rules")

@@ -7,18 +7,18 @@ its date; the case passes when the rule fires (or not) for the subject as expect
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
 from feoc.data.dataset import Dataset
-from feoc.determine.core import determine
-from feoc.determine.regime45x import determine45x
-from feoc.law.law import Law
-from feoc.load.checks import battery_materials, check_dataset
 from feoc.data.model import KINDS
 from feoc.data.problems import InputError, Problem
+from feoc.determine.core import Determination, determine
+from feoc.determine.regime45x import determine45x
+from feoc.law.law import Law
 from feoc.law.schema import RuleSource
+from feoc.load.checks import battery_materials, check_dataset
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def inline_dataset(raw: dict[str, Any], label: str, law: Law) -> Dataset:
             problems.append(Problem(label, 0, f"{kind}: {exc.errors()[0]['msg']}", "fix the case's dataset"))
     if problems:
         raise InputError(problems)
-    dataset = Dataset(**records, source_label=label)
+    dataset = Dataset(**cast(dict[str, Any], records), source_label=label)
     problems = check_dataset(dataset, law.vocabulary, {}, materials=battery_materials(law))
     if problems:
         raise InputError([Problem(label, 0, p.message, p.fix) for p in problems])
@@ -62,7 +62,7 @@ def run_case(src: RuleSource, index: int, law: Law, evaluator: str = "durable-ru
             raise InputError([Problem(src.file, line, f"unknown interpretation `{case.interpretation}`",
                                       f"use one of: {', '.join(interps)}")])
         if src.rule.regime == "45x":
-            det = determine45x(dataset, case.on, law, evaluator)
+            det: Determination = determine45x(dataset, case.on, law, evaluator)
         else:
             det = determine(dataset, case.on, law, case.interpretation, evaluator)
     except InputError as exc:

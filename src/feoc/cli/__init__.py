@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sys
 
-from feoc.cli.app import app
 from feoc.cli import check as _check  # noqa: F401  (imported in the order --help lists the groups)
-from feoc.cli import rules as _rules  # noqa: F401  (validate, rules, import)
 from feoc.cli import report as _report  # noqa: F401
+from feoc.cli import rules as _rules  # noqa: F401  (validate, rules, import)
 from feoc.cli import screen as _screen  # noqa: F401
+from feoc.cli.app import app
 from feoc.data.problems import InputError
 
 __all__ = ["app", "main"]

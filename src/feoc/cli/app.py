@@ -14,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -68,10 +69,10 @@ def judging(engine_note: str = "") -> Iterator[None]:
         fail_input(exc)
     except EngineError as exc:
         typer.echo(f"rule engine error: {exc}{engine_note}", err=True)
-        raise typer.Exit(3)
+        raise typer.Exit(3) from None
 
 
-def load_law(rules: Optional[Path]) -> "Law":
+def load_law(rules: Path | None) -> Law:
     """The rules folder, every file of it checked up front (parameters, vocabulary, interpretations, rules):
     a mistake in any of them is an InputError (exit 2, `file:line: what — fix`) for every command that
     takes --rules, before any work is done, rather than a pass, a failed case or a crash later on."""
@@ -80,13 +81,13 @@ def load_law(rules: Optional[Path]) -> "Law":
     return Law.load(rules)
 
 
-def parse_day(value: str, option: str = "--on") -> "dt.date":
+def parse_day(value: str, option: str = "--on") -> dt.date:
     """An ISO date from the command line, or exit 2 saying how to write it."""
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
         typer.echo(f"{option} {value!r}: not a valid date — write it as YYYY-MM-DD, e.g. 2024-06-01", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     if not 1900 <= day.year <= 2100:
         typer.echo(f"{option} {value}: the year is outside 1900-2100 — check the date", err=True)
         raise typer.Exit(2)
@@ -101,7 +102,7 @@ def unknown(kind: str, ident: str, known: list[str], data: Path) -> None:
     raise typer.Exit(2)
 
 
-def chosen_reading(law: "Law", name: Optional[str]) -> Optional[str]:
+def chosen_reading(law: Law, name: str | None) -> str | None:
     """The reading chosen with --interpretation (None: the law's default), or exit 2 listing the readings."""
     default, interps = law.default_interpretation, law.interpretations
     if name is not None and name not in interps:

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from feoc.cli.app import (DATA_OPTION, INTERP_OPTION, ON_OPTION, RULES_OPTION, app, format_choice, format_option,
-                          chosen_reading, judging, load_law, parse_day, unknown)
+from feoc.cli.app import (
+    DATA_OPTION,
+    INTERP_OPTION,
+    ON_OPTION,
+    RULES_OPTION,
+    app,
+    chosen_reading,
+    format_choice,
+    format_option,
+    judging,
+    load_law,
+    parse_day,
+    unknown,
+)
 
 if TYPE_CHECKING:
     from feoc.law.law import Law
@@ -30,8 +43,8 @@ class Credit(str, Enum):
     c45x = "45x"
 
 
-def _subject(kind: str, ident: str, data: Path, rules: Optional[Path],
-             reading: Optional[str] = None) -> tuple["Law", Optional[str], Any]:
+def _subject(kind: str, ident: str, data: Path, rules: Path | None,
+             reading: str | None = None) -> tuple[Law, str | None, Any]:
     """The law, the chosen reading and the dataset, with `ident` known as a `kind` in it."""
     from feoc.load.folder import load_dataset
 
@@ -46,7 +59,7 @@ def _subject(kind: str, ident: str, data: Path, rules: Optional[Path],
     return law, interp, dataset
 
 
-def _run_check(build: Callable[[], "Judged"], kind: str, fmt: Enum, explain: bool) -> None:
+def _run_check(build: Callable[[], Judged], kind: str, fmt: Enum, explain: bool) -> None:
     """Build a verdict, print it in `fmt` and exit with its code; input and engine errors exit 2 and 3."""
     from feoc.render.base import CheckView, renderer
 
@@ -56,8 +69,8 @@ def _run_check(build: Callable[[], "Judged"], kind: str, fmt: Enum, explain: boo
     raise typer.Exit(verdict.exit_code())
 
 
-def _check(kind: str, ident: str, data: Path, on: str, reading: Optional[str], explain: bool,
-           fmt: Enum, rules: Optional[Path]) -> None:
+def _check(kind: str, ident: str, data: Path, on: str, reading: str | None, explain: bool,
+           fmt: Enum, rules: Path | None) -> None:
     from feoc.verdicts.subject import entity_verdict, facility_verdict
 
     day = parse_day(on)
@@ -72,16 +85,16 @@ def _check(kind: str, ident: str, data: Path, on: str, reading: Optional[str], e
 
 @check_app.command("entity")
 def check_entity(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION, on: str = ON_OPTION,
-                 interpretation: Optional[str] = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
-                 fmt: CheckFormat = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION) -> None:
+                 interpretation: str | None = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
+                 fmt: CheckFormat = FORMAT_OPTION, rules: Path | None = RULES_OPTION) -> None:
     """Is entity ID a foreign entity of concern on --on? Exit 0 no, 1 yes, 2 input error."""
     _check("entity", ident, data, on, interpretation, explain, fmt, rules)
 
 
 @check_app.command("facility")
 def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION, on: str = ON_OPTION,
-                   interpretation: Optional[str] = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
-                   fmt: CheckFormat = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION,
+                   interpretation: str | None = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
+                   fmt: CheckFormat = FORMAT_OPTION, rules: Path | None = RULES_OPTION,
                    credit: Credit = typer.Option(Credit.c30d, "--credit",
                                                  help="30d: FEOC status of its activities (default); 45x: the §45X "
                                                       "prohibited-foreign-entity and material-assistance tests")) -> None:
@@ -93,7 +106,7 @@ def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = 
     _check("facility", ident, data, on, interpretation, explain, fmt, rules)
 
 
-def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules: Optional[Path]) -> None:
+def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules: Path | None) -> None:
     from feoc.verdicts.facility45x import facility_45x_verdict
 
     day = parse_day(on)
@@ -108,16 +121,17 @@ def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules:
 @check_app.command("vehicle")
 def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION,
                   on: str = typer.Option(..., "--on", help="placed-in-service date (YYYY-MM-DD)"),
-                  acquired: Optional[str] = typer.Option(None, "--acquired", help="acquisition date (default: --on)"),
-                  interpretation: Optional[str] = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
-                  fmt: CheckFormat = FORMAT_OPTION, rules: Optional[Path] = RULES_OPTION) -> None:
+                  acquired: str | None = typer.Option(None, "--acquired", help="acquisition date (default: --on)"),
+                  interpretation: str | None = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
+                  fmt: CheckFormat = FORMAT_OPTION, rules: Path | None = RULES_OPTION) -> None:
     """The IRC 30D credit for vehicle ID placed in service on --on. Exit 0 eligible for any credit, 1 not, 2 input error."""
     from feoc.verdicts.vehicle import vehicle_verdict
 
     day = parse_day(on)
     bought = parse_day(acquired, "--acquired") if acquired else day
     if bought > day:
-        typer.echo(f"--acquired {bought} is after --on {day}: a vehicle is placed in service on or after it is acquired", err=True)
+        typer.echo(f"--acquired {bought} is after --on {day}: a vehicle is placed in service on or after it is acquired",
+                   err=True)
         raise typer.Exit(2)
 
     def build() -> Any:

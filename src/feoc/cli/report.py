@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -28,14 +28,15 @@ def report_view(dataset: Dataset, data_folder: Path, dates: list[dt.date], law: 
     """The verdicts a report set shows: every reported subject on every date, the FEOCs of each date under
     the default reading and the covered-nation government bodies; with the data's and rules' hashes."""
     from feoc.determine.core import government_bodies
-    from feoc.render.base import ReportView
     from feoc.load.hashes import dataset_hash, rules_hash
+    from feoc.render.base import ReportView
     from feoc.verdicts.timeline import build_timelines
 
     timelines, per_date = build_timelines(dataset, dates, law, evaluator)
     default = law.default_interpretation
     nations = set().union(*(set(law.param("covered_nations", d) or []) for d in dates))
-    governments = set().union(*government_bodies(dataset, nations, law.vocabulary.government_types).values()) if nations else set()
+    bodies = government_bodies(dataset, nations, law.vocabulary.government_types) if nations else {}
+    governments: set[str] = set().union(*bodies.values())
     return ReportView(timelines=timelines, dataset=dataset, dates=dates, law=law, label=label or data_folder.name,
                       data_hash=dataset_hash(data_folder), rules_hash=rules_hash(law.folder),
                       feoc_on={d: per_date[d][default].feoc for d in dates}, governments=governments)
@@ -66,12 +67,12 @@ def _check_stale(out: Path, files: dict[str, str], fmt: str, data: Path) -> None
 
 @app.command()
 def report(data: Path = DATA_OPTION,
-           on: Optional[list[str]] = typer.Option(None, "--on", help="a date to judge as of; repeat for a timeline "
+           on: list[str] | None = typer.Option(None, "--on", help="a date to judge as of; repeat for a timeline "
                                                   "(default: the key dates of the law's timeline, from rules/)"),
            out: Path = typer.Option(Path("reports"), "--out", help="report folder"),
            check: bool = typer.Option(False, "--check", help="write nothing; exit 1 listing stale files"),
            fmt: ReportFormat = format_option(ReportFormat, "report"),
-           rules: Optional[Path] = RULES_OPTION) -> None:
+           rules: Path | None = RULES_OPTION) -> None:
     """Write a Markdown (or JSON) report for every vehicle and company in the dataset, plus index.md."""
     from feoc.load.folder import load_dataset
     from feoc.render.reports import write_reports

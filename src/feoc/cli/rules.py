@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import typer
 
@@ -18,7 +19,7 @@ app.add_typer(import_app, name="import")
 
 @app.command()
 def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
-             rules: Optional[Path] = RULES_OPTION) -> None:
+             rules: Path | None = RULES_OPTION) -> None:
     """Validate a dataset folder: exit 0 with counts per record kind, or 2 listing every problem."""
     from feoc.load.folder import load_dataset
 
@@ -32,7 +33,7 @@ def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
 
 
 @rules_app.command("list")
-def rules_list(rules: Optional[Path] = RULES_OPTION) -> None:
+def rules_list(rules: Path | None = RULES_OPTION) -> None:
     """Every rule: id, title, citation, effective dates."""
     try:
         sources = load_law(rules).rules
@@ -47,7 +48,7 @@ def rules_list(rules: Optional[Path] = RULES_OPTION) -> None:
 
 
 @rules_app.command("test")
-def rules_test(rules: Optional[Path] = RULES_OPTION,
+def rules_test(rules: Path | None = RULES_OPTION,
                evaluator: str = typer.Option("durable-rules", "--evaluator", help=EVALUATOR_HELP)) -> None:
     """Run every rule's cases; print `N passed, M failed`; exit 1 if any failed."""
     from feoc.rulecases import run_all

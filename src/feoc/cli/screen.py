@@ -6,14 +6,27 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from feoc.cli.app import (DATA_OPTION, INTERP_OPTION, ON_OPTION, RULES_OPTION, app, check_evaluator, chosen_reading,
-                          format_choice, format_option, judging, load_law, parse_day)
+from feoc.cli.app import (
+    DATA_OPTION,
+    INTERP_OPTION,
+    ON_OPTION,
+    RULES_OPTION,
+    app,
+    check_evaluator,
+    chosen_reading,
+    format_choice,
+    format_option,
+    judging,
+    load_law,
+    parse_day,
+)
 
 if TYPE_CHECKING:
     from feoc.verdicts.screen import Screen
@@ -34,8 +47,8 @@ def _null() -> contextlib.nullcontext[None]:
     return contextlib.nullcontext()
 
 
-def _table(data: Path, day: dt.date, interpretation: Optional[str], evaluator: str,
-           rules: Optional[Path]) -> tuple[Screen, str]:
+def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
+           rules: Path | None) -> tuple[Screen, str]:
     """The table and the name of the reading it was judged under: the dataset loaded on every core, then screened."""
     import gc
     import os
@@ -62,12 +75,12 @@ def _table(data: Path, day: dt.date, interpretation: Optional[str], evaluator: s
 
 @app.command()
 def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = format_option(ScreenFormat, "screen"),
-           out: Optional[Path] = typer.Option(None, "--out", help="write to this file (atomically) instead of stdout"),
-           interpretation: Optional[str] = INTERP_OPTION,
+           out: Path | None = typer.Option(None, "--out", help="write to this file (atomically) instead of stdout"),
+           interpretation: str | None = INTERP_OPTION,
            evaluator: str = typer.Option("vectorised", "--evaluator",
                                          help="vectorised (the bulk path, held equal to durable-rules by the tests), "
                                               "durable-rules (the engine of record, fact by fact) or reference"),
-           rules: Optional[Path] = RULES_OPTION) -> None:
+           rules: Path | None = RULES_OPTION) -> None:
     """Every entity's FEOC status on --on, the deciding rules and the covered-government interest per measure."""
     from feoc.render.atomic import write_atomically
     from feoc.render.base import ScreenView, renderer

@@ -15,7 +15,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
@@ -91,7 +91,8 @@ def _country(value: Any) -> str:
     if type(value) is str and value in iso_countries():
         return value
     if isinstance(value, str) and value.strip().upper() in iso_countries():
-        raise ValueError(f"`{value}` is not an ISO 3166-1 alpha-2 country code; write it in upper case: `{value.strip().upper()}`")
+        raise ValueError(f"`{value}` is not an ISO 3166-1 alpha-2 country code; "
+                         f"write it in upper case: `{value.strip().upper()}`")
     if isinstance(value, bool):  # `NO` read by a YAML 1.1 tool and written back as false
         raise ValueError(f"`{str(value).lower()}` is not a country; write the two-letter code (Norway is NO)")
     raise ValueError(f"`{value}` is not an ISO 3166-1 alpha-2 country code; use a two-letter upper-case code "
@@ -122,7 +123,10 @@ def _date(value: Any) -> dt.date:
 _SLUG_MARK = StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")  # Rust `$`: the very end
 Share = Annotated[float, BeforeValidator(_share)]  # (a native float | str union measured no faster)
 Slug = Annotated[str, _SLUG_MARK]
-Country = Literal[tuple(sorted(iso_countries()))]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # a Literal of the 249 codes read at run time: for the type checker, a str
+    Country = str
+else:
+    Country = Literal[tuple(sorted(iso_countries()))]
 Day = Annotated[dt.date, BeforeValidator(_date)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]  # not blank
 
@@ -138,7 +142,7 @@ class Record(BaseModel):
     note: str | None = None
 
     @model_validator(mode="after")
-    def _checked(self) -> "Record":
+    def _checked(self) -> Record:
         # One validator per record (each costs a Python call): subclasses extend `_check`, not add validators.
         self._check()
         return self
@@ -334,7 +338,8 @@ def _fields_of(kind: str) -> frozenset[str]:
 
     mark = _SLUG_MARK if kind == "slug" else Country
     names = set()
-    for model in (*KINDS.values(), Component, Mineral):
+    models: tuple[type[BaseModel], ...] = (*KINDS.values(), Component, Mineral)
+    for model in models:
         for name, info in model.model_fields.items():
             if mark in info.metadata or mentions(info.annotation, mark):
                 names.add(info.alias or name)

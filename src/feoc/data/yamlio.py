@@ -47,7 +47,9 @@ def _pyyaml() -> tuple[Any, type]:
 
 
 def _line_at(data: bytes | str, offset: int) -> int:
-    return data.count(b"\n" if isinstance(data, bytes) else "\n", 0, offset) + 1
+    if isinstance(data, bytes):
+        return data.count(b"\n", 0, offset) + 1
+    return data.count("\n", 0, offset) + 1
 
 
 def read_text(path: Path) -> str:
@@ -210,7 +212,7 @@ def _line_of_complex_key(text: str) -> int:
     while stack:
         node = stack.pop()
         if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
+            for k, _ in node.value:
                 if not isinstance(k, yaml.ScalarNode):
                     return k.start_mark.line + 1
             stack.extend(v for _, v in reversed(node.value))

@@ -33,9 +33,9 @@ from feoc.determine.driver import Driver, Stage
 from feoc.determine.facts import ENTITY_FACT, SHARE_DIGITS, holders_nation
 from feoc.determine.tracing import lookthrough_for, lookthrough_on
 from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
+from feoc.law.compile import CompiledRuleset
 from feoc.law.data import Interpretation
 from feoc.law.law import Law
-from feoc.law.compile import CompiledRuleset
 from feoc.ownership.arrays import NotBulk as NotBulk
 from feoc.ownership.arrays import StakeGraph, py_round
 

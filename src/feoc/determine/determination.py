@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from feoc.determine.findings import Finding
-from feoc.law.data import Interpretation
 from feoc.law.compile import CompiledRuleset
+from feoc.law.data import Interpretation
 from feoc.ownership.graph import Graph
 from feoc.ownership.paths import paths
 

@@ -53,12 +53,12 @@ def durable_number(value: Any) -> Any:
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
-    return int(round(value * NUMBER_SCALE))
+    return round(value * NUMBER_SCALE)
 
 
 def _durable_term(cond: CompiledCondition) -> Any:
-    cond = CompiledCondition(cond.field, cond.op,
-                             [durable_number(v) for v in cond.value] if isinstance(cond.value, list) else durable_number(cond.value))
+    value = [durable_number(v) for v in cond.value] if isinstance(cond.value, list) else durable_number(cond.value)
+    cond = CompiledCondition(cond.field, cond.op, value)
     if cond.op == "eq":
         return {cond.field: cond.value}
     if cond.op == "in":

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from feoc.law.data import Parameter
 from feoc.law.schema import FACT_FIELDS, Rule, RuleSource
+
 
 @dataclass(frozen=True)
 class CompiledCondition:

@@ -11,9 +11,10 @@ every mistake is raised together (`file:line: what — fix`).
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import LineFinder, load_yaml_file

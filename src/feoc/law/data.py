@@ -120,7 +120,8 @@ def _is_share(v: Any) -> bool:
 PARAMETER_KINDS: dict[str, str] = {
     "covered_nations": "countries", "control_threshold": "share", "control_lookthrough_threshold": "share",
     "credit_phase": "phase", "sourcing_requirements_in_force": "bool", "last_acquisition_date": "date",
-    "credit_half_usd": "usd", "credit_max_usd": "usd", "pre_2023_max_credit_usd": "usd", "critical_minerals_applicable_percentage": "share",
+    "credit_half_usd": "usd", "credit_max_usd": "usd", "pre_2023_max_credit_usd": "usd",
+    "critical_minerals_applicable_percentage": "share",
     "battery_components_applicable_percentage": "share", "north_america": "countries", "us_and_fta_countries": "countries",
     "msrp_cap_usd": "caps", "impracticable_to_trace_until": "date", "impracticable_to_trace_materials": "words",
     "pfe_rules_in_force": "bool", "foreign_control_threshold": "share", "fie_single_sfe_threshold": "share",
@@ -164,7 +165,7 @@ class Vocabulary:
 def load_vocabulary(rules_dir: Path) -> Vocabulary:
     """The vocabulary of `rules/vocabulary.yaml`; component activities are derived from the component list."""
     path = rules_dir / "vocabulary.yaml"
-    raw, finder = load_yaml_file(path)
+    raw, _ = load_yaml_file(path)
     needed = ["entity_types", "battery_components", "critical_minerals", "activities", "lists", "rights",
               "government_types", "vehicle_classes"]
     missing = [k for k in needed if not isinstance(raw, dict) or "values" not in (raw.get(k) or {})]
@@ -223,4 +224,4 @@ def load_interpretations(rules_dir: Path) -> tuple[str, dict[str, Interpretation
     if default not in out:
         raise InputError([Problem(str(path), finder.line(("default",)), f"default interpretation `{default}` is not defined",
                                   "name one of the interpretations below it")])
-    return default, out
+    return str(default), out

@@ -11,18 +11,26 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from feoc.law.credit_order import CreditOrder, load_credit_order
-from feoc.law.data import (Interpretation, Parameter, Vocabulary, default_rules_dir, load_interpretations,
-                           load_parameters, load_vocabulary)
-from feoc.law.compile import CompiledRuleset, compile_rules
-from feoc.law.rules import load_rules
-from feoc.law.schema import RuleSource
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import load_yaml_file
+from feoc.law.compile import CompiledRuleset, compile_rules
+from feoc.law.credit_order import CreditOrder, load_credit_order
+from feoc.law.data import (
+    Interpretation,
+    Parameter,
+    Vocabulary,
+    default_rules_dir,
+    load_interpretations,
+    load_parameters,
+    load_vocabulary,
+)
+from feoc.law.rules import load_rules
+from feoc.law.schema import RuleSource
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,6 +15,7 @@ from feoc.data.yamlio import load_yaml_file
 from feoc.law.data import Parameter, load_parameters
 from feoc.law.schema import CONCLUSIONS, FACT_FIELDS, Rule, RuleSource
 
+
 def rule_files(rules_dir: Path) -> list[Path]:
     """The rule files: every YAML file under rules/ except the law-data files at its top."""
     return sorted(p for p in rules_dir.rglob("*.yaml") if p.parent != rules_dir)
@@ -75,7 +76,8 @@ def _semantic_problems(src: RuleSource, params: dict[str, Parameter]) -> list[Pr
     rule = src.rule
     fields = FACT_FIELDS[rule.when.fact]
     problems = []
-    if CONCLUSIONS[rule.then.conclusion] not in (rule.applies_to, "vehicle" if rule.applies_to in ("component", "mineral") else ""):
+    fits = (rule.applies_to, "vehicle" if rule.applies_to in ("component", "mineral") else "")
+    if CONCLUSIONS[rule.then.conclusion] not in fits:
         problems.append(Problem(src.file, src.line("then", "conclusion"),
                                 f"conclusion `{rule.then.conclusion}` does not fit applies_to `{rule.applies_to}`",
                                 f"a `{rule.then.conclusion}` conclusion applies to {CONCLUSIONS[rule.then.conclusion]}"))
@@ -107,10 +109,13 @@ def _semantic_problems(src: RuleSource, params: dict[str, Parameter]) -> list[Pr
         wrong = (sorted({n for n, _ in parsed} - set(fields) - set(derived) - set(params))
                  + sorted({f"!{c}" for _, c in parsed if c not in (None, "c", "w")}))
         if wrong:
-            problems.append(Problem(src.file, src.line("remedy"), f"remedy names unknown fields or conversions: {', '.join(wrong)}",
-                                    f"use fields of `{rule.when.fact}` facts ({', '.join(fields)}), parameters, `!c` (code) or `!w` (words)"))
+            problems.append(Problem(src.file, src.line("remedy"),
+                                    f"remedy names unknown fields or conversions: {', '.join(wrong)}",
+                                    f"use fields of `{rule.when.fact}` facts ({', '.join(fields)}), parameters, "
+                                    "`!c` (code) or `!w` (words)"))
     if "UNCONFIRMED" in rule.citation.upper() and not rule.unconfirmed:
-        problems.append(Problem(src.file, src.line("unconfirmed"), "the citation is marked UNCONFIRMED but the rule has no `unconfirmed:` note",
+        problems.append(Problem(src.file, src.line("unconfirmed"),
+                                "the citation is marked UNCONFIRMED but the rule has no `unconfirmed:` note",
                                 "say what is unconfirmed in `unconfirmed:`"))
     return problems
 

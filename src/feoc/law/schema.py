@@ -8,8 +8,9 @@ literals or `{param: NAME}` resolved from `rules/parameters.yaml` as of the eval
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -112,7 +113,7 @@ class Effective(_Strict):
             return value
         params: Mapping[str, Parameter] = (info.context or {}).get("params", {})
         name = value.get("param") if set(value) == {"param"} else None
-        if name not in params:
+        if not isinstance(name, str) or name not in params:
             raise ValueError(f"{value} is not a date or a known parameter reference; write a date (YYYY-MM-DD) "
                              f"or {{param: NAME}} with a NAME from rules/parameters.yaml")
         first = params[name].first_true()

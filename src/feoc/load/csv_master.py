@@ -37,7 +37,9 @@ def read_master_csv(path: Path) -> Draft:
                                   + (f"unknown column(s) {', '.join(unknown)}" if unknown else "no `name` column"),
                                   f"use columns from: {', '.join(COLUMNS)}")])
     rows = [(number, {k.strip(): (v or "").strip() for k, v in row.items() if k}) for number, row in enumerate(reader, 2)]
-    draft, taken, by_key = Draft(), {}, {}
+    draft = Draft()
+    taken: dict[str, str] = {}
+    by_key: dict[str, str] = {}
     problems: list[Problem] = []
     for number, row in rows:
         if not row.get("name"):

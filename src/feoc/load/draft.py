@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from feoc.load.folder import load_dataset
 from feoc.data.problems import InputError
+from feoc.load.folder import load_dataset
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 

@@ -13,6 +13,7 @@ only when a problem is reported; `Dataset.origins` is computed on access from a 
 from __future__ import annotations
 
 import collections
+import contextlib
 import ctypes
 import functools
 import gc
@@ -42,10 +43,12 @@ def dataset_files(folder: Path) -> list[Path]:
     if folder.is_file():
         return [folder]
     if not folder.is_dir():
-        raise InputError([Problem(str(folder), 0, "no such dataset folder or file", "pass --data PATH to a folder of YAML files")])
+        raise InputError([Problem(str(folder), 0, "no such dataset folder or file",
+                                  "pass --data PATH to a folder of YAML files")])
     files = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
     if not files:
-        raise InputError([Problem(str(folder), 0, "the folder holds no .yaml files", "add dataset files or pass another --data PATH")])
+        raise InputError([Problem(str(folder), 0, "the folder holds no .yaml files",
+                                  "add dataset files or pass another --data PATH")])
     return files
 
 
@@ -153,10 +156,8 @@ def _read_in_worker(args: tuple[Path, bool]) -> _FileRead:
 
 def _die_with_parent() -> None:
     """A worker must not outlive a killed `feoc` (Linux: PR_SET_PDEATHSIG)."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the pool's own shutdown still ends the workers
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still ends the workers
-        pass
 
 
 class _FileLineFinder(LineFinder):
@@ -170,10 +171,8 @@ class _FileLineFinder(LineFinder):
     def line(self, path: tuple[str | int, ...]) -> int:
         if not self._read:
             self._read = True
-            try:
+            with contextlib.suppress(InputError):  # unreadable now: the problem is reported without a line
                 self._text = read_text(self._path)
-            except InputError:
-                pass
         return super().line(path)
 
 
@@ -247,7 +246,7 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
 
 
 @functools.cache
-def compact_row(kind: str) -> type:
+def compact_row(kind: str) -> Any:  # a named-tuple class made at run time
     """A light, immutable row class for the records of `kind`: a named tuple of the model's fields (in
     their order) with the model's reading methods (`in_force`, `share`). Built only from records the
     model has validated."""

@@ -79,7 +79,7 @@ def _by_records(rows: list[tuple]) -> tuple[tuple, tuple]:
     return tuple(over), whole
 
 
-def _by_arrays(held: Sequence[str], shares: list[Sequence[float | None]]) -> tuple[tuple, tuple]:
+def _by_arrays(held: Sequence[str], shares: Sequence[Sequence[float | None]]) -> tuple[tuple, tuple]:
     import numpy as np
 
     n = len(held)
@@ -118,5 +118,5 @@ def may_close_a_cycle(scan: HoldingScan, positions: list[int]) -> bool:
     if (holder == target).any():
         return True
     graph = sparse.csr_matrix((np.ones(len(holder)), (holder, target)), shape=(len(index), len(index)))
-    count, label = csgraph.connected_components(graph, directed=True, connection="strong")
+    count, _ = csgraph.connected_components(graph, directed=True, connection="strong")
     return count < len(index)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import tempfile
@@ -21,10 +22,8 @@ def write_atomically(path: Path, content: str) -> None:
         for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):  # left by an interrupted earlier run
             stale.unlink(missing_ok=True)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

@@ -21,13 +21,13 @@ if TYPE_CHECKING:  # annotations only: the CLI reads this module on every start
     from feoc.verdicts.timeline import SubjectTimeline
 
 V = TypeVar("V", contravariant=True)
-O = TypeVar("O", covariant=True)
+Out = TypeVar("Out", covariant=True)
 
 
-class Renderer(Protocol[V, O]):
+class Renderer(Protocol[V, Out]):
     """A view → its output: text for `check` and `screen`, relative file name → content for `report`."""
 
-    def __call__(self, view: V, /) -> O: ...
+    def __call__(self, view: V, /) -> Out: ...
 
 
 class Judged(Protocol):

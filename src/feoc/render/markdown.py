@@ -9,14 +9,23 @@ from typing import TYPE_CHECKING, Any
 
 from feoc.data.dataset import Dataset
 from feoc.render.escape import code, md, yaml_str
-from feoc.render.markdown_parts import (ReportContext, deciding, findings_table, paths_section, paths_section_multi,
-                                        section_45x, status, upstream_section, vehicle_tables)
+from feoc.render.markdown_parts import (
+    ReportContext,
+    deciding,
+    findings_table,
+    paths_section,
+    paths_section_multi,
+    section_45x,
+    status,
+    upstream_section,
+    vehicle_tables,
+)
 from feoc.render.markdown_remedy import entity_changes, vehicle_changes
 from feoc.render.provenance import Footnotes
 from feoc.verdicts.vehicle import VehicleVerdict
 
 if TYPE_CHECKING:
-    from feoc.verdicts.subject import Verdict
+    from feoc.verdicts.subject import SubjectVerdict
     from feoc.verdicts.timeline import SubjectTimeline
 
 
@@ -54,7 +63,8 @@ def _timeline(t: SubjectTimeline, context: ReportContext) -> list[str]:
         lines += ["| placed in service and acquired | verdict | credit (USD) | deciding rule | contested |",
                   "| --- | --- | ---: | --- | --- |"]
         for day, v in t.points:
-            lines.append(f"| {day.isoformat()} | {md(status(v))} | {v.credit_usd:,.0f} | {md(deciding(v))} | "
+            credit = v.credit_usd if isinstance(v, VehicleVerdict) else 0.0  # a vehicle's timeline holds §30D verdicts
+            lines.append(f"| {day.isoformat()} | {md(status(v))} | {credit:,.0f} | {md(deciding(v))} | "
                          f"{'yes' if v.contested else 'no'} |")
     else:
         lines += ["| as of | verdict | deciding rules | contested |", "| --- | --- | --- | --- |"]
@@ -83,7 +93,7 @@ def _vehicle_details(v: VehicleVerdict, day: dt.date, dataset: Dataset, notes: F
     return lines, vehicle_changes(v, context.remedies, context.law)
 
 
-def _entity_details(v: Verdict, t: SubjectTimeline, day: dt.date, dataset: Dataset, notes: Footnotes,
+def _entity_details(v: SubjectVerdict, t: SubjectTimeline, day: dt.date, dataset: Dataset, notes: Footnotes,
                     context: ReportContext) -> tuple[list[str], list[str]]:
     """An entity's findings and ownership chains on one date; and what would change its status."""
     lines = findings_table(v.findings, notes, dataset) if v.findings else [

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from feoc.render.escape import code, md
 
 if TYPE_CHECKING:
     from feoc.determine.findings import Finding
     from feoc.law.law import Law
-    from feoc.verdicts.subject import Verdict
+    from feoc.verdicts.subject import SubjectVerdict
     from feoc.verdicts.vehicle import VehicleVerdict
 
 
@@ -57,7 +58,7 @@ def _unique(out: list[str]) -> list[str]:
     return sorted(set(out), key=out.index)
 
 
-def entity_changes(v: Verdict, remedies: Mapping[str, str], law: Law) -> list[str]:
+def entity_changes(v: SubjectVerdict, remedies: Mapping[str, str], law: Law) -> list[str]:
     """What would change an entity's verdict: each finding's remedy, then guidance on a contested reading."""
     out = [remedy(f, remedies[f.rule_id], law) for f in v.findings if f.rule_id in remedies]
     if v.contested:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: an entity check need not import the credit and §45X modules
-    from feoc.render.base import CheckView
-    from feoc.verdicts.vehicle import VehicleVerdict
     from feoc.determine.findings import Finding
+    from feoc.render.base import CheckView
     from feoc.verdicts.facility45x import Facility45XVerdict
-    from feoc.verdicts.subject import Verdict
+    from feoc.verdicts.subject import SubjectVerdict
+    from feoc.verdicts.vehicle import VehicleVerdict
 
 
 def _finding_lines(n: int, f: Finding, explain: bool) -> list[str]:
@@ -39,7 +40,7 @@ def _upstream_lines(heading: str, upstream: list[Finding], limit: int = 50) -> l
     return lines
 
 
-def render_verdict(v: Verdict, explain: bool = False) -> str:
+def render_verdict(v: SubjectVerdict, explain: bool = False) -> str:
     if v.kind == "entity":
         head = "IS a foreign entity of concern" if v.feoc else "is NOT a foreign entity of concern"
     else:
@@ -105,12 +106,14 @@ def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
         lines.append("components:")
         for r in v.components:
             lines.append(f"  {r['component']} {r['step']} at {r['facility']} ({r['country']}, {r['operator']}): "
-                         f"{'FEOC' if r['feoc'] else 'not FEOC'}, {r['value_usd']:,.0f} USD{' (assumed)' if r['assumed'] else ''}")
+                         f"{'FEOC' if r['feoc'] else 'not FEOC'}, {r['value_usd']:,.0f} USD"
+                         f"{' (assumed)' if r['assumed'] else ''}")
         lines.append("critical minerals:")
         for r in v.minerals:
             lines.append(f"  {r['mineral']} {r['step']} at {r['facility']} ({r['country']}, {r['operator']}): "
                          f"{'FEOC' if r['feoc'] else 'not FEOC'}, {r['value_usd']:,.0f} USD"
-                         f"{', impracticable to trace' if r['impracticable_to_trace'] else ''}{' (assumed)' if r['assumed'] else ''}")
+                         f"{', impracticable to trace' if r['impracticable_to_trace'] else ''}"
+                         f"{' (assumed)' if r['assumed'] else ''}")
     for note in v.notes:
         lines.append(f"note: {note}")
     return "\n".join(lines)

@@ -57,7 +57,8 @@ def screen_rows(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
 def _screen_from(det: Determination, dataset: Dataset, day: dt.date, law: Law) -> Screen:
     """The table from a determination of the durable-rules (or reference) path."""
     nations = law.param("covered_nations", day) or []
-    per_nation = {n: bodies for n, bodies in government_bodies(dataset, nations, law.vocabulary.government_types).items() if bodies}
+    bodies_of = government_bodies(dataset, nations, law.vocabulary.government_types)
+    per_nation = {n: bodies for n, bodies in bodies_of.items() if bodies}
     gov: dict[str, dict[str, tuple[float, str]]] = {}
     for measure in MEASURES:
         for nation, bodies in sorted(per_nation.items()):

@@ -127,7 +127,8 @@ def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
                       _upstream(det, findings),
                       {name: bool(d.activity_findings(fid)) for name, d in dets.items()}, activities)
     if not facility.in_force(day):
-        verdict.notes.append(f"the facility is not in the dataset's records for this date (from {facility.start} until {facility.end})")
+        verdict.notes.append(f"the facility is not in the dataset's records for this date "
+                             f"(from {facility.start} until {facility.end})")
     if facility.status != "operating":
         verdict.notes.append(f"status in the dataset: {facility.status.replace('_', ' ')}")
     return verdict

@@ -11,9 +11,11 @@ from feoc.determine.core import Determination, determine
 from feoc.determine.regime45x import determine45x
 from feoc.law.law import Law
 from feoc.verdicts.facility45x import PFE_CONCLUSIONS, Facility45XVerdict, facility_45x_verdict, pfe_status
-from feoc.verdicts.status import Verdict
-from feoc.verdicts.subject import entity_verdict
-from feoc.verdicts.vehicle import vehicle_verdict
+from feoc.verdicts.subject import SubjectVerdict, entity_verdict
+from feoc.verdicts.vehicle import VehicleVerdict, vehicle_verdict
+
+# What a report timeline holds for a date: a company's FEOC verdict or a vehicle's §30D verdict.
+TimelineVerdict = SubjectVerdict | VehicleVerdict
 
 REPORTED_ENTITY_TYPES = ("company", "fund")
 
@@ -23,7 +25,7 @@ class SubjectTimeline:
     kind: str  # entity | vehicle
     subject: str
     name: str
-    points: list[tuple[dt.date, Verdict]]
+    points: list[tuple[dt.date, TimelineVerdict]]
     # §45X, for the dates the prohibited-foreign-entity rules apply: the entity's PFE findings, and the
     # verdicts of the facilities it operates
     pfe: list[tuple[dt.date, list[Any]]] = field(default_factory=list)
@@ -58,7 +60,7 @@ def build_timelines(dataset: Dataset, dates: list[dt.date], law: Law, evaluator:
     out: list[SubjectTimeline] = []
     for e in sorted(dataset.entities, key=lambda e: e.id):
         if e.type in REPORTED_ENTITY_TYPES:
-            points: list[tuple[dt.date, Verdict]] = [
+            points: list[tuple[dt.date, TimelineVerdict]] = [
                 (day, entity_verdict(dataset, e.id, day, law, None, evaluator, per_date[day])) for day in dates]
             t = SubjectTimeline("entity", e.id, e.name, points)
             t.pfe = [(d, [f for f in per_date45[d].about(e.id) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
@@ -68,7 +70,7 @@ def build_timelines(dataset: Dataset, dates: list[dt.date], law: Law, evaluator:
                                     for fid in operated.get(e.id, [])]) for d in pfe_days]
             out.append(t)
     for v in sorted(dataset.vehicles, key=lambda v: v.id):
-        judged: list[tuple[dt.date, Verdict]] = [
+        judged: list[tuple[dt.date, TimelineVerdict]] = [
             (day, vehicle_verdict(dataset, v.id, day, day, law, None, evaluator, per_date[day])) for day in dates]
         out.append(SubjectTimeline("vehicle", v.id, v.name, judged))
     return out, per_date

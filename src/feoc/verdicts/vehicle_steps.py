@@ -9,8 +9,9 @@ credit whatever the later ones say.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from feoc.determine.core import Determination, Finding
 from feoc.law.credit_order import Step
