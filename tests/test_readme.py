@@ -19,7 +19,7 @@ def _commands() -> list[str]:
 def test_readme_has_exactly_the_two_setup_commands_and_ci_runs_the_test_one():
     main_job, tests = _commands()
     assert main_job.startswith("pip install -e '.[test]' && ")
-    assert tests == "pip install -e '.[test]' && pytest"
+    assert tests == "pip install -e '.[test]' && ruff check src tests && mypy && pytest"
     assert tests in (ROOT / ".ci" / "run").read_text()
 
 
