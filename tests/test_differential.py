@@ -98,7 +98,7 @@ def test_exponent_floats_are_what_broke_durable_rules():
     import datetime as dt
 
     from feoc.engine.durable import DurableEvaluator
-    from feoc.engine.evaluators import ReferenceEvaluator
+    from feoc.engine.reference import ReferenceEvaluator
     from feoc.law.law import Law
 
     rules = Law.load().ruleset(dt.date(2024, 6, 1))

@@ -1,8 +1,8 @@
 """The compiled rules evaluated over columns of facts at once (numpy), for bulk screening.
 
-Same semantics as the reference evaluator (`engine.rule_matches`), by construction:
+Same semantics as the reference evaluator (`engine.reference.rule_matches`), by construction:
 - a text, boolean or other discrete column is dictionary-encoded, and each condition is decided by the
-  reference `_holds` once per distinct value, then looked up for every row;
+  reference `holds` once per distinct value, then looked up for every row;
 - a number column decides `lt`/`lte`/`gt`/`gte` against a numeric threshold with numpy comparisons
   (the reference compares the same two floats); every other operator on numbers goes through the
   distinct values like a text column;
@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from feoc.engine.evaluators import Firing, _holds
+from feoc.engine.reference import Firing, holds
 from feoc.law.compile import CompiledCondition, CompiledRule, CompiledRuleset
 
 ORDERING = ("lt", "lte", "gt", "gte")
@@ -87,7 +87,7 @@ def _condition(cond: CompiledCondition, column: Column | None, n: int) -> np.nda
             return {"lt": v < ref, "lte": v <= ref, "gt": v > ref, "gte": v >= ref}[cond.op]
         distinct, inverse = np.unique(column.values, return_inverse=True)
         column = Coded(inverse.reshape(-1), tuple(float(x) for x in distinct))
-    table = np.fromiter((v is not MISSING and _holds(cond, {cond.field: v}) for v in column.values),
+    table = np.fromiter((v is not MISSING and holds(cond, {cond.field: v}) for v in column.values),
                         dtype=bool, count=len(column.values))
     return table[column.codes] if len(column.values) else np.zeros(n, dtype=bool)
 

@@ -16,10 +16,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from feoc.data.problems import EngineError
-from feoc.engine.evaluators import BATCH, Firing, ReferenceEvaluator
+from feoc.engine.reference import Firing, ReferenceEvaluator
 from feoc.law.compile import CompiledCondition, CompiledRuleset
 from feoc.law.schema import FACT_FIELDS
 
+BATCH = 1000  # facts per session (design.md recipe); sessions are deleted after each batch
 _DURABLE_OP = {"neq": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 
 
