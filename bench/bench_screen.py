@@ -80,7 +80,8 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
 
     from feoc.data.model import MEASURES
     from feoc.determine import bulk as bulk
-    from feoc.determine.core import determine, government_bodies
+    from feoc.determine.facts import government_bodies
+    from feoc.determine.regime30d import determine
     from feoc.engine import columnar as columnar
     from feoc.engine.evaluators import evaluator as make_evaluator
     from feoc.law.law import Law

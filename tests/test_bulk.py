@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feoc.determine import bulk as bulk
-from feoc.determine.core import determine
+from feoc.determine.regime30d import determine
 from feoc.determine.regime45x import determine45x
 from feoc.law.law import Law
 from feoc.load.folder import load_dataset

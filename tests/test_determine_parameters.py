@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from feoc.data.problems import InputError
-from feoc.determine.core import determine
+from feoc.determine.regime30d import determine
 from feoc.determine.regime45x import determine45x
 from feoc.law.data import default_rules_dir
 from feoc.law.law import Law

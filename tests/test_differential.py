@@ -12,7 +12,7 @@ import pytest
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import Agreement, Entity, Facility, Holding, Listing
-from feoc.determine.core import determine
+from feoc.determine.regime30d import determine
 from feoc.engine.evaluators import EngineError
 from feoc.law.law import Law
 

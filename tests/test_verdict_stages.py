@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from feoc.determine.core import determine
+from feoc.determine.regime30d import determine
 from feoc.law.law import Law
 from feoc.load.folder import load_dataset
 from feoc.verdicts.subject import entity_verdict, facility_verdict

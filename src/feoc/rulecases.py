@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from feoc.data.dataset import Dataset
 from feoc.data.model import KINDS
 from feoc.data.problems import InputError, Problem
-from feoc.determine.core import Determination, determine
+from feoc.determine.determination import Determination
+from feoc.determine.regime30d import determine
 from feoc.determine.regime45x import determine45x
 from feoc.law.law import Law
 from feoc.law.schema import RuleSource

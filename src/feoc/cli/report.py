@@ -27,7 +27,7 @@ def report_view(dataset: Dataset, data_folder: Path, dates: list[dt.date], law: 
                 label: str | None = None) -> ReportView:
     """The verdicts a report set shows: every reported subject on every date, the FEOCs of each date under
     the default reading and the covered-nation government bodies; with the data's and rules' hashes."""
-    from feoc.determine.core import government_bodies
+    from feoc.determine.facts import government_bodies
     from feoc.load.hashes import dataset_hash, rules_hash
     from feoc.render.base import ReportView
     from feoc.verdicts.timeline import build_timelines

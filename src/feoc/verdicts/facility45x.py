@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.determine.core import Finding
+from feoc.determine.findings import Finding
 from feoc.determine.regime45x import Determination45X, determine45x
 from feoc.law.law import Law
 from feoc.verdicts.status import Status

@@ -9,7 +9,9 @@ from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
-from feoc.determine.core import Determination, determine, government_bodies
+from feoc.determine.determination import Determination
+from feoc.determine.facts import government_bodies
+from feoc.determine.regime30d import determine
 from feoc.law.law import Law
 
 COLUMNS = ["entity", "name", "type", "feoc", "rules", "gov_equity", "gov_voting", "gov_board_seats", "gov_nation"]

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.determine.core import Determination, Finding, determine
+from feoc.determine.determination import Determination
+from feoc.determine.findings import Finding
+from feoc.determine.regime30d import determine
 from feoc.law.law import Law
 from feoc.verdicts.status import Status
 

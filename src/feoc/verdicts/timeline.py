@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.determine.core import Determination, determine
+from feoc.determine.determination import Determination
+from feoc.determine.regime30d import determine
 from feoc.determine.regime45x import determine45x
 from feoc.law.law import Law
 from feoc.verdicts.facility45x import PFE_CONCLUSIONS, Facility45XVerdict, facility_45x_verdict, pfe_status

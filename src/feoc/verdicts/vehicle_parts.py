@@ -7,7 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from feoc.determine.core import Determination, Finding, sourcing_values
+from feoc.determine.determination import Determination
+from feoc.determine.findings import Finding
+from feoc.determine.vehicle_facts import sourcing_values
 from feoc.law.law import Law
 
 

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from feoc.determine.core import Determination, Finding
+from feoc.determine.determination import Determination
+from feoc.determine.findings import Finding
 from feoc.law.credit_order import Step
 from feoc.law.data import Parameter
 from feoc.law.law import Law
