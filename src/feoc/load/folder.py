@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from feoc.data.dataset import Dataset
-from feoc.data.model import KINDS, Record
+from feoc.data.model import KINDS
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
 from feoc.law.law import Law
@@ -256,4 +256,4 @@ def compact_row(kind: str) -> Any:  # a named-tuple class made at run time
     return type(f"{model.__name__}Row", (base,), {"__slots__": (), **methods})
 
 
-__all__ = ["Record", "check_dataset", "compact_row", "dataset_files", "load_dataset"]
+__all__ = ["compact_row", "dataset_files", "load_dataset"]

@@ -58,9 +58,6 @@ class SubjectVerdict:
         }
 
 
-# The name the renderers import today; they move to the protocol `feoc.verdicts.status.Verdict`.
-Verdict = SubjectVerdict
-
 
 def _upstream(det: Determination, findings: list[Finding], limit: int = 50,
               conclusions: tuple[str, ...] = ("feoc",)) -> list[Finding]:

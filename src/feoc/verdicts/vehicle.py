@@ -23,7 +23,6 @@ from feoc.verdicts.subject import _upstream
 from feoc.verdicts.vehicle_parts import Check, Half, component_rows, halves, mineral_rows
 from feoc.verdicts.vehicle_steps import EXCLUDING, Case, decide
 
-__all__ = ["Check", "Half", "VehicleVerdict", "vehicle_verdict"]
 VEHICLE_CONCLUSIONS = EXCLUDING + ("transition_applied", "qualifying_half")  # what a vehicle verdict shows
 
 
