@@ -137,3 +137,20 @@ def test_no_threshold_date_or_country_written_in_python(path):
               and (_rel(path), float(value)) not in NOT_LAW):
             found.append(f"line {node.lineno}: {value}")
     assert not found, f"{_rel(path)}: law written as Python literals (move it to rules/): {found}"
+
+
+def test_the_architecture_document_names_every_package_and_only_real_files():
+    """docs/architecture.md is the map: every package of src/feoc has its row, and every source file it names
+    exists (a renamed module must be renamed in the map too)."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    packages = {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists() and p.name != "schemas"}
+    rows = set(re.findall(r"^\| `(\w+)/` \|", doc, flags=re.M))
+    assert rows == packages, f"packages in the map {sorted(rows)} != in src/feoc {sorted(packages)}"
+    for row in re.findall(r"^\| `(\w+)/` \|(.*)$", doc, flags=re.M):
+        for name in re.findall(r"`([\w/]+\.py)`", row[1]):
+            path = SRC / row[0] / name if "/" not in name else SRC / name
+            assert path.is_file(), f"docs/architecture.md names {name} under {row[0]}/, which does not exist"
+    for name in re.findall(r"`((?:rules|src/feoc|tests)/[\w/.-]+\.(?:py|yaml))`", doc):
+        assert (ROOT / name).is_file(), f"docs/architecture.md names {name}, which does not exist"
+    for name in re.findall(r"`((?:cli|law|load|ownership|engine|determine|verdicts|render|data)/\w+\.py)`", doc):
+        assert (SRC / name).is_file(), f"docs/architecture.md names {name}, which does not exist"
