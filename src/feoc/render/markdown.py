@@ -5,7 +5,7 @@ and mineral tables for vehicles, what would change the verdict, source footnotes
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from feoc.data.dataset import Dataset
 from feoc.render.escape import code, md, yaml_str
@@ -26,7 +26,7 @@ from feoc.verdicts.vehicle import VehicleVerdict
 
 if TYPE_CHECKING:
     from feoc.verdicts.subject import SubjectVerdict
-    from feoc.verdicts.timeline import SubjectTimeline
+    from feoc.verdicts.timeline import SubjectTimeline, TimelineVerdict
 
 
 def _front_matter(t: SubjectTimeline) -> list[str]:
@@ -136,7 +136,7 @@ def render_subject(t: SubjectTimeline, dataset: Dataset, context: ReportContext)
     return "\n".join(lines)
 
 
-def _signature(v: Any) -> str:
+def _signature(v: TimelineVerdict) -> str:
     """What makes two dates' details identical (then the report says so instead of repeating them)."""
     if isinstance(v, VehicleVerdict):
         return repr((v.status, v.credit_usd, v.reason, [(f.rule_id, f.facts) for f in v.findings],

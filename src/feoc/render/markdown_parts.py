@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from feoc import __version__
 from feoc.data.dataset import Dataset
 from feoc.determine.findings import Finding
 from feoc.render.escape import code, md, mermaid_label
 from feoc.render.provenance import Footnotes, holdings_between
-from feoc.verdicts.timeline import SubjectTimeline
+from feoc.verdicts.timeline import SubjectTimeline, TimelineVerdict
 from feoc.verdicts.vehicle import VehicleVerdict
 
 if TYPE_CHECKING:
@@ -37,21 +37,20 @@ class ReportContext:
     remedies: dict[str, str]
 
 
-
 def report_path(kind: str, subject: str) -> str:
     """Relative file name of a subject's report; ids are validated slugs, so no path can escape the folder."""
     folder = {"entity": "entities", "vehicle": "vehicles"}[kind]
     return f"{folder}/{subject}.md"
 
 
-def status(v: Any) -> str:
+def status(v: TimelineVerdict) -> str:
     """The verdict in a few words: `eligible, 7,500 USD`, `not eligible`, `FEOC`, `not a FEOC`."""
     if isinstance(v, VehicleVerdict):
         return f"eligible, {v.credit_usd:,.0f} USD" if v.eligible else v.status.replace("_", " ")
     return "FEOC" if v.feoc else "not a FEOC"
 
 
-def deciding(v: Any) -> str:
+def deciding(v: TimelineVerdict) -> str:
     """The rule(s) that decided the verdict, or a dash."""
     if isinstance(v, VehicleVerdict):
         return v.deciding_rule or "—"
