@@ -169,3 +169,12 @@ def test_msrp_cap_starts_with_the_new_structure_on_2023_01_01():
     assert verdict(ds, "2022-12-31").eligible
     late = verdict(ds, "2023-01-01")
     assert not late.eligible and late.deciding_rule == "msrp_cap_usd"
+
+
+@pytest.mark.parametrize("on", ["2022-08-17", "2022-12-31", "2023-06-01"])
+def test_a_mineral_processed_in_the_united_states_qualifies_on_every_date(on):
+    """IRC 30D(e)(1)(A)(i): extracted or processed "in the United States" qualifies — also before Treasury named
+    the FTA countries (2023), when only the U.S. stood in the list. A regression once dropped it for 2022."""
+    v = verdict(world(mineral_country="US"), on)
+    assert [r["qualifying"] for r in v.minerals] == [True]
+    assert v.halves["critical_minerals"].qualifying_value_usd == 500

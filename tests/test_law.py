@@ -69,3 +69,38 @@ def test_an_msrp_cap_for_a_class_the_vocabulary_lacks_is_refused(tmp_path):
         Law.load(rules)
     [problem] = err.value.problems
     assert problem.file == str(params) and problem.line > 0 and "truck" in problem.message
+
+
+def test_every_vehicle_class_has_an_msrp_cap(tmp_path):
+    """A class with no cap would reach the MSRP step with nothing to compare (a crash once): refused at load."""
+    rules = _copy(tmp_path)
+    vocab = rules / "vocabulary.yaml"
+    text = vocab.read_text()
+    assert "    pickup: a pickup truck\n" in text
+    vocab.write_text(text.replace("    pickup: a pickup truck\n", "    pickup: a pickup truck\n    minivan: a minivan\n"))
+    with pytest.raises(InputError) as err:
+        Law.load(rules)
+    assert all("minivan" in p.message and p.file.endswith("parameters.yaml") for p in err.value.problems)
+
+
+def test_a_half_shows_the_threshold_its_rule_tests(tmp_path):
+    """rules/credit_order.yaml names each half's applicable percentage; it must be the parameter the half's rule
+    compares with, so the verdict never shows one threshold and applies another."""
+    rules = _copy(tmp_path)
+    order = rules / "credit_order.yaml"
+    text = order.read_text()
+    assert "parameter: critical_minerals_applicable_percentage" in text
+    order.write_text(text.replace("parameter: critical_minerals_applicable_percentage",
+                                  "parameter: battery_components_applicable_percentage", 1))
+    with pytest.raises(InputError) as err:
+        Law.load(rules)
+    [problem] = err.value.problems
+    assert "does not test parameter `battery_components_applicable_percentage`" in problem.message
+
+
+def test_the_whole_credit_is_the_sum_of_its_two_halves():
+    """IRC 30D(b)(1)-(3): before the sourcing rules apply the whole credit is granted, which is both halves."""
+    law = Law.load()
+    half, whole = law.parameters["credit_half_usd"], law.parameters["credit_max_usd"]
+    for day in sorted({d for d, _ in half.values} | {d for d, _ in whole.values}):
+        assert whole.on(day) == 2 * half.on(day), day

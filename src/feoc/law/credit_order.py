@@ -30,7 +30,7 @@ PRODUCT_CLASSES_45X = ("battery_components", "critical_minerals")
 _STEP_KEYS = ("step", "check", "parameter", "amount", "citation", "deciding_rule", "note", "reason")
 _HALF_KEYS = ("half", "rule", "parameter", "amount", "citation")
 _TEMPLATE_FIELDS = {"note": {"start", "end", "amount"}, "reason": {"start", "end", "amount"},
-                    "not_in_force": {"start"}}
+                    "not_in_force": {"start", "after"}}
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def _steps(r: _Reader, raw: Any) -> tuple[Step, ...]:
     return tuple(out)
 
 
-def _halves(r: _Reader, raw: Any, rule_ids: set[str]) -> tuple[HalfRule, ...]:
+def _halves(r: _Reader, raw: Any, rule_params: Mapping[str, set[str]]) -> tuple[HalfRule, ...]:
     out: list[HalfRule] = []
     for i, item in enumerate(r.items(raw, ("credit_30d", "halves"), "halves of the credit")):
         where = ("credit_30d", "halves", i)
@@ -169,8 +169,12 @@ def _halves(r: _Reader, raw: Any, rule_ids: set[str]) -> tuple[HalfRule, ...]:
         half = HalfRule(r.text(body, where, "half", True), r.text(body, where, "rule", True),
                         r.parameter(body, where, "parameter", True), r.parameter(body, where, "amount", True),
                         r.text(body, where, "citation", True))
-        if half.rule and half.rule not in rule_ids:
+        if half.rule and half.rule not in rule_params:
             r.problem(where + ("rule",), f"rule `{half.rule}` is not defined", "name a rule id from rules/credit/")
+        elif half.rule and half.parameter and half.parameter not in rule_params[half.rule]:
+            # the threshold a half shows must be the one its rule tests: one figure, written once
+            r.problem(where + ("parameter",), f"rule `{half.rule}` does not test parameter `{half.parameter}`",
+                      f"name the parameter the rule compares with: {', '.join(sorted(rule_params[half.rule])) or 'none'}")
         out.append(half)
     return tuple(out)
 
@@ -192,17 +196,24 @@ def _statuses(r: _Reader, raw: Any) -> tuple[OperatorStatus, ...]:
     return tuple(out)
 
 
-def _thresholds(r: _Reader, raw: Any) -> dict[str, str]:
+def _thresholds(r: _Reader, raw: Any, rule_params: Mapping[str, set[str]]) -> dict[str, str]:
     body = r.mapping(raw, ("credit_45x", "thresholds"), PRODUCT_CLASSES_45X)
     for cls in PRODUCT_CLASSES_45X:
         if body and cls not in body:
             r.problem(("credit_45x", "thresholds"), f"no threshold parameter for `{cls}`", f"add {cls}: PARAMETER")
-    return {cls: r.parameter(body, ("credit_45x", "thresholds"), cls, True)
-            for cls in PRODUCT_CLASSES_45X if cls in body}
+    out = {cls: r.parameter(body, ("credit_45x", "thresholds"), cls, True) for cls in PRODUCT_CLASSES_45X if cls in body}
+    tested = set().union(*rule_params.values()) if rule_params else set()
+    for cls, name in out.items():
+        if name and name in r.parameters and name not in tested:  # shown as the threshold, so a rule must test it
+            r.problem(("credit_45x", "thresholds", cls), f"no rule tests parameter `{name}`",
+                      "name the parameter the material-assistance rule of this class compares with")
+    return out
 
 
-def load_credit_order(rules_dir: Path, parameters: Mapping[str, Parameter], rule_ids: set[str]) -> CreditOrder:
-    """The credit order of `rules_dir`, checked against its parameters and rules."""
+def load_credit_order(rules_dir: Path, parameters: Mapping[str, Parameter],
+                      rule_params: Mapping[str, set[str]]) -> CreditOrder:
+    """The credit order of `rules_dir`, checked against its parameters and rules (`rule_params`: each rule id
+    and the parameters its conditions name)."""
     path = rules_dir / FILE_NAME
     if not path.is_file():
         raise InputError([Problem(str(path), 0, f"{FILE_NAME} is missing; feoc needs it",
@@ -221,9 +232,9 @@ def load_credit_order(rules_dir: Path, parameters: Mapping[str, Parameter], rule
         notes = []
     # a section that is missing altogether is one problem, not one per key
     order = CreditOrder(_steps(r, c30.get("steps")) if c30 else (), tuple(notes),
-                        _halves(r, c30.get("halves"), rule_ids) if c30 else (),
+                        _halves(r, c30.get("halves"), rule_params) if c30 else (),
                         " ".join(r.text(c45, ("credit_45x",), "not_in_force", True).split()) if c45 else "",
-                        _thresholds(r, c45.get("thresholds")) if c45 else {},
+                        _thresholds(r, c45.get("thresholds"), rule_params) if c45 else {},
                         _statuses(r, c45.get("operator_statuses")) if c45 else ())
     if r.problems:
         raise InputError(r.problems)

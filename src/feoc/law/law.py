@@ -77,21 +77,30 @@ def _load(folder: Path) -> Law:
     _check_caps(folder, parameters, vocabulary)
     default, interpretations = load_interpretations(folder)
     rules = load_rules(folder)
-    order = load_credit_order(folder, parameters, {src.rule.id for src in rules})
+    order = load_credit_order(folder, parameters, {src.rule.id: _parameters_named(src) for src in rules})
     return Law(folder, parameters, vocabulary, default, interpretations, rules, order)
 
 
 
+def _parameters_named(src: RuleSource) -> set[str]:
+    """The parameters a rule's conditions compare with."""
+    return {c.value["param"] for c in (*src.rule.when.all, *src.rule.when.any)
+            if isinstance(c.value, dict) and isinstance(c.value.get("param"), str)}
+
+
 def _check_caps(folder: Path, parameters: Mapping[str, Parameter], vocabulary: Vocabulary) -> None:
-    """The MSRP caps (IRC 30D(f)(11)) may name only the vocabulary's vehicle classes."""
-    cap = parameters["msrp_cap_usd"]
-    wrong = [(day, sorted(set(value) - vocabulary.vehicle_classes)) for day, value in cap.values
-             if set(value) - vocabulary.vehicle_classes]
+    """The MSRP caps (IRC 30D(f)(11)) name exactly the vocabulary's vehicle classes: no cap for a class no
+    vehicle can have, and no class a vehicle can have without a cap."""
+    classes = vocabulary.vehicle_classes
+    wrong = [(day, f"unknown vehicle class {', '.join(sorted(set(v) - classes))}") for day, v in
+             parameters["msrp_cap_usd"].values if set(v) - classes]
+    wrong += [(day, f"no cap for vehicle class {', '.join(sorted(classes - set(v)))}") for day, v in
+              parameters["msrp_cap_usd"].values if classes - set(v)]
     if not wrong:
         return
     path = folder / "parameters.yaml"
     _, finder = load_yaml_file(path)
     raise InputError([Problem(str(path), finder.line(("msrp_cap_usd", "values", day.isoformat())),
-                              f"parameter `msrp_cap_usd` on {day}: unknown vehicle class {', '.join(names)}",
-                              f"use the classes of rules/vocabulary.yaml: {', '.join(sorted(vocabulary.vehicle_classes))}")
-                      for day, names in wrong])
+                              f"parameter `msrp_cap_usd` on {day}: {what}",
+                              f"give one cap per class of rules/vocabulary.yaml: {', '.join(sorted(classes))}")
+                      for day, what in wrong])

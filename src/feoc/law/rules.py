@@ -99,7 +99,7 @@ def _semantic_problems(src: RuleSource, params: dict[str, Parameter]) -> list[Pr
                 problems.append(Problem(src.file, src.line("when", group, i, "value"),
                                         f"`{cond.op}` needs a list or a parameter", "write value: [a, b] or {param: NAME}"))
     names = {n for _, n, _, _ in string.Formatter().parse(rule.explain) if n}
-    derived = ("subject_name", "threshold", "holders_label", "measure_label")  # added by determine._record
+    derived = ("subject_name", "threshold", "holders_label", "measure_label")  # added by determine.findings.Recorder
     unknown = sorted({n.split(".")[0].split("[")[0] for n in names} - set(fields) - set(derived))
     if unknown:
         problems.append(Problem(src.file, src.line("explain"), f"explain names unknown fields: {', '.join(unknown)}",

@@ -53,7 +53,6 @@ CONCLUSIONS = {
     "undetermined": "entity",  # a prong that cannot be decided from the data: says what is missing
     "material_assistance": "facility",  # a product's MACR is below the threshold: material assistance from a PFE
 }
-REGIMES = ("30d", "45x")
 
 
 class _Strict(BaseModel):

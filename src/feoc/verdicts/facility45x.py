@@ -95,8 +95,10 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     verdict = Facility45XVerdict(fid, facility.name, on, facility.operator, Status.eligible, "", False, [], [], [])
     verdict.notes.extend(_record_notes(facility, on))
     if not law.param("pfe_rules_in_force", on):
-        start = next(d for d, v in law.parameters["pfe_rules_in_force"].values if v)
-        verdict.status, verdict.reason = Status.not_in_force, law.credit_order.not_in_force_45x.format(start=start)
+        start = law.parameters["pfe_rules_in_force"].first_true()
+        after = law.parameters["pfe_taxable_years_after"].values[0][1]  # the day the law fixed, whatever the date judged
+        verdict.status, verdict.reason = Status.not_in_force, law.credit_order.not_in_force_45x.format(start=start,
+                                                                                                        after=after)
         return verdict
     det = det or determine45x(dataset, on, law, evaluator)
     _judge_operator(verdict, det)

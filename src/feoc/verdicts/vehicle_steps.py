@@ -148,7 +148,7 @@ def before_sourcing(case: Case, step: Step) -> Decision | None:
     if case.param(step.parameter):
         return None
     full = case.param(step.amount)
-    start = next((d for d, v in case.law.parameters[step.parameter].values if v), None)
+    start = case.law.parameters[step.parameter].first_true()
     return Decision(Status.eligible, full, f"eligible for {full:,.0f} USD: the sourcing requirements apply only from "
                     f"{start}", step.decides_as)
 
