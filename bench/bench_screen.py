@@ -87,7 +87,7 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
     from feoc.law.law import Law
     from feoc.load.folder import load_dataset
     from feoc.ownership.graph import Graph, Stake, in_edges
-    from feoc.render.screen import render
+    from feoc.render.base import ScreenView, renderer
     from feoc.verdicts.screen import bulk_screen, screen
 
     day = dt.date(2024, 6, 1)
@@ -116,7 +116,7 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
         bulk.rule_mask = timed_mask
         rows = bulk_screen(dataset, day, law)
         t2 = time.perf_counter()
-        text = render(rows, "csv", day, "feoc-holders")
+        text = renderer("screen", "csv")(ScreenView(rows, day, "feoc-holders"))
         t3 = time.perf_counter()
         interpretation = "feoc-holders"
     else:
@@ -135,7 +135,7 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
         det = determine(dataset, day, law, None, Timed())
         t2 = time.perf_counter()
         rows = screen(dataset, day, law, det=det)
-        text = render(rows, "csv", day, det.interpretation.name)
+        text = renderer("screen", "csv")(ScreenView(rows, day, det.interpretation.name))
         t3 = time.perf_counter()
         interpretation = det.interpretation.name
     # the analysis step against networkx: the covered governments' interest in every entity, all three

@@ -12,8 +12,8 @@ import pytest
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import Agreement, Entity, Facility, Holding, Listing
+from feoc.data.problems import EngineError
 from feoc.determine.regime30d import determine
-from feoc.engine.evaluators import EngineError
 from feoc.law.law import Law
 
 DAY = dt.date(2024, 6, 1)

@@ -20,7 +20,10 @@ from typer.testing import CliRunner
 import feoc.data.yamlio
 from feoc.cli import app
 from feoc.data.problems import InputError, Problem
+from feoc.law.law import Law
 from feoc.load.folder import load_dataset
+
+LAW = Law.load()
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 BAD_CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("valid-"))
@@ -32,7 +35,7 @@ def problems(folder: Path | str) -> list[Problem]:
     """The problems load_dataset raises for `folder` (a corpus case name or a path); fails if it loads."""
     path = CORPUS / folder if isinstance(folder, str) else folder
     with pytest.raises(InputError) as info:
-        load_dataset(path)
+        load_dataset(path, LAW)
     found = info.value.problems
     for p in found:  # every problem says what is wrong and how to fix it
         assert p.message and p.fix, p
@@ -92,7 +95,7 @@ def test_tab_indentation():
 
 def test_tab_inside_a_block_scalar_is_text_not_indentation(tmp_path):
     folder = write(tmp_path, entities_yaml=ENTITIES + "    note: |\n      first line\n      \tindented with a tab\n")
-    assert load_dataset(folder).entity("nissan").note == "first line\n\tindented with a tab\n"
+    assert load_dataset(folder, LAW).entity("nissan").note == "first line\n\tindented with a tab\n"
 
 
 def test_non_utf8_bytes_name_the_line(tmp_path):
@@ -110,7 +113,7 @@ def test_utf16_file_is_named_as_such(tmp_path):
 
 def test_utf8_byte_order_mark_is_accepted(tmp_path):
     folder = write(tmp_path, entities_yaml=b"\xef\xbb\xbf" + ENTITIES.encode())
-    assert len(load_dataset(folder).entities) == 2
+    assert len(load_dataset(folder, LAW).entities) == 2
 
 
 def test_binary_garbage_with_nul_bytes(tmp_path):
@@ -181,7 +184,7 @@ def test_every_tag_is_refused_even_the_core_ones(tmp_path, tagged):
 
 def test_an_exclamation_mark_in_text_is_not_a_tag(tmp_path):
     folder = write(tmp_path, entities_yaml=ENTITIES.replace("Nissan Motor", "Yahoo! Japan ! really"))
-    assert load_dataset(folder).entity("nissan").name == "Yahoo! Japan ! really"
+    assert load_dataset(folder, LAW).entity("nissan").name == "Yahoo! Japan ! really"
 
 
 def test_alias_bomb_is_refused_at_once():
@@ -205,7 +208,7 @@ listings:
     list: ofac-sdn
     sources: *src
 """)
-    dataset = load_dataset(folder)
+    dataset = load_dataset(folder, LAW)
     assert dataset.listings[0].sources == dataset.listings[1].sources
 
 
@@ -307,7 +310,7 @@ def test_shares_over_100_percent_only_on_some_dates():
 
 
 def test_shares_over_100_percent_over_the_years_but_never_at_once_are_fine():
-    dataset = load_dataset(CORPUS / "valid-shares-disjoint-in-time")
+    dataset = load_dataset(CORPUS / "valid-shares-disjoint-in-time", LAW)
     assert len(dataset.holdings) == 3
 
 
@@ -431,20 +434,20 @@ def test_assumed_figure_needs_its_reason(tmp_path):
 # ---- traps that must load ----------------------------------------------------------------------------
 
 def test_norway_is_the_string_NO():
-    dataset = load_dataset(CORPUS / "valid-norway-trap")
+    dataset = load_dataset(CORPUS / "valid-norway-trap", LAW)
     assert dataset.entity("norway").country == "NO"
     assert dataset.entity("equinor").incorporated_in == "NO" and dataset.entity("equinor").headquartered_in == "NO"
 
 
 def test_percent_string_and_fraction_give_the_same_share():
-    first, second, third, fourth = load_dataset(CORPUS / "valid-percent-and-fraction").holdings
+    first, second, third, fourth = load_dataset(CORPUS / "valid-percent-and-fraction", LAW).holdings
     assert first.equity == second.equity == 0.25
     assert third.equity == fourth.equity == 0.333  # "33.3 %" divided in decimal, not 33.3 / 100 in binary
 
 
 def test_quoted_date_in_a_text_field_stays_text(tmp_path):
     folder = write(tmp_path, entities_yaml=ENTITIES.replace("Nissan Motor", '"2024-01-01"'))
-    assert load_dataset(folder).entity("nissan").name == "2024-01-01"
+    assert load_dataset(folder, LAW).entity("nissan").name == "2024-01-01"
 
 
 def test_impossible_cycle_of_100_percent_is_refused():
@@ -465,11 +468,11 @@ holdings:
     equity: 1
     from: 2020-01-01
 """)
-    assert len(load_dataset(folder).holdings) == 2
+    assert len(load_dataset(folder, LAW).holdings) == 2
 
 
 def test_partial_cross_holding_is_accepted():
-    dataset = load_dataset(CORPUS / "valid-partial-cross-holding")
+    dataset = load_dataset(CORPUS / "valid-partial-cross-holding", LAW)
     assert {(h.holder, h.entity, h.equity) for h in dataset.holdings} == {("catl", "nissan", 0.3), ("nissan", "catl", 0.2)}
 
 
@@ -529,7 +532,7 @@ def test_mangled_input_raises_input_error_or_loads(tmp_path, edits):
     folder = tmp_path / "mangled"
     write(folder, entities_yaml=(CORPUS / "dangling-references" / "entities.yaml").read_text(), links_yaml=text)
     try:
-        load_dataset(folder)
+        load_dataset(folder, LAW)
     except InputError as exc:
         assert exc.problems
         for p in exc.problems:
@@ -537,7 +540,7 @@ def test_mangled_input_raises_input_error_or_loads(tmp_path, edits):
 
 
 def test_every_record_knows_its_file_and_place():
-    dataset = load_dataset(CORPUS / "valid-shares-disjoint-in-time")
+    dataset = load_dataset(CORPUS / "valid-shares-disjoint-in-time", LAW)
     assert len(dataset.origins) == sum(dataset.counts().values())
     origin = dataset.origins[("holdings", 2)]
     assert (Path(origin.file).name, origin.kind, origin.index) == ("holdings.yaml", "holdings", 2)

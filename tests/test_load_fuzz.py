@@ -14,7 +14,10 @@ from hypothesis import strategies as st
 
 from feoc.data.dataset import Dataset
 from feoc.data.problems import InputError
+from feoc.law.law import Law
 from feoc.load.folder import load_dataset
+
+LAW = Law.load()
 
 KEYS = ["entities", "holdings", "listings", "agreements", "facilities", "batteries", "vehicles", "material_inputs",
         "id", "name", "type", "holder", "entity", "equity", "voting", "board_seats", "debt", "from", "until",
@@ -43,7 +46,7 @@ def test_generated_documents_load_or_are_refused_cleanly(tmp_path, doc, wrap):
     body = {wrap: [doc]} if wrap else doc
     (folder / "d.yaml").write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
     try:
-        dataset = load_dataset(folder)
+        dataset = load_dataset(folder, LAW)
     except InputError as exc:
         assert exc.problems and all(p.file for p in exc.problems)
         return

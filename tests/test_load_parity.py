@@ -41,7 +41,10 @@ import feoc.load.folder
 from feoc.data.model import KINDS, Holding
 from feoc.data.problems import InputError
 from feoc.data.yamlio import LineFinder, parse_yaml, read_text
+from feoc.law.law import Law
 from feoc.load.folder import load_dataset
+
+LAW = Law.load()
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.yaml")) if SEEDS.is_dir() else []
@@ -90,14 +93,14 @@ def test_seed_file_parses_identically(path):
 
 @pytest.mark.skipif(not SEED_FILES, reason="no seed dataset in seeds/ yet")
 def test_seed_dataset_validates_to_the_same_records_with_either_parser(monkeypatch):
-    ours = load_dataset(SEEDS)
+    ours = load_dataset(SEEDS, LAW)
 
     def read_with_pyyaml(path: Path, *, dates: bool = True) -> tuple[Any, LineFinder]:
         text = read_text(path)
         return pyyaml_parse(text), LineFinder(text)
 
     monkeypatch.setattr(feoc.load.folder, "load_yaml_file", read_with_pyyaml)
-    theirs = load_dataset(SEEDS)
+    theirs = load_dataset(SEEDS, LAW)
     assert ours == theirs  # every record of every kind, field by field
     assert ours.counts() == theirs.counts()
 
@@ -240,4 +243,4 @@ def test_why_it_matters_norway(tmp_path):
     text = "entities:\n  - id: norway\n    name: Kingdom of Norway\n    type: government\n    country: NO\n"
     assert pyyaml_parse(text)["entities"][0]["country"] is False
     (tmp_path / "norway.yaml").write_text(text)
-    assert load_dataset(tmp_path).entity("norway").country == "NO"
+    assert load_dataset(tmp_path, LAW).entity("norway").country == "NO"

@@ -31,7 +31,7 @@ ENTITIES = """entities:
 
 def _problems(folder: Path, law: Law | None = None) -> list[str]:
     with pytest.raises(InputError) as info:
-        load_dataset(folder, law)
+        load_dataset(folder, law or Law.load())
     return [f"{Path(p.file).name}:{p.line}: {p.message} — {p.fix}" for p in info.value.problems]
 
 

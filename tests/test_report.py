@@ -100,7 +100,8 @@ def test_a_failure_midway_leaves_the_previous_reports_intact(tmp_path, monkeypat
         from feoc.law.law import Law
         from feoc.load.folder import load_dataset
         from feoc.verdicts.timeline import key_dates
-        files = report_files(load_dataset(SEEDS), SEEDS, key_dates(Law.load()), Law.load())
+        law = Law.load()
+        files = report_files(load_dataset(SEEDS, law), SEEDS, key_dates(law), law)
         build_module.write_reports(out, files)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not list(out.rglob("*.tmp"))

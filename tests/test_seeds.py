@@ -17,7 +17,10 @@ from typer.testing import CliRunner
 
 from feoc.cli import app
 from feoc.data.model import Record
+from feoc.law.law import Law
 from feoc.load.folder import load_dataset
+
+LAW = Law.load()
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -35,7 +38,7 @@ def collapse(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def dataset():
-    return load_dataset(SEEDS)
+    return load_dataset(SEEDS, LAW)
 
 
 def records(dataset) -> Iterator[tuple[str, Record]]:

@@ -26,7 +26,7 @@ from feoc.cli.app import (
 
 if TYPE_CHECKING:
     from feoc.law.law import Law
-    from feoc.render.base import Judged
+    from feoc.verdicts.status import Verdict
 
 check_app = typer.Typer(no_args_is_help=True, help="Judge one subject as of a date: entity, facility (or vehicle).")
 app.add_typer(check_app, name="check")
@@ -59,13 +59,13 @@ def _subject(kind: str, ident: str, data: Path, rules: Path | None,
     return law, interp, dataset
 
 
-def _run_check(build: Callable[[], Judged], kind: str, fmt: Enum, explain: bool) -> None:
+def _run_check(build: Callable[[], Verdict], fmt: Enum, explain: bool) -> None:
     """Build a verdict, print it in `fmt` and exit with its code; input and engine errors exit 2 and 3."""
     from feoc.render.base import CheckView, renderer
 
     with judging():
         verdict = build()
-    typer.echo(renderer("check", fmt.value)(CheckView(verdict, kind, explain)), nl=False)
+    typer.echo(renderer("check", fmt.value)(CheckView(verdict, explain)), nl=False)
     raise typer.Exit(verdict.exit_code())
 
 
@@ -75,12 +75,12 @@ def _check(kind: str, ident: str, data: Path, on: str, reading: str | None, expl
 
     day = parse_day(on)
 
-    def build() -> Any:
+    def build() -> Verdict:
         law, interp, dataset = _subject(kind, ident, data, rules, reading)
         judge = entity_verdict if kind == "entity" else facility_verdict
         return judge(dataset, ident, day, law, interp)
 
-    _run_check(build, "subject", fmt, explain)
+    _run_check(build, fmt, explain)
 
 
 @check_app.command("entity")
@@ -111,11 +111,11 @@ def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules:
 
     day = parse_day(on)
 
-    def build() -> Any:
+    def build() -> Verdict:
         law, _, dataset = _subject("facility", ident, data, rules)
         return facility_45x_verdict(dataset, ident, day, law)
 
-    _run_check(build, "facility-45x", fmt, explain)
+    _run_check(build, fmt, explain)
 
 
 @check_app.command("vehicle")
@@ -134,8 +134,8 @@ def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = D
                    err=True)
         raise typer.Exit(2)
 
-    def build() -> Any:
+    def build() -> Verdict:
         law, interp, dataset = _subject("vehicle", ident, data, rules, interpretation)
         return vehicle_verdict(dataset, ident, day, bought, law, interp)
 
-    _run_check(build, "vehicle", fmt, explain)
+    _run_check(build, fmt, explain)

@@ -25,21 +25,16 @@ else:
 
 def report_view(dataset: Dataset, data_folder: Path, dates: list[dt.date], law: Law, evaluator: str = "durable-rules",
                 label: str | None = None) -> ReportView:
-    """The verdicts a report set shows: every reported subject on every date, the FEOCs of each date under
-    the default reading and the covered-nation government bodies; with the data's and rules' hashes."""
-    from feoc.determine.facts import government_bodies
+    """The report set's verdicts (verdicts/report_set.py) with the provenance the footers show: the dataset's
+    label and the data's and rules' hashes."""
     from feoc.load.hashes import dataset_hash, rules_hash
     from feoc.render.base import ReportView
-    from feoc.verdicts.timeline import build_timelines
+    from feoc.verdicts.report_set import report_set
 
-    timelines, per_date = build_timelines(dataset, dates, law, evaluator)
-    default = law.default_interpretation
-    nations = set().union(*(set(law.param("covered_nations", d) or []) for d in dates))
-    bodies = government_bodies(dataset, nations, law.vocabulary.government_types) if nations else {}
-    governments: set[str] = set().union(*bodies.values())
-    return ReportView(timelines=timelines, dataset=dataset, dates=dates, law=law, label=label or data_folder.name,
-                      data_hash=dataset_hash(data_folder), rules_hash=rules_hash(law.folder),
-                      feoc_on={d: per_date[d][default].feoc for d in dates}, governments=governments)
+    judged = report_set(dataset, dates, law, evaluator)
+    return ReportView(timelines=judged.timelines, dataset=dataset, dates=dates, law=law,
+                      label=label or data_folder.name, data_hash=dataset_hash(data_folder),
+                      rules_hash=rules_hash(law.folder), feoc_on=judged.feoc_on, governments=judged.governments)
 
 
 def report_files(dataset: Dataset, data_folder: Path, dates: list[dt.date], law: Law, fmt: str = "md",

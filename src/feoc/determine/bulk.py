@@ -1,6 +1,6 @@
 """Bulk FEOC status of every entity on one date, with numpy: the fast path behind `feoc screen`.
 
-It reaches the same determination as `determine.determine` (the durable-rules path, the engine of
+It reaches the same determination as `determine.regime30d.determine` (the durable-rules path, the engine of
 record) for the entity prongs of 42 U.S.C. 18741(a)(5) as interpreted by DOE (89 FR 37079), by the
 same stages run by the same driver (`determine.driver`), on arrays instead of fact dictionaries:
 
@@ -36,7 +36,6 @@ from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_
 from feoc.law.compile import CompiledRuleset
 from feoc.law.data import Interpretation
 from feoc.law.law import Law
-from feoc.ownership.arrays import NotBulk as NotBulk
 from feoc.ownership.arrays import StakeGraph, py_round
 
 

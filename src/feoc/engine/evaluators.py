@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from feoc.data.problems import EngineError as EngineError  # defined there, so the CLI names it without importing us
 from feoc.engine.reference import Firing, ReferenceEvaluator
 from feoc.law.compile import CompiledRuleset
 

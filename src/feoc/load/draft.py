@@ -11,12 +11,15 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from feoc.data.problems import InputError
 from feoc.load.folder import load_dataset
+
+if TYPE_CHECKING:
+    from feoc.law.law import Law
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -45,9 +48,9 @@ class Draft:
         self.skipped.append(f"{where}: {why}")
 
 
-def write_draft(draft: Draft, out_dir: Path) -> dict[str, int]:
+def write_draft(draft: Draft, out_dir: Path, law: Law) -> dict[str, int]:
     """Write one YAML file per record kind into `out_dir` (which must not hold YAML files yet), after
-    validating the whole folder in a temporary place; raise InputError (nothing written) if it is invalid."""
+    validating the whole folder against `law` in a temporary place; raise InputError (nothing written) if it is invalid."""
     if out_dir.exists() and any(out_dir.glob("*.yaml")):
         raise InputError([_problem(out_dir, "the output folder already holds YAML files", "choose a new or empty folder")])
     parent = out_dir.resolve().parent
@@ -57,7 +60,7 @@ def write_draft(draft: Draft, out_dir: Path) -> dict[str, int]:
         for kind in sorted(draft.records):
             text = yaml.safe_dump({kind: draft.records[kind]}, sort_keys=False, allow_unicode=True, width=120)
             (tmp / f"{kind}.yaml").write_text(text, encoding="utf-8")
-        dataset = load_dataset(tmp)  # the same checks as any dataset: refuse what our contract refuses
+        dataset = load_dataset(tmp, law)  # the same checks as any dataset: refuse what our contract refuses
         if out_dir.exists():
             for path in sorted(tmp.iterdir()):
                 os.replace(path, out_dir / path.name)

@@ -52,17 +52,16 @@ def dataset_files(folder: Path) -> list[Path]:
     return files
 
 
-def load_dataset(folder: Path, law: Law | None = None, *, compact: bool = False,
+def load_dataset(folder: Path, law: Law, *, compact: bool = False,
                  workers: int = 1, meanwhile: Callable[[], None] | None = None) -> Dataset:
-    """Parse, validate and cross-check every file of `folder`; raise InputError with all problems found.
+    """Parse, validate and cross-check every file of `folder` against `law` (its vocabulary and parameters,
+    loaded by the caller: nothing below the CLI reads the rules folder); raise InputError with all problems found.
 
     `compact=True` (bulk screening) keeps entities and holdings as light read-only rows (`compact_row`)
     instead of pydantic models, once each has been validated by its model: the same fields and methods,
     a fifth of the memory. `workers > 1` parses and validates files in that many processes (same checks,
     same messages; the cross-file checks run here); `meanwhile` then runs in a thread of this process
     while they work (after they are forked, so nothing it imports is half-held in a worker)."""
-    law = law or Law.load()
-
     gc_was_on = gc.isenabled()
     gc.disable()  # building ~10^5 models triggers many cyclic collections that free nothing; refcounting still frees
     try:

@@ -47,7 +47,7 @@ def py_round(x: np.ndarray, digits: int) -> np.ndarray:
 @dataclass
 class _Cycle:
     """One strongly connected component of cross-holdings: its nodes (ascending, i.e. by id) and each
-    node's in-stakes [(holder, share)] in the order `ownership.in_edges` sorts them."""
+    node's in-stakes [(holder, share)] in the order `ownership.graph.in_edges` sorts them."""
 
     nodes: list[int]
     stakes: dict[int, list[tuple[int, float]]]
@@ -67,7 +67,7 @@ class StakeGraph:
     """The stakes of one measure in force on the date, as arrays over entity indexes 0..n-1 (ascending
     index = ascending id), levelled for propagation.
 
-    Bit-identical to `ownership.Graph.interests`, so that the screen's figures and the 25 % test never
+    Bit-identical to `ownership.graph.Graph.interests`, so that the screen's figures and the 25 % test never
     differ from the durable-rules path at a rounding tie: each entity's stakes are added one at a time in
     the same order (holders by id), and cross-holdings are solved by the same code (`solve_cycle`)."""
 
@@ -120,7 +120,7 @@ class StakeGraph:
 
     def interests(self, sources: np.ndarray, control: bool, lookthrough: float | None,
                   since: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-        """Cumulative interest of the `sources` (a boolean mask) in every entity, as `ownership.Graph.interests`.
+        """Cumulative interest of the `sources` (a boolean mask) in every entity, as `ownership.graph.Graph.interests`.
 
         `since` = (earlier sources, their interests) with the earlier sources a subset of these: only the
         levels at and below the shallowest added source are recomputed (the levels above cannot see it),
@@ -159,7 +159,7 @@ class StakeGraph:
 
     def _solve_cycle(self, cycle: _Cycle, x: np.ndarray, sources: np.ndarray, control: bool,
                      lookthrough: float) -> dict[int, float] | None:
-        """The component's values by `ownership.solve_cycle`, or None when the sources do not reach it (the
+        """The component's values by `ownership.cycles.solve_cycle`, or None when the sources do not reach it (the
         reference leaves it out; its interests are 0). Cached: a chaining round mostly repeats the inputs."""
         src = sources[cycle.holders].tolist()
         upstream = x[cycle.outside].tolist()

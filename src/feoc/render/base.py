@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # annotations only: the CLI reads this module on every start
     from feoc.data.dataset import Dataset
     from feoc.law.law import Law
     from feoc.verdicts.screen import Screen
+    from feoc.verdicts.status import Verdict
     from feoc.verdicts.timeline import SubjectTimeline
 
 V = TypeVar("V", contravariant=True)
@@ -30,19 +31,10 @@ class Renderer(Protocol[V, Out]):
     def __call__(self, view: V, /) -> Out: ...
 
 
-class Judged(Protocol):
-    """What `check` needs of a verdict: its JSON form and its exit code (feoc.verdicts.status.Verdict)."""
-
-    def as_dict(self) -> dict[str, Any]: ...
-
-    def exit_code(self) -> int: ...
-
-
 class CheckView(NamedTuple):
-    """One verdict of `feoc check`; `kind` names its shape (subject | vehicle | facility-45x, as the schemas)."""
+    """One verdict of `feoc check`; a renderer dispatches on `verdict.kind` (feoc.verdicts.status.Verdict)."""
 
-    verdict: Judged
-    kind: str
+    verdict: Verdict
     explain: bool = False
 
 
@@ -56,8 +48,8 @@ class ScreenView(NamedTuple):
 
 class ReportView(NamedTuple):
     """Every reported subject on every report date, with what the reports show beside the verdicts: the
-    FEOCs of each date under the default reading and the covered-nation government bodies (both computed
-    by the caller: a renderer judges nothing), and the provenance of the data and rules."""
+    FEOCs of each date under the default reading and the covered-nation government bodies (all three from
+    `feoc.verdicts.report_set.report_set`: a renderer judges nothing), and the provenance of the data and rules."""
 
     timelines: list[SubjectTimeline]
     dataset: Dataset

@@ -143,11 +143,12 @@ def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
     return "\n".join(lines)
 
 
-# the shape of a checked verdict (CheckView.kind) → its text
+# a checked verdict's kind (feoc.verdicts.status.Verdict.kind) → its text
 _BY_KIND: dict[str, Callable[[Any, bool], str]] = {
-    "subject": render_verdict, "vehicle": render_vehicle, "facility-45x": render_facility_45x}
+    "entity": render_verdict, "facility": render_verdict, "vehicle": render_vehicle,
+    "facility45x": render_facility_45x}
 
 
 def check(view: CheckView) -> str:
     """`feoc check` as text: the verdict first, then why; `--explain` adds facts, parameters and upstream findings."""
-    return _BY_KIND[view.kind](view.verdict, view.explain) + "\n"
+    return _BY_KIND[view.verdict.kind](view.verdict, view.explain) + "\n"

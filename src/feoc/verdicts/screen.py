@@ -38,10 +38,10 @@ def screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None 
     """Every entity's row. The government interest per measure is the largest held by any one covered
     nation's government bodies (added up per nation), direct and indirect, as traced by the reading.
 
-    `vectorised` (the default) takes the bulk path (`bulk.py`), which the tests hold equal to the
+    `vectorised` (the default) takes the bulk path (`determine/bulk.py`), which the tests hold equal to the
     durable-rules path; a dataset it cannot decide exactly falls back to durable-rules."""
     if det is None and evaluator == "vectorised":
-        from feoc.determine.bulk import NotBulk
+        from feoc.ownership.arrays import NotBulk
 
         try:
             return bulk_screen(dataset, day, law, interpretation)
@@ -89,7 +89,8 @@ def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
     """`screen` by the bulk path: the same table, computed on arrays."""
     import numpy as np
 
-    from feoc.determine.bulk import bulk_determine, paused_gc, py_round
+    from feoc.determine.bulk import bulk_determine, paused_gc
+    from feoc.ownership.arrays import py_round
 
     res = bulk_determine(dataset, day, law, interpretation)
     control = res.interpretation.tracing == "control"
