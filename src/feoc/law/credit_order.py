@@ -27,7 +27,7 @@ STEPS_30D = ("acquisition_deadline", "credit_in_force", "final_assembly", "trans
              "excluded_entities", "before_sourcing", "sourcing_halves")
 ALWAYS_DECIDES_30D = ("sourcing_halves",)  # a step that always decides: the order must end with one
 PRODUCT_CLASSES_45X = ("battery_components", "critical_minerals")
-_STEP_KEYS = ("step", "check", "parameter", "amount", "citation", "deciding_rule", "note", "reason")
+_STEP_KEYS = ("step", "check", "parameter", "amount", "citation", "deciding_rule", "note", "reason", "remedy")
 _HALF_KEYS = ("half", "rule", "parameter", "amount", "citation")
 _TEMPLATE_FIELDS = {"note": {"start", "end", "amount"}, "reason": {"start", "end", "amount"},
                     "not_in_force": {"start", "after"}}
@@ -45,6 +45,7 @@ class Step:
     deciding_rule: str = ""
     note: str = ""
     reason: str = ""
+    remedy: str = ""  # what would change a verdict this step decides, when no finding's rule says it
 
     @property
     def decides_as(self) -> str:
@@ -154,7 +155,7 @@ def _steps(r: _Reader, raw: Any) -> tuple[Step, ...]:
         out.append(Step(name, r.text(body, where, "check"), r.parameter(body, where, "parameter"),
                         r.parameter(body, where, "amount"), r.text(body, where, "citation"),
                         r.text(body, where, "deciding_rule"), " ".join(r.text(body, where, "note").split()),
-                        r.text(body, where, "reason")))
+                        r.text(body, where, "reason"), " ".join(r.text(body, where, "remedy").split())))
     if out and out[-1].step not in ALWAYS_DECIDES_30D:
         r.problem(("credit_30d", "steps", len(out) - 1), f"the last step `{out[-1].step}` may decide nothing",
                   f"end the order with {' or '.join(ALWAYS_DECIDES_30D)}")

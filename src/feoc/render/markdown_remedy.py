@@ -75,8 +75,9 @@ def vehicle_changes(v: VehicleVerdict, remedies: Mapping[str, str], law: Law) ->
         if h.in_force and not h.meets and h.threshold is not None:
             now = "no value recorded" if h.share is None else f"{h.share:.2%}"
             out.append(f"raising the {name.replace('_', ' ')} qualifying share to {h.threshold:.0%} (now {now})")
-    if v.status == "terminated":
-        out = ["nothing: the credit ended for vehicles acquired after the last acquisition date (P.L. 119-21 §70502)"]
+    ended = [s.remedy for s in law.credit_order.steps_30d if s.remedy and s.decides_as == v.deciding_rule]
+    if ended:  # a step that ends the credit outright (the acquisition deadline): its remedy replaces the rest
+        out = ended
     if v.contested:
         out.append("guidance settling the contested reading: "
                    + ", ".join(f"{md(k)}: {c:,.0f} USD" for k, c in sorted(v.readings.items())))
