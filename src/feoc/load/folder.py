@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import ctypes
 import functools
 import gc
 import os
-import signal
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -35,21 +33,15 @@ from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
 from feoc.law.law import Law
 from feoc.load.checks import battery_materials, check_dataset
 from feoc.load.origins import OriginRuns
+from feoc.load.scan import dataset_scan
 from feoc.load.validation import ADAPTERS, valid_items, validation_problems
+from feoc.load.workers import ordered_map
 
 
 def dataset_files(folder: Path) -> list[Path]:
-    """The YAML files of a dataset folder, in a stable order."""
-    if folder.is_file():
-        return [folder]
-    if not folder.is_dir():
-        raise InputError([Problem(str(folder), 0, "no such dataset folder or file",
-                                  "pass --data PATH to a folder of YAML files")])
-    files = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-    if not files:
-        raise InputError([Problem(str(folder), 0, "the folder holds no .yaml files",
-                                  "add dataset files or pass another --data PATH")])
-    return files
+    """The YAML files of a dataset folder, in a stable order; what is not read is listed by
+    `feoc.load.scan.scan_folder` (an unreadable folder or a FIFO is an InputError)."""
+    return dataset_scan(folder).files
 
 
 def load_dataset(folder: Path, law: Law, *, compact: bool = False,
@@ -153,12 +145,6 @@ def _read_in_worker(args: tuple[Path, bool]) -> _FileRead:
     return out
 
 
-def _die_with_parent() -> None:
-    """A worker must not outlive a killed `feoc` (Linux: PR_SET_PDEATHSIG)."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: the pool's own shutdown still ends the workers
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-
-
 class _FileLineFinder(LineFinder):
     """A LineFinder that reads its file when first asked (for files a worker process parsed)."""
 
@@ -176,7 +162,7 @@ class _FileLineFinder(LineFinder):
 
 
 def _reads(files: list[Path], compact: bool, workers: int,
-           meanwhile: Callable[[], None] | None = None) -> Iterator[_FileRead]:
+           meanwhile: Callable[[], None] | None = None) -> Generator[_FileRead, None, None]:
     workers = min(workers, len(files), os.cpu_count() or 1)
     if workers <= 1:
         for path in files:
@@ -184,31 +170,17 @@ def _reads(files: list[Path], compact: bool, workers: int,
         if meanwhile is not None:
             meanwhile()
         return
-    import multiprocessing
-    import threading
-
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_die_with_parent) as pool:
-        side = threading.Thread(target=meanwhile, daemon=True) if meanwhile is not None else None
-        if side is not None:
-            side.start()
-        # largest files first, so the last one to finish is small; results are merged in file order
-        order = sorted(range(len(files)), key=lambda i: -files[i].stat().st_size)
-        done: dict[int, _FileRead] = {}
-        results = pool.imap_unordered(_indexed_read, [(i, files[i], compact) for i in order])
-        next_index = 0
-        for i, read in results:
-            done[i] = read
-            while next_index in done:
-                read = done.pop(next_index)
-                read.finder = read.finder or _FileLineFinder(files[next_index])
-                yield read
-                next_index += 1
-        if side is not None:
-            side.join()
+    # largest files first, so the last one to finish is small; results come back in file order
+    tasks = [(path, compact) for path in files]
+    for path, read in zip(files, ordered_map(_read_in_worker, tasks, workers, _size, meanwhile)):
+        read.finder = read.finder or _FileLineFinder(path)
+        yield read
 
 
-def _indexed_read(args: tuple[int, Path, bool]) -> tuple[int, _FileRead]:
-    return args[0], _read_in_worker((args[1], args[2]))
+def _size(task: tuple[Path, bool]) -> int:
+    with contextlib.suppress(OSError):
+        return task[0].stat().st_size
+    return 0
 
 
 def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
@@ -220,20 +192,22 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
     origins = OriginRuns()
     broken_ids: set[str] = set()  # ids of records that failed validation: no "dangling reference" noise for them
 
-    for read in _reads(dataset_files(folder), compact, workers, meanwhile):
-        problems.extend(read.problems)
-        broken_ids |= read.broken_ids
-        if read.finder is not None:
-            finders[read.name] = read.finder
-        for key, models, indexes in read.records:
-            if compact and key in COMPACT_KINDS:
-                # columns too: bulk analysis reads a field of every record, and a column is read in order
-                fields = columns.setdefault(key, [[] for _ in KINDS[key].model_fields])
-                for column, values in zip(fields, zip(*models)):
-                    column.extend(values)
-                models = list(map(compact_row(key)._make, models))
-            records[key].extend(models)
-            origins.add_run(key, read.name, indexes)
+    # closed here, not when collected: on Ctrl-C or an error the worker processes end before this returns
+    with contextlib.closing(_reads(dataset_files(folder), compact, workers, meanwhile)) as reads:
+        for read in reads:
+            problems.extend(read.problems)
+            broken_ids |= read.broken_ids
+            if read.finder is not None:
+                finders[read.name] = read.finder
+            for key, models, indexes in read.records:
+                if compact and key in COMPACT_KINDS:
+                    # columns too: bulk analysis reads a field of every record, and a column is read in order
+                    fields = columns.setdefault(key, [[] for _ in KINDS[key].model_fields])
+                    for column, values in zip(fields, zip(*models)):
+                        column.extend(values)
+                    models = list(map(compact_row(key)._make, models))
+                records[key].extend(models)
+                origins.add_run(key, read.name, indexes)
 
     dataset = Dataset(**{k: tuple(v) for k, v in records.items()}, origins=origins,  # type: ignore[arg-type]
                       source_label=str(folder),
