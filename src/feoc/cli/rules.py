@@ -20,16 +20,24 @@ app.add_typer(import_app, name="import")
 @app.command()
 def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
              rules: Path | None = RULES_OPTION) -> None:
-    """Validate a dataset folder: exit 0 with counts per record kind, or 2 listing every problem."""
+    """Validate a dataset folder: exit 0 with counts per record kind, or 2 listing every problem; either way
+    one line per entry of the folder that is not read (hidden, not YAML: README.md, "The dataset format")."""
     from feoc.load.folder import load_dataset
+    from feoc.load.scan import scan_folder
 
+    skipped = scan_folder(path).skipped if path.is_dir() else []
     try:
         dataset = load_dataset(path, load_law(rules))
     except InputError as exc:
+        for line in skipped:
+            typer.echo(f"skipped: {line}", err=True)
         fail_input(exc)
         return
+    for line in skipped:
+        typer.echo(f"skipped: {line}")
     counts = ", ".join(f"{n} {kind}" for kind, n in dataset.counts().items())
-    typer.echo(f"{path}: valid — {counts}")
+    note = f"; {len(skipped)} path(s) not read (listed above)" if skipped else ""
+    typer.echo(f"{path}: valid — {counts}{note}")
 
 
 @rules_app.command("list")
@@ -68,9 +76,15 @@ def rules_test(rules: Path | None = RULES_OPTION,
 
 
 def _import(read: Callable[[Path], Any], file: Path, out: Path) -> None:
-    """Read a foreign format into a Draft, validate and write it; list what was skipped."""
-    from feoc.load.draft import write_draft
+    """Read a foreign format into a Draft, validate and write it; list what was skipped. An unusable --out
+    (a file, a link, a non-empty folder) is refused first, in one line, before the input is read."""
+    from feoc.load.draft import check_out, write_draft
 
+    try:
+        check_out(out)
+    except InputError as exc:
+        typer.echo(str(exc.problems[0]), err=True)
+        raise typer.Exit(2) from None
     try:
         draft = read(file)
         counts = write_draft(draft, out, load_law(None))  # an import is checked against the shipped rules
@@ -85,7 +99,7 @@ def _import(read: Callable[[Path], Any], file: Path, out: Path) -> None:
 
 @import_app.command("ftm")
 def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON lines (e.g. OpenSanctions)"),
-               out: Path = typer.Option(..., "--out", help="new dataset folder to write")) -> None:
+               out: Path = typer.Option(..., "--out", help="new or empty dataset folder to write")) -> None:
     """FtM Company/Organization/LegalEntity/PublicBody/Person/Ownership → a validated dataset; says what it skipped."""
     from feoc.load.ftm import read_ftm
 
@@ -94,7 +108,7 @@ def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON
 
 @import_app.command("csv")
 def import_csv(file: Path = typer.Argument(..., help="supplier master file: CSV with a header row"),
-               out: Path = typer.Option(..., "--out", help="new dataset folder to write")) -> None:
+               out: Path = typer.Option(..., "--out", help="new or empty dataset folder to write")) -> None:
     """A supplier master CSV (id, name, type, countries, parent and its shares, dates, source) → a validated dataset."""
     from feoc.load.csv_master import read_master_csv
 
