@@ -122,7 +122,7 @@ def test_attack_ftm_hostile_json_is_refused_with_its_line(tmp_path, line, what):
 
 
 def test_attack_ftm_overlong_line_is_refused_before_decoding(tmp_path):
-    code, output, out = ftm(tmp_path, OWNER, '{"id": "' + "x" * (2 << 20) + '"}', ASSET)
+    code, output, _ = ftm(tmp_path, OWNER, '{"id": "' + "x" * (2 << 20) + '"}', ASSET)
     assert code == 2 and "in.jsonl:2: line longer than 1 MiB" in output, output
 
 
