@@ -4,6 +4,7 @@ at once (class 3, "hangs"). Each test names the attack it encodes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -216,7 +217,8 @@ def _interrupt(command: list[str], env: dict[str, str], delay: float, wait_for_w
         assert time.monotonic() < deadline, "the loader's workers never appeared"
         time.sleep(0.005)
     time.sleep(delay)
-    os.killpg(proc.pid, signal.SIGINT)
+    with contextlib.suppress(ProcessLookupError):  # the run may have finished already (then it exits 0)
+        os.killpg(proc.pid, signal.SIGINT)
     sent = time.monotonic()
     try:
         _, err = proc.communicate(timeout=10)
