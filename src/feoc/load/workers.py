@@ -72,9 +72,12 @@ def ordered_map(work: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
                 conns.append(mine)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        if meanwhile is not None:
-            threading.Thread(target=meanwhile, daemon=True).start()
+        side = threading.Thread(target=meanwhile, daemon=True) if meanwhile is not None else None
+        if side is not None:
+            side.start()
         yield from _results(conns, tasks, cost)
+        if side is not None:  # on the normal path only: an interrupted run does not wait for its imports
+            side.join()
     finally:
         _stop(procs, conns)
 
