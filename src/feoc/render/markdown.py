@@ -8,7 +8,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from feoc.data.dataset import Dataset
-from feoc.render.escape import code, md, yaml_str
+from feoc.render.sanitize import code, md, yaml_str
 from feoc.render.markdown_parts import (
     ReportContext,
     deciding,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from feoc.render.sanitize import terminal
+
 if TYPE_CHECKING:  # annotations only: an entity check need not import the credit and §45X modules
     from feoc.determine.findings import Finding
     from feoc.render.base import CheckView
@@ -151,4 +153,6 @@ _BY_KIND: dict[str, Callable[[Any, bool], str]] = {
 
 def check(view: CheckView) -> str:
     """`feoc check` as text: the verdict first, then why; `--explain` adds facts, parameters and upstream findings."""
-    return _BY_KIND[view.verdict.kind](view.verdict, view.explain) + "\n"
+    text = _BY_KIND[view.verdict.kind](view.verdict, view.explain)
+    # every line the renderer made is one terminal line: a name cannot clear the screen, overprint or forge one
+    return "\n".join(map(terminal, text.split("\n"))) + "\n"
