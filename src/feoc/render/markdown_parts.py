@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from feoc import __version__
 from feoc.data.dataset import Dataset
 from feoc.determine.findings import Finding
-from feoc.render.sanitize import clip, code, md, mermaid_label
 from feoc.render.provenance import Footnotes, holdings_between
+from feoc.render.sanitize import clip, code, md, mermaid_label
 from feoc.verdicts.timeline import SubjectTimeline, TimelineVerdict
 from feoc.verdicts.vehicle import VehicleVerdict
 

@@ -84,8 +84,9 @@ def md(text: object, *, links: bool = False) -> str:
 
 
 def code(text: object) -> str:
-    """Inline code span for ids and paths: one line, backticks replaced (a code span shows backslashes)."""
-    return f"`{one_line(text).replace('`', chr(39))}`"
+    """Inline code span for ids and paths: one line, backticks replaced (a code span shows backslashes); an
+    empty text is a space (two backticks alone would open a code span that never closes)."""
+    return f"`{one_line(text).replace('`', chr(39)) or ' '}`"
 
 
 def clip(text: object, limit: int = MERMAID_LABEL_LIMIT) -> str:

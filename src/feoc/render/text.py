@@ -15,6 +15,12 @@ if TYPE_CHECKING:  # annotations only: an entity check need not import the credi
     from feoc.verdicts.vehicle import VehicleVerdict
 
 
+def _joined(lines: list[str]) -> str:
+    """Each line the renderer made stays one terminal line: a name holding an escape, `\r`, U+202E or a line
+    break cannot clear the screen, set the clipboard, overprint or forge a line of its own."""
+    return "\n".join(map(terminal, lines))
+
+
 def _finding_lines(n: int, f: Finding, explain: bool) -> list[str]:
     lines = [f"  {n}. [{f.rule_id}] {f.title}",
              f"     why: {f.explanation}",
@@ -66,7 +72,7 @@ def render_verdict(v: SubjectVerdict, explain: bool = False) -> str:
         lines.append("findings: none — no FEOC rule fired for this subject on this date")
     if explain and v.upstream:
         lines += _upstream_lines("why the holders, operators and licensors named above are FEOCs:", v.upstream)
-    return "\n".join(lines)
+    return _joined(lines)
 
 
 def _pct(x: float | None) -> str:
@@ -118,7 +124,7 @@ def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
                          f"{' (assumed)' if r['assumed'] else ''}")
     for note in v.notes:
         lines.append(f"note: {note}")
-    return "\n".join(lines)
+    return _joined(lines)
 
 
 def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
@@ -142,7 +148,7 @@ def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
         lines += _upstream_lines("why the holders named above are specified foreign entities:", v.upstream)
     for note in v.notes:
         lines.append(f"note: {note}")
-    return "\n".join(lines)
+    return _joined(lines)
 
 
 # a checked verdict's kind (feoc.verdicts.status.Verdict.kind) → its text
@@ -153,6 +159,4 @@ _BY_KIND: dict[str, Callable[[Any, bool], str]] = {
 
 def check(view: CheckView) -> str:
     """`feoc check` as text: the verdict first, then why; `--explain` adds facts, parameters and upstream findings."""
-    text = _BY_KIND[view.verdict.kind](view.verdict, view.explain)
-    # every line the renderer made is one terminal line: a name cannot clear the screen, overprint or forge one
-    return "\n".join(map(terminal, text.split("\n"))) + "\n"
+    return _BY_KIND[view.verdict.kind](view.verdict, view.explain) + "\n"
