@@ -85,6 +85,17 @@ def test_terminal_shows_each_hidden_character_as_escape_text():
     assert terminal("\U0010ffff\ud800") == "\\U0010ffff\\ud800"
 
 
+def test_every_noncharacter_and_only_those_astral_characters_are_escaped():
+    """The astral members of UNSHOWN are found by one range and their low bits (the fast path of every sink)."""
+    for plane in range(0x10000, 0x110000, 0x10000):
+        for n in (plane + 0xFFFE, plane + 0xFFFF):
+            assert terminal(f"a{chr(n)}b") == f"a\\U{n:08x}b"
+            assert csv_column([f"x{chr(n)}"]) == [f"x\\U{n:08x}"]
+            assert json.loads(dumps(chr(n))) == chr(n) and chr(n) not in dumps(chr(n))
+    emoji = "\U0001f600 \U0001fffd \U00020000"
+    assert terminal(emoji) == emoji and csv_column([emoji]) == [emoji] and emoji in dumps(emoji)
+
+
 # --- Markdown ---------------------------------------------------------------------------------------------
 
 def _inline_html(markdown: str) -> str:

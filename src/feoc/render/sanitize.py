@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 # [lo, hi] code points never written raw (see the module docstring)
@@ -29,12 +30,20 @@ UNSHOWN: tuple[tuple[int, int], ...] = (
     (0xFDD0, 0xFDEF), *((plane + 0xFFFE, plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000)))
 
 
-def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
-    return "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
 
 
-_UNSHOWN = re.compile(f"[{_char_class(UNSHOWN)}]")
-_JSON_RAW = re.compile(f"[{_char_class(UNSHOWN[1:])}]")  # json.dumps escapes C0 itself; the layout's newlines stay
+def _bmp_class(ranges: tuple[tuple[int, int], ...]) -> re.Pattern[str]:
+    """A character class of the BMP ranges: `re` makes it one bitmap test per character (a class with astral
+    ranges is tested range by range, 25 times slower on a million-row column)."""
+    return re.compile("[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges if hi < 0x10000) + "]")
+
+
+# the astral members of UNSHOWN are the noncharacters U+xFFFE and U+xFFFF: astral characters are found by one
+# range (fast), then each tested by its low bits
+_UNSHOWN_BMP = _bmp_class(UNSHOWN)
+_JSON_RAW = _bmp_class(UNSHOWN[1:])  # json.dumps escapes C0 itself; the layout's newlines stay
+_CSV_HIDDEN = _bmp_class(((0x00, 0x09), (0x0B, 0x1F), *UNSHOWN[1:]))  # all but `\n`, the join's separator
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 MERMAID_LABEL_LIMIT = 200  # characters of a name in a diagram label: Mermaid drops a diagram over its text limit
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")  # < > & are HTML-escaped in md()
 # GitHub-flavoured Markdown's extended autolinks (http(s)://, ftp://, www., e-mail addresses): the `:`, the
@@ -45,7 +54,7 @@ _MERMAID = str.maketrans({"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;",
                           "#": "#35;"})
 _MERMAID_COMMENT = re.compile("%%+")  # `%%` opens a Mermaid comment or `%%{…}%%` directive; a lone `%` is text
 _CSV_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")  # OWASP; and their full-width forms
-_CSV_RISK = re.compile(f"(?m)^[=+\\-@\uff1d\uff0b\uff0d\uff20]|[{_char_class(UNSHOWN)}]")
+_CSV_FORMULA_AFTER_LF = re.compile("\n[=+\\-@\uff1d\uff0b\uff0d\uff20]")  # tab and `\r` are hidden characters
 
 
 def _escape_text(ch: str) -> str:
@@ -53,11 +62,23 @@ def _escape_text(ch: str) -> str:
     return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"
 
 
+def _astral_noncharacter(text: str) -> bool:
+    return any(ord(m.group()) & 0xFFFE == 0xFFFE for m in _ASTRAL.finditer(text)) if _ASTRAL.search(text) else False
+
+
+def _replaced(text: str, bmp: re.Pattern[str], escape: Callable[[str], str]) -> str:
+    """`text` with the characters of `bmp` and the astral noncharacters replaced by `escape` of each."""
+    if bmp.search(text):
+        text = bmp.sub(lambda m: escape(m.group()), text)
+    if _astral_noncharacter(text):
+        text = _ASTRAL.sub(lambda m: escape(m.group()) if ord(m.group()) & 0xFFFE == 0xFFFE else m.group(), text)
+    return text
+
+
 def visible(text: object) -> str:
     """`text` with every UNSHOWN character written as its escape text (`\\x1b`): no control, bidi override
     or noncharacter remains, and so no line break either."""
-    s = str(text)
-    return _UNSHOWN.sub(lambda m: _escape_text(m.group()), s) if _UNSHOWN.search(s) else s
+    return _replaced(str(text), _UNSHOWN_BMP, _escape_text)
 
 
 def one_line(text: object) -> str:
@@ -122,7 +143,9 @@ def csv_column(values: list[Any]) -> list[Any]:
     if str not in kinds:
         return values
     strings = values if kinds == {str} else [v for v in values if type(v) is str]
-    if not _CSV_RISK.search("\n".join(strings)):
+    joined = "\n" + "\n".join(strings)
+    if not (_CSV_HIDDEN.search(joined) or joined.count("\n") != len(strings) or _CSV_FORMULA_AFTER_LF.search(joined)
+            or _astral_noncharacter(joined)):
         return values
     return [csv_cell(v) if type(v) is str else v for v in values]
 
@@ -138,4 +161,4 @@ def _json_escape(ch: str) -> str:
 def json_text(text: str) -> str:
     """JSON text (from json.dumps) with every UNSHOWN character written as a `\\u` escape: the parsed data is
     exact, the file holds no raw control, bidi or noncharacter (they can occur only inside strings)."""
-    return _JSON_RAW.sub(lambda m: _json_escape(m.group()), text) if _JSON_RAW.search(text) else text
+    return _replaced(text, _JSON_RAW, _json_escape)
