@@ -295,10 +295,22 @@ def test_a_hostile_id_is_echoed_visibly(tmp_path, attack):
     assert "\\x1b" in result.output or "\\u202e" in result.output
 
 
+@pytest.mark.parametrize("field", ["type", "incorporated_in"])
+def test_a_hostile_vocabulary_word_or_country_is_echoed_visibly(tmp_path, field):
+    """Problems found after the record checks (an unknown type, a bad country) quote the value: still no escape."""
+    data = tmp_path / "data"
+    data.mkdir()
+    record = {"id": "x", "name": "X", "type": "company", "incorporated_in": "CN", field: "cn\x1b[31m\u202e"}
+    (data / "d.yaml").write_text(f"entities:\n  - {json.dumps(record)}\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(data)])
+    assert result.exit_code == 2 and _clean(result.output) and "\\x1b[31m\\u202e" in result.output
+
+
+@pytest.mark.parametrize("attack", sorted(REFUSED_ATTACKS))
 @pytest.mark.parametrize("command", [["check", "entity", "hostile", "--on", "2025-01-01"],
                                      ["screen", "--on", "2025-01-01"], ["report", "--on", "2025-01-01"]])
-def test_commands_refuse_a_dataset_with_an_escape_in_a_name_and_write_nothing(tmp_path, command):
-    data = _yaml_escaped(tmp_path / "data", REFUSED_ATTACKS["osc52"])
+def test_commands_refuse_a_dataset_with_an_escape_in_a_name_and_write_nothing(tmp_path, command, attack):
+    data = _yaml_escaped(tmp_path / "data", REFUSED_ATTACKS[attack])
     out = tmp_path / "out"
     extra = ["--out", str(out)] if command[0] in ("report", "screen") else []
     result = runner.invoke(app, [*command, "--data", str(data), *extra])
