@@ -53,9 +53,12 @@ def format_option(choice: Any, command: str) -> Any:
 
 
 def fail_input(exc: InputError) -> None:
-    """Print every input problem and exit 2."""
+    """Print every input problem and exit 2. A problem quotes the offending value, which may hold an ANSI or
+    OSC 52 escape, `\r` or U+202E: each line is written through the terminal policy (render/sanitize.py)."""
+    from feoc.render.sanitize import terminal
+
     for problem in exc.problems:
-        typer.echo(str(problem), err=True)
+        typer.echo(terminal(str(problem)), err=True)
     typer.echo(f"{len(exc.problems)} problem(s) found; nothing was written.", err=True)
     raise typer.Exit(2)
 

@@ -10,6 +10,7 @@ import typer
 
 from feoc.cli.app import EVALUATOR_HELP, RULES_OPTION, app, check_evaluator, fail_input, load_law
 from feoc.data.problems import InputError
+from feoc.render.sanitize import terminal
 
 rules_app = typer.Typer(no_args_is_help=True, help="List the rules and run their cases.")
 app.add_typer(rules_app, name="rules")
@@ -30,14 +31,14 @@ def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
         dataset = load_dataset(path, load_law(rules))
     except InputError as exc:
         for line in skipped:
-            typer.echo(f"skipped: {line}", err=True)
+            typer.echo(terminal(f"skipped: {line}"), err=True)
         fail_input(exc)
         return
     for line in skipped:
-        typer.echo(f"skipped: {line}")
+        typer.echo(terminal(f"skipped: {line}"))
     counts = ", ".join(f"{n} {kind}" for kind, n in dataset.counts().items())
     note = f"; {len(skipped)} path(s) not read (listed above)" if skipped else ""
-    typer.echo(f"{path}: valid — {counts}{note}")
+    typer.echo(terminal(f"{path}: valid — {counts}{note}"))
 
 
 @rules_app.command("list")
@@ -92,9 +93,9 @@ def _import(read: Callable[[Path], Any], file: Path, out: Path) -> None:
         fail_input(exc)
         return
     for line in draft.skipped:
-        typer.echo(f"skipped: {line}")
+        typer.echo(terminal(f"skipped: {line}"))
     summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-    typer.echo(f"{out}: imported {summary}; {len(draft.skipped)} item(s) skipped (listed above)")
+    typer.echo(terminal(f"{out}: imported {summary}; {len(draft.skipped)} item(s) skipped (listed above)"))
 
 
 @import_app.command("ftm")

@@ -128,7 +128,27 @@ if TYPE_CHECKING:  # a Literal of the 249 codes read at run time: for the type c
 else:
     Country = Literal[tuple(sorted(iso_countries()))]
 Day = Annotated[dt.date, BeforeValidator(_date)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]  # not blank
+
+
+def _refused(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A pydantic-core (Rust regex) pattern matching text without any character of `ranges`."""
+    return "^[^" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in ranges) + "]*$"
+
+
+# What the loader refuses in names and texts (the attack: ANSI/OSC 52 escapes, `\r`, U+202E and newlines in a
+# name rewrite the terminal, forge a verdict line, break YAML front matter or make a report binary). The
+# characters are those feoc.render.sanitize.UNSHOWN never writes raw (tests/test_reliability_sanitise.py
+# holds the two lists equal): C0 and C1 controls and DEL, U+2028/U+2029, the bidi embeddings, overrides and
+# isolates, and the noncharacters; lone surrogates are refused by pydantic-core itself. Tab and line feed
+# stay (a YAML block scalar makes them; every one-line sink folds them); `\r` never comes from YAML but as
+# an escape, so it is refused.
+REFUSED_IN_TEXT: tuple[tuple[int, int], ...] = (
+    (0x00, 0x08), (0x0B, 0x1F), (0x7F, 0x9F), (0x2028, 0x2029), (0x202A, 0x202E), (0x2066, 0x2069),
+    (0xFDD0, 0xFDEF), *((plane + 0xFFFE, plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000)))
+_NAME_MARK = StringConstraints(strip_whitespace=True, min_length=1, pattern=_refused(REFUSED_IN_TEXT))
+_TEXT_MARK = StringConstraints(pattern=_refused(REFUSED_IN_TEXT))
+Text = Annotated[str, _NAME_MARK]  # not blank; nothing a terminal or a report would execute
+FreeText = Annotated[str, _TEXT_MARK]  # may be blank (note, assumption, quote)
 
 
 class Record(BaseModel):
@@ -138,8 +158,8 @@ class Record(BaseModel):
 
     sources: tuple[Source, ...] = ()
     assumed: bool = False
-    assumption: str | None = None  # why the assumption was made; required when assumed is true
-    note: str | None = None
+    assumption: FreeText | None = None  # why the assumption was made; required when assumed is true
+    note: FreeText | None = None
 
     @model_validator(mode="after")
     def _checked(self) -> Record:
@@ -159,7 +179,7 @@ class Source(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     doc: Text
-    quote: Text
+    quote: FreeText
 
 
 class Dated(Record):
@@ -187,7 +207,7 @@ class Entity(Record):
     incorporated_in: Country | None = None
     headquartered_in: Country | None = None  # principal place of business
     political_figure_of: Country | None = None  # person only: a senior foreign political figure of that nation
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[Text, ...] = ()
 
     def _check(self) -> None:
         super()._check()
@@ -281,7 +301,7 @@ class Mineral(Record):
 
 class Battery(Record):
     id: Slug
-    name: str | None = None
+    name: Text | None = None
     components: tuple[Component, ...] = Field(min_length=1)
     critical_minerals: tuple[Mineral, ...] = ()
 
@@ -336,9 +356,9 @@ def _fields_of(kind: str) -> frozenset[str]:
             return True
         return any(mentions(arg, mark) for arg in get_args(annotation))
 
-    mark = _SLUG_MARK if kind == "slug" else Country
+    mark = {"slug": _SLUG_MARK, "name": _NAME_MARK, "text": _TEXT_MARK}.get(kind, Country)
     names = set()
-    models: tuple[type[BaseModel], ...] = (*KINDS.values(), Component, Mineral)
+    models: tuple[type[BaseModel], ...] = (*KINDS.values(), Component, Mineral, Source)
     for model in models:
         for name, info in model.model_fields.items():
             if mark in info.metadata or mentions(info.annotation, mark):
@@ -347,6 +367,7 @@ def _fields_of(kind: str) -> frozenset[str]:
 
 
 SLUG_FIELDS = _fields_of("slug")
+TEXT_FIELDS = _fields_of("name") | _fields_of("text")
 COUNTRY_FIELDS = _fields_of("country")
 
 
@@ -356,6 +377,8 @@ def explain(err: Any) -> str | None:
     `err` is one item of `ValidationError.errors()`.
     """
     field = next((step for step in reversed(err["loc"]) if isinstance(step, str)), None)
+    if field in TEXT_FIELDS and err["type"] in ("string_pattern_mismatch", "string_unicode"):
+        return _refused_character(field, err["input"])
     check = _slug if field in SLUG_FIELDS else _country if field in COUNTRY_FIELDS else None
     if check is None or err["type"] not in ("string_pattern_mismatch", "string_type", "literal_error"):
         return None
@@ -364,3 +387,13 @@ def explain(err: Any) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None
+
+
+def _refused_character(field: str, value: Any) -> str:
+    """`what; fix` for a name or text holding a character the loader refuses (REFUSED_IN_TEXT)."""
+    for i, n in enumerate(map(ord, value if isinstance(value, str) else "")):
+        if 0xD800 <= n <= 0xDFFF or any(lo <= n <= hi for lo, hi in REFUSED_IN_TEXT):
+            return (f"`{field}` holds U+{n:04X} at character {i + 1}, a control, bidi, surrogate or noncharacter code "
+                    "point; remove it: names and texts are shown in terminals, CSV and reports, where it could "
+                    "rewrite the screen or forge a line")
+    return f"`{field}` holds a character that cannot be shown; remove control characters and bidi controls"

@@ -76,6 +76,10 @@ def _text(path: Path) -> str:
                                   "save the CSV as UTF-8")]) from None
 
 
+def _lf(cell: str) -> str:
+    return cell.replace("\r\n", "\n").replace("\r", "\n") if "\r" in cell else cell
+
+
 def _rows(text: str, name: str) -> list[Row]:
     """(row number, cells by column) for every non-blank row; every structural problem is an error."""
     old_limit = csv.field_size_limit(MAX_CELL_CHARS)
@@ -96,7 +100,8 @@ def _rows(text: str, name: str) -> list[Row]:
                 break
             if any(c.strip() for c in cells):
                 problems.extend(_shape(cells, header, name, start))
-                rows.append((start, {h: c.strip() for h, c in zip(header, cells)}))
+                # a line break inside a quoted cell is text; spreadsheets write it as CRLF, the dataset as LF
+                rows.append((start, {h: _lf(c.strip()) for h, c in zip(header, cells)}))
             start = reader.line_num + 1
     finally:
         csv.field_size_limit(old_limit)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from feoc.render.csvfast import csv_text
+from feoc.render.sanitize import csv_column
 
 if TYPE_CHECKING:
     from feoc.render.base import ScreenView
@@ -15,4 +16,5 @@ def screen(view: ScreenView) -> str:
     """The screening table as CSV with a header row."""
     from feoc.verdicts.screen import COLUMNS
 
-    return csv_text(COLUMNS, [view.table.columns[c] for c in COLUMNS])
+    # cells neutralised (no formula, one line) before the byte-exact writer: one policy for every CSV
+    return csv_text(COLUMNS, [csv_column(view.table.columns[c]) for c in COLUMNS])

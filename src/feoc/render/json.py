@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 def dumps(obj: Any, *, ascii_only: bool = False) -> str:
     """The one JSON writer: sorted keys, two-space indent, dates and other values by `str`, a final newline.
     `ascii_only` escapes non-ASCII characters, as `check --format json` always has."""
-    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=ascii_only, default=str) + "\n"
+    from feoc.render.sanitize import json_text
+
+    return json_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=ascii_only, default=str)) + "\n"
 
 
 def check(view: CheckView) -> str:

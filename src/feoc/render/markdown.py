@@ -8,7 +8,6 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from feoc.data.dataset import Dataset
-from feoc.render.escape import code, md, yaml_str
 from feoc.render.markdown_parts import (
     ReportContext,
     deciding,
@@ -22,6 +21,7 @@ from feoc.render.markdown_parts import (
 )
 from feoc.render.markdown_remedy import entity_changes, vehicle_changes
 from feoc.render.provenance import Footnotes
+from feoc.render.sanitize import code, md, yaml_str
 from feoc.verdicts.vehicle import VehicleVerdict
 
 if TYPE_CHECKING:

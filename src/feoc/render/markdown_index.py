@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from feoc.render.escape import code, md
 from feoc.render.markdown_parts import ReportContext, deciding, report_path, status
+from feoc.render.sanitize import code, md
 from feoc.verdicts.timeline import SubjectTimeline
 
 

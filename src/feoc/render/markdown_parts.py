@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from feoc import __version__
 from feoc.data.dataset import Dataset
 from feoc.determine.findings import Finding
-from feoc.render.escape import code, md, mermaid_label
 from feoc.render.provenance import Footnotes, holdings_between
+from feoc.render.sanitize import clip, code, md, mermaid_label
 from feoc.verdicts.timeline import SubjectTimeline, TimelineVerdict
 from feoc.verdicts.vehicle import VehicleVerdict
 
@@ -81,7 +81,7 @@ def _mermaid(subject: str, steps_sets: list[tuple[tuple[str, float, bool], ...]]
     lines = ["```mermaid", "flowchart BT"]
     names = {e.id: e.name for e in dataset.entities}
     for eid, nid in sorted(nodes.items(), key=lambda kv: int(kv[1][1:])):
-        label = f"{names.get(eid, eid)} ({eid})"
+        label = f"{clip(names.get(eid, eid))} ({eid})"  # a name bounded, the id and the mark kept
         if eid in governments:
             label += " — covered-nation government"
         elif eid in feoc:

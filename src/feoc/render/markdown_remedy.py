@@ -9,7 +9,7 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from feoc.render.escape import code, md
+from feoc.render.sanitize import code, md
 
 if TYPE_CHECKING:
     from feoc.determine.findings import Finding

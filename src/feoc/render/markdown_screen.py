@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from feoc.render.escape import md
+from feoc.render.sanitize import md
 
 if TYPE_CHECKING:
     from feoc.render.base import ScreenView

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.render.escape import md
+from feoc.render.sanitize import md
 
 
 class Footnotes:
@@ -43,8 +43,9 @@ class Footnotes:
     def render(self) -> list[str]:
         lines = []
         for (doc, quote), n in sorted(self._numbers.items(), key=lambda kv: kv[1]):
+            # the doc is the citation: its URL stays a live link (every other dataset text breaks them)
             used = ", ".join(md(x) for x in self._labels[n])
-            lines.append(f"[^{n}]: {md(doc)} — “{md(quote)}” (for: {used})")
+            lines.append(f"[^{n}]: {md(doc, links=True)} — “{md(quote)}” (for: {used})")
         return lines
 
 

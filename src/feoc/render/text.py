@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from feoc.render.sanitize import terminal
+
 if TYPE_CHECKING:  # annotations only: an entity check need not import the credit and §45X modules
     from feoc.determine.findings import Finding
     from feoc.render.base import CheckView
     from feoc.verdicts.facility45x import Facility45XVerdict
     from feoc.verdicts.subject import SubjectVerdict
     from feoc.verdicts.vehicle import VehicleVerdict
+
+
+def _joined(lines: list[str]) -> str:
+    """Each line the renderer made stays one terminal line: a name holding an escape, `\r`, U+202E or a line
+    break cannot clear the screen, set the clipboard, overprint or forge a line of its own."""
+    return "\n".join(map(terminal, lines))
 
 
 def _finding_lines(n: int, f: Finding, explain: bool) -> list[str]:
@@ -64,7 +72,7 @@ def render_verdict(v: SubjectVerdict, explain: bool = False) -> str:
         lines.append("findings: none — no FEOC rule fired for this subject on this date")
     if explain and v.upstream:
         lines += _upstream_lines("why the holders, operators and licensors named above are FEOCs:", v.upstream)
-    return "\n".join(lines)
+    return _joined(lines)
 
 
 def _pct(x: float | None) -> str:
@@ -116,7 +124,7 @@ def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
                          f"{' (assumed)' if r['assumed'] else ''}")
     for note in v.notes:
         lines.append(f"note: {note}")
-    return "\n".join(lines)
+    return _joined(lines)
 
 
 def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
@@ -140,7 +148,7 @@ def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
         lines += _upstream_lines("why the holders named above are specified foreign entities:", v.upstream)
     for note in v.notes:
         lines.append(f"note: {note}")
-    return "\n".join(lines)
+    return _joined(lines)
 
 
 # a checked verdict's kind (feoc.verdicts.status.Verdict.kind) → its text
