@@ -29,7 +29,7 @@ import numpy as np
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
-from feoc.determine.driver import Driver, Stage
+from feoc.determine.driver import Driver, Stage, round_limit, status_room
 from feoc.determine.facts import ENTITY_FACT, SHARE_DIGITS, holders_nation
 from feoc.determine.tracing import lookthrough_for, lookthrough_on
 from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
@@ -232,7 +232,7 @@ def bulk_determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str
     interp = law.interpretation(interpretation)
     with paused_gc():
         run = _Bulk(dataset, day, law, interp)
-        driver = Driver(run.fire)
+        driver = Driver(run.fire, round_limit(status_room(dataset)))
         direct, chaining = run.stages()
         driver.run(direct)
         run.build_graphs()
