@@ -6,10 +6,12 @@ both. The fact kinds and their fields are declared in `law.rules.FACT_FIELDS`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection, Iterable
 from typing import Any
 
 from feoc.data.dataset import Dataset
+from feoc.data.problems import InputError, Problem
 
 # entity fact field -> Entity attribute (a missing attribute reads as "", as the rules compare text)
 ENTITY_FACT: dict[str, str] = {"subject": "id", "name": "name", "etype": "type", "country": "country",
@@ -54,3 +56,13 @@ def in_prior_year(start: dt.date | None, end: dt.date | None, day: dt.date) -> b
     year read as the calendar year (the 45x rules say so in their `unconfirmed`)."""
     first, after = dt.date(day.year - 1, 1, 1), dt.date(day.year, 1, 1)
     return (start is None or start < after) and (end is None or end > first)
+
+
+def finite_total(total: float, what: str, records: str) -> float:
+    """A sum of dollar values, refused when it overflows: each value is finite (the loader checks), but
+    several near 1.8e308 add up to infinity, and a ratio of infinities is NaN, which no rule can test."""
+    if not math.isfinite(total):
+        raise InputError([Problem(f"({records})", 0, f"the values of {what} add up beyond the largest number "
+                                  "that can be computed with (about 1.8e308)",
+                                  "check the values: no real figure comes near this size")])
+    return total

@@ -21,7 +21,7 @@ from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
-from feoc.determine.facts import SHARE_DIGITS, in_prior_year
+from feoc.determine.facts import SHARE_DIGITS, finite_total, in_prior_year
 from feoc.determine.perfact import PerFactRun
 from feoc.determine.tracing import lookthrough_for, required
 from feoc.engine.evaluators import Evaluator
@@ -119,6 +119,7 @@ class _Regime45X:
                     row[2].append(m.supplier)
         facts = []
         for (facility, product), (total, pfe_cost, suppliers) in sorted(totals.items()):
+            finite_total(total, f"the material inputs of {product} at {facility}", "material_inputs")
             ratio = round((total - pfe_cost) / total, SHARE_DIGITS)
             product_class = "critical_minerals" if product == "critical_mineral" else "battery_components"
             self.macr[(facility, product)] = {"ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost,

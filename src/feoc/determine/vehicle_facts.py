@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.determine.facts import SHARE_DIGITS
+from feoc.determine.facts import SHARE_DIGITS, finite_total
 from feoc.determine.findings import Finding
 from feoc.law.law import Law
 
@@ -53,6 +53,7 @@ def vehicle_facts(dataset: Dataset, day: dt.date, law: Law, findings: list[Findi
         facts += _component_facts(v.id, battery, feoc_steps)
         facts += _mineral_facts(v.id, battery, feoc_steps, rules)
         for half, (qualifying, total) in sourcing_values(battery, country, rules.north_america, rules.fta_or_us).items():
+            finite_total(total, f"the {half} of battery {battery.id}", "batteries")
             if total > 0:
                 facts.append({"kind": "sourcing", "subject": v.id, "half": half,
                               "share": round(qualifying / total, SHARE_DIGITS), "qualifying_value_usd": qualifying,
