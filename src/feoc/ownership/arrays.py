@@ -173,7 +173,7 @@ class StakeGraph:
         value: dict[int, float] = {h: v for h, v in zip(cycle.outside, upstream) if v}
         compute, held = interest_rule(cycle.stakes, source_set, value, control, lookthrough)
         try:
-            solve_cycle(cycle.nodes, compute, value, held)
+            solve_cycle(cycle.nodes, compute, value, held, edges=cycle.stakes)
         except InputError:
             raise NotBulk("cross-holdings that do not converge") from None
         solved = {v: (value[v] if value[v] > 0 else 0.0) for v in cycle.nodes}
