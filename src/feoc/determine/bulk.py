@@ -30,13 +30,14 @@ import numpy as np
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
-from feoc.determine.facts import ENTITY_FACT, SHARE_DIGITS, holders_nation
+from feoc.determine.facts import ENTITY_FACT, NEAR, SHARE_DIGITS, fact_number, holders_nation, thresholds
 from feoc.determine.tracing import lookthrough_for, lookthrough_on
 from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
 from feoc.law.compile import CompiledRuleset
 from feoc.law.data import Interpretation
 from feoc.law.law import Law
 from feoc.ownership.arrays import StakeGraph, py_round
+from feoc.ownership.exact import exact_interests
 
 
 @dataclass(frozen=True)
@@ -197,13 +198,33 @@ class _Bulk:
         x = self.graphs[measure].interests(sources, tracing == "control", lookthrough_for(self.law, self.day, tracing),
                                            self._last.get(key))
         self._last[key] = (sources.copy(), x)  # sources only grow: the next round recomputes below the new ones
-        share = py_round(x, SHARE_DIGITS)
+        share = self._near_thresholds(py_round(x, SHARE_DIGITS), x, measure, sources)
         rows = np.flatnonzero(share > 0)
         k = len(rows)
         cols = {"kind": constant("interest", k), "measure": constant(measure, k), "holders": constant(group, k),
                 "nation": constant(holders_nation(group), k), "share": Numbers(share[rows]),
                 "subject": Coded(rows, self.id_tuple)}
         return Block("interest", cols, k, rows)
+
+    def _near_thresholds(self, share: np.ndarray, x: np.ndarray, measure: str, sources: np.ndarray) -> np.ndarray:
+        """The shares next to a threshold of the rules decided exactly, as on the per-fact path
+        (`facts.fact_number`, one entity at a time, so both paths assert the very same numbers)."""
+        limits = thresholds(self.ruleset, "interest", "share")
+        near = np.zeros(len(x), dtype=bool)
+        for t in limits:
+            near |= np.abs(x - t) <= NEAR
+        if not near.any():
+            return share
+        graph, source_set = self.graphs[measure], set(np.flatnonzero(sources).tolist())
+        control = self.interp.tracing == "control"
+        limit = lookthrough_for(self.law, self.day, self.interp.tracing) if control else None
+        share = share.copy()
+        for i in np.flatnonzero(near).tolist():
+            def exact(i: int = i) -> Any:
+                found = exact_interests(graph.in_edges(), source_set, [i], control, limit or 0.0)
+                return None if found is None else found[i]
+            share[i] = fact_number(float(x[i]), limits, exact)
+        return share
 
     def _rights_block(self, rights: list[tuple[Any, str]]) -> Block:
         k = len(rights)

@@ -85,6 +85,7 @@ class StakeGraph:
         order = np.lexsort((share, self.rank[holder], target, node_cyclic[target], level[target]))
         self.holder, self.target, self.share = holder[order], target[order], share[order]
         self.cache: dict[int, tuple[tuple, dict[int, float]]] = {}  # cycle -> (its inputs, its solution)
+        self._in_edges: dict[int, list[tuple[int, float]]] | None = None
         t_level, t_cyc = level[self.target], node_cyclic[self.target]
         self.levels: list[_Level] = []
         self.cycles: list[_Cycle] = []
@@ -117,6 +118,14 @@ class StakeGraph:
             comp.outside = [h for h in comp.holders if h not in members]
             self.cycles.append(comp)
         return [by_comp[k] for k in sorted(by_comp)]
+
+    def in_edges(self) -> dict[int, list[tuple[int, float]]]:
+        """entity -> [(holder, share)] over indexes (for `ownership.exact`), built once."""
+        if self._in_edges is None:
+            self._in_edges = {}
+            for h, t, s in zip(self.holder.tolist(), self.target.tolist(), self.share.tolist()):
+                self._in_edges.setdefault(t, []).append((h, s))
+        return self._in_edges
 
     def interests(self, sources: np.ndarray, control: bool, lookthrough: float | None,
                   since: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
