@@ -104,6 +104,7 @@ class _Bulk:
         self.graphs: dict[str, StakeGraph] = {}
         self.rights = [(a, r) for a in dataset.agreements_on(day) for r in a.rights]
         self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._shares: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # last round's interests, shares
 
     def stages(self) -> list[Stage]:
         return [Stage("direct prongs", self.direct_facts),
@@ -197,8 +198,9 @@ class _Bulk:
         key = (measure, group)
         x = self.graphs[measure].interests(sources, tracing == "control", lookthrough_for(self.law, self.day, tracing),
                                            self._last.get(key))
+        share = self._near_thresholds(py_round(x, SHARE_DIGITS), x, measure, sources, self._shares.get(key))
         self._last[key] = (sources.copy(), x)  # sources only grow: the next round recomputes below the new ones
-        share = self._near_thresholds(py_round(x, SHARE_DIGITS), x, measure, sources)
+        self._shares[key] = (x, share)
         rows = np.flatnonzero(share > 0)
         k = len(rows)
         cols = {"kind": constant("interest", k), "measure": constant(measure, k), "holders": constant(group, k),
@@ -206,19 +208,27 @@ class _Bulk:
                 "subject": Coded(rows, self.id_tuple)}
         return Block("interest", cols, k, rows)
 
-    def _near_thresholds(self, share: np.ndarray, x: np.ndarray, measure: str, sources: np.ndarray) -> np.ndarray:
+    def _near_thresholds(self, share: np.ndarray, x: np.ndarray, measure: str, sources: np.ndarray,
+                         before: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
         """The shares next to a threshold of the rules decided exactly, as on the per-fact path
-        (`facts.fact_number`, one entity at a time, so both paths assert the very same numbers)."""
+        (`facts.fact_number`, one entity at a time, so both paths assert the very same numbers). Like the
+        per-fact path (`Tracer.new_shares`), an interest whose float did not change since the last round
+        (`before`: its interests and shares) keeps its share."""
         limits = thresholds(self.ruleset, "interest", "share")
         near = np.zeros(len(x), dtype=bool)
         for t in limits:
             near |= np.abs(x - t) <= NEAR
         if not near.any():
             return share
-        graph, source_set = self.graphs[measure], set(np.flatnonzero(sources).tolist())
+        share = share.copy()
+        if before is not None:
+            same = near & (before[0] == x)
+            share[same] = before[1][same]
+            near &= ~same
+        graph = self.graphs[measure]
+        source_set = _IndexSet(sources)
         control = self.interp.tracing == "control"
         limit = lookthrough_for(self.law, self.day, self.interp.tracing) if control else None
-        share = share.copy()
         for i in np.flatnonzero(near).tolist():
             def exact(i: int = i) -> Any:
                 found = exact_interests(graph.in_edges(), source_set, [i], control, limit or 0.0)
@@ -260,6 +270,22 @@ def bulk_determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str
         rounds = driver.run(chaining)
     return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
                       run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order)
+
+
+class _IndexSet:
+    """A boolean mask read as the set of its indexes (membership only, what `ownership.exact` asks)."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+
+    def __contains__(self, i: object) -> bool:
+        return isinstance(i, int) and bool(self.mask[i])
+
+    def __len__(self) -> int:
+        return int(self.mask.sum())
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self.mask).tolist())
 
 
 @contextlib.contextmanager
