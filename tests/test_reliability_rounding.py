@@ -193,3 +193,33 @@ def test_a_fact_is_on_the_side_of_every_threshold_that_the_exact_interest_is(raw
         assert (share >= threshold) == (exact[name] >= t) or abs(vals.get(name, 0.0) - threshold) > 1e-9
         if abs(vals.get(name, 0.0) - threshold) <= 1e-9:
             assert (share > threshold, share == threshold) == (exact[name] > t, exact[name] == t)
+
+
+def test_attack_many_entities_at_25_percent_below_a_cross_holding_are_decided_in_seconds(tmp_path):
+    """Each of 2,000 entities is held 25 % by a member of a 40-node cycle of 10-decimal stakes, which the
+    government controls (60 %): every one of them is next to the threshold, and its exact interest needs
+    the cycle solved in fractions. Solved once (batched, remembered), not 2,000 times per round."""
+    import random
+    import time
+
+    rng = random.Random(3)
+    entities = [{"id": "gov-cn", "name": "CN government", "type": "government", "country": "CN"}]
+    entities += [{"id": f"c{i:02d}", "name": f"C{i}", "type": "company", "incorporated_in": "US"} for i in range(40)]
+    entities += [{"id": f"l{i:04d}", "name": f"L{i}", "type": "company", "incorporated_in": "US"} for i in range(2000)]
+    holdings = [{"holder": "gov-cn", "entity": "c00", "equity": "60%"}]
+    for i in range(40):
+        for step in (1, 7):
+            holdings.append({"holder": f"c{i:02d}", "entity": f"c{(i + step) % 40:02d}",
+                             "equity": rng.randint(1, 19 * 10**8) / 10**10})
+    holdings += [{"holder": "c00", "entity": f"l{i:04d}", "equity": "25%"} for i in range(2000)]
+    data = _write(tmp_path, {"entities": entities, "holdings": holdings})
+    start = time.monotonic()
+    result = runner.invoke(app, ["check", "entity", "l1999", "--on", "2024-06-01", "--data", str(data),
+                                 "--interpretation", "government-control", "--format", "json"])
+    assert result.exit_code == 1 and json.loads(result.stdout)["feoc"] is True, result.output
+    for evaluator in ("vectorised", "durable-rules"):
+        out = runner.invoke(app, ["screen", "--on", "2024-06-01", "--data", str(data), "--format", "csv",
+                                  "--interpretation", "government-control", "--evaluator", evaluator])
+        rows = list(csv.DictReader(io.StringIO(out.stdout)))
+        assert sum(r["feoc"] == "True" for r in rows if r["entity"].startswith("l")) == 2000, evaluator
+    assert time.monotonic() - start < 60

@@ -30,7 +30,7 @@ import numpy as np
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
-from feoc.determine.facts import ENTITY_FACT, NEAR, SHARE_DIGITS, fact_number, holders_nation, thresholds
+from feoc.determine.facts import ENTITY_FACT, NEAR, SHARE_DIGITS, ExactBatch, fact_number, holders_nation, thresholds
 from feoc.determine.tracing import lookthrough_for, lookthrough_on
 from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
 from feoc.law.compile import CompiledRuleset
@@ -218,6 +218,7 @@ class _Bulk:
         near = np.zeros(len(x), dtype=bool)
         for t in limits:
             near |= np.abs(x - t) <= NEAR
+        near &= x > 0  # as on the per-fact path, which traces only the entities the sources reach
         if not near.any():
             return share
         share = share.copy()
@@ -229,11 +230,10 @@ class _Bulk:
         source_set = _IndexSet(sources)
         control = self.interp.tracing == "control"
         limit = lookthrough_for(self.law, self.day, self.interp.tracing) if control else None
-        for i in np.flatnonzero(near).tolist():
-            def exact(i: int = i) -> Any:
-                found = exact_interests(graph.in_edges(), source_set, [i], control, limit or 0.0)
-                return None if found is None else found[i]
-            share[i] = fact_number(float(x[i]), limits, exact)
+        batch = np.flatnonzero(near).tolist()
+        exact = ExactBatch(lambda: exact_interests(graph.in_edges(), source_set, batch, control, limit or 0.0))
+        for i in batch:
+            share[i] = fact_number(float(x[i]), limits, exact.of(i))
         return share
 
     def _rights_block(self, rights: list[tuple[Any, str]]) -> Block:

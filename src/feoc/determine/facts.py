@@ -121,3 +121,27 @@ def exact_ratio(parts: Iterable[float], wholes: Iterable[float]) -> Callable[[],
         whole = sum((decimal(v) for v in wholes), Fraction(0))
         return sum((decimal(v) for v in parts), Fraction(0)) / whole if whole else None
     return exact
+
+
+def near(x: float, limits: tuple[float, ...]) -> bool:
+    """Whether `fact_number` would ask for the exact value of `x` (the bulk path applies the same test
+    to arrays: `abs(x - t) <= NEAR`)."""
+    return any(abs(x - t) <= NEAR for t in limits)
+
+
+class ExactBatch:
+    """The exact values of a batch of entities, computed together on the first request (`ownership.exact`
+    visits what is above them once) and handed out one `exact()` at a time for `fact_number`. The per-fact
+    and bulk paths batch the same entities: those near a threshold whose float interest changed."""
+
+    def __init__(self, compute: Callable[[], dict[Any, Fraction] | None]):
+        self._compute = compute
+        self._values: list[dict[Any, Fraction] | None] = []
+
+    def of(self, key: Any) -> Callable[[], Fraction | None]:
+        def exact() -> Fraction | None:
+            if not self._values:
+                self._values.append(self._compute())
+            values = self._values[0]
+            return None if values is None else values.get(key)
+        return exact

@@ -21,7 +21,7 @@ from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
-from feoc.determine.facts import exact_ratio, fact_number, finite_total, in_prior_year, thresholds
+from feoc.determine.facts import exact_ratio, fact_number, finite_total, in_prior_year, near, thresholds
 from feoc.determine.perfact import PerFactRun
 from feoc.determine.tracing import lookthrough_for, required
 from feoc.engine.evaluators import Evaluator
@@ -90,11 +90,12 @@ class _Regime45X:
         tracing = self._pfe_tracing() if sfe else ""
         for measure in MEASURES:
             vals = self._sfe_interests(measure, sfe)
-            for entity in sorted(set(vals) | {e for e, m in direct if m == measure}):
+            entities = sorted(set(vals) | {e for e, m in direct if m == measure})
+            batch = self.run.tracer.exact(measure, sfe, [e for e in entities if near(vals.get(e, 0.0), shares)], tracing)
+            for entity in entities:
                 single = max(direct.get((entity, measure), [0.0]))
                 facts.append({"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": "sfe",
-                              "share": fact_number(vals.get(entity, 0.0), shares,
-                                                   self.run.tracer.exact(measure, sfe, entity, tracing)),
+                              "share": fact_number(vals.get(entity, 0.0), shares, batch.of(entity)),
                               "max_single": fact_number(single, singles, exact_ratio([single], [1.0]))})
         for entity, m in sorted(direct):
             if m == DEBT:

@@ -9,13 +9,13 @@ the control look-through threshold is a parameter of `rules/parameters.yaml`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
 from feoc.data.model import MEASURES
 from feoc.data.problems import InputError, Problem
-from feoc.determine.facts import fact_number
+from feoc.determine.facts import ExactBatch, fact_number, near
 from feoc.law.law import Law
 from feoc.ownership.exact import exact_interests
 from feoc.ownership.graph import Graph, Stake, in_edges
@@ -74,9 +74,10 @@ class Tracer:
                 if not sources:
                     continue
                 vals, changed = self._interests(measure, group, sources)
+                batch = self.exact(measure, sources, [e for e in sorted(changed) if near(vals.get(e, 0.0), limits)],
+                                   self.tracing)
                 for entity in sorted(changed):
-                    exact = self.exact(measure, sources, entity, self.tracing)
-                    share = fact_number(vals.get(entity, 0.0), limits, exact)
+                    share = fact_number(vals.get(entity, 0.0), limits, batch.of(entity))
                     key = (entity, measure, group)
                     self.values[key] = share
                     if self._asserted.get(key) != share:
@@ -84,13 +85,13 @@ class Tracer:
                         out.append((entity, measure, group, share))
         return out
 
-    def exact(self, measure: str, sources: set[str], entity: str, tracing: str) -> Callable[[], Fraction | None]:
-        """`exact()` of one entity's interest for `facts.fact_number` (`ownership.exact`)."""
-        def exact() -> Fraction | None:
+    def exact(self, measure: str, sources: set[str], entities: list[str], tracing: str) -> ExactBatch:
+        """The exact interests of `entities` for `facts.fact_number` (`ownership.exact`), computed together
+        when first asked for."""
+        def compute() -> dict[Any, Fraction] | None:
             limit = lookthrough_for(self.law, self.day, tracing) if tracing == "control" else None
-            found = exact_interests(self.edges[measure], sources, [entity], tracing == "control", limit or 0.0)
-            return None if found is None else found[entity]
-        return exact
+            return exact_interests(self.edges[measure], sources, entities, tracing == "control", limit or 0.0)
+        return ExactBatch(compute)
 
     def _interests(self, measure: str, group: str, sources: set[str]) -> tuple[dict[str, float], set[str]]:
         """This round's interests for one measure and holder group, and the entities whose value may have

@@ -29,7 +29,9 @@ class StakesIn(Protocol):
     def get(self, node: Any, default: Any = ..., /) -> Any: ...
 
 EXACT_NODES = 20_000  # entities above the asked-for ones that an exact evaluation will visit
-EXACT_CYCLE = 60  # members of one cycle solved over fractions (cubic, with growing denominators)
+EXACT_CYCLE = 40  # members of one cycle solved over fractions (cubic, with growing denominators)
+_SOLVED: dict[tuple[Any, ...], dict[Any, Fraction]] = {}  # a cycle's exact solution, by everything it depends on
+_SOLVED_KEPT = 1024
 
 
 @functools.lru_cache(maxsize=4096)  # shares repeat (25 %, 50 %, 100 %): parsing a decimal is the costly part
@@ -46,9 +48,10 @@ def exact_interests(edges: StakesIn, sources: Collection[Any], targets: Iterable
     nodes = upstream(edges, sources, targets)
     if nodes is None:
         return None
+    asked = set(targets)
     out: dict[Any, list[Any]] = {}
     for node in sorted(nodes, key=str):
-        if node in sources and node not in targets:
+        if node in sources and node not in asked:
             continue  # a source counts in full: what is above it does not matter
         for holder, _ in edges.get(node, ()):
             out.setdefault(holder, []).append(node)
@@ -72,7 +75,7 @@ def exact_interests(edges: StakesIn, sources: Collection[Any], targets: Iterable
     for component in components_in_topological_order(set(nodes), out):
         if len(component) == 1 and component[0] not in out.get(component[0], ()):
             value[component[0]] = compute(component[0])
-        elif len(component) > EXACT_CYCLE or not _solve(component, compute, value, limit):
+        elif len(component) > EXACT_CYCLE or not _solve_once(component, edges, sources, weight, compute, value, limit):
             return None
     return {t: value.get(t, Fraction(0)) for t in targets}
 
@@ -93,6 +96,24 @@ def upstream(edges: StakesIn, sources: Collection[Any],
                 if len(nodes) > EXACT_NODES:
                     return None
     return nodes
+
+
+def _solve_once(component: list[Any], edges: StakesIn, sources: Collection[Any], weight: Any, compute: Any,
+                value: dict[Any, Fraction], limit: Fraction | None) -> bool:
+    """`_solve`, remembered: the chaining rounds and the entities below one cycle ask for it again and
+    again with the same inputs (its stakes, which members are sources, the weights of holders outside)."""
+    members = set(component)
+    stakes = tuple(tuple(edges.get(n, ())) for n in component)
+    outside = tuple(sorted({(str(h), weight(h)) for st in stakes for h, _ in st if h not in members}))
+    key = (tuple(component), stakes, tuple(n in sources for n in component), outside, limit)
+    if key not in _SOLVED:
+        if not _solve(component, compute, value, limit):
+            return False
+        if len(_SOLVED) >= _SOLVED_KEPT:
+            _SOLVED.clear()
+        _SOLVED[key] = {n: value[n] for n in component}
+    value.update(_SOLVED[key])
+    return True
 
 
 def _solve(component: list[Any], compute: Any, value: dict[Any, Fraction], limit: Fraction | None) -> bool:
