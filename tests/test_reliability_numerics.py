@@ -105,6 +105,20 @@ def test_attack_a_45x_foreign_control_chain_1050_levels_deep_reaches_the_operato
     assert json.loads(result.stdout)["operator_pfe"] is True
 
 
+def test_a_chain_cut_short_by_the_round_bound_is_no_verdict_not_a_partial_one(deep_chain, monkeypatch):
+    """Were the bound ever hit (it cannot be, by construction: see determine.driver), the run ends with
+    exit 3 and no verdict, never with the status of an unfinished chain."""
+    from feoc.determine import bulk, perfact
+
+    monkeypatch.setattr(perfact, "round_limit", lambda growth: 10)
+    result = cli("check", "entity", f"c{DEPTH:04d}", "--on", "2024-06-01", "--data", str(deep_chain))
+    assert result.exit_code == 3, result.output
+    assert "did not reach a fixed point within 10 rounds" in result.output
+    monkeypatch.setattr(bulk, "round_limit", lambda growth: 10)
+    screened = cli("screen", "--on", "2024-06-01", "--data", str(deep_chain), "--format", "csv")
+    assert screened.exit_code == 3 and "c1050" not in screened.stdout, screened.output
+
+
 # --- class 3: bounded time on large cross-holdings ---------------------------------------------------
 
 RING = 5000
