@@ -29,14 +29,15 @@ import numpy as np
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
-from feoc.determine.driver import Driver, Stage
-from feoc.determine.facts import ENTITY_FACT, SHARE_DIGITS, holders_nation
+from feoc.determine.driver import Driver, Stage, round_limit, status_room
+from feoc.determine.facts import ENTITY_FACT, NEAR, SHARE_DIGITS, ExactBatch, fact_number, holders_nation, thresholds
 from feoc.determine.tracing import lookthrough_for, lookthrough_on
 from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
 from feoc.law.compile import CompiledRuleset
 from feoc.law.data import Interpretation
 from feoc.law.law import Law
 from feoc.ownership.arrays import StakeGraph, py_round
+from feoc.ownership.exact import exact_interests
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class _Bulk:
         self.graphs: dict[str, StakeGraph] = {}
         self.rights = [(a, r) for a in dataset.agreements_on(day) for r in a.rights]
         self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._shares: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # last round's interests, shares
 
     def stages(self) -> list[Stage]:
         return [Stage("direct prongs", self.direct_facts),
@@ -196,14 +198,43 @@ class _Bulk:
         key = (measure, group)
         x = self.graphs[measure].interests(sources, tracing == "control", lookthrough_for(self.law, self.day, tracing),
                                            self._last.get(key))
+        share = self._near_thresholds(py_round(x, SHARE_DIGITS), x, measure, sources, self._shares.get(key))
         self._last[key] = (sources.copy(), x)  # sources only grow: the next round recomputes below the new ones
-        share = py_round(x, SHARE_DIGITS)
+        self._shares[key] = (x, share)
         rows = np.flatnonzero(share > 0)
         k = len(rows)
         cols = {"kind": constant("interest", k), "measure": constant(measure, k), "holders": constant(group, k),
                 "nation": constant(holders_nation(group), k), "share": Numbers(share[rows]),
                 "subject": Coded(rows, self.id_tuple)}
         return Block("interest", cols, k, rows)
+
+    def _near_thresholds(self, share: np.ndarray, x: np.ndarray, measure: str, sources: np.ndarray,
+                         before: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+        """The shares next to a threshold of the rules decided exactly, as on the per-fact path
+        (`facts.fact_number`, one entity at a time, so both paths assert the very same numbers). Like the
+        per-fact path (`Tracer.new_shares`), an interest whose float did not change since the last round
+        (`before`: its interests and shares) keeps its share."""
+        limits = thresholds(self.ruleset, "interest", "share")
+        near = np.zeros(len(x), dtype=bool)
+        for t in limits:
+            near |= np.abs(x - t) <= NEAR
+        near &= x > 0  # as on the per-fact path, which traces only the entities the sources reach
+        if not near.any():
+            return share
+        share = share.copy()
+        if before is not None:
+            same = near & (before[0] == x)
+            share[same] = before[1][same]
+            near &= ~same
+        graph = self.graphs[measure]
+        source_set = _IndexSet(sources)
+        control = self.interp.tracing == "control"
+        limit = lookthrough_for(self.law, self.day, self.interp.tracing) if control else None
+        batch = np.flatnonzero(near).tolist()
+        exact = ExactBatch(lambda: exact_interests(graph.in_edges(), source_set, batch, control, limit or 0.0))
+        for i in batch:
+            share[i] = fact_number(float(x[i]), limits, exact.of(i))
+        return share
 
     def _rights_block(self, rights: list[tuple[Any, str]]) -> Block:
         k = len(rights)
@@ -232,13 +263,29 @@ def bulk_determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str
     interp = law.interpretation(interpretation)
     with paused_gc():
         run = _Bulk(dataset, day, law, interp)
-        driver = Driver(run.fire)
+        driver = Driver(run.fire, round_limit(status_room(dataset)))
         direct, chaining = run.stages()
         driver.run(direct)
         run.build_graphs()
         rounds = driver.run(chaining)
     return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
                       run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order)
+
+
+class _IndexSet:
+    """A boolean mask read as the set of its indexes (membership only, what `ownership.exact` asks)."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+
+    def __contains__(self, i: object) -> bool:
+        return isinstance(i, int) and bool(self.mask[i])
+
+    def __len__(self) -> int:
+        return int(self.mask.sum())
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self.mask).tolist())
 
 
 @contextlib.contextmanager

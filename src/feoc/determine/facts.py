@@ -6,16 +6,22 @@ both. The fact kinds and their fields are declared in `law.rules.FACT_FIELDS`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+import math
+from collections.abc import Callable, Collection, Iterable
+from fractions import Fraction
 from typing import Any
 
 from feoc.data.dataset import Dataset
+from feoc.data.problems import InputError, Problem
+from feoc.law.compile import CompiledRuleset
+from feoc.ownership.exact import decimal
 
 # entity fact field -> Entity attribute (a missing attribute reads as "", as the rules compare text)
 ENTITY_FACT: dict[str, str] = {"subject": "id", "name": "name", "etype": "type", "country": "country",
                                "incorporated_in": "incorporated_in", "headquartered_in": "headquartered_in",
                                "political_figure_of": "political_figure_of"}
 SHARE_DIGITS = 9  # interests are rounded so that every evaluator sees the same number at a threshold's edge
+NEAR = 1e-9  # a figure this close to a threshold is decided exactly (fact_number)
 
 
 def entity_fact(e: Any) -> dict[str, Any]:
@@ -54,3 +60,88 @@ def in_prior_year(start: dt.date | None, end: dt.date | None, day: dt.date) -> b
     year read as the calendar year (the 45x rules say so in their `unconfirmed`)."""
     first, after = dt.date(day.year - 1, 1, 1), dt.date(day.year, 1, 1)
     return (start is None or start < after) and (end is None or end > first)
+
+
+def finite_total(total: float, what: str, records: str) -> float:
+    """A sum of dollar values, refused when it overflows: each value is finite (the loader checks), but
+    several near 1.8e308 add up to infinity, and a ratio of infinities is NaN, which no rule can test."""
+    if not math.isfinite(total):
+        raise InputError([Problem(f"({records})", 0, f"the values of {what} add up beyond the largest number "
+                                  "that can be computed with (about 1.8e308)",
+                                  "check the values: no real figure comes near this size")])
+    return total
+
+
+def thresholds(ruleset: CompiledRuleset, kind: str, field: str) -> tuple[float, ...]:
+    """The numbers the rules of a fact kind compare one field with (its thresholds), ascending."""
+    found = {c.value for r in ruleset.rules if r.fact == kind for c in r.all + r.any
+             if c.field == field and type(c.value) in (int, float)}
+    return tuple(sorted(float(v) for v in found))
+
+
+def fact_number(x: float, limits: tuple[float, ...], exact: Callable[[], Fraction | None]) -> float:
+    """A computed share or ratio as it becomes a fact: rounded to SHARE_DIGITS decimals (so that every
+    evaluator sees the same number, durable-rules in billionths, and float noise such as 0.24999999999999997
+    for an exact 25 % is absorbed), except that rounding never moves it across a threshold of the rules.
+
+    Within NEAR of a threshold the float cannot tell float noise from a real difference (is 0.2499999996 a
+    25 % holding? It was judged one: issue 15, "24.99999996%"), so `exact()` decides: the value computed in
+    fractions from the decimals as written. Exactly on the threshold: the threshold; below it: at most the
+    9-decimal number just below; above: at least the one just above. The rules' thresholds are taken to
+    have at most 9 decimals and to lie more than 2e-9 apart (every parameter in rules/ does). When the
+    exact value cannot be computed (too large, `ownership.exact`), the float decides, with 1e-12 of noise
+    read as equality. Both the per-fact and the bulk path go through here, so they assert the same facts."""
+    share = round(x, SHARE_DIGITS)
+    asked: list[Fraction | None] = []
+    for t in limits:
+        if abs(x - t) > NEAR:
+            continue
+        if not asked:
+            asked.append(exact())  # at most once: an exact interest can be costly
+        value = asked[0]
+        side = (x > t) - (x < t) if abs(x - t) > 1e-12 else 0
+        if value is not None:
+            target = decimal(t)
+            side = (value > target) - (value < target)
+        step = 10.0 ** -SHARE_DIGITS
+        if side == 0:
+            share = t
+        elif side < 0:
+            share = min(share, round(t - step, SHARE_DIGITS))
+        else:
+            share = max(share, round(t + step, SHARE_DIGITS))
+    return share
+
+
+def exact_ratio(parts: Iterable[float], wholes: Iterable[float]) -> Callable[[], Fraction | None]:
+    """`exact()` for a ratio of sums of dollar values (or shares), for `fact_number`."""
+    parts, wholes = list(parts), list(wholes)
+
+    def exact() -> Fraction | None:
+        whole = sum((decimal(v) for v in wholes), Fraction(0))
+        return sum((decimal(v) for v in parts), Fraction(0)) / whole if whole else None
+    return exact
+
+
+def near(x: float, limits: tuple[float, ...]) -> bool:
+    """Whether `fact_number` would ask for the exact value of `x` (the bulk path applies the same test
+    to arrays: `abs(x - t) <= NEAR`)."""
+    return any(abs(x - t) <= NEAR for t in limits)
+
+
+class ExactBatch:
+    """The exact values of a batch of entities, computed together on the first request (`ownership.exact`
+    visits what is above them once) and handed out one `exact()` at a time for `fact_number`. The per-fact
+    and bulk paths batch the same entities: those near a threshold whose float interest changed."""
+
+    def __init__(self, compute: Callable[[], dict[Any, Fraction] | None]):
+        self._compute = compute
+        self._values: list[dict[Any, Fraction] | None] = []
+
+    def of(self, key: Any) -> Callable[[], Fraction | None]:
+        def exact() -> Fraction | None:
+            if not self._values:
+                self._values.append(self._compute())
+            values = self._values[0]
+            return None if values is None else values.get(key)
+        return exact

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from feoc.data.dataset import Dataset
 from feoc.determine.determination import Determination
-from feoc.determine.driver import Driver
+from feoc.determine.driver import Driver, round_limit, status_room
 from feoc.determine.facts import entity_fact, listing_facts
 from feoc.determine.findings import Recorder
 from feoc.determine.tracing import Tracer
@@ -35,7 +35,7 @@ class PerFactRun:
                                  law.param("control_threshold", day), {a.id: a.activities for a in dataset.agreements})
         self.holdings = dataset.holdings_on(day)
         self.tracer = Tracer(self.holdings, interp.tracing, law, day)
-        self.driver = Driver(self.recorder.fire)
+        self.driver = Driver(self.recorder.fire, round_limit(status_room(dataset)))
         self.sources_by_group: dict[str, set[str]] = {}  # holder group -> its sources, for tracing paths
         self.group_tracing: dict[str, str] = {}  # holder group -> its tracing, where not the reading's
 

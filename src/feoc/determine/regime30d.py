@@ -17,7 +17,7 @@ from typing import Any
 from feoc.data.dataset import Dataset
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
-from feoc.determine.facts import government_bodies, holders_nation
+from feoc.determine.facts import government_bodies, holders_nation, thresholds
 from feoc.determine.perfact import PerFactRun
 from feoc.determine.vehicle_facts import facility_facts, vehicle_facts
 from feoc.engine.evaluators import Evaluator
@@ -38,6 +38,7 @@ class _Chaining:
         self.all_gov: set[str] = set().union(*self.gov.values()) if self.gov else set()
         self.rights = [(a, right) for a in run.dataset.agreements_on(run.day) for right in a.rights]
         self._asserted: dict[tuple[str, str], bool] = {}
+        self.limits = thresholds(run.ruleset, "interest", "share")
 
     def groups(self) -> dict[str, set[str]]:
         if self.run.interp.holders == "government":
@@ -48,7 +49,7 @@ class _Chaining:
         groups = self.run.sources_by_group = self.groups()
         new = [{"kind": "interest", "subject": entity, "measure": measure, "holders": group,
                 "nation": holders_nation(group), "share": share}
-               for entity, measure, group, share in self.run.tracer.new_shares(groups)]
+               for entity, measure, group, share in self.run.tracer.new_shares(groups, self.limits)]
         feoc = self.run.recorder.feoc
         for a, right in self.rights:
             licensor_feoc = a.licensor in feoc

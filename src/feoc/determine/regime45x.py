@@ -21,7 +21,7 @@ from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
-from feoc.determine.facts import SHARE_DIGITS, in_prior_year
+from feoc.determine.facts import exact_ratio, fact_number, finite_total, in_prior_year, near, thresholds
 from feoc.determine.perfact import PerFactRun
 from feoc.determine.tracing import lookthrough_for, required
 from feoc.engine.evaluators import Evaluator
@@ -49,6 +49,8 @@ class _Regime45X:
     def __init__(self, run: PerFactRun):
         self.run = run
         self.macr: dict[tuple[str, str], dict[str, Any]] = {}
+        self.limits = {f: thresholds(run.ruleset, k, f) for k, f in
+                       (("pfe_interest", "share"), ("pfe_interest", "max_single"), ("macr", "ratio"))}
 
     def stages(self) -> list[Stage]:
         return [Stage("direct prongs", self.run.direct_facts),
@@ -66,8 +68,9 @@ class _Regime45X:
         """Interests held by foreign-controlled entities (more than 50 % makes one more, 7701(a)(51)(C))."""
         fce = set(self.reached("foreign_controlled"))
         self.run.sources_by_group = {"fce": fce}
+        shares = self.run.tracer.new_shares({"fce": fce}, self.limits["share"])
         return [{"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": group, "share": share,
-                 "max_single": 0.0} for entity, measure, group, share in self.run.tracer.new_shares({"fce": fce})]
+                 "max_single": 0.0} for entity, measure, group, share in shares]
 
     def influence_facts(self) -> list[dict[str, Any]]:
         """The foreign-influence facts (7701(a)(51)(D)): SFE interests, officer rights, contracts."""
@@ -83,43 +86,56 @@ class _Regime45X:
 
     def _interest_facts(self, sfe: set[str], direct: dict[tuple[str, str], list[float]]) -> list[dict[str, Any]]:
         facts: list[dict[str, Any]] = []
+        shares, singles = self.limits["share"], self.limits["max_single"]
+        tracing = self._pfe_tracing() if sfe else ""
         for measure in MEASURES:
             vals = self._sfe_interests(measure, sfe)
-            for entity in sorted(set(vals) | {e for e, m in direct if m == measure}):
+            entities = sorted(set(vals) | {e for e, m in direct if m == measure})
+            batch = self.run.tracer.exact(measure, sfe, [e for e in entities if near(vals.get(e, 0.0), shares)], tracing)
+            for entity in entities:
+                single = max(direct.get((entity, measure), [0.0]))
                 facts.append({"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": "sfe",
-                              "share": round(vals.get(entity, 0.0), SHARE_DIGITS),
-                              "max_single": round(max(direct.get((entity, measure), [0.0])), SHARE_DIGITS)})
+                              "share": fact_number(vals.get(entity, 0.0), shares, batch.of(entity)),
+                              "max_single": fact_number(single, singles, exact_ratio([single], [1.0]))})
         for entity, m in sorted(direct):
             if m == DEBT:
-                shares = direct[(entity, m)]
+                debts = direct[(entity, m)]
                 facts.append({"kind": "pfe_interest", "subject": entity, "measure": DEBT, "holders": "sfe",
-                              "share": round(sum(shares), SHARE_DIGITS),
-                              "max_single": round(max(shares), SHARE_DIGITS)})
+                              "share": fact_number(sum(debts), shares, exact_ratio(debts, [1.0])),
+                              "max_single": fact_number(max(debts), singles, exact_ratio([max(debts)], [1.0]))})
         return facts
+
+    def _pfe_tracing(self) -> str:
+        run = self.run
+        return str(required(run.law, "pfe_tracing", run.day, "the foreign-influence ownership tests"))
 
     def _sfe_interests(self, measure: str, sfe: set[str]) -> dict[str, float]:
         """The SFEs' interests, directly and through entities, traced as `pfe_tracing` says."""
         if not sfe:
             return {}
         run = self.run
-        tracing = required(run.law, "pfe_tracing", run.day, "the foreign-influence ownership tests")
+        tracing = self._pfe_tracing()
         run.group_tracing["sfe"] = tracing
         return run.tracer.graphs[measure].interests(sfe, tracing, lookthrough_for(run.law, run.day, tracing))
 
     def material_facts(self) -> list[dict[str, Any]]:
         """Each facility product's material assistance cost ratio from the inputs in force (IRC 7701(a)(52))."""
         pfe = self.sfe() | self.reached("fie")
-        totals: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0.0, 0.0, []])
+        totals: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0.0, 0.0, [], [], []])
         for m in self.run.dataset.material_inputs:
             if m.in_force(self.run.day):
                 row = totals[(m.facility, m.product)]
                 row[0] += m.cost_usd
+                row[3].append(m.cost_usd)
                 if m.supplier in pfe:
                     row[1] += m.cost_usd
                     row[2].append(m.supplier)
+                else:
+                    row[4].append(m.cost_usd)
         facts = []
-        for (facility, product), (total, pfe_cost, suppliers) in sorted(totals.items()):
-            ratio = round((total - pfe_cost) / total, SHARE_DIGITS)
+        for (facility, product), (total, pfe_cost, suppliers, costs, clean) in sorted(totals.items()):
+            finite_total(total, f"the material inputs of {product} at {facility}", "material_inputs")
+            ratio = fact_number((total - pfe_cost) / total, self.limits["ratio"], exact_ratio(clean, costs))
             product_class = "critical_minerals" if product == "critical_mineral" else "battery_components"
             self.macr[(facility, product)] = {"ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost,
                                               "product_class": product_class, "pfe_suppliers": sorted(set(suppliers))}

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from fractions import Fraction
 from typing import Any
 
 from feoc.data.model import MEASURES
 from feoc.data.problems import InputError, Problem
-from feoc.determine.facts import SHARE_DIGITS
+from feoc.determine.facts import ExactBatch, fact_number, near
 from feoc.law.law import Law
+from feoc.ownership.exact import exact_interests
 from feoc.ownership.graph import Graph, Stake, in_edges
 
 LOOKTHROUGH = "control_lookthrough_threshold"
@@ -62,23 +64,34 @@ class Tracer:
         self._asserted: dict[tuple[str, str, str], float] = {}
         self._cache: dict[tuple[str, str], tuple[set[str], dict[str, float]]] = {}
 
-    def new_shares(self, groups: dict[str, set[str]]) -> list[tuple[str, str, str, float]]:
-        """(entity, measure, group, share) for every interest whose rounded share differs from the last one
-        asserted, measures in order, groups sorted, entities sorted."""
+    def new_shares(self, groups: dict[str, set[str]], limits: tuple[float, ...]) -> list[tuple[str, str, str, float]]:
+        """(entity, measure, group, share) for every interest whose share as a fact (`facts.fact_number`,
+        never rounded across one of the `limits`, the thresholds the rules compare it with) differs from the
+        last one asserted, measures in order, groups sorted, entities sorted."""
         out = []
         for measure in MEASURES:
             for group, sources in sorted(groups.items()):
                 if not sources:
                     continue
                 vals, changed = self._interests(measure, group, sources)
+                batch = self.exact(measure, sources, [e for e in sorted(changed) if near(vals.get(e, 0.0), limits)],
+                                   self.tracing)
                 for entity in sorted(changed):
-                    share = round(vals.get(entity, 0.0), SHARE_DIGITS)
+                    share = fact_number(vals.get(entity, 0.0), limits, batch.of(entity))
                     key = (entity, measure, group)
                     self.values[key] = share
                     if self._asserted.get(key) != share:
                         self._asserted[key] = share
                         out.append((entity, measure, group, share))
         return out
+
+    def exact(self, measure: str, sources: set[str], entities: list[str], tracing: str) -> ExactBatch:
+        """The exact interests of `entities` for `facts.fact_number` (`ownership.exact`), computed together
+        when first asked for."""
+        def compute() -> dict[Any, Fraction] | None:
+            limit = lookthrough_for(self.law, self.day, tracing) if tracing == "control" else None
+            return exact_interests(self.edges[measure], sources, entities, tracing == "control", limit or 0.0)
+        return ExactBatch(compute)
 
     def _interests(self, measure: str, group: str, sources: set[str]) -> tuple[dict[str, float], set[str]]:
         """This round's interests for one measure and holder group, and the entities whose value may have

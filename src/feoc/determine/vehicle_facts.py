@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.determine.facts import SHARE_DIGITS
+from feoc.determine.facts import exact_ratio, fact_number, finite_total, thresholds
 from feoc.determine.findings import Finding
 from feoc.law.law import Law
 
@@ -47,17 +47,33 @@ def vehicle_facts(dataset: Dataset, day: dt.date, law: Law, findings: list[Findi
     rules = _VehicleLaw(law, day)
     country = {f.id: f.country for f in dataset.facilities}
     feoc_steps = {(f.subject, f.fact("activity")) for f in findings if f.conclusion == "feoc_activity"}
+    limits = thresholds(law.ruleset(day, "30d"), "sourcing", "share")
     facts: list[dict[str, Any]] = []
     for v in dataset.vehicles:
         battery = dataset.battery(v.battery)
         facts += _component_facts(v.id, battery, feoc_steps)
         facts += _mineral_facts(v.id, battery, feoc_steps, rules)
+        records = _sourcing_records(battery, country, rules.north_america, rules.fta_or_us)
         for half, (qualifying, total) in sourcing_values(battery, country, rules.north_america, rules.fta_or_us).items():
+            finite_total(total, f"the {half} of battery {battery.id}", "batteries")
             if total > 0:
-                facts.append({"kind": "sourcing", "subject": v.id, "half": half,
-                              "share": round(qualifying / total, SHARE_DIGITS), "qualifying_value_usd": qualifying,
-                              "total_value_usd": total})
+                share = fact_number(qualifying / total, limits, exact_ratio(*records[half]))
+                facts.append({"kind": "sourcing", "subject": v.id, "half": half, "share": share,
+                              "qualifying_value_usd": qualifying, "total_value_usd": total})
     return facts
+
+
+def _sourcing_records(battery: Any, country: dict[str, str], north_america: set[str],
+                      fta_or_us: set[str]) -> dict[str, tuple[list[float], list[float]]]:
+    """Per half, the qualifying values and all values that `sourcing_values` adds up (for the exact share
+    next to a threshold, `facts.fact_number`)."""
+    comps = [c.value_usd for c in battery.components
+             if country.get(c.manufactured_at or "") in north_america or country.get(c.assembled_at or "") in north_america]
+    mins = [m.value_usd for m in battery.critical_minerals
+            if country.get(m.extracted_at or "") in fta_or_us or country.get(m.processed_at or "") in fta_or_us
+            or country.get(m.recycled_at or "") in north_america]
+    return {"critical_minerals": (mins, [m.value_usd for m in battery.critical_minerals]),
+            "battery_components": (comps, [c.value_usd for c in battery.components])}
 
 
 def _component_facts(vehicle: str, battery: Any, feoc_steps: set[tuple[str, Any]]) -> list[dict[str, Any]]:

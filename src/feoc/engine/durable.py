@@ -30,9 +30,9 @@ def durable_definition(ruleset: CompiledRuleset) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for r in ruleset.rules:
         terms: list[Any] = [{"kind": r.fact}]
-        terms.extend(_durable_term(c) for c in r.all)
+        terms.extend(_durable_term(c, r.id) for c in r.all)
         if r.any:
-            terms.append({"$or": [_durable_term(c) for c in r.any]} if len(r.any) > 1 else _durable_term(r.any[0]))
+            terms.append({"$or": [_durable_term(c, r.id) for c in r.any]} if len(r.any) > 1 else _durable_term(r.any[0], r.id))
         body[f"r_{r.id}"] = {"all": [{"m": {"$and": terms}}], "run": f"r_{r.id}"}
     for kind in sorted(FACT_FIELDS):
         # every fact must match some rule, or the batch raises MessageNotHandledException
@@ -41,24 +41,51 @@ def durable_definition(ruleset: CompiledRuleset) -> dict[str, Any]:
 
 
 NUMBER_SCALE = 10**9  # numbers go to durable-rules as integers in billionths (see durable_number)
+# durable-rules reads an integer with C's atol (a 64-bit long, saturating beyond 2**63 - 1): billionths are
+# kept within +-10**18, i.e. numbers up to 10**9 in magnitude travel exactly (see durable_number)
+DURABLE_BOUND = 10**18
 
 
 def durable_number(value: Any) -> Any:
-    """A number as durable-rules must receive it: an integer count of billionths.
+    """A number as durable-rules must receive it: an integer count of billionths, within +-DURABLE_BOUND.
 
     Measured: durable-rules' C JSON parser mis-reads a float in exponent notation whose mantissa has no
     decimal point (Python's json writes 5e-05; 1.25e-05 is read correctly): the facts after it in a batch
     are silently lost (154 of 170 firings in one 1,000-fact batch), and small batches segfault.
     Integers never use exponent notation. Shares are rounded to 9 decimals before they become facts, so
     the scaling is exact; booleans and strings pass unchanged.
+
+    A number beyond the bound (valid data: a `value_usd` or `cost_usd` of 1e300 once crashed `check
+    vehicle`, §45X and `report` with an OverflowError here) is sent as the bound itself. Clamping is
+    monotone and leaves every number inside the bound unchanged, so a comparison with a rule's constant —
+    each checked to lie strictly inside the bound (`durable_definition`) — comes out exactly as on the real
+    number: v >= t iff clamp(v) >= t, and v == t iff clamp(v) == t, for any |t| < bound. The reference
+    evaluator compares the real numbers, and every batch is still checked against it.
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
-    return round(value * NUMBER_SCALE)
+    if value != value:  # NaN: no encoding compares as the reference does (every comparison false)
+        raise EngineError("a fact carries a number that is not a number (NaN); the verdict is withheld")
+    scaled = value * NUMBER_SCALE
+    if scaled >= DURABLE_BOUND:
+        return DURABLE_BOUND
+    if scaled <= -DURABLE_BOUND:
+        return -DURABLE_BOUND
+    return round(scaled)
 
 
-def _durable_term(cond: CompiledCondition) -> Any:
-    value = [durable_number(v) for v in cond.value] if isinstance(cond.value, list) else durable_number(cond.value)
+def _rule_constant(value: Any, rule: str) -> Any:
+    """A rule's constant as durable-rules receives it; one at or beyond the bound could not be told apart
+    from the clamped facts (see durable_number), so the ruleset is refused rather than judged inexactly."""
+    number = durable_number(value)
+    if isinstance(number, int) and not isinstance(number, bool) and abs(number) >= DURABLE_BOUND:
+        raise EngineError(f"rule {rule} compares with {value!r}, beyond the {DURABLE_BOUND // NUMBER_SCALE:,} "
+                          f"durable-rules can compare exactly; the verdict is withheld")
+    return number
+
+
+def _durable_term(cond: CompiledCondition, rule: str) -> Any:
+    value = [_rule_constant(v, rule) for v in cond.value] if isinstance(cond.value, list) else _rule_constant(cond.value, rule)
     cond = CompiledCondition(cond.field, cond.op, value)
     if cond.op == "eq":
         return {cond.field: cond.value}

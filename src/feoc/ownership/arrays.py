@@ -15,6 +15,7 @@ reports them as an input error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -63,6 +64,22 @@ class _Level:
     cycles: list[_Cycle] = field(default_factory=list)
 
 
+class InEdgeIndex:
+    """The stakes held in each entity, read on demand: `get(entity)` -> [(holder, share)] (the only
+    mapping method `ownership.exact` uses), without building a dictionary over every entity."""
+
+    def __init__(self, n: int, holder: np.ndarray, target: np.ndarray, share: np.ndarray):
+        order = np.argsort(target, kind="stable")
+        self.holder, self.share = holder[order], share[order]
+        self.indptr = np.r_[0, np.cumsum(np.bincount(target, minlength=n))]
+
+    def get(self, node: int, default: Any = ()) -> Any:
+        lo, hi = int(self.indptr[node]), int(self.indptr[node + 1])
+        if lo == hi:
+            return default
+        return list(zip(self.holder[lo:hi].tolist(), self.share[lo:hi].tolist()))
+
+
 class StakeGraph:
     """The stakes of one measure in force on the date, as arrays over entity indexes 0..n-1 (ascending
     index = ascending id), levelled for propagation.
@@ -85,6 +102,7 @@ class StakeGraph:
         order = np.lexsort((share, self.rank[holder], target, node_cyclic[target], level[target]))
         self.holder, self.target, self.share = holder[order], target[order], share[order]
         self.cache: dict[int, tuple[tuple, dict[int, float]]] = {}  # cycle -> (its inputs, its solution)
+        self._in_edges: InEdgeIndex | None = None
         t_level, t_cyc = level[self.target], node_cyclic[self.target]
         self.levels: list[_Level] = []
         self.cycles: list[_Cycle] = []
@@ -117,6 +135,12 @@ class StakeGraph:
             comp.outside = [h for h in comp.holders if h not in members]
             self.cycles.append(comp)
         return [by_comp[k] for k in sorted(by_comp)]
+
+    def in_edges(self) -> InEdgeIndex:
+        """entity -> [(holder, share)] over indexes (for `ownership.exact`), indexed once."""
+        if self._in_edges is None:
+            self._in_edges = InEdgeIndex(self.n, self.holder, self.target, self.share)
+        return self._in_edges
 
     def interests(self, sources: np.ndarray, control: bool, lookthrough: float | None,
                   since: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
@@ -173,7 +197,7 @@ class StakeGraph:
         value: dict[int, float] = {h: v for h, v in zip(cycle.outside, upstream) if v}
         compute, held = interest_rule(cycle.stakes, source_set, value, control, lookthrough)
         try:
-            solve_cycle(cycle.nodes, compute, value, held)
+            solve_cycle(cycle.nodes, compute, value, held, edges=cycle.stakes)
         except InputError:
             raise NotBulk("cross-holdings that do not converge") from None
         solved = {v: (value[v] if value[v] > 0 else 0.0) for v in cycle.nodes}

@@ -91,7 +91,7 @@ class Graph:
             if not self.cyclic[index]:
                 value[component[0]] = compute(component[0])
                 continue
-            solve_cycle(component, compute, value, held)
+            solve_cycle(component, compute, value, held, edges=self.edges)
 
     def interests(self, sources: Iterable[str], tracing: str = "multiply",
                   lookthrough: float | None = None) -> dict[str, float]:
