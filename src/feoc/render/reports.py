@@ -172,8 +172,8 @@ def write_reports(out: Path, files: dict[str, str], fmt: str = "md", force: bool
     with folder_lock(out):
         owned = _owned(out, files, force)
         for name in sorted(files):
+            _check_target(out, name, files[name].encode(), owned, force)  # links first: then resolving is safe
             _safe_target(out, name)
-            _check_target(out, name, files[name].encode(), owned, force)
         outcome = Outcome(written=_write(out, files))
         _tidy(out, files, owned, outcome)
         manifest = manifest_text(files)
