@@ -166,6 +166,18 @@ def test_attack_a_foreign_file_at_a_report_name_in_a_feoc_folder_is_not_replaced
     assert (out / "entities" / "alpha.md").read_text().startswith("a file of mine")
 
 
+def test_markdown_and_json_runs_share_a_folder_and_keep_each_others_files(tmp_path):
+    """Before the manifest each format claimed only its own names; the manifest keeps it so."""
+    data, out = tiny(tmp_path), tmp_path / "out"
+    assert report(data, out).exit_code == 0
+    assert report(data, out, "--format", "json").exit_code == 0
+    files = snapshot(out)
+    assert "report.json" in files and "entities/alpha.md" in files
+    assert report(data, out, "--check").exit_code == 0
+    assert report(data, out, "--check", "--format", "json").exit_code == 0
+    assert report(data, out).exit_code == 0 and snapshot(out) == files
+
+
 def test_attack_the_committed_reports_are_adopted_and_check_passes(tmp_path):
     """The committed reports/ has no manifest: it is adopted (every file is what this run writes, or carries
     feoc's footer); `--check` passes on it and a run writes nothing but the manifest."""

@@ -49,10 +49,10 @@ class OutputError(Exception):
     """An output folder or file feoc must not or cannot write: one line naming the path and the fix (exit 2)."""
 
 
-def io_fault(path: Path, exc: OSError, done: str = "") -> OutputError:
+def io_fault(path: Path, exc: OSError, done: str = "", doing: str = "write") -> OutputError:
     """An OSError while writing, as one line: the path, what failed, the fix and what state the folder is in."""
     fix = _FIX.get(exc.errno or 0, "check the path and run again")
-    return OutputError(f"{path}: cannot write ({exc.strerror or exc}) — {fix}{done}")
+    return OutputError(f"{path}: cannot {doing} ({exc.strerror or exc}) — {fix}{done}")
 
 
 def sha256(data: bytes) -> str:
@@ -85,7 +85,7 @@ def folder_lock(folder: Path, shared: bool = False, wait: float | None = None) -
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
-        raise io_fault(folder, exc) from None
+        raise io_fault(folder, exc, doing="open the folder") from None
     try:
         mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
         wait = LOCK_WAIT_SECONDS if wait is None else wait
@@ -134,9 +134,9 @@ def read_manifest(out: Path) -> dict[str, str] | None:
     return entries
 
 
-def manifest_text(files: dict[str, str]) -> str:
-    """The manifest for a report set: `sha256  name` per file, sorted (`sha256sum -c` checks it)."""
-    return "".join(f"{sha256(files[name].encode())}  {name}\n" for name in sorted(files))
+def manifest_text(entries: dict[str, str]) -> str:
+    """The manifest: `sha256  name` per file, sorted by name (`sha256sum -c` checks it)."""
+    return "".join(f"{entries[name]}  {name}\n" for name in sorted(entries))
 
 
 def regular(path: Path) -> os.stat_result | None:
@@ -178,6 +178,8 @@ def layout_files(out: Path) -> list[str]:
     """The files where a report set puts its files (a bounded listing: never a walk of the whole folder)."""
     found = []
     for sub in _LAYOUT_DIRS:
+        if sub and os.path.islink(out / sub):  # a link to another folder: nothing there is this folder's
+            continue
         try:
             names = os.listdir(out / sub) if sub else os.listdir(out)
         except OSError:
@@ -189,7 +191,10 @@ def layout_files(out: Path) -> list[str]:
 def first_foreign(out: Path, files: dict[str, str]) -> str | None:
     """The first entry (in walk order) of a folder without a manifest that is neither this run's output byte
     for byte, nor a feoc report file, nor a temporary file of one; None when the whole folder is feoc's."""
-    for root, dirs, names in os.walk(out):
+    unreadable: list[str] = []
+    for root, dirs, names in os.walk(out, onerror=lambda exc: unreadable.append(str(exc.filename))):
+        if unreadable:  # a subfolder feoc cannot list may hold anything: not provably feoc's
+            return Path(unreadable[0]).relative_to(out).as_posix()
         dirs.sort()
         base = Path(root)
         for name in sorted(names) + [d for d in dirs if (base / d).is_symlink()]:
@@ -199,7 +204,7 @@ def first_foreign(out: Path, files: dict[str, str]) -> str | None:
             if looks_generated(base / name, rel) or temporary_of(rel) is not None:
                 continue
             return rel
-    return None
+    return Path(unreadable[0]).relative_to(out).as_posix() if unreadable else None
 
 
 def temporary_of(rel: str) -> str | None:

@@ -135,7 +135,8 @@ def _leftovers(out: Path, names: set[str]) -> list[str]:
                    for p in temporaries_of(out / name)})
 
 
-def _tidy(out: Path, files: dict[str, str], owned: Owned, outcome: Outcome) -> None:
+def _tidy(out: Path, files: dict[str, str], owned: Owned, outcome: Outcome, everything: set[str]) -> None:
+    """Remove `owned` files no longer produced (if feoc's bytes), then the temporaries of `everything`."""
     for name in sorted(set(owned) - set(files)):
         try:
             if _still_ours(out, name, owned[name]):
@@ -145,7 +146,7 @@ def _tidy(out: Path, files: dict[str, str], owned: Owned, outcome: Outcome) -> N
                 outcome.kept.append(name)
         except OSError as exc:
             raise io_fault(out / name, exc, "; every report file was written, the manifest was not") from None
-    for name in _leftovers(out, set(files) | set(owned)):
+    for name in _leftovers(out, set(files) | everything):
         try:
             (out / name).unlink(missing_ok=True)
         except OSError as exc:
@@ -162,11 +163,31 @@ def _make_folder(out: Path) -> None:
         raise io_fault(out, exc) from None
 
 
+def _split(out: Path, owned: Owned, fmt: str) -> tuple[Owned, dict[str, str]]:
+    """The files of this run's format (its to replace or remove) and the other formats' files, carried into
+    the manifest as they are: `report` and `report --format json` may share a folder and keep each other's."""
+    mine = {name: digest for name, digest in owned.items() if name.endswith(f".{fmt}")}
+    others: dict[str, str] = {}
+    for name in sorted(set(owned) - set(mine)):
+        if not _real_folders(out, name) or regular(out / name) is None:
+            continue  # gone since: nothing to carry
+        recorded = owned[name]
+        try:
+            others[name] = recorded if recorded is not None else sha256((out / name).read_bytes())
+        except OSError:
+            continue
+    return mine, others
+
+
+def _manifest(files: dict[str, str], others: dict[str, str]) -> str:
+    return manifest_text({**others, **{name: sha256(content.encode()) for name, content in files.items()}})
+
+
 def write_reports(out: Path, files: dict[str, str], fmt: str = "md", force: bool = False) -> Outcome:
-    """Write every file atomically, remove feoc's files no longer produced and any temporary file an
-    interrupted run left for them, then record the set in the manifest. Raises OutputError (nothing written)
-    for a folder or target feoc must not touch, or (each file old or new) when the disk refuses a write.
-    `fmt` is kept for the callers: what a run owns no longer depends on it."""
+    """Write every file atomically, remove feoc's files of this format no longer produced and any temporary
+    file an interrupted run left for feoc's files, then record the set in the manifest. Raises OutputError
+    (nothing written) for a folder or target feoc must not touch, or (each file old or new) when the disk
+    refuses a write."""
     refuse_unsafe(out)
     _make_folder(out)
     with folder_lock(out):
@@ -174,9 +195,10 @@ def write_reports(out: Path, files: dict[str, str], fmt: str = "md", force: bool
         for name in sorted(files):
             _check_target(out, name, files[name].encode(), owned, force)  # links first: then resolving is safe
             _safe_target(out, name)
+        mine, others = _split(out, owned, fmt)
         outcome = Outcome(written=_write(out, files))
-        _tidy(out, files, owned, outcome)
-        manifest = manifest_text(files)
+        _tidy(out, files, mine, outcome, set(owned))
+        manifest = _manifest(files, others)
         if not same_bytes(out / MANIFEST, manifest.encode()):
             try:
                 write_atomically(out / MANIFEST, manifest)
@@ -186,9 +208,9 @@ def write_reports(out: Path, files: dict[str, str], fmt: str = "md", force: bool
 
 
 def stale_files(out: Path, files: dict[str, str], fmt: str = "md") -> list[str]:
-    """Files that differ from what would be generated, are missing, or should no longer exist (feoc's own
-    only), the temporary files of feoc's files, and the manifest if it does not list this set. Reads only
-    the names a report set uses: never a walk of the folder."""
+    """Files that differ from what would be generated, are missing, or should no longer exist (feoc's own of
+    this format only), the temporary files of feoc's files, and the manifest if it does not list this set.
+    Reads only the names a report set uses: never a walk of the folder."""
     refuse_unsafe(out)
     if not out.exists():
         return sorted(files)
@@ -198,9 +220,10 @@ def stale_files(out: Path, files: dict[str, str], fmt: str = "md") -> list[str]:
         manifest = read_manifest(out)
         owned: Owned = dict(manifest) if manifest is not None else {
             name: None for name in layout_files(out) if looks_generated(out / name, name)}
+        mine, others = _split(out, owned, fmt)
         stale = [name for name in sorted(files) if not same_bytes(out / name, files[name].encode())]
-        stale += [name for name in sorted(set(owned) - set(files)) if _still_ours(out, name, owned[name])]
+        stale += [name for name in sorted(set(mine) - set(files)) if _still_ours(out, name, mine[name])]
         stale += _leftovers(out, set(files) | set(owned))
-        if manifest is not None and not same_bytes(out / MANIFEST, manifest_text(files).encode()):
+        if manifest is not None and not same_bytes(out / MANIFEST, _manifest(files, others).encode()):
             stale.append(MANIFEST)
-    return stale
+    return sorted(stale)
