@@ -239,6 +239,7 @@ def test_attack_a_second_run_waits_for_the_first_then_writes(tmp_path):
         assert proc.poll() is None and snapshot(out) == {}, "the second run did not wait for the lock"
     _stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr
+    assert "waiting for it to end" in stderr  # said once, so the waiting run does not look hung
     assert "entities/alpha.md" in snapshot(out)
 
 

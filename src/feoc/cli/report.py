@@ -4,6 +4,7 @@ and written atomically, or checked for staleness."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,11 +48,17 @@ def report_files(dataset: Dataset, data_folder: Path, dates: list[dt.date], law:
     return files
 
 
+def _waiting(out: Path) -> Callable[[], None]:
+    def say() -> None:
+        typer.echo(f"{out}: another feoc run is writing this folder; waiting for it to end…", err=True)
+    return say
+
+
 def _check_stale(out: Path, files: dict[str, str], fmt: str, data: Path) -> None:
     """`--check`: list the stale files and exit 1, or say the folder is up to date."""
     from feoc.render.reports import stale_files
 
-    stale = stale_files(out, files, fmt)
+    stale = stale_files(out, files, fmt, _waiting(out))
     for name in stale:
         emit(f"stale: {out / name}")
     if stale:
@@ -65,7 +72,7 @@ def _write(out: Path, files: dict[str, str], fmt: str, force: bool, dates: list[
     """Write the set; a file feoc kept because it was edited since feoc wrote it is named on stderr."""
     from feoc.render.reports import write_reports
 
-    done = write_reports(out, files, fmt, force)
+    done = write_reports(out, files, fmt, force, _waiting(out))
     for name in done.kept:
         typer.echo(f"{out / name}: kept — feoc no longer writes it, and it was changed since feoc did; "
                    "delete it if it is not needed", err=True)

@@ -25,7 +25,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 MANIFEST = ".feoc-report.sha256"
@@ -76,7 +76,8 @@ def refuse_unsafe(out: Path) -> None:
 
 
 @contextlib.contextmanager
-def folder_lock(folder: Path, shared: bool = False, wait: float | None = None) -> Iterator[None]:
+def folder_lock(folder: Path, shared: bool = False, wait: float | None = None,
+                on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold `flock` on the folder itself while writing it (exclusive) or reading it (shared). Two report runs
     into one folder once removed each other's temporary files (issue 15): the second now waits for the first,
     up to `wait` seconds, then refuses."""
@@ -95,6 +96,9 @@ def folder_lock(folder: Path, shared: bool = False, wait: float | None = None) -
                 fcntl.flock(fd, mode)
                 break
             except BlockingIOError:
+                if on_wait is not None:  # said once, so a waiting run does not look hung
+                    on_wait()
+                    on_wait = None
                 if time.monotonic() >= deadline:
                     raise OutputError(f"{folder}: another feoc run has been writing this folder for over "
                                       f"{wait:.0f} s — wait for it to end, then run again") from None

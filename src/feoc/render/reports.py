@@ -10,6 +10,7 @@ the folder's manifest, written last.
 from __future__ import annotations
 
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,14 +184,15 @@ def _manifest(files: dict[str, str], others: dict[str, str]) -> str:
     return manifest_text({**others, **{name: sha256(content.encode()) for name, content in files.items()}})
 
 
-def write_reports(out: Path, files: dict[str, str], fmt: str = "md", force: bool = False) -> Outcome:
+def write_reports(out: Path, files: dict[str, str], fmt: str = "md", force: bool = False,
+                  on_wait: Callable[[], None] | None = None) -> Outcome:
     """Write every file atomically, remove feoc's files of this format no longer produced and any temporary
     file an interrupted run left for feoc's files, then record the set in the manifest. Raises OutputError
     (nothing written) for a folder or target feoc must not touch, or (each file old or new) when the disk
     refuses a write."""
     refuse_unsafe(out)
     _make_folder(out)
-    with folder_lock(out):
+    with folder_lock(out, on_wait=on_wait):
         owned = _owned(out, files, force)
         for name in sorted(files):
             _check_target(out, name, files[name].encode(), owned, force)  # links first: then resolving is safe
@@ -207,7 +209,8 @@ def write_reports(out: Path, files: dict[str, str], fmt: str = "md", force: bool
     return outcome
 
 
-def stale_files(out: Path, files: dict[str, str], fmt: str = "md") -> list[str]:
+def stale_files(out: Path, files: dict[str, str], fmt: str = "md",
+                on_wait: Callable[[], None] | None = None) -> list[str]:
     """Files that differ from what would be generated, are missing, or should no longer exist (feoc's own of
     this format only), the temporary files of feoc's files, and the manifest if it does not list this set.
     Reads only the names a report set uses: never a walk of the folder."""
@@ -216,7 +219,7 @@ def stale_files(out: Path, files: dict[str, str], fmt: str = "md") -> list[str]:
         return sorted(files)
     if not out.is_dir():
         raise OutputError(f"--out {out}: exists and is not a folder — choose the report folder")
-    with folder_lock(out, shared=True):
+    with folder_lock(out, shared=True, on_wait=on_wait):
         manifest = read_manifest(out)
         owned: Owned = dict(manifest) if manifest is not None else {
             name: None for name in layout_files(out) if looks_generated(out / name, name)}
