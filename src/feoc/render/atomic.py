@@ -57,13 +57,21 @@ def write_atomically(path: Path, content: str, tidy: bool = True) -> None:
         raise
 
 
+_TEMPORARY = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")  # mkstemp's shape: .NAME. + 8 of [a-z0-9_] + .tmp
+
+
+def temporary_owner(entry: str) -> str | None:
+    """The file name a temporary file of `write_atomically` belongs to (`.NAME.XXXXXXXX.tmp` → NAME), or None
+    for any other name: a user's `.NAME.backup.tmp` is not ours to remove (issue 15, class 1: every `.*.tmp`
+    below the folder was removed)."""
+    found = _TEMPORARY.fullmatch(entry)
+    return found.group(1) if found else None
+
+
 def temporaries_of(path: Path) -> list[Path]:
-    """The temporary files `write_atomically` may have left for `path` (`.NAME.XXXXXXXX.tmp`, the shape
-    mkstemp gives them), and nothing else: a user's `.NAME.backup.tmp` is not ours to remove (issue 15,
-    class 1: every `.*.tmp` below the folder was removed)."""
-    shape = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    """The temporary files `write_atomically` may have left for `path`, and nothing else."""
     try:
         names = os.listdir(path.parent)
     except OSError:
         return []
-    return [path.parent / name for name in sorted(names) if shape.fullmatch(name)]
+    return [path.parent / name for name in sorted(names) if temporary_owner(name) == path.name]

@@ -213,11 +213,13 @@ def first_foreign(out: Path, files: dict[str, str]) -> str | None:
 
 def temporary_of(rel: str) -> str | None:
     """The report file a `.NAME.XXXXXXXX.tmp` temporary belongs to, if `rel` is one of a layout name."""
+    from feoc.render.atomic import temporary_owner
+
     head, _, name = rel.rpartition("/")
-    found = re.fullmatch(r"\.(.+)\.[a-z0-9_]{8}\.tmp", name)
-    if not found:
+    base = temporary_owner(name)
+    if base is None:
         return None
-    owner = f"{head}/{found.group(1)}" if head else found.group(1)
+    owner = f"{head}/{base}" if head else base
     return owner if _LAYOUT.fullmatch(owner) else None
 
 

@@ -9,12 +9,13 @@ the folder's manifest, written last.
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from feoc.render.atomic import temporaries_of, write_atomically
+from feoc.render.atomic import temporary_owner, write_atomically
 from feoc.render.outdir import (
     MANIFEST,
     OutputError,
@@ -131,9 +132,25 @@ def _still_ours(out: Path, name: str, recorded: str | None) -> bool:
 
 
 def _leftovers(out: Path, names: set[str]) -> list[str]:
-    """Temporary files an interrupted run left for the files feoc owns here, and no one else's."""
-    return sorted({p.relative_to(out).as_posix() for name in names if _real_folders(out, name)
-                   for p in temporaries_of(out / name)})
+    """Temporary files an interrupted run left for the files feoc owns here, and no one else's: each folder
+    listed once (a listing per file would make a large report set quadratic)."""
+    by_folder: dict[str, set[str]] = {}
+    for name in names:
+        head, _, base = name.rpartition("/")
+        by_folder.setdefault(head, set()).add(base)
+    found = []
+    for head, bases in sorted(by_folder.items()):
+        if head and not _real_folders(out, f"{head}/x"):
+            continue
+        try:
+            entries = os.listdir(out / head)
+        except OSError:
+            continue
+        for entry in entries:
+            owner = temporary_owner(entry)
+            if owner is not None and owner in bases:
+                found.append(f"{head}/{entry}" if head else entry)
+    return sorted(found)
 
 
 def _tidy(out: Path, files: dict[str, str], owned: Owned, outcome: Outcome, everything: set[str]) -> None:
