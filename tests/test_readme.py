@@ -32,4 +32,4 @@ def test_readme_main_job_runs_as_written_after_install(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "seeds: valid" in result.stdout
     assert "reports: " in result.stdout and "report file(s)" in result.stdout
-    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["entities", "index.md", "vehicles"]
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [".feoc-report.sha256", "entities", "index.md", "vehicles"]

@@ -3,6 +3,7 @@ GitHub, are byte-identical for the same inputs, never half-written, and safe aga
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -111,12 +112,20 @@ def test_check_lists_stale_and_extra_files(tmp_path):
     out = tmp_path / "reports"
     runner.invoke(app, ["report", "--data", str(SEEDS), "--out", str(out)])
     (out / "vehicles" / "nissan-leaf-2024.md").write_text("edited by hand\n")
-    (out / "entities" / "gone.md").write_text("left over\n")
+    # an extra file an earlier run wrote (its manifest lists it: a subject since dropped from the data) ...
+    gone = (out / "entities" / "aesc.md").read_text()
+    (out / "entities" / "gone.md").write_text(gone)
+    with (out / ".feoc-report.sha256").open("a") as manifest:
+        manifest.write(f"{hashlib.sha256(gone.encode()).hexdigest()}  entities/gone.md\n")
+    # ... and one it never wrote, which is neither stale nor removed (issue 15, class 1)
+    (out / "entities" / "notes.md").write_text("my own notes\n")
     result = runner.invoke(app, ["report", "--data", str(SEEDS), "--out", str(out), "--check"])
     assert result.exit_code == 1
     assert "vehicles/nissan-leaf-2024.md" in result.output and "entities/gone.md" in result.output
+    assert "notes.md" not in result.output
     rerun = runner.invoke(app, ["report", "--data", str(SEEDS), "--out", str(out)])
     assert "1 written, 1 removed" in rerun.output and not (out / "entities" / "gone.md").exists()
+    assert (out / "entities" / "notes.md").read_text() == "my own notes\n"
 
 
 def test_hostile_names_cannot_break_or_inject(tmp_path):

@@ -23,6 +23,7 @@ from feoc.cli.app import (
     parse_day,
     unknown,
 )
+from feoc.cli.output import emit
 
 if TYPE_CHECKING:
     from feoc.law.law import Law
@@ -65,7 +66,7 @@ def _run_check(build: Callable[[], Verdict], fmt: Enum, explain: bool) -> None:
 
     with judging():
         verdict = build()
-    typer.echo(renderer("check", fmt.value)(CheckView(verdict, explain)), nl=False)
+    emit(renderer("check", fmt.value)(CheckView(verdict, explain)), nl=False)  # stdout closed or full: exit 2
     raise typer.Exit(verdict.exit_code())
 
 

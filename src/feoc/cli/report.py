@@ -4,6 +4,7 @@ and written atomically, or checked for staleness."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from feoc.cli.app import DATA_OPTION, RULES_OPTION, app, format_choice, format_option, judging, load_law, parse_day
+from feoc.cli.output import emit
 
 if TYPE_CHECKING:
     from feoc.data.dataset import Dataset
@@ -46,18 +48,36 @@ def report_files(dataset: Dataset, data_folder: Path, dates: list[dt.date], law:
     return files
 
 
+def _waiting(out: Path) -> Callable[[], None]:
+    def say() -> None:
+        typer.echo(f"{out}: another feoc run is writing this folder; waiting for it to end…", err=True)
+    return say
+
+
 def _check_stale(out: Path, files: dict[str, str], fmt: str, data: Path) -> None:
     """`--check`: list the stale files and exit 1, or say the folder is up to date."""
     from feoc.render.reports import stale_files
 
-    stale = stale_files(out, files, fmt)
+    stale = stale_files(out, files, fmt, _waiting(out))
     for name in stale:
-        typer.echo(f"stale: {out / name}")
+        emit(f"stale: {out / name}")
     if stale:
         typer.echo(f"{len(stale)} report file(s) differ from what the current code, rules and data produce; "
                    f"run `feoc report --data {data} --out {out}`", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{out}: {len(files)} report file(s) up to date")
+    emit(f"{out}: {len(files)} report file(s) up to date")
+
+
+def _write(out: Path, files: dict[str, str], fmt: str, force: bool, dates: list[dt.date]) -> None:
+    """Write the set; a file feoc kept because it was edited since feoc wrote it is named on stderr."""
+    from feoc.render.reports import write_reports
+
+    done = write_reports(out, files, fmt, force, _waiting(out))
+    for name in done.kept:
+        typer.echo(f"{out / name}: kept — feoc no longer writes it, and it was changed since feoc did; "
+                   "delete it if it is not needed", err=True)
+    emit(f"{out}: {len(files)} report file(s) for {', '.join(d.isoformat() for d in dates)}; "
+         f"{len(done.written)} written, {len(done.removed)} removed, {len(files) - len(done.written)} unchanged")
 
 
 @app.command()
@@ -66,23 +86,25 @@ def report(data: Path = DATA_OPTION,
                                                   "(default: the key dates of the law's timeline, from rules/)"),
            out: Path = typer.Option(Path("reports"), "--out", help="report folder"),
            check: bool = typer.Option(False, "--check", help="write nothing; exit 1 listing stale files"),
+           force: bool = typer.Option(False, "--force", help="write into a folder that holds files feoc did not write "
+                                                            "(and replace those at feoc's names); feoc still removes "
+                                                            "only its own files"),
            fmt: ReportFormat = format_option(ReportFormat, "report"),
            rules: Path | None = RULES_OPTION) -> None:
     """Write a Markdown (or JSON) report for every vehicle and company in the dataset, plus index.md."""
     from feoc.load.folder import load_dataset
-    from feoc.render.reports import write_reports
+    from feoc.render.outdir import OutputError
     from feoc.verdicts.timeline import key_dates
 
     with judging("; no report was written"):
         law = load_law(rules)
         dates = sorted({parse_day(d) for d in on}) if on else key_dates(law)
         files = report_files(load_dataset(data, law), data, dates, law, fmt.value)
-    if check:
-        _check_stale(out, files, fmt.value, data)
-        return
-    if out.exists() and not out.is_dir():
-        typer.echo(f"--out {out}: exists and is not a folder — choose a folder", err=True)
-        raise typer.Exit(2)
-    written, removed = write_reports(out, files, fmt.value)
-    typer.echo(f"{out}: {len(files)} report file(s) for {', '.join(d.isoformat() for d in dates)}; "
-               f"{len(written)} written, {len(removed)} removed, {len(files) - len(written)} unchanged")
+    try:
+        if check:
+            _check_stale(out, files, fmt.value, data)
+        else:
+            _write(out, files, fmt.value, force, dates)
+    except OutputError as exc:  # a folder feoc must not or cannot write: one line, the path and the fix
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None

@@ -27,6 +27,7 @@ from feoc.cli.app import (
     load_law,
     parse_day,
 )
+from feoc.cli.output import emit
 
 if TYPE_CHECKING:
     from feoc.verdicts.screen import Screen
@@ -82,16 +83,23 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = fo
                                               "durable-rules (the engine of record, fact by fact) or reference"),
            rules: Path | None = RULES_OPTION) -> None:
     """Every entity's FEOC status on --on, the deciding rules and the covered-government interest per measure."""
-    from feoc.render.atomic import write_atomically
     from feoc.render.base import ScreenView, renderer
+    from feoc.render.outdir import OutputError, refuse_folder_target, write_output_file
 
     day = parse_day(on)
     check_evaluator(evaluator)
-    with judging():
-        rows, reading = _table(data, day, interpretation, evaluator, rules)
-    text = renderer("screen", fmt.value)(ScreenView(rows, day, reading))
+    try:
+        if out is not None:
+            refuse_folder_target(out)  # before the work, not after it
+        with judging():
+            rows, reading = _table(data, day, interpretation, evaluator, rules)
+        text = renderer("screen", fmt.value)(ScreenView(rows, day, reading))
+        if out is not None:
+            write_output_file(out, text)
+    except OutputError as exc:  # a target feoc cannot write: one line, the path and the fix (issue 15)
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     if out is None:
-        typer.echo(text, nl=False)
+        emit(text, nl=False)
     else:
-        write_atomically(out, text)
         typer.echo(f"{out}: {len(rows)} entities, {rows.feoc_count()} FEOC as of {day}", err=True)

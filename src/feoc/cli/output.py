@@ -1,0 +1,46 @@
+"""What a command prints on stdout, and what happens when stdout cannot take it (issue 15, class 5:
+`feoc check … | head -c 10`, `>&-` and a full disk behind `>` ended in tracebacks).
+
+The decision: output that could not be delivered is an I/O fault, exit 2, like any other. A closed stdout
+(`>&-`) or a failed write (a full disk, `/dev/full`) says so in one line on stderr; a broken pipe (the reader,
+e.g. `head`, stopped reading on purpose) ends quietly, as `head` users expect. stdout is then pointed at
+/dev/null, so that Python's own flush at exit does not fail a second time (its exit 120).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+import typer
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # stderr may be gone too
+        typer.echo(line, err=True)
+
+
+def _silence_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no file descriptor (a test runner's stream)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def emit(text: str, nl: bool = True) -> None:
+    """Print `text` on stdout, or end the command with exit 2 if stdout is closed, full or a broken pipe."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): Python gives no stream at all
+        _say("stdout is closed: the output could not be written — run the command with stdout open, "
+             "or use --out where the command has it")
+        raise typer.Exit(2)
+    try:
+        typer.echo(text, nl=nl)
+    except BrokenPipeError:
+        _silence_stdout()
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        _silence_stdout()
+        _say(f"stdout: the output could not be written ({exc.strerror or exc}); what was printed is incomplete "
+             "— free space where stdout goes, or use --out where the command has it")
+        raise typer.Exit(2) from None
