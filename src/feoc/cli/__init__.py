@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+from collections.abc import Iterator
 from types import FrameType
 
 EXIT_INPUT = 2
@@ -67,7 +68,8 @@ __all__ = ["app", "main", "run"]
 
 def main() -> None:
     """Entry point of the `feoc` console script."""
-    code = run(sys.argv[1:])
+    with _interrupts_outside_the_engine():
+        code = run(sys.argv[1:])
     if code == EXIT_INTERRUPTED:
         # CPython ends a process by SIGINT at exit once a KeyboardInterrupt has passed through exec() of a string
         # (dataclasses and pydantic build methods that way), even when it was handled: exit with the code itself
@@ -80,6 +82,56 @@ def main() -> None:
     sys.exit(code)
 
 
+_ENGINE_RETRY_S = 0.02  # how soon an interrupt deferred inside durable-rules or a finalizer is tried again
+_AGAIN_S = 1.0  # an interrupt swallowed on its way up (a finalizer printing "Exception ignored") is raised again
+
+
+def _deferred_at(frame: FrameType | None) -> bool:
+    """Whether `frame` runs where an exception must not be thrown: inside durable-rules (its own code, or feoc's
+    batch around it, engine/durable.py) or a finalizer (`__del__`, which would print it and carry on)."""
+    while frame is not None:
+        module = str(frame.f_globals.get("__name__", ""))
+        if (module.split(".")[0] == "durable" or frame.f_code.co_name == "__del__"
+                or (module == "feoc.engine.durable" and frame.f_code.co_name == "_run_batch")):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C raises KeyboardInterrupt, but never inside durable-rules: an exception thrown through its C
+    callbacks was measured to abort the process (SIGABRT), to be logged with a traceback by durable-rules, or
+    to be recorded as a failed rule action (exit 3). There, and in a finalizer, it is tried again every few
+    milliseconds and raised once the batch (at most 1,000 facts) is done; once raised, it is raised again a
+    second later should something on the way swallow it (`run` disarms that when it reaches it)."""
+    if _deferred_at(frame):
+        signal.setitimer(signal.ITIMER_REAL, _ENGINE_RETRY_S)
+        return
+    signal.setitimer(signal.ITIMER_REAL, _AGAIN_S)
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _interrupts_outside_the_engine() -> Iterator[None]:
+    """`_interrupt` as the SIGINT (and retry SIGALRM) handler while a command runs, where Ctrl-C has its default
+    meaning and signals can be set (the main thread of a POSIX process)."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler or not hasattr(signal, "setitimer"):
+        yield
+        return
+    try:
+        previous = signal.signal(signal.SIGALRM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run(args: list[str]) -> int:
     """Run the command line `args` and return its exit code; every failure ends in one line on stderr."""
     try:
@@ -88,9 +140,7 @@ def run(args: list[str]) -> int:
             sys.stdout.flush()  # a full or closed output fails here, inside the handlers, not at exit
         return code
     except KeyboardInterrupt:
-        _traceback_if_debugging()
-        _say("feoc: interrupted")
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except BrokenPipeError:  # the reader went away (`feoc report | head`): nothing to say to anyone
         _drop_output()
         return EXIT_BROKEN_PIPE
@@ -102,15 +152,35 @@ def run(args: list[str]) -> int:
         return EXIT_ENGINE
     except OSError as exc:  # an I/O fault no command caught: a file, a folder, the output itself
         _drop_output()
-        where = f"{exc.filename}: " if exc.filename else "cannot write or read: "
-        _say(f"feoc: {_one_line(where)}{_one_line(exc.strerror or exc)} — check the path, its permissions "
-             "and the free space")
+        where = _one_line(exc.filename) if exc.filename else "cannot write or read"
+        _say(f"feoc: {where}: {_one_line(exc.strerror or exc)} — check the path, its permissions and the free space")
         return EXIT_INPUT
     except Exception as exc:  # the last line of defence: a bug, said in one line
+        if _caused_by_interrupt(exc):  # e.g. Ctrl-C in a class body: RuntimeError("Error calling __set_name__")
+            return _interrupted()
         _traceback_if_debugging()
         _say(f"feoc: internal error: {type(exc).__name__}: {_one_line(exc)} — please report it; "
              "run with --debug for the traceback")
         return EXIT_INTERNAL
+
+
+def _interrupted() -> int:
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, 0)  # reached: no need to raise it again
+    _traceback_if_debugging()
+    _say("feoc: interrupted")
+    return EXIT_INTERRUPTED
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _invoke(args: list[str]) -> int:
