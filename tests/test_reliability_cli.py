@@ -208,8 +208,10 @@ def test_ctrl_c_ends_check_with_130_within_2_s(delay, worlds, tmp_path):
     assert took < 2, took
 
 
+# the first delay lands in the imports of feoc.cli (its start-up guard); before them, in the interpreter's own
+# start-up (site, .pth files: some tens of milliseconds), Ctrl-C is Python's and no feoc code has run
 @POSIX
-@pytest.mark.parametrize("delay", [0.15, 0.5, 1.2, 2.5])
+@pytest.mark.parametrize("delay", [0.25, 0.5, 1.2, 2.5])
 def test_ctrl_c_ends_report_with_130_within_2_s(delay, worlds, tmp_path):
     args = ["report", "--data", str(worlds["3000"]), "--out", str(tmp_path / "reports"), "--on", "2024-06-01"]
     code, took, err = _interrupt(args, delay, tmp_path)
