@@ -1,9 +1,11 @@
 """The typer application every command module registers on, and what the commands share: the common
 options, the one `--format` choice per command (from the renderers' registry), dates, the law, errors.
 
-Exit codes: 0 = pass (valid / not a FEOC / eligible), 1 = fail (a FEOC / not eligible / stale reports),
-2 = usage or input error, 3 = the rule engine (durable-rules) disagreed with the reference and no verdict is
-given. Input problems are printed as `file:line: what — fix`, never as a traceback.
+Exit codes (`EXIT_CODES`, shown by `feoc --help`): 0 = pass (valid / not a FEOC / eligible), 1 = fail (a FEOC /
+not eligible / stale reports), 2 = usage, input or I/O error, 3 = the rule engine (durable-rules) disagreed with
+the reference and no verdict is given, 4 = cannot be determined (§45X); `feoc.cli.main` adds 70 (internal
+error), 130 (interrupted) and 141 (closed output pipe). Input problems are printed as `file:line: what — fix`,
+never as a traceback.
 
 Only typer and the error types are imported here: each command imports what it needs when it runs, so a
 `feoc check` does not pay for the report, screen or import machinery (bench/bench_check.py).
@@ -14,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import os
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
@@ -27,8 +30,13 @@ from feoc.render.base import format_help, format_names
 if TYPE_CHECKING:
     from feoc.law.law import Law
 
+EXIT_CODES = ("Exit codes: 0 pass (valid, not a FEOC, eligible, written); 1 fail (a FEOC, not eligible, stale "
+              "reports); 2 input, usage or I/O error (every problem listed); 3 the rule engine disagreed with the "
+              "reference (no verdict); 4 cannot be determined (§45X); 70 internal error (a bug: please report it; "
+              "--debug shows the traceback); 130 interrupted (Ctrl-C); 141 the output pipe was closed.")
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Check suppliers and EV batteries against the U.S. FEOC rules, as of a date, and say why.")
+                  help="Check suppliers and EV batteries against the U.S. FEOC rules, as of a date, and say why.",
+                  epilog=EXIT_CODES)
 
 DATA_OPTION = typer.Option(Path("seeds"), "--data", help="dataset folder (YAML files)")
 RULES_OPTION = typer.Option(None, "--rules", help="rules folder (default: the rules shipped with feoc)")
@@ -37,9 +45,20 @@ INTERP_OPTION = typer.Option(None, "--interpretation", help="reading of unsettle
 EVALUATOR_HELP = "durable-rules (the engine of record), reference or vectorised"
 
 
+_DEBUG: dict[str, bool] = {"on": False}  # set by the root option; read by feoc.cli.main on an internal error
+
+
 @app.callback()
-def _root() -> None:
+def _root(debug: bool = typer.Option(False, "--debug", help="on an internal error (exit 70) or Ctrl-C, print the "
+                                     "Python traceback too (or set FEOC_DEBUG=1)")) -> None:
     """feoc: FEOC and clean vehicle credit checks, explained."""
+    _DEBUG["on"] = debug
+
+
+def debugging() -> bool:
+    """Whether `--debug` was given or FEOC_DEBUG is set (to anything but empty, 0, false or no): an environment
+    variable reaches a failure that happens before the options are read, and a typo in it changes nothing else."""
+    return _DEBUG["on"] or os.environ.get("FEOC_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def format_choice(command: str) -> Any:

@@ -1,9 +1,10 @@
 """What a command prints on stdout, and what happens when stdout cannot take it (issue 15, class 5:
 `feoc check … | head -c 10`, `>&-` and a full disk behind `>` ended in tracebacks).
 
-The decision: output that could not be delivered is an I/O fault, exit 2, like any other. A closed stdout
-(`>&-`) or a failed write (a full disk, `/dev/full`) says so in one line on stderr; a broken pipe (the reader,
-e.g. `head`, stopped reading on purpose) ends quietly, as `head` users expect. stdout is then pointed at
+The decision: output that could not be delivered is an I/O fault, exit 2, like any other: a closed stdout
+(`>&-`) or a failed write (a full disk, `/dev/full`) says so in one line on stderr. A broken pipe (the reader,
+e.g. `head`, stopped reading on purpose) ends quietly with 141 (128 + SIGPIPE, what a shell reports), the
+code `feoc.cli.main` gives it too — never 0 or 1, which are verdicts. stdout is then pointed at
 /dev/null, so that Python's own flush at exit does not fail a second time (its exit 120).
 """
 
@@ -14,6 +15,8 @@ import os
 import sys
 
 import typer
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away
 
 
 def _say(line: str) -> None:
@@ -29,7 +32,7 @@ def _silence_stdout() -> None:
 
 
 def emit(text: str, nl: bool = True) -> None:
-    """Print `text` on stdout, or end the command with exit 2 if stdout is closed, full or a broken pipe."""
+    """Print `text` on stdout, or end the command: exit 2 if stdout is closed or full, 141 on a broken pipe."""
     if sys.stdout is None:  # started with stdout closed (`>&-`): Python gives no stream at all
         _say("stdout is closed: the output could not be written — run the command with stdout open, "
              "or use --out where the command has it")
@@ -38,7 +41,7 @@ def emit(text: str, nl: bool = True) -> None:
         typer.echo(text, nl=nl)
     except BrokenPipeError:
         _silence_stdout()
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except OSError as exc:
         _silence_stdout()
         _say(f"stdout: the output could not be written ({exc.strerror or exc}); what was printed is incomplete "

@@ -55,7 +55,7 @@ class Finding:
         """The rule's explanation for this firing (built on demand: a bulk run builds findings by the 100,000)."""
         try:
             return " ".join(self.template.format(**{**dict(self.facts), **dict(self.extras)}).split())
-        except (KeyError, ValueError, IndexError) as exc:  # the rule's template does not fit its fact
+        except (KeyError, ValueError, IndexError, TypeError) as exc:  # a value missing on the date (law/templates.py)
             return f"{self.title} (explain template error: {exc})"
 
     def as_dict(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ every mistake is raised together (`file:line: what — fix`).
 
 from __future__ import annotations
 
-import string
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import LineFinder, load_yaml_file
 from feoc.law.data import Parameter
+from feoc.law.templates import SAMPLES, template_problems
 
 FILE_NAME = "credit_order.yaml"
 # The §30D steps the code implements (src/feoc/verdicts/vehicle_steps.py; tests/test_credit_order.py holds
@@ -29,8 +30,9 @@ ALWAYS_DECIDES_30D = ("sourcing_halves",)  # a step that always decides: the ord
 PRODUCT_CLASSES_45X = ("battery_components", "critical_minerals")
 _STEP_KEYS = ("step", "check", "parameter", "amount", "citation", "deciding_rule", "note", "reason", "remedy")
 _HALF_KEYS = ("half", "rule", "parameter", "amount", "citation")
-_TEMPLATE_FIELDS = {"note": {"start", "end", "amount"}, "reason": {"start", "end", "amount"},
-                    "not_in_force": {"start", "after"}}
+# what verdicts.facility45x fills `not_in_force` with: the first day of pfe_rules_in_force (None if never)
+# and the date of pfe_taxable_years_after
+_NOT_IN_FORCE: dict[str, tuple[Any, ...]] = {"start": (dt.date.min, None), "after": (dt.date.min,)}
 
 
 @dataclass(frozen=True)
@@ -109,24 +111,16 @@ class _Reader:
             self.problem(where + (key,), f"unknown key `{key}`", f"use {', '.join(keys)}")
         return raw
 
-    def text(self, raw: dict[str, Any], where: tuple[str | int, ...], key: str, required: bool = False) -> str:
+    def text(self, raw: dict[str, Any], where: tuple[str | int, ...], key: str, required: bool = False,
+             samples: Mapping[str, tuple[Any, ...]] | None = None) -> str:
+        """Text under `key`; with `samples`, a template over those names, checked as law/templates.py says."""
         value = raw.get(key, "")
         if not isinstance(value, str) or (required and not value):
             self.problem(where + (key,), f"`{key}` must be {'non-empty ' if required else ''}text", "quote it")
             return ""
-        fields = _TEMPLATE_FIELDS.get(key)
-        if fields is not None:
-            self._template(value, where + (key,), fields)
+        for what, fix in template_problems(value, samples) if samples is not None else ():
+            self.problem(where + (key,), f"`{key}` {what}", fix)
         return value
-
-    def _template(self, value: str, where: tuple[str | int, ...], fields: set[str]) -> None:
-        try:
-            used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-        except ValueError as exc:
-            self.problem(where, f"not a str.format template ({exc})", "double a literal brace: {{ }}")
-            return
-        for name in sorted(used - fields):
-            self.problem(where, f"unknown field {{{name}}}", f"use {', '.join('{' + f + '}' for f in sorted(fields))}")
 
     def parameter(self, raw: dict[str, Any], where: tuple[str | int, ...], key: str, required: bool = False) -> str:
         name = self.text(raw, where, key, required)
@@ -152,14 +146,32 @@ def _steps(r: _Reader, raw: Any) -> tuple[Step, ...]:
             r.problem(where + ("step",), f"unknown step `{name}`", f"use one of {', '.join(STEPS_30D)}")
         elif name in {s.step for s in out}:
             r.problem(where + ("step",), f"step `{name}` is listed twice", "list each step once")
-        out.append(Step(name, r.text(body, where, "check"), r.parameter(body, where, "parameter"),
-                        r.parameter(body, where, "amount"), r.text(body, where, "citation"),
-                        r.text(body, where, "deciding_rule"), " ".join(r.text(body, where, "note").split()),
-                        r.text(body, where, "reason"), " ".join(r.text(body, where, "remedy").split())))
+        parameter, amount = r.parameter(body, where, "parameter"), r.parameter(body, where, "amount")
+        words = _span_samples(r, where, parameter, amount)
+        out.append(Step(name, r.text(body, where, "check"), parameter, amount, r.text(body, where, "citation"),
+                        r.text(body, where, "deciding_rule"), " ".join(r.text(body, where, "note", samples=words).split()),
+                        r.text(body, where, "reason", samples=words), " ".join(r.text(body, where, "remedy").split())))
     if out and out[-1].step not in ALWAYS_DECIDES_30D:
         r.problem(("credit_30d", "steps", len(out) - 1), f"the last step `{out[-1].step}` may decide nothing",
                   f"end the order with {' or '.join(ALWAYS_DECIDES_30D)}")
     return tuple(out)
+
+
+def _span_samples(r: _Reader, where: tuple[str | int, ...], parameter: str,
+                  amount: str) -> dict[str, tuple[Any, ...]]:
+    """The values a step's `note` and `reason` are filled in with (verdicts.vehicle_steps): the first and last
+    day of its parameter's value (the last is None while the value holds on) and the credit its `amount`
+    parameter grants. The amount must have a value whenever the step's parameter has one: a step that
+    grants a credit of no value would fail when its wording is filled in (issue 15, class 5)."""
+    values: tuple[Any, ...] = SAMPLES[float]
+    if amount in r.parameters:
+        values = tuple(v for _, v in r.parameters[amount].values if v is not None)
+        starts = [d for d, _ in r.parameters[amount].values]
+        first = r.parameters[parameter].changes()[0] if parameter in r.parameters else None
+        if first is not None and first < starts[0]:
+            r.problem(where + ("amount",), f"parameter `{amount}` has no value before {starts[0]}, but the step's "
+                      f"parameter `{parameter}` applies from {first}", f"give `{amount}` a value from {first}")
+    return {"start": (dt.date.min, None), "end": (dt.date.min, None), "amount": values}
 
 
 def _halves(r: _Reader, raw: Any, rule_params: Mapping[str, set[str]]) -> tuple[HalfRule, ...]:
@@ -234,7 +246,7 @@ def load_credit_order(rules_dir: Path, parameters: Mapping[str, Parameter],
     # a section that is missing altogether is one problem, not one per key
     order = CreditOrder(_steps(r, c30.get("steps")) if c30 else (), tuple(notes),
                         _halves(r, c30.get("halves"), rule_params) if c30 else (),
-                        " ".join(r.text(c45, ("credit_45x",), "not_in_force", True).split()) if c45 else "",
+                        " ".join(r.text(c45, ("credit_45x",), "not_in_force", True, _NOT_IN_FORCE).split()) if c45 else "",
                         _thresholds(r, c45.get("thresholds"), rule_params) if c45 else {},
                         _statuses(r, c45.get("operator_statuses")) if c45 else ())
     if r.problems:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,21 +55,53 @@ class Parameter:
         return next((start for start, value in self.values if value), None)
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _key_day(key: Any) -> tuple[dt.date | None, dt.date | None]:
+    """The date a `values` key names when written YYYY-MM-DD, and the date it would name if read loosely
+    (`20211115`, which Python 3.11's date.fromisoformat accepts; a timestamp), for the message."""
+    if type(key) is dt.date:
+        return key, key
+    if isinstance(key, dt.datetime):
+        return None, key.date()
+    try:
+        loose = dt.date.fromisoformat(str(key))
+    except ValueError:
+        return None, None
+    return (loose if isinstance(key, str) and _ISO_DAY.fullmatch(key) else None), loose
+
+
 def _dated_values(raw: Any, where: str, finder: Any, path: tuple) -> tuple[tuple[dt.date, Any], ...]:
+    """The dated values of one parameter. Each key is a date written YYYY-MM-DD, and each date has one value:
+    `2021-11-15` and `20211115` side by side would give one date two values, the later silently winning
+    (issue 15, class 5), so both lines are named instead."""
     if not isinstance(raw, dict) or not raw:
         raise InputError([Problem(where, finder.line(path), "`values` must map dates to values",
                                   "write values: {2024-01-01: 0.25}")])
-    out = []
+    out: dict[dt.date, Any] = {}
+    written: dict[dt.date, str] = {}
+    problems = []
     for key, value in raw.items():
-        day = key if isinstance(key, dt.date) else None
-        if day is None:
-            try:
-                day = dt.date.fromisoformat(str(key))
-            except ValueError:
-                raise InputError([Problem(where, finder.line(path + (str(key),)), f"`{key}` is not an ISO date",
-                                          "write the date as YYYY-MM-DD")]) from None
-        out.append((day, value))
-    return tuple(sorted(out, key=lambda item: item[0]))
+        text = key.isoformat() if isinstance(key, dt.date) else str(key)
+        day, loose = _key_day(key)
+        seen = written.get(loose) if loose else None
+        where_key = finder.line(path + (text,))
+        if seen is not None:
+            problems.append(Problem(where, where_key, f"parameter `{path[0]}`: `{text}` is the same date as `{seen}` "
+                                    f"(line {finder.line(path + (seen,))}): two values for one date",
+                                    "keep one of them, written YYYY-MM-DD"))
+        elif day is None:
+            fix = f"write it as {loose.isoformat()}" if loose else "write the date as YYYY-MM-DD"
+            problems.append(Problem(where, where_key, f"parameter `{path[0]}`: `{text}` is not an ISO date (YYYY-MM-DD)",
+                                    fix))
+        if loose is not None:
+            written.setdefault(loose, text)
+        if day is not None and seen is None:
+            out[day] = value
+    if problems:
+        raise InputError(problems)
+    return tuple(sorted(out.items(), key=lambda item: item[0]))
 
 
 @functools.lru_cache(maxsize=8)
@@ -112,6 +146,10 @@ def _is_countries(v: Any) -> bool:
     return isinstance(v, list) and all(isinstance(c, str) and c in iso_countries() for c in v)
 
 
+def _is_amount(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+
+
 def _is_share(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
 
@@ -132,17 +170,18 @@ PARAMETER_KINDS: dict[str, str] = {
 }
 _KIND_CHECKS = {
     "countries": _is_countries, "share": _is_share, "bool": lambda v: isinstance(v, bool),
-    "date": lambda v: isinstance(v, dt.date), "phase": lambda v: v in ("transition", "new-structure"),
-    "usd": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+    "date": lambda v: type(v) is dt.date,  # not a timestamp: comparing one with a date raises
+    "phase": lambda v: v in ("transition", "new-structure"), "usd": _is_amount,
     # the classes a cap may name are the vocabulary's `vehicle_classes` (checked by law.Law.load)
-    "caps": lambda v: isinstance(v, dict) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v.values()),
+    "caps": lambda v: isinstance(v, dict) and all(_is_amount(x) for x in v.values()),
     "words": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
     "tracing": lambda v: v in ("multiply", "control"),
 }
 _KIND_TEXT = {
     "countries": "a list of ISO 3166-1 alpha-2 codes, e.g. [CN, RU]", "share": "a number between 0 and 1",
     "bool": "true or false", "date": "an ISO date (YYYY-MM-DD)", "phase": "transition or new-structure",
-    "usd": "a non-negative amount in USD", "caps": "a mapping of vehicle class to USD, e.g. {car: 55000}",
+    "usd": "a non-negative amount in USD",
+    "caps": "a mapping of vehicle class to a non-negative USD amount, e.g. {car: 55000}",
     "words": "a list of words", "tracing": "multiply or control",
 }
 

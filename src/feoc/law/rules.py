@@ -4,16 +4,17 @@
 from __future__ import annotations
 
 import json
-import string
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import load_yaml_file
 from feoc.law.data import Parameter, load_parameters
-from feoc.law.schema import CONCLUSIONS, FACT_FIELDS, Rule, RuleSource
+from feoc.law.schema import CONCLUSIONS, FACT_FIELDS, Condition, Rule, RuleSource, expected, misfit
+from feoc.law.templates import REMEDY_CONVERSIONS, SAMPLES, template_problems
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
@@ -74,7 +75,6 @@ def load_rules(rules_dir: Path) -> tuple[RuleSource, ...]:
 
 def _semantic_problems(src: RuleSource, params: dict[str, Parameter]) -> list[Problem]:
     rule = src.rule
-    fields = FACT_FIELDS[rule.when.fact]
     problems = []
     fits = (rule.applies_to, "vehicle" if rule.applies_to in ("component", "mineral") else "")
     if CONCLUSIONS[rule.then.conclusion] not in fits:
@@ -85,38 +85,61 @@ def _semantic_problems(src: RuleSource, params: dict[str, Parameter]) -> list[Pr
         problems.append(Problem(src.file, src.line("when"), "`when` has no conditions", "add `all:` or `any:` conditions"))
     for group in ("all", "any"):
         for i, cond in enumerate(getattr(rule.when, group)):
-            if cond.field not in fields:
-                problems.append(Problem(src.file, src.line("when", group, i, "field"),
-                                        f"fact `{rule.when.fact}` has no field `{cond.field}`",
-                                        f"use one of: {', '.join(fields)}"))
-            value = cond.value
-            if isinstance(value, dict):
-                if set(value) != {"param"} or value["param"] not in params:
-                    problems.append(Problem(src.file, src.line("when", group, i, "value"),
-                                            f"value {value} is not a known parameter reference",
-                                            f"write {{param: NAME}} with a NAME from rules/parameters.yaml: {', '.join(params)}"))
-            elif cond.op in ("in", "not_in") and not isinstance(value, list):
-                problems.append(Problem(src.file, src.line("when", group, i, "value"),
-                                        f"`{cond.op}` needs a list or a parameter", "write value: [a, b] or {param: NAME}"))
-    names = {n for _, n, _, _ in string.Formatter().parse(rule.explain) if n}
-    derived = ("subject_name", "threshold", "holders_label", "measure_label")  # added by determine.findings.Recorder
-    unknown = sorted({n.split(".")[0].split("[")[0] for n in names} - set(fields) - set(derived))
-    if unknown:
-        problems.append(Problem(src.file, src.line("explain"), f"explain names unknown fields: {', '.join(unknown)}",
-                                f"use fields of `{rule.when.fact}` facts: {', '.join(fields)}"))
-    if rule.remedy is not None:  # its names: the fact's fields, the derived ones and the parameters on the date
-        parsed = [(n.split(".")[0].split("[")[0], c) for _, n, _, c in string.Formatter().parse(rule.remedy) if n]
-        wrong = (sorted({n for n, _ in parsed} - set(fields) - set(derived) - set(params))
-                 + sorted({f"!{c}" for _, c in parsed if c not in (None, "c", "w")}))
-        if wrong:
-            problems.append(Problem(src.file, src.line("remedy"),
-                                    f"remedy names unknown fields or conversions: {', '.join(wrong)}",
-                                    f"use fields of `{rule.when.fact}` facts ({', '.join(fields)}), parameters, "
-                                    "`!c` (code) or `!w` (words)"))
+            problems.extend(_condition_problems(src, (group, i), cond, params))
+    problems.extend(_template_problems(src, params))
     if "UNCONFIRMED" in rule.citation.upper() and not rule.unconfirmed:
         problems.append(Problem(src.file, src.line("unconfirmed"),
                                 "the citation is marked UNCONFIRMED but the rule has no `unconfirmed:` note",
                                 "say what is unconfirmed in `unconfirmed:`"))
+    return problems
+
+
+def _condition_problems(src: RuleSource, where: tuple[str, int], cond: Condition,
+                        params: dict[str, Parameter]) -> list[Problem]:
+    """A condition names a field of its fact, and compares it with values that fit both the field's type and the
+    operator: a date, a list or text compared with `gte`, or a share compared with a date, would crash the
+    evaluators, and a number compared `eq` with text would silently never match (issue 15, class 5)."""
+    fact = src.rule.when.fact
+    fields = FACT_FIELDS[fact]
+    line = src.line("when", *where, "value")
+    if cond.field not in fields:
+        return [Problem(src.file, src.line("when", *where, "field"), f"fact `{fact}` has no field `{cond.field}`",
+                        f"use one of: {', '.join(fields)}")]
+    shown = f"rule when.{where[0]}[{where[1]}] `{cond.field} {cond.op}`"
+    value = cond.value
+    if isinstance(value, dict):
+        if set(value) != {"param"} or value["param"] not in params:
+            return [Problem(src.file, line, f"value {value} is not a known parameter reference",
+                            f"write {{param: NAME}} with a NAME from rules/parameters.yaml: {', '.join(params)}")]
+        name = value["param"]
+        for day, dated in params[name].values:
+            wrong = misfit(dated, fields[cond.field], cond.op)
+            if wrong and dated is not None:  # None: the parameter is not in force from that day (compile skips the rule)
+                return [Problem(src.file, line, f"{shown} {{param: {name}}}: its value on {day} is {wrong}",
+                                f"compare with a parameter whose values are {expected(fields[cond.field], cond.op)}")]
+        return []
+    wrong = misfit(value, fields[cond.field], cond.op)
+    if wrong:
+        return [Problem(src.file, line, f"{shown}: the value is {wrong}",
+                        f"write {expected(fields[cond.field], cond.op)}, or {{param: NAME}}")]
+    return []
+
+
+def _template_problems(src: RuleSource, params: dict[str, Parameter]) -> list[Problem]:
+    """`explain` and `remedy` hold only plain, bounded fields that fit their values (law/templates.py)."""
+    rule = src.rule
+    fields = FACT_FIELDS[rule.when.fact]
+    threshold = params["control_threshold"].values if "control_threshold" in params else ()
+    # the fact's fields, and those determine.findings.Recorder adds
+    names: dict[str, tuple[Any, ...]] = {name: SAMPLES[kind] for name, kind in fields.items()}
+    names |= {"subject_name": SAMPLES[str], "holders_label": SAMPLES[str], "measure_label": SAMPLES[str],
+              "threshold": tuple(v for _, v in threshold if v is not None)}
+    problems = [Problem(src.file, src.line("explain"), f"explain {what}", fix)
+                for what, fix in template_problems(rule.explain, names)]
+    if rule.remedy is not None:  # its names: the fact's fields, the derived ones and the parameters on the date
+        with_params = {name: tuple(v for _, v in p.values if v is not None) for name, p in params.items()} | names
+        problems += [Problem(src.file, src.line("remedy"), f"remedy {what}", fix)
+                     for what, fix in template_problems(rule.remedy, with_params, REMEDY_CONVERSIONS)]
     return problems
 
 

@@ -8,6 +8,7 @@ literals or `{param: NAME}` resolved from `rules/parameters.yaml` as of the eval
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -164,3 +165,45 @@ class RuleSource:
 
     def line(self, *path: str | int) -> int:
         return self.finder.line(path)
+
+
+_SCALAR = {str: "text", float: "a number", bool: "true or false"}
+
+
+def misfit(value: Any, field_type: type, op: str) -> str | None:
+    """What is wrong with comparing a field of `field_type` by `op` with `value`, or None when it fits: ordering
+    needs numbers, `in`/`not_in` a list of values of the field's type, `eq`/`neq` one such value."""
+    if op in ("in", "not_in"):
+        if not isinstance(value, (list, tuple)):
+            return f"{describe(value)}, and `{op}` needs a list"
+        wrong = next((describe(v) for v in value if not _is(v, field_type)), None)
+        return f"a list holding {wrong}, and the field is {_SCALAR[field_type]}" if wrong else None
+    if op in ("lt", "lte", "gt", "gte") and field_type is not float:
+        return f"{describe(value)}, and `{op}` orders numbers but the field is {_SCALAR[field_type]}"
+    return None if _is(value, field_type) else f"{describe(value)}, but the field is {_SCALAR[field_type]}"
+
+
+def expected(field_type: type, op: str) -> str:
+    """The values `misfit` accepts, in words."""
+    one = {str: "text", float: "numbers", bool: "true or false"}[field_type]
+    return f"a list of {one}" if op in ("in", "not_in") else one
+
+
+def _is(value: Any, field_type: type) -> bool:
+    if field_type is float:  # bool is an int in Python, and a share compared with true is a mistake
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return type(value) is field_type
+
+
+def describe(value: Any) -> str:
+    """A value's kind in words, for a problem line."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dt.date):
+        return "a date"
+    kinds: dict[type, str] = {str: "text", list: "a list", tuple: "a list", dict: "a mapping"}
+    return kinds.get(type(value), type(value).__name__)

@@ -50,7 +50,7 @@ def remedy(f: Finding, template: str, law: Law) -> str:
     values = {**dict(f.facts), **dict(f.extras)}
     try:
         return _RemedyFormatter(values, law, f.on).format(" ".join(template.split()))
-    except (KeyError, ValueError, IndexError, AttributeError) as exc:  # the template does not fit the finding
+    except (KeyError, ValueError, IndexError, AttributeError, TypeError) as exc:  # a value missing on the date
         return f"{md(f.title)} (remedy template error: {md(exc)})"
 
 
