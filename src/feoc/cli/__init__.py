@@ -59,6 +59,7 @@ try:
     # isort: on
     from feoc.cli.app import app, debugging
     from feoc.data.problems import EngineError, InputError
+    from feoc.render.sanitize import terminal
 finally:
     if _GUARDED:
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -145,7 +146,7 @@ def run(args: list[str]) -> int:
         _drop_output()
         return EXIT_BROKEN_PIPE
     except InputError as exc:  # a command that did not catch its own input errors
-        _say(*(str(problem) for problem in exc.problems))
+        _say(*(terminal(str(problem)) for problem in exc.problems))
         return EXIT_INPUT
     except EngineError as exc:
         _say(f"feoc: rule engine error: {_one_line(exc)} — no verdict is given")
@@ -226,8 +227,7 @@ def _show_usage_error(exc: Exception) -> None:
 
 def _one_line(value: object, limit: int = 500) -> str:
     """Text from an exception on one line: no control or bidirectional characters, bounded."""
-    text = " ".join(str(value).split())
-    text = "".join(c if c.isprintable() else "?" for c in text)
+    text = terminal(" ".join(str(value).split()))  # the terminal policy: hidden characters shown as escapes
     return text if len(text) <= limit else text[:limit] + "…"
 
 

@@ -149,6 +149,8 @@ class DurableEvaluator:
                 host.delete_state(name, sid)
         errors = recorder.errors
         if errors:
+            if isinstance(errors[0], KeyboardInterrupt):  # Ctrl-C inside an action: an interruption, not a defect
+                raise errors[0]
             raise EngineError(f"a rule action failed: {errors[0]!r}")
         got = sorted(set(recorder.take()))
         # Guard: every batch is checked against the reference semantics of the same compiled rules, so a
