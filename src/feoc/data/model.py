@@ -46,6 +46,25 @@ class FieldError(ValueError):
         self.field = field
 
 
+_SHARE_TEXT = re.compile(r"((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))[ ]?(%?)")  # ASCII digits: no `2_5`, no `٢٥`, no 1e-5
+SHARE_DIGITS = 15  # significant digits a share may be written with: every such decimal survives as a float
+
+
+def parse_share(text: str) -> float:
+    """A share written as text, strictly: `0.25`, `25%` or `25 %` in ASCII digits, with at most 15 significant
+    digits, so the float feoc computes with is the very number written. Python's float() would read `2_5` as 25
+    and round `24.9999999999999999999%` up to exactly 25 % (the threshold); both are refused instead.
+    Raises ValueError saying what to write."""
+    match = _SHARE_TEXT.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"`{text}` is not a share; write 0.25 or \"25%\" (ASCII digits)")
+    number = Decimal(match.group(1)).scaleb(-2 if match.group(2) else 0)
+    if len(number.normalize().as_tuple().digits) > SHARE_DIGITS:
+        raise ValueError(f"`{text}` has more than {SHARE_DIGITS} significant digits, more than feoc can keep "
+                         "exactly; write it with fewer digits (e.g. 24.99999%)")
+    return float(number)
+
+
 def _share(value: Any) -> float:
     """Accept 0.25, 1, "25%", "25 %", "0.25"; refuse bools, NaN, infinities and values outside [0, 1].
 
@@ -56,11 +75,7 @@ def _share(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError(f"`{str(value).lower()}` is not a share; write a number in [0, 1] or a percentage like \"25%\"")
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            number = float(Decimal(text[:-1]).scaleb(-2)) if text.endswith("%") else float(text)
-        except (ValueError, ArithmeticError):
-            raise ValueError(f"`{value}` is not a share; write 0.25 or \"25%\"") from None
+        number = parse_share(value)
     elif isinstance(value, (int, float)):
         try:
             number = float(value)

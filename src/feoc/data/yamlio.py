@@ -296,6 +296,10 @@ class LineFinder:
         self._root: Any = None  # a PyYAML node
         self._failed = False
 
+    @property
+    def text(self) -> str:
+        return self._text
+
     def line(self, path: tuple[str | int, ...]) -> int:
         """The 1-based line of the deepest node along `path` that exists (0 if unknown)."""
         yaml, loader = _pyyaml()

@@ -17,6 +17,7 @@ import contextlib
 import functools
 import gc
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from feoc.data.dataset import Dataset
-from feoc.data.model import KINDS
+from feoc.data.model import KINDS, SHARE_DIGITS
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
 from feoc.law.law import Law
@@ -78,6 +79,21 @@ class _FileRead:
     broken_ids: set[str] = field(default_factory=set)
 
 
+# A share written as a plain YAML number with digit separators or more than 15 significant digits: the YAML
+# parser turns `0.2_5` into 0.25 and `0.249999999999999999999` into exactly 0.25 (the threshold) before feoc sees
+# the text, so such numbers are found in the text itself (quoted, `parse_share` refuses them with the same words).
+_PLAIN_SHARE = re.compile(r"\b(equity|voting|board_seats|debt)[ \t]*:[ \t]*(?=[0-9.]*_|[0-9]*\.0*[1-9][0-9]{15})"
+                          r"([0-9][0-9._]*|\.[0-9._]+)")
+
+
+def _plain_shares(text: str, name: str) -> list[Problem]:
+    return [Problem(name, text.count("\n", 0, m.start()) + 1,
+                    f"{m.group(1)} `{m.group(2)}` is written with digit separators or more than {SHARE_DIGITS} "
+                    "significant digits, which YAML rounds before feoc can read it",
+                    "write the share with fewer digits, no `_`, e.g. 0.2499999 or \"24.99999%\"")
+            for m in _PLAIN_SHARE.finditer(text)]
+
+
 def _read_file(path: Path, compact: bool = False) -> _FileRead:
     """Parse and validate one file (here or in a worker process)."""
     name = str(path)
@@ -86,6 +102,7 @@ def _read_file(path: Path, compact: bool = False) -> _FileRead:
     except InputError as exc:
         return _FileRead(name, None, problems=list(exc.problems))
     out = _FileRead(name, finder)
+    out.problems.extend(_plain_shares(finder.text, name))
     shared: dict[str, str] = {}
     if raw is None:
         out.problems.append(Problem(name, 1, "the file is empty", "add records under a top-level key, or delete the file"))

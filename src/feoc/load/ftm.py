@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from feoc.data.model import iso_countries
+from feoc.data.model import iso_countries, parse_share
 from feoc.data.problems import InputError, Problem
 from feoc.load.draft import Draft, slugify
 
@@ -114,10 +114,15 @@ def partial_date(value: str | None, end: bool) -> dt.date | None:
 
 
 def _percentage(value: str | None) -> float | None:
+    """A percentage as a share, read as the dataset reads shares (`parse_share`): None when it is not one, has
+    more digits than a share can keep exactly, or lies outside 0-100 (the caller reports the skip)."""
     if value is None or not _PERCENT.fullmatch(value.strip()):
         return None
-    number = float(value.strip().rstrip("%"))
-    return number / 100 if 0 <= number <= 100 else None
+    try:
+        share = parse_share(value.strip().rstrip("%").strip() + "%")
+    except ValueError:
+        return None
+    return share if 0 <= share <= 1 else None
 
 
 def read_ftm(path: Path) -> Draft:
