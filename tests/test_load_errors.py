@@ -574,7 +574,7 @@ def test_country_codes_are_pycountrys_iso_3166_1_list():
     start-up time): the very set its API gives, Norway's NO and Kosovo's absence (not ISO) included."""
     import pycountry
 
-    from feoc.data.model import iso_countries
+    from feoc.data.values import iso_countries
 
     assert iso_countries() == {c.alpha_2 for c in pycountry.countries}
     assert {"CN", "NO", "US"} <= iso_countries() and "XK" not in iso_countries()

@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import difflib
 import os
+import re
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
@@ -103,9 +104,24 @@ def load_law(rules: Path | None) -> Law:
     return Law.load(rules)
 
 
+def say_skipped(data: Path) -> None:
+    """Every entry of a dataset folder that is not read, one `skipped:` line each on stderr (issue 15: every
+    file is read or reported; a listing in `sanctions.yaml.bak` must not pass silently). `validate` lists them
+    on stdout; the judging commands say them here, before the verdict."""
+    from feoc.load.scan import scan_folder
+    from feoc.render.sanitize import terminal
+
+    if data.is_dir():
+        for line in scan_folder(data).skipped:
+            typer.echo(terminal(f"skipped: {line}"), err=True)
+
+
 def parse_day(value: str, option: str = "--on") -> dt.date:
-    """An ISO date from the command line, or exit 2 saying how to write it."""
+    """An ISO date from the command line, or exit 2 saying how to write it. Only YYYY-MM-DD: Python also reads
+    `20240601` and the week date `2024W011`, which the message and the parameters' dates do not allow."""
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError(value)
         day = dt.date.fromisoformat(value)
     except ValueError:
         typer.echo(f"{option} {value!r}: not a valid date — write it as YYYY-MM-DD, e.g. 2024-06-01", err=True)

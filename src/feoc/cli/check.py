@@ -21,6 +21,7 @@ from feoc.cli.app import (
     judging,
     load_law,
     parse_day,
+    say_skipped,
     unknown,
 )
 from feoc.cli.output import emit
@@ -51,6 +52,7 @@ def _subject(kind: str, ident: str, data: Path, rules: Path | None,
 
     law = load_law(rules)
     interp = chosen_reading(law, reading)
+    say_skipped(data)
     dataset = load_dataset(data, law)
     records: dict[str, Sequence[Any]] = {"entity": dataset.entities, "facility": dataset.facilities,
                                          "vehicle": dataset.vehicles}

@@ -31,6 +31,21 @@ def _silence_stdout() -> None:
         os.close(devnull)
 
 
+def _write_all(text: str) -> None:
+    """Every byte to stdout. A pipe may take only part of a write; CPython's unbuffered stdout (PYTHONUNBUFFERED)
+    then drops the rest without an error (`feoc screen | head` ended 0 with its output cut short), so the bytes go
+    straight to the file descriptor until all are written. A stream without one (a test runner's) gets the text."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        typer.echo(text, nl=False)
+        return
+    sys.stdout.flush()
+    data = memoryview(text.encode(sys.stdout.encoding or "utf-8", errors=sys.stdout.errors or "strict"))
+    while data:
+        data = data[os.write(fd, data):]
+
+
 def emit(text: str, nl: bool = True) -> None:
     """Print `text` on stdout, or end the command: exit 2 if stdout is closed or full, 141 on a broken pipe."""
     if sys.stdout is None:  # started with stdout closed (`>&-`): Python gives no stream at all
@@ -38,7 +53,7 @@ def emit(text: str, nl: bool = True) -> None:
              "or use --out where the command has it")
         raise typer.Exit(2)
     try:
-        typer.echo(text, nl=nl)
+        _write_all(text + ("\n" if nl else ""))
     except BrokenPipeError:
         _silence_stdout()
         raise typer.Exit(EXIT_BROKEN_PIPE) from None

@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from feoc.cli.app import DATA_OPTION, RULES_OPTION, app, format_choice, format_option, judging, load_law, parse_day
+from feoc.cli.app import (
+    DATA_OPTION,
+    RULES_OPTION,
+    app,
+    format_choice,
+    format_option,
+    judging,
+    load_law,
+    parse_day,
+    say_skipped,
+)
 from feoc.cli.output import emit
 
 if TYPE_CHECKING:
@@ -99,6 +109,7 @@ def report(data: Path = DATA_OPTION,
     with judging("; no report was written"):
         law = load_law(rules)
         dates = sorted({parse_day(d) for d in on}) if on else key_dates(law)
+        say_skipped(data)
         files = report_files(load_dataset(data, law), data, dates, law, fmt.value)
     try:
         if check:

@@ -26,6 +26,7 @@ from feoc.cli.app import (
     judging,
     load_law,
     parse_day,
+    say_skipped,
 )
 from feoc.cli.output import emit
 
@@ -67,6 +68,7 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
 
     with status("loading the dataset…"):
         # light rows and all cores: a screen reads entities and holdings, nothing else of them
+        say_skipped(data)
         dataset = load_dataset(data, law, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up)
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
     with status(f"analysing {len(dataset.entities):,} entities…"):
@@ -83,6 +85,7 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = fo
                                               "durable-rules (the engine of record, fact by fact) or reference"),
            rules: Path | None = RULES_OPTION) -> None:
     """Every entity's FEOC status on --on, the deciding rules and the covered-government interest per measure."""
+    from feoc.law.data import default_rules_dir
     from feoc.render.base import ScreenView, renderer
     from feoc.render.outdir import OutputError, refuse_folder_target, write_output_file
 
@@ -90,11 +93,12 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = fo
     check_evaluator(evaluator)
     try:
         if out is not None:
-            refuse_folder_target(out)  # before the work, not after it
+            refuse_folder_target(out, (data, rules or default_rules_dir()))  # before the work, not after it
         with judging():
             rows, reading = _table(data, day, interpretation, evaluator, rules)
         text = renderer("screen", fmt.value)(ScreenView(rows, day, reading))
         if out is not None:
+            refuse_folder_target(out, (data, rules or default_rules_dir()))  # again: the work took time
             write_output_file(out, text)
     except OutputError as exc:  # a target feoc cannot write: one line, the path and the fix (issue 15)
         typer.echo(str(exc), err=True)

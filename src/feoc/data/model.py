@@ -8,34 +8,13 @@ enumerated words come from `rules/vocabulary.yaml`.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import json
-import math
-import re
-from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?\Z")  # \Z: no trailing newline
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+from feoc.data.values import iso_countries, to_country, to_date, to_share, to_slug
+
 MEASURES = ("equity", "voting", "board_seats")
-
-
-@lru_cache(maxsize=1)
-def iso_countries() -> frozenset[str]:
-    """The ISO 3166-1 alpha-2 codes of pycountry's database, read from its JSON file: importing pycountry
-    reads package metadata, a tenth of a `feoc check`'s start-up. Its API if the file is not found."""
-    spec = importlib.util.find_spec("pycountry")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(folder) / "databases" / "iso3166-1.json"
-        if path.is_file():
-            return frozenset(c["alpha_2"] for c in json.loads(path.read_text(encoding="utf-8"))["3166-1"])
-    import pycountry  # pragma: no cover - a pycountry that keeps its data elsewhere
-
-    return frozenset(c.alpha_2 for c in pycountry.countries)  # pragma: no cover
 
 
 class FieldError(ValueError):
@@ -46,103 +25,17 @@ class FieldError(ValueError):
         self.field = field
 
 
-_SHARE_TEXT = re.compile(r"((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))[ ]?(%?)")  # ASCII digits: no `2_5`, no `٢٥`, no 1e-5
-SHARE_DIGITS = 15  # significant digits a share may be written with: every such decimal survives as a float
-
-
-def parse_share(text: str) -> float:
-    """A share written as text, strictly: `0.25`, `25%` or `25 %` in ASCII digits, with at most 15 significant
-    digits, so the float feoc computes with is the very number written. Python's float() would read `2_5` as 25
-    and round `24.9999999999999999999%` up to exactly 25 % (the threshold); both are refused instead.
-    Raises ValueError saying what to write."""
-    match = _SHARE_TEXT.fullmatch(text.strip())
-    if match is None:
-        raise ValueError(f"`{text}` is not a share; write 0.25 or \"25%\" (ASCII digits)")
-    number = Decimal(match.group(1)).scaleb(-2 if match.group(2) else 0)
-    if len(number.normalize().as_tuple().digits) > SHARE_DIGITS:
-        raise ValueError(f"`{text}` has more than {SHARE_DIGITS} significant digits, more than feoc can keep "
-                         "exactly; write it with fewer digits (e.g. 24.99999%)")
-    return float(number)
-
-
-def _share(value: Any) -> float:
-    """Accept 0.25, 1, "25%", "25 %", "0.25"; refuse bools, NaN, infinities and values outside [0, 1].
-
-    A percentage is divided by 100 in decimal, so "33.3%" and 0.333 give the very same float.
-    """
-    if type(value) is float and 0.0 <= value <= 1.0:  # the common case, NaN fails the comparison
-        return value + 0.0  # -0.0 becomes 0.0
-    if isinstance(value, bool):
-        raise ValueError(f"`{str(value).lower()}` is not a share; write a number in [0, 1] or a percentage like \"25%\"")
-    if isinstance(value, str):
-        number = parse_share(value)
-    elif isinstance(value, (int, float)):
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
-    else:
-        raise ValueError(f"a share must be a number or a percentage string, not a {type(value).__name__}; "
-                         "write 0.25 or \"25%\"")
-    if math.isnan(number) or math.isinf(number):
-        raise ValueError(f"`{value}` is not a finite share; write 0.25 or \"25%\"")
-    if number < 0 or number > 1:
-        hint = f" (did you mean \"{number:g}%\"?)" if 1 < number <= 100 else ""
-        raise ValueError(f"share {value} lies outside [0, 1]{hint}; write a number in [0, 1] or a percentage like \"25%\"")
-    return number + 0.0
-
-
-def _slug(value: Any) -> str:
-    if type(value) is str and SLUG.match(value):
-        return value
-    if not isinstance(value, str) and SLUG.match(str(value)):
-        raise ValueError(f"`{value}` is read as a {type(value).__name__}, not an id; quote it: \"{value}\"")
-    suggestion = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
-    hint = f": e.g. `{suggestion}`" if SLUG.match(suggestion) and suggestion != value else ", e.g. `envision-group`"
-    raise ValueError(f"`{value}` is not an id; use lowercase letters, digits and dashes (a slug){hint}")
-
-
-def _country(value: Any) -> str:
-    if type(value) is str and value in iso_countries():
-        return value
-    if isinstance(value, str) and value.strip().upper() in iso_countries():
-        raise ValueError(f"`{value}` is not an ISO 3166-1 alpha-2 country code; "
-                         f"write it in upper case: `{value.strip().upper()}`")
-    if isinstance(value, bool):  # `NO` read by a YAML 1.1 tool and written back as false
-        raise ValueError(f"`{str(value).lower()}` is not a country; write the two-letter code (Norway is NO)")
-    raise ValueError(f"`{value}` is not an ISO 3166-1 alpha-2 country code; use a two-letter upper-case code "
-                     "such as CN, JP, US or NO")
-
-
-def _date(value: Any) -> dt.date:
-    day = None
-    if isinstance(value, dt.datetime):
-        day = value.date()
-    elif isinstance(value, dt.date):
-        day = value
-    elif isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
-        try:
-            day = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"`{value}` is not a real calendar date; check the day and month (YYYY-MM-DD)") from None
-    if day is not None:
-        if not 1900 <= day.year <= 2100:
-            raise ValueError(f"`{value}` is an implausible date for this law; check the year (1900-2100)")
-        return day
-    raise ValueError(f"`{value}` is not a valid ISO date; write YYYY-MM-DD (e.g. 2024-01-01)")
-
-
 # Slugs and countries are checked by pydantic-core itself (a Rust regex, a set lookup): a Python validator
 # per value would cost a call each, and a 100k-entity dataset has ~10^6 of them. Their friendly messages
 # come from `explain` below, which runs the Python checks only on the values pydantic refused.
 _SLUG_MARK = StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")  # Rust `$`: the very end
-Share = Annotated[float, BeforeValidator(_share)]  # (a native float | str union measured no faster)
+Share = Annotated[float, BeforeValidator(to_share)]  # (a native float | str union measured no faster)
 Slug = Annotated[str, _SLUG_MARK]
 if TYPE_CHECKING:  # a Literal of the 249 codes read at run time: for the type checker, a str
     Country = str
 else:
     Country = Literal[tuple(sorted(iso_countries()))]
-Day = Annotated[dt.date, BeforeValidator(_date)]
+Day = Annotated[dt.date, BeforeValidator(to_date)]
 
 
 def _refused(ranges: tuple[tuple[int, int], ...]) -> str:
@@ -394,7 +287,7 @@ def explain(err: Any) -> str | None:
     field = next((step for step in reversed(err["loc"]) if isinstance(step, str)), None)
     if field in TEXT_FIELDS and err["type"] in ("string_pattern_mismatch", "string_unicode"):
         return _refused_character(field, err["input"])
-    check = _slug if field in SLUG_FIELDS else _country if field in COUNTRY_FIELDS else None
+    check = to_slug if field in SLUG_FIELDS else to_country if field in COUNTRY_FIELDS else None
     if check is None or err["type"] not in ("string_pattern_mismatch", "string_type", "literal_error"):
         return None
     try:

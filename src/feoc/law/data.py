@@ -141,7 +141,7 @@ def load_parameters(rules_dir: Path) -> dict[str, Parameter]:
 
 
 def _is_countries(v: Any) -> bool:
-    from feoc.data.model import iso_countries
+    from feoc.data.values import iso_countries
 
     return isinstance(v, list) and all(isinstance(c, str) and c in iso_countries() for c in v)
 

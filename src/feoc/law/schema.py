@@ -9,13 +9,15 @@ literals or `{param: NAME}` resolved from `rules/parameters.yaml` as of the eval
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from feoc.data.model import SLUG, Day
+from feoc.data.model import Day
+from feoc.data.values import SLUG
 from feoc.data.yamlio import LineFinder
 from feoc.law.data import Parameter
 
@@ -116,6 +118,10 @@ class Effective(_Strict):
         if not isinstance(name, str) or name not in params:
             raise ValueError(f"{value} is not a date or a known parameter reference; write a date (YYYY-MM-DD) "
                              f"or {{param: NAME}} with a NAME from rules/parameters.yaml")
+        if not all(isinstance(v, bool) for _, v in params[name].values):
+            # a share or a date is "true" from its first value: the rule would silently start then
+            raise ValueError(f"parameter `{name}` is not a true/false flag, so it gives no start date; name a "
+                             "parameter whose values are true or false, e.g. pfe_rules_in_force")
         first = params[name].first_true()
         if first is None:
             raise ValueError(f"parameter `{name}` is never true, so it gives no date; name a parameter that "
@@ -191,7 +197,8 @@ def expected(field_type: type, op: str) -> str:
 
 def _is(value: Any, field_type: type) -> bool:
     if field_type is float:  # bool is an int in Python, and a share compared with true is a mistake
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        # NaN never compares true and infinity cannot reach durable-rules: both would end in an engine error
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     return type(value) is field_type
 
 
@@ -201,6 +208,8 @@ def describe(value: Any) -> str:
         return "empty (null)"
     if isinstance(value, bool):
         return "true/false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not a finite number"
     if isinstance(value, (int, float)):
         return "a number"
     if isinstance(value, dt.date):

@@ -28,8 +28,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from feoc.data.dataset import Dataset
-from feoc.data.model import KINDS, SHARE_DIGITS
+from feoc.data.model import KINDS
 from feoc.data.problems import InputError, Problem
+from feoc.data.values import SHARE_DIGITS
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
 from feoc.law.law import Law
 from feoc.load.checks import battery_materials, check_dataset

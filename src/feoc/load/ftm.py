@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from feoc.data.model import iso_countries, parse_share
 from feoc.data.problems import InputError, Problem
+from feoc.data.values import iso_countries, parse_share
 from feoc.load.draft import Draft, slugify
 
 ENTITY_SCHEMAS = {"Company": "company", "Organization": "company", "LegalEntity": "company",

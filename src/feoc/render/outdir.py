@@ -223,10 +223,21 @@ def temporary_of(rel: str) -> str | None:
     return owner if _LAYOUT.fullmatch(owner) else None
 
 
-def refuse_folder_target(out: Path) -> None:
-    """`--out FILE` that names a folder (or a root): refused before any work (issue 15: a traceback)."""
+def refuse_folder_target(out: Path, inputs: tuple[Path, ...] = ()) -> None:
+    """`--out FILE` that feoc must not write, refused before any work: a folder (issue 15: a traceback); a link,
+    device, FIFO or socket (the atomic rename would replace `/dev/null` itself, or the link rather than what it
+    points to); a file inside the inputs (the dataset or rules folder, or the dataset file itself)."""
     if out.is_dir():
         raise OutputError(f"--out {out}: a folder — name a file, e.g. --out {out / 'screen.csv'}")
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        raise OutputError(f"--out {out}: not a regular file (a link, device, FIFO or socket); feoc writes only "
+                          "regular files — name a new or regular file, or leave out --out to write to stdout")
+    target = out.resolve()
+    for given in inputs:
+        source = given.resolve()
+        if target == source or source in target.parents:
+            raise OutputError(f"--out {out}: inside the input {given}, which the output would overwrite or join — "
+                              "write the output outside the dataset and rules folders")
 
 
 def write_output_file(out: Path, text: str) -> None:
@@ -235,7 +246,6 @@ def write_output_file(out: Path, text: str) -> None:
     old file, if any, is left whole."""
     from feoc.render.atomic import write_atomically
 
-    refuse_folder_target(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
