@@ -86,14 +86,15 @@ def _dated_values(raw: Any, where: str, finder: Any, path: tuple) -> tuple[tuple
         text = key.isoformat() if isinstance(key, dt.date) else str(key)
         day, loose = _key_day(key)
         seen = written.get(loose) if loose else None
-        where_key = finder.line(path + (text,))
-        if seen is not None:
-            problems.append(Problem(where, where_key, f"parameter `{path[0]}`: `{text}` is the same date as `{seen}` "
+        if seen is not None:  # lines are looked up only for a problem: the lookup parses the file again
+            problems.append(Problem(where, finder.line(path + (text,)),
+                                    f"parameter `{path[0]}`: `{text}` is the same date as `{seen}` "
                                     f"(line {finder.line(path + (seen,))}): two values for one date",
                                     "keep one of them, written YYYY-MM-DD"))
         elif day is None:
             fix = f"write it as {loose.isoformat()}" if loose else "write the date as YYYY-MM-DD"
-            problems.append(Problem(where, where_key, f"parameter `{path[0]}`: `{text}` is not an ISO date (YYYY-MM-DD)",
+            problems.append(Problem(where, finder.line(path + (text,)),
+                                    f"parameter `{path[0]}`: `{text}` is not an ISO date (YYYY-MM-DD)",
                                     fix))
         if loose is not None:
             written.setdefault(loose, text)

@@ -101,7 +101,6 @@ def _condition_problems(src: RuleSource, where: tuple[str, int], cond: Condition
     evaluators, and a number compared `eq` with text would silently never match (issue 15, class 5)."""
     fact = src.rule.when.fact
     fields = FACT_FIELDS[fact]
-    line = src.line("when", *where, "value")
     if cond.field not in fields:
         return [Problem(src.file, src.line("when", *where, "field"), f"fact `{fact}` has no field `{cond.field}`",
                         f"use one of: {', '.join(fields)}")]
@@ -109,18 +108,19 @@ def _condition_problems(src: RuleSource, where: tuple[str, int], cond: Condition
     value = cond.value
     if isinstance(value, dict):
         if set(value) != {"param"} or value["param"] not in params:
-            return [Problem(src.file, line, f"value {value} is not a known parameter reference",
+            return [Problem(src.file, src.line("when", *where, "value"), f"value {value} is not a known parameter reference",
                             f"write {{param: NAME}} with a NAME from rules/parameters.yaml: {', '.join(params)}")]
         name = value["param"]
         for day, dated in params[name].values:
             wrong = misfit(dated, fields[cond.field], cond.op)
             if wrong and dated is not None:  # None: the parameter is not in force from that day (compile skips the rule)
-                return [Problem(src.file, line, f"{shown} {{param: {name}}}: its value on {day} is {wrong}",
+                return [Problem(src.file, src.line("when", *where, "value"),
+                                f"{shown} {{param: {name}}}: its value on {day} is {wrong}",
                                 f"compare with a parameter whose values are {expected(fields[cond.field], cond.op)}")]
         return []
     wrong = misfit(value, fields[cond.field], cond.op)
     if wrong:
-        return [Problem(src.file, line, f"{shown}: the value is {wrong}",
+        return [Problem(src.file, src.line("when", *where, "value"), f"{shown}: the value is {wrong}",
                         f"write {expected(fields[cond.field], cond.op)}, or {{param: NAME}}")]
     return []
 
