@@ -14,7 +14,6 @@ from typing import Any
 from feoc.data.dataset import Dataset
 from feoc.data.problems import InputError, Problem
 from feoc.law.compile import CompiledRuleset
-from feoc.ownership.exact import decimal
 
 # entity fact field -> Entity attribute (a missing attribute reads as "", as the rules compare text)
 ENTITY_FACT: dict[str, str] = {"subject": "id", "name": "name", "etype": "type", "country": "country",
@@ -101,6 +100,8 @@ def fact_number(x: float, limits: tuple[float, ...], exact: Callable[[], Fractio
         value = asked[0]
         side = (x > t) - (x < t) if abs(x - t) > 1e-12 else 0
         if value is not None:
+            from feoc.ownership.exact import decimal  # only near a threshold
+
             target = decimal(t)
             side = (value > target) - (value < target)
         step = 10.0 ** -SHARE_DIGITS
@@ -118,6 +119,8 @@ def exact_ratio(parts: Iterable[float], wholes: Iterable[float]) -> Callable[[],
     parts, wholes = list(parts), list(wholes)
 
     def exact() -> Fraction | None:
+        from feoc.ownership.exact import decimal  # only near a threshold
+
         whole = sum((decimal(v) for v in wholes), Fraction(0))
         return sum((decimal(v) for v in parts), Fraction(0)) / whole if whole else None
     return exact

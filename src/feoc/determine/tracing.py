@@ -17,7 +17,6 @@ from feoc.data.model import MEASURES
 from feoc.data.problems import InputError, Problem
 from feoc.determine.facts import ExactBatch, fact_number, near
 from feoc.law.law import Law
-from feoc.ownership.exact import exact_interests
 from feoc.ownership.graph import Graph, Stake, in_edges
 
 LOOKTHROUGH = "control_lookthrough_threshold"
@@ -90,6 +89,8 @@ class Tracer:
         when first asked for."""
         def compute() -> dict[Any, Fraction] | None:
             limit = lookthrough_for(self.law, self.day, tracing) if tracing == "control" else None
+            from feoc.ownership.exact import exact_interests  # only near a threshold: kept off the check path
+
             return exact_interests(self.edges[measure], sources, entities, tracing == "control", limit or 0.0)
         return ExactBatch(compute)
 

@@ -37,7 +37,6 @@ from feoc.load.checks import battery_materials, check_dataset
 from feoc.load.origins import OriginRuns
 from feoc.load.scan import dataset_scan
 from feoc.load.validation import ADAPTERS, valid_items, validation_problems
-from feoc.load.workers import ordered_map
 
 
 def dataset_files(folder: Path) -> list[Path]:
@@ -190,6 +189,8 @@ def _reads(files: list[Path], compact: bool, workers: int,
         return
     # largest files first, so the last one to finish is small; results come back in file order
     tasks = [(path, compact) for path in files]
+    from feoc.load.workers import ordered_map  # processes and pipes: for a parallel load only
+
     for path, read in zip(files, ordered_map(_read_in_worker, tasks, workers, _size, meanwhile)):
         read.finder = read.finder or _FileLineFinder(path)
         yield read
