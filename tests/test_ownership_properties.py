@@ -32,6 +32,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 
+from feoc.data.problems import InputError
 from feoc.ownership.graph import Graph, Stake, in_edges, interests
 
 EXAMPLES = int(os.environ.get("FEOC_HYPOTHESIS_EXAMPLES", "100"))
@@ -403,7 +404,7 @@ def test_near_total_cross_holdings_converge_or_are_refused(size, leak):
     stakes += [Stake(ring[-1], ring[0], 1 - leak), Stake("src", ring[0], leak)]
     try:
         vals = interests(in_edges(stakes), {"src"})
-    except Exception:
+    except InputError:  # refused as not converging: an error is acceptable here, a wrong number is not
         return
     wrong = {n: vals.get(n, 0.0) for n in ring if abs(vals.get(n, 0.0) - 1.0) > EPS}
     if wrong:
