@@ -9,7 +9,6 @@ import os
 import random
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -247,11 +246,9 @@ def test_attack_ctrl_c_during_screen_ends_within_2s_and_leaves_no_worker(world, 
     whole = time.monotonic() - start
     rng = random.Random(15 + aimed)
     strict = aimed or _top_level_handler()
-    ends = []
     for trial in range(10):
         delay = rng.uniform(0, 0.25) if aimed else rng.uniform(0.05, whole)
         code, stderr, took = _interrupt(command, env, delay, wait_for_workers=aimed)
-        ends.append(took)
         assert took < 2.0, (trial, took)
         assert "feoc/load/" not in stderr, stderr  # never a traceback through the loader
         if strict:
@@ -260,5 +257,3 @@ def test_attack_ctrl_c_during_screen_ends_within_2s_and_leaves_no_worker(world, 
             assert "Traceback" not in stderr, stderr
         else:
             assert code != 0 or "Traceback" not in stderr, (trial, code, stderr)
-    print(f"Ctrl-C to exit ({'aimed' if aimed else 'anywhere'}): median {statistics.median(ends):.3f} s, "
-          f"max {max(ends):.3f} s")
