@@ -30,7 +30,17 @@ import numpy as np
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
-from feoc.determine.facts import ENTITY_FACT, NEAR, SHARE_DIGITS, ExactBatch, fact_number, holders_nation, thresholds
+from feoc.determine.facts import (
+    ENTITY_FACT,
+    NATION_FACT,
+    NEAR,
+    SHARE_DIGITS,
+    ExactBatch,
+    Regions,
+    fact_number,
+    holders_nation,
+    thresholds,
+)
 from feoc.determine.tracing import lookthrough_for, lookthrough_on
 from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
 from feoc.law.compile import CompiledRuleset
@@ -87,6 +97,7 @@ class _Bulk:
         self.ruleset: CompiledRuleset = law.ruleset(day, "30d")
         self.lookthrough = lookthrough_on(law, day)
         self.nations = list(law.param("covered_nations", day) or [])
+        self.regions = Regions.on(law, day)
         # entities are indexed in dataset order (their fields are read in memory order); `order` and `rank`
         # give id order, which results and the reference's order of additions follow
         self.attr: dict[str, list[Any]] = {a: dataset.column("entities", a) for a in ENTITY_FACT.values()}
@@ -146,6 +157,9 @@ class _Bulk:
             if name not in cache:  # only the fields some rule tests are encoded
                 attr = ENTITY_FACT.get(name)
                 cache[name] = encode([v or "" for v in self.attr[attr]]) if attr else None
+                if name in NATION_FACT:  # a place's nation (facts.entity_fact): a region counts as its nation
+                    place = encode([v or "" for v in self.attr[ENTITY_FACT[NATION_FACT[name]]]])
+                    cache[name] = Coded(place.codes, tuple(map(self.regions.nation, place.values)))
             return cache[name]
 
         blocks = [Block("entity", column, self.n, np.arange(self.n))]

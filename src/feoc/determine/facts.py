@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.data.problems import InputError, Problem
 from feoc.law.compile import CompiledRuleset
+from feoc.law.law import Law
 
 # entity fact field -> Entity attribute (a missing attribute reads as "", as the rules compare text)
 ENTITY_FACT: dict[str, str] = {"subject": "id", "name": "name", "etype": "type", "country": "country",
@@ -23,9 +24,43 @@ SHARE_DIGITS = 9  # interests are rounded so that every evaluator sees the same 
 NEAR = 1e-9  # a figure this close to a threshold is decided exactly (fact_number)
 
 
-def entity_fact(e: Any) -> dict[str, Any]:
-    """The `entity` fact of one entity record (the direct prongs, 42 U.S.C. 18741(a)(5)(C))."""
-    return {"kind": "entity", **{fact: getattr(e, attr) or "" for fact, attr in ENTITY_FACT.items()}}
+# derived entity fact field -> the place field it reads through `Regions.nation` (the bulk path derives the same)
+NATION_FACT: dict[str, str] = {"incorporated_nation": "incorporated_in", "headquartered_nation": "headquartered_in"}
+
+
+class Regions:
+    """The regions treated as part of a covered nation on a date, for the jurisdiction prongs (parameter
+    `covered_nation_regions`: Hong Kong and Macau as China, reference feoc-law.md §7.3). A rule tests a
+    place's nation; the finding shows the place as written, with what the region is and why it counts."""
+
+    def __init__(self, regions: Mapping[str, Mapping[str, str]] | None = None):
+        self.regions: Mapping[str, Mapping[str, str]] = regions or {}
+
+    @classmethod
+    def on(cls, law: Law, day: dt.date) -> Regions:
+        """The regions in force on `day` (none before the parameter's first date)."""
+        return cls(law.param("covered_nation_regions", day))
+
+    def nation(self, code: str | None) -> str:
+        """The nation `code` counts as: the region's nation, else the code itself ("" when absent)."""
+        region = self.regions.get(code or "")
+        return region["nation"] if region else code or ""
+
+    def where(self, code: str | None) -> str:
+        """The place as a finding names it: `HK, a special administrative region of …, treated as CN (source)`."""
+        region = self.regions.get(code or "")
+        return f"{code}, {region['what']}, treated as {region['nation']} ({region['source']})" if region else code or ""
+
+
+def entity_fact(e: Any, regions: Regions | None = None) -> dict[str, Any]:
+    """The `entity` fact of one entity record (the direct prongs, 42 U.S.C. 18741(a)(5)(C)), with the nation
+    each place of incorporation and headquarters counts as (`Regions`)."""
+    fact = {"kind": "entity", **{fact: getattr(e, attr) or "" for fact, attr in ENTITY_FACT.items()}}
+    regions = regions or Regions()
+    for derived, place in NATION_FACT.items():
+        fact[derived] = regions.nation(fact[place])
+        fact[derived.replace("_nation", "_where")] = regions.where(fact[place])
+    return fact
 
 
 def listing_facts(dataset: Dataset, day: dt.date) -> list[dict[str, Any]]:

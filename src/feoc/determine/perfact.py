@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from feoc.data.dataset import Dataset
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Driver, round_limit, status_room
-from feoc.determine.facts import entity_fact, listing_facts
+from feoc.determine.facts import Regions, entity_fact, listing_facts
 from feoc.determine.findings import Recorder
 from feoc.determine.tracing import Tracer
 from feoc.engine.evaluators import Evaluator
@@ -41,7 +41,8 @@ class PerFactRun:
 
     def direct_facts(self) -> list[dict[str, Any]]:
         """Round 0: the entity and listing facts (the direct prongs)."""
-        return [entity_fact(e) for e in self.dataset.entities] + listing_facts(self.dataset, self.day)
+        regions = Regions.on(self.law, self.day)
+        return [entity_fact(e, regions) for e in self.dataset.entities] + listing_facts(self.dataset, self.day)
 
     def determination(self, kind: type[D], feoc: set[str], scoped: dict[str, set[str]], **extra: Any) -> D:
         """The findings, sorted, with what explaining them needs."""

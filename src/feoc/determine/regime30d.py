@@ -17,7 +17,7 @@ from typing import Any
 from feoc.data.dataset import Dataset
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
-from feoc.determine.facts import government_bodies, holders_nation, thresholds
+from feoc.determine.facts import Regions, government_bodies, holders_nation, thresholds
 from feoc.determine.perfact import PerFactRun
 from feoc.determine.vehicle_facts import facility_facts, vehicle_facts
 from feoc.engine.evaluators import Evaluator
@@ -73,7 +73,8 @@ def stages(run: PerFactRun) -> dict[str, list[Stage]]:
         "entities": [Stage("direct prongs", run.direct_facts),
                      Stage("ownership and licences", chaining.facts, feeds=chaining.feeds)],
         "facilities": [Stage("facility activities",
-                             lambda: facility_facts(run.dataset, recorder.feoc, recorder.scoped))],
+                             lambda: facility_facts(run.dataset, recorder.feoc, recorder.scoped,
+                                                            Regions.on(run.law, run.day)))],
         "vehicles": [Stage("vehicles", lambda: vehicle_facts(run.dataset, run.day, run.law,
                                                              list(recorder.findings.values())))],
     }

@@ -9,20 +9,24 @@ import datetime as dt
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.determine.facts import exact_ratio, fact_number, finite_total, thresholds
+from feoc.determine.facts import Regions, exact_ratio, fact_number, finite_total, thresholds
 from feoc.determine.findings import Finding
 from feoc.law.law import Law
 
 
-def facility_facts(dataset: Dataset, feoc: set[str], scoped: dict[str, set[str]]) -> list[dict[str, Any]]:
-    """An `activity` fact for each activity of each facility: performed by a FEOC operator or not."""
+def facility_facts(dataset: Dataset, feoc: set[str], scoped: dict[str, set[str]],
+                   regions: Regions | None = None) -> list[dict[str, Any]]:
+    """An `activity` fact for each activity of each facility: performed by a FEOC operator or not, and the
+    nation its place counts as (`facts.Regions`: an activity in Hong Kong is performed in China)."""
     facts = []
+    regions = regions or Regions()
     # every facility is judged, also outside its recorded operating period: a component traced to a plant
     # must never pass silently because the plant's dates are incomplete (the facility verdict notes it)
     for f in dataset.facilities:
         for activity in f.activities:
             by_feoc = f.operator in feoc or activity in scoped.get(f.operator, set())
             facts.append({"kind": "activity", "subject": f.id, "activity": activity, "country": f.country,
+                          "nation": regions.nation(f.country), "where": regions.where(f.country),
                           "operator": f.operator, "operator_feoc": by_feoc})
     return facts
 

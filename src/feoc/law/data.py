@@ -147,6 +147,16 @@ def _is_countries(v: Any) -> bool:
     return isinstance(v, list) and all(isinstance(c, str) and c in iso_countries() for c in v)
 
 
+def _is_regions(v: Any) -> bool:
+    """Region code -> {nation, what, source}: both codes ISO 3166-1 alpha-2, the texts non-blank."""
+    from feoc.data.values import iso_countries
+
+    return isinstance(v, dict) and all(
+        isinstance(r, str) and r in iso_countries() and isinstance(d, dict) and set(d) == {"nation", "what", "source"}
+        and d["nation"] in iso_countries() and all(isinstance(d[k], str) and d[k].strip() for k in ("what", "source"))
+        for r, d in v.items())
+
+
 def _is_amount(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
 
@@ -158,6 +168,7 @@ def _is_share(v: Any) -> bool:
 # The parameters the code reads, and what their values must be (every other parameter is free-form).
 PARAMETER_KINDS: dict[str, str] = {
     "covered_nations": "countries", "control_threshold": "share", "control_lookthrough_threshold": "share",
+    "covered_nation_regions": "regions",
     "credit_phase": "phase", "sourcing_requirements_in_force": "bool", "last_acquisition_date": "date",
     "credit_half_usd": "usd", "credit_max_usd": "usd", "pre_2023_max_credit_usd": "usd",
     "critical_minerals_applicable_percentage": "share",
@@ -170,7 +181,7 @@ PARAMETER_KINDS: dict[str, str] = {
     "pfe_tracing": "tracing",
 }
 _KIND_CHECKS = {
-    "countries": _is_countries, "share": _is_share, "bool": lambda v: isinstance(v, bool),
+    "countries": _is_countries, "regions": _is_regions, "share": _is_share, "bool": lambda v: isinstance(v, bool),
     "date": lambda v: type(v) is dt.date,  # not a timestamp: comparing one with a date raises
     "phase": lambda v: v in ("transition", "new-structure"), "usd": _is_amount,
     # the classes a cap may name are the vocabulary's `vehicle_classes` (checked by law.Law.load)
@@ -180,6 +191,8 @@ _KIND_CHECKS = {
 }
 _KIND_TEXT = {
     "countries": "a list of ISO 3166-1 alpha-2 codes, e.g. [CN, RU]", "share": "a number between 0 and 1",
+    "regions": "a mapping of region code to {nation: CODE, what: TEXT, source: TEXT}, e.g. "
+               "{HK: {nation: CN, what: \"a special administrative region of …\", source: \"feoc-law.md §7.3\"}}",
     "bool": "true or false", "date": "an ISO date (YYYY-MM-DD)", "phase": "transition or new-structure",
     "usd": "a non-negative amount in USD",
     "caps": "a mapping of vehicle class to a non-negative USD amount, e.g. {car: 55000}",

@@ -24,11 +24,16 @@ from feoc.law.data import Parameter
 # The facts the engine sees, by kind, with their fields. Rules may only name these fields.
 FACT_FIELDS: dict[str, dict[str, type]] = {
     "entity": {"subject": str, "name": str, "etype": str, "country": str, "incorporated_in": str,
-               "headquartered_in": str, "political_figure_of": str},
+               "headquartered_in": str, "political_figure_of": str,
+               # the nation a place counts as (a region's nation, parameter covered_nation_regions), and the
+               # place as a finding shows it (the region's own code and what it is): determine/facts.py
+               "incorporated_nation": str, "headquartered_nation": str, "incorporated_where": str,
+               "headquartered_where": str},
     "listing": {"subject": str, "list": str},
     "interest": {"subject": str, "measure": str, "holders": str, "nation": str, "share": float},
     "agreement_right": {"subject": str, "agreement": str, "licensor": str, "licensor_feoc": bool, "right": str},
-    "activity": {"subject": str, "activity": str, "country": str, "operator": str, "operator_feoc": bool},
+    "activity": {"subject": str, "activity": str, "country": str, "nation": str, "where": str, "operator": str,
+                 "operator_feoc": bool},
     "component": {"subject": str, "battery": str, "component": str, "step": str, "facility": str,
                   "feoc": bool, "value_usd": float},
     "mineral": {"subject": str, "battery": str, "mineral": str, "step": str, "facility": str, "feoc": bool,
