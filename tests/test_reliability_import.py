@@ -216,7 +216,9 @@ def test_attack_csv_record_problem_is_reported_at_the_csv_row(tmp_path):
 
 def test_attack_csv_ambiguous_parent_and_repeated_ids_are_errors(tmp_path):
     code, output, _ = csv_import(tmp_path, "id,name,parent,equity\nb1,Beta,,\nb2,Beta,,\na,A,Beta,0.3\n")
-    assert code == 2 and "parent `Beta` is not the id, or the name of exactly one row" in output, output
+    # issue 14: the error names both rows the name could mean (it said only "not … exactly one row")
+    assert code == 2 and "suppliers.csv:4: parent `Beta` is ambiguous: it names row 2 (its name) and row 3 (its name)" \
+        in output, output
     (tmp_path / "again").mkdir()
     code, output, _ = csv_import(tmp_path / "again", "id,name\na,A\na,B\n")
     assert code == 2 and "rows 2 and 3 are both `a`" in output, output

@@ -29,6 +29,7 @@ from feoc.data.problems import EngineError, InputError  # not from .engine: that
 from feoc.render.base import format_help, format_names
 
 if TYPE_CHECKING:
+    from feoc.data.dataset import Dataset
     from feoc.law.law import Law
 
 EXIT_CODES = ("Exit codes: 0 pass (valid, not a FEOC, eligible, written); 1 fail (a FEOC, not eligible, stale "
@@ -114,6 +115,19 @@ def say_skipped(data: Path) -> None:
     if data.is_dir():
         for line in scan_folder(data).skipped:
             typer.echo(terminal(f"skipped: {line}"), err=True)
+
+
+def say_warnings(dataset: Dataset, law: Law, err: bool = True) -> int:
+    """Advice about a valid dataset that would still mislead a verdict (`load.checks.country_warnings`), one
+    `warning: file:line: what — fix` line each: on stderr before a verdict (as `say_skipped`), on stdout for
+    `validate`. Returns how many."""
+    from feoc.load.checks import country_warnings
+    from feoc.render.sanitize import terminal
+
+    warnings = country_warnings(dataset, law.vocabulary)
+    for problem in warnings:
+        typer.echo(terminal(f"warning: {problem}"), err=err)
+    return len(warnings)
 
 
 def parse_day(value: str, option: str = "--on") -> dt.date:

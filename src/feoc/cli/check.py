@@ -22,6 +22,7 @@ from feoc.cli.app import (
     load_law,
     parse_day,
     say_skipped,
+    say_warnings,
     unknown,
 )
 from feoc.cli.output import emit
@@ -54,6 +55,7 @@ def _subject(kind: str, ident: str, data: Path, rules: Path | None,
     interp = chosen_reading(law, reading)
     say_skipped(data)
     dataset = load_dataset(data, law)
+    say_warnings(dataset, law)
     records: dict[str, Sequence[Any]] = {"entity": dataset.entities, "facility": dataset.facilities,
                                          "vehicle": dataset.vehicles}
     known = [r.id for r in records[kind]]

@@ -21,6 +21,7 @@ from feoc.cli.app import (
     load_law,
     parse_day,
     say_skipped,
+    say_warnings,
 )
 from feoc.cli.output import emit
 
@@ -110,7 +111,9 @@ def report(data: Path = DATA_OPTION,
         law = load_law(rules)
         dates = sorted({parse_day(d) for d in on}) if on else key_dates(law)
         say_skipped(data)
-        files = report_files(load_dataset(data, law), data, dates, law, fmt.value)
+        dataset = load_dataset(data, law)
+        say_warnings(dataset, law)
+        files = report_files(dataset, data, dates, law, fmt.value)
     try:
         if check:
             _check_stale(out, files, fmt.value, data)

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from feoc.cli.app import EVALUATOR_HELP, RULES_OPTION, app, check_evaluator, fail_input, load_law
+from feoc.cli.app import EVALUATOR_HELP, RULES_OPTION, app, check_evaluator, fail_input, load_law, say_warnings
 from feoc.data.problems import InputError
 from feoc.render.sanitize import terminal
 
@@ -36,8 +36,10 @@ def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
         return
     for line in skipped:
         typer.echo(terminal(f"skipped: {line}"))
+    warned = say_warnings(dataset, load_law(rules), err=False)
     counts = ", ".join(f"{n} {kind}" for kind, n in dataset.counts().items())
     note = f"; {len(skipped)} path(s) not read (listed above)" if skipped else ""
+    note += f"; {warned} warning(s) (listed above)" if warned else ""
     typer.echo(terminal(f"{path}: valid — {counts}{note}"))
 
 

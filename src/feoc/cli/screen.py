@@ -27,6 +27,7 @@ from feoc.cli.app import (
     load_law,
     parse_day,
     say_skipped,
+    say_warnings,
 )
 from feoc.cli.output import emit
 
@@ -70,6 +71,7 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
         # light rows and all cores: a screen reads entities and holdings, nothing else of them
         say_skipped(data)
         dataset = load_dataset(data, law, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up)
+        say_warnings(dataset, law)
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
     with status(f"analysing {len(dataset.entities):,} entities…"):
         rows = screen_table(dataset, day, law, interp, evaluator)

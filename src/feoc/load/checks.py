@@ -8,12 +8,14 @@ for (and their lines composed) only when a check fails.
 
 from __future__ import annotations
 
+import contextlib
 from operator import attrgetter
+from pathlib import Path
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.data.problems import Problem
-from feoc.data.yamlio import LineFinder
+from feoc.data.problems import InputError, Problem
+from feoc.data.yamlio import LineFinder, read_text
 from feoc.law.data import Vocabulary
 from feoc.law.law import Law
 from feoc.load.holding_scan import HoldingScan, scan_holdings
@@ -55,6 +57,37 @@ def check_dataset(dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFi
     problems.extend(share_totals(dataset, checks.where, scan))
     problems.extend(impossible_cycles(dataset, checks.where, scan))
     return problems
+
+
+def country_warnings(dataset: Dataset, vocab: Vocabulary) -> list[Problem]:
+    """Advice, not errors (the dataset stays valid): a business record (any type but a person and the
+    vocabulary's `government_types`) that carries `country` but neither `incorporated_in` nor
+    `headquartered_in`. The jurisdiction prongs (42 U.S.C. 18741(a)(5)(C); IRC 7701(a)(51)(C)(iii)) read
+    only those two for a business, so such a record is judged as in no covered nation at all."""
+    column = dataset.column
+    countries = column("entities", "country")
+    suspects = [pos for pos, c in enumerate(countries) if c]  # few records carry `country`: look at those only
+    if not suspects:
+        return []
+    types, incs, hqs = column("entities", "type"), column("entities", "incorporated_in"), column("entities", "headquartered_in")
+    hits = [pos for pos in suspects if not incs[pos] and not hqs[pos]
+            and types[pos] not in vocab.government_types and types[pos] != "person"]
+    files = {dataset.origins[("entities", pos)].file for pos in hits if ("entities", pos) in dataset.origins}
+    finders: dict[str, LineFinder] = {}
+    for file in sorted(files):  # composed only for the files warned about
+        with contextlib.suppress(InputError):
+            finders[file] = LineFinder(read_text(Path(file)))
+    where = Locator(dataset, finders)
+    out = []
+    ids = column("entities", "id")
+    for pos in hits:
+        ident, kind, code = ids[pos], types[pos], countries[pos]
+        out.append(Problem(*where("entities", pos, "country"), record_message(
+            "entities", where.index("entities", pos), "country",
+            f"`{ident}` is a {kind} with `country: {code}` but neither `incorporated_in` nor `headquartered_in`: "
+            f"the jurisdiction rules read only those two for a {kind}, so it is judged as in no covered nation"),
+            f"write `headquartered_in: {code}` (its principal place of business) and/or `incorporated_in: {code}`"))
+    return out
 
 
 def battery_materials(law: Law) -> frozenset[str]:

@@ -4,7 +4,16 @@ Columns (header row required; only `name` is mandatory, unknown columns are an e
 `id, name, type, country, incorporated_in, headquartered_in, parent, equity, voting, board_seats, from, until, source`.
 A row is an entity; `parent` (the id, or the exact name of exactly one other row) with a share makes a
 holding of the parent in it (`"25%"` or `0.25`). `type` defaults to company; countries are ISO 3166-1
-alpha-2 codes (`cn` is read as `CN`). Cells are trimmed of surrounding spaces; blank lines are ignored.
+alpha-2 codes (`cn` is read as `CN`).
+
+The `country` column is mapped as the FtM importer maps an entity's `country` (`load/ftm.py`): for a
+business (`type` company or fund, FtM's Company/Organization/LegalEntity) it is the principal place of
+business, `headquartered_in`, unless that column is filled (then a different `country` is kept as written,
+and the import summary says that no rule reads it); for a person, government, agency or party it stays `country`, the nation
+it belongs to. The jurisdiction rules read `incorporated_in` and `headquartered_in` of a business, never
+its `country`: a Chinese supplier written `country: CN` is therefore judged as headquartered in China.
+
+Cells are trimmed of surrounding spaces; blank lines are ignored.
 Every record cites the file and row (`source`, when given, is quoted too), and a problem of any record
 (a share over 100 %, an unknown country) is reported at its row of the CSV file. The result goes through
 the same validation as any dataset before anything is written.
@@ -24,10 +33,12 @@ import io
 import re
 import stat
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from feoc.data.problems import InputError, Problem
+from feoc.data.values import iso_countries
 from feoc.data.yamlio import MAX_FILE_BYTES
 from feoc.load.draft import Draft, slugify
 
@@ -35,6 +46,8 @@ COLUMNS = ("id", "name", "type", "country", "incorporated_in", "headquartered_in
            "board_seats", "from", "until", "source")
 SHARES = ("equity", "voting", "board_seats")
 COUNTRIES = ("country", "incorporated_in", "headquartered_in")
+# the entity types of a business: FtM's organisation schemas, whose `country` is the principal place of business
+BUSINESS_TYPES = ("company", "fund")
 MAX_CELL_CHARS = 1 << 20  # a cell over 1 MiB is refused (csv.field_size_limit) rather than read into memory
 _SHARE = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?: ?%)?")  # ASCII digits only, no `_`, no exponent
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -141,13 +154,33 @@ def _shape(cells: list[str], header: list[str], name: str, number: int) -> list[
     return problems
 
 
-def _keys(rows: list[Row], name: str) -> dict[str, str]:
-    """Slug per row key (its id, else its name) and per unique name; repeated keys, ambiguous names are errors."""
+@dataclass(frozen=True)
+class _Keys:
+    """Each row's slug (by row number), and the rows a `parent` value can name: by id, or by name."""
+
+    slug: dict[int, str]
+    named: dict[str, list[tuple[int, str]]]  # value -> [(row number, "id" or "name")], one entry per row
+
+    def parent(self, value: str, name: str, number: int) -> tuple[str | None, list[Problem]]:
+        """The slug of the one row `value` names, else the problem: it names none, or several (each named)."""
+        rows = self.named.get(value, [])
+        if len(rows) == 1:
+            return self.slug[rows[0][0]], []
+        if not rows:
+            return None, [Problem(name, number, f"parent `{value}` is not the id, or the name of exactly one row, "
+                                  "of this file", "name the parent by its id, or add a row for it")]
+        which = " and ".join(f"row {n} (its {how})" for n, how in rows)
+        return None, [Problem(name, number, f"parent `{value}` is ambiguous: it names {which}",
+                              "name the parent by an `id` that no other row has as its id or name")]
+
+
+def _keys(rows: list[Row], name: str) -> _Keys:
+    """Each row's slug (from its id, else its name) and what names each row; a repeated key is an error."""
     problems: list[Problem] = []
     taken: dict[str, str] = {}
-    keys: dict[str, str] = {}
     first: dict[str, int] = {}
-    names: dict[str, list[int]] = defaultdict(list)
+    slug: dict[int, str] = {}
+    named: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for number, row in rows:
         if not row.get("name"):
             problems.append(Problem(name, number, f"row {number} has no name", "give every supplier a name"))
@@ -158,40 +191,42 @@ def _keys(rows: list[Row], name: str) -> dict[str, str]:
                                     "give each supplier its own id"))
             continue
         first[key] = number
-        keys[key] = slugify(key, taken)
-        names[row["name"]].append(number)
+        slug[number] = slugify(key, taken)
+        if row.get("id"):
+            named[row["id"]].append((number, "id"))
+        if row["name"] != row.get("id"):
+            named[row["name"]].append((number, "name"))
     if problems:
         raise InputError(problems)
-    for _number, row in rows:
-        if row["name"] not in keys and len(names[row["name"]]) == 1:
-            keys[row["name"]] = keys[row.get("id") or row["name"]]
-    return keys
+    return _Keys(slug, dict(named))
 
 
-def _row(draft: Draft, path: Path, number: int, row: dict[str, str], keys: dict[str, str]) -> list[Problem]:
+def _row(draft: Draft, path: Path, number: int, row: dict[str, str], keys: _Keys) -> list[Problem]:
     """The entity of one row and its parent's holding, or the problems of the row."""
     name = str(path)
     problems = _values(row, name, number)
     quote = f"{path.name} row {number}: {row['name']}" + (f" — {row['source']}" if row.get("source") else "")
     sources = [{"doc": path.name, "quote": quote}]
-    slug = keys[row.get("id") or row["name"]]
+    slug = keys.slug[number]
     entity: dict[str, Any] = {"id": slug, "name": row["name"], "type": row.get("type") or "company"}
     for field in COUNTRIES:
         if row.get(field):
             entity[field] = row[field].upper() if _CODE.fullmatch(row[field]) else row[field]
+    _business_country(draft, entity, f"{path.name}:{number}")
     draft.add("entities", {**entity, "sources": sources}, (name, number))
     shares = {f: row[f] for f in SHARES if row.get(f)}
-    if row.get("parent") and row["parent"] not in keys:
-        problems.append(Problem(name, number, f"parent `{row['parent']}` is not the id, or the name of exactly one row, "
-                                "of this file", "name the parent by its id, or add a row for it"))
-    elif row.get("parent") and not shares:
+    if not row.get("parent"):
+        if shares or row.get("from") or row.get("until"):
+            draft.skip(f"{path.name}:{number}", "shares or dates given without a parent: no holding made")
+        return problems
+    parent, wrong = keys.parent(row["parent"], name, number)
+    problems.extend(wrong)
+    if parent and not shares:
         draft.skip(f"{path.name}:{number}", "parent given without equity, voting or board_seats: no holding made")
-    elif row.get("parent") and not problems:
-        holding: dict[str, Any] = {"holder": keys[row["parent"]], "entity": slug, **shares}
+    elif parent and not problems:
+        holding: dict[str, Any] = {"holder": parent, "entity": slug, **shares}
         holding.update({f: row[f] for f in ("from", "until") if row.get(f)})
         draft.add("holdings", {**holding, "sources": sources}, (name, number))
-    elif (shares or row.get("from") or row.get("until")) and not row.get("parent"):
-        draft.skip(f"{path.name}:{number}", "shares or dates given without a parent: no holding made")
     return problems
 
 
@@ -206,3 +241,19 @@ def _values(row: dict[str, str], name: str, number: int) -> list[Problem]:
         if row.get(field) and not _DAY.fullmatch(row[field]):
             problems.append(Problem(name, number, f"{field} `{row[field]}` is not a date", "write YYYY-MM-DD"))
     return problems
+
+
+def _business_country(draft: Draft, entity: dict[str, Any], where: str) -> None:
+    """A business's `country` is its principal place of business (as `load/ftm.py` maps FtM's `country`):
+    `headquartered_in`, unless that is given too; a different `country` is then kept and listed."""
+    country = entity.get("country")
+    if entity["type"] not in BUSINESS_TYPES or country not in iso_countries():
+        return  # a value that is no country code is reported by validation, under the column it was written in
+    hq = entity.get("headquartered_in")
+    if hq and hq != country:  # kept as written, and said: no rule reads a business's `country`
+        draft.skip(where, f"country `{country}` is kept but not judged: a {entity['type']}'s principal place of "
+                          f"business is headquartered_in `{hq}`; if {country} is where it is incorporated, "
+                          "fill incorporated_in")
+        return
+    del entity["country"]
+    entity["headquartered_in"] = country
