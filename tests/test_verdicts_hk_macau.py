@@ -150,3 +150,27 @@ def test_a_region_mapped_to_no_country_code_is_refused_when_the_law_loads(tmp_pa
     result = run("check", "entity", "hk-trader", "--data", world, "--on", "2024-06-01", "--rules", str(rules))
     assert result.exit_code == 2, result.output
     assert "parameters.yaml:" in result.output and "covered_nation_regions" in result.output
+
+
+def test_a_government_body_or_figure_of_a_region_is_not_judged_china_but_is_warned_about(tmp_path):
+    """The limit of the mapping, said rather than hidden: §7.3 covers the jurisdiction prongs; the government
+    prongs (a government body's `country`, a senior political figure's nation) do not map regions. `validate`
+    (and, on stderr, `check`) warn at the line, with the fix that would count them as China's."""
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "gov.yaml").write_text(
+        "entities:\n"
+        "  - {id: hksar, name: HKSAR Government, type: government, country: HK}\n"
+        "  - {id: mo-official, name: MO official, type: person, political_figure_of: MO}\n"
+        "  - {id: cn-gov, name: PRC, type: government, country: CN}\n", encoding="utf-8")
+    result = run("validate", str(data))
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2, result.output
+    assert warnings[0].startswith(f"warning: {data / 'gov.yaml'}:2: entities[0] country: `hksar` (government) has "
+                                  "`country: HK`, a region the jurisdiction rules count as CN")
+    assert "write `country: CN`" in warnings[0]
+    assert f"{data / 'gov.yaml'}:3: entities[1] political_figure_of:" in warnings[1]
+    assert "write `political_figure_of: CN`" in warnings[1]
+    check = run("check", "entity", "hksar", "--data", str(data), "--on", "2024-06-01")
+    assert "warning:" in check.stderr and "`hksar` (government) has `country: HK`" in check.stderr

@@ -1,6 +1,9 @@
 """Cross-record checks of a loaded dataset: one id namespace, references that resolve, words from the
 vocabulary (`rules/vocabulary.yaml`), battery steps at facilities that perform them, material inputs of
-products their facility makes, then the totals over time (`feoc.load.totals`).
+products their facility makes, then the totals over time (`feoc.load.totals`). Apart from these errors,
+`country_warnings` gives advice about a valid dataset whose countries a verdict would read otherwise than meant
+(a business with `country` only; a government body or person of Hong Kong or Macau): the CLI prints it as
+`warning:` lines.
 
 The happy path is a few passes over the records with set operations; the records to blame are looked
 for (and their lines composed) only when a check fails.
@@ -9,6 +12,7 @@ for (and their lines composed) only when a check fails.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -59,35 +63,61 @@ def check_dataset(dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFi
     return problems
 
 
-def country_warnings(dataset: Dataset, vocab: Vocabulary) -> list[Problem]:
-    """Advice, not errors (the dataset stays valid): a business record (any type but a person and the
-    vocabulary's `government_types`) that carries `country` but neither `incorporated_in` nor
-    `headquartered_in`. The jurisdiction prongs (42 U.S.C. 18741(a)(5)(C); IRC 7701(a)(51)(C)(iii)) read
-    only those two for a business, so such a record is judged as in no covered nation at all."""
+def country_warnings(dataset: Dataset, vocab: Vocabulary, regions: Mapping[str, str] | None = None) -> list[Problem]:
+    """Advice, not errors (the dataset stays valid), about countries a verdict would read otherwise than meant:
+
+    - a business record (any type but a person and the vocabulary's `government_types`) that carries `country`
+      but neither `incorporated_in` nor `headquartered_in`: the jurisdiction prongs (42 U.S.C. 18741(a)(5)(C);
+      IRC 7701(a)(51)(C)(iii)) read only those two for a business, so it is judged as in no covered nation;
+    - a government body's or a person's `country` or `political_figure_of` that is a region the jurisdiction
+      prongs count as a covered nation (`regions`: region -> nation, parameter `covered_nation_regions`, Hong
+      Kong and Macau as China, feoc-law.md §7.3): the government and nationality prongs do not map regions."""
     column = dataset.column
-    countries = column("entities", "country")
-    suspects = [pos for pos, c in enumerate(countries) if c]  # few records carry `country`: look at those only
-    if not suspects:
+    countries, figures = column("entities", "country"), column("entities", "political_figure_of")
+    suspects = [pos for pos, c in enumerate(countries) if c] + [pos for pos, f in enumerate(figures) if f]
+    if not suspects:  # few records carry either: look at those only
         return []
-    types, incs, hqs = column("entities", "type"), column("entities", "incorporated_in"), column("entities", "headquartered_in")
-    hits = [pos for pos in suspects if not incs[pos] and not hqs[pos]
-            and types[pos] not in vocab.government_types and types[pos] != "person"]
-    files = {dataset.origins[("entities", pos)].file for pos in hits if ("entities", pos) in dataset.origins}
+    types, incs, hqs, ids = (column("entities", f) for f in ("type", "incorporated_in", "headquartered_in", "id"))
+    regions = regions or {}
+    hits: list[tuple[int, str, str, str]] = []  # (position, field, what, fix)
+    for pos in sorted(set(suspects)):
+        ident, kind, code = ids[pos], types[pos], countries[pos]
+        if kind not in vocab.government_types and kind != "person":
+            if code and not incs[pos] and not hqs[pos]:
+                hits.append((pos, "country", f"`{ident}` is a {kind} with `country: {code}` but neither `incorporated_in` "
+                             f"nor `headquartered_in`: the jurisdiction rules read only those two for a {kind}, so it "
+                             "is judged as in no covered nation",
+                             f"write `headquartered_in: {code}` (its principal place of business) and/or "
+                             f"`incorporated_in: {code}`"))
+            continue
+        for field, value in (("country", code), ("political_figure_of", figures[pos])):
+            if value in regions:
+                nation = regions[value]
+                meant = (f"a senior political figure of {nation}" if field == "political_figure_of" else
+                         f"a {nation} national" if kind == "person" else f"part of {nation}'s government")
+                hits.append((pos, field, f"`{ident}` ({kind}) has `{field}: {value}`, a region the jurisdiction rules "
+                             f"count as {nation}; the government and nationality rules do not, so it is judged as of "
+                             "no covered nation", f"review it: if it is {meant}, write `{field}: {nation}`"))
+    return _located(dataset, hits)
+
+
+def _located(dataset: Dataset, hits: list[tuple[int, str, str, str]]) -> list[Problem]:
+    """Entity problems at their file:line, composing only the files they are in."""
+    files = {dataset.origins[("entities", pos)].file for pos, *_ in hits if ("entities", pos) in dataset.origins}
     finders: dict[str, LineFinder] = {}
-    for file in sorted(files):  # composed only for the files warned about
+    for file in sorted(files):
         with contextlib.suppress(InputError):
             finders[file] = LineFinder(read_text(Path(file)))
     where = Locator(dataset, finders)
-    out = []
-    ids = column("entities", "id")
-    for pos in hits:
-        ident, kind, code = ids[pos], types[pos], countries[pos]
-        out.append(Problem(*where("entities", pos, "country"), record_message(
-            "entities", where.index("entities", pos), "country",
-            f"`{ident}` is a {kind} with `country: {code}` but neither `incorporated_in` nor `headquartered_in`: "
-            f"the jurisdiction rules read only those two for a {kind}, so it is judged as in no covered nation"),
-            f"write `headquartered_in: {code}` (its principal place of business) and/or `incorporated_in: {code}`"))
-    return out
+    return [Problem(*where("entities", pos, field),
+                    record_message("entities", where.index("entities", pos), field, what), fix)
+            for pos, field, what, fix in hits]
+
+
+def region_nations(law: Law) -> dict[str, str]:
+    """Every region `covered_nation_regions` maps on any date, with its nation (for `country_warnings`)."""
+    return {region: entry["nation"] for _, value in law.parameters["covered_nation_regions"].values
+            for region, entry in (value or {}).items()}
 
 
 def battery_materials(law: Law) -> frozenset[str]:
