@@ -2,7 +2,7 @@
 vocabulary (`rules/vocabulary.yaml`), battery steps at facilities that perform them, material inputs of
 products their facility makes, then the totals over time (`feoc.load.totals`). Apart from these errors,
 `country_warnings` gives advice about a valid dataset whose countries a verdict would read otherwise than meant
-(a business with `country` only; a government body or person of Hong Kong or Macau): the CLI prints it as
+(a business with `country` only; a government body or political figure of Hong Kong or Macau): the CLI prints it as
 `warning:` lines.
 
 The happy path is a few passes over the records with set operations; the records to blame are looked
@@ -69,9 +69,9 @@ def country_warnings(dataset: Dataset, vocab: Vocabulary, regions: Mapping[str, 
     - a business record (any type but a person and the vocabulary's `government_types`) that carries `country`
       but neither `incorporated_in` nor `headquartered_in`: the jurisdiction prongs (42 U.S.C. 18741(a)(5)(C);
       IRC 7701(a)(51)(C)(iii)) read only those two for a business, so it is judged as in no covered nation;
-    - a government body's or a person's `country` or `political_figure_of` that is a region the jurisdiction
+    - a government body's `country` or a person's `political_figure_of` that is a region the jurisdiction
       prongs count as a covered nation (`regions`: region -> nation, parameter `covered_nation_regions`, Hong
-      Kong and Macau as China, feoc-law.md §7.3): the government and nationality prongs do not map regions."""
+      Kong and Macau as China, feoc-law.md §7.3): the government prongs do not map regions."""
     column = dataset.column
     countries, figures = column("entities", "country"), column("entities", "political_figure_of")
     suspects = [pos for pos, c in enumerate(countries) if c] + [pos for pos, f in enumerate(figures) if f]
@@ -90,13 +90,16 @@ def country_warnings(dataset: Dataset, vocab: Vocabulary, regions: Mapping[str, 
                              f"write `headquartered_in: {code}` (its principal place of business) and/or "
                              f"`incorporated_in: {code}`"))
             continue
-        for field, value in (("country", code), ("political_figure_of", figures[pos])):
+        # a person's `country` (citizenship or residence) is not warned about: a Hong Kong resident need not be a
+        # national of China, and a dataset of many persons would drown its verdicts in lines
+        governing = (("country", code),) if kind in vocab.government_types else ()
+        for field, value in (*governing, ("political_figure_of", figures[pos])):
             if value in regions:
                 nation = regions[value]
-                meant = (f"a senior political figure of {nation}" if field == "political_figure_of" else
-                         f"a {nation} national" if kind == "person" else f"part of {nation}'s government")
+                meant = f"a senior political figure of {nation}" if field == "political_figure_of" else \
+                    f"part of {nation}'s government"
                 hits.append((pos, field, f"`{ident}` ({kind}) has `{field}: {value}`, a region the jurisdiction rules "
-                             f"count as {nation}; the government and nationality rules do not, so it is judged as of "
+                             f"count as {nation}; the government rules do not, so it is judged as of "
                              "no covered nation", f"review it: if it is {meant}, write `{field}: {nation}`"))
     return _located(dataset, hits)
 
