@@ -161,16 +161,20 @@ def test_a_facility_lists_each_activity_its_place_and_its_operator():
     assert {c["rule"] for c in body["checked"]} == {"feoc-jurisdiction-activity", "feoc-operator"}
 
 
-def _seed_ids() -> tuple[list[str], list[str]]:
+def _seed_ids() -> tuple[list[str], list[str], list[str]]:
     dataset = load_dataset(SEEDS, LAW)
-    return sorted(e.id for e in dataset.entities), sorted(f.id for f in dataset.facilities)
+    return (sorted(e.id for e in dataset.entities), sorted(f.id for f in dataset.facilities),
+            sorted(v.id for v in dataset.vehicles))
 
 
 @pytest.mark.parametrize("day", ["2022-06-01", DAY])
 def test_findings_none_never_appears_for_any_seed_subject(day):
-    """Every seed entity and facility, text and JSON: a verdict without findings has a non-empty `checked`
+    """Every seed entity, facility and vehicle, text and JSON: a verdict without findings has a non-empty `checked`
     list, and no output says `findings: none` (fails if the old line comes back)."""
-    entities, facilities = _seed_ids()
+    entities, facilities, vehicles = _seed_ids()
+    for sid in vehicles:
+        text = run("check", "vehicle", sid, "--data", SEEDS, "--on", day)
+        assert GONE not in text.output and "checks:" in text.output, (sid, text.output)
     for kind, ids in (("entity", entities), ("facility", facilities)):
         for sid in ids:
             text = run("check", kind, sid, "--data", SEEDS, "--on", day)
@@ -201,3 +205,46 @@ def test_findings_none_never_appears_in_reports_or_screen(tmp_path):
         result = run("screen", "--data", SEEDS, "--on", DAY, "--format", fmt)
         assert result.exit_code in (0, 1, 4, 5), result.output
         assert GONE not in result.output
+
+
+def test_a_clear_eligible_vehicle_shows_its_checks():
+    """Seeds, the 2023 Leaf placed in service 2023-02-01 (before the sourcing requirements of 2023-04-18): a
+    clear "eligible" shows the checks it passed, in text and JSON, and no `findings: none`."""
+    result = run("check", "vehicle", "nissan-leaf-2023", "--data", SEEDS, "--on", "2023-02-01")
+    assert result.exit_code == 0, result.output
+    assert "ELIGIBLE" in result.output and "checks:" in result.output and "[pass] MSRP cap" in result.output
+    assert GONE not in result.output
+    body = json.loads(run("check", "vehicle", "nissan-leaf-2023", "--data", SEEDS, "--on", "2023-02-01",
+                          "--format", "json").output)
+    assert body["checks"] and GONE not in json.dumps(body)
+
+
+def test_a_45x_operator_that_is_not_a_pfe_lists_the_prongs_checked(tmp_path):
+    """IRC 7701(a)(51)(C) (P.L. 119-21 §70512): a U.S. operator 20 % held by a Chinese company is not
+    foreign-controlled (more than 50 % needed); the §45X verdict lists each prohibited-foreign-entity prong
+    looked at, with the 20 % interest against the threshold and its path."""
+    day = "2026-06-01"
+    assert LAW.param("pfe_rules_in_force", dt.date.fromisoformat(day))
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "data.yaml").write_text("""entities:
+  - {id: cn-co, name: China Co, type: company, incorporated_in: CN, headquartered_in: CN}
+  - {id: us-op, name: US Operator, type: company, incorporated_in: US, headquartered_in: US}
+holdings:
+  - {holder: cn-co, entity: us-op, equity: "20%", voting: "20%", from: 2023-01-01}
+facilities:
+  - {id: us-plant, name: US Plant, operator: us-op, country: US, activities: [battery_cell_manufacturing], from: 2023-01-01}
+""")
+    result = run("check", "facility", "us-plant", "--data", data, "--on", day, "--credit", "45x")
+    out = result.output
+    assert "not a prohibited foreign entity" in out and GONE not in out
+    assert "operator checked" in out
+    limit = float(LAW.param("foreign_control_threshold", dt.date.fromisoformat(day)))
+    assert (f"equity: largest covered interest {0.2:.2%}, held by fce; share = {0.2:.2%} "
+            f"(needs above `foreign_control_threshold` as of {day} {limit:.2%}): fails") in out
+    assert f"path: cn-co → {0.2:.2%} equity → us-op" in out
+    assert f"incorporated_in = US (needs in `covered_nations` as of {day} {covered(day)}): fails" in out
+    body = json.loads(run("check", "facility", "us-plant", "--data", data, "--on", day, "--credit", "45x",
+                          "--format", "json").output)
+    ruleset = LAW.ruleset(dt.date.fromisoformat(day), "45x")
+    assert {c["rule"] for c in body["checked"]} == {r.id for r in ruleset.rules if r.source.rule.applies_to == "entity"}

@@ -148,6 +148,8 @@ def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
         lines.append("operator findings:")
         for i, f in enumerate(v.operator_findings, 1):
             lines.extend(_finding_lines(i, f, explain))
+    elif v.checked:
+        lines += ["operator " + line if i == 0 else line for i, line in enumerate(checked_lines(v.checked, explain))]
     if v.products:
         lines.append("products (material assistance cost ratio):")
         for p in v.products:

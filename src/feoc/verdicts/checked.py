@@ -93,8 +93,9 @@ def _entry(rule: CompiledRule, outcome: str, detail: str, paths: tuple[str, ...]
 
 
 def _interest(det: Determination, rule: CompiledRule, eid: str, measure: str, day: str) -> Checked:
-    """The largest interest any holder group of the reading holds in one measure, against the rule."""
-    groups = sorted(det.sources_by_group)
+    """The largest interest any holder group of the reading (or the rule's own group) holds in one measure,
+    against the rule."""
+    groups = _holders(rule) or sorted(det.sources_by_group)
     label = MEASURE_LABEL.get(measure, measure)
     outcome = _outcome(det, rule, eid, measure=measure)
     shares = {g: det.interests.get((eid, measure, g), 0.0) for g in groups}
@@ -103,12 +104,14 @@ def _interest(det: Determination, rule: CompiledRule, eid: str, measure: str, da
                                      f"`{det.interpretation.name}` on {day}, so none holds a stake")
     group = max(groups, key=lambda g: (shares[g], g))
     looked = "; ".join(holders_label(g) for g in groups)
+    # §30D's holder groups are the reading's; a §45X rule names its own group (`holders = fce`)
+    reading = f" (reading `{det.interpretation.name}`)" if rule.fact == "interest" else ""
     if shares[group] <= 0:
-        return _entry(rule, outcome, f"{label}: no covered holder has any recorded stake (holders looked at under "
-                                     f"reading `{det.interpretation.name}`: {looked})")
+        return _entry(rule, outcome, f"{label}: no covered holder has any recorded stake (holders looked at"
+                                     f"{reading}: {looked})")
     fact = {"kind": "interest", "subject": eid, "measure": measure, "holders": group, "share": shares[group]}
-    detail = (f"{label}: largest covered interest {shares[group]:.2%}, held by {holders_label(group)} "
-              f"(reading `{det.interpretation.name}`); " + _compare(rule, fact, day, ("kind", "subject", "measure", "holders")))
+    detail = (f"{label}: largest covered interest {shares[group]:.2%}, held by {holders_label(group)}"
+              f"{reading}; " + _compare(rule, fact, day, ("kind", "subject", "measure", "holders")))
     return _entry(rule, outcome, detail, det.interest_paths(eid, measure, group, 3))
 
 
@@ -169,3 +172,40 @@ def checked_facility(det: Determination, dataset: Dataset, fid: str) -> list[Che
                 rule, fact, day, ("kind", "subject", "activity"))
             out.append(_entry(rule, _outcome(det, rule, fid, activity=fact["activity"]), detail))
     return out
+
+
+def _holders(rule: CompiledRule) -> list[str]:
+    """The holder group a rule names (`holders = fce`), if any."""
+    return [c.value for c in rule.all if c.field == "holders" and c.op == "eq"]
+
+
+def _traced(rule: CompiledRule, det: Determination) -> bool:
+    """Whether the rule tests the `share` of a holder group whose interests the determination kept (the
+    tracer's groups; the SFE interests of §45X are computed for the rules and not kept)."""
+    groups = _holders(rule)
+    tests_share = any(c.field == "share" for c in rule.all)
+    return tests_share and bool(groups) and any(key[2] == groups[0] for key in det.interests)
+
+
+def checked_operator_45x(det: Determination, dataset: Dataset, operator: str) -> list[Checked]:
+    """The prohibited-foreign-entity prongs in force for a §45X operator (IRC 7701(a)(51)-(52), P.L. 119-21
+    §70512), with what was looked at: its record, its listings, the interests of foreign-controlled
+    entities traced to it; for the specified-foreign-entity interests, debt, officers and contracts, the
+    conditions no fact about it met (those facts are computed in the determination, not kept)."""
+    day = det.on.isoformat()
+    record = entity_fact(dataset.entity(operator))
+    out: list[Checked] = []
+    for rule in det.ruleset.rules:
+        if rule.source.rule.applies_to != "entity":
+            continue
+        if rule.fact == "entity":
+            out.append(_entry(rule, _outcome(det, rule, operator), _compare(rule, record, day)))
+        elif rule.fact == "listing":
+            out.append(_listings(det, dataset, rule, operator, day))
+        elif _traced(rule, det):
+            out.extend(_interest(det, rule, operator, m, day) for m in MEASURES)
+        else:
+            needs = "; ".join(f"{c.field} {n.format(day=day)}" for c, n in _conditions(rule))
+            out.append(_entry(rule, _outcome(det, rule, operator),
+                              f"no `{rule.fact}` fact about {operator} on {day} meets the rule (needs {needs})"))
+    return sorted(out, key=lambda c: c.prong)
