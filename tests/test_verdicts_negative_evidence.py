@@ -12,9 +12,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
+from referencing import Registry, Resource
 from typer.testing import CliRunner
 
+from feoc import schemas
 from feoc.cli import app
 from feoc.law.law import Law
 from feoc.load.folder import load_dataset
@@ -28,6 +31,13 @@ GONE = "findings: none"
 # a government reading (covered-nation government stakes only, multiplied down the chain): the old name
 # is kept as an alias whatever the default becomes (issue 14 item 3)
 GOV = "government-multiply"
+
+
+def validate(instance: dict, name: str) -> None:
+    """The shipped JSON Schema of an output (the `checked` list included)."""
+    resources = [(f"https://feoc.invalid/schemas/{n}.schema.json", Resource.from_contents(schemas.load(n)))
+                 for n in schemas.NAMES]
+    jsonschema.Draft202012Validator(schemas.load(name), registry=Registry().with_resources(resources)).validate(instance)
 
 
 def run(*args: str):
@@ -90,6 +100,7 @@ def test_sk_on_json_carries_the_checked_list():
     result = run("check", "entity", "sk-on", "--data", SEEDS, "--on", DAY, "--format", "json")
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
+    validate(body, "check-subject")
     assert body["findings"] == []
     checked = body["checked"]
     assert {c["rule"] for c in checked} == entity_rules(DAY)
@@ -240,11 +251,12 @@ facilities:
     assert "not a prohibited foreign entity" in out and GONE not in out
     assert "operator checked" in out
     limit = float(LAW.param("foreign_control_threshold", dt.date.fromisoformat(day)))
-    assert (f"equity: largest covered interest {0.2:.2%}, held by fce; share = {0.2:.2%} "
-            f"(needs above `foreign_control_threshold` as of {day} {limit:.2%}): fails") in out
+    assert (f"equity: largest covered interest {0.2:.2%}, held by foreign-controlled entities (IRC 7701(a)(51)(C)); "
+            f"share = {0.2:.2%} (needs above `foreign_control_threshold` as of {day} {limit:.2%}): fails") in out
     assert f"path: cn-co → {0.2:.2%} equity → us-op" in out
     assert f"incorporated_in = US (needs in `covered_nations` as of {day} {covered(day)}): fails" in out
     body = json.loads(run("check", "facility", "us-plant", "--data", data, "--on", day, "--credit", "45x",
                           "--format", "json").output)
+    validate(body, "check-facility-45x")
     ruleset = LAW.ruleset(dt.date.fromisoformat(day), "45x")
     assert {c["rule"] for c in body["checked"]} == {r.id for r in ruleset.rules if r.source.rule.applies_to == "entity"}

@@ -25,6 +25,7 @@ from feoc.determine.vehicle_facts import facility_facts
 from feoc.engine.reference import holds
 from feoc.law.compile import CompiledCondition, CompiledRule
 
+_GROUPS = {"fce": "foreign-controlled entities (IRC 7701(a)(51)(C))"}  # §45X's traced group, for the reader
 _OP = {"eq": "=", "neq": "!=", "in": "in", "not_in": "not in", "lt": "below", "lte": "at most",
        "gt": "above", "gte": "at least"}
 
@@ -103,14 +104,14 @@ def _interest(det: Determination, rule: CompiledRule, eid: str, measure: str, da
         return _entry(rule, outcome, f"{label}: the dataset records no covered holder under reading "
                                      f"`{det.interpretation.name}` on {day}, so none holds a stake")
     group = max(groups, key=lambda g: (shares[g], g))
-    looked = "; ".join(holders_label(g) for g in groups)
+    looked = "; ".join(_GROUPS.get(g) or holders_label(g) for g in groups)
     # §30D's holder groups are the reading's; a §45X rule names its own group (`holders = fce`)
     reading = f" (reading `{det.interpretation.name}`)" if rule.fact == "interest" else ""
     if shares[group] <= 0:
         return _entry(rule, outcome, f"{label}: no covered holder has any recorded stake (holders looked at"
                                      f"{reading}: {looked})")
     fact = {"kind": "interest", "subject": eid, "measure": measure, "holders": group, "share": shares[group]}
-    detail = (f"{label}: largest covered interest {shares[group]:.2%}, held by {holders_label(group)}"
+    detail = (f"{label}: largest covered interest {shares[group]:.2%}, held by {_GROUPS.get(group) or holders_label(group)}"
               f"{reading}; " + _compare(rule, fact, day, ("kind", "subject", "measure", "holders")))
     return _entry(rule, outcome, detail, det.interest_paths(eid, measure, group, 3))
 
