@@ -118,7 +118,7 @@ def test_a_24_percent_government_interest_shows_against_the_25_percent_threshold
     assert GONE not in out
     limit = threshold(DAY)
     assert limit > 0.24
-    assert (f"equity: largest covered interest {0.24:.2%}, held by the government of CN" in out)
+    assert (f"equity: largest covered interest {0.24:.2%}, held by the government of CN under reading" in out)
     assert f"share = {0.24:.2%} (needs at least `control_threshold` as of {DAY} {limit:.2%}): fails" in out
     assert f"path: gov-cn → {0.48:.2%} equity → holdco → {0.5:.2%} equity → target" in out
     assert f"path: gov-cn → {0.48:.2%} voting → holdco → {0.5:.2%} voting → target" in out

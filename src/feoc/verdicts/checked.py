@@ -99,21 +99,25 @@ def _interest(det: Determination, rule: CompiledRule, eid: str, measure: str, da
     groups = _holders(rule) or sorted(det.sources_by_group)
     label = MEASURE_LABEL.get(measure, measure)
     outcome = _outcome(det, rule, eid, measure=measure)
-    shares = {g: det.interests.get((eid, measure, g), 0.0) for g in groups}
-    if not groups:
-        return _entry(rule, outcome, f"{label}: the dataset records no covered holder under reading "
-                                     f"`{det.interpretation.name}` on {day}, so none holds a stake")
-    group = max(groups, key=lambda g: (shares[g], g))
-    looked = "; ".join(_GROUPS.get(g) or holders_label(g) for g in groups)
     # §30D's holder groups are the reading's; a §45X rule names its own group (`holders = fce`)
-    reading = f" (reading `{det.interpretation.name}`)" if rule.fact == "interest" else ""
+    under = f" under reading `{det.interpretation.name}`" if rule.fact == "interest" else ""
+    if not groups:
+        return _entry(rule, outcome, f"{label}: the dataset records no covered holder{under} on {day}, "
+                                     "so none holds a stake")
+    shares = {g: det.interests.get((eid, measure, g), 0.0) for g in groups}
+    group = max(groups, key=lambda g: (shares[g], g))
     if shares[group] <= 0:
+        looked = "; ".join(_label(g) for g in groups)
         return _entry(rule, outcome, f"{label}: no covered holder has any recorded stake (holders looked at"
-                                     f"{reading}: {looked})")
+                                     f"{under}: {looked})")
     fact = {"kind": "interest", "subject": eid, "measure": measure, "holders": group, "share": shares[group]}
-    detail = (f"{label}: largest covered interest {shares[group]:.2%}, held by {_GROUPS.get(group) or holders_label(group)}"
-              f"{reading}; " + _compare(rule, fact, day, ("kind", "subject", "measure", "holders")))
+    detail = (f"{label}: largest covered interest {shares[group]:.2%}, held by {_label(group)}{under}; "
+              + _compare(rule, fact, day, ("kind", "subject", "measure", "holders")))
     return _entry(rule, outcome, detail, det.interest_paths(eid, measure, group, 3))
+
+
+def _label(group: str) -> str:
+    return _GROUPS.get(group) or holders_label(group)
 
 
 def _listings(det: Determination, dataset: Dataset, rule: CompiledRule, eid: str, day: str) -> Checked:
