@@ -13,7 +13,7 @@ from feoc.determine.findings import Finding
 from feoc.law.compile import CompiledRuleset
 from feoc.law.data import Interpretation
 from feoc.ownership.graph import Graph
-from feoc.ownership.paths import paths
+from feoc.ownership.paths import Path, paths
 
 
 @dataclass
@@ -54,16 +54,26 @@ class Determination:
 
     def _with_paths(self, f: Finding) -> Finding:
         """Attach the paths behind an interest finding, traced from the final sources of its holder group."""
-        measure, group = f.fact("measure"), f.fact("holders")
+        measure = f.fact("measure")
+        found = self._paths(f.subject, measure, f.fact("holders"), 8)
+        return dataclasses.replace(f, paths=tuple(p.render(None, measure) for p in found),
+                                   path_sources=tuple(sorted({p.steps[0][0] for p in found})),
+                                   path_steps=tuple(p.steps for p in found))
+
+    def _paths(self, subject: str, measure: str, group: str, limit: int) -> list[Path]:
         sources = self.sources_by_group.get(group, set())
         tracing, lookthrough = self.group_tracing.get(group, self.interpretation.tracing), self.lookthrough
         if (measure, group) not in self._values:
             self._values[(measure, group)] = self.graphs[measure].interests(sources, tracing, lookthrough)
-        found = paths(self.edges[measure], sources, f.subject, tracing, lookthrough,
-                      values=self._values[(measure, group)], limit=8)
-        return dataclasses.replace(f, paths=tuple(p.render(None, measure) for p in found),
-                                   path_sources=tuple(sorted({p.steps[0][0] for p in found})),
-                                   path_steps=tuple(p.steps for p in found))
+        return paths(self.edges[measure], sources, subject, tracing, lookthrough,
+                     values=self._values[(measure, group)], limit=limit)
+
+    def interest_paths(self, subject: str, measure: str, group: str, limit: int = 3) -> tuple[str, ...]:
+        """The largest paths by which a holder group holds its interest in `subject` (also one below the
+        threshold: the negative evidence of `verdicts.checked`)."""
+        if measure not in self.graphs:
+            return ()
+        return tuple(p.render(None, measure) for p in self._paths(subject, measure, group, limit))
 
     def is_feoc(self, entity: str) -> bool:
         return entity in self.feoc

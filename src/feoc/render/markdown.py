@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from feoc.data.dataset import Dataset
 from feoc.render.markdown_parts import (
     ReportContext,
+    checked_table,
     deciding,
     findings_table,
     paths_section,
@@ -96,8 +97,7 @@ def _vehicle_details(v: VehicleVerdict, day: dt.date, dataset: Dataset, notes: F
 def _entity_details(v: SubjectVerdict, t: SubjectTimeline, day: dt.date, dataset: Dataset, notes: Footnotes,
                     context: ReportContext) -> tuple[list[str], list[str]]:
     """An entity's findings and ownership chains on one date; and what would change its status."""
-    lines = findings_table(v.findings, notes, dataset) if v.findings else [
-        "No FEOC rule fired for this entity on this date.", ""]
+    lines = findings_table(v.findings, notes, dataset) if v.findings else checked_table(v.checked)
     lines += paths_section([f for f in v.findings if f.path_steps], dataset, notes, day,
                            context.feoc_on[day], context.governments, t.subject)
     lines += upstream_section(v.upstream, notes, dataset)
@@ -142,4 +142,4 @@ def _signature(v: TimelineVerdict) -> str:
         return repr((v.status, v.credit_usd, v.reason, [(f.rule_id, f.facts) for f in v.findings],
                      [c.as_dict() for c in v.checks], {k: h.as_dict() for k, h in v.halves.items()}, v.readings))
     return repr((v.feoc, [(f.rule_id, f.facts) for f in v.findings], [(f.subject, f.rule_id, f.facts) for f in v.upstream],
-                 v.readings))
+                 v.readings, [(c.rule, c.outcome, c.detail.replace(v.on.isoformat(), ""), c.paths) for c in v.checked]))

@@ -19,6 +19,7 @@ from feoc.verdicts.vehicle import VehicleVerdict
 
 if TYPE_CHECKING:
     from feoc.law.law import Law
+    from feoc.verdicts.checked import Checked
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,18 @@ def findings_table(findings: list[Finding], notes: Footnotes, dataset: Dataset) 
     for f in findings:
         unconfirmed = " (UNCONFIRMED: " + md(f.unconfirmed) + ")" if f.unconfirmed else ""
         rows.append(f"| {code(f.rule_id)} | {md(f.explanation)}{unconfirmed} | {md(f.citation)} | {f.on.isoformat()} |")
+    return rows + [""]
+
+
+def checked_table(checked: list[Checked]) -> list[str]:
+    """What was checked for a verdict no rule decided (negative evidence, `verdicts.checked`)."""
+    if not checked:
+        return ["Checked: no FEOC rule is in force on this date.", ""]
+    rows = ["No FEOC rule fired. Checked, prong by prong:", "", "| prong | rule | outcome | what was looked at | citation |",
+            "| --- | --- | --- | --- | --- |"]
+    for c in checked:
+        paths = "".join(f"<br>path: {md(p)}" for p in c.paths)
+        rows.append(f"| {md(c.prong)} | {code(c.rule)} | {c.outcome} | {md(c.detail)}{paths} | {md(c.citation)} |")
     return rows + [""]
 
 

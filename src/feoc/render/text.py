@@ -10,6 +10,7 @@ from feoc.render.sanitize import terminal
 if TYPE_CHECKING:  # annotations only: an entity check need not import the credit and §45X modules
     from feoc.determine.findings import Finding
     from feoc.render.base import CheckView
+    from feoc.verdicts.checked import Checked
     from feoc.verdicts.facility45x import Facility45XVerdict
     from feoc.verdicts.subject import SubjectVerdict
     from feoc.verdicts.vehicle import VehicleVerdict
@@ -35,6 +36,17 @@ def _finding_lines(n: int, f: Finding, explain: bool) -> list[str]:
     if f.unconfirmed:
         lines.append(f"     UNCONFIRMED: {' '.join(f.unconfirmed.split())}")
     return lines
+
+
+def checked_lines(checked: list[Checked], explain: bool) -> list[str]:
+    """What was checked, prong by prong (negative evidence, `verdicts.checked`), for a verdict with no finding."""
+    lines = ["checked (no rule fired; each prong in force on this date and what was looked at):"]
+    for c in checked:
+        lines.append(f"  [{c.outcome}] {c.rule}: {c.prong} — {c.detail}")
+        lines += [f"     path: {p}" for p in c.paths]
+        if explain:
+            lines.append(f"     citation: {c.citation}")
+    return lines if checked else ["checked: no FEOC rule is in force on this date"]
 
 
 def _upstream_lines(heading: str, upstream: list[Finding], limit: int = 50) -> list[str]:
@@ -69,7 +81,7 @@ def render_verdict(v: SubjectVerdict, explain: bool = False) -> str:
         for i, f in enumerate(v.findings, 1):
             lines.extend(_finding_lines(i, f, explain))
     else:
-        lines.append("findings: none — no FEOC rule fired for this subject on this date")
+        lines += checked_lines(v.checked, explain)
     if explain and v.upstream:
         lines += _upstream_lines("why the holders, operators and licensors named above are FEOCs:", v.upstream)
     return _joined(lines)
@@ -136,6 +148,8 @@ def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
         lines.append("operator findings:")
         for i, f in enumerate(v.operator_findings, 1):
             lines.extend(_finding_lines(i, f, explain))
+    elif v.checked:
+        lines += ["operator " + line if i == 0 else line for i, line in enumerate(checked_lines(v.checked, explain))]
     if v.products:
         lines.append("products (material assistance cost ratio):")
         for p in v.products:

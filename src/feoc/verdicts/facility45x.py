@@ -13,6 +13,7 @@ from feoc.data.dataset import Dataset
 from feoc.determine.findings import Finding
 from feoc.determine.regime45x import Determination45X, determine45x
 from feoc.law.law import Law
+from feoc.verdicts.checked import Checked, checked_operator_45x
 from feoc.verdicts.status import Status
 from feoc.verdicts.subject import _upstream
 
@@ -49,6 +50,7 @@ class Facility45XVerdict:
     products: list[Product45X]
     findings: list[Finding] = field(default_factory=list)  # MACR findings for the facility
     notes: list[str] = field(default_factory=list)
+    checked: list[Checked] = field(default_factory=list)  # the operator's PFE prongs looked at (verdicts.checked)
 
     @property
     def kind(self) -> str:
@@ -70,7 +72,8 @@ class Facility45XVerdict:
                 "operator_findings": [f.as_dict() for f in self.operator_findings],
                 "upstream_findings": [f.as_dict() for f in self.upstream],
                 "products": [p.as_dict() for p in self.products],
-                "findings": [f.as_dict() for f in self.findings], "notes": list(self.notes)}
+                "findings": [f.as_dict() for f in self.findings], "notes": list(self.notes),
+                "checked": [c.as_dict() for c in self.checked]}
 
 
 def facility_products(facility: Any) -> list[str]:
@@ -102,6 +105,7 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
         return verdict
     det = det or determine45x(dataset, on, law, evaluator)
     _judge_operator(verdict, det)
+    verdict.checked = checked_operator_45x(det, dataset, facility.operator)
     verdict.findings = [f for f in det.about(fid) if f.conclusion == "material_assistance"]
     verdict.notes.extend(_credit_notes(law, on))
     verdict.products = [_product(product, fid, det, law, on, verdict.findings)

@@ -15,6 +15,7 @@ from feoc.determine.determination import Determination
 from feoc.determine.findings import Finding
 from feoc.determine.regime30d import determine
 from feoc.law.law import Law
+from feoc.verdicts.checked import Checked, checked_entity, checked_facility
 from feoc.verdicts.status import Status
 
 
@@ -33,6 +34,7 @@ class SubjectVerdict:
     readings: dict[str, bool] = field(default_factory=dict)
     activities: dict[str, bool] = field(default_factory=dict)  # facility: activity -> performed by a FEOC
     notes: list[str] = field(default_factory=list)
+    checked: list[Checked] = field(default_factory=list)  # what was looked at (verdicts.checked)
 
     @property
     def contested(self) -> bool:
@@ -55,6 +57,7 @@ class SubjectVerdict:
             "findings": [f.as_dict() for f in self.findings],
             "upstream_findings": [f.as_dict() for f in self.upstream],
             "notes": list(self.notes),
+            "checked": [c.as_dict() for c in self.checked],
         }
 
 
@@ -107,6 +110,7 @@ def entity_verdict(dataset: Dataset, eid: str, day: dt.date, law: Law,
     findings = [f for f in det.about(eid) if f.conclusion == "feoc"]
     verdict = SubjectVerdict("entity", eid, dataset.entity(eid).name, day, chosen, det.is_feoc(eid), findings,
                       _upstream(det, findings), {name: d.is_feoc(eid) for name, d in dets.items()})
+    verdict.checked = checked_entity(det, dataset, eid)
     scoped = det.scoped.get(eid)
     if scoped:
         verdict.notes.append("a FEOC has effective control over these activities only: " + ", ".join(sorted(scoped)))
@@ -125,6 +129,7 @@ def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
     verdict = SubjectVerdict("facility", fid, facility.name, day, chosen, any(activities.values()), findings,
                       _upstream(det, findings),
                       {name: bool(d.activity_findings(fid)) for name, d in dets.items()}, activities)
+    verdict.checked = checked_facility(det, dataset, fid)
     if not facility.in_force(day):
         verdict.notes.append(f"the facility is not in the dataset's records for this date "
                              f"(from {facility.start} until {facility.end})")

@@ -1,0 +1,216 @@
+"""Negative evidence: what was checked for an entity (or a facility's activities) on a date, so that a clear
+"not a FEOC" shows its work instead of `findings: none` (issue 14 item 6).
+
+One entry per §30D prong in force on the date (each rule of the compiled ruleset that applies to the
+subject, 42 U.S.C. 18741(a)(5)(A)-(E) as interpreted by DOE, 89 FR 37079), with the facts looked at:
+the subject's own record against each condition of the rule (a covered-nation list is named with its
+parameter and its value on the date), the listings in force, the licences naming the subject as licensee
+with whether each licensor is a FEOC, and, per measure, the largest interest any of the reading's holder
+groups holds against the threshold, with its ownership path. Every value comes from the dataset, the
+determination or the compiled rules (parameters resolved as of the date); none is written here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from feoc.data.dataset import Dataset
+from feoc.data.model import MEASURES
+from feoc.determine.determination import Determination
+from feoc.determine.facts import entity_fact, listing_facts
+from feoc.determine.findings import MEASURE_LABEL, holders_label
+from feoc.determine.vehicle_facts import facility_facts
+from feoc.engine.reference import holds
+from feoc.law.compile import CompiledCondition, CompiledRule
+
+_GROUPS = {"fce": "foreign-controlled entities (IRC 7701(a)(51)(C))"}  # §45X's traced group, for the reader
+_OP = {"eq": "=", "neq": "!=", "in": "in", "not_in": "not in", "lt": "below", "lte": "at most",
+       "gt": "above", "gte": "at least"}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One prong tested for one subject (and, for an interest, one measure): what was looked at and how
+    it compares with what the rule needs."""
+
+    rule: str
+    title: str
+    citation: str
+    prong: str
+    outcome: str  # met | not met | undetermined
+    detail: str
+    paths: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "title": self.title, "citation": self.citation, "prong": self.prong,
+                "outcome": self.outcome, "detail": self.detail, "paths": list(self.paths)}
+
+
+def _shown(value: Any) -> str:
+    if value in ("", None):
+        return "not recorded"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, float) and not isinstance(value, bool):
+        return f"{value:.2%}"
+    return str(value)
+
+
+def _conditions(rule: CompiledRule) -> list[tuple[CompiledCondition, str]]:
+    """The rule's conditions, each with how its reference value is named (a parameter as of the date)."""
+    sources = rule.source.rule.when
+    out = []
+    for compiled, source in zip(rule.all + rule.any, sources.all + sources.any):
+        ref = source.value
+        name = f"`{ref['param']}` as of {{day}} " if isinstance(ref, dict) and "param" in ref else ""
+        out.append((compiled, f"{_OP.get(compiled.op, compiled.op)} {name}{_shown(compiled.value)}"))
+    return out
+
+
+def _compare(rule: CompiledRule, fact: dict[str, Any], day: str, skip: Iterable[str] = ("kind", "subject")) -> str:
+    """`field = value, needs …: holds|fails` for each condition of the rule on one fact."""
+    parts = []
+    for cond, needs in _conditions(rule):
+        if cond.field in skip:
+            continue
+        verdict = "holds" if holds(cond, fact) else "fails"
+        parts.append(f"{cond.field} = {_shown(fact.get(cond.field))} (needs {needs.format(day=day)}): {verdict}")
+    return "; ".join(parts)
+
+
+def _outcome(det: Determination, rule: CompiledRule, subject: str, **match: Any) -> str:
+    found = [f for f in det.about(subject) if f.rule_id == rule.id
+             and all(f.fact(k) == v for k, v in match.items())]
+    if not found:
+        return "not met"
+    return "undetermined" if all(f.conclusion == "undetermined" for f in found) else "met"
+
+
+def _entry(rule: CompiledRule, outcome: str, detail: str, paths: tuple[str, ...] = ()) -> Checked:
+    src = rule.source.rule
+    return Checked(rule.id, src.title, src.citation, src.then.prong, outcome, detail, paths)
+
+
+def _interest(det: Determination, rule: CompiledRule, eid: str, measure: str, day: str) -> Checked:
+    """The largest interest any holder group of the reading (or the rule's own group) holds in one measure,
+    against the rule."""
+    groups = _holders(rule) or sorted(det.sources_by_group)
+    label = MEASURE_LABEL.get(measure, measure)
+    outcome = _outcome(det, rule, eid, measure=measure)
+    # §30D's holder groups are the reading's; a §45X rule names its own group (`holders = fce`)
+    under = f" under reading `{det.interpretation.name}`" if rule.fact == "interest" else ""
+    if not groups:
+        return _entry(rule, outcome, f"{label}: the dataset records no covered holder{under} on {day}, "
+                                     "so none holds a stake")
+    shares = {g: det.interests.get((eid, measure, g), 0.0) for g in groups}
+    group = max(groups, key=lambda g: (shares[g], g))
+    if shares[group] <= 0:
+        looked = "; ".join(_label(g) for g in groups)
+        return _entry(rule, outcome, f"{label}: no covered holder has any recorded stake (holders looked at"
+                                     f"{under}: {looked})")
+    fact = {"kind": "interest", "subject": eid, "measure": measure, "holders": group, "share": shares[group]}
+    detail = (f"{label}: largest covered interest {shares[group]:.2%}, held by {_label(group)}{under}; "
+              + _compare(rule, fact, day, ("kind", "subject", "measure", "holders")))
+    return _entry(rule, outcome, detail, det.interest_paths(eid, measure, group, 3))
+
+
+def _label(group: str) -> str:
+    return _GROUPS.get(group) or holders_label(group)
+
+
+def _listings(det: Determination, dataset: Dataset, rule: CompiledRule, eid: str, day: str) -> Checked:
+    mine = [x for x in listing_facts(dataset, det.on) if x["subject"] == eid]
+    on = ", ".join(sorted(x["list"] for x in mine)) or "none"
+    needs = "; ".join(f"list {n.format(day=day)}" for _, n in _conditions(rule))
+    hit = any(all(holds(c, x) for c in rule.all) and (not rule.any or any(holds(c, x) for c in rule.any))
+              for x in mine)
+    return _entry(rule, _outcome(det, rule, eid),
+                  f"listings of {eid} in force on {day}: {on} (the rule needs {needs}): {'listed' if hit else 'not listed'}")
+
+
+def _agreements(det: Determination, dataset: Dataset, rule: CompiledRule, eid: str, day: str) -> Checked:
+    mine = [a for a in dataset.agreements_on(det.on) if a.licensee == eid]
+    if not mine:
+        return _entry(rule, _outcome(det, rule, eid), f"no licence or contract names {eid} as licensee on {day}")
+    parts = []
+    for a in mine:
+        fact = {"kind": "agreement_right", "subject": eid, "agreement": a.id, "licensor": a.licensor,
+                "licensor_feoc": det.is_feoc(a.licensor), "right": a.rights[0] if a.rights else ""}
+        rights = ", ".join(a.rights) or "rights not recorded"
+        tests = "; ".join(_compare(rule, {**fact, "right": r}, day, ("kind", "subject")) for r in a.rights or ("",))
+        parts.append(f"{a.kind} {a.id} from {a.licensor} (a FEOC on {day}: {'yes' if fact['licensor_feoc'] else 'no'};"
+                     f" rights: {rights}) — {tests}")
+    return _entry(rule, _outcome(det, rule, eid), " | ".join(parts))
+
+
+def checked_entity(det: Determination, dataset: Dataset, eid: str) -> list[Checked]:
+    """Each prong in force on the determination's date for entity `eid`, with what was looked at."""
+    day = det.on.isoformat()
+    record = entity_fact(dataset.entity(eid))
+    out: list[Checked] = []
+    for rule in det.ruleset.rules:
+        if rule.source.rule.applies_to != "entity":
+            continue
+        if rule.fact == "entity":
+            out.append(_entry(rule, _outcome(det, rule, eid), _compare(rule, record, day)))
+        elif rule.fact == "listing":
+            out.append(_listings(det, dataset, rule, eid, day))
+        elif rule.fact == "agreement_right":
+            out.append(_agreements(det, dataset, rule, eid, day))
+        elif rule.fact == "interest":
+            out.extend(_interest(det, rule, eid, m, day) for m in MEASURES)
+    return sorted(out, key=lambda c: c.prong)  # (A), (B), (C), (D)/(E): the statute's order
+
+
+def checked_facility(det: Determination, dataset: Dataset, fid: str) -> list[Checked]:
+    """Each activity prong in force on the date for facility `fid`, per activity: where it takes place
+    and whether its operator is a FEOC (for the whole or for that activity, through a scoped licence)."""
+    day = det.on.isoformat()
+    facts = [f for f in facility_facts(dataset, det.feoc, det.scoped) if f["subject"] == fid]
+    out: list[Checked] = []
+    rules = [r for r in det.ruleset.rules if r.source.rule.applies_to == "facility" and r.fact == "activity"]
+    for fact in sorted(facts, key=lambda f: f["activity"]):
+        for rule in rules:
+            detail = f"{fact['activity']} (operator {fact['operator']}, in {fact['country']}): " + _compare(
+                rule, fact, day, ("kind", "subject", "activity"))
+            out.append(_entry(rule, _outcome(det, rule, fid, activity=fact["activity"]), detail))
+    return out
+
+
+def _holders(rule: CompiledRule) -> list[str]:
+    """The holder group a rule names (`holders = fce`), if any."""
+    return [c.value for c in rule.all if c.field == "holders" and c.op == "eq"]
+
+
+def _traced(rule: CompiledRule, det: Determination) -> bool:
+    """Whether the rule tests the `share` of a holder group whose interests the determination kept (the
+    tracer's groups; the SFE interests of §45X are computed for the rules and not kept)."""
+    groups = _holders(rule)
+    tests_share = any(c.field == "share" for c in rule.all)
+    return tests_share and bool(groups) and any(key[2] == groups[0] for key in det.interests)
+
+
+def checked_operator_45x(det: Determination, dataset: Dataset, operator: str) -> list[Checked]:
+    """The prohibited-foreign-entity prongs in force for a §45X operator (IRC 7701(a)(51)-(52), P.L. 119-21
+    §70512), with what was looked at: its record, its listings, the interests of foreign-controlled
+    entities traced to it; for the specified-foreign-entity interests, debt, officers and contracts, the
+    conditions no fact about it met (those facts are computed in the determination, not kept)."""
+    day = det.on.isoformat()
+    record = entity_fact(dataset.entity(operator))
+    out: list[Checked] = []
+    for rule in det.ruleset.rules:
+        if rule.source.rule.applies_to != "entity":
+            continue
+        if rule.fact == "entity":
+            out.append(_entry(rule, _outcome(det, rule, operator), _compare(rule, record, day)))
+        elif rule.fact == "listing":
+            out.append(_listings(det, dataset, rule, operator, day))
+        elif _traced(rule, det):
+            out.extend(_interest(det, rule, operator, m, day) for m in MEASURES)
+        else:
+            needs = "; ".join(f"{c.field} {n.format(day=day)}" for c, n in _conditions(rule))
+            out.append(_entry(rule, _outcome(det, rule, operator),
+                              f"no `{rule.fact}` fact about {operator} on {day} meets the rule (needs {needs})"))
+    return sorted(out, key=lambda c: c.prong)
