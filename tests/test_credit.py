@@ -143,14 +143,16 @@ def test_seed_leaf_after_the_credit_ended():
 
 
 def test_seed_story_across_the_key_dates():
-    """Leaf (AESC) loses the credit on 2024-01-01; the SK On-supplied Canton EV passes the FEOC tests; all end."""
-    def credit(vid, on, acquired=None):
-        args = ["check", "vehicle", vid, "--data", SEEDS, "--on", on, "--format", "json"]
+    """Leaf (AESC): its components pass in 2023 (its Chinese-made cathode fails the minerals) and, under the
+    any-FEOC-holder reading, are FEOC-made from 2024-01-01; the SK On-supplied Canton EV passes the FEOC
+    tests; all end."""
+    def credit(vid, on, acquired=None, reading="feoc-holders"):
+        args = ["check", "vehicle", vid, "--data", SEEDS, "--on", on, "--format", "json", "--interpretation", reading]
         if acquired:
             args += ["--acquired", acquired]
         return json.loads(CliRunner().invoke(app, args).output)["credit_usd"]
 
-    assert credit("nissan-leaf-2024", "2023-12-31") == 7500
+    assert credit("nissan-leaf-2024", "2023-12-31") == 3750
     assert credit("nissan-leaf-2024", "2024-01-01") == 0
     assert credit("nissan-canton-ev-1", "2025-06-01") == 7500  # hypothetical: SK On cells, no FEOC link
     assert credit("nissan-canton-ev-1", "2028-06-01") == 0      # acquired after 2025-09-30

@@ -242,7 +242,7 @@ def huge_seeds(tmp_path_factory) -> Path:
     return data
 
 
-@pytest.mark.parametrize(("vehicle", "day", "code"), [("nissan-leaf-2023", "2023-06-01", 0),
+@pytest.mark.parametrize(("vehicle", "day", "code"), [("nissan-leaf-2024", "2023-06-01", 0),
                                                       ("nissan-leaf-2024", "2024-06-01", 1)])
 def test_attack_a_component_worth_1e300_usd_is_judged_by_check_vehicle(huge_seeds, vehicle, day, code):
     result = cli("check", "vehicle", vehicle, "--on", day, "--data", str(huge_seeds))
