@@ -30,9 +30,19 @@ import numpy as np
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
-from feoc.determine.facts import ENTITY_FACT, NEAR, SHARE_DIGITS, ExactBatch, fact_number, holders_nation, thresholds
+from feoc.determine.facts import (
+    ENTITY_FACT,
+    NEAR,
+    SHARE_DIGITS,
+    ExactBatch,
+    agreement_rights,
+    fact_number,
+    holders_nation,
+    thresholds,
+)
 from feoc.determine.tracing import lookthrough_for, lookthrough_on
-from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
+from feoc.determine.unrecorded import PartStake, part_stakes, unrecorded_facts
+from feoc.engine.columnar import Coded, Column, Numbers, column_from, constant, encode, rule_mask
 from feoc.law.compile import CompiledRuleset
 from feoc.law.data import Interpretation
 from feoc.law.law import Law
@@ -69,6 +79,9 @@ class BulkResult:
     scoped: dict[str, set[str]]
     rounds: int
     order: np.ndarray
+    # entities with an `undetermined` finding (a missing fact, e.g. a FEOC's licence with unrecorded rights):
+    # without a `feoc` one their status cannot be determined, never "not a FEOC" (issue 14)
+    undetermined: np.ndarray | None = None
 
     def rules_of(self) -> list[str]:
         """Per entity, the deciding rules joined with `;` (sorted)."""
@@ -98,11 +111,13 @@ class _Bulk:
         self.index = {eid: i for i, eid in enumerate(self.ids)}
         self.n = len(self.ids)
         self.feoc = np.zeros(self.n, dtype=bool)
+        self.undetermined = np.zeros(self.n, dtype=bool)
         self.fired: dict[str, np.ndarray] = {}
         self.scoped: dict[str, set[str]] = {}
         self.gov = self.government(law.vocabulary.government_types)
         self.graphs: dict[str, StakeGraph] = {}
-        self.rights = [(a, r) for a in dataset.agreements_on(day) for r in a.rights]
+        self.part_stakes: list[PartStake] = []  # holdings in force with some measures unrecorded (build_graphs)
+        self.rights = agreement_rights(dataset.agreements_on(day))
         self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._shares: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # last round's interests, shares
 
@@ -118,10 +133,13 @@ class _Bulk:
                     self._fired(rule, rule_mask(rule, block.columns, block.n), block)
 
     def _fired(self, rule: Any, mask: np.ndarray, block: Block) -> None:
-        if not mask.any() or rule.conclusion != "feoc":
+        if not mask.any() or rule.conclusion not in ("feoc", "undetermined"):
             return  # other conclusions are about facilities and vehicles, not the entity screen
         rows = np.flatnonzero(mask)
         subjects = block.subjects
+        if rule.conclusion == "undetermined":
+            self.undetermined[subjects[rows]] = True
+            return
         hit = self.fired.setdefault(rule.id, np.zeros(self.n, dtype=bool))
         hit[subjects[rows]] = True
         if block.scope_of is None:
@@ -165,6 +183,7 @@ class _Bulk:
         keep = [i for i, (a, b) in enumerate(zip(starts, ends)) if (a is None or a <= day) and (b is None or day < b)]
         at = self.index.__getitem__
         columns = [[values[i] for i in keep] for values in (col("holdings", f) for f in ("holder", "entity", *MEASURES))]
+        self.part_stakes = part_stakes(columns[0], columns[1], columns[2:])
         holder = np.fromiter(map(at, columns[0]), dtype=np.int64, count=len(keep))
         target = np.fromiter(map(at, columns[1]), dtype=np.int64, count=len(keep))
         for m, values in zip(MEASURES, columns[2:]):
@@ -172,12 +191,28 @@ class _Bulk:
             has = ~np.isnan(shares)
             self.graphs[m] = StakeGraph(self.n, holder[has], target[has], shares[has], self.rank)
 
+    def _groups(self) -> dict[str, np.ndarray]:
+        if self.interp.holders == "government":
+            return {f"gov-{n}": mask for n, mask in sorted(self.gov.items()) if mask.any()}
+        return {"feoc": self.feoc | self._all_gov()}
+
+    def unrecorded_facts(self) -> list[Block]:
+        """After the chaining rounds: holdings with a measure unrecorded (`determine.unrecorded`), as one block."""
+        groups = {g: {self.ids[i] for i in np.flatnonzero(mask).tolist()} for g, mask in self._groups().items()}
+
+        def reach_of(holder: str, group: str) -> float:
+            i = self.index[holder]
+            return max((float(self._shares[(m, group)][1][i]) for m in MEASURES if (m, group) in self._shares),
+                       default=0.0)
+        facts = unrecorded_facts(self.part_stakes, groups, reach_of)
+        if not facts:
+            return []
+        cols = {name: column_from([f[name] for f in facts]) for name in facts[0]}
+        return [Block("unrecorded_measure", cols, len(facts), np.array([self.index[f["subject"]] for f in facts]))]
+
     def chain_facts(self) -> list[Block]:
         """One chaining round's facts: the groups' interests, then the licence rights."""
-        if self.interp.holders == "government":
-            groups = {f"gov-{n}": mask for n, mask in sorted(self.gov.items()) if mask.any()}
-        else:
-            groups = {"feoc": self.feoc | self._all_gov()}
+        groups = self._groups()
         blocks = []
         for measure in MEASURES:
             for group, sources in sorted(groups.items()):
@@ -268,8 +303,10 @@ def bulk_determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str
         driver.run(direct)
         run.build_graphs()
         rounds = driver.run(chaining)
+        driver.run(Stage("unrecorded measures", run.unrecorded_facts))
     return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
-                      run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order)
+                      run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
+                      run.undetermined)
 
 
 class _IndexSet:
