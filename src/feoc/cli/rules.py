@@ -28,7 +28,8 @@ def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
 
     skipped = scan_folder(path).skipped if path.is_dir() else []
     try:
-        dataset = load_dataset(path, load_law(rules))
+        law = load_law(rules)
+        dataset = load_dataset(path, law)
     except InputError as exc:
         for line in skipped:
             typer.echo(terminal(f"skipped: {line}"), err=True)
@@ -36,6 +37,10 @@ def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
         return
     for line in skipped:
         typer.echo(terminal(f"skipped: {line}"))
+    from feoc.load.checks import material_warnings  # issue 14: records that load but contradict themselves
+
+    for line in material_warnings(dataset, law):
+        typer.echo(terminal(f"warning: {line}"))
     counts = ", ".join(f"{n} {kind}" for kind, n in dataset.counts().items())
     note = f"; {len(skipped)} path(s) not read (listed above)" if skipped else ""
     typer.echo(terminal(f"{path}: valid — {counts}{note}"))

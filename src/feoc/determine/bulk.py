@@ -204,7 +204,7 @@ class _Bulk:
             i = self.index[holder]
             return max((float(self._shares[(m, group)][1][i]) for m in MEASURES if (m, group) in self._shares),
                        default=0.0)
-        facts = unrecorded_facts(self.part_stakes, groups, reach_of)
+        facts = unrecorded_facts(self.part_stakes, groups, reach_of, _IndexedIds(self.feoc, self.index))
         if not facts:
             return []
         cols = {name: column_from([f[name] for f in facts]) for name in facts[0]}
@@ -307,6 +307,16 @@ def bulk_determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str
     return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
                       run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
                       run.undetermined)
+
+
+class _IndexedIds:
+    """A boolean mask over entities read as the set of their ids (membership only)."""
+
+    def __init__(self, mask: np.ndarray, index: dict[str, int]):
+        self.mask, self.index = mask, index
+
+    def __contains__(self, eid: object) -> bool:
+        return isinstance(eid, str) and eid in self.index and bool(self.mask[self.index[eid]])
 
 
 class _IndexSet:

@@ -74,7 +74,7 @@ def stages(run: PerFactRun) -> dict[str, list[Stage]]:
         "entities": [Stage("direct prongs", run.direct_facts),
                      Stage("ownership and licences", chaining.facts, feeds=chaining.feeds),
                      Stage("unrecorded measures", lambda: unrecorded_facts(run.holdings, run.sources_by_group,
-                                                                           largest_in(run.tracer.values)))],
+                                                                           largest_in(run.tracer.values), recorder.feoc))],
         "facilities": [Stage("facility activities",
                              lambda: facility_facts(run.dataset, recorder.feoc, recorder.scoped))],
         "vehicles": [Stage("vehicles", lambda: vehicle_facts(run.dataset, run.day, run.law,

@@ -22,7 +22,7 @@ Both the per-fact path (`regime30d`) and the bulk path (`bulk`) build these fact
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from typing import Any, NamedTuple
 
 from feoc.data.model import MEASURES
@@ -56,12 +56,14 @@ def part_stakes(holder: list[str], entity: list[str], shares: list[list[float | 
 
 
 def unrecorded_facts(holdings: Iterable[Any], groups: dict[str, set[str]],
-                     reach_of: Callable[[str, str], float]) -> list[dict[str, Any]]:
+                     reach_of: Callable[[str, str], float], feoc: Container[str]) -> list[dict[str, Any]]:
     """The `unrecorded_measure` facts of `holdings` (in force on the date) for the holder `groups` (group ->
     its sources after the chaining rounds); `reach_of(holder, group)` is the group's largest interest in
-    `holder` in any measure."""
+    `holder` in any measure. An entity already a FEOC gets none: no missing measure changes that."""
     facts = []
     for h in holdings:
+        if h.entity in feoc:
+            continue
         shares = [(m, h.share(m)) for m in MEASURES]
         recorded = [(m, s) for m, s in shares if s is not None]
         missing = [m for m, s in shares if s is None]
