@@ -41,7 +41,7 @@ from feoc.determine.facts import (
     thresholds,
 )
 from feoc.determine.tracing import lookthrough_for, lookthrough_on
-from feoc.determine.unrecorded import PartStake, part_stakes, unrecorded_facts
+from feoc.determine.unrecorded import PartStake, unrecorded_facts
 from feoc.engine.columnar import Coded, Column, Numbers, column_from, constant, encode, rule_mask
 from feoc.law.compile import CompiledRuleset
 from feoc.law.data import Interpretation
@@ -183,13 +183,17 @@ class _Bulk:
         keep = [i for i, (a, b) in enumerate(zip(starts, ends)) if (a is None or a <= day) and (b is None or day < b)]
         at = self.index.__getitem__
         columns = [[values[i] for i in keep] for values in (col("holdings", f) for f in ("holder", "entity", *MEASURES))]
-        self.part_stakes = part_stakes(columns[0], columns[1], columns[2:])
         holder = np.fromiter(map(at, columns[0]), dtype=np.int64, count=len(keep))
         target = np.fromiter(map(at, columns[1]), dtype=np.int64, count=len(keep))
+        recorded = np.zeros(len(keep), dtype=np.int64)
         for m, values in zip(MEASURES, columns[2:]):
             shares = np.array(values, dtype=np.float64)  # None (no stake in this measure) reads as NaN
             has = ~np.isnan(shares)
+            recorded += has
             self.graphs[m] = StakeGraph(self.n, holder[has], target[has], shares[has], self.rank)
+        # holdings that record some measures but not all (determine.unrecorded): few, read row by row
+        self.part_stakes = [PartStake(columns[0][i], columns[1][i], *(c[i] for c in columns[2:]))
+                            for i in np.flatnonzero((recorded > 0) & (recorded < len(MEASURES))).tolist()]
 
     def _groups(self) -> dict[str, np.ndarray]:
         if self.interp.holders == "government":

@@ -44,17 +44,6 @@ class PartStake(NamedTuple):
         return getattr(self, measure)
 
 
-def part_stakes(holder: list[str], entity: list[str], shares: list[list[float | None]]) -> list[PartStake]:
-    """The holdings (given as columns: holders, entities, the shares of each measure in MEASURES order)
-    that record some measures but not all: the only ones `unrecorded_facts` looks at."""
-    out = []
-    for i, row in enumerate(zip(*shares)):
-        known = sum(v is not None for v in row)
-        if 0 < known < len(MEASURES):
-            out.append(PartStake(holder[i], entity[i], *row))
-    return out
-
-
 def unrecorded_facts(holdings: Iterable[Any], groups: dict[str, set[str]],
                      reach_of: Callable[[str, str], float], feoc: Container[str]) -> list[dict[str, Any]]:
     """The `unrecorded_measure` facts of `holdings` (in force on the date) for the holder `groups` (group ->
