@@ -268,8 +268,19 @@ def test_unrecorded_measures_of_a_government_stake(equity, more, expected):
         assert found == expected, reading
 
 
+BARE = {"entities": [{"id": "maker", "name": "Maker", "type": "company", "country": "CN"}]}
+
+
+def test_company_with_no_jurisdiction_recorded_cannot_be_determined():
+    """Issue 14 ("a Chinese company imported this way is not a FEOC"): with neither `incorporated_in` nor
+    `headquartered_in` the jurisdiction prongs cannot be tested; one of them recorded decides."""
+    assert all(found == {"undetermined"} for found in conclusions(BARE, "maker").values())
+    decided = {"entities": [{"id": "maker", "name": "Maker", "type": "company", "incorporated_in": "KR"}]}
+    assert all(found == set() for found in conclusions(decided, "maker").values())
+
+
 @pytest.mark.parametrize("raw", [stake_world(0.24), stake_world(0.24, voting=0, board_seats=0),
-                                 licence_world(None), licence_world(["royalty_only"])])
+                                 licence_world(None), licence_world(["royalty_only"]), BARE])
 def test_bulk_path_never_says_no_where_the_per_fact_path_says_undetermined(raw):
     """`feoc screen` (the bulk path) marks the same entities undetermined as `check entity`."""
     ds = inline_dataset(raw, "test", LAW)
