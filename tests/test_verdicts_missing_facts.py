@@ -300,3 +300,14 @@ def test_a_part_from_an_operator_that_cannot_be_determined_cannot_be_judged(tmp_
     _, body = check_vehicle(tmp_path, world(cell_operator="us-maker", extra=extra), "2025-06-01")
     assert body["status"] == "cannot_be_determined"
     assert "us-maker" in detail(body, "no FEOC in the battery")
+
+
+@pytest.mark.parametrize("evaluator", ["vectorised", "durable-rules"])
+def test_screen_row_of_an_undetermined_entity_names_what_keeps_it_open(evaluator):
+    """`feoc screen`: the row of a licensee whose FEOC licence has unrecorded rights is not a silent "no":
+    its rules column names the undetermined rule, on the bulk and the per-fact path alike."""
+    from feoc.verdicts.screen import screen_rows
+
+    ds = inline_dataset(licence_world(None), "test", LAW)
+    row = next(r for r in screen_rows(ds, dt.date(2024, 6, 1), LAW, evaluator=evaluator) if r["entity"] == "us-maker")
+    assert row["feoc"] is False and row["rules"] == "feoc-undetermined-licence"

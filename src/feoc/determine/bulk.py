@@ -82,12 +82,21 @@ class BulkResult:
     # entities with an `undetermined` finding (a missing fact, e.g. a FEOC's licence with unrecorded rights):
     # without a `feoc` one their status cannot be determined, never "not a FEOC" (issue 14)
     undetermined: np.ndarray | None = None
+    undetermined_rules: dict[str, np.ndarray] | None = None  # rule id -> entities it fired for (undetermined)
 
     def rules_of(self) -> list[str]:
-        """Per entity, the deciding rules joined with `;` (sorted)."""
+        """Per entity, the deciding rules joined with `;` (sorted): the `feoc` rules that fired for it, else
+        the `undetermined` ones (what keeps its status from being decided)."""
+        out = self._joined(self.fired)
+        if self.undetermined_rules:
+            for i, rules in enumerate(self._joined(self.undetermined_rules)):
+                out[i] = out[i] or rules
+        return out
+
+    def _joined(self, fired: dict[str, np.ndarray]) -> list[str]:
         out = [""] * len(self.ids)
-        for rule_id in sorted(self.fired, reverse=True):  # sorted on joining: add in reverse, prepend
-            for i in np.flatnonzero(self.fired[rule_id]).tolist():
+        for rule_id in sorted(fired, reverse=True):  # sorted on joining: add in reverse, prepend
+            for i in np.flatnonzero(fired[rule_id]).tolist():
                 out[i] = rule_id + (";" + out[i] if out[i] else "")
         return out
 
@@ -112,6 +121,7 @@ class _Bulk:
         self.n = len(self.ids)
         self.feoc = np.zeros(self.n, dtype=bool)
         self.undetermined = np.zeros(self.n, dtype=bool)
+        self.undetermined_rules: dict[str, np.ndarray] = {}
         self.fired: dict[str, np.ndarray] = {}
         self.scoped: dict[str, set[str]] = {}
         self.gov = self.government(law.vocabulary.government_types)
@@ -139,6 +149,7 @@ class _Bulk:
         subjects = block.subjects
         if rule.conclusion == "undetermined":
             self.undetermined[subjects[rows]] = True
+            self.undetermined_rules.setdefault(rule.id, np.zeros(self.n, dtype=bool))[subjects[rows]] = True
             return
         hit = self.fired.setdefault(rule.id, np.zeros(self.n, dtype=bool))
         hit[subjects[rows]] = True
@@ -310,7 +321,7 @@ def bulk_determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str
         driver.run(Stage("unrecorded measures", run.unrecorded_facts))
     return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
                       run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
-                      run.undetermined)
+                      run.undetermined, run.undetermined_rules)
 
 
 class _IndexedIds:
