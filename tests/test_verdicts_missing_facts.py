@@ -80,7 +80,7 @@ def test_vehicle_without_msrp_cannot_be_determined_and_says_what_decides(tmp_pat
     assert code != 0 and body["status"] == "cannot_be_determined" and body["credit_usd"] == 0
     assert outcome(body, "MSRP cap") == "cannot_be_determined"
     assert "msrp_usd" in detail(body, "MSRP cap") and "55,000" in detail(body, "MSRP cap")
-    assert "MSRP" in body["reason"]
+    assert "MSRP" in body["reason"] and body["deciding_rule"] == "msrp_cap_usd"  # what is open, not the halves
 
 
 def test_vehicle_with_msrp_under_the_cap_is_eligible(tmp_path):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from feoc.determine.determination import Determination
@@ -57,14 +57,17 @@ class Case:
     halves: dict[str, Half]
     checks: list[Check]
     notes: list[str]
+    open_rules: list[str] = field(default_factory=list)  # what each missing fact's check names as its rule
 
     def param(self, name: str) -> Any:
         return self.law.param(name, self.on)
 
-    def unknown(self, step: Step, detail: str, citation: str | None = None) -> None:
+    def unknown(self, step: Step, detail: str, citation: str | None = None, rule: str = "") -> None:
         """Record that the step cannot be decided from the data: `detail` says what is missing and what
-        would decide it. The order goes on (`decide`)."""
+        would decide it; `rule` is the rule or parameter the missing fact is needed for (default: the
+        step's). The order goes on (`decide`)."""
         self.check(step, UNKNOWN, detail, citation)
+        self.open_rules.append(rule or step.decides_as or step.step)
 
     def check(self, step: Step, outcome: str, detail: str, citation: str | None = None) -> None:
         """Record the step's check; it cites the step's parameter, else the step's own citation."""
@@ -176,7 +179,8 @@ def excluded_entities(case: Case, step: Step) -> Decision | None:
     citation = "; ".join(sorted({t.citation for t in tests.values()}))
     gaps = _part_gaps(case, {t.then.conclusion for t in tests.values()})
     if gaps:
-        case.unknown(step, "; ".join(gaps), citation)
+        undecided = sorted({f.rule_id for f in case.det.about(case.vehicle.id) if f.conclusion == UNDETERMINED_PART})
+        case.unknown(step, "; ".join(gaps), citation, ", ".join(undecided) or step.step)
     elif tests:
         case.check(step, "pass", f"no excluded component or mineral; tests in force: {', '.join(sorted(tests))}",
                    citation)
@@ -219,6 +223,7 @@ def sourcing_halves(case: Case, step: Step) -> Decision:
     if unknown:  # a half without values cannot be judged met or not: the credit is not known
         case.checks.append(Check("sourcing requirements", UNKNOWN, "; ".join(h.missing for h in unknown),
                                  "; ".join(h.citation for h in unknown)))
+        case.open_rules.extend(rules[h.name] for h in unknown)
     credit = sum(h.amount_usd for h in case.halves.values())
     met = [name for name, h in case.halves.items() if h.meets]
     every = ", ".join(rules.values())
@@ -266,7 +271,8 @@ def _unless_missing(case: Case, decision: Decision) -> Decision:
     if not missing or decision.status in DENIALS or decision.status == Status.not_in_force:
         return decision
     what = "; ".join(f"{c.name}: {c.detail}" for c in missing)
-    return Decision(Status.cannot_be_determined, 0, f"cannot be determined: {what}", decision.rule)
+    return Decision(Status.cannot_be_determined, 0, f"cannot be determined: {what}",
+                    ", ".join(dict.fromkeys(case.open_rules)) or decision.rule)
 
 
 def _listing(codes: set[str]) -> str:
