@@ -145,16 +145,22 @@ def test_seed_leaf_after_the_credit_ended():
 def test_seed_story_across_the_key_dates():
     """Leaf (AESC): its components pass in 2023 (its Chinese-made cathode fails the minerals) and, under the
     any-FEOC-holder reading, are FEOC-made from 2024-01-01; the SK On-supplied Canton EV passes the FEOC
-    tests; all end."""
-    def credit(vid, on, acquired=None, reading="feoc-holders"):
+    tests but has no MSRP, so (issue 14) its credit cannot be determined; all end."""
+    def verdict(vid, on, acquired=None, reading="feoc-holders"):
         args = ["check", "vehicle", vid, "--data", SEEDS, "--on", on, "--format", "json", "--interpretation", reading]
         if acquired:
             args += ["--acquired", acquired]
-        return json.loads(CliRunner().invoke(app, args).output)["credit_usd"]
+        return json.loads(CliRunner().invoke(app, args).output)
+
+    def credit(vid, on, acquired=None):
+        return verdict(vid, on, acquired)["credit_usd"]
 
     assert credit("nissan-leaf-2024", "2023-12-31") == 3750
     assert credit("nissan-leaf-2024", "2024-01-01") == 0
-    assert credit("nissan-canton-ev-1", "2025-06-01") == 7500  # hypothetical: SK On cells, no FEOC link
+    canton = verdict("nissan-canton-ev-1", "2025-06-01")  # hypothetical: SK On cells, no FEOC link, no MSRP
+    assert canton["status"] == "cannot_be_determined" and canton["credit_usd"] == 0
+    assert [c["outcome"] for c in canton["checks"] if c["name"] == "MSRP cap"] == ["cannot_be_determined"]
+    assert [c["outcome"] for c in canton["checks"] if c["name"] == "no FEOC in the battery"] == ["pass"]
     assert credit("nissan-canton-ev-1", "2028-06-01") == 0      # acquired after 2025-09-30
 
 

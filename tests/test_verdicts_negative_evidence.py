@@ -86,8 +86,8 @@ def test_sk_on_a_korean_company_lists_every_prong_and_its_facts():
     for rule in entity_rules(DAY):
         assert f"] {rule}:" in out, rule
     # the jurisdiction facts, against the covered nations named as the law's list as of the date
-    assert f"incorporated_in = KR (needs in `covered_nations` as of {DAY} {covered(DAY)}): fails" in out
-    assert f"headquartered_in = KR (needs in `covered_nations` as of {DAY} {covered(DAY)}): fails" in out
+    assert f"incorporated_nation = KR (needs in `covered_nations` as of {DAY} {covered(DAY)}): fails" in out
+    assert f"headquartered_nation = KR (needs in `covered_nations` as of {DAY} {covered(DAY)}): fails" in out
     # the listings and licences looked at
     assert f"listings of sk-on in force on {DAY}: none" in out and "not listed" in out
     assert f"no licence or contract names sk-on as licensee on {DAY}" in out
@@ -123,7 +123,7 @@ def test_a_24_percent_government_interest_shows_against_the_25_percent_threshold
     assert f"path: gov-cn → {0.48:.2%} equity → holdco → {0.5:.2%} equity → target" in out
     assert f"path: gov-cn → {0.48:.2%} voting → holdco → {0.5:.2%} voting → target" in out
     assert "board seats: no covered holder has any recorded stake" in out
-    assert f"incorporated_in = US (needs in `covered_nations` as of {DAY} {covered(DAY)}): fails" in out
+    assert f"incorporated_nation = US (needs in `covered_nations` as of {DAY} {covered(DAY)}): fails" in out
     body = json.loads(run("check", "entity", "target", "--data", data, "--on", DAY, "--interpretation", GOV,
                           "--format", "json").output)
     equity = [c for c in body["checked"] if c["rule"] == "feoc-ownership" and c["detail"].startswith("equity")]
@@ -166,7 +166,7 @@ def test_a_facility_lists_each_activity_its_place_and_its_operator():
     out = result.output
     assert GONE not in out
     place = "battery_cell_manufacturing (operator sk-battery-america, in US): "
-    assert f"{place}country = US (needs in `covered_nations` as of {DAY} {covered(DAY)}): fails" in out
+    assert f"{place}nation = US (needs in `covered_nations` as of {DAY} {covered(DAY)}): fails" in out
     assert f"{place}operator_feoc = False (needs = True): fails" in out
     body = json.loads(run("check", "facility", "skba-commerce-1", "--data", SEEDS, "--on", DAY, "--format", "json").output)
     assert {c["rule"] for c in body["checked"]} == {"feoc-jurisdiction-activity", "feoc-operator"}
@@ -254,7 +254,7 @@ facilities:
     assert (f"equity: largest covered interest {0.2:.2%}, held by foreign-controlled entities (IRC 7701(a)(51)(C)); "
             f"share = {0.2:.2%} (needs above `foreign_control_threshold` as of {day} {limit:.2%}): fails") in out
     assert f"path: cn-co → {0.2:.2%} equity → us-op" in out
-    assert f"incorporated_in = US (needs in `covered_nations` as of {day} {covered(day)}): fails" in out
+    assert f"incorporated_nation = US (needs in `covered_nations` as of {day} {covered(day)}): fails" in out
     body = json.loads(run("check", "facility", "us-plant", "--data", data, "--on", day, "--credit", "45x",
                           "--format", "json").output)
     validate(body, "check-facility-45x")

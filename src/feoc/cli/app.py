@@ -118,15 +118,16 @@ def say_skipped(data: Path) -> None:
 
 
 def say_warnings(dataset: Dataset, law: Law, err: bool = True) -> int:
-    """Advice about a valid dataset that would still mislead a verdict (`load.checks.country_warnings`), one
-    `warning: file:line: what — fix` line each: on stderr before a verdict (as `say_skipped`), on stdout for
+    """Advice about a valid dataset that would still mislead a verdict (`load.checks.country_warnings` and
+    `material_warnings`), one `warning: file:line: what — fix` line each: on stderr before a verdict (as `say_skipped`), on stdout for
     `validate`. Returns how many."""
-    from feoc.load.checks import country_warnings, region_nations
+    from feoc.load.checks import country_warnings, material_warnings, region_nations
     from feoc.render.sanitize import terminal
 
-    warnings = country_warnings(dataset, law.vocabulary, region_nations(law))
-    for problem in warnings:
-        typer.echo(terminal(f"warning: {problem}"), err=err)
+    warnings = [str(p) for p in country_warnings(dataset, law.vocabulary, region_nations(law))]
+    warnings += material_warnings(dataset, law)  # a material that cannot hold its mineral (issue 14)
+    for line in warnings:
+        typer.echo(terminal(f"warning: {line}"), err=err)
     return len(warnings)
 
 

@@ -28,7 +28,8 @@ def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
 
     skipped = scan_folder(path).skipped if path.is_dir() else []
     try:
-        dataset = load_dataset(path, load_law(rules))
+        law = load_law(rules)
+        dataset = load_dataset(path, law)
     except InputError as exc:
         for line in skipped:
             typer.echo(terminal(f"skipped: {line}"), err=True)
@@ -36,7 +37,7 @@ def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
         return
     for line in skipped:
         typer.echo(terminal(f"skipped: {line}"))
-    warned = say_warnings(dataset, load_law(rules), err=False)
+    warned = say_warnings(dataset, law, err=False)
     counts = ", ".join(f"{n} {kind}" for kind, n in dataset.counts().items())
     note = f"; {len(skipped)} path(s) not read (listed above)" if skipped else ""
     note += f"; {warned} warning(s) (listed above)" if warned else ""

@@ -37,12 +37,14 @@ from feoc.determine.facts import (
     SHARE_DIGITS,
     ExactBatch,
     Regions,
+    agreement_rights,
     fact_number,
     holders_nation,
     thresholds,
 )
 from feoc.determine.tracing import lookthrough_for, lookthrough_on
-from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
+from feoc.determine.unrecorded import PartStake, unrecorded_facts
+from feoc.engine.columnar import Coded, Column, Numbers, column_from, constant, encode, rule_mask
 from feoc.law.compile import CompiledRuleset
 from feoc.law.data import Interpretation
 from feoc.law.law import Law
@@ -79,12 +81,24 @@ class BulkResult:
     scoped: dict[str, set[str]]
     rounds: int
     order: np.ndarray
+    # entities with an `undetermined` finding (a missing fact, e.g. a FEOC's licence with unrecorded rights):
+    # without a `feoc` one their status cannot be determined, never "not a FEOC" (issue 14)
+    undetermined: np.ndarray | None = None
+    undetermined_rules: dict[str, np.ndarray] | None = None  # rule id -> entities it fired for (undetermined)
 
     def rules_of(self) -> list[str]:
-        """Per entity, the deciding rules joined with `;` (sorted)."""
+        """Per entity, the deciding rules joined with `;` (sorted): the `feoc` rules that fired for it, else
+        the `undetermined` ones (what keeps its status from being decided)."""
+        out = self._joined(self.fired)
+        if self.undetermined_rules:
+            for i, rules in enumerate(self._joined(self.undetermined_rules)):
+                out[i] = out[i] or rules
+        return out
+
+    def _joined(self, fired: dict[str, np.ndarray]) -> list[str]:
         out = [""] * len(self.ids)
-        for rule_id in sorted(self.fired, reverse=True):  # sorted on joining: add in reverse, prepend
-            for i in np.flatnonzero(self.fired[rule_id]).tolist():
+        for rule_id in sorted(fired, reverse=True):  # sorted on joining: add in reverse, prepend
+            for i in np.flatnonzero(fired[rule_id]).tolist():
                 out[i] = rule_id + (";" + out[i] if out[i] else "")
         return out
 
@@ -109,11 +123,14 @@ class _Bulk:
         self.index = {eid: i for i, eid in enumerate(self.ids)}
         self.n = len(self.ids)
         self.feoc = np.zeros(self.n, dtype=bool)
+        self.undetermined = np.zeros(self.n, dtype=bool)
+        self.undetermined_rules: dict[str, np.ndarray] = {}
         self.fired: dict[str, np.ndarray] = {}
         self.scoped: dict[str, set[str]] = {}
         self.gov = self.government(law.vocabulary.government_types)
         self.graphs: dict[str, StakeGraph] = {}
-        self.rights = [(a, r) for a in dataset.agreements_on(day) for r in a.rights]
+        self.part_stakes: list[PartStake] = []  # holdings in force with some measures unrecorded (build_graphs)
+        self.rights = agreement_rights(dataset.agreements_on(day))
         self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._shares: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # last round's interests, shares
 
@@ -129,10 +146,14 @@ class _Bulk:
                     self._fired(rule, rule_mask(rule, block.columns, block.n), block)
 
     def _fired(self, rule: Any, mask: np.ndarray, block: Block) -> None:
-        if not mask.any() or rule.conclusion != "feoc":
+        if not mask.any() or rule.conclusion not in ("feoc", "undetermined"):
             return  # other conclusions are about facilities and vehicles, not the entity screen
         rows = np.flatnonzero(mask)
         subjects = block.subjects
+        if rule.conclusion == "undetermined":
+            self.undetermined[subjects[rows]] = True
+            self.undetermined_rules.setdefault(rule.id, np.zeros(self.n, dtype=bool))[subjects[rows]] = True
+            return
         hit = self.fired.setdefault(rule.id, np.zeros(self.n, dtype=bool))
         hit[subjects[rows]] = True
         if block.scope_of is None:
@@ -181,17 +202,38 @@ class _Bulk:
         columns = [[values[i] for i in keep] for values in (col("holdings", f) for f in ("holder", "entity", *MEASURES))]
         holder = np.fromiter(map(at, columns[0]), dtype=np.int64, count=len(keep))
         target = np.fromiter(map(at, columns[1]), dtype=np.int64, count=len(keep))
+        recorded = np.zeros(len(keep), dtype=np.int64)
         for m, values in zip(MEASURES, columns[2:]):
             shares = np.array(values, dtype=np.float64)  # None (no stake in this measure) reads as NaN
             has = ~np.isnan(shares)
+            recorded += has
             self.graphs[m] = StakeGraph(self.n, holder[has], target[has], shares[has], self.rank)
+        # holdings that record some measures but not all (determine.unrecorded): few, read row by row
+        self.part_stakes = [PartStake(columns[0][i], columns[1][i], *(c[i] for c in columns[2:]))
+                            for i in np.flatnonzero((recorded > 0) & (recorded < len(MEASURES))).tolist()]
+
+    def _groups(self) -> dict[str, np.ndarray]:
+        if self.interp.holders == "government":
+            return {f"gov-{n}": mask for n, mask in sorted(self.gov.items()) if mask.any()}
+        return {"feoc": self.feoc | self._all_gov()}
+
+    def unrecorded_facts(self) -> list[Block]:
+        """After the chaining rounds: holdings with a measure unrecorded (`determine.unrecorded`), as one block."""
+        groups = {g: {self.ids[i] for i in np.flatnonzero(mask).tolist()} for g, mask in self._groups().items()}
+
+        def reach_of(holder: str, group: str) -> float:
+            i = self.index[holder]
+            return max((float(self._shares[(m, group)][1][i]) for m in MEASURES if (m, group) in self._shares),
+                       default=0.0)
+        facts = unrecorded_facts(self.part_stakes, groups, reach_of, _IndexedIds(self.feoc, self.index))
+        if not facts:
+            return []
+        cols = {name: column_from([f[name] for f in facts]) for name in facts[0]}
+        return [Block("unrecorded_measure", cols, len(facts), np.array([self.index[f["subject"]] for f in facts]))]
 
     def chain_facts(self) -> list[Block]:
         """One chaining round's facts: the groups' interests, then the licence rights."""
-        if self.interp.holders == "government":
-            groups = {f"gov-{n}": mask for n, mask in sorted(self.gov.items()) if mask.any()}
-        else:
-            groups = {"feoc": self.feoc | self._all_gov()}
+        groups = self._groups()
         blocks = []
         for measure in MEASURES:
             for group, sources in sorted(groups.items()):
@@ -282,8 +324,20 @@ def bulk_determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str
         driver.run(direct)
         run.build_graphs()
         rounds = driver.run(chaining)
+        driver.run(Stage("unrecorded measures", run.unrecorded_facts))
     return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
-                      run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order)
+                      run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
+                      run.undetermined, run.undetermined_rules)
+
+
+class _IndexedIds:
+    """A boolean mask over entities read as the set of their ids (membership only)."""
+
+    def __init__(self, mask: np.ndarray, index: dict[str, int]):
+        self.mask, self.index = mask, index
+
+    def __contains__(self, eid: object) -> bool:
+        return isinstance(eid, str) and eid in self.index and bool(self.mask[self.index[eid]])
 
 
 class _IndexSet:

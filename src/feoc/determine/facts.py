@@ -20,6 +20,7 @@ from feoc.law.law import Law
 ENTITY_FACT: dict[str, str] = {"subject": "id", "name": "name", "etype": "type", "country": "country",
                                "incorporated_in": "incorporated_in", "headquartered_in": "headquartered_in",
                                "political_figure_of": "political_figure_of"}
+UNRECORDED_RIGHTS = "rights_unrecorded"  # the `right` of an agreement that lists none (rules/feoc/undetermined-licence)
 SHARE_DIGITS = 9  # interests are rounded so that every evaluator sees the same number at a threshold's edge
 NEAR = 1e-9  # a figure this close to a threshold is decided exactly (fact_number)
 
@@ -66,6 +67,13 @@ def entity_fact(e: Any, regions: Regions | None = None) -> dict[str, Any]:
 def listing_facts(dataset: Dataset, day: dt.date) -> list[dict[str, Any]]:
     """The `listing` facts of the listings in force on `day` (42 U.S.C. 18741(a)(5)(A),(B),(D),(E))."""
     return [{"kind": "listing", "subject": x.entity, "list": x.list} for x in dataset.listings_on(day)]
+
+
+def agreement_rights(agreements: Iterable[Any]) -> list[tuple[Any, str]]:
+    """(agreement, right) for every right of every agreement; an agreement that lists no rights gives one
+    pair with UNRECORDED_RIGHTS, so a licence from a FEOC whose terms are unknown is never read as one that
+    gives no control (issue 14; feoc-law.md §7.5)."""
+    return [(a, right) for a in agreements for right in (a.rights or (UNRECORDED_RIGHTS,))]
 
 
 def holders_nation(group: str) -> str:

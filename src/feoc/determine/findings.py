@@ -21,7 +21,7 @@ from feoc.law.compile import CompiledRuleset
 MEASURE_LABEL = {"equity": "equity", "voting": "voting rights", "board_seats": "board seats"}
 # the fact fields that tell two findings of one rule and subject apart
 FINDING_KEY = ("measure", "holders", "activity", "agreement", "right", "list", "component", "mineral", "step",
-               "battery")
+               "battery", "holding")
 
 
 @dataclass(frozen=True)

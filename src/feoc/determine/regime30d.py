@@ -17,8 +17,9 @@ from typing import Any
 from feoc.data.dataset import Dataset
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
-from feoc.determine.facts import Regions, government_bodies, holders_nation, thresholds
+from feoc.determine.facts import Regions, agreement_rights, government_bodies, holders_nation, thresholds
 from feoc.determine.perfact import PerFactRun
+from feoc.determine.unrecorded import largest_in, unrecorded_facts
 from feoc.determine.vehicle_facts import facility_facts, vehicle_facts
 from feoc.engine.evaluators import Evaluator
 from feoc.law.law import Law
@@ -36,7 +37,7 @@ class _Chaining:
         nations = list(run.law.param("covered_nations", run.day) or [])
         self.gov = government_bodies(run.dataset, nations, run.law.vocabulary.government_types)
         self.all_gov: set[str] = set().union(*self.gov.values()) if self.gov else set()
-        self.rights = [(a, right) for a in run.dataset.agreements_on(run.day) for right in a.rights]
+        self.rights = agreement_rights(run.dataset.agreements_on(run.day))
         self._asserted: dict[tuple[str, str], bool] = {}
         self.limits = thresholds(run.ruleset, "interest", "share")
 
@@ -71,7 +72,9 @@ def stages(run: PerFactRun) -> dict[str, list[Stage]]:
     recorder = run.recorder
     return {
         "entities": [Stage("direct prongs", run.direct_facts),
-                     Stage("ownership and licences", chaining.facts, feeds=chaining.feeds)],
+                     Stage("ownership and licences", chaining.facts, feeds=chaining.feeds),
+                     Stage("unrecorded measures", lambda: unrecorded_facts(run.holdings, run.sources_by_group,
+                                                                           largest_in(run.tracer.values), recorder.feoc))],
         "facilities": [Stage("facility activities",
                              lambda: facility_facts(run.dataset, recorder.feoc, recorder.scoped,
                                                             Regions.on(run.law, run.day)))],

@@ -13,6 +13,8 @@ from feoc.determine.facts import Regions, exact_ratio, fact_number, finite_total
 from feoc.determine.findings import Finding
 from feoc.law.law import Law
 
+MATERIAL_MINERALS = "impracticable_to_trace_material_minerals"  # material -> the minerals it can hold
+
 
 def facility_facts(dataset: Dataset, feoc: set[str], scoped: dict[str, set[str]],
                    regions: Regions | None = None) -> list[dict[str, Any]]:
@@ -40,10 +42,36 @@ class _VehicleLaw:
         self.fta_or_us = set(law.param("us_and_fta_countries", day) or [])
         self.until = law.param("impracticable_to_trace_until", day)
         self.materials = set(law.param("impracticable_to_trace_materials", day) or [])
+        self.holds = law.param(MATERIAL_MINERALS, day) or {}
+
+    def open(self) -> bool:
+        """Whether the impracticable-to-trace transition is still open on the date (26 CFR 1.30D-6)."""
+        return bool(self.until and self.day < self.until)
+
+    def fits(self, m: Any) -> bool:
+        """False when a mineral relying on the open transition names a material that cannot hold it
+        (parameter `impracticable_to_trace_material_minerals`): the record contradicts itself, so whether
+        the transition applies cannot be decided. Outside the transition the material decides nothing."""
+        if not (m.impracticable_to_trace and self.open() and m.material in self.materials):
+            return True
+        return m.mineral in (self.holds.get(m.material) or ())
 
     def transition(self, m: Any) -> bool:
         """A mineral the impracticable-to-trace transition may leave out (26 CFR 1.30D-6)."""
-        return bool(m.impracticable_to_trace and m.material in self.materials and self.until and self.day < self.until)
+        return bool(m.impracticable_to_trace and m.material in self.materials and self.open() and self.fits(m))
+
+    def why_not(self, m: Any) -> str:
+        """Why the transition does not leave out a mineral marked impracticable to trace ("" when it does,
+        or when the mineral is not so marked): the explanations of rules/credit/ show it."""
+        if not m.impracticable_to_trace or self.transition(m):
+            return ""
+        if not self.open():
+            return (f"It is marked impracticable to trace, but the transition for such materials ended on {self.until}."
+                    if self.until else "It is marked impracticable to trace, but no transition is in force.")
+        if m.material not in self.materials:
+            return (f"It is marked impracticable to trace, but the transition covers only "
+                    f"{', '.join(sorted(self.materials))} (26 CFR 1.30D-6), not `{m.material}`.")
+        return f"Its material `{m.material}` cannot hold {m.mineral}, so the transition cannot be applied to it."
 
 
 def vehicle_facts(dataset: Dataset, day: dt.date, law: Law, findings: list[Finding]) -> list[dict[str, Any]]:
@@ -51,12 +79,13 @@ def vehicle_facts(dataset: Dataset, day: dt.date, law: Law, findings: list[Findi
     rules = _VehicleLaw(law, day)
     country = {f.id: f.country for f in dataset.facilities}
     feoc_steps = {(f.subject, f.fact("activity")) for f in findings if f.conclusion == "feoc_activity"}
+    places = _Places(dataset, day, {f.subject for f in findings if f.conclusion == "undetermined"})
     limits = thresholds(law.ruleset(day, "30d"), "sourcing", "share")
     facts: list[dict[str, Any]] = []
     for v in dataset.vehicles:
         battery = dataset.battery(v.battery)
-        facts += _component_facts(v.id, battery, feoc_steps)
-        facts += _mineral_facts(v.id, battery, feoc_steps, rules)
+        facts += _component_facts(v.id, battery, feoc_steps, places)
+        facts += _mineral_facts(v.id, battery, feoc_steps, rules, places)
         records = _sourcing_records(battery, country, rules.north_america, rules.fta_or_us)
         for half, (qualifying, total) in sourcing_values(battery, country, rules.north_america, rules.fta_or_us).items():
             finite_total(total, f"the {half} of battery {battery.id}", "batteries")
@@ -80,27 +109,48 @@ def _sourcing_records(battery: Any, country: dict[str, str], north_america: set[
             "battery_components": (comps, [c.value_usd for c in battery.components])}
 
 
-def _component_facts(vehicle: str, battery: Any, feoc_steps: set[tuple[str, Any]]) -> list[dict[str, Any]]:
+class _Places:
+    """What the vehicle facts say about the facility of a part: whether its record is in force on the date
+    (a part attributed to a plant whose record has ended, or not begun, cannot be judged by its recorded
+    operator) and whether its operator's FEOC status could not be determined."""
+
+    def __init__(self, dataset: Dataset, day: dt.date, undetermined: set[str]):
+        self.facilities = {f.id: f for f in dataset.facilities}
+        self.day, self.undetermined = day, undetermined
+
+    def facts(self, fid: str, feoc: bool) -> dict[str, Any]:
+        f = self.facilities[fid]
+        span = f"from {f.start or 'an unrecorded date'}" + (f" until {f.end}" if f.end else "")
+        return {"facility_in_force": f.in_force(self.day), "facility_record": span,
+                "operator": f.operator, "operator_undetermined": not feoc and f.operator in self.undetermined}
+
+
+def _component_facts(vehicle: str, battery: Any, feoc_steps: set[tuple[str, Any]],
+                     places: _Places) -> list[dict[str, Any]]:
     facts = []
     for c in battery.components:
         for step, fid in (("manufacturing", c.manufactured_at), ("assembly", c.assembled_at)):
             if fid:
+                feoc = (fid, f"{c.component}_{step}") in feoc_steps
                 facts.append({"kind": "component", "subject": vehicle, "battery": battery.id,
                               "component": c.component, "step": step, "facility": fid,
-                              "feoc": (fid, f"{c.component}_{step}") in feoc_steps, "value_usd": float(c.value_usd)})
+                              "feoc": feoc, "value_usd": float(c.value_usd), **places.facts(fid, feoc)})
     return facts
 
 
-def _mineral_facts(vehicle: str, battery: Any, feoc_steps: set[tuple[str, Any]], rules: _VehicleLaw) -> list[dict[str, Any]]:
+def _mineral_facts(vehicle: str, battery: Any, feoc_steps: set[tuple[str, Any]], rules: _VehicleLaw,
+                   places: _Places) -> list[dict[str, Any]]:
     facts = []
     for m in battery.critical_minerals:
-        transition = rules.transition(m)
+        transition, fits, why_not = rules.transition(m), rules.fits(m), rules.why_not(m)
         for step, fid in (("extraction", m.extracted_at), ("processing", m.processed_at), ("recycling", m.recycled_at)):
             if fid:
+                feoc = (fid, f"critical_mineral_{step}") in feoc_steps
                 facts.append({"kind": "mineral", "subject": vehicle, "battery": battery.id, "mineral": m.mineral,
-                              "step": step, "facility": fid, "feoc": (fid, f"critical_mineral_{step}") in feoc_steps,
+                              "step": step, "facility": fid, "feoc": feoc,
                               "impracticable_to_trace": m.impracticable_to_trace, "material": m.material,
-                              "transition": transition, "value_usd": float(m.value_usd)})
+                              "transition": transition, "material_fits": fits, "transition_note": why_not,
+                              "value_usd": float(m.value_usd), **places.facts(fid, feoc)})
     return facts
 
 

@@ -31,13 +31,25 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
                "headquartered_where": str},
     "listing": {"subject": str, "list": str},
     "interest": {"subject": str, "measure": str, "holders": str, "nation": str, "share": float},
+    # a holding recording some measures but not all (determine/unrecorded.py): its largest recorded share
+    # (`stake`) and the most of an unrecorded measure the holder group could hold through it (`reach`)
+    "unrecorded_measure": {"subject": str, "holders": str, "nation": str, "holding": str, "holder": str,
+                           "measures": str, "fields": str, "recorded": str, "stake": float, "reach": float},
     "agreement_right": {"subject": str, "agreement": str, "licensor": str, "licensor_feoc": bool, "right": str},
     "activity": {"subject": str, "activity": str, "country": str, "nation": str, "where": str, "operator": str,
                  "operator_feoc": bool},
+    # a part's facility: whether its record is in force on the date (and its span), its operator, and
+    # whether that operator's FEOC status could not be determined (an `undetermined` finding, no `feoc` one)
     "component": {"subject": str, "battery": str, "component": str, "step": str, "facility": str,
-                  "feoc": bool, "value_usd": float},
+                  "feoc": bool, "value_usd": float, "facility_in_force": bool, "facility_record": str,
+                  "operator": str, "operator_undetermined": bool},
+    # material_fits: false when a mineral relying on the open impracticable-to-trace transition names a
+    # material that cannot hold it; transition_note: why the transition does not apply to a mineral marked
+    # impracticable to trace ("" otherwise)
     "mineral": {"subject": str, "battery": str, "mineral": str, "step": str, "facility": str, "feoc": bool,
-                "impracticable_to_trace": bool, "material": str, "transition": bool, "value_usd": float},
+                "impracticable_to_trace": bool, "material": str, "transition": bool, "material_fits": bool,
+                "transition_note": str, "value_usd": float, "facility_in_force": bool, "facility_record": str,
+                "operator": str, "operator_undetermined": bool},
     "sourcing": {"subject": str, "half": str, "share": float, "qualifying_value_usd": float, "total_value_usd": float},
     # IRC 45X / prohibited foreign entities (P.L. 119-21)
     "pfe_interest": {"subject": str, "measure": str, "holders": str, "share": float, "max_single": float},
@@ -59,6 +71,7 @@ CONCLUSIONS = {
     "sfe": "entity",  # a specified foreign entity by designation, IRC 7701(a)(51)(B)
     "fie": "entity",  # a foreign-influenced entity, IRC 7701(a)(51)(D)
     "undetermined": "entity",  # a prong that cannot be decided from the data: says what is missing
+    "undetermined_part": "vehicle",  # a battery component or mineral whose FEOC test the data cannot decide
     "material_assistance": "facility",  # a product's MACR is below the threshold: material assistance from a PFE
 }
 

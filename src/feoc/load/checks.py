@@ -37,6 +37,7 @@ _SCALAR_REFS = {  # (kind, field) -> the kind of record the field names
     ("vehicles", "assembled_at"): "facilities",
     ("material_inputs", "facility"): "facilities", ("material_inputs", "supplier"): "entities",
 }
+MATERIAL_MINERALS = "impracticable_to_trace_material_minerals"  # the parameter: material -> minerals it can hold
 OTHER_MATERIAL = "other"  # the dataset's word for a material no rule names
 _MINERAL_STEPS = ("critical_mineral_extraction", "critical_mineral_processing", "critical_mineral_recycling")
 
@@ -128,6 +129,26 @@ def battery_materials(law: Law) -> frozenset[str]:
     names on any date (parameter `impracticable_to_trace_materials`, 26 CFR 1.30D-6), and `other`."""
     dated = law.parameters["impracticable_to_trace_materials"].values
     return frozenset(word for _, words in dated for word in words or ()) | {OTHER_MATERIAL}
+
+
+def material_warnings(dataset: Dataset, law: Law) -> list[str]:
+    """`feoc validate` warnings (the dataset still loads): each critical-mineral record whose `material` cannot
+    hold its mineral on any date (parameter `impracticable_to_trace_material_minerals`, e.g. nickel as
+    `electrode_binder`). A verdict that relies on such a record says it cannot be determined
+    (rules/credit/undetermined-mineral-material.yaml)."""
+    holds: dict[str, set[str]] = {}
+    for _, mapping in law.parameters[MATERIAL_MINERALS].values:
+        for material, minerals in (mapping or {}).items():
+            holds.setdefault(material, set()).update(minerals or ())
+    out = []
+    for b in dataset.batteries:
+        for i, m in enumerate(b.critical_minerals):
+            if m.material in holds and m.mineral not in holds[m.material]:
+                out.append(f"battery {b.id}, critical_minerals[{i}]: `material: {m.material}` cannot hold {m.mineral} "
+                           f"(it holds {', '.join(sorted(holds[m.material]))}: rules/parameters.yaml "
+                           f"{MATERIAL_MINERALS}) — correct `mineral:` or `material:`; a verdict relying on the "
+                           "impracticable-to-trace transition for it cannot be determined")
+    return out
 
 
 class _Checks:

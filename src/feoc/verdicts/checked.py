@@ -161,7 +161,20 @@ def checked_entity(det: Determination, dataset: Dataset, eid: str) -> list[Check
             out.append(_agreements(det, dataset, rule, eid, day))
         elif rule.fact == "interest":
             out.extend(_interest(det, rule, eid, m, day) for m in MEASURES)
-    return sorted(out, key=lambda c: c.prong)  # (A), (B), (C), (D)/(E): the statute's order
+        elif rule.fact == "unrecorded_measure":
+            out.append(_unrecorded(det, dataset, rule, eid, day))
+    return sorted(out, key=lambda c: c.prong)
+
+
+def _unrecorded(det: Determination, dataset: Dataset, rule: CompiledRule, eid: str, day: str) -> Checked:
+    """The holdings in `eid` that leave a measure unrecorded (rules/feoc/undetermined-unrecorded-measure.yaml)."""
+    gaps = []
+    for h in dataset.holdings_on(det.on):
+        missing = [m for m in MEASURES if h.entity == eid and h.share(m) is None]
+        if missing and len(missing) < len(MEASURES):
+            gaps.append(f"{h.holder} records no {', '.join(MEASURE_LABEL.get(m, m) for m in missing)}")
+    detail = ("holdings in " + eid + f" on {day} with a measure unrecorded: " + ("; ".join(gaps) if gaps else "none"))
+    return _entry(rule, _outcome(det, rule, eid), detail)  # (A), (B), (C), (D)/(E): the statute's order
 
 
 def checked_facility(det: Determination, dataset: Dataset, fid: str) -> list[Checked]:

@@ -70,9 +70,12 @@ def _screen_from(det: Determination, dataset: Dataset, day: dt.date, law: Law) -
                 if share > best[0]:
                     gov[entity][measure] = (share, nation)
     rules: dict[str, set[str]] = {}
+    undetermined: dict[str, set[str]] = {}  # issue 14: a row that is not decided names what keeps it open
     for f in det.findings:
-        if f.conclusion == "feoc":
-            rules.setdefault(f.subject, set()).add(f.rule_id)
+        if f.conclusion in ("feoc", "undetermined"):
+            (rules if f.conclusion == "feoc" else undetermined).setdefault(f.subject, set()).add(f.rule_id)
+    for subject, ids in undetermined.items():
+        rules.setdefault(subject, ids)
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS}
     for e in sorted(dataset.entities, key=lambda e: e.id):
         g = gov.get(e.id, {})

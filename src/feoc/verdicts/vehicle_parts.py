@@ -18,7 +18,7 @@ class Check:
     """One requirement: what was tested, the outcome, the citation."""
 
     name: str
-    outcome: str  # pass | fail | not_checked | not_applicable
+    outcome: str  # pass | fail | not_applicable | cannot_be_determined (a fact is missing: `detail` says which)
     detail: str
     citation: str
 
@@ -39,11 +39,14 @@ class Half:
     amount_usd: float
     in_force: bool
     citation: str = ""  # from rules/credit_order.yaml
+    records: int = 0  # how many records of the battery the half is computed from
+    missing: str = ""  # when the half cannot be judged (in force, but no records or no value): what is missing
 
     def as_dict(self) -> dict[str, Any]:
         return {"share": self.share, "threshold": self.threshold, "qualifying_value_usd": self.qualifying_value_usd,
                 "total_value_usd": self.total_value_usd, "meets": self.meets, "amount_usd": self.amount_usd,
-                "requirement_in_force": self.in_force, "citation": self.citation}
+                "requirement_in_force": self.in_force, "citation": self.citation,
+                "cannot_be_determined": self.missing or None}
 
 
 def halves(battery: Any, facilities: dict[str, Any], law: Law, on: dt.date, findings: list[Finding]) -> dict[str, Half]:
@@ -54,15 +57,33 @@ def halves(battery: Any, facilities: dict[str, Any], law: Law, on: dt.date, find
     fta = set(law.param("us_and_fta_countries", on) or [])
     values = sourcing_values(battery, {k: f.country for k, f in facilities.items()}, na, fta)
     met = {f.fact("half") for f in findings if f.conclusion == "qualifying_half"}
+    counts = {"critical_minerals": len(battery.critical_minerals), "battery_components": len(battery.components)}
     out = {}
     for rule in law.credit_order.halves:
         qualifying, total = values[rule.half]
         threshold = law.param(rule.parameter, on) if in_force else None
         meets = rule.half in met
         amount = law.param(rule.amount, on) or 0
+        records = counts.get(rule.half, 0)
         out[rule.half] = Half(rule.half, round(qualifying / total, 9) if total else None, threshold, qualifying,
-                              total, meets, float(amount) if meets else 0.0, in_force, rule.citation)
+                              total, meets, float(amount) if meets else 0.0, in_force, rule.citation, records,
+                              _half_missing(rule.half, battery.id, records, total, threshold) if in_force else "")
     return out
+
+
+def _half_missing(half: str, battery: str, records: int, total: float, threshold: Any) -> str:
+    """What keeps a half in force from being judged: no records of it, or records worth nothing (a share of
+    nothing is no share: IRC 30D(e) measures the value of the battery's minerals or components)."""
+    words = half.replace("_", " ")
+    need = f"{threshold:.0%}" if isinstance(threshold, (int, float)) else "the applicable percentage"
+    if records == 0:
+        return (f"battery {battery} records no {words}, so the {words} requirement cannot be judged; add its "
+                f"`{half}:` records with their facilities and `value_usd`: the qualifying share must reach "
+                f"{need} for the half to be met")
+    if total <= 0:
+        return (f"the {words} of battery {battery} are all recorded with `value_usd: 0`, so no share can be computed; "
+                f"record their values: the qualifying share must reach {need} for the half to be met")
+    return ""
 
 
 def component_rows(battery: Any, facilities: dict[str, Any], det: Determination,

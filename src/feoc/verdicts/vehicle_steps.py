@@ -4,13 +4,20 @@ A step tests one requirement, records what it found as a `Check` (under the name
 the file gives it) and either decides the verdict (a `Decision`) or lets the next step run. The first
 decision ends the order, as the statute's requirements are cumulative: a vehicle that fails one gets no
 credit whatever the later ones say.
+
+A fact a step needs but the dataset does not give (an MSRP, the final-assembly country, the battery's
+critical minerals, a part whose supplier cannot be judged) never counts as met: the step records a check
+with outcome `cannot_be_determined` (what is missing and what would decide it) and lets the order go on.
+A later step that clearly denies the credit still decides (the requirements are cumulative, so the
+answer "no credit" stands whatever the missing fact would be); any other decision becomes
+`cannot_be_determined`, credit 0, naming every missing fact (`decide`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from feoc.determine.determination import Determination
@@ -22,6 +29,10 @@ from feoc.verdicts.status import Status
 from feoc.verdicts.vehicle_parts import Check, Half
 
 EXCLUDING = ("excluded_component", "excluded_mineral")  # the conclusions of the 30D(d)(7) rules
+UNDETERMINED_PART = "undetermined_part"  # a part whose FEOC test the data cannot decide (rules/credit/undetermined-*)
+MINERALS_HALF = "critical_minerals"  # the half of rules/credit_order.yaml whose records are the battery's minerals
+UNKNOWN = "cannot_be_determined"  # the outcome of a check whose fact is missing
+DENIALS = (Status.not_eligible, Status.terminated, Status.no_credit)  # clear answers whatever is missing
 TRANSITION = "transition"  # the `credit_phase` value of the pre-2023 credit (law/data.py, kind "phase")
 
 
@@ -46,9 +57,17 @@ class Case:
     halves: dict[str, Half]
     checks: list[Check]
     notes: list[str]
+    open_rules: list[str] = field(default_factory=list)  # what each missing fact's check names as its rule
 
     def param(self, name: str) -> Any:
         return self.law.param(name, self.on)
+
+    def unknown(self, step: Step, detail: str, citation: str | None = None, rule: str = "") -> None:
+        """Record that the step cannot be decided from the data: `detail` says what is missing and what
+        would decide it; `rule` is the rule or parameter the missing fact is needed for (default: the
+        step's). The order goes on (`decide`)."""
+        self.check(step, UNKNOWN, detail, citation)
+        self.open_rules.append(rule or step.decides_as or step.step)
 
     def check(self, step: Step, outcome: str, detail: str, citation: str | None = None) -> None:
         """Record the step's check; it cites the step's parameter, else the step's own citation."""
@@ -78,13 +97,16 @@ def credit_in_force(case: Case, step: Step) -> Decision | None:
 
 
 def final_assembly(case: Case, step: Step) -> Decision | None:
-    """IRC 30D(d)(1)(G): final assembly in North America (unchecked when the dataset does not say where)."""
+    """IRC 30D(d)(1)(G): final assembly in North America; cannot be determined when the dataset does not say
+    where (neither `final_assembly_country` nor an `assembled_at` facility)."""
     region = set(case.param(step.parameter) or [])
     vehicle = case.vehicle
     assembly = vehicle.final_assembly_country or (case.facilities[vehicle.assembled_at].country
                                                   if vehicle.assembled_at else None)
     if assembly is None:
-        case.check(step, "not_checked", "the dataset gives no final assembly country")
+        case.unknown(step, f"vehicle {vehicle.id}: the dataset gives no final assembly country; add "
+                     f"`final_assembly_country:` (or `assembled_at:` a facility): in {_listing(region)} it passes, "
+                     "elsewhere the vehicle is not eligible")
     elif assembly not in region:
         case.check(step, "fail", f"final assembly in {assembly}")
         return Decision(Status.not_eligible, 0, f"not eligible: final assembly in {assembly}, outside North America",
@@ -106,17 +128,39 @@ def transition_credit(case: Case, step: Step) -> Decision | None:
 
 
 def msrp_cap(case: Case, step: Step) -> Decision | None:
-    """IRC 30D(f)(11): the MSRP limit of the vehicle's class (unchecked without an MSRP or a class)."""
+    """IRC 30D(f)(11): the MSRP limit of the vehicle's class; cannot be determined without an MSRP or a class
+    (unless even the highest cap of any class is exceeded)."""
     vehicle = case.vehicle
-    if vehicle.msrp_usd is None or not vehicle.vehicle_class:
-        case.check(step, "not_checked", "the dataset gives no MSRP or vehicle class")
-        return None
-    cap = (case.param(step.parameter) or {}).get(vehicle.vehicle_class)
+    caps = case.param(step.parameter) or {}
     msrp, cls = vehicle.msrp_usd, vehicle.vehicle_class
-    if cap is not None and msrp > cap:
+    if msrp is None or not cls:
+        return _msrp_unknown(case, step, caps)
+    cap = caps.get(cls)
+    if cap is None:
+        case.unknown(step, f"vehicle {vehicle.id}: no MSRP cap for the class `{cls}` on {case.on}; use one of: "
+                     f"{', '.join(sorted(caps))}")
+        return None
+    if msrp > cap:
         case.check(step, "fail", f"MSRP {msrp:,.0f} USD over the {cap:,.0f} USD cap for a {cls}")
         return Decision(Status.not_eligible, 0, f"not eligible: MSRP over the {cap:,.0f} USD cap", step.decides_as)
     case.check(step, "pass", f"MSRP {msrp:,.0f} USD within the {cap:,.0f} USD cap for a {cls}")
+    return None
+
+
+def _msrp_unknown(case: Case, step: Step, caps: dict[str, float]) -> Decision | None:
+    """No MSRP, or no class: an MSRP over every class's cap still decides; otherwise the cap cannot be checked."""
+    vehicle, msrp = case.vehicle, case.vehicle.msrp_usd
+    if msrp is not None and caps and msrp > max(caps.values()):
+        top = max(caps.values())
+        case.check(step, "fail", f"MSRP {msrp:,.0f} USD over the highest cap of any class ({top:,.0f} USD)")
+        return Decision(Status.not_eligible, 0, f"not eligible: MSRP over the {top:,.0f} USD cap", step.decides_as)
+    if msrp is None:
+        caps_text = ", ".join(f"{c} {v:,.0f} USD" for c, v in sorted(caps.items()))
+        case.unknown(step, f"vehicle {vehicle.id}: the dataset gives no MSRP; add `msrp_usd:` (and `vehicle_class:`): "
+                     f"at or under the class's cap ({caps_text}) it passes, over it the vehicle is not eligible")
+    else:
+        case.unknown(step, f"vehicle {vehicle.id}: the dataset gives no vehicle class for the MSRP of {msrp:,.0f} USD; "
+                     f"add `vehicle_class:` ({', '.join(sorted(caps))}): the cap depends on it")
     return None
 
 
@@ -132,15 +176,34 @@ def excluded_entities(case: Case, step: Step) -> Decision | None:
         return Decision(Status.not_eligible, 0, f"not eligible: {what} {part} ({first.fact('step')} at "
                         f"{first.fact('facility')}) by a foreign entity of concern", first.rule_id)
     tests = {r.id: r.source.rule for r in case.det.ruleset.rules if r.conclusion in EXCLUDING}
-    if tests:
+    citation = "; ".join(sorted({t.citation for t in tests.values()}))
+    gaps = _part_gaps(case, {t.then.conclusion for t in tests.values()})
+    if gaps:
+        undecided = sorted({f.rule_id for f in case.det.about(case.vehicle.id) if f.conclusion == UNDETERMINED_PART})
+        case.unknown(step, "; ".join(gaps), citation, ", ".join(undecided) or step.step)
+    elif tests:
         case.check(step, "pass", f"no excluded component or mineral; tests in force: {', '.join(sorted(tests))}",
-                   "; ".join(sorted({t.citation for t in tests.values()})))
+                   citation)
     else:
         later = sorted((src.rule.effective.start, src.rule.id) for src in case.law.rules
                        if src.rule.then.conclusion in EXCLUDING)
         case.check(step, "not_applicable", "the excluded-entity tests are not yet in force: "
                    + ", ".join(f"{rule} from {start}" for start, rule in later))
     return None
+
+
+def _part_gaps(case: Case, in_force: set[str]) -> list[str]:
+    """What keeps the excluded-entity tests in force from being decided: the parts the `undetermined_part`
+    rules found (a facility whose record ended, an operator that cannot be determined, an untraced
+    mineral...), and a battery with no critical-mineral records while the excluded-mineral test applies."""
+    gaps = list(dict.fromkeys(f.explanation for f in case.det.about(case.vehicle.id)
+                              if f.conclusion == UNDETERMINED_PART))
+    minerals = case.halves.get(MINERALS_HALF)
+    if "excluded_mineral" in in_force and minerals is not None and minerals.records == 0:
+        gaps.append(f"battery {case.vehicle.battery} records no critical minerals, so the excluded-mineral test (IRC "
+                    "30D(d)(7)(A)) cannot be checked; add its `critical_minerals:` with the facilities that extracted, "
+                    "processed or recycled them: one by a foreign entity of concern makes the vehicle not eligible")
+    return gaps
 
 
 def before_sourcing(case: Case, step: Step) -> Decision | None:
@@ -156,6 +219,11 @@ def before_sourcing(case: Case, step: Step) -> Decision | None:
 def sourcing_halves(case: Case, step: Step) -> Decision:
     """IRC 30D(b)(2), (b)(3): each half met is worth its amount; the deciding rules are the halves' rules."""
     rules = {h.half: h.rule for h in case.law.credit_order.halves}
+    unknown = [h for h in case.halves.values() if h.missing]
+    if unknown:  # a half without values cannot be judged met or not: the credit is not known
+        case.checks.append(Check("sourcing requirements", UNKNOWN, "; ".join(h.missing for h in unknown),
+                                 "; ".join(h.citation for h in unknown)))
+        case.open_rules.extend(rules[h.name] for h in unknown)
     credit = sum(h.amount_usd for h in case.halves.values())
     met = [name for name, h in case.halves.items() if h.meets]
     every = ", ".join(rules.values())
@@ -191,5 +259,22 @@ def decide(case: Case) -> Decision:
     for step in case.law.credit_order.steps_30d:
         decision = STEPS[step.step](case, step)
         if decision is not None:
-            return decision
+            return _unless_missing(case, decision)
     raise RuntimeError("the §30D order of rules/credit_order.yaml ended without a decision")
+
+
+def _unless_missing(case: Case, decision: Decision) -> Decision:
+    """The decision, unless a fact it rests on is missing: a clear denial (or a date before the credit)
+    stands, any grant becomes `cannot_be_determined` naming every missing fact (the shared contract of
+    issue 14: a missing fact never counts as compliance)."""
+    missing = [c for c in case.checks if c.outcome == UNKNOWN]
+    if not missing or decision.status in DENIALS or decision.status == Status.not_in_force:
+        return decision
+    what = "; ".join(f"{c.name}: {c.detail}" for c in missing)
+    return Decision(Status.cannot_be_determined, 0, f"cannot be determined: {what}",
+                    ", ".join(dict.fromkeys(case.open_rules)) or decision.rule)
+
+
+def _listing(codes: set[str]) -> str:
+    """A set of country codes as the checks print them."""
+    return ", ".join(sorted(codes)) or "(none on this date)"
