@@ -116,9 +116,9 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
         bulk.rule_mask = timed_mask
         rows = bulk_screen(dataset, day, law)
         t2 = time.perf_counter()
-        text = renderer("screen", "csv")(ScreenView(rows, day, "feoc-holders"))
+        text = renderer("screen", "csv")(ScreenView(rows, day, law.default_interpretation))
         t3 = time.perf_counter()
-        interpretation = "feoc-holders"
+        interpretation = law.default_interpretation
     else:
         inner = make_evaluator(evaluator)
 

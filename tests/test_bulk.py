@@ -77,8 +77,9 @@ def world_10k(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize(("interpretation", "evaluator"), [("feoc-holders", "durable-rules"),
-                                                            ("government-multiply", "reference"),
+@pytest.mark.parametrize(("interpretation", "evaluator"), [("feoc-lookthrough", "durable-rules"),
+                                                            ("government", "reference"),
+                                                            ("government-all-nations", "reference"),
                                                             ("government-control", "reference")])
 def test_screening_the_synthetic_10k_world_is_identical_through_both_paths(world_10k, interpretation, evaluator):
     """bench/gen_world.py's 10k world (deep chains, cross-holdings, dated stakes): identical tables. The
@@ -91,7 +92,7 @@ def test_screening_the_synthetic_10k_world_is_identical_through_both_paths(world
     assert fast == slow
 
 
-@pytest.mark.parametrize("interpretation", ["feoc-holders", "government-multiply", "government-control"])
+@pytest.mark.parametrize("interpretation", ["feoc-lookthrough", "government", "government-all-nations", "government-control"])
 def test_the_differential_world_screens_the_same_under_every_reading(interpretation):
     """test_differential's 2k world (shares at the 25 % edge, agreements, listings): identical tables."""
     from test_differential import synthetic_world  # pytest puts tests/ on sys.path (rootdir-relative import)
@@ -186,7 +187,7 @@ def test_py_round_is_pythons_round(value, digits):
 def test_seeds_screen_identically_through_both_paths_on_key_dates():
     dataset = load_dataset(ROOT / "seeds", RULES)
     for day in (dt.date(2023, 12, 31), dt.date(2024, 1, 1), dt.date(2025, 1, 1)):
-        for reading in ("feoc-holders", "government-multiply", "government-control"):
+        for reading in RULES.reading_names():  # every canonical reading
             assert screen(dataset, day, RULES, reading) == screen(dataset, day, RULES, reading, "durable-rules")
     assert bulk.bulk_determine(dataset, DAY, RULES).rounds >= 1
 

@@ -20,8 +20,10 @@ def run(*args: str):
 
 
 def test_aesc_mid_2024_explains_the_chain_through_envision():
-    """Issue story: `feoc check entity aesc --on 2024-06-01 --explain` prints the chain through Envision Group."""
-    result = run("check", "entity", "aesc", "--data", SEEDS, "--on", "2024-06-01", "--explain")
+    """Issue story: `feoc check entity aesc --on 2024-06-01 --explain` prints the chain through Envision Group
+    (under feoc-lookthrough, where a private FEOC's stake counts; not the default since issue 14)."""
+    result = run("check", "entity", "aesc", "--data", SEEDS, "--on", "2024-06-01", "--explain",
+                 "--interpretation", "feoc-lookthrough")
     assert result.exit_code == 1, result.output
     out = result.output
     assert out.startswith("aesc (")
@@ -46,28 +48,33 @@ def test_aesc_mid_2024_explains_the_chain_through_envision():
     ("gotion-inc", "2024-06-01", True),
 ])
 def test_seed_entity_verdicts(subject, day, feoc):
-    result = run("check", "entity", subject, "--data", SEEDS, "--on", day, "--format", "json")
+    """The seeds under feoc-lookthrough (any FEOC's stake counts), the reading these verdicts were written for."""
+    result = run("check", "entity", subject, "--data", SEEDS, "--on", day, "--format", "json",
+                 "--interpretation", "feoc-lookthrough")
     assert result.exit_code == (1 if feoc else 0), result.output
     body = json.loads(result.output)
     assert body["subject"] == subject and body["on"] == day and body["feoc"] is feoc
-    assert body["interpretation"] == "feoc-holders"
+    assert body["interpretation"] == "feoc-lookthrough"
     if feoc:
         assert body["findings"] and all(f["citation"] for f in body["findings"])
 
 
 def test_aesc_is_not_a_feoc_under_the_government_only_reading():
+    """The old name government-multiply still names the government reading (issue 14: an alias)."""
     result = run("check", "entity", "aesc", "--data", SEEDS, "--on", "2024-06-01",
                  "--interpretation", "government-multiply", "--format", "json")
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    assert body["contested"] is True and body["readings"]["feoc-holders"] is True
+    assert body["interpretation"] == "government"
+    assert body["contested"] is True and body["readings"]["feoc-lookthrough"] is True
 
 
 def test_facility_in_china_and_us_plant_of_aesc():
     wuxi = run("check", "facility", "aesc-wuxi", "--data", SEEDS, "--on", "2024-06-01", "--format", "json")
     assert wuxi.exit_code == 1
     assert {f["rule"] for f in json.loads(wuxi.output)["findings"]} >= {"feoc-jurisdiction-activity"}
-    smyrna = run("check", "facility", "aesc-smyrna", "--data", SEEDS, "--on", "2024-06-01")
+    smyrna = run("check", "facility", "aesc-smyrna", "--data", SEEDS, "--on", "2024-06-01",
+                 "--interpretation", "feoc-lookthrough")  # AESC is a FEOC only where Envision's stake counts
     assert smyrna.exit_code == 1 and "[feoc-operator]" in smyrna.output
 
 

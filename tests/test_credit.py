@@ -125,8 +125,10 @@ def test_partial_credit_when_only_one_half_is_met():
 
 
 def test_seed_leaf_2024_explained_mid_2024():
-    """Issue 4 story: the Leaf's AESC cells (AESC 80 % owned by Envision Group) exclude it from 2024-01-01."""
-    result = CliRunner().invoke(app, ["check", "vehicle", "nissan-leaf-2024", "--data", SEEDS, "--on", "2024-06-01", "--explain"])
+    """Issue 4 story: the Leaf's AESC cells (AESC 80 % owned by Envision Group) exclude it from 2024-01-01
+    under feoc-lookthrough, where a private FEOC's stake counts (the default before issue 14)."""
+    result = CliRunner().invoke(app, ["check", "vehicle", "nissan-leaf-2024", "--data", SEEDS, "--on", "2024-06-01", "--explain",
+                                      "--interpretation", "feoc-lookthrough"])
     assert result.exit_code == 1, result.output
     assert "NOT eligible" in result.output and "[vehicle-excluded-component]" in result.output
     assert "envision-group → 80.00% equity → aesc" in result.output
@@ -146,7 +148,7 @@ def test_seed_story_across_the_key_dates():
     """Leaf (AESC): its components pass in 2023 (its Chinese-made cathode fails the minerals) and, under the
     any-FEOC-holder reading, are FEOC-made from 2024-01-01; the SK On-supplied Canton EV passes the FEOC
     tests but has no MSRP, so (issue 14) its credit cannot be determined; all end."""
-    def verdict(vid, on, acquired=None, reading="feoc-holders"):
+    def verdict(vid, on, acquired=None, reading="feoc-lookthrough"):
         args = ["check", "vehicle", vid, "--data", SEEDS, "--on", on, "--format", "json", "--interpretation", reading]
         if acquired:
             args += ["--acquired", acquired]

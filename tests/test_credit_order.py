@@ -128,12 +128,12 @@ def test_the_operator_status_labels_read_as_before():
 
 
 @pytest.mark.parametrize(("args", "status", "code"), [
-    ("entity aesc --on 2024-06-01", "feoc", 1),                    # Envision's 80 % (default reading)
+    ("entity aesc --on 2024-06-01 --interpretation feoc-lookthrough", "feoc", 1),  # Envision's 80 % counts
     ("entity nissan --on 2024-06-01", "not_feoc", 0),
-    ("facility aesc-smyrna --on 2024-06-01", "feoc", 1),           # operated by a FEOC's subsidiary
+    ("facility aesc-smyrna --on 2024-06-01 --interpretation feoc-lookthrough", "feoc", 1),  # a FEOC's subsidiary operates it
     ("facility aesc-smyrna --on 2025-06-01 --credit 45x", "not_in_force", 0),  # before the PFE rules
     ("facility aesc-smyrna --on 2026-06-01 --credit 45x", "no_credit", 1),
-    ("vehicle nissan-leaf-2024 --on 2024-06-01", "not_eligible", 1),
+    ("vehicle nissan-leaf-2024 --on 2024-06-01 --interpretation feoc-lookthrough", "not_eligible", 1),
     ("vehicle nissan-leaf-2025 --on 2025-10-01", "terminated", 1),  # acquired after 2025-09-30
 ])
 def test_seed_verdicts_have_their_status_and_exit_code(args, status, code):

@@ -74,7 +74,7 @@ def _same(a, b):
     assert [(f.rule_id, f.subject, f.facts) for f in a.findings] == [(f.rule_id, f.subject, f.facts) for f in b.findings]
 
 
-@pytest.mark.parametrize("interpretation", ["feoc-holders", "government-multiply", "government-control"])
+@pytest.mark.parametrize("interpretation", ["feoc-lookthrough", "government", "government-all-nations", "government-control"])
 def test_durable_rules_agrees_on_a_1k_world(interpretation):
     world = synthetic_world(1_000, seed=3)
     reference = determine(world, DAY, LAW, interpretation=interpretation, evaluator="reference")
@@ -82,7 +82,7 @@ def test_durable_rules_agrees_on_a_1k_world(interpretation):
     assert len(reference.findings) > 50
 
 
-@pytest.mark.parametrize("interpretation", ["feoc-holders", "government-multiply", "government-control"])
+@pytest.mark.parametrize("interpretation", ["feoc-lookthrough", "government", "government-all-nations", "government-control"])
 def test_durable_rules_and_reference_agree_on_the_10k_world(interpretation):
     reference = determine(WORLD, DAY, LAW, interpretation=interpretation, evaluator="reference")
     assert len(reference.findings) > 500  # the world exercises the rules, not an empty comparison

@@ -195,7 +195,8 @@ RULES_COMMANDS: dict[str, Callable[[Path, Path], list[str]]] = {
     "rules-test": lambda rules, out: ["rules", "test", "--rules", str(rules)],
     "rules-list": lambda rules, out: ["rules", "list", "--rules", str(rules)],
     "validate": lambda rules, out: ["validate", str(SEEDS), "--rules", str(rules)],
-    "check-entity": lambda rules, out: ["check", "entity", "aesc", "--data", str(SEEDS), "--on", ON, "--rules", str(rules)],
+    "check-entity": lambda rules, out: ["check", "entity", "aesc", "--data", str(SEEDS), "--on", ON, "--rules", str(rules),
+                                        "--interpretation", "feoc-lookthrough"],  # one reading: a clear 1 (not contested)
     "report": lambda rules, out: ["report", "--data", str(SEEDS), "--out", str(out), "--rules", str(rules)],
 }
 

@@ -50,7 +50,8 @@ def test_imported_cycle_converges_and_chain_is_judged(tmp_path):
     out = tmp_path / "imported"
     runner.invoke(app, ["import", "ftm", str(FIXTURES / "supply-chain.jsonl"), "--out", str(out)])
     aesc_us = next(e["id"] for e in yaml.safe_load((out / "entities.yaml").read_text())["entities"] if e["name"] == "AESC US")
-    result = runner.invoke(app, ["check", "entity", aesc_us, "--data", str(out), "--on", "2024-06-01"])
+    result = runner.invoke(app, ["check", "entity", aesc_us, "--data", str(out), "--on", "2024-06-01",
+                                 "--interpretation", "feoc-lookthrough"])  # where a private FEOC's stake counts
     assert result.exit_code == 1, result.output  # AESC US ← 100 % AESC ← 80 % Envision (China)
     screen = runner.invoke(app, ["screen", "--data", str(out), "--on", "2024-06-01", "--format", "json"])
     assert screen.exit_code == 0
@@ -77,7 +78,8 @@ def test_import_refuses_to_overwrite_a_dataset(tmp_path):
 
 def test_screen_seeds_csv_columns_and_verdicts(tmp_path):
     out = tmp_path / "screen.csv"
-    result = runner.invoke(app, ["screen", "--data", SEEDS, "--on", "2024-06-01", "--out", str(out)])
+    result = runner.invoke(app, ["screen", "--data", SEEDS, "--on", "2024-06-01", "--out", str(out),
+                                 "--interpretation", "feoc-lookthrough"])  # where Envision's 80 % of AESC counts
     assert result.exit_code == 0, result.output
     rows = {r["entity"]: r for r in csv.DictReader(io.StringIO(out.read_text()))}
     assert rows["aesc"]["feoc"] == "True" and "feoc-ownership" in rows["aesc"]["rules"]
@@ -118,7 +120,8 @@ def test_supplier_master_csv_import(tmp_path):
     entities = {e["name"]: e for e in yaml.safe_load((out / "entities.yaml").read_text())["entities"]}
     assert entities["Acme | Cells <b>"]["incorporated_in"] == "NO"  # Norway stays Norway
     assert entities["Envision Group"]["incorporated_in"] == "CN"
-    check = runner.invoke(app, ["check", "entity", "aesc-us", "--data", str(out), "--on", "2024-06-01", "--explain"])
+    check = runner.invoke(app, ["check", "entity", "aesc-us", "--data", str(out), "--on", "2024-06-01", "--explain",
+                                "--interpretation", "feoc-lookthrough"])  # where Envision's stake counts
     assert check.exit_code == 1 and "envision → 80.00% equity → aesc" in check.output
 
 

@@ -53,8 +53,8 @@ def _write(folder: Path, text: str) -> Path:
     return folder
 
 
-def _screen(data: Path, evaluator: str, day: str = "2024-06-01") -> dict[str, dict[str, str]]:
-    result = cli("screen", "--on", day, "--data", str(data), "--format", "csv", "--evaluator", evaluator)
+def _screen(data: Path, evaluator: str, day: str = "2024-06-01", *reading: str) -> dict[str, dict[str, str]]:
+    result = cli("screen", "--on", day, "--data", str(data), "--format", "csv", "--evaluator", evaluator, *reading)
     assert result.exit_code == 0, result.output
     return {row["entity"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
 
@@ -62,12 +62,14 @@ def _screen(data: Path, evaluator: str, day: str = "2024-06-01") -> dict[str, di
 # --- class 2: no silent cap on the chaining rounds ---------------------------------------------------
 
 DEPTH = 1050  # beyond the old fixed cap of 1,000 rounds
+LOOKTHROUGH = ("--interpretation", "feoc-lookthrough")  # the reading whose rounds chain through FEOCs
 
 
 @pytest.fixture(scope="module")
 def deep_chain(tmp_path_factory) -> Path:
-    """A covered-nation government holds 30 % of c0000, each company 30 % of the next: each entity is a
-    FEOC only once the one above it is (30 % x 30 % = 9 % < 25 %), so the chain takes one round a level."""
+    """A covered-nation government holds 30 % of c0000, each company 30 % of the next: under feoc-lookthrough
+    (R2: a FEOC's stake counts in full) each entity is a FEOC only once the one above it is (30 % x 30 % =
+    9 % < 25 %), so the chain takes one round a level."""
     lines = ["entities:", "  - {id: gov-cn, name: CN government, type: government, country: CN}"]
     lines += [f"  - {{id: c{i:04d}, name: Company {i}, type: company, incorporated_in: US, headquartered_in: US}}"
               for i in range(DEPTH + 1)]
@@ -77,15 +79,16 @@ def deep_chain(tmp_path_factory) -> Path:
 
 
 def test_attack_an_entity_1050_levels_down_a_feoc_chain_is_a_feoc_in_check(deep_chain):
-    result = cli("check", "entity", f"c{DEPTH:04d}", "--on", "2024-06-01", "--data", str(deep_chain), "--format", "json")
+    result = cli("check", "entity", f"c{DEPTH:04d}", "--on", "2024-06-01", "--data", str(deep_chain), "--format", "json",
+                 *LOOKTHROUGH)
     assert result.exit_code == 1, result.output
     body = json.loads(result.stdout)
-    assert body["feoc"] is True and body["readings"]["feoc-holders"] is True
+    assert body["feoc"] is True and body["readings"]["feoc-lookthrough"] is True
 
 
 @pytest.mark.parametrize("evaluator", ["vectorised", "durable-rules"])
 def test_attack_an_entity_1050_levels_down_a_feoc_chain_is_a_feoc_in_screen(deep_chain, evaluator):
-    rows = _screen(deep_chain, evaluator)
+    rows = _screen(deep_chain, evaluator, "2024-06-01", *LOOKTHROUGH)
     assert all(rows[f"c{i:04d}"]["feoc"] == "True" for i in range(DEPTH + 1))
     assert rows[f"c{DEPTH:04d}"]["rules"] == "feoc-ownership"
 
@@ -111,11 +114,11 @@ def test_a_chain_cut_short_by_the_round_bound_is_no_verdict_not_a_partial_one(de
     from feoc.determine import bulk, perfact
 
     monkeypatch.setattr(perfact, "round_limit", lambda growth: 10)
-    result = cli("check", "entity", f"c{DEPTH:04d}", "--on", "2024-06-01", "--data", str(deep_chain))
+    result = cli("check", "entity", f"c{DEPTH:04d}", "--on", "2024-06-01", "--data", str(deep_chain), *LOOKTHROUGH)
     assert result.exit_code == 3, result.output
     assert "did not reach a fixed point within 10 rounds" in result.output
     monkeypatch.setattr(bulk, "round_limit", lambda growth: 10)
-    screened = cli("screen", "--on", "2024-06-01", "--data", str(deep_chain), "--format", "csv")
+    screened = cli("screen", "--on", "2024-06-01", "--data", str(deep_chain), "--format", "csv", *LOOKTHROUGH)
     assert screened.exit_code == 3 and "c1050" not in screened.stdout, screened.output
 
 
@@ -245,7 +248,8 @@ def huge_seeds(tmp_path_factory) -> Path:
 @pytest.mark.parametrize(("vehicle", "day", "code"), [("nissan-leaf-2024", "2023-06-01", 0),
                                                       ("nissan-leaf-2024", "2024-06-01", 1)])
 def test_attack_a_component_worth_1e300_usd_is_judged_by_check_vehicle(huge_seeds, vehicle, day, code):
-    result = cli("check", "vehicle", vehicle, "--on", day, "--data", str(huge_seeds))
+    """Under feoc-lookthrough AESC's cells are FEOC-made in 2024 (code 1), the verdict these figures test."""
+    result = cli("check", "vehicle", vehicle, "--on", day, "--data", str(huge_seeds), *LOOKTHROUGH)
     assert result.exit_code == code, result.output
     assert "eligible" in result.output.lower() and "sourcing" in result.output
 

@@ -250,14 +250,17 @@ REFUSED_ATTACKS = {  # names the loader refuses (YAML double-quoted escapes)
 
 
 def _dataset(folder: Path, names: dict[str, str]) -> Path:
-    """An entity `evil` incorporated in CN holding all of each attack entity (so every attack name is a FEOC
-    with an ownership diagram), and a holding of `evil` in `plain`."""
+    """An entity `evil` incorporated in CN and wholly held by the government of CN, holding all of each attack
+    entity (so every attack name is a FEOC under every reading, with an ownership diagram), and a holding of
+    `evil` in `plain`."""
     lines = ["entities:", "  - {id: evil, name: Evil Holdings, type: company, incorporated_in: CN}",
+             "  - {id: gov-cn, name: Government of China, type: government, country: CN}",
              "  - {id: plain, name: Plain Co, type: company, incorporated_in: US}"]
     lines += [f"  - {{id: {key}, name: {json.dumps(name)}, type: company, incorporated_in: US,"
               f" note: \"a note\\nwith https://evil.example\"}}" for key, name in names.items()]
     lines += ["holdings:"] + [f"  - {{holder: {key}, entity: plain, equity: 0.01}}" for key in names]
     lines += [f"  - {{holder: evil, entity: {key}, equity: 1.0}}" for key in names]
+    lines += ["  - {holder: gov-cn, entity: evil, equity: 1.0}"]
     folder.mkdir(exist_ok=True)
     (folder / "d.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
@@ -337,7 +340,7 @@ def test_screen_csv_has_one_row_per_entity_and_no_formula(hostile, tmp_path):
     result = runner.invoke(app, ["screen", "--data", str(hostile), "--on", "2025-01-01"])
     assert result.exit_code == 0 and _clean(result.output)
     rows = list(csv.reader(io.StringIO(result.output)))
-    assert len(rows) == len(ALLOWED_ATTACKS) + 3 and len(result.output.splitlines()) == len(rows)
+    assert len(rows) == len(ALLOWED_ATTACKS) + 4 and len(result.output.splitlines()) == len(rows)  # header, evil, gov-cn, plain
     assert not any(cell.startswith(_FORMULA_START) for row in rows for cell in row)
     names = {row[0]: row[1] for row in rows[1:]}
     assert names["formula-eq"] == "'" + ALLOWED_ATTACKS["formula-eq"] and names["formula-minus"] == "'-2+3"
@@ -349,7 +352,7 @@ def test_screen_md_is_a_table_of_plain_text(hostile):
     assert result.exit_code == 0 and _clean(result.output)
     rendered = MarkdownIt("commonmark").enable("table").render(result.output)
     assert "<a " not in rendered and "<img" not in rendered and "<script" not in rendered
-    assert rendered.count("<tr>") == len(ALLOWED_ATTACKS) + 3
+    assert rendered.count("<tr>") == len(ALLOWED_ATTACKS) + 4  # header, evil, gov-cn, plain
     assert not re.search(r"(?i)www\.evil|https?://evil|a@evil", result.output)
 
 

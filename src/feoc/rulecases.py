@@ -58,10 +58,10 @@ def run_case(src: RuleSource, index: int, law: Law, evaluator: str = "durable-ru
     line = src.line("cases", index)
     try:
         dataset = inline_dataset(case.dataset, f"{src.file}:{line}", law)
-        interps = law.interpretations
-        if case.interpretation and case.interpretation not in interps:
+        if case.interpretation and case.interpretation not in (*law.interpretations, *law.aliases):
             raise InputError([Problem(src.file, line, f"unknown interpretation `{case.interpretation}`",
-                                      f"use one of: {', '.join(interps)}")])
+                                      f"use one of: {', '.join(law.reading_names())} "
+                                      f"(or an old name: {', '.join(law.aliases)})")])
         if src.rule.regime == "45x":
             det: Determination = determine45x(dataset, case.on, law, evaluator)
         else:

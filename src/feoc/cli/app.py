@@ -119,8 +119,8 @@ def say_skipped(data: Path) -> None:
 
 def say_warnings(dataset: Dataset, law: Law, err: bool = True) -> int:
     """Advice about a valid dataset that would still mislead a verdict (`load.checks.country_warnings` and
-    `material_warnings`), one `warning: file:line: what — fix` line each: on stderr before a verdict (as `say_skipped`), on stdout for
-    `validate`. Returns how many."""
+    `material_warnings`), one `warning: file:line: what — fix` line each: on stderr before a verdict (as
+    `say_skipped`), on stdout for `validate`. Returns how many."""
     from feoc.load.checks import country_warnings, material_warnings, region_nations
     from feoc.render.sanitize import terminal
 
@@ -156,12 +156,17 @@ def unknown(kind: str, ident: str, known: list[str], data: Path) -> None:
 
 
 def chosen_reading(law: Law, name: str | None) -> str | None:
-    """The reading chosen with --interpretation (None: the law's default), or exit 2 listing the readings."""
-    default, interps = law.default_interpretation, law.interpretations
-    if name is not None and name not in interps:
-        typer.echo(f"--interpretation {name}: unknown — use one of: {', '.join(sorted(interps))} (default {default})", err=True)
-        raise typer.Exit(2)
-    return name
+    """The reading chosen with --interpretation, by its canonical name (an old name is an alias of it; None:
+    the law's default), or exit 2 listing the readings."""
+    if name is None:
+        return None
+    try:
+        return law.reading_name(name)
+    except KeyError:
+        old = ", ".join(f"{a} = {r}" for a, r in sorted(law.aliases.items()))
+        typer.echo(f"--interpretation {name}: unknown — use one of: {', '.join(law.reading_names())} "
+                   f"(default {law.default_interpretation}; old names: {old or 'none'})", err=True)
+        raise typer.Exit(2) from None
 
 
 def check_evaluator(evaluator: str) -> None:

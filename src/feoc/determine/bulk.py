@@ -7,7 +7,8 @@ same stages run by the same driver (`determine.driver`), on arrays instead of fa
 - round 0: the entity and listing facts (the record-to-fact mapping of `determine.facts`), evaluated
   column-wise by `columnar.rule_mask` (the compiled rules' reference semantics);
 - the chaining rounds to a fixed point: each round the interests held by the round's sources
-  (covered-nation governments, plus FEOCs under the feoc-holders reading) in every entity, per measure,
+  (the reading's holder groups, `facts.holder_groups`: each covered nation's government bodies, or all
+  nations' together, plus every FEOC under feoc-lookthrough) in every entity, per measure,
   rounded like the facts of the durable-rules path; then the licence facts; a rule with conclusion `feoc`
   adds its subjects (a licence naming activities only scopes them). It stops when a round adds no FEOC.
 
@@ -32,6 +33,7 @@ from feoc.data.model import MEASURES
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
 from feoc.determine.facts import (
     ENTITY_FACT,
+    FEOC_GROUP,
     NATION_FACT,
     NEAR,
     SHARE_DIGITS,
@@ -39,6 +41,7 @@ from feoc.determine.facts import (
     Regions,
     agreement_rights,
     fact_number,
+    holder_groups,
     holders_nation,
     thresholds,
 )
@@ -46,8 +49,8 @@ from feoc.determine.tracing import lookthrough_for, lookthrough_on
 from feoc.determine.unrecorded import PartStake, unrecorded_facts
 from feoc.engine.columnar import Coded, Column, Numbers, column_from, constant, encode, rule_mask
 from feoc.law.compile import CompiledRuleset
-from feoc.law.data import Interpretation
 from feoc.law.law import Law
+from feoc.law.readings import Interpretation
 from feoc.ownership.arrays import StakeGraph, py_round
 from feoc.ownership.exact import exact_interests
 
@@ -213,9 +216,14 @@ class _Bulk:
                             for i in np.flatnonzero((recorded > 0) & (recorded < len(MEASURES))).tolist()]
 
     def _groups(self) -> dict[str, np.ndarray]:
-        if self.interp.holders == "government":
-            return {f"gov-{n}": mask for n, mask in sorted(self.gov.items()) if mask.any()}
-        return {"feoc": self.feoc | self._all_gov()}
+        """The reading's holder groups as masks (`facts.holder_groups`, as the per-fact path's `groups`)."""
+        groups = {}
+        for group, nations in holder_groups(self.interp, [n for n, mask in self.gov.items() if mask.any()]).items():
+            sources = self.feoc.copy() if group == FEOC_GROUP else np.zeros(self.n, dtype=bool)
+            for nation in nations:
+                sources |= self.gov[nation]
+            groups[group] = sources
+        return groups
 
     def unrecorded_facts(self) -> list[Block]:
         """After the chaining rounds: holdings with a measure unrecorded (`determine.unrecorded`), as one block."""
@@ -242,12 +250,6 @@ class _Bulk:
         if self.rights:
             blocks.append(self._rights_block(self.rights))
         return [b for b in blocks if b.n]
-
-    def _all_gov(self) -> np.ndarray:
-        out = np.zeros(self.n, dtype=bool)
-        for mask in self.gov.values():
-            out |= mask
-        return out
 
     def _interest_block(self, measure: str, group: str, sources: np.ndarray) -> Block:
         tracing = self.interp.tracing

@@ -11,7 +11,7 @@ from typing import Any
 
 from feoc.determine.findings import Finding
 from feoc.law.compile import CompiledRuleset
-from feoc.law.data import Interpretation
+from feoc.law.readings import Interpretation
 from feoc.ownership.graph import Graph
 from feoc.ownership.paths import Path, paths
 

@@ -15,6 +15,7 @@ from feoc.data.dataset import Dataset
 from feoc.data.problems import InputError, Problem
 from feoc.law.compile import CompiledRuleset
 from feoc.law.law import Law
+from feoc.law.readings import Interpretation
 
 # entity fact field -> Entity attribute (a missing attribute reads as "", as the rules compare text)
 ENTITY_FACT: dict[str, str] = {"subject": "id", "name": "name", "etype": "type", "country": "country",
@@ -76,9 +77,28 @@ def agreement_rights(agreements: Iterable[Any]) -> list[tuple[Any, str]]:
     return [(a, right) for a in agreements for right in (a.rights or (UNRECORDED_RIGHTS,))]
 
 
+FEOC_GROUP = "feoc"  # holders `feoc`: every covered nation's government bodies and every FEOC
+ALL_NATIONS_GROUP = "gov-all"  # nations `all`: every covered nation's government bodies together
+_NATION_GROUP = "gov-"  # nations `each`: `gov-XX`, the government bodies of covered nation XX
+
+
+def holder_groups(interp: Interpretation, nations: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """A reading's holder groups (rules/interpretations.yaml): group -> the covered nations whose government
+    bodies are in it, given the nations that have any. Under holders `feoc` one group, `feoc`, also holds
+    every FEOC (R2: a FEOC's stake counts in full, whatever its nation); under holders `government`, one
+    group per nation (`gov-XX`, nations `each`: 42 U.S.C. 18741(a)(5)(C)'s "a government of a foreign
+    country that is a covered nation") or one for all of them (`gov-all`, nations `all`)."""
+    present = tuple(sorted(set(nations)))
+    if interp.holders == "feoc":
+        return {FEOC_GROUP: present}
+    if interp.nations == "all":
+        return {ALL_NATIONS_GROUP: present} if present else {}
+    return {_NATION_GROUP + n: (n,) for n in present}
+
+
 def holders_nation(group: str) -> str:
-    """The covered nation of a holder group `gov-XX` (the government reading), else ""."""
-    return group[4:] if group.startswith("gov-") else ""
+    """The covered nation of a holder group `gov-XX` (nations `each`), else "" (`gov-all`, `feoc`)."""
+    return group[len(_NATION_GROUP):] if group.startswith(_NATION_GROUP) and group != ALL_NATIONS_GROUP else ""
 
 
 def government_bodies(dataset: Dataset, nations: Iterable[str],

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from feoc.determine.facts import holders_nation
+from feoc.determine.facts import ALL_NATIONS_GROUP, FEOC_GROUP, holders_nation
 from feoc.engine.evaluators import Evaluator
 from feoc.law.compile import CompiledRuleset
 
@@ -115,8 +115,10 @@ class Recorder:
 
 
 def holders_label(group: str) -> str:
-    """How an explanation names a holder group."""
-    if group == "feoc":
+    """How an explanation names a holder group (`facts.holder_groups`)."""
+    if group == FEOC_GROUP:
         return "covered-nation governments and foreign entities of concern"
+    if group == ALL_NATIONS_GROUP:
+        return "the governments of the covered nations taken together"
     nation = holders_nation(group)
     return f"the government of {nation}" if nation else group

@@ -16,8 +16,8 @@ from feoc.determine.findings import Recorder
 from feoc.determine.tracing import Tracer
 from feoc.engine.evaluators import Evaluator
 from feoc.engine.evaluators import evaluator as make_evaluator
-from feoc.law.data import Interpretation
 from feoc.law.law import Law
+from feoc.law.readings import Interpretation
 
 D = TypeVar("D", bound=Determination)
 

@@ -17,7 +17,15 @@ from typing import Any
 from feoc.data.dataset import Dataset
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
-from feoc.determine.facts import Regions, agreement_rights, government_bodies, holders_nation, thresholds
+from feoc.determine.facts import (
+    FEOC_GROUP,
+    Regions,
+    agreement_rights,
+    government_bodies,
+    holder_groups,
+    holders_nation,
+    thresholds,
+)
 from feoc.determine.perfact import PerFactRun
 from feoc.determine.unrecorded import largest_in, unrecorded_facts
 from feoc.determine.vehicle_facts import facility_facts, vehicle_facts
@@ -28,23 +36,27 @@ STAGES = ("entities", "facilities", "vehicles")  # each stage reads the findings
 
 
 class _Chaining:
-    """The chaining rounds: each round, the interests of the holder groups (each covered nation's
-    government bodies under the government readings; those and every FEOC under the feoc-holders
-    reading) and the licence rights, asserted when they changed."""
+    """The chaining rounds: each round, the interests of the reading's holder groups (each covered nation's
+    government bodies, or all nations' together, under the government readings; those and every FEOC
+    under feoc-lookthrough) and the licence rights, asserted when they changed."""
 
     def __init__(self, run: PerFactRun):
         self.run = run
         nations = list(run.law.param("covered_nations", run.day) or [])
         self.gov = government_bodies(run.dataset, nations, run.law.vocabulary.government_types)
-        self.all_gov: set[str] = set().union(*self.gov.values()) if self.gov else set()
         self.rights = agreement_rights(run.dataset.agreements_on(run.day))
         self._asserted: dict[tuple[str, str], bool] = {}
         self.limits = thresholds(run.ruleset, "interest", "share")
 
     def groups(self) -> dict[str, set[str]]:
-        if self.run.interp.holders == "government":
-            return {f"gov-{n}": bodies for n, bodies in self.gov.items() if bodies}
-        return {"feoc": set(self.run.recorder.feoc) | self.all_gov}
+        """The reading's holder groups and their sources (`facts.holder_groups`): per covered nation, or all
+        nations together, its government bodies; under holders `feoc`, those and every FEOC found so far."""
+        out = {}
+        for group, nations in holder_groups(self.run.interp, [n for n, bodies in self.gov.items() if bodies]).items():
+            out[group] = set().union(*(self.gov[n] for n in nations))
+            if group == FEOC_GROUP:
+                out[group] |= self.run.recorder.feoc
+        return out
 
     def facts(self) -> list[dict[str, Any]]:
         groups = self.run.sources_by_group = self.groups()

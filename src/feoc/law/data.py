@@ -1,4 +1,4 @@
-"""The law's data in `rules/`: dated parameters, the vocabulary, the interpretations.
+"""The law's data in `rules/`: dated parameters and the vocabulary (the readings: `law.readings`).
 
 Thresholds, country lists and dates live in YAML (OpenFisca style: a value holds from its date until
 the next); Python asks for them "as of" a date and never writes them as literals.
@@ -16,6 +16,7 @@ from typing import Any
 
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import load_yaml_file
+from feoc.law.readings import Interpretation as Interpretation  # the readings' home is law/readings.py
 
 
 def default_rules_dir() -> Path:
@@ -241,41 +242,3 @@ def load_vocabulary(rules_dir: Path) -> Vocabulary:
         government_types=frozenset(raw["government_types"]["values"]),
         vehicle_classes=frozenset(raw["vehicle_classes"]["values"]),
     )
-
-
-@dataclass(frozen=True)
-class Interpretation:
-    """A named reading of an unsettled point of law (see rules/interpretations.yaml)."""
-
-    name: str
-    title: str
-    holders: str  # "feoc" or "government"
-    tracing: str  # "multiply" or "control"
-    explain: str
-
-
-@functools.lru_cache(maxsize=8)
-def load_interpretations(rules_dir: Path) -> tuple[str, dict[str, Interpretation]]:
-    """The default interpretation's name and all interpretations."""
-    path = rules_dir / "interpretations.yaml"
-    raw, finder = load_yaml_file(path)
-    if not isinstance(raw, dict) or not isinstance(raw.get("interpretations"), dict) or not raw["interpretations"]:
-        raise InputError([Problem(str(path), 1, "expected `default:` and a mapping `interpretations:` of named readings",
-                                  "restore rules/interpretations.yaml from the rules shipped with feoc")])
-    out = {}
-    for name, body in raw["interpretations"].items():
-        if not isinstance(body, dict):
-            raise InputError([Problem(str(path), finder.line(("interpretations", name)),
-                                      f"interpretation `{name}` must be a mapping", "give holders, tracing, title, explain")])
-        holders, tracing = body.get("holders"), body.get("tracing")
-        if holders not in ("feoc", "government") or tracing not in ("multiply", "control"):
-            raise InputError([Problem(str(path), finder.line(("interpretations", name)),
-                                      f"interpretation `{name}` has holders={holders!r} tracing={tracing!r}",
-                                      "holders is feoc or government; tracing is multiply or control")])
-        out[name] = Interpretation(name, str(body.get("title", "")), holders, tracing,
-                                   " ".join(str(body.get("explain", "")).split()))
-    default = raw.get("default")
-    if default not in out:
-        raise InputError([Problem(str(path), finder.line(("default",)), f"default interpretation `{default}` is not defined",
-                                  "name one of the interpretations below it")])
-    return str(default), out

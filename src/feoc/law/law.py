@@ -3,8 +3,9 @@
 Every command builds one `Law` (from `--rules` or the rules shipped with feoc) and hands it down; no
 module below the CLI reads the rules folder itself. The law's content lives in `rules/`:
 parameters (dated legal quantities), the vocabulary (closed word lists), the interpretations (readings
-of unsettled points), the rules (conditions, conclusions, citations, cases) and the order in which each
-credit's tests are decided (`credit_order.yaml`).
+of unsettled points, the questions they answer, old names as aliases: `law/readings.py`), the rules
+(conditions, conclusions, citations, cases) and the order in which each credit's tests are decided
+(`credit_order.yaml`).
 """
 
 from __future__ import annotations
@@ -20,15 +21,8 @@ from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import load_yaml_file
 from feoc.law.compile import CompiledRuleset, compile_rules
 from feoc.law.credit_order import CreditOrder, load_credit_order
-from feoc.law.data import (
-    Interpretation,
-    Parameter,
-    Vocabulary,
-    default_rules_dir,
-    load_interpretations,
-    load_parameters,
-    load_vocabulary,
-)
+from feoc.law.data import Parameter, Vocabulary, default_rules_dir, load_parameters, load_vocabulary
+from feoc.law.readings import Interpretation, Question, load_readings
 from feoc.law.rules import load_rules
 from feoc.law.schema import RuleSource
 
@@ -44,6 +38,8 @@ class Law:
     interpretations: Mapping[str, Interpretation]
     rules: tuple[RuleSource, ...]
     credit_order: CreditOrder  # how each credit is decided: rules/credit_order.yaml
+    aliases: Mapping[str, str] = field(default_factory=dict)  # old reading name -> canonical name
+    questions: Mapping[str, Question] = field(default_factory=dict)  # the open questions the readings answer
     _rulesets: dict[tuple[dt.date, str], CompiledRuleset] = field(default_factory=dict, repr=False)
 
     @staticmethod
@@ -57,10 +53,21 @@ class Law:
         return self.parameters[name].on(day)
 
     def interpretation(self, name: str | None = None) -> Interpretation:
-        """The named reading, or the default one."""
-        return self.interpretations[name or self.default_interpretation]
+        """The named reading (an old name resolved through `aliases`: its `.name` is the canonical name), or
+        the default one; KeyError for a name that is neither a reading nor an alias."""
+        return self.interpretations[self.reading_name(name)]
+
+    def reading_name(self, name: str | None = None) -> str:
+        """The canonical name of reading `name` (an alias resolved), or the default's; KeyError if unknown."""
+        if name is None:
+            return self.default_interpretation
+        canonical = self.aliases.get(name, name)
+        if canonical not in self.interpretations:
+            raise KeyError(name)
+        return canonical
 
     def reading_names(self) -> list[str]:
+        """The canonical readings, sorted (no aliases): the ones evaluated to tell whether a verdict is contested."""
         return sorted(self.interpretations)
 
     def ruleset(self, day: dt.date, regime: str = "30d") -> CompiledRuleset:
@@ -75,10 +82,11 @@ class Law:
 def _load(folder: Path) -> Law:
     parameters, vocabulary = load_parameters(folder), load_vocabulary(folder)
     _check_caps(folder, parameters, vocabulary)
-    default, interpretations = load_interpretations(folder)
+    readings = load_readings(folder)
     rules = load_rules(folder)
     order = load_credit_order(folder, parameters, {src.rule.id: _parameters_named(src) for src in rules})
-    return Law(folder, parameters, vocabulary, default, interpretations, rules, order)
+    return Law(folder, parameters, vocabulary, readings.default, readings.interpretations, rules, order,
+               readings.aliases, readings.questions)
 
 
 
