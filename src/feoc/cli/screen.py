@@ -73,7 +73,7 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
     with status(f"analysing {len(dataset.entities):,} entities…"):
         rows = screen_table(dataset, day, law, interp, evaluator)
-    return rows, interp or law.default_interpretation
+    return rows, interp or law.interpretation().name
 
 
 @app.command()
@@ -84,7 +84,8 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = fo
                                          help="vectorised (the bulk path, held equal to durable-rules by the tests), "
                                               "durable-rules (the engine of record, fact by fact) or reference"),
            rules: Path | None = RULES_OPTION) -> None:
-    """Every entity's FEOC status on --on, the deciding rules and the covered-government interest per measure."""
+    """Every entity's FEOC status on --on, the deciding rules and the covered-government interest per measure.
+    `status` is agreed across every reading (contested when they disagree) unless --interpretation names one."""
     from feoc.law.data import default_rules_dir
     from feoc.render.base import ScreenView, renderer
     from feoc.render.outdir import OutputError, refuse_folder_target, write_output_file

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from feoc.render.sanitize import code, md
+from feoc.render.status_words import reading_answers
 
 if TYPE_CHECKING:
     from feoc.determine.findings import Finding
@@ -63,7 +64,7 @@ def entity_changes(v: SubjectVerdict, remedies: Mapping[str, str], law: Law) -> 
     out = [remedy(f, remedies[f.rule_id], law) for f in v.findings if f.rule_id in remedies]
     if v.contested:
         out.append("guidance settling the contested reading (rules/interpretations.yaml): "
-                   + ", ".join(f"{md(k)}: {'FEOC' if b else 'not FEOC'}" for k, b in sorted(v.readings.items())))
+                   + ", ".join(f"{md(k)}: {answer}" for k, answer in reading_answers(v)))
     return _unique(out)
 
 
@@ -80,5 +81,5 @@ def vehicle_changes(v: VehicleVerdict, remedies: Mapping[str, str], law: Law) ->
         out = ended
     if v.contested:
         out.append("guidance settling the contested reading: "
-                   + ", ".join(f"{md(k)}: {c:,.0f} USD" for k, c in sorted(v.readings.items())))
+                   + ", ".join(f"{md(k)}: {md(answer)}" for k, answer in reading_answers(v)))
     return _unique(out)
