@@ -55,8 +55,16 @@ then: {conclusion: undetermined, prong: "cannot be determined: missing who contr
 explain: "Cannot be determined: the dataset does not say who controls {subject_name}."
 remedy: "record who controls {subject!c}: a covered-nation controller makes it a FEOC, any other does not"
 cases:
-  - {name: fires, on: 2024-06-01, subject: a, dataset: {entities: [{id: a, name: A, type: company, incorporated_in: SG}]}, expect: fires}
-  - {name: does not fire, on: 2024-06-01, subject: a, dataset: {entities: [{id: a, name: A, type: company, incorporated_in: US}]}, expect: does_not_fire}
+  - name: fires
+    on: 2024-06-01
+    subject: a
+    dataset: {entities: [{id: a, name: A, type: company, incorporated_in: SG}]}
+    expect: fires
+  - name: does not fire
+    on: 2024-06-01
+    subject: a
+    dataset: {entities: [{id: a, name: A, type: company, incorporated_in: US}]}
+    expect: does_not_fire
 """
 
 

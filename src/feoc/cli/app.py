@@ -5,8 +5,8 @@ Exit codes (`EXIT_CODES`, shown by `feoc --help`; a verdict's own code comes fro
 `feoc.verdicts.status.EXIT_CODES`): 0 = pass (valid / not a FEOC / eligible / not in force), 1 = fail (a FEOC /
 not eligible / no credit / stale reports), 2 = usage, input or I/O error, 3 = the rule engine (durable-rules)
 disagreed with the reference and no verdict is given, 4 = cannot be determined, 5 = contested (4 takes
-precedence over 5); `feoc.cli.main` adds 70 (internal error), 130 (interrupted) and 141 (closed output pipe). Input problems are printed as `file:line: what — fix`,
-never as a traceback.
+precedence over 5); `feoc.cli.main` adds 70 (internal error), 130 (interrupted) and 141 (closed output pipe).
+Input problems are printed as `file:line: what — fix`, never as a traceback.
 
 Only typer and the error types are imported here: each command imports what it needs when it runs, so a
 `feoc check` does not pay for the report, screen or import machinery (bench/bench_check.py).

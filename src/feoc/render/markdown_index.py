@@ -15,8 +15,8 @@ def render_index(timelines: list[SubjectTimeline], dates: list[dt.date], context
     lines = ["---", "title: \"feoc compliance reports\"", f"dates: [{', '.join(d.isoformat() for d in dates)}]",
              "tags: [feoc, index]", "---", "", "# FEOC and §30D compliance reports", "",
              f"Judged as of {', '.join(d.isoformat() for d in dates)} under the default interpretation "
-             f"{code(context.interpretation)}; *contested* marks verdicts on which the readings of the law disagree (each report lists every reading's "
-             "answer), *cannot be determined* verdicts missing a fact.",
+             f"{code(context.interpretation)}; *contested* marks verdicts on which the readings of the law disagree "
+             "(each report lists every reading's answer), *cannot be determined* verdicts missing a fact.",
              "", "## Vehicles (IRC §30D credit, placed in service and acquired on the date)", ""]
     header = "| vehicle | " + " | ".join(d.isoformat() for d in dates) + " |"
     lines += [header, "| --- | " + " | ".join("---" for _ in dates) + " |"]
