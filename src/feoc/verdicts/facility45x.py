@@ -112,8 +112,10 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
                         for product in facility_products(facility)]
     verdict.status, verdict.reason = _decide(verdict)
     verdict.missing = missing_from(verdict.operator_findings, law) + [
-        Missing(fid, f"material_inputs for {p.product}", p.detail) for p in verdict.products
-        if p.outcome == Status.cannot_be_determined]
+        Missing(fid, f"material_inputs for {p.product}",
+                f"add `material_inputs` for {p.product} at {fid} (each input's cost and supplier): the material "
+                f"assistance cost ratio against {p.threshold:.0%} decides it" if p.threshold is not None else p.detail)
+        for p in verdict.products if p.outcome == Status.cannot_be_determined]
     return verdict
 
 

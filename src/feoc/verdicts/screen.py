@@ -50,7 +50,7 @@ def screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None 
         from feoc.ownership.arrays import NotBulk
 
         try:
-            table = bulk_screen(dataset, day, law, interpretation)
+            table = _bulk_table(dataset, day, law, interpretation)
         except NotBulk:
             evaluator = "durable-rules"
         else:
@@ -139,6 +139,11 @@ def _screen_from(det: Determination, dataset: Dataset, day: dt.date, law: Law) -
 
 def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None) -> Screen:
     """`screen` by the bulk path: the same table, computed on arrays."""
+    return _agreed(_bulk_table(dataset, day, law, interpretation), dataset, day, law, interpretation, "vectorised")
+
+
+def _bulk_table(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None) -> Screen:
+    """The table of one reading by the bulk path (`status`: that reading's own answer)."""
     import numpy as np
 
     from feoc.determine.bulk import bulk_determine, paused_gc
