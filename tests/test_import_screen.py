@@ -50,7 +50,8 @@ def test_imported_cycle_converges_and_chain_is_judged(tmp_path):
     out = tmp_path / "imported"
     runner.invoke(app, ["import", "ftm", str(FIXTURES / "supply-chain.jsonl"), "--out", str(out)])
     aesc_us = next(e["id"] for e in yaml.safe_load((out / "entities.yaml").read_text())["entities"] if e["name"] == "AESC US")
-    result = runner.invoke(app, ["check", "entity", aesc_us, "--data", str(out), "--on", "2024-06-01"])
+    result = runner.invoke(app, ["check", "entity", aesc_us, "--data", str(out), "--on", "2024-06-01",
+                                 "--interpretation", "feoc-holders"])
     assert result.exit_code == 1, result.output  # AESC US ← 100 % AESC ← 80 % Envision (China)
     screen = runner.invoke(app, ["screen", "--data", str(out), "--on", "2024-06-01", "--format", "json"])
     assert screen.exit_code == 0
@@ -83,7 +84,10 @@ def test_screen_seeds_csv_columns_and_verdicts(tmp_path):
     assert rows["aesc"]["feoc"] == "True" and "feoc-ownership" in rows["aesc"]["rules"]
     assert rows["sk-on"]["feoc"] == "False" and rows["sk-on"]["rules"] == ""
     assert rows["gov-cn"]["feoc"] == "True"
-    assert list(rows["aesc"]) == ["entity", "name", "type", "feoc", "rules", "gov_equity", "gov_voting",
+    # issue 14: a `status` column agreed across the readings, as `check entity` gives it
+    assert rows["aesc"]["status"] == "contested" and rows["sk-on"]["status"] == "not_feoc"
+    assert rows["gov-cn"]["status"] == "feoc"
+    assert list(rows["aesc"]) == ["entity", "name", "type", "status", "feoc", "rules", "gov_equity", "gov_voting",
                                   "gov_board_seats", "gov_nation"]
 
 
@@ -118,7 +122,8 @@ def test_supplier_master_csv_import(tmp_path):
     entities = {e["name"]: e for e in yaml.safe_load((out / "entities.yaml").read_text())["entities"]}
     assert entities["Acme | Cells <b>"]["incorporated_in"] == "NO"  # Norway stays Norway
     assert entities["Envision Group"]["incorporated_in"] == "CN"
-    check = runner.invoke(app, ["check", "entity", "aesc-us", "--data", str(out), "--on", "2024-06-01", "--explain"])
+    check = runner.invoke(app, ["check", "entity", "aesc-us", "--data", str(out), "--on", "2024-06-01", "--explain",
+                                "--interpretation", "feoc-holders"])
     assert check.exit_code == 1 and "envision → 80.00% equity → aesc" in check.output
 
 

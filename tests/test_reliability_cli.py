@@ -28,7 +28,7 @@ from feoc.cli import app, run
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-CHECK = ["check", "entity", "aesc", "--on", "2024-06-01", "--data", str(SEEDS)]
+CHECK = ["check", "entity", "aesc", "--on", "2024-06-01", "--data", str(SEEDS), "--interpretation", "feoc-holders"]
 POSIX = pytest.mark.skipif(not hasattr(signal, "SIGKILL") or sys.platform == "win32", reason="needs POSIX signals")
 
 

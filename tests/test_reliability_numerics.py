@@ -77,10 +77,12 @@ def deep_chain(tmp_path_factory) -> Path:
 
 
 def test_attack_an_entity_1050_levels_down_a_feoc_chain_is_a_feoc_in_check(deep_chain):
-    result = cli("check", "entity", f"c{DEPTH:04d}", "--on", "2024-06-01", "--data", str(deep_chain), "--format", "json")
+    # the chain runs through FEOC companies (9 % of government stake a level down): the any-FEOC reading
+    result = cli("check", "entity", f"c{DEPTH:04d}", "--on", "2024-06-01", "--data", str(deep_chain), "--format", "json",
+                 "--interpretation", "feoc-holders")
     assert result.exit_code == 1, result.output
     body = json.loads(result.stdout)
-    assert body["feoc"] is True and body["readings"]["feoc-holders"] is True
+    assert body["feoc"] is True and list(body["readings"].values()) == ["feoc"]
 
 
 @pytest.mark.parametrize("evaluator", ["vectorised", "durable-rules"])
@@ -243,11 +245,11 @@ def huge_seeds(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize(("vehicle", "day", "code"), [("nissan-leaf-2023", "2023-06-01", 0),
-                                                      ("nissan-leaf-2024", "2024-06-01", 1)])
+                                                      ("nissan-leaf-2024", "2024-06-01", 5)])  # issue 14: contested
 def test_attack_a_component_worth_1e300_usd_is_judged_by_check_vehicle(huge_seeds, vehicle, day, code):
     result = cli("check", "vehicle", vehicle, "--on", day, "--data", str(huge_seeds))
     assert result.exit_code == code, result.output
-    assert "eligible" in result.output.lower() and "sourcing" in result.output
+    assert ("eligible" in result.output.lower() or "CONTESTED" in result.output) and "sourcing" in result.output
 
 
 def test_attack_a_material_input_costing_1e300_usd_is_judged_by_45x(huge_seeds):
