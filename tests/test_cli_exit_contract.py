@@ -217,3 +217,24 @@ def test_screen_carries_the_same_statuses(world):
     assert any(line.startswith("jv,") and ",contested," in line for line in csv_out.splitlines())
     md_out = runner.invoke(app, ["screen", "--data", data, "--rules", rules, "--on", "1900-01-01", "--format", "md"]).output
     assert "| not in force |" in md_out
+
+
+def test_reports_and_the_index_show_contested_and_missing_verdicts(world, tmp_path):
+    """Issue 14: the reports and the index show contested verdicts as such (each reading's answer in the
+    subject's report) and cannot-be-determined ones; report.json carries the same statuses."""
+    data, rules = world
+    out = tmp_path / "md"
+    result = runner.invoke(app, ["report", "--data", data, "--rules", rules, "--on", "2024-06-01", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    index = (out / "index.md").read_text()
+    row = {line.split("(`")[1].split("`)")[0]: line for line in index.splitlines() if line.startswith("| [")}
+    assert "| contested" in row["jv"] and "| cannot be determined" in row["sg-co"] and "| FEOC" in row["cn-private"]
+    timeline = (out / "entities" / "jv.md").read_text()
+    assert all(f"{name}: " in timeline for name in READINGS) and "yes: " in timeline
+    out_json = tmp_path / "json"
+    assert runner.invoke(app, ["report", "--data", data, "--rules", rules, "--on", "2024-06-01", "--out",
+                               str(out_json), "--format", "json"]).exit_code == 0
+    body = json.loads((out_json / "report.json").read_text())
+    statuses = {s["subject"]: s["points"][0]["status"] for s in body["subjects"]}
+    assert statuses == {"cn-private": "feoc", "jv": "contested", "us-co": "not_feoc", "sg-co": "cannot_be_determined",
+                        "sg-jv": "cannot_be_determined"}
