@@ -79,3 +79,43 @@ def test_every_report_verdict_status_is_from_the_vocabulary():
             for f in verdicts:
                 assert f.as_dict()["status"] in set(Status) and f.exit_code() == EXIT_CODES[f.status]
     assert {Status.not_in_force, Status.feoc, Status.not_feoc} <= seen
+
+
+def _fake_judge(outcomes):
+    """A stand-in for one reading's §30D order (verdicts/vehicle_steps.py): each reading's (status, credit,
+    missing check), so the folding of the readings is tested whatever the steps decide."""
+    from feoc.verdicts.vehicle import VehicleVerdict
+    from feoc.verdicts.vehicle_parts import Check
+
+    def judge(dataset, vid, on, acquired, law, det):
+        status, credit, missing = outcomes[det]
+        checks = [Check("msrp_cap", "cannot_be_determined", missing, "IRC 30D(f)(11)")] if missing else []
+        return VehicleVerdict(vid, "EV", on, acquired, det, status, credit, "reason", "rule", checks, {}, [], [])
+    return judge
+
+
+@pytest.mark.parametrize("outcomes,status,credit,code", [
+    ({"a": (Status.partial, 3750.0, ""), "b": (Status.not_eligible, 0.0, "")}, Status.contested, 0.0, 5),
+    ({"a": (Status.eligible, 7500.0, ""), "b": (Status.eligible, 7500.0, "")}, Status.eligible, 7500.0, 0),
+    ({"a": (Status.eligible, 7500.0, ""), "b": (Status.cannot_be_determined, 0.0, "add msrp_usd")},
+     Status.cannot_be_determined, 0.0, 4),
+    ({"a": (Status.not_eligible, 0.0, ""), "b": (Status.not_eligible, 0.0, "")}, Status.not_eligible, 0.0, 1),
+])
+def test_a_vehicles_readings_fold_into_one_status(monkeypatch, outcomes, status, credit, code):
+    """The 2024 Leaf story (issue 14): $3,750 under one reading, nothing under another is contested, shown as a
+    range with each reading's amount; a reading missing the MSRP makes it cannot be determined (4 before 5)."""
+    from feoc.verdicts import vehicle
+
+    monkeypatch.setattr(vehicle, "_judge", _fake_judge(outcomes))
+    monkeypatch.setattr(vehicle, "judged_readings", lambda law, name: sorted(outcomes))
+    monkeypatch.setattr(vehicle, "reading", lambda law, name: "a")
+    v = vehicle.vehicle_verdict(None, "ev", dt.date(2024, 6, 1), None, LAW, determinations={n: n for n in outcomes})
+    assert (v.status, v.credit_usd, v.exit_code()) == (status, credit, code)
+    body = v.as_dict()
+    assert body["readings"] == {n: {"status": s, "credit_usd": c} for n, (s, c, _) in outcomes.items()}
+    assert body["credit_range_usd"] == [min(c for _, c, _ in outcomes.values()), max(c for _, c, _ in outcomes.values())]
+    assert body["missing"] == [{"subject": "ev", "fact": "msrp_cap", "decide": m} for _, _, m in outcomes.values() if m]
+    if status == Status.contested:
+        from feoc.render.status_words import credit_range
+
+        assert credit_range(v) == "$0–$3,750"

@@ -111,8 +111,15 @@ def vehicle_verdict(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date |
         verdict.status = Status.contested  # the same status with different amounts is a disagreement too
     if verdict.status in (Status.contested, Status.cannot_be_determined):
         verdict.credit_usd = 0.0 if verdict.status == Status.cannot_be_determined else verdict.credit_range[0]
-    verdict.missing = list(dict.fromkeys(m for v in verdicts.values() for m in v.missing))  # once each
+    verdict.missing = list(dict.fromkeys(m for v in verdicts.values() for m in _missing(v, law)))  # once each
     return verdict
+
+
+def _missing(v: VehicleVerdict, law: Law) -> list[Missing]:
+    """The facts one reading's order lacked: each check it could not decide (its detail says what would decide
+    it) and each `undetermined` finding behind the vehicle."""
+    return ([Missing(v.subject, c.name, c.detail) for c in v.checks if c.outcome == Status.cannot_be_determined]
+            + missing_from(v.findings, law))
 
 
 def _judge(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date, law: Law,
@@ -128,13 +135,11 @@ def _judge(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date, law: Law,
     north_america = set(law.param("north_america", on) or [])
     fta_or_us = set(law.param("us_and_fta_countries", on) or [])
     decision = decide(case)
-    missing = [Missing(vid, c.name, c.detail) for c in case.checks if c.outcome == Status.cannot_be_determined]
     return VehicleVerdict(vid, vehicle.name, on, acquired, det.interpretation.name, decision.status,
                           float(decision.credit), decision.reason, decision.rule, case.checks, case.halves, mine,
                           _upstream_for_parts(det, excluded),
                           components=component_rows(battery, facilities, det, north_america),
-                          minerals=mineral_rows(battery, facilities, det, north_america, fta_or_us), notes=case.notes,
-                          missing=missing + missing_from(mine, law))
+                          minerals=mineral_rows(battery, facilities, det, north_america, fta_or_us), notes=case.notes)
 
 
 def _notes(vehicle: Any, battery: Any, on: dt.date, law: Law) -> list[str]:
