@@ -207,11 +207,13 @@ def test_every_check_help_lists_the_exit_codes_and_the_precedence(command):
 def test_screen_carries_the_same_statuses(world):
     """`feoc screen` shows a contested entity as such, in CSV, JSON and Markdown."""
     data, rules = world
-    result = runner.invoke(app, ["screen", "--data", data, "--rules", rules, "--on", "2024-06-01", "--format", "json",
-                                 "--evaluator", "durable-rules"])
-    rows = {r["entity"]: r["status"] for r in json.loads(result.output)["entities"]}
-    assert rows == {"cn-private": "feoc", "jv": "contested", "us-co": "not_feoc", "sg-co": "cannot_be_determined",
-                    "sg-jv": "cannot_be_determined"}
+    for evaluator in ("durable-rules", "vectorised"):
+        result = runner.invoke(app, ["screen", "--data", data, "--rules", rules, "--on", "2024-06-01", "--format",
+                                     "json", "--evaluator", evaluator])
+        rows = {r["entity"]: r["status"] for r in json.loads(result.output)["entities"]}
+        assert rows == {"cn-private": "feoc", "jv": "contested", "us-co": "not_feoc", "sg-co": "cannot_be_determined",
+                        "sg-jv": "cannot_be_determined"}, evaluator
+        assert json.loads(result.output)["readings"] == READINGS
     csv_out = runner.invoke(app, ["screen", "--data", data, "--rules", rules, "--on", "2024-06-01"]).output
     assert csv_out.splitlines()[0].startswith("entity,name,type,status,feoc")
     assert any(line.startswith("jv,") and ",contested," in line for line in csv_out.splitlines())

@@ -69,6 +69,7 @@ class BulkResult:
     scoped: dict[str, set[str]]
     rounds: int
     order: np.ndarray
+    undetermined: np.ndarray | None = None  # entities with an `undetermined` finding (a prong lacking a fact)
 
     def rules_of(self) -> list[str]:
         """Per entity, the deciding rules joined with `;` (sorted)."""
@@ -98,6 +99,7 @@ class _Bulk:
         self.index = {eid: i for i, eid in enumerate(self.ids)}
         self.n = len(self.ids)
         self.feoc = np.zeros(self.n, dtype=bool)
+        self.undetermined = np.zeros(self.n, dtype=bool)
         self.fired: dict[str, np.ndarray] = {}
         self.scoped: dict[str, set[str]] = {}
         self.gov = self.government(law.vocabulary.government_types)
@@ -118,6 +120,9 @@ class _Bulk:
                     self._fired(rule, rule_mask(rule, block.columns, block.n), block)
 
     def _fired(self, rule: Any, mask: np.ndarray, block: Block) -> None:
+        if mask.any() and rule.conclusion == "undetermined":  # a prong the data cannot decide (verdicts/screen.py)
+            self.undetermined[block.subjects[np.flatnonzero(mask)]] = True
+            return
         if not mask.any() or rule.conclusion != "feoc":
             return  # other conclusions are about facilities and vehicles, not the entity screen
         rows = np.flatnonzero(mask)
@@ -269,7 +274,8 @@ def bulk_determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str
         run.build_graphs()
         rounds = driver.run(chaining)
     return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
-                      run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order)
+                      run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
+                      run.undetermined)
 
 
 class _IndexSet:

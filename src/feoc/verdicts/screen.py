@@ -79,12 +79,22 @@ def _statuses(dataset: Dataset, day: dt.date, law: Law, name: str, evaluator: st
 
         try:
             res = bulk_determine(dataset, day, law, name)
-            return [Status.feoc if x else Status.not_feoc for x in res.feoc[res.order].tolist()]
+            ids = [res.ids[i] for i in res.order.tolist()]
+            return _own_statuses(ids, res.feoc[res.order].tolist(), _bulk_undetermined(res), True)
         except NotBulk:
             evaluator = "durable-rules"
     det = determine(dataset, day, law, name, evaluator)
     ids = [e.id for e in sorted(dataset.entities, key=lambda e: e.id)]
     return _own_statuses(ids, [i in det.feoc for i in ids], _undetermined(det), True)
+
+
+def _bulk_undetermined(res: Any) -> set[str]:
+    """The ids of the entities the bulk path found an `undetermined` prong for."""
+    import numpy as np
+
+    if res.undetermined is None:
+        return set()
+    return {res.ids[i] for i in np.flatnonzero(res.undetermined).tolist()}
 
 
 def _undetermined(det: Determination) -> set[str]:
@@ -173,9 +183,9 @@ def _bulk_table(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
         rows = res.order.tolist()  # entities in id order
         rules = res.rules_of()
         ids, feoc = [res.ids[i] for i in rows], res.feoc[res.order].tolist()
-        # the bulk path fires `feoc` rules only: a dataset with undetermined prongs needs the durable path
         return Screen({"entity": ids, "name": [res.names[i] for i in rows], "type": [res.types[i] for i in rows],
-                       "status": _own_statuses(ids, feoc, set(), feoc_test_in_force(law, day)), "feoc": feoc,
+                       "status": _own_statuses(ids, feoc, _bulk_undetermined(res), feoc_test_in_force(law, day)),
+                       "feoc": feoc,
                        "rules": [rules[i] for i in rows], **{f"gov_{m}": shares[m] for m in MEASURES},
                        "gov_nation": [seen[i] for i in rows]})
 
