@@ -60,8 +60,9 @@ _SUBJECT_HEAD = {  # (kind, status) → the verdict's first words
 def _subject_head(v: SubjectVerdict) -> str:
     if (v.kind, v.status) in _SUBJECT_HEAD:
         return _SUBJECT_HEAD[(v.kind, v.status)]
-    what = {"cannot_be_determined": "CANNOT BE DETERMINED (a fact is missing): FEOC or not",
-            "contested": "is CONTESTED: the readings of the law disagree whether it is a FEOC",
+    whether = "it is a FEOC" if v.kind == "entity" else "its activities are performed by a FEOC"
+    what = {"cannot_be_determined": f"CANNOT BE DETERMINED (a fact is missing): whether {whether}",
+            "contested": f"is CONTESTED: the readings of the law disagree whether {whether}",
             "not_in_force": "NOT IN FORCE: no foreign-entity-of-concern test"}
     return what.get(v.status, v.status.upper())
 
