@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from feoc.cli import app
+from feoc.law.law import Law
+from feoc.verdicts.status import EXIT_CODES, Status
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = str(ROOT / "seeds")
@@ -20,42 +22,44 @@ def run(*args: str):
 
 
 def test_aesc_mid_2024_explains_the_chain_through_envision():
-    """Issue story: `feoc check entity aesc --on 2024-06-01 --explain` prints the chain through Envision Group
-    (under feoc-lookthrough, where a private FEOC's stake counts; not the default since issue 14)."""
+    """Issue story: `feoc check entity aesc --on 2024-06-01 --explain` prints the chain through Envision Group."""
+    # issue 14: without --interpretation the readings disagree on AESC, so the verdict is contested (exit 5)
+    contested = run("check", "entity", "aesc", "--data", SEEDS, "--on", "2024-06-01")
+    assert contested.exit_code == 5 and "CONTESTED" in contested.output, contested.output
     result = run("check", "entity", "aesc", "--data", SEEDS, "--on", "2024-06-01", "--explain",
-                 "--interpretation", "feoc-lookthrough")
+                 "--interpretation", "feoc-holders")
     assert result.exit_code == 1, result.output
     out = result.output
     assert out.startswith("aesc (")
     assert "IS a foreign entity of concern as of 2024-06-01" in out
     assert "envision-group → 80.00% equity → aesc" in out
     assert "89 FR 37079" in out and "42 U.S.C. 18741(a)(5)(C)" in out
-    assert "CONTESTED" in out  # government-only readings disagree
     assert "envision-group: [feoc-jurisdiction-headquarters]" in out
 
 
-@pytest.mark.parametrize(("subject", "day", "feoc"), [
-    ("aesc", "2018-06-01", False),  # Nissan-NEC joint venture era
-    ("aesc", "2023-12-31", True),
-    ("aesc", "2024-01-01", True),
-    ("aesc", "2025-01-01", True),
-    ("aesc-us", "2024-01-01", True),
-    ("aesc-uk", "2025-01-01", True),
-    ("envision-group", "2024-01-01", True),
-    ("sk-on", "2023-12-31", False),
-    ("sk-on", "2025-01-01", False),
-    ("nissan", "2024-01-01", False),
-    ("gotion-inc", "2024-06-01", True),
+# issue 14: a holding by a private Chinese parent (Envision, Gotion's) makes a FEOC under one reading only, so
+# those verdicts are contested (exit 5) unless --interpretation names a reading
+@pytest.mark.parametrize(("subject", "day", "status"), [
+    ("aesc", "2018-06-01", "not_in_force"),  # Nissan-NEC joint venture era, before the IIJA defined a FEOC
+    ("aesc", "2023-12-31", "contested"),
+    ("aesc", "2024-01-01", "contested"),
+    ("aesc", "2025-01-01", "contested"),
+    ("aesc-us", "2024-01-01", "contested"),
+    ("aesc-uk", "2025-01-01", "contested"),
+    ("envision-group", "2024-01-01", "feoc"),
+    ("sk-on", "2023-12-31", "not_feoc"),
+    ("sk-on", "2025-01-01", "not_feoc"),
+    ("nissan", "2024-01-01", "not_feoc"),
+    ("gotion-inc", "2024-06-01", "contested"),
 ])
-def test_seed_entity_verdicts(subject, day, feoc):
-    """The seeds under feoc-lookthrough (any FEOC's stake counts), the reading these verdicts were written for."""
-    result = run("check", "entity", subject, "--data", SEEDS, "--on", day, "--format", "json",
-                 "--interpretation", "feoc-lookthrough")
-    assert result.exit_code == (1 if feoc else 0), result.output
+def test_seed_entity_verdicts(subject, day, status):
+    result = run("check", "entity", subject, "--data", SEEDS, "--on", day, "--format", "json")
+    assert result.exit_code == EXIT_CODES[Status(status)], result.output
     body = json.loads(result.output)
-    assert body["subject"] == subject and body["on"] == day and body["feoc"] is feoc
-    assert body["interpretation"] == "feoc-lookthrough"
-    if feoc:
+    assert body["subject"] == subject and body["on"] == day and body["status"] == status
+    assert body["feoc"] is (status == "feoc")
+    assert body["interpretation"] == Law.load().interpretation().name
+    if status in ("feoc", "contested"):
         assert body["findings"] and all(f["citation"] for f in body["findings"])
 
 
@@ -65,17 +69,16 @@ def test_aesc_is_not_a_feoc_under_the_government_only_reading():
                  "--interpretation", "government-multiply", "--format", "json")
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    assert body["interpretation"] == "government"
-    assert body["contested"] is True and body["readings"]["feoc-lookthrough"] is True
+    # issue 14: --interpretation judges that reading only (0/1/4), so nothing is contested
+    assert body["contested"] is False and list(body["readings"].values()) == ["not_feoc"]
 
 
 def test_facility_in_china_and_us_plant_of_aesc():
     wuxi = run("check", "facility", "aesc-wuxi", "--data", SEEDS, "--on", "2024-06-01", "--format", "json")
     assert wuxi.exit_code == 1
     assert {f["rule"] for f in json.loads(wuxi.output)["findings"]} >= {"feoc-jurisdiction-activity"}
-    smyrna = run("check", "facility", "aesc-smyrna", "--data", SEEDS, "--on", "2024-06-01",
-                 "--interpretation", "feoc-lookthrough")  # AESC is a FEOC only where Envision's stake counts
-    assert smyrna.exit_code == 1 and "[feoc-operator]" in smyrna.output
+    smyrna = run("check", "facility", "aesc-smyrna", "--data", SEEDS, "--on", "2024-06-01")
+    assert smyrna.exit_code == 5 and "[feoc-operator]" in smyrna.output  # AESC is contested (issue 14)
 
 
 @pytest.mark.parametrize("args", [

@@ -125,14 +125,16 @@ def test_partial_credit_when_only_one_half_is_met():
 
 
 def test_seed_leaf_2024_explained_mid_2024():
-    """Issue 4 story: the Leaf's AESC cells (AESC 80 % owned by Envision Group) exclude it from 2024-01-01
-    under feoc-lookthrough, where a private FEOC's stake counts (the default before issue 14)."""
-    result = CliRunner().invoke(app, ["check", "vehicle", "nissan-leaf-2024", "--data", SEEDS, "--on", "2024-06-01", "--explain",
-                                      "--interpretation", "feoc-lookthrough"])
+    """Issue 4 story: the Leaf's AESC cells (AESC 80 % owned by Envision Group) exclude it from 2024-01-01."""
+    # issue 14: the readings disagree on AESC, so the credit is contested (exit 5); under the any-FEOC reading
+    # (its old name kept as an alias) the cells are excluded
+    contested = CliRunner().invoke(app, ["check", "vehicle", "nissan-leaf-2024", "--data", SEEDS, "--on", "2024-06-01"])
+    assert contested.exit_code == 5 and "CONTESTED: $0–$" in contested.output, contested.output
+    result = CliRunner().invoke(app, ["check", "vehicle", "nissan-leaf-2024", "--data", SEEDS, "--on", "2024-06-01",
+                                      "--explain", "--interpretation", "feoc-holders"])
     assert result.exit_code == 1, result.output
     assert "NOT eligible" in result.output and "[vehicle-excluded-component]" in result.output
     assert "envision-group → 80.00% equity → aesc" in result.output
-    assert "CONTESTED" in result.output
 
 
 def test_seed_leaf_after_the_credit_ended():

@@ -15,7 +15,7 @@ from feoc.law.credit_order import STEPS_30D
 from feoc.law.data import default_rules_dir
 from feoc.law.law import Law
 from feoc.rulecases import inline_dataset
-from feoc.verdicts.status import Status, Verdict
+from feoc.verdicts.status import EXIT_CODES, Status, Verdict
 from feoc.verdicts.vehicle import vehicle_verdict
 from feoc.verdicts.vehicle_steps import STEPS
 
@@ -99,12 +99,14 @@ def test_a_rules_folder_without_the_file_is_refused(tmp_path):
         Law.load(rules)
 
 
-def test_every_vehicle_verdict_is_a_verdict_with_the_old_exit_code():
+def test_every_vehicle_verdict_is_a_verdict_with_the_exit_code_of_its_status():
+    """Issue 14: the exit code is the status's (0 a credit or not in force, 1 none, 4, 5), not "credit > 0"."""
     ds = world()
     for on in ("2022-01-01", "2022-09-01", "2023-02-01", "2024-06-01", "2025-10-01"):
         v = vehicle_verdict(ds, "ev", D(on), None, Law.load())
         assert isinstance(v, Verdict) and v.kind == "vehicle"
-        assert v.exit_code() == (0 if v.credit_usd > 0 else 1)
+        assert v.exit_code() == EXIT_CODES[v.status]
+        assert v.exit_code() == (0 if v.credit_usd > 0 or v.status == Status.not_in_force else 1)
         assert v.as_dict()["status"] == v.status.value
 
 
@@ -128,12 +130,14 @@ def test_the_operator_status_labels_read_as_before():
 
 
 @pytest.mark.parametrize(("args", "status", "code"), [
-    ("entity aesc --on 2024-06-01 --interpretation feoc-lookthrough", "feoc", 1),  # Envision's 80 % counts
+    ("entity aesc --on 2024-06-01", "contested", 5),               # Envision's 80 %: the readings disagree
+    ("entity aesc --on 2024-06-01 --interpretation feoc-holders", "feoc", 1),
     ("entity nissan --on 2024-06-01", "not_feoc", 0),
-    ("facility aesc-smyrna --on 2024-06-01 --interpretation feoc-lookthrough", "feoc", 1),  # a FEOC's subsidiary operates it
+    ("facility aesc-smyrna --on 2024-06-01", "contested", 5),      # operated by AESC's subsidiary (contested)
     ("facility aesc-smyrna --on 2025-06-01 --credit 45x", "not_in_force", 0),  # before the PFE rules
     ("facility aesc-smyrna --on 2026-06-01 --credit 45x", "no_credit", 1),
-    ("vehicle nissan-leaf-2024 --on 2024-06-01 --interpretation feoc-lookthrough", "not_eligible", 1),
+    ("vehicle nissan-leaf-2024 --on 2024-06-01", "contested", 5),
+    ("vehicle nissan-leaf-2024 --on 2024-06-01 --interpretation feoc-holders", "not_eligible", 1),
     ("vehicle nissan-leaf-2025 --on 2025-10-01", "terminated", 1),  # acquired after 2025-09-30
 ])
 def test_seed_verdicts_have_their_status_and_exit_code(args, status, code):
@@ -164,6 +168,7 @@ def test_every_seed_verdict_satisfies_the_protocol():
             assert isinstance(v45, Verdict) and v45.kind == "facility45x"
             assert v45.as_dict()["status"] == v45.status.value and v45.as_dict()["kind"] == "facility"
             v30 = facility_verdict(ds, f.id, on, law)
-            assert isinstance(v30, Verdict) and v30.status in (Status.feoc, Status.not_feoc)
+            assert isinstance(v30, Verdict) and v30.status in (Status.feoc, Status.not_feoc, Status.contested,
+                                                               Status.cannot_be_determined)
         for e in ds.entities[:10]:
             assert isinstance(entity_verdict(ds, e.id, on, law), Verdict)

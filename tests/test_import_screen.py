@@ -85,7 +85,15 @@ def test_screen_seeds_csv_columns_and_verdicts(tmp_path):
     assert rows["aesc"]["feoc"] == "True" and "feoc-ownership" in rows["aesc"]["rules"]
     assert rows["sk-on"]["feoc"] == "False" and rows["sk-on"]["rules"] == ""
     assert rows["gov-cn"]["feoc"] == "True"
-    assert list(rows["aesc"]) == ["entity", "name", "type", "feoc", "rules", "gov_equity", "gov_voting",
+    # issue 14: a `status` column, of the reading asked for (as `check entity --interpretation` gives it) ...
+    assert rows["aesc"]["status"] == "feoc" and rows["sk-on"]["status"] == "not_feoc"
+    assert rows["gov-cn"]["status"] == "feoc"
+    # ... or agreed across every reading when none is asked for: AESC is contested
+    every = runner.invoke(app, ["screen", "--data", SEEDS, "--on", "2024-06-01", "--out", str(tmp_path / "all.csv")])
+    assert every.exit_code == 0, every.output
+    agreed = {r["entity"]: r for r in csv.DictReader(io.StringIO((tmp_path / "all.csv").read_text()))}
+    assert agreed["aesc"]["status"] == "contested" and agreed["sk-on"]["status"] == "not_feoc"
+    assert list(rows["aesc"]) == ["entity", "name", "type", "status", "feoc", "rules", "gov_equity", "gov_voting",
                                   "gov_board_seats", "gov_nation"]
 
 

@@ -83,7 +83,7 @@ def test_attack_an_entity_1050_levels_down_a_feoc_chain_is_a_feoc_in_check(deep_
                  *LOOKTHROUGH)
     assert result.exit_code == 1, result.output
     body = json.loads(result.stdout)
-    assert body["feoc"] is True and body["readings"]["feoc-lookthrough"] is True
+    assert body["feoc"] is True and list(body["readings"].values()) == ["feoc"]
 
 
 @pytest.mark.parametrize("evaluator", ["vectorised", "durable-rules"])
@@ -251,7 +251,7 @@ def test_attack_a_component_worth_1e300_usd_is_judged_by_check_vehicle(huge_seed
     """Under feoc-lookthrough AESC's cells are FEOC-made in 2024 (code 1), the verdict these figures test."""
     result = cli("check", "vehicle", vehicle, "--on", day, "--data", str(huge_seeds), *LOOKTHROUGH)
     assert result.exit_code == code, result.output
-    assert "eligible" in result.output.lower() and "sourcing" in result.output
+    assert ("eligible" in result.output.lower() or "CONTESTED" in result.output) and "sourcing" in result.output
 
 
 def test_attack_a_material_input_costing_1e300_usd_is_judged_by_45x(huge_seeds):

@@ -48,8 +48,11 @@ def _held(stakes: list[tuple[str, str, str]]) -> dict:
     entities = [{"id": "gov-cn", "name": "CN government", "type": "government", "country": "CN"}]
     entities += [{"id": e, "name": e.upper(), "type": "company", "incorporated_in": "US", "headquartered_in": "US"}
                  for e in ("i-a", "i-b", "i-c", "target")]
-    holdings = [{"holder": "gov-cn", "entity": e, "equity": "100%"} for e in ("i-a", "i-b", "i-c")]
-    holdings += [{"holder": h, "entity": e, "equity": s} for h, e, s in stakes]
+    # every measure recorded (voting and board seats as the equity), so no verdict here turns on a measure left
+    # out (issue 14: an unrecorded measure that could reach 25 % cannot be determined)
+    holdings = [{"holder": "gov-cn", "entity": e, "equity": "100%", "voting": "100%", "board_seats": "100%"}
+                for e in ("i-a", "i-b", "i-c")]
+    holdings += [{"holder": h, "entity": e, "equity": s, "voting": s, "board_seats": s} for h, e, s in stakes]
     return {"entities": entities, "holdings": holdings}
 
 

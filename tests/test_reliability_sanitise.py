@@ -323,7 +323,8 @@ def test_commands_refuse_a_dataset_with_an_escape_in_a_name_and_write_nothing(tm
 def test_check_text_prints_no_forged_line(tmp_path):
     """A name with a line break cannot print a fake "is NOT a foreign entity of concern" line under a FEOC."""
     data = _dataset(tmp_path / "data", {"forged": ALLOWED_ATTACKS["forged"]})
-    result = runner.invoke(app, ["check", "entity", "forged", "--data", str(data), "--on", "2025-01-01", "--explain"])
+    result = runner.invoke(app, ["check", "entity", "forged", "--data", str(data), "--on", "2025-01-01", "--explain",
+                                 "--interpretation", "feoc-holders"])
     assert result.exit_code == 1 and _clean(result.output)
     lines = result.output.splitlines()
     assert lines[0].startswith("forged (Fine Co\\x0aevil is NOT") and lines[0].endswith(

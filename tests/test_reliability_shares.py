@@ -15,7 +15,7 @@ DATASET = """entities:
   - {{id: gov-cn, name: China Gov, type: government, country: CN}}
   - {{id: x, name: X Corp, type: company, incorporated_in: US, headquartered_in: US}}
 holdings:
-  - {{holder: gov-cn, entity: x, equity: {share}, from: 2020-01-01}}
+  - {{holder: gov-cn, entity: x, equity: {share}, voting: 0, board_seats: 0, from: 2020-01-01}}
 """
 
 

@@ -69,8 +69,8 @@ def chain(tmp_path: Path, gov_share: str, holdco_share: str, extra: str = "") ->
   - {{id: target, name: Target Co, type: company, incorporated_in: US, headquartered_in: US}}
   - {{id: kr-licensor, name: Korean Licensor, type: company, incorporated_in: KR, headquartered_in: KR}}
 holdings:
-  - {{holder: gov-cn, entity: holdco, equity: "{gov_share}", voting: "{gov_share}", from: 2023-01-01}}
-  - {{holder: holdco, entity: target, equity: "{holdco_share}", voting: "{holdco_share}", from: 2023-01-01}}
+  - {{holder: gov-cn, entity: holdco, equity: "{gov_share}", voting: "{gov_share}", board_seats: 0, from: 2023-01-01}}
+  - {{holder: holdco, entity: target, equity: "{holdco_share}", voting: "{holdco_share}", board_seats: 0, from: 2023-01-01}}
 {extra}""")
     return data
 

@@ -1,11 +1,12 @@
 """The typer application every command module registers on, and what the commands share: the common
 options, the one `--format` choice per command (from the renderers' registry), dates, the law, errors.
 
-Exit codes (`EXIT_CODES`, shown by `feoc --help`): 0 = pass (valid / not a FEOC / eligible), 1 = fail (a FEOC /
-not eligible / stale reports), 2 = usage, input or I/O error, 3 = the rule engine (durable-rules) disagreed with
-the reference and no verdict is given, 4 = cannot be determined (§45X); `feoc.cli.main` adds 70 (internal
-error), 130 (interrupted) and 141 (closed output pipe). Input problems are printed as `file:line: what — fix`,
-never as a traceback.
+Exit codes (`EXIT_CODES`, shown by `feoc --help`; a verdict's own code comes from the one table
+`feoc.verdicts.status.EXIT_CODES`): 0 = pass (valid / not a FEOC / eligible / not in force), 1 = fail (a FEOC /
+not eligible / no credit / stale reports), 2 = usage, input or I/O error, 3 = the rule engine (durable-rules)
+disagreed with the reference and no verdict is given, 4 = cannot be determined, 5 = contested (4 takes
+precedence over 5); `feoc.cli.main` adds 70 (internal error), 130 (interrupted) and 141 (closed output pipe).
+Input problems are printed as `file:line: what — fix`, never as a traceback.
 
 Only typer and the error types are imported here: each command imports what it needs when it runs, so a
 `feoc check` does not pay for the report, screen or import machinery (bench/bench_check.py).
@@ -32,10 +33,11 @@ if TYPE_CHECKING:
     from feoc.data.dataset import Dataset
     from feoc.law.law import Law
 
-EXIT_CODES = ("Exit codes: 0 pass (valid, not a FEOC, eligible, written); 1 fail (a FEOC, not eligible, stale "
-              "reports); 2 input, usage or I/O error (every problem listed); 3 the rule engine disagreed with the "
-              "reference (no verdict); 4 cannot be determined (§45X); 70 internal error (a bug: please report it; "
-              "--debug shows the traceback); 130 interrupted (Ctrl-C); 141 the output pipe was closed.")
+EXIT_CODES = ("Exit codes: 0 pass (valid, not a FEOC, eligible, not in force, written); 1 fail (a FEOC, not "
+              "eligible, no credit, stale reports); 2 input, usage or I/O error (every problem listed); 3 the rule "
+              "engine disagreed with the reference (no verdict); 4 cannot be determined (a fact is missing); 5 "
+              "contested (the readings of the law disagree; 4 takes precedence); 70 internal error (a bug: please "
+              "report it; --debug shows the traceback); 130 interrupted (Ctrl-C); 141 the output pipe was closed.")
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Check suppliers and EV batteries against the U.S. FEOC rules, as of a date, and say why.",
                   epilog=EXIT_CODES)
@@ -43,7 +45,15 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 DATA_OPTION = typer.Option(Path("seeds"), "--data", help="dataset folder (YAML files)")
 RULES_OPTION = typer.Option(None, "--rules", help="rules folder (default: the rules shipped with feoc)")
 ON_OPTION = typer.Option(..., "--on", help="the date to judge as of (YYYY-MM-DD)")
-INTERP_OPTION = typer.Option(None, "--interpretation", help="reading of unsettled law (rules/interpretations.yaml)")
+INTERP_OPTION = typer.Option(None, "--interpretation", help="judge under this reading of unsettled law only "
+                             "(rules/interpretations.yaml); without it every reading is judged and a disagreement "
+                             "is contested (exit 5)")
+# the exit codes of every `feoc check` command (verdicts/status.py EXIT_CODES; 2, 3 and 70 are the CLI's)
+CHECK_EXITS = ("Exit codes: 0 clear no (not a FEOC), eligible in whole or part, or not in force; 1 clear yes (a "
+               "FEOC), not eligible or no credit; 2 input error; 3 the rule engine disagreed with the reference; "
+               "4 cannot be determined (each missing fact is named with what would decide it); 5 contested (the "
+               "readings disagree; each reading's answer is listed). 4 takes precedence over 5: a missing fact is "
+               "asked for first. With --interpretation only that reading is judged: 0, 1 or 4. 70 internal error.")
 EVALUATOR_HELP = "durable-rules (the engine of record), reference or vectorised"
 
 

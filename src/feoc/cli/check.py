@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from feoc.cli.app import (
+    CHECK_EXITS,
     DATA_OPTION,
     INTERP_OPTION,
     ON_OPTION,
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
     from feoc.law.law import Law
     from feoc.verdicts.status import Verdict
 
-check_app = typer.Typer(no_args_is_help=True, help="Judge one subject as of a date: entity, facility (or vehicle).")
+check_app = typer.Typer(no_args_is_help=True, help="Judge one subject as of a date: entity, facility (or vehicle).",
+                        epilog=CHECK_EXITS)
 app.add_typer(check_app, name="check")
 
 if TYPE_CHECKING:  # for the type checker an Enum; typer reads the choices made from the registry
@@ -88,23 +90,25 @@ def _check(kind: str, ident: str, data: Path, on: str, reading: str | None, expl
     _run_check(build, fmt, explain)
 
 
-@check_app.command("entity")
+@check_app.command("entity", epilog=CHECK_EXITS)
 def check_entity(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION, on: str = ON_OPTION,
                  interpretation: str | None = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
                  fmt: CheckFormat = FORMAT_OPTION, rules: Path | None = RULES_OPTION) -> None:
-    """Is entity ID a foreign entity of concern on --on? Exit 0 no, 1 yes, 2 input error."""
+    """Is entity ID a foreign entity of concern on --on? Exit 0 no (or no test in force), 1 yes, 4 cannot be
+    determined, 5 contested (the readings disagree), 2 input error."""
     _check("entity", ident, data, on, interpretation, explain, fmt, rules)
 
 
-@check_app.command("facility")
+@check_app.command("facility", epilog=CHECK_EXITS)
 def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION, on: str = ON_OPTION,
                    interpretation: str | None = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
                    fmt: CheckFormat = FORMAT_OPTION, rules: Path | None = RULES_OPTION,
                    credit: Credit = typer.Option(Credit.c30d, "--credit",
                                                  help="30d: FEOC status of its activities (default); 45x: the §45X "
                                                       "prohibited-foreign-entity and material-assistance tests")) -> None:
-    """Facility ID on --on. 30d: are its activities performed by a FEOC (exit 0 no, 1 yes). 45x: does it keep the
-    §45X credit (exit 0 eligible or partly, 1 no credit, 4 cannot be determined from the data). 2: input error."""
+    """Facility ID on --on. 30d: are its activities performed by a FEOC (exit 0 no, 1 yes, 4 cannot be determined,
+    5 contested). 45x: does it keep the §45X credit (exit 0 eligible, partly or not in force, 1 no credit, 4 cannot
+    be determined from the data; one reading, never contested). 2: input error."""
     if credit == Credit.c45x:
         _check_45x(ident, data, on, explain, fmt, rules)
         return
@@ -123,13 +127,14 @@ def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules:
     _run_check(build, fmt, explain)
 
 
-@check_app.command("vehicle")
+@check_app.command("vehicle", epilog=CHECK_EXITS)
 def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION,
                   on: str = typer.Option(..., "--on", help="placed-in-service date (YYYY-MM-DD)"),
                   acquired: str | None = typer.Option(None, "--acquired", help="acquisition date (default: --on)"),
                   interpretation: str | None = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
                   fmt: CheckFormat = FORMAT_OPTION, rules: Path | None = RULES_OPTION) -> None:
-    """The IRC 30D credit for vehicle ID placed in service on --on. Exit 0 eligible for any credit, 1 not, 2 input error."""
+    """The IRC 30D credit for vehicle ID placed in service on --on. Exit 0 eligible for any credit (or not in force),
+    1 not eligible, 4 cannot be determined, 5 contested (the credit as a range, each reading's amount), 2 input error."""
     from feoc.verdicts.vehicle import vehicle_verdict
 
     day = parse_day(on)

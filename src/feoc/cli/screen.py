@@ -51,8 +51,9 @@ def _null() -> contextlib.nullcontext[None]:
 
 
 def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
-           rules: Path | None) -> tuple[Screen, str]:
-    """The table and the name of the reading it was judged under: the dataset loaded on every core, then screened."""
+           rules: Path | None) -> tuple[Screen, str, tuple[str, ...]]:
+    """The table, the name of the reading it was judged under and the readings its `status` agrees across: the
+    dataset loaded on every core, then screened."""
     import gc
     import os
 
@@ -75,7 +76,8 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
     with status(f"analysing {len(dataset.entities):,} entities…"):
         rows = screen_table(dataset, day, law, interp, evaluator)
-    return rows, interp or law.default_interpretation
+    judged = tuple([interp] if interp else law.reading_names())
+    return rows, interp or law.interpretation().name, judged
 
 
 @app.command()
@@ -86,7 +88,8 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = fo
                                          help="vectorised (the bulk path, held equal to durable-rules by the tests), "
                                               "durable-rules (the engine of record, fact by fact) or reference"),
            rules: Path | None = RULES_OPTION) -> None:
-    """Every entity's FEOC status on --on, the deciding rules and the covered-government interest per measure."""
+    """Every entity's FEOC status on --on, the deciding rules and the covered-government interest per measure.
+    `status` is agreed across every reading (contested when they disagree) unless --interpretation names one."""
     from feoc.law.data import default_rules_dir
     from feoc.render.base import ScreenView, renderer
     from feoc.render.outdir import OutputError, refuse_folder_target, write_output_file
@@ -97,8 +100,8 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = fo
         if out is not None:
             refuse_folder_target(out, (data, rules or default_rules_dir()))  # before the work, not after it
         with judging():
-            rows, reading = _table(data, day, interpretation, evaluator, rules)
-        text = renderer("screen", fmt.value)(ScreenView(rows, day, reading))
+            rows, reading, judged = _table(data, day, interpretation, evaluator, rules)
+        text = renderer("screen", fmt.value)(ScreenView(rows, day, reading, judged))
         if out is not None:
             refuse_folder_target(out, (data, rules or default_rules_dir()))  # again: the work took time
             write_output_file(out, text)

@@ -44,6 +44,7 @@ class ScreenView(NamedTuple):
     table: Screen
     day: dt.date
     interpretation: str
+    readings: tuple[str, ...] = ()  # the readings `status` is agreed across (issue 14)
 
 
 class ReportView(NamedTuple):

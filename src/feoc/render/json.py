@@ -28,8 +28,9 @@ def check(view: CheckView) -> str:
 
 
 def screen(view: ScreenView) -> str:
-    """The screening table: the date, the reading and one object per entity."""
-    return dumps({"on": view.day.isoformat(), "interpretation": view.interpretation, "entities": view.table.rows()})
+    """The screening table: the date, the reading, the readings `status` is agreed across, one object per entity."""
+    return dumps({"on": view.day.isoformat(), "interpretation": view.interpretation,
+                  "readings": list(view.readings or (view.interpretation,)), "entities": view.table.rows()})
 
 
 def _subject(t: SubjectTimeline) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from feoc.render.markdown_parts import (
 from feoc.render.markdown_remedy import entity_changes, vehicle_changes
 from feoc.render.provenance import Footnotes
 from feoc.render.sanitize import code, md, yaml_str
+from feoc.render.status_words import credit_range, disagree, reading_answers
 from feoc.verdicts.vehicle import VehicleVerdict
 
 if TYPE_CHECKING:
@@ -57,6 +58,13 @@ def _heading(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[str
     return lines + ["[Back to the index](../index.md)", ""]
 
 
+def _readings_cell(v: TimelineVerdict) -> str:
+    """`no` when the readings agree, else `yes:` and each reading's answer."""
+    if not disagree(v):
+        return "no"
+    return "yes: " + "; ".join(f"{md(name)}: {md(answer)}" for name, answer in reading_answers(v))
+
+
 def _timeline(t: SubjectTimeline, context: ReportContext) -> list[str]:
     """The verdict on every report date, then links to the related reports."""
     lines = ["## Timeline", ""]
@@ -64,13 +72,14 @@ def _timeline(t: SubjectTimeline, context: ReportContext) -> list[str]:
         lines += ["| placed in service and acquired | verdict | credit (USD) | deciding rule | contested |",
                   "| --- | --- | ---: | --- | --- |"]
         for day, v in t.points:
-            credit = v.credit_usd if isinstance(v, VehicleVerdict) else 0.0  # a vehicle's timeline holds §30D verdicts
-            lines.append(f"| {day.isoformat()} | {md(status(v))} | {credit:,.0f} | {md(deciding(v))} | "
-                         f"{'yes' if v.contested else 'no'} |")
+            # a vehicle's timeline holds §30D verdicts; a contested credit is the range of the readings' amounts
+            credit = (credit_range(v) if v.contested else f"{v.credit_usd:,.0f}") if isinstance(v, VehicleVerdict) else ""
+            lines.append(f"| {day.isoformat()} | {md(status(v))} | {md(credit)} | {md(deciding(v))} | "
+                         f"{_readings_cell(v)} |")
     else:
         lines += ["| as of | verdict | deciding rules | contested |", "| --- | --- | --- | --- |"]
         for day, v in t.points:
-            lines.append(f"| {day.isoformat()} | {status(v)} | {md(deciding(v))} | {'yes' if v.contested else 'no'} |")
+            lines.append(f"| {day.isoformat()} | {status(v)} | {md(deciding(v))} | {_readings_cell(v)} |")
     lines.append("")
     links = (context.vehicle_links if t.kind == "vehicle" else context.entity_links).get(t.subject, [])
     if links:
@@ -97,7 +106,9 @@ def _vehicle_details(v: VehicleVerdict, day: dt.date, dataset: Dataset, notes: F
 def _entity_details(v: SubjectVerdict, t: SubjectTimeline, day: dt.date, dataset: Dataset, notes: Footnotes,
                     context: ReportContext) -> tuple[list[str], list[str]]:
     """An entity's findings and ownership chains on one date; and what would change its status."""
-    lines = findings_table(v.findings, notes, dataset) if v.findings else checked_table(v.checked)
+    lines = findings_table(v.findings, notes, dataset) if v.findings else []
+    if not any(f.interpretation == v.interpretation for f in v.findings):  # contested: the shown reading's side
+        lines += checked_table(v.checked)
     lines += paths_section([f for f in v.findings if f.path_steps], dataset, notes, day,
                            context.feoc_on[day], context.governments, t.subject)
     lines += upstream_section(v.upstream, notes, dataset)

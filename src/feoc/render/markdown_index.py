@@ -15,19 +15,20 @@ def render_index(timelines: list[SubjectTimeline], dates: list[dt.date], context
     lines = ["---", "title: \"feoc compliance reports\"", f"dates: [{', '.join(d.isoformat() for d in dates)}]",
              "tags: [feoc, index]", "---", "", "# FEOC and §30D compliance reports", "",
              f"Judged as of {', '.join(d.isoformat() for d in dates)} under the default interpretation "
-             f"{code(context.interpretation)}; *contested* marks subjects on which the readings of the law disagree.",
+             f"{code(context.interpretation)}; *contested* marks verdicts on which the readings of the law disagree "
+             "(each report lists every reading's answer), *cannot be determined* verdicts missing a fact.",
              "", "## Vehicles (IRC §30D credit, placed in service and acquired on the date)", ""]
     header = "| vehicle | " + " | ".join(d.isoformat() for d in dates) + " |"
     lines += [header, "| --- | " + " | ".join("---" for _ in dates) + " |"]
     for t in timelines:
         if t.kind == "vehicle":
-            cells = [f"{status(v)}<br>{md(deciding(v))}" + (" (contested)" if v.contested else "") for _, v in t.points]
+            cells = [f"{status(v)}<br>{md(deciding(v))}" for _, v in t.points]
             lines.append(f"| [{md(t.name)}]({report_path(t.kind, t.subject)}) ({code(t.subject)}) | " + " | ".join(cells) + " |")
     lines += ["", "## Entities (FEOC status)", "", header.replace("vehicle", "entity"),
               "| --- | " + " | ".join("---" for _ in dates) + " |"]
     for t in timelines:
         if t.kind == "entity":
-            cells = [f"{status(v)}" + (f"<br>{md(deciding(v))}" if v.findings else "") + (" (contested)" if v.contested else "")
+            cells = [f"{status(v)}" + (f"<br>{md(deciding(v))}" if v.findings else "")
                      for _, v in t.points]
             lines.append(f"| [{md(t.name)}]({report_path(t.kind, t.subject)}) ({code(t.subject)}) | " + " | ".join(cells) + " |")
     days45 = [d for d, _ in next((t.facilities45x for t in timelines if t.facilities45x), [])]

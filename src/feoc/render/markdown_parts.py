@@ -14,6 +14,7 @@ from feoc.data.dataset import Dataset
 from feoc.determine.findings import Finding
 from feoc.render.provenance import Footnotes, holdings_between
 from feoc.render.sanitize import clip, code, md, mermaid_label
+from feoc.render.status_words import credit_range, words
 from feoc.verdicts.timeline import SubjectTimeline, TimelineVerdict
 from feoc.verdicts.vehicle import VehicleVerdict
 
@@ -45,10 +46,13 @@ def report_path(kind: str, subject: str) -> str:
 
 
 def status(v: TimelineVerdict) -> str:
-    """The verdict in a few words: `eligible, 7,500 USD`, `not eligible`, `FEOC`, `not a FEOC`."""
+    """The verdict in a few words: `eligible, 7,500 USD`, `not eligible`, `FEOC`, `not a FEOC`, `contested`,
+    `contested, $0–$3,750`, `cannot be determined`, `not in force`."""
     if isinstance(v, VehicleVerdict):
+        if v.contested:
+            return f"contested, {credit_range(v)}"
         return f"eligible, {v.credit_usd:,.0f} USD" if v.eligible else v.status.replace("_", " ")
-    return "FEOC" if v.feoc else "not a FEOC"
+    return words(v.status)
 
 
 def deciding(v: TimelineVerdict) -> str:
@@ -103,10 +107,11 @@ def _mermaid(subject: str, steps_sets: list[tuple[tuple[str, float, bool], ...]]
 
 
 def findings_table(findings: list[Finding], notes: Footnotes, dataset: Dataset) -> list[str]:
-    rows = ["| rule | reason | citation | as of |", "| --- | --- | --- | --- |"]
+    rows = ["| rule | reason | citation | reading | as of |", "| --- | --- | --- | --- | --- |"]
     for f in findings:
         unconfirmed = " (UNCONFIRMED: " + md(f.unconfirmed) + ")" if f.unconfirmed else ""
-        rows.append(f"| {code(f.rule_id)} | {md(f.explanation)}{unconfirmed} | {md(f.citation)} | {f.on.isoformat()} |")
+        rows.append(f"| {code(f.rule_id)} | {md(f.explanation)}{unconfirmed} | {md(f.citation)} | "
+                    f"{code(f.interpretation)} | {f.on.isoformat()} |")
     return rows + [""]
 
 

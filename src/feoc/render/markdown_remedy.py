@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from feoc.render.sanitize import code, md
+from feoc.render.status_words import reading_answers
 
 if TYPE_CHECKING:
     from feoc.determine.findings import Finding
@@ -61,9 +62,11 @@ def _unique(out: list[str]) -> list[str]:
 def entity_changes(v: SubjectVerdict, remedies: Mapping[str, str], law: Law) -> list[str]:
     """What would change an entity's verdict: each finding's remedy, then guidance on a contested reading."""
     out = [remedy(f, remedies[f.rule_id], law) for f in v.findings if f.rule_id in remedies]
+    said = {(f.subject, f.prong) for f in v.findings if f.rule_id in remedies}  # a remedy above says it already
+    out += [f"{md(m.subject)}: {md(m.decide)}" for m in v.missing if (m.subject, m.fact) not in said]
     if v.contested:
         out.append("guidance settling the contested reading (rules/interpretations.yaml): "
-                   + ", ".join(f"{md(k)}: {'FEOC' if b else 'not FEOC'}" for k, b in sorted(v.readings.items())))
+                   + ", ".join(f"{md(k)}: {answer}" for k, answer in reading_answers(v)))
     return _unique(out)
 
 
@@ -76,9 +79,10 @@ def vehicle_changes(v: VehicleVerdict, remedies: Mapping[str, str], law: Law) ->
             now = "no value recorded" if h.share is None else f"{h.share:.2%}"
             out.append(f"raising the {name.replace('_', ' ')} qualifying share to {h.threshold:.0%} (now {now})")
     ended = [s.remedy for s in law.credit_order.steps_30d if s.remedy and s.decides_as == v.deciding_rule]
+    out += [f"{md(m.fact)}: {md(m.decide)}" for m in v.missing]  # each fact the order could not decide
     if ended:  # a step that ends the credit outright (the acquisition deadline): its remedy replaces the rest
         out = ended
     if v.contested:
         out.append("guidance settling the contested reading: "
-                   + ", ".join(f"{md(k)}: {c:,.0f} USD" for k, c in sorted(v.readings.items())))
+                   + ", ".join(f"{md(k)}: {md(answer)}" for k, answer in reading_answers(v)))
     return _unique(out)

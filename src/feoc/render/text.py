@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from feoc.render.sanitize import terminal
+from feoc.render.status_words import credit_range, disagree, reading_answers, words
 
 if TYPE_CHECKING:  # annotations only: an entity check need not import the credit and §45X modules
     from feoc.determine.findings import Finding
@@ -22,10 +23,11 @@ def _joined(lines: list[str]) -> str:
     return "\n".join(map(terminal, lines))
 
 
-def _finding_lines(n: int, f: Finding, explain: bool) -> list[str]:
-    lines = [f"  {n}. [{f.rule_id}] {f.title}",
-             f"     why: {f.explanation}",
-             f"     citation: {f.citation}"]
+def _finding_lines(n: int, f: Finding, explain: bool, shown: str = "") -> list[str]:
+    lines = [f"  {n}. [{f.rule_id}] {f.title}"]
+    if shown and f.interpretation != shown:  # a contested verdict: what decided another reading
+        lines.append(f"     under reading: {f.interpretation}")
+    lines += [f"     why: {f.explanation}", f"     citation: {f.citation}"]
     for p in f.paths[: (8 if explain else 3)]:
         lines.append(f"     path: {p}")
     if explain:
@@ -38,9 +40,11 @@ def _finding_lines(n: int, f: Finding, explain: bool) -> list[str]:
     return lines
 
 
-def checked_lines(checked: list[Checked], explain: bool) -> list[str]:
-    """What was checked, prong by prong (negative evidence, `verdicts.checked`), for a verdict with no finding."""
-    lines = ["checked (no rule fired; each prong in force on this date and what was looked at):"]
+def checked_lines(checked: list[Checked], explain: bool, reading: str = "") -> list[str]:
+    """What was checked, prong by prong (negative evidence, `verdicts.checked`), for a verdict with no finding
+    (under `reading`, when a contested verdict also shows other readings' findings)."""
+    under = f" under reading {reading}" if reading else ""
+    lines = [f"checked{under} (no rule fired; each prong in force on this date and what was looked at):"]
     for c in checked:
         lines.append(f"  [{c.outcome}] {c.rule}: {c.prong} — {c.detail}")
         lines += [f"     path: {p}" for p in c.paths]
@@ -60,17 +64,41 @@ def _upstream_lines(heading: str, upstream: list[Finding], limit: int = 50) -> l
     return lines
 
 
+_SUBJECT_HEAD = {  # (kind, status) → the verdict's first words
+    ("entity", "feoc"): "IS a foreign entity of concern",
+    ("entity", "not_feoc"): "is NOT a foreign entity of concern",
+    ("facility", "feoc"): "has activities performed by a foreign entity of concern",
+    ("facility", "not_feoc"): "has no activity performed by a foreign entity of concern",
+}
+
+
+def _subject_head(v: SubjectVerdict) -> str:
+    if (v.kind, v.status) in _SUBJECT_HEAD:
+        return _SUBJECT_HEAD[(v.kind, v.status)]
+    whether = "it is a FEOC" if v.kind == "entity" else "its activities are performed by a FEOC"
+    what = {"cannot_be_determined": f"CANNOT BE DETERMINED (a fact is missing): whether {whether}",
+            "contested": f"is CONTESTED: the readings of the law disagree whether {whether}",
+            "not_in_force": "NOT IN FORCE: no foreign-entity-of-concern test"}
+    return what.get(v.status, v.status.upper())
+
+
+def _readings_lines(v: Any, shown: str) -> list[str]:
+    """Which reading the details are under, and each reading's answer when they disagree (one line each)."""
+    lines = [f"interpretation: {shown}" + (" (details below are this reading's)" if len(v.readings) > 1 else "")]
+    if disagree(v):
+        lines.append("readings:")
+        lines += [f"  {name}: {answer}" for name, answer in reading_answers(v)]
+    return lines
+
+
+def _missing_lines(v: Any) -> list[str]:
+    """Each missing fact, whose, and what would decide it."""
+    return [f"missing: {m.subject}: {m.fact} — to decide: {m.decide}" for m in v.missing]
+
+
 def render_verdict(v: SubjectVerdict, explain: bool = False) -> str:
-    if v.kind == "entity":
-        head = "IS a foreign entity of concern" if v.feoc else "is NOT a foreign entity of concern"
-    else:
-        head = ("has activities performed by a foreign entity of concern" if v.feoc
-                else "has no activity performed by a foreign entity of concern")
-    lines = [f"{v.subject} ({v.name}) {head} as of {v.on.isoformat()}",
-             f"interpretation: {v.interpretation}"]
-    if v.contested:
-        readings = "; ".join(f"{name}: {'FEOC' if feoc else 'not FEOC'}" for name, feoc in sorted(v.readings.items()))
-        lines.append(f"CONTESTED: the readings of the law disagree ({readings})")
+    lines = [f"{v.subject} ({v.name}) {_subject_head(v)} as of {v.on.isoformat()}",
+             *_readings_lines(v, v.interpretation), *_missing_lines(v)]
     for note in v.notes:
         lines.append(f"note: {note}")
     if v.kind == "facility":
@@ -79,9 +107,9 @@ def render_verdict(v: SubjectVerdict, explain: bool = False) -> str:
     if v.findings:
         lines.append("findings:")
         for i, f in enumerate(v.findings, 1):
-            lines.extend(_finding_lines(i, f, explain))
-    else:
-        lines += checked_lines(v.checked, explain)
+            lines.extend(_finding_lines(i, f, explain, v.interpretation))
+    if not any(f.interpretation == v.interpretation for f in v.findings):
+        lines += checked_lines(v.checked, explain, v.interpretation if v.findings else "")
     if explain and v.upstream:
         lines += _upstream_lines("why the holders, operators and licensors named above are FEOCs:", v.upstream)
     return _joined(lines)
@@ -91,16 +119,21 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.2%}"
 
 
+def _vehicle_head(v: VehicleVerdict) -> str:
+    if v.eligible:
+        return f"ELIGIBLE for {v.credit_usd:,.0f} USD"
+    if v.contested:
+        return f"CONTESTED: {credit_range(v)} depending on the reading of the law"
+    if v.status in ("cannot_be_determined", "not_in_force"):
+        return words(v.status).upper()
+    return "NOT eligible" + (f" ({words(v.status)})" if v.status == "terminated" else "")
+
+
 def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
     """The credit verdict first, then checks, the two halves, the excluded parts and their FEOC chains."""
-    head = f"ELIGIBLE for {v.credit_usd:,.0f} USD" if v.eligible else "NOT eligible"
-    if v.status in ("terminated", "not_in_force"):
-        head += f" ({v.status.replace('_', ' ')})"
-    lines = [f"{v.subject} ({v.name}) {head} — placed in service {v.on.isoformat()}, acquired {v.acquired.isoformat()}",
-             f"reason: {v.reason}", f"interpretation: {v.interpretation}"]
-    if v.contested:
-        readings = "; ".join(f"{name}: {credit:,.0f} USD" for name, credit in sorted(v.readings.items()))
-        lines.append(f"CONTESTED: the readings of the law disagree ({readings})")
+    lines = [f"{v.subject} ({v.name}) {_vehicle_head(v)} — placed in service {v.on.isoformat()}, "
+             f"acquired {v.acquired.isoformat()}", f"reason: {v.reason}", *_readings_lines(v, v.interpretation),
+             *_missing_lines(v)]
     lines.append("checks:")
     for c in v.checks:
         lines.append(f"  [{c.outcome}] {c.name}: {c.detail}")
@@ -142,8 +175,10 @@ def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
 def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
     """The §45X verdict first, then the operator's prohibited-foreign-entity findings and each product's MACR."""
     lines = [f"{v.subject} ({v.name}) §45X: {v.status.replace('_', ' ').upper()} as of {v.on.isoformat()}",
-             f"reason: {v.reason}", f"operator (taxpayer): {v.operator} — "
-             + ("a prohibited foreign entity" if v.operator_pfe else "not a prohibited foreign entity on the data given")]
+             f"reason: {v.reason}", *_missing_lines(v)]
+    if v.status != "not_in_force":  # before the rules apply nobody is, or is not, a prohibited foreign entity
+        lines.append(f"operator (taxpayer): {v.operator} — "
+                     + ("a prohibited foreign entity" if v.operator_pfe else "not a prohibited foreign entity on the data given"))
     if v.operator_findings:
         lines.append("operator findings:")
         for i, f in enumerate(v.operator_findings, 1):

@@ -14,7 +14,8 @@ from feoc.determine.findings import Finding
 from feoc.determine.regime45x import Determination45X, determine45x
 from feoc.law.law import Law
 from feoc.verdicts.checked import Checked, checked_operator_45x
-from feoc.verdicts.status import Status
+from feoc.verdicts.readings import missing_from
+from feoc.verdicts.status import Missing, Status, exit_code
 from feoc.verdicts.subject import _upstream
 
 PFE_CONCLUSIONS = ("foreign_controlled", "sfe", "fie")  # the 45x rules' conclusions that make a PFE
@@ -51,6 +52,7 @@ class Facility45XVerdict:
     findings: list[Finding] = field(default_factory=list)  # MACR findings for the facility
     notes: list[str] = field(default_factory=list)
     checked: list[Checked] = field(default_factory=list)  # the operator's PFE prongs looked at (verdicts.checked)
+    missing: list[Missing] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -61,9 +63,10 @@ class Facility45XVerdict:
         return self.status in (Status.eligible, Status.partly_eligible, Status.not_in_force)
 
     def exit_code(self) -> int:
-        """`feoc check facility --credit 45x`: 4 when the data cannot decide, 0 when the credit (or part of
-        it) is kept or the rules are not in force, 1 otherwise."""
-        return 4 if self.status == Status.cannot_be_determined else 0 if self.eligible else 1
+        """`feoc check facility --credit 45x`: 0 the credit (or part of it) is kept or the rules are not in
+        force, 1 no credit (or nothing the credit covers), 4 cannot be determined (`verdicts.status.EXIT_CODES`).
+        §45X has one reading (the tracing is a parameter), so it is never contested."""
+        return exit_code(self.status)
 
     def as_dict(self) -> dict[str, Any]:
         return {"subject": self.subject, "kind": "facility", "credit": "45x", "name": self.name,
@@ -73,6 +76,7 @@ class Facility45XVerdict:
                 "upstream_findings": [f.as_dict() for f in self.upstream],
                 "products": [p.as_dict() for p in self.products],
                 "findings": [f.as_dict() for f in self.findings], "notes": list(self.notes),
+                "missing": [m.as_dict() for m in self.missing],
                 "checked": [c.as_dict() for c in self.checked]}
 
 
@@ -111,6 +115,11 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     verdict.products = [_product(product, fid, det, law, on, verdict.findings)
                         for product in facility_products(facility)]
     verdict.status, verdict.reason = _decide(verdict)
+    verdict.missing = missing_from(verdict.operator_findings, law) + [
+        Missing(fid, f"material_inputs for {p.product}",
+                f"add `material_inputs` for {p.product} at {fid} (each input's cost and supplier): the material "
+                f"assistance cost ratio against {p.threshold:.0%} decides it" if p.threshold is not None else p.detail)
+        for p in verdict.products if p.outcome == Status.cannot_be_determined]
     return verdict
 
 

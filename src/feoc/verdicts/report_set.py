@@ -29,7 +29,7 @@ def report_set(dataset: Dataset, dates: list[dt.date], law: Law, evaluator: str 
     from feoc.verdicts.timeline import build_timelines
 
     timelines, per_date = build_timelines(dataset, dates, law, evaluator)
-    default = law.default_interpretation
+    default = law.interpretation().name  # the canonical name, as the determinations are keyed
     nations = set().union(*(set(law.param("covered_nations", d) or []) for d in dates))
     bodies = government_bodies(dataset, nations, law.vocabulary.government_types) if nations else {}
     governments: set[str] = set().union(*bodies.values())

@@ -1,5 +1,9 @@
 """Screening a whole supplier universe on one date: every entity's FEOC status, the rules that decided it,
-and the interest covered-nation governments hold in it per measure (equity, voting, board seats)."""
+and the interest covered-nation governments hold in it per measure (equity, voting, board seats).
+
+`status` is the verdict of `feoc check entity` (verdicts/status.py): agreed across every reading, or the one
+reading asked for; `feoc` and the other columns are those of the table's reading (the one asked for, or the
+default), so a `contested` row says which way that reading went."""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from feoc.determine.determination import Determination
 from feoc.determine.facts import government_bodies
 from feoc.determine.regime30d import determine
 from feoc.law.law import Law
+from feoc.verdicts.readings import feoc_test_in_force, judged_readings, reading
+from feoc.verdicts.status import Status, agreed
 
-COLUMNS = ["entity", "name", "type", "feoc", "rules", "gov_equity", "gov_voting", "gov_board_seats", "gov_nation"]
+COLUMNS = ["entity", "name", "type", "status", "feoc", "rules", "gov_equity", "gov_voting", "gov_board_seats", "gov_nation"]
 
 
 @dataclass(frozen=True)
@@ -44,10 +50,64 @@ def screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None 
         from feoc.ownership.arrays import NotBulk
 
         try:
-            return bulk_screen(dataset, day, law, interpretation)
+            table = _bulk_table(dataset, day, law, interpretation)
         except NotBulk:
             evaluator = "durable-rules"
-    return _screen_from(det or determine(dataset, day, law, interpretation, evaluator), dataset, day, law)
+        else:
+            return _agreed(table, dataset, day, law, interpretation, evaluator)
+    table = _screen_from(det or determine(dataset, day, law, interpretation, evaluator), dataset, day, law)
+    return _agreed(table, dataset, day, law, interpretation, evaluator)
+
+
+def _agreed(table: Screen, dataset: Dataset, day: dt.date, law: Law, interpretation: str | None,
+            evaluator: str) -> Screen:
+    """The table with `status` agreed across the readings judged (every reading unless one was named): each
+    other reading judged by the same path, its statuses folded in as `feoc check entity` folds them."""
+    shown = reading(law, interpretation)
+    others = [name for name in judged_readings(law, interpretation) if name != shown]
+    if not others or not feoc_test_in_force(law, day):
+        return table
+    per_reading = [table.columns["status"]] + [_statuses(dataset, day, law, name, evaluator) for name in others]
+    return Screen({**table.columns, "status": [agreed(row) for row in zip(*per_reading)]})
+
+
+def _statuses(dataset: Dataset, day: dt.date, law: Law, name: str, evaluator: str) -> list[Status]:
+    """Each entity's status (id order) under the reading `name`, by the bulk path when it can decide."""
+    if evaluator == "vectorised":
+        from feoc.determine.bulk import bulk_determine
+        from feoc.ownership.arrays import NotBulk
+
+        try:
+            res = bulk_determine(dataset, day, law, name)
+            ids = [res.ids[i] for i in res.order.tolist()]
+            return _own_statuses(ids, res.feoc[res.order].tolist(), _bulk_undetermined(res), True)
+        except NotBulk:
+            evaluator = "durable-rules"
+    det = determine(dataset, day, law, name, evaluator)
+    ids = [e.id for e in sorted(dataset.entities, key=lambda e: e.id)]
+    return _own_statuses(ids, [i in det.feoc for i in ids], _undetermined(det), True)
+
+
+def _bulk_undetermined(res: Any) -> set[str]:
+    """The ids of the entities the bulk path found an `undetermined` prong for."""
+    import numpy as np
+
+    if res.undetermined is None:
+        return set()
+    return {res.ids[i] for i in np.flatnonzero(res.undetermined).tolist()}
+
+
+def _undetermined(det: Determination) -> set[str]:
+    return {f.subject for f in det.findings if f.conclusion == "undetermined"}
+
+
+def _own_statuses(ids: list[str], feoc: list[bool], undetermined: set[str], in_force: bool) -> list[Status]:
+    """One reading's answer per entity, as `feoc check entity` gives it (verdicts/subject.py): not in force
+    before any FEOC test exists; a FEOC; cannot be determined for want of a fact; else not a FEOC."""
+    if not in_force:
+        return [Status.not_in_force] * len(ids)
+    return [Status.feoc if f else Status.cannot_be_determined if i in undetermined else Status.not_feoc
+            for i, f in zip(ids, feoc)]
 
 
 def screen_rows(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None,
@@ -84,12 +144,19 @@ def _screen_from(det: Determination, dataset: Dataset, day: dt.date, law: Law) -
                **{f"gov_{m}": round(g.get(m, (0.0, ""))[0], 6) for m in MEASURES},
                "gov_nation": ";".join(sorted({n for _, n in g.values() if n}))}
         for c in COLUMNS:
-            cols[c].append(row[c])
+            if c != "status":
+                cols[c].append(row[c])
+    cols["status"] = _own_statuses(cols["entity"], cols["feoc"], _undetermined(det), feoc_test_in_force(law, day))
     return Screen(cols)
 
 
 def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None) -> Screen:
     """`screen` by the bulk path: the same table, computed on arrays."""
+    return _agreed(_bulk_table(dataset, day, law, interpretation), dataset, day, law, interpretation, "vectorised")
+
+
+def _bulk_table(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None) -> Screen:
+    """The table of one reading by the bulk path (`status`: that reading's own answer)."""
     import numpy as np
 
     from feoc.determine.bulk import bulk_determine, paused_gc
@@ -118,8 +185,10 @@ def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
         seen = list(map(label.__getitem__, bits.tolist()))
         rows = res.order.tolist()  # entities in id order
         rules = res.rules_of()
-        return Screen({"entity": [res.ids[i] for i in rows], "name": [res.names[i] for i in rows],
-                       "type": [res.types[i] for i in rows], "feoc": res.feoc[res.order].tolist(),
+        ids, feoc = [res.ids[i] for i in rows], res.feoc[res.order].tolist()
+        return Screen({"entity": ids, "name": [res.names[i] for i in rows], "type": [res.types[i] for i in rows],
+                       "status": _own_statuses(ids, feoc, _bulk_undetermined(res), feoc_test_in_force(law, day)),
+                       "feoc": feoc,
                        "rules": [rules[i] for i in rows], **{f"gov_{m}": shares[m] for m in MEASURES},
                        "gov_nation": [seen[i] for i in rows]})
 

@@ -18,7 +18,8 @@ from feoc.determine.determination import Determination
 from feoc.determine.findings import Finding
 from feoc.determine.regime30d import determine
 from feoc.law.law import Law
-from feoc.verdicts.status import Status
+from feoc.verdicts.readings import judged_readings, missing_from, reading
+from feoc.verdicts.status import Missing, Status, agreed, exit_code
 from feoc.verdicts.subject import _upstream
 from feoc.verdicts.vehicle_parts import Check, Half, component_rows, halves, mineral_rows
 from feoc.verdicts.vehicle_steps import EXCLUDING, Case, decide
@@ -28,12 +29,16 @@ VEHICLE_CONCLUSIONS = EXCLUDING + ("transition_applied", "qualifying_half")  # w
 
 @dataclass
 class VehicleVerdict:
+    """The §30D credit for one vehicle: `status` and `credit_usd` agreed across the readings judged
+    (`verdicts.status.agreed`; a contested credit is the lowest reading's, `credit_range` shows the span);
+    the reason, checks and findings are those of the reading named by `interpretation`."""
+
     subject: str
     name: str
     on: dt.date
     acquired: dt.date
     interpretation: str
-    status: Status  # eligible | partial | not_eligible | terminated | not_in_force
+    status: Status  # eligible | partial | not_eligible | terminated | not_in_force | cannot_be_determined | contested
     credit_usd: float
     reason: str
     deciding_rule: str
@@ -41,10 +46,11 @@ class VehicleVerdict:
     halves: dict[str, Half]
     findings: list[Finding]  # excluded-entity, transition and qualifying-half findings for the vehicle
     upstream: list[Finding]  # why the plants and companies behind excluded parts are FEOCs
-    readings: dict[str, float] = field(default_factory=dict)  # interpretation -> credit
+    readings: dict[str, tuple[Status, float]] = field(default_factory=dict)  # interpretation -> (status, credit)
     components: list[dict[str, Any]] = field(default_factory=list)
     minerals: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -52,28 +58,38 @@ class VehicleVerdict:
 
     @property
     def eligible(self) -> bool:
-        return self.credit_usd > 0
+        """A clear credit, in whole or in part, under every reading judged."""
+        return self.status in (Status.eligible, Status.partial) and self.credit_usd > 0
 
     @property
     def contested(self) -> bool:
-        return len(set(self.readings.values())) > 1
+        return self.status == Status.contested
+
+    @property
+    def credit_range(self) -> tuple[float, float]:
+        """The lowest and highest credit of the readings judged."""
+        credits = [credit for _, credit in self.readings.values()] or [self.credit_usd]
+        return min(credits), max(credits)
 
     def exit_code(self) -> int:
-        """`feoc check vehicle`: 0 when any credit is due, 1 otherwise."""
-        return 0 if self.eligible else 1
+        """`feoc check vehicle`: 0 a credit is due (or the credit is not in force), 1 none, 4 cannot be
+        determined, 5 contested (`verdicts.status.EXIT_CODES`)."""
+        return exit_code(self.status)
 
     def as_dict(self) -> dict[str, Any]:
+        low, high = self.credit_range
         return {
             "subject": self.subject, "kind": "vehicle", "name": self.name, "on": self.on.isoformat(),
             "acquired": self.acquired.isoformat(), "interpretation": self.interpretation, "eligible": self.eligible,
-            "credit_usd": self.credit_usd, "status": self.status, "reason": self.reason,
-            "deciding_rule": self.deciding_rule, "contested": self.contested,
-            "readings": dict(sorted(self.readings.items())),
+            "credit_usd": self.credit_usd, "credit_range_usd": [low, high], "status": self.status,
+            "reason": self.reason, "deciding_rule": self.deciding_rule, "contested": self.contested,
+            "readings": {n: {"status": st, "credit_usd": c} for n, (st, c) in sorted(self.readings.items())},
             "checks": [c.as_dict() for c in self.checks],
             "halves": {k: h.as_dict() for k, h in self.halves.items()},
             "findings": [f.as_dict() for f in self.findings],
             "upstream_findings": [f.as_dict() for f in self.upstream],
-            "components": self.components, "minerals": self.minerals, "notes": list(self.notes),
+            "components": self.components, "minerals": self.minerals,
+            "missing": [m.as_dict() for m in self.missing], "notes": list(self.notes),
         }
 
 
@@ -81,13 +97,29 @@ def vehicle_verdict(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date |
                     law: Law, interpretation: str | None = None,
                     evaluator: str = "durable-rules",
                     determinations: dict[str, Determination] | None = None) -> VehicleVerdict:
-    """The credit for vehicle `vid` placed in service on `on` (acquired on `acquired`, default the same day)."""
-    chosen = interpretation or law.default_interpretation
-    dets = determinations or {n: determine(dataset, on, law, n, evaluator) for n in law.reading_names()}
+    """The credit for vehicle `vid` placed in service on `on` (acquired on `acquired`, default the same day),
+    under the reading `interpretation` names or under every reading (contested when they disagree)."""
+    chosen, names = reading(law, interpretation), judged_readings(law, interpretation)
+    dets = ({n: determinations[n] for n in names} if determinations
+            else {n: determine(dataset, on, law, n, evaluator) for n in names})
     verdicts = {n: _judge(dataset, vid, on, acquired or on, law, d) for n, d in dets.items()}
-    verdict = verdicts[chosen]
-    verdict.readings = {n: v.credit_usd for n, v in verdicts.items()}
+    verdict = verdicts.get(chosen) or next(iter(verdicts.values()))
+    verdict.interpretation = chosen
+    verdict.readings = {n: (v.status, v.credit_usd) for n, v in verdicts.items()}
+    verdict.status = agreed(v.status for v in verdicts.values())
+    if len(set(verdict.readings.values())) > 1 and verdict.status != Status.cannot_be_determined:
+        verdict.status = Status.contested  # the same status with different amounts is a disagreement too
+    if verdict.status in (Status.contested, Status.cannot_be_determined):
+        verdict.credit_usd = 0.0 if verdict.status == Status.cannot_be_determined else verdict.credit_range[0]
+    verdict.missing = list(dict.fromkeys(m for v in verdicts.values() for m in _missing(v, law)))  # once each
     return verdict
+
+
+def _missing(v: VehicleVerdict, law: Law) -> list[Missing]:
+    """The facts one reading's order lacked: each check it could not decide (its detail says what would decide
+    it) and each `undetermined` finding behind the vehicle."""
+    return ([Missing(v.subject, c.name, c.detail) for c in v.checks if c.outcome == Status.cannot_be_determined]
+            + missing_from(v.findings, law))
 
 
 def _judge(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date, law: Law,
