@@ -311,7 +311,7 @@ def test_bad_rules(case, command, tmp_path):
     _check_fix_form(hits)  # last: a known message without a fix must not hide the checks above
 
 
-CONTROL_EXIT = {"rules-test": 0, "rules-list": 0, "validate": 0, "check-entity": 1,  # aesc under feoc-lookthrough, one reading (issue 14)
+CONTROL_EXIT = {"rules-test": 0, "rules-list": 0, "validate": 0, "check-entity": 1,  # feoc-lookthrough only
                 "report": 0, "screen": 0}
 
 

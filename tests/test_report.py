@@ -75,8 +75,12 @@ def test_every_report_renders_with_tables_and_well_formed_mermaid():
 
 def test_the_leaf_report_tells_the_aesc_story():
     text = (REPORTS / "vehicles" / "nissan-leaf-2024.md").read_text(encoding="utf-8")
-    assert "| 2023-04-18 | eligible, 7,500 USD |" in text
-    assert "| 2024-01-01 | not eligible | 0 | vehicle-excluded-component | yes |" in text
+    assert "| 2023-04-18 | eligible, 3,750 USD |" in text  # its Chinese-made cathode fails the minerals half
+    # issue 14: under the government-only default the Smyrna components pass ($3,750, as the public record has
+    # it); under feoc-lookthrough AESC's cells are FEOC-made: contested, and the report shows both sides
+    assert "| 2024-01-01 | contested, $0–$3,750 | $0–$3,750 |" in text
+    assert "feoc-lookthrough: not eligible, $0; government: partial, $3,750" in text
+    assert "`vehicle-excluded-component`" in text and "`feoc-lookthrough`" in text
     assert "| 2025-10-01 | terminated |" in text
     assert '-->|"80.00% equity"|' in text and "envision-group → 80.00% equity → aesc" in text
     assert "#### What would change this verdict" in text and "[^1]:" in text

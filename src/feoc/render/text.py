@@ -53,11 +53,13 @@ def checked_lines(checked: list[Checked], explain: bool, reading: str = "") -> l
     return lines if checked else ["checked: no FEOC rule is in force on this date"]
 
 
-def _upstream_lines(heading: str, upstream: list[Finding], limit: int = 50) -> list[str]:
-    """Why the subjects named in a verdict's findings (holders, operators, licensors) are what they are."""
+def _upstream_lines(heading: str, upstream: list[Finding], limit: int = 50, shown: str = "") -> list[str]:
+    """Why the subjects named in a verdict's findings (holders, operators, licensors) are what they are (a
+    contested verdict's other readings named)."""
     lines = [heading]
     for i, f in enumerate(upstream[:limit], 1):
-        lines.append(f"  {i}. {f.subject}: [{f.rule_id}] {f.explanation}")
+        under = f" (under reading {f.interpretation})" if shown and f.interpretation != shown else ""
+        lines.append(f"  {i}. {f.subject}{under}: [{f.rule_id}] {f.explanation}")
         lines.append(f"     citation: {f.citation}")
         for p in f.paths[:3]:
             lines.append(f"     path: {p}")
@@ -111,7 +113,8 @@ def render_verdict(v: SubjectVerdict, explain: bool = False) -> str:
     if not any(f.interpretation == v.interpretation for f in v.findings):
         lines += checked_lines(v.checked, explain, v.interpretation if v.findings else "")
     if explain and v.upstream:
-        lines += _upstream_lines("why the holders, operators and licensors named above are FEOCs:", v.upstream)
+        lines += _upstream_lines("why the holders, operators and licensors named above are FEOCs:", v.upstream,
+                                 shown=v.interpretation)
     return _joined(lines)
 
 
@@ -152,9 +155,10 @@ def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
     if shown:
         lines.append("findings:")
         for i, f in enumerate(shown, 1):
-            lines.extend(_finding_lines(i, f, explain))
+            lines.extend(_finding_lines(i, f, explain, v.interpretation))
     if v.upstream:
-        lines += _upstream_lines("why those plants are FEOC-operated:", v.upstream, 50 if explain else 6)
+        lines += _upstream_lines("why those plants are FEOC-operated:", v.upstream, 50 if explain else 6,
+                                 v.interpretation)
     if explain:
         lines.append("components:")
         for r in v.components:

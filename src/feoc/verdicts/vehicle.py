@@ -112,7 +112,22 @@ def vehicle_verdict(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date |
     if verdict.status in (Status.contested, Status.cannot_be_determined):
         verdict.credit_usd = 0.0 if verdict.status == Status.cannot_be_determined else verdict.credit_range[0]
     verdict.missing = list(dict.fromkeys(m for v in verdicts.values() for m in _missing(v, law)))  # once each
+    if verdict.status == Status.contested:
+        _add_other_readings(verdict, verdicts)
     return verdict
+
+
+def _add_other_readings(verdict: VehicleVerdict, verdicts: dict[str, VehicleVerdict]) -> None:
+    """A contested credit also shows what decided each other answer (the excluded parts and why their makers
+    are FEOCs under that reading; each finding names its reading), one reading per distinct answer."""
+    answers = {verdict.readings[verdict.interpretation]}
+    for name in sorted(verdicts):
+        if verdict.readings[name] in answers:
+            continue
+        answers.add(verdict.readings[name])
+        other = verdicts[name]
+        verdict.findings += [f for f in other.findings if f.conclusion in EXCLUDING and f not in verdict.findings]
+        verdict.upstream += [f for f in other.upstream if f not in verdict.upstream]
 
 
 def _missing(v: VehicleVerdict, law: Law) -> list[Missing]:
