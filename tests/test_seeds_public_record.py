@@ -12,9 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from feoc.cli import app
+from feoc.law.law import Law
 
 SEEDS = str(Path(__file__).resolve().parents[1] / "seeds")
-READING = "government-multiply"  # the government-only reading (R1), the §30D default
+READING = "government"  # the government-only reading (R1), the §30D default (feoc-law.md §7.1)
 
 
 def credit(vehicle: str, day: str, reading: str | None = READING) -> tuple[float, str]:
@@ -58,3 +59,30 @@ def test_the_2024_leaf_is_contested_in_2024_under_the_any_feoc_holder_reading() 
     """Under the any-FEOC-holder reading AESC (80 % Envision) is a FEOC and its components exclude the
     Leaf: the readings disagree, so the seeds show the doubt instead of hiding it."""
     assert credit("nissan-leaf-2024", "2024-06-01", "feoc-holders")[0] == 0
+
+
+def test_the_public_record_is_read_under_the_default_reading() -> None:
+    """The dates above are pinned under the reading feoc applies when none is named."""
+    assert Law.load().default_interpretation == READING
+
+
+def test_without_a_reading_the_2024_leaf_is_contested_and_shows_both_amounts() -> None:
+    """Issue 14: a contested credit is a range with each reading's amount (exit 5)."""
+    result = CliRunner().invoke(app, ["check", "vehicle", "nissan-leaf-2024", "--data", SEEDS, "--on", "2024-06-01",
+                                      "--format", "json"])
+    assert result.exit_code == 5, result.output
+    body = json.loads(result.output)
+    assert body["status"] == "contested" and body["credit_range_usd"] == [0, 3750]
+
+
+@pytest.mark.parametrize("vehicle", [f"nissan-canton-ev-{n}" for n in range(1, 5)])
+def test_the_2028_canton_evs_without_an_msrp_cannot_be_determined(vehicle: str) -> None:
+    """Issue 14: the Canton EVs have no announced MSRP, so before the credit ends their credit cannot be
+    determined (exit 4, naming the MSRP), never "eligible"; acquired after 2025-09-30 there is no credit."""
+    result = CliRunner().invoke(app, ["check", "vehicle", vehicle, "--data", SEEDS, "--on", "2025-06-01",
+                                      "--format", "json"])
+    assert result.exit_code == 4, result.output
+    body = json.loads(result.output)
+    assert body["status"] == "cannot_be_determined" and body["credit_usd"] == 0
+    assert any("MSRP" in m["fact"] or "msrp" in m["decide"].lower() for m in body["missing"])
+    assert credit(vehicle, "2028-06-01")[1] == "terminated"
