@@ -133,7 +133,7 @@ class _Bulk:
         self.gov = self.government(law.vocabulary.government_types)
         self.graphs: dict[str, StakeGraph] = {}
         self.part_stakes: list[PartStake] = []  # holdings in force with some measures unrecorded (build_graphs)
-        self.rights = agreement_rights(dataset.agreements_on(day))
+        self.rights = agreement_rights(dataset.agreements_on(day), law.param("effective_control_rights", day) or ())
         self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._shares: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # last round's interests, shares
 

@@ -70,11 +70,18 @@ def listing_facts(dataset: Dataset, day: dt.date) -> list[dict[str, Any]]:
     return [{"kind": "listing", "subject": x.entity, "list": x.list} for x in dataset.listings_on(day)]
 
 
-def agreement_rights(agreements: Iterable[Any]) -> list[tuple[Any, str]]:
+def agreement_rights(agreements: Iterable[Any], control: Collection[str] = ()) -> list[tuple[Any, str]]:
     """(agreement, right) for every right of every agreement; an agreement that lists no rights gives one
     pair with UNRECORDED_RIGHTS, so a licence from a FEOC whose terms are unknown is never read as one that
-    gives no control (issue 14; feoc-law.md §7.5)."""
-    return [(a, right) for a in agreements for right in (a.rights or (UNRECORDED_RIGHTS,))]
+    gives no control (issue 14; feoc-law.md §7.5). An agreement that lists a `control` right (parameter
+    `effective_control_rights`) is decided by it: only its control rights are given, so retained IP beside
+    a control right is not also "needs review"."""
+    out: list[tuple[Any, str]] = []
+    for a in agreements:
+        rights = a.rights or (UNRECORDED_RIGHTS,)
+        decisive = [r for r in rights if r in control]
+        out.extend((a, right) for right in (decisive or rights))
+    return out
 
 
 FEOC_GROUP = "feoc"  # holders `feoc`: every covered nation's government bodies and every FEOC

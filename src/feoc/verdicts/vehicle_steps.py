@@ -148,12 +148,17 @@ def msrp_cap(case: Case, step: Step) -> Decision | None:
 
 
 def _msrp_unknown(case: Case, step: Step, caps: dict[str, float]) -> Decision | None:
-    """No MSRP, or no class: an MSRP over every class's cap still decides; otherwise the cap cannot be checked."""
+    """No MSRP, or no class: an MSRP over every class's cap, or within every class's cap, still decides;
+    otherwise the cap cannot be checked."""
     vehicle, msrp = case.vehicle, case.vehicle.msrp_usd
     if msrp is not None and caps and msrp > max(caps.values()):
         top = max(caps.values())
         case.check(step, "fail", f"MSRP {msrp:,.0f} USD over the highest cap of any class ({top:,.0f} USD)")
         return Decision(Status.not_eligible, 0, f"not eligible: MSRP over the {top:,.0f} USD cap", step.decides_as)
+    if msrp is not None and caps and msrp <= min(caps.values()):  # within every class's cap: the class cannot matter
+        case.check(step, "pass", f"MSRP {msrp:,.0f} USD within the lowest cap of any class ({min(caps.values()):,.0f} "
+                   f"USD); `vehicle_class` not recorded")
+        return None
     if msrp is None:
         caps_text = ", ".join(f"{c} {v:,.0f} USD" for c, v in sorted(caps.items()))
         case.unknown(step, f"vehicle {vehicle.id}: the dataset gives no MSRP; add `msrp_usd:` (and `vehicle_class:`): "
