@@ -123,3 +123,47 @@ def test_tax_adviser_45x_no_credit_for_a_pfe_operator_asks_for_nothing_more(tmp_
     assert code == 1, out
     assert "NO CREDIT" in out
     assert "missing:" not in out
+
+
+def test_journalist_small_government_stake_with_votes_unrecorded_prints_the_assumption(tmp_path: Path) -> None:
+    """Issue 14 item 2: unrecorded voting/board shares are either *cannot be determined* or an explicit, printed
+    assumption with what would change it. A 4 % Chinese-government equity stake (below the 5 % floor) with votes
+    and board seats unrecorded is read as recorded — and the verdict says so, naming the fields to record."""
+    data = {"entities": [{"id": "gov-cn", "name": "Gov CN", "type": "government", "country": "CN"},
+                         {"id": "maker", "name": "Maker", "type": "company", "incorporated_in": "US",
+                          "headquartered_in": "US"}],
+            "holdings": [{"holder": "gov-cn", "entity": "maker", "equity": "4%"}]}
+    folder = _write(tmp_path, data)
+    code, out = _check(folder, "entity", "maker", "--on", "2024-06-01")
+    assert code == 0, out
+    line = next(x for x in out.splitlines() if "feoc-undetermined-unrecorded-measure:" in x)
+    assert "read as none, an assumption" in line and "`voting:` and `board_seats:`" in line
+    data["holdings"] = [{"holder": "gov-cn", "entity": "maker", "equity": "24%"}]
+    (folder / "d.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    code, out = _check(folder, "entity", "maker", "--on", "2024-06-01")
+    assert code == 4, out
+
+
+def test_analyst_rules_copy_with_an_old_reading_name_as_default_still_loads(tmp_path: Path) -> None:
+    """Issue 14 item 3 keeps the old reading names working. An analyst's copy of `rules/` whose
+    `default:` still says `government-multiply` (the old name of `government`) loads, as
+    `--interpretation government-multiply` does, and a name that is neither is refused at its line (exit 2)."""
+    import shutil
+
+    shipped = Path(__file__).parents[1] / "rules"
+    rules, bad = tmp_path / "rules", tmp_path / "bad-rules"
+    shutil.copytree(shipped, rules)
+    shutil.copytree(shipped, bad)
+    text = (shipped / "interpretations.yaml").read_text(encoding="utf-8")
+    (rules / "interpretations.yaml").write_text(text.replace("default: government\n", "default: government-multiply\n", 1),
+                                                encoding="utf-8")
+    data = _write(tmp_path, {"entities": [{"id": "x", "name": "X", "type": "company", "incorporated_in": "US",
+                                           "headquartered_in": "US"}]})
+    result = RUN.invoke(app, ["check", "entity", "x", "--on", "2024-06-01", "--data", str(data), "--rules", str(rules)])
+    assert result.exit_code == 0, result.output
+    assert "interpretation: government" in result.stdout
+    (bad / "interpretations.yaml").write_text(text.replace("default: government\n", "default: no-such-reading\n", 1),
+                                              encoding="utf-8")
+    result = RUN.invoke(app, ["check", "entity", "x", "--on", "2024-06-01", "--data", str(data), "--rules", str(bad)])
+    assert result.exit_code == 2
+    assert "interpretations.yaml:" in result.output and "no-such-reading" in result.output
