@@ -167,3 +167,26 @@ def test_analyst_rules_copy_with_an_old_reading_name_as_default_still_loads(tmp_
     result = RUN.invoke(app, ["check", "entity", "x", "--on", "2024-06-01", "--data", str(data), "--rules", str(bad)])
     assert result.exit_code == 2
     assert "interpretations.yaml:" in result.output and "no-such-reading" in result.output
+
+
+def test_analyst_facility_whose_record_ended_is_not_a_clean_no(tmp_path: Path) -> None:
+    """Issue 14 item 2, "a facility whose record has ended", asked of the plant itself (`check facility`): the
+    dataset does not say who ran it, or where, after its record ends, so "no activity performed by a FEOC"
+    (exit 0) would count a missing fact as compliance. While the record runs the answer is a clear no; after
+    it ends (and before a record begins) it is *cannot be determined*, naming the record to add."""
+    data = {"entities": [{"id": "op", "name": "Operator", "type": "company", "incorporated_in": "US",
+                          "headquartered_in": "US"}],
+            "facilities": [{"id": "plant", "name": "Plant", "operator": "op", "country": "US",
+                            "activities": ["battery_cell_manufacturing"], "from": "2022-01-01",
+                            "until": "2024-01-01"}]}
+    folder = _write(tmp_path, data)
+    code, out = _check(folder, "facility", "plant", "--on", "2023-12-31")
+    assert code == 0, out
+    for day in ("2024-01-01", "2021-12-31"):
+        code, out = _check(folder, "facility", "plant", "--on", day, "--format", "json")
+        assert code == 4, out
+        verdict = json.loads(out)
+        assert verdict["status"] == "cannot_be_determined"
+        assert set(verdict["readings"].values()) == {"cannot_be_determined"}
+        assert [m["fact"] for m in verdict["missing"]] == ["a record of the facility on the date"]
+        assert "None" not in out
