@@ -190,3 +190,15 @@ def test_analyst_facility_whose_record_ended_is_not_a_clean_no(tmp_path: Path) -
         assert set(verdict["readings"].values()) == {"cannot_be_determined"}
         assert [m["fact"] for m in verdict["missing"]] == ["a record of the facility on the date"]
         assert "None" not in out
+
+
+def test_journalist_45x_finding_never_shows_a_blank_place(tmp_path: Path) -> None:
+    """A §45X operator incorporated in China whose headquarters is not recorded: the finding that makes it
+    foreign-controlled must not read "principal place of business in , at least one a covered nation"."""
+    world = _45x_world()
+    del world["entities"][0]["headquartered_in"]
+    folder = _write(tmp_path, world)
+    code, out = _check(folder, "facility", "plant", "--credit", "45x", "--on", "2026-01-01", "--format", "json")
+    assert code == 1, out
+    texts = [f["explanation"] if "explanation" in f else json.dumps(f) for f in json.loads(out)["operator_findings"]]
+    assert texts and not any(" in ," in t for t in texts), texts

@@ -61,7 +61,8 @@ def entity_fact(e: Any, regions: Regions | None = None) -> dict[str, Any]:
     regions = regions or Regions()
     for derived, place in NATION_FACT.items():
         fact[derived] = regions.nation(fact[place])
-        fact[derived.replace("_nation", "_where")] = regions.where(fact[place])
+        # as a finding names the place; a place not recorded says so (never a blank: "business in , at least one")
+        fact[derived.replace("_nation", "_where")] = regions.where(fact[place]) or "(not recorded)"
     return fact
 
 
