@@ -202,3 +202,14 @@ def test_journalist_45x_finding_never_shows_a_blank_place(tmp_path: Path) -> Non
     assert code == 1, out
     texts = [f["explanation"] if "explanation" in f else json.dumps(f) for f in json.loads(out)["operator_findings"]]
     assert texts and not any(" in ," in t for t in texts), texts
+
+
+def test_analyst_csv_country_kept_as_written_is_a_note_not_a_skip(tmp_path: Path) -> None:
+    """A supplier master row `Dual Co, country CN, headquartered_in SG`: CN is kept as written (it may be the
+    place of incorporation) and said, but nothing was skipped — the summary must not count it as one."""
+    src = tmp_path / "suppliers.csv"
+    src.write_text("name,country,headquartered_in\nDual Co,CN,SG\n", encoding="utf-8")
+    result = RUN.invoke(app, ["import", "csv", str(src), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "note: suppliers.csv:2: country `CN` is kept but not judged" in result.output
+    assert "skipped:" not in result.output and "0 item(s) skipped, 1 note(s)" in result.output
