@@ -213,3 +213,23 @@ def test_analyst_csv_country_kept_as_written_is_a_note_not_a_skip(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "note: suppliers.csv:2: country `CN` is kept but not judged" in result.output
     assert "skipped:" not in result.output and "0 item(s) skipped, 1 note(s)" in result.output
+
+
+def test_tax_adviser_halves_without_values_are_not_a_clear_no(tmp_path: Path) -> None:
+    """A battery whose components and minerals are all recorded with `value_usd: 0` (values not yet known): no
+    share can be computed, so neither half is known to be *not met* — the credit cannot be determined (exit 4),
+    not "NOT eligible: neither sourcing requirement met" (exit 1) with a "missing" line beside it. With the
+    values recorded and below the thresholds, the clear no stands."""
+    world = _vehicle_world(msrp_usd=40000, vehicle_class="car")
+    world["batteries"][0]["components"][0]["value_usd"] = 0
+    world["batteries"][0]["critical_minerals"][0]["value_usd"] = 0
+    folder = _write(tmp_path, world)
+    code, out = _check(folder, "vehicle", "ev", "--on", "2024-06-01")
+    assert code == 4, out
+    assert "CANNOT BE DETERMINED" in out and "— not met" not in out
+    world["facilities"][0]["country"] = "KR"  # made in Korea: components not North American, minerals FTA
+    world["batteries"][0]["components"][0]["value_usd"] = 1000
+    world["batteries"][0]["critical_minerals"] = [{"mineral": "lithium", "processed_at": "cells", "value_usd": 0}]
+    (folder / "d.yaml").write_text(yaml.safe_dump(world, sort_keys=False), encoding="utf-8")
+    code, out = _check(folder, "vehicle", "ev", "--on", "2024-06-01")
+    assert code == 4, out  # components known not met, minerals unknown: $3,750 still possible

@@ -239,6 +239,9 @@ def sourcing_halves(case: Case, step: Step) -> Decision:
         missing = next(name for name in case.halves if name not in met).replace("_", " ")
         return Decision(Status.partial, credit, f"eligible for {credit:,.0f} USD: {missing} requirement not met",
                         rules[met[0]])
+    if unknown:  # a half that cannot be judged is not a half "not met": its value could still earn its amount
+        return Decision(Status.cannot_be_determined, 0, "cannot be determined: no sourcing requirement is known to be "
+                        "met", ", ".join(rules[h.name] for h in unknown))
     return Decision(Status.not_eligible, 0, "not eligible: neither sourcing requirement met", every)
 
 
