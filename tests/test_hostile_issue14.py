@@ -233,3 +233,20 @@ def test_tax_adviser_halves_without_values_are_not_a_clear_no(tmp_path: Path) ->
     (folder / "d.yaml").write_text(yaml.safe_dump(world, sort_keys=False), encoding="utf-8")
     code, out = _check(folder, "vehicle", "ev", "--on", "2024-06-01")
     assert code == 4, out  # components known not met, minerals unknown: $3,750 still possible
+
+
+def test_tax_adviser_45x_zero_percent_threshold_needs_no_material_inputs(tmp_path: Path) -> None:
+    """§45X critical minerals sold in 2026 face a 0 % material-assistance threshold (feoc-law.md §5.4,
+    parameter `macr_threshold_critical_minerals`): a ratio is never below 0 %, so missing material inputs
+    cannot change the answer — the product passes, not "cannot be determined ... against 0% decides it".
+    From 2028 (30 %) the inputs decide, and without them the answer cannot be determined."""
+    world = {"entities": [{"id": "op", "name": "Op", "type": "company", "incorporated_in": "US",
+                           "headquartered_in": "US"}],
+             "facilities": [{"id": "refinery", "name": "Refinery", "operator": "op", "country": "US",
+                             "activities": ["critical_mineral_processing"]}]}
+    folder = _write(tmp_path, world)
+    code, out = _check(folder, "facility", "refinery", "--credit", "45x", "--on", "2026-06-01", "--format", "json")
+    assert code == 0, out
+    assert json.loads(out)["products"][0]["outcome"] == "pass"
+    code, out = _check(folder, "facility", "refinery", "--credit", "45x", "--on", "2028-06-01")
+    assert code == 4, out

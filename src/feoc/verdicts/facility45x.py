@@ -163,6 +163,9 @@ def _product(product: str, fid: str, det: Determination45X, law: Law, on: dt.dat
     product_class = "critical_minerals" if product == "critical_mineral" else "battery_components"
     threshold = law.param(law.credit_order.thresholds_45x[product_class], on)
     data = det.macr.get((fid, product))
+    if data is None and threshold is not None and threshold <= 0:  # a ratio is never below 0 %: met whatever the inputs
+        return Product45X(product, product_class, "pass", None, threshold, 0.0, 0.0, [],
+                          f"met whatever its material inputs: the threshold for {on.year} is {threshold:.0%}")
     if data is None:
         return Product45X(product, product_class, "cannot_be_determined", None, threshold, 0.0, 0.0, [],
                           f"cannot be determined: missing material_inputs for {product} at {fid}")
