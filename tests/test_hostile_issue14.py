@@ -250,3 +250,13 @@ def test_tax_adviser_45x_zero_percent_threshold_needs_no_material_inputs(tmp_pat
     assert json.loads(out)["products"][0]["outcome"] == "pass"
     code, out = _check(folder, "facility", "refinery", "--credit", "45x", "--on", "2028-06-01")
     assert code == 4, out
+
+
+def test_analyst_screen_of_a_dataset_without_entities_is_not_a_crash(tmp_path: Path) -> None:
+    """A new user's first dataset file holds `entities: []`: `validate` says it is valid, so `screen` must
+    answer with an empty table in every format (exit 0), never an internal error (exit 70)."""
+    folder = _write(tmp_path, {"entities": []})
+    for fmt in ("csv", "json", "md"):
+        result = RUN.invoke(app, ["screen", "--on", "2024-06-01", "--data", str(folder), "--format", fmt])
+        assert result.exit_code == 0, (fmt, result.output)
+        assert "internal error" not in result.output

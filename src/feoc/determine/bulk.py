@@ -308,10 +308,10 @@ class _Bulk:
         etype, country, figure = (encode([v or "" for v in self.attr[a]]) for a in ("type", "country", "political_figure_of"))
         out = {}
         for nation in sorted(set(self.nations)):
-            body = np.array([t in government_types for t in etype.values])[etype.codes] & \
-                np.array([c == nation for c in country.values])[country.codes]
-            person = np.array([t == "person" for t in etype.values])[etype.codes] & \
-                np.array([c == nation for c in figure.values])[figure.codes]
+            body = np.array([t in government_types for t in etype.values], dtype=bool)[etype.codes] & \
+                np.array([c == nation for c in country.values], dtype=bool)[country.codes]
+            person = np.array([t == "person" for t in etype.values], dtype=bool)[etype.codes] & \
+                np.array([c == nation for c in figure.values], dtype=bool)[figure.codes]
             out[nation] = body | person
         return out
 
