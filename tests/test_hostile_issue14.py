@@ -144,31 +144,6 @@ def test_journalist_small_government_stake_with_votes_unrecorded_prints_the_assu
     assert code == 4, out
 
 
-def test_analyst_rules_copy_with_an_old_reading_name_as_default_still_loads(tmp_path: Path) -> None:
-    """Issue 14 item 3 keeps the old reading names working. An analyst's copy of `rules/` whose
-    `default:` still says `government-multiply` (the old name of `government`) loads, as
-    `--interpretation government-multiply` does, and a name that is neither is refused at its line (exit 2)."""
-    import shutil
-
-    shipped = Path(__file__).parents[1] / "rules"
-    rules, bad = tmp_path / "rules", tmp_path / "bad-rules"
-    shutil.copytree(shipped, rules)
-    shutil.copytree(shipped, bad)
-    text = (shipped / "interpretations.yaml").read_text(encoding="utf-8")
-    (rules / "interpretations.yaml").write_text(text.replace("default: government\n", "default: government-multiply\n", 1),
-                                                encoding="utf-8")
-    data = _write(tmp_path, {"entities": [{"id": "x", "name": "X", "type": "company", "incorporated_in": "US",
-                                           "headquartered_in": "US"}]})
-    result = RUN.invoke(app, ["check", "entity", "x", "--on", "2024-06-01", "--data", str(data), "--rules", str(rules)])
-    assert result.exit_code == 0, result.output
-    assert "interpretation: government" in result.stdout
-    (bad / "interpretations.yaml").write_text(text.replace("default: government\n", "default: no-such-reading\n", 1),
-                                              encoding="utf-8")
-    result = RUN.invoke(app, ["check", "entity", "x", "--on", "2024-06-01", "--data", str(data), "--rules", str(bad)])
-    assert result.exit_code == 2
-    assert "interpretations.yaml:" in result.output and "no-such-reading" in result.output
-
-
 def test_analyst_facility_whose_record_ended_is_not_a_clean_no(tmp_path: Path) -> None:
     """Issue 14 item 2, "a facility whose record has ended", asked of the plant itself (`check facility`): the
     dataset does not say who ran it, or where, after its record ends, so "no activity performed by a FEOC"

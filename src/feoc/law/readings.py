@@ -108,7 +108,6 @@ def load_readings(rules_dir: Path) -> Readings:
             interps[interp.name] = interp
     aliases = _aliases(raw.get("aliases"), raw["interpretations"], where)
     default = raw.get("default")
-    default = aliases.get(default, default) if isinstance(default, str) else default  # an old name, as --interpretation
     if not isinstance(default, str) or default not in raw["interpretations"]:
         where.add(("default",), f"default interpretation `{default}` is not defined",
                   f"name one of the interpretations: {', '.join(map(str, raw['interpretations']))}")
