@@ -240,8 +240,9 @@ def conclusions(raw: dict, subject: str, on: str = "2024-06-01") -> dict[str, se
 @pytest.mark.parametrize("rights, expected", [
     (None, {"undetermined"}),  # issue 14: a licence from a FEOC whose rights are not recorded
     (["technology_ip_retained"], {"undetermined"}),  # feoc-law.md §7.5: retained IP only needs review
-    # a right that clearly gives control decides (a FEOC whatever else needs review: shared contract)
-    (["technology_ip_retained", "output_buyers"], {"feoc", "undetermined"}),
+    # a right that clearly gives control decides the agreement (parameter effective_control_rights): its
+    # retained IP is not also "needs review" (tests/test_hostile_issue14.py)
+    (["technology_ip_retained", "output_buyers"], {"feoc"}),
     (["royalty_only"], set()),  # E-7: royalties only, decided: no control
 ])
 def test_licence_from_a_feoc(rights, expected):

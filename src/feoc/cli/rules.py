@@ -97,8 +97,11 @@ def _import(read: Callable[[Path], Any], file: Path, out: Path) -> None:
         return
     for line in draft.skipped:
         typer.echo(terminal(f"skipped: {line}"))
+    for line in draft.notes:
+        typer.echo(terminal(f"note: {line}"))
     summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-    typer.echo(terminal(f"{out}: imported {summary}; {len(draft.skipped)} item(s) skipped (listed above)"))
+    notes = f", {len(draft.notes)} note(s)" if draft.notes else ""
+    typer.echo(terminal(f"{out}: imported {summary}; {len(draft.skipped)} item(s) skipped{notes} (listed above)"))
 
 
 @import_app.command("ftm")

@@ -133,7 +133,7 @@ class _Bulk:
         self.gov = self.government(law.vocabulary.government_types)
         self.graphs: dict[str, StakeGraph] = {}
         self.part_stakes: list[PartStake] = []  # holdings in force with some measures unrecorded (build_graphs)
-        self.rights = agreement_rights(dataset.agreements_on(day))
+        self.rights = agreement_rights(dataset.agreements_on(day), law.param("effective_control_rights", day) or ())
         self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._shares: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # last round's interests, shares
 
@@ -308,10 +308,10 @@ class _Bulk:
         etype, country, figure = (encode([v or "" for v in self.attr[a]]) for a in ("type", "country", "political_figure_of"))
         out = {}
         for nation in sorted(set(self.nations)):
-            body = np.array([t in government_types for t in etype.values])[etype.codes] & \
-                np.array([c == nation for c in country.values])[country.codes]
-            person = np.array([t == "person" for t in etype.values])[etype.codes] & \
-                np.array([c == nation for c in figure.values])[figure.codes]
+            body = np.array([t in government_types for t in etype.values], dtype=bool)[etype.codes] & \
+                np.array([c == nation for c in country.values], dtype=bool)[country.codes]
+            person = np.array([t == "person" for t in etype.values], dtype=bool)[etype.codes] & \
+                np.array([c == nation for c in figure.values], dtype=bool)[figure.codes]
             out[nation] = body | person
         return out
 

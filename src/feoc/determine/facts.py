@@ -61,7 +61,8 @@ def entity_fact(e: Any, regions: Regions | None = None) -> dict[str, Any]:
     regions = regions or Regions()
     for derived, place in NATION_FACT.items():
         fact[derived] = regions.nation(fact[place])
-        fact[derived.replace("_nation", "_where")] = regions.where(fact[place])
+        # as a finding names the place; a place not recorded says so (never a blank: "business in , at least one")
+        fact[derived.replace("_nation", "_where")] = regions.where(fact[place]) or "(not recorded)"
     return fact
 
 
@@ -70,11 +71,18 @@ def listing_facts(dataset: Dataset, day: dt.date) -> list[dict[str, Any]]:
     return [{"kind": "listing", "subject": x.entity, "list": x.list} for x in dataset.listings_on(day)]
 
 
-def agreement_rights(agreements: Iterable[Any]) -> list[tuple[Any, str]]:
+def agreement_rights(agreements: Iterable[Any], control: Collection[str] = ()) -> list[tuple[Any, str]]:
     """(agreement, right) for every right of every agreement; an agreement that lists no rights gives one
     pair with UNRECORDED_RIGHTS, so a licence from a FEOC whose terms are unknown is never read as one that
-    gives no control (issue 14; feoc-law.md §7.5)."""
-    return [(a, right) for a in agreements for right in (a.rights or (UNRECORDED_RIGHTS,))]
+    gives no control (issue 14; feoc-law.md §7.5). An agreement that lists a `control` right (parameter
+    `effective_control_rights`) is decided by it: only its control rights are given, so retained IP beside
+    a control right is not also "needs review"."""
+    out: list[tuple[Any, str]] = []
+    for a in agreements:
+        rights = a.rights or (UNRECORDED_RIGHTS,)
+        decisive = [r for r in rights if r in control]
+        out.extend((a, right) for right in (decisive or rights))
+    return out
 
 
 FEOC_GROUP = "feoc"  # holders `feoc`: every covered nation's government bodies and every FEOC

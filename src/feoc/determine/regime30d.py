@@ -44,7 +44,8 @@ class _Chaining:
         self.run = run
         nations = list(run.law.param("covered_nations", run.day) or [])
         self.gov = government_bodies(run.dataset, nations, run.law.vocabulary.government_types)
-        self.rights = agreement_rights(run.dataset.agreements_on(run.day))
+        self.rights = agreement_rights(run.dataset.agreements_on(run.day),
+                                      run.law.param("effective_control_rights", run.day) or ())
         self._asserted: dict[tuple[str, str], bool] = {}
         self.limits = thresholds(run.ruleset, "interest", "share")
 

@@ -251,7 +251,7 @@ def _business_country(draft: Draft, entity: dict[str, Any], where: str) -> None:
         return  # a value that is no country code is reported by validation, under the column it was written in
     hq = entity.get("headquartered_in")
     if hq and hq != country:  # kept as written, and said: no rule reads a business's `country`
-        draft.skip(where, f"country `{country}` is kept but not judged: a {entity['type']}'s principal place of "
+        draft.note(where, f"country `{country}` is kept but not judged: a {entity['type']}'s principal place of "
                           f"business is headquartered_in `{hq}`; if {country} is where it is incorporated, "
                           "fill incorporated_in")
         return

@@ -52,6 +52,7 @@ class Draft:
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     origins: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # values kept as written that the rules do not read
 
     def add(self, kind: str, record: dict[str, Any], origin: tuple[str, int] = ("", 0)) -> None:
         self.records.setdefault(kind, []).append(record)
@@ -59,6 +60,10 @@ class Draft:
 
     def skip(self, where: str, why: str) -> None:
         self.skipped.append(f"{where}: {why}")
+
+    def note(self, where: str, why: str) -> None:
+        """A value imported as written that no rule reads (nothing skipped): said, never counted as a skip."""
+        self.notes.append(f"{where}: {why}")
 
 
 def check_out(out_dir: Path) -> Path:

@@ -194,7 +194,8 @@ def vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes) -> lis
     for name, h in v.halves.items():
         share = "—" if h.share is None or not h.in_force else f"{h.share:.2%}"
         req = f"{h.threshold:.0%}" if h.threshold is not None else "not in force"
-        lines.append(f"| {name.replace('_', ' ')} | {share} | {req} | {'yes' if h.meets else 'no'} | {h.amount_usd:,.0f} |")
+        met = "yes" if h.meets else "cannot be determined" if h.missing else "no"
+        lines.append(f"| {name.replace('_', ' ')} | {share} | {req} | {met} | {h.amount_usd:,.0f} |")
     return lines + [""]
 
 

@@ -148,7 +148,7 @@ def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
         if not h.in_force:
             lines.append(f"  {label}: requirement not in force on this date")
             continue
-        outcome = "met" if h.meets else "not met"
+        outcome = "met" if h.meets else "cannot be determined" if h.missing else "not met"
         lines.append(f"  {label}: {_pct(h.share)} qualifying ({h.qualifying_value_usd:,.0f} of {h.total_value_usd:,.0f} USD) "
                      f"vs {_pct(h.threshold)} required — {outcome}, {h.amount_usd:,.0f} USD")
     shown = [f for f in v.findings if f.conclusion != "qualifying_half" or explain]

@@ -172,9 +172,20 @@ def _unrecorded(det: Determination, dataset: Dataset, rule: CompiledRule, eid: s
     for h in dataset.holdings_on(det.on):
         missing = [m for m in MEASURES if h.entity == eid and h.share(m) is None]
         if missing and len(missing) < len(MEASURES):
-            gaps.append(f"{h.holder} records no {', '.join(MEASURE_LABEL.get(m, m) for m in missing)}")
+            stake = max(s for m in MEASURES if (s := h.share(m)) is not None)
+            test = _compare(rule, {"stake": stake}, day, ("kind", "subject", "reach"))
+            gaps.append(f"{h.holder} records no {', '.join(MEASURE_LABEL.get(m, m) for m in missing)} ({test}"
+                        + (f"; no covered holder group of this reading reaches `control_threshold` through {h.holder}"
+                           if stake >= _floor(rule) else "; below the floor they are read as none, an assumption: "
+                           f"recording {' and '.join(f'`{m}:`' for m in missing)} (0 if none) confirms or changes it")
+                        + ")")
     detail = ("holdings in " + eid + f" on {day} with a measure unrecorded: " + ("; ".join(gaps) if gaps else "none"))
     return _entry(rule, _outcome(det, rule, eid), detail)  # (A), (B), (C), (D)/(E): the statute's order
+
+
+def _floor(rule: CompiledRule) -> float:
+    """The stake from which the unrecorded-measure rule reads a gap as undecided (its `stake` condition)."""
+    return next((float(c.value) for c in rule.all if c.field == "stake" and c.op == "gte"), 0.0)
 
 
 def checked_facility(det: Determination, dataset: Dataset, fid: str) -> list[Checked]:

@@ -45,7 +45,7 @@ class Facility45XVerdict:
     operator: str
     status: Status  # eligible | partly_eligible | no_credit | cannot_be_determined | not_applicable | not_in_force
     reason: str
-    operator_pfe: bool
+    operator_pfe: bool | None  # None before the rules are in force: no claim either way (feoc-law.md §7.6)
     operator_findings: list[Finding]
     upstream: list[Finding]
     products: list[Product45X]
@@ -106,6 +106,7 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
         after = law.parameters["pfe_taxable_years_after"].values[0][1]  # the day the law fixed, whatever the date judged
         verdict.status, verdict.reason = Status.not_in_force, law.credit_order.not_in_force_45x.format(start=start,
                                                                                                         after=after)
+        verdict.operator_pfe = None  # nobody is, or is not, a prohibited foreign entity before the rules apply
         return verdict
     det = det or determine45x(dataset, on, law, evaluator)
     _judge_operator(verdict, det)
@@ -115,6 +116,8 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     verdict.products = [_product(product, fid, det, law, on, verdict.findings)
                         for product in facility_products(facility)]
     verdict.status, verdict.reason = _decide(verdict)
+    if verdict.operator_pfe:  # decided by the taxpayer's status: no missing fact can change it
+        return verdict
     verdict.missing = missing_from(verdict.operator_findings, law) + [
         Missing(fid, f"material_inputs for {p.product}",
                 f"add `material_inputs` for {p.product} at {fid} (each input's cost and supplier): the material "
@@ -160,6 +163,9 @@ def _product(product: str, fid: str, det: Determination45X, law: Law, on: dt.dat
     product_class = "critical_minerals" if product == "critical_mineral" else "battery_components"
     threshold = law.param(law.credit_order.thresholds_45x[product_class], on)
     data = det.macr.get((fid, product))
+    if data is None and threshold is not None and threshold <= 0:  # a ratio is never below 0 %: met whatever the inputs
+        return Product45X(product, product_class, "pass", None, threshold, 0.0, 0.0, [],
+                          f"met whatever its material inputs: the threshold for {on.year} is {threshold:.0%}")
     if data is None:
         return Product45X(product, product_class, "cannot_be_determined", None, threshold, 0.0, 0.0, [],
                           f"cannot be determined: missing material_inputs for {product} at {fid}")

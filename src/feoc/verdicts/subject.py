@@ -198,8 +198,24 @@ def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
     verdict.checked = checked_facility(det, dataset, fid)
     _add_other_readings(verdict, dets, statuses, lambda d: d.activity_findings(fid))
     if not facility.in_force(day):
-        verdict.notes.append(f"the facility is not in the dataset's records for this date "
-                             f"(from {facility.start} until {facility.end})")
+        _out_of_record(verdict, facility)
     if facility.status != "operating":
         verdict.notes.append(f"status in the dataset: {facility.status.replace('_', ' ')}")
     return verdict
+
+
+def _out_of_record(verdict: SubjectVerdict, facility: Any) -> None:
+    """A facility whose record (`from`/`until`) does not cover the date: who ran it then, and where, is not
+    recorded, so "no activity performed by a FEOC" would be a missing fact counted as compliance (issue 14).
+    Unless a reading already finds a FEOC activity, every reading's answer is *cannot be determined*."""
+    span = f"from {facility.start or 'an unrecorded date'}" + (f" until {facility.end}" if facility.end else "")
+    verdict.notes.append(f"the facility's record runs {span} and does not cover {verdict.on.isoformat()}")
+    if verdict.status == Status.feoc:
+        return
+    verdict.readings = {name: (status if status == Status.feoc else Status.cannot_be_determined)
+                        for name, status in verdict.readings.items()}
+    verdict.status = agreed(verdict.readings.values())
+    verdict.activities = {}
+    verdict.missing.append(Missing(verdict.subject, "a record of the facility on the date",
+                                   f"a record of facility `{verdict.subject}` in force on {verdict.on.isoformat()} "
+                                   f"(`from:`/`until:`), with its operator and country"))

@@ -148,12 +148,17 @@ def msrp_cap(case: Case, step: Step) -> Decision | None:
 
 
 def _msrp_unknown(case: Case, step: Step, caps: dict[str, float]) -> Decision | None:
-    """No MSRP, or no class: an MSRP over every class's cap still decides; otherwise the cap cannot be checked."""
+    """No MSRP, or no class: an MSRP over every class's cap, or within every class's cap, still decides;
+    otherwise the cap cannot be checked."""
     vehicle, msrp = case.vehicle, case.vehicle.msrp_usd
     if msrp is not None and caps and msrp > max(caps.values()):
         top = max(caps.values())
         case.check(step, "fail", f"MSRP {msrp:,.0f} USD over the highest cap of any class ({top:,.0f} USD)")
         return Decision(Status.not_eligible, 0, f"not eligible: MSRP over the {top:,.0f} USD cap", step.decides_as)
+    if msrp is not None and caps and msrp <= min(caps.values()):  # within every class's cap: the class cannot matter
+        case.check(step, "pass", f"MSRP {msrp:,.0f} USD within the lowest cap of any class ({min(caps.values()):,.0f} "
+                   f"USD); `vehicle_class` not recorded")
+        return None
     if msrp is None:
         caps_text = ", ".join(f"{c} {v:,.0f} USD" for c, v in sorted(caps.items()))
         case.unknown(step, f"vehicle {vehicle.id}: the dataset gives no MSRP; add `msrp_usd:` (and `vehicle_class:`): "
@@ -234,6 +239,9 @@ def sourcing_halves(case: Case, step: Step) -> Decision:
         missing = next(name for name in case.halves if name not in met).replace("_", " ")
         return Decision(Status.partial, credit, f"eligible for {credit:,.0f} USD: {missing} requirement not met",
                         rules[met[0]])
+    if unknown:  # a half that cannot be judged is not a half "not met": its value could still earn its amount
+        return Decision(Status.cannot_be_determined, 0, "cannot be determined: no sourcing requirement is known to be "
+                        "met", ", ".join(rules[h.name] for h in unknown))
     return Decision(Status.not_eligible, 0, "not eligible: neither sourcing requirement met", every)
 
 
