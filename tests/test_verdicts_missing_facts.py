@@ -168,6 +168,30 @@ def test_part_from_a_plant_whose_record_covers_the_date_is_judged(tmp_path):
     assert code == 0 and body["status"] == "eligible"
 
 
+def check_facility(tmp_path: Path, data: dict, fid: str, on: str) -> tuple[int, dict]:
+    (tmp_path / "world.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    result = CliRunner().invoke(app, ["check", "facility", fid, "--data", str(tmp_path), "--on", on, "--format", "json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_a_plant_checked_after_its_record_ended_is_no_clear_no(tmp_path):
+    """Issue 14: a facility whose record has ended. `check facility` on a date its record does not cover
+    cannot say "no activity performed by a FEOC" (who ran it then is not recorded): cannot be determined,
+    naming the record as the missing fact; on a date the record covers, the same plant is a clear no."""
+    data = world(cell_plant={"until": "2025-01-01"})
+    code, body = check_facility(tmp_path, data, "cell-plant", "2025-06-01")
+    assert (code, body["status"]) == (4, "cannot_be_determined")
+    assert [m["subject"] for m in body["missing"]] == ["cell-plant"] and "until" in body["missing"][0]["decide"]
+    assert check_facility(tmp_path, data, "cell-plant", "2024-12-31")[:1] == (0,)
+
+
+def test_a_feoc_run_plant_after_its_record_ended_stays_a_clear_yes(tmp_path):
+    """A known FEOC operator still decides, as a FEOC cell decides a vehicle whatever else is missing."""
+    code, body = check_facility(tmp_path, world(cell_operator="cn-maker", cell_plant={"until": "2025-01-01"}),
+                                "cell-plant", "2025-06-01")
+    assert (code, body["status"]) == (1, "feoc")
+
+
 # --- 7. a material that cannot hold the mineral ----------------------------------------------------------------
 
 NICKEL_BINDER = [{"mineral": "lithium", "processed_at": "refinery", "value_usd": 900},

@@ -177,6 +177,17 @@ def entity_verdict(dataset: Dataset, eid: str, day: dt.date, law: Law,
     return verdict
 
 
+def _record_gap(facility: Any, day: dt.date) -> list[Missing]:
+    """The missing fact of a facility whose record (`from`/`until`) does not cover `day`: who performed its
+    activities then is not recorded, so "not performed by a FEOC" cannot be said (issue 14 item 2, as for a
+    vehicle's part from such a facility, rules/credit/undetermined-component-facility.yaml)."""
+    if facility.in_force(day):
+        return []
+    return [Missing(facility.id, "the facility's record on the date",
+                    f"a record of facility `{facility.id}` in force on {day} (`from:`/`until:`), with its operator; "
+                    f"it now runs from {facility.start or 'the start'} until {facility.end or 'open end'}")]
+
+
 def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
                      interpretation: str | None = None, evaluator: str = "durable-rules",
                      determinations: dict[str, Determination] | None = None) -> SubjectVerdict:
@@ -188,12 +199,15 @@ def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
     chosen, dets = _determinations(dataset, day, law, interpretation, evaluator, determinations, "facilities")
     about = {name: d.about(fid) + d.about(facility.operator) for name, d in dets.items()}
     statuses = {name: _status(bool(d.activity_findings(fid)), about[name]) for name, d in dets.items()}
+    unrecorded = _record_gap(facility, day)  # who ran it on the date is not recorded: never a clear "no"
+    if unrecorded:
+        statuses = {name: Status.cannot_be_determined if s == Status.not_feoc else s for name, s in statuses.items()}
     det = dets.get(chosen) or next(iter(dets.values()))
     findings = det.activity_findings(fid) + [f for f in about.get(chosen, []) if f.conclusion == "undetermined"]
     activities = {a: bool(det.activity_findings(fid, a)) for a in facility.activities}
     verdict = SubjectVerdict("facility", fid, facility.name, day, chosen, agreed(statuses.values()), findings,
                              _upstream(det, det.activity_findings(fid)), statuses, activities,
-                             missing=missing_from([f for fs in about.values() for f in fs], law),
+                             missing=missing_from([f for fs in about.values() for f in fs], law) + unrecorded,
                              notes=interpretation_notes(law, day))
     verdict.checked = checked_facility(det, dataset, fid)
     _add_other_readings(verdict, dets, statuses, lambda d: d.activity_findings(fid))
