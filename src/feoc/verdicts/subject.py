@@ -177,17 +177,6 @@ def entity_verdict(dataset: Dataset, eid: str, day: dt.date, law: Law,
     return verdict
 
 
-def _record_gap(facility: Any, day: dt.date) -> list[Missing]:
-    """The missing fact of a facility whose record (`from`/`until`) does not cover `day`: who performed its
-    activities then is not recorded, so "not performed by a FEOC" cannot be said (issue 14 item 2, as for a
-    vehicle's part from such a facility, rules/credit/undetermined-component-facility.yaml)."""
-    if facility.in_force(day):
-        return []
-    return [Missing(facility.id, "the facility's record on the date",
-                    f"a record of facility `{facility.id}` in force on {day} (`from:`/`until:`), with its operator; "
-                    f"it now runs from {facility.start or 'the start'} until {facility.end or 'open end'}")]
-
-
 def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
                      interpretation: str | None = None, evaluator: str = "durable-rules",
                      determinations: dict[str, Determination] | None = None) -> SubjectVerdict:
@@ -199,21 +188,34 @@ def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
     chosen, dets = _determinations(dataset, day, law, interpretation, evaluator, determinations, "facilities")
     about = {name: d.about(fid) + d.about(facility.operator) for name, d in dets.items()}
     statuses = {name: _status(bool(d.activity_findings(fid)), about[name]) for name, d in dets.items()}
-    unrecorded = _record_gap(facility, day)  # who ran it on the date is not recorded: never a clear "no"
-    if unrecorded:
-        statuses = {name: Status.cannot_be_determined if s == Status.not_feoc else s for name, s in statuses.items()}
     det = dets.get(chosen) or next(iter(dets.values()))
     findings = det.activity_findings(fid) + [f for f in about.get(chosen, []) if f.conclusion == "undetermined"]
     activities = {a: bool(det.activity_findings(fid, a)) for a in facility.activities}
     verdict = SubjectVerdict("facility", fid, facility.name, day, chosen, agreed(statuses.values()), findings,
                              _upstream(det, det.activity_findings(fid)), statuses, activities,
-                             missing=missing_from([f for fs in about.values() for f in fs], law) + unrecorded,
+                             missing=missing_from([f for fs in about.values() for f in fs], law),
                              notes=interpretation_notes(law, day))
     verdict.checked = checked_facility(det, dataset, fid)
     _add_other_readings(verdict, dets, statuses, lambda d: d.activity_findings(fid))
     if not facility.in_force(day):
-        verdict.notes.append(f"the facility is not in the dataset's records for this date "
-                             f"(from {facility.start} until {facility.end})")
+        _out_of_record(verdict, facility)
     if facility.status != "operating":
         verdict.notes.append(f"status in the dataset: {facility.status.replace('_', ' ')}")
     return verdict
+
+
+def _out_of_record(verdict: SubjectVerdict, facility: Any) -> None:
+    """A facility whose record (`from`/`until`) does not cover the date: who ran it then, and where, is not
+    recorded, so "no activity performed by a FEOC" would be a missing fact counted as compliance (issue 14).
+    Unless a reading already finds a FEOC activity, every reading's answer is *cannot be determined*."""
+    span = f"from {facility.start or 'an unrecorded date'}" + (f" until {facility.end}" if facility.end else "")
+    verdict.notes.append(f"the facility's record runs {span} and does not cover {verdict.on.isoformat()}")
+    if verdict.status == Status.feoc:
+        return
+    verdict.readings = {name: (status if status == Status.feoc else Status.cannot_be_determined)
+                        for name, status in verdict.readings.items()}
+    verdict.status = agreed(verdict.readings.values())
+    verdict.activities = {}
+    verdict.missing.append(Missing(verdict.subject, "a record of the facility on the date",
+                                   f"a record of facility `{verdict.subject}` in force on {verdict.on.isoformat()} "
+                                   f"(`from:`/`until:`), with its operator and country"))
