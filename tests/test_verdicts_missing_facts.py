@@ -96,6 +96,7 @@ def test_no_msrp_but_a_feoc_cell_is_a_clear_no(tmp_path):
     assert code == 1 and body["status"] == "not_eligible"
     assert outcome(body, "MSRP cap") == "cannot_be_determined"
     assert outcome(body, "no FEOC in the battery") == "fail"
+    assert body["missing"] == []  # decided: the MSRP would change nothing, so nothing is left "to decide"
 
 
 def test_msrp_without_a_class_over_every_cap_is_a_clear_no(tmp_path):
@@ -290,6 +291,24 @@ def stake_world(equity: float, **more: float) -> dict:
 def test_unrecorded_measures_of_a_government_stake(equity, more, expected):
     for reading, found in conclusions(stake_world(equity, **more), "maker").items():
         assert found == expected, reading
+
+
+def test_a_decided_feoc_lists_no_missing_fact_to_decide(tmp_path):
+    """An SDN-listed company with no jurisdiction recorded is a FEOC whatever the jurisdiction: the gap shows
+    in its findings, but `missing` ("what would decide it") is for verdicts that cannot be determined only."""
+    data = {"entities": [{"id": "maker", "name": "Maker", "type": "company"}],
+            "listings": [{"entity": "maker", "list": "ofac-sdn", "from": "2020-01-01"}]}
+    (tmp_path / "world.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    result = CliRunner().invoke(app, ["check", "entity", "maker", "--data", str(tmp_path), "--on", "2024-06-01",
+                                      "--format", "json"])
+    body = json.loads(result.stdout)
+    assert (result.exit_code, body["status"], body["missing"]) == (1, "feoc", [])
+    assert "feoc-undetermined-jurisdiction" in {f["rule"] for f in body["findings"]}
+    del data["listings"]
+    (tmp_path / "world.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    body = json.loads(CliRunner().invoke(app, ["check", "entity", "maker", "--data", str(tmp_path), "--on",
+                                               "2024-06-01", "--format", "json"]).stdout)
+    assert body["status"] == "cannot_be_determined" and [m["subject"] for m in body["missing"]] == ["maker"]
 
 
 BARE = {"entities": [{"id": "maker", "name": "Maker", "type": "company", "country": "CN"}]}

@@ -111,7 +111,9 @@ def vehicle_verdict(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date |
         verdict.status = Status.contested  # the same status with different amounts is a disagreement too
     if verdict.status in (Status.contested, Status.cannot_be_determined):
         verdict.credit_usd = 0.0 if verdict.status == Status.cannot_be_determined else verdict.credit_range[0]
-    verdict.missing = list(dict.fromkeys(m for v in verdicts.values() for m in _missing(v, law)))  # once each
+    # once each, from the readings that cannot be decided: a credit a known fact denies needs nothing more
+    verdict.missing = list(dict.fromkeys(m for v in verdicts.values() if v.status == Status.cannot_be_determined
+                                         for m in _missing(v, law)))
     if verdict.status == Status.contested:
         _add_other_readings(verdict, verdicts)
     return verdict
