@@ -18,7 +18,7 @@ from feoc.determine.determination import Determination
 from feoc.determine.findings import Finding
 from feoc.determine.regime30d import determine
 from feoc.law.law import Law
-from feoc.verdicts.readings import judged_readings, missing_from, reading
+from feoc.verdicts.readings import interpretation_notes, judged_readings, missing_from, reading
 from feoc.verdicts.status import Missing, Status, agreed, exit_code
 from feoc.verdicts.subject import _upstream
 from feoc.verdicts.vehicle_parts import Check, Half, component_rows, halves, mineral_rows
@@ -167,6 +167,8 @@ def _notes(vehicle: Any, battery: Any, on: dt.date, law: Law) -> list[str]:
                      f"on sale on {on}; the verdict shows how the rules would treat it")
     if any(r.assumed for r in [vehicle, battery, *battery.components, *battery.critical_minerals]):
         notes.append("some figures behind this verdict are assumptions marked in the dataset (see the tables)")
+    if any(rule.conclusion in EXCLUDING for rule in law.ruleset(on, "30d").rules):  # 30D(d)(7) applies: FEOCs judged
+        notes.extend(interpretation_notes(law, on))  # DOE's reading applied before it took effect (feoc-law.md §7.4)
     return notes
 
 
