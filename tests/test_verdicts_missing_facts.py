@@ -363,7 +363,11 @@ UNDECIDED_HOLDERS = {
                  {"id": "nojur", "name": "No jurisdiction", "type": "company"},
                  {"id": "child", "name": "Child", "type": "company", "incorporated_in": "US", "headquartered_in": "US"},
                  {"id": "gov24", "name": "Gov 24", "type": "company", "incorporated_in": "US", "headquartered_in": "US"},
-                 {"id": "sub", "name": "Sub", "type": "company", "incorporated_in": "US", "headquartered_in": "US"}],
+                 {"id": "sub", "name": "Sub", "type": "company", "incorporated_in": "US", "headquartered_in": "US"},
+                 {"id": "licensee", "name": "Licensee", "type": "company", "incorporated_in": "US",
+                  "headquartered_in": "US"}],
+    "agreements": [{"id": "lic", "kind": "license", "licensor": "nojur", "licensee": "licensee",
+                    "rights": ["production_quantity_or_timing"]}],
     "holdings": [{"holder": "nojur", "entity": "child", "equity": 0.3, "voting": 0.3, "board_seats": 0.3},
                  {"holder": "cn-gov", "entity": "gov24", "equity": 0.24},
                  {"holder": "gov24", "entity": "sub", "equity": 1.0, "voting": 1.0, "board_seats": 1.0}]}
@@ -372,8 +376,10 @@ UNDECIDED_HOLDERS = {
 @pytest.mark.xfail(strict=True, reason="an undecided holder's status is not propagated down the chain: `child` "
                    "(30 % held by a company whose jurisdiction is not recorded) is 'not a FEOC' under "
                    "feoc-lookthrough, `sub` (wholly held by an entity whose government votes are unrecorded) "
-                   "'not a FEOC' under every reading; both should be cannot be determined (exit 4)")
-@pytest.mark.parametrize("subject", ["child", "sub"])
+                   "'not a FEOC' under every reading, `licensee` (a control right licensed by the company whose "
+                   "jurisdiction is not recorded) 'not a FEOC' under every reading; all should be cannot be "
+                   "determined (exit 4)")
+@pytest.mark.parametrize("subject", ["child", "sub", "licensee"])
 def test_a_stake_held_by_an_undecided_entity_is_no_clear_no(tmp_path, subject):
     (tmp_path / "world.yaml").write_text(yaml.safe_dump(UNDECIDED_HOLDERS, sort_keys=False))
     result = CliRunner().invoke(app, ["check", "entity", subject, "--data", str(tmp_path), "--on", "2024-06-01",
