@@ -91,3 +91,17 @@ def test_reports_judge_the_seed_plants_for_2026():
     assert "| 2026-01-01 | `aesc-smyrna`" in aesc_us and "| no credit |" in aesc_us
     index = (root / "index.md").read_text(encoding="utf-8")
     assert "## Plants (§45X, the operator as taxpayer)" in index and "`skba-commerce-2`" in index
+
+
+def test_the_45x_amendment_is_cited_as_section_70514():
+    """feoc-law.md §7.6: the section of P.L. 119-21 that amends §45X is §70514 (§70512 amends §45Y). Every rule
+    or parameter that cites the §45X amendment cites §70514."""
+    import re
+
+    from feoc.law.law import Law
+
+    law = Law.load()
+    cited = [src.rule.citation for src in law.rules] + [str(p.citation) for p in law.parameters.values()]
+    amending = [c for c in cited if re.search(r"45X as amended by P\.L\. 119-21 §\d+|§\d+ amending IRC 45X", c)]
+    assert amending and all(re.search(r"§70514\b", c) and not re.search(r"§70512 amending|§70512;", c)
+                            for c in amending), amending

@@ -157,6 +157,14 @@ def test_an_unknown_interpretation_is_an_input_error(world):
     assert code == 2
 
 
+def test_an_unknown_interpretation_is_an_input_error_for_45x_too():
+    """§45X has one reading, so a reading's name changes nothing; a misspelt one was ignored (exit 1 here)
+    where every other check refuses it."""
+    base = ["check", "facility", "aesc-smyrna", "--data", SEEDS, "--on", "2026-06-01", "--credit", "45x"]
+    assert runner.invoke(app, [*base, "--interpretation", "no-such-reading"]).exit_code == 2
+    assert runner.invoke(app, [*base, "--interpretation", "feoc-holders"]).exit_code == runner.invoke(app, base).exit_code
+
+
 @pytest.mark.parametrize("vid,on,status,code", [
     ("nissan-leaf-2024", "2024-06-01", "contested", 5),
     ("nissan-leaf-2023", "2022-06-01", "not_in_force", 0),

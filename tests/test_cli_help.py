@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -13,3 +14,14 @@ def test_help_lists_the_commands_in_their_old_order():
     out = CliRunner().invoke(app, ["--help"], terminal_width=100).output
     names = re.findall(r"^│ (\w+) ", out, flags=re.M)
     assert names == ["validate", "report", "screen", "check", "rules", "import"], out
+
+
+def test_screen_help_promises_no_exit_5_for_a_contested_row():
+    """`feoc screen` marks a contested entity in its `status` column and exits 0 (the screen was done);
+    its --help must not promise the `check` commands' exit 5."""
+    runner = CliRunner()
+    out = runner.invoke(app, ["screen", "--help"], terminal_width=200).output
+    assert "exit 5" not in out and "contested" in out
+    seeds = str(Path(__file__).resolve().parents[1] / "seeds")
+    assert runner.invoke(app, ["screen", "--on", "2024-06-01", "--data", seeds]).exit_code == 0
+    assert "exit 5" in runner.invoke(app, ["check", "entity", "--help"], terminal_width=200).output

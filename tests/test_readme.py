@@ -33,3 +33,30 @@ def test_readme_main_job_runs_as_written_after_install(tmp_path):
     assert "seeds: valid" in result.stdout
     assert "reports: " in result.stdout and "report file(s)" in result.stdout
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [".feoc-report.sha256", "entities", "index.md", "vehicles"]
+
+
+def _examples() -> list[tuple[str, list[str]]]:
+    """Each ```text example of a `feoc` command: its arguments and its shown lines (`...` marks a cut)."""
+    out = []
+    for block in re.findall(r"```text\n(.+?)\n```", README, re.S):
+        first, *lines = block.splitlines()
+        if first.startswith("$ feoc "):
+            out.append((first[len("$ feoc "):], lines))
+    return out
+
+
+def test_readme_examples_show_what_the_command_prints():
+    """Every `$ feoc …` example of the README prints its lines in that order (each `...` stands for text left
+    out), with the seeds as data: an example cannot promise a line the command no longer prints."""
+    examples = _examples()
+    assert len(examples) >= 2
+    for command, lines in examples:
+        result = subprocess.run([sys.executable, "-m", "feoc", *command.split(), "--data", str(ROOT / "seeds")],
+                                capture_output=True, text=True, cwd=ROOT)
+        out, at = result.stdout, 0
+        for line in lines:
+            for piece in (p.strip() for p in line.split("...")):
+                if piece:
+                    found = out.find(piece, at)
+                    assert found >= 0, f"`feoc {command}` does not print {piece!r} (after position {at})"
+                    at = found + len(piece)

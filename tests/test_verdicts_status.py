@@ -119,3 +119,16 @@ def test_a_vehicles_readings_fold_into_one_status(monkeypatch, outcomes, status,
         from feoc.render.status_words import credit_range
 
         assert credit_range(v) == "$0–$3,750"
+
+
+@pytest.mark.parametrize("on,noted", [("2023-06-01", False), ("2024-03-06", True), ("2024-06-01", False)])
+def test_a_vehicle_judged_under_doe_before_it_took_effect_says_so(on, noted):
+    """Issue 14 item 4, as for entities and facilities: the §30D component test applies from its first day,
+    DOE's interpretation of "FEOC" only later, so a vehicle judged between the two notes that feoc applies the
+    interpretation to an earlier date; before the excluded-entity tests there is nothing to note."""
+    from feoc.verdicts.vehicle import vehicle_verdict
+
+    dataset = load_dataset(Path(__file__).resolve().parents[1] / "seeds", LAW)
+    day = dt.date.fromisoformat(on)
+    v = vehicle_verdict(dataset, "nissan-leaf-2024", day, None, LAW, "government", "reference")
+    assert any("89 FR 37079" in n and str(day) in n for n in v.notes) == noted

@@ -110,18 +110,21 @@ def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = 
     5 contested). 45x: does it keep the §45X credit (exit 0 eligible, partly or not in force, 1 no credit, 4 cannot
     be determined from the data; one reading, never contested). 2: input error."""
     if credit == Credit.c45x:
-        _check_45x(ident, data, on, explain, fmt, rules)
+        _check_45x(ident, data, on, explain, fmt, rules, interpretation)
         return
     _check("facility", ident, data, on, interpretation, explain, fmt, rules)
 
 
-def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules: Path | None) -> None:
+def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules: Path | None,
+               reading: str | None = None) -> None:
     from feoc.verdicts.facility45x import facility_45x_verdict
 
     day = parse_day(on)
 
     def build() -> Verdict:
-        law, _, dataset = _subject("facility", ident, data, rules)
+        # §45X has one reading (its tracing is a parameter): a reading's name changes nothing, but an unknown
+        # one is still an input error, as for every other check
+        law, _, dataset = _subject("facility", ident, data, rules, reading)
         return facility_45x_verdict(dataset, ident, day, law)
 
     _run_check(build, fmt, explain)

@@ -15,7 +15,6 @@ import typer
 
 from feoc.cli.app import (
     DATA_OPTION,
-    INTERP_OPTION,
     ON_OPTION,
     RULES_OPTION,
     app,
@@ -79,11 +78,17 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
     judged = tuple([interp] if interp else law.reading_names())
     return rows, interp or law.interpretation().name, judged
 
+# screen judges every reading as `check` does, but a contested row is a value of the `status` column: the
+# command's exit code says the screen was done (0), never a verdict (README, "Commands")
+SCREEN_INTERP_OPTION = typer.Option(None, "--interpretation", help="judge under this reading of unsettled law only "
+                                    "(rules/interpretations.yaml); without it every reading is judged and a row on "
+                                    "which they disagree has status `contested` (the exit code stays 0)")
+
 
 @app.command()
 def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = format_option(ScreenFormat, "screen"),
            out: Path | None = typer.Option(None, "--out", help="write to this file (atomically) instead of stdout"),
-           interpretation: str | None = INTERP_OPTION,
+           interpretation: str | None = SCREEN_INTERP_OPTION,
            evaluator: str = typer.Option("vectorised", "--evaluator",
                                          help="vectorised (the bulk path, held equal to durable-rules by the tests), "
                                               "durable-rules (the engine of record, fact by fact) or reference"),

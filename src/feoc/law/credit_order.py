@@ -3,7 +3,7 @@
 IRC §30D: the order of the tests (the credit's life, final assembly in North America under 30D(d)(1)(G),
 the MSRP cap of 30D(f)(11), the excluded entities of 30D(d)(7), then the two halves of 30D(b)(2), (b)(3)
 and (e)), each step naming the check it reports, the parameter it reads and what it cites. IRC §45X (P.L.
-119-21 §70512): the MACR threshold of each product class and the labels of the operator's
+119-21 §70514): the MACR threshold of each product class and the labels of the operator's
 prohibited-foreign-entity status (IRC 7701(a)(51)-(52)). The file is checked when the `Law` loads;
 every mistake is raised together (`file:line: what — fix`).
 """

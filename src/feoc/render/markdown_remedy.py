@@ -4,13 +4,12 @@ law's parameters on the date; the rest (sourcing shares, termination, contested 
 
 from __future__ import annotations
 
-import datetime as dt
-import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from feoc.render.sanitize import code, md
 from feoc.render.status_words import reading_answers
+from feoc.verdicts.readings import PlainRemedy
 
 if TYPE_CHECKING:
     from feoc.determine.findings import Finding
@@ -23,23 +22,13 @@ class _Markup(str):
     """Text already in Markdown form (a code span): not escaped again."""
 
 
-class _RemedyFormatter(string.Formatter):
+class _RemedyFormatter(PlainRemedy):
     """str.format for a Markdown report: every value is escaped as inline text, `!c` makes a code span and
     `!w` writes a snake_case word with spaces; names not among the facts and extras are parameters on the day."""
-
-    def __init__(self, values: Mapping[str, Any], law: Law, day: dt.date) -> None:
-        self._values, self._law, self._day = values, law, day
-
-    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
-        if isinstance(key, int):
-            raise KeyError(key)
-        return self._values[key] if key in self._values else self._law.parameters[key].on(self._day)
 
     def convert_field(self, value: Any, conversion: str | None) -> Any:
         if conversion == "c":
             return _Markup(code(value))
-        if conversion == "w":
-            return str(value).replace("_", " ")
         return super().convert_field(value, conversion)
 
     def format_field(self, value: Any, format_spec: str) -> str:

@@ -1,6 +1,6 @@
 """The §45X verdict for a manufacturing facility on a date: is its operator (the taxpayer) a prohibited
 foreign entity, and does each eligible component it makes have material assistance from one?
-(IRC 45X as amended by P.L. 119-21 §70512; IRC 7701(a)(51)-(52).) What the dataset does not say is
+(IRC 45X as amended by P.L. 119-21 §70514; IRC 7701(a)(51)-(52).) What the dataset does not say is
 reported as "cannot be determined: missing X", never guessed."""
 
 from __future__ import annotations

@@ -58,9 +58,10 @@ def interpretation_notes(law: Law, day: dt.date) -> list[str]:
             "date on which the statutory definition (42 U.S.C. 18741(a)(5)) already applied"]
 
 
-class _PlainRemedy(string.Formatter):
+class PlainRemedy(string.Formatter):
     """str.format for a remedy as plain text: `!c` quotes a value as `code`, `!w` writes snake_case as words;
-    a name that is not a fact or an extra is a parameter on the finding's date (as the Markdown reports do)."""
+    a name that is not a fact or an extra is a parameter on the finding's date. The Markdown reports' formatter
+    (`render.markdown_remedy`) is this one with Markdown escaping."""
 
     def __init__(self, values: Mapping[str, Any], law: Law, day: dt.date) -> None:
         self._values, self._law, self._day = values, law, day
@@ -85,7 +86,7 @@ def decide_text(f: Finding, law: Law) -> str:
     if template is None:
         return f.explanation
     try:
-        return _PlainRemedy({**dict(f.facts), **dict(f.extras)}, law, f.on).format(" ".join(template.split()))
+        return PlainRemedy({**dict(f.facts), **dict(f.extras)}, law, f.on).format(" ".join(template.split()))
     except (KeyError, ValueError, IndexError, AttributeError, TypeError):  # a value missing on the date
         return f.explanation
 

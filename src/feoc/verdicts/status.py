@@ -1,7 +1,7 @@
 """One status vocabulary, one exit-code table and one verdict protocol for every verdict feoc gives.
 
 An entity or facility is a foreign entity of concern or not (42 U.S.C. 18741(a)(5)); a vehicle keeps the
-IRC §30D credit in whole, in part or not at all; a facility keeps the IRC §45X credit (P.L. 119-21 §70512)
+IRC §30D credit in whole, in part or not at all; a facility keeps the IRC §45X credit (P.L. 119-21 §70514)
 or loses it. Every verdict class satisfies `Verdict`, so the CLI and the renderers can take any of them.
 
 Where the law is unsettled feoc judges every reading of it (rules/interpretations.yaml); `agreed` turns the

@@ -135,6 +135,13 @@ def _status(feoc: bool, findings: list[Finding]) -> Status:
     return Status.not_feoc
 
 
+def _undecided(about: dict[str, list[Finding]], statuses: dict[str, Status], law: Law) -> list[Missing]:
+    """The missing facts of the readings that cannot be decided: a verdict a known fact decides (a FEOC
+    whatever else is missing) has nothing left "to decide", though its findings still show the gap."""
+    return missing_from([f for name, fs in about.items() if statuses[name] == Status.cannot_be_determined
+                         for f in fs], law)
+
+
 def _add_other_readings(verdict: SubjectVerdict, dets: dict[str, Determination], statuses: dict[str, Status],
                         decisive: Any) -> None:
     """A contested verdict also shows what decided each reading that answers otherwise than the one shown
@@ -167,7 +174,7 @@ def entity_verdict(dataset: Dataset, eid: str, day: dt.date, law: Law,
     findings = [f for f in det.about(eid) if f.conclusion in ("feoc", "undetermined")]
     verdict = SubjectVerdict("entity", eid, dataset.entity(eid).name, day, chosen, agreed(statuses.values()),
                              findings, _upstream(det, [f for f in findings if f.conclusion == "feoc"]), statuses,
-                             missing=missing_from([f for fs in about.values() for f in fs], law),
+                             missing=_undecided(about, statuses, law),
                              notes=interpretation_notes(law, day))
     verdict.checked = checked_entity(det, dataset, eid)
     _add_other_readings(verdict, dets, statuses, lambda d: [f for f in d.about(eid) if f.conclusion == "feoc"])
@@ -193,7 +200,7 @@ def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
     activities = {a: bool(det.activity_findings(fid, a)) for a in facility.activities}
     verdict = SubjectVerdict("facility", fid, facility.name, day, chosen, agreed(statuses.values()), findings,
                              _upstream(det, det.activity_findings(fid)), statuses, activities,
-                             missing=missing_from([f for fs in about.values() for f in fs], law),
+                             missing=_undecided(about, statuses, law),
                              notes=interpretation_notes(law, day))
     verdict.checked = checked_facility(det, dataset, fid)
     _add_other_readings(verdict, dets, statuses, lambda d: d.activity_findings(fid))

@@ -18,7 +18,7 @@ from feoc.determine.determination import Determination
 from feoc.determine.findings import Finding
 from feoc.determine.regime30d import determine
 from feoc.law.law import Law
-from feoc.verdicts.readings import judged_readings, missing_from, reading
+from feoc.verdicts.readings import interpretation_notes, judged_readings, missing_from, reading
 from feoc.verdicts.status import Missing, Status, agreed, exit_code
 from feoc.verdicts.subject import _upstream
 from feoc.verdicts.vehicle_parts import Check, Half, component_rows, halves, mineral_rows
@@ -111,7 +111,9 @@ def vehicle_verdict(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date |
         verdict.status = Status.contested  # the same status with different amounts is a disagreement too
     if verdict.status in (Status.contested, Status.cannot_be_determined):
         verdict.credit_usd = 0.0 if verdict.status == Status.cannot_be_determined else verdict.credit_range[0]
-    verdict.missing = list(dict.fromkeys(m for v in verdicts.values() for m in _missing(v, law)))  # once each
+    # once each, from the readings that cannot be decided: a credit a known fact denies needs nothing more
+    verdict.missing = list(dict.fromkeys(m for v in verdicts.values() if v.status == Status.cannot_be_determined
+                                         for m in _missing(v, law)))
     if verdict.status == Status.contested:
         _add_other_readings(verdict, verdicts)
     return verdict
@@ -165,6 +167,8 @@ def _notes(vehicle: Any, battery: Any, on: dt.date, law: Law) -> list[str]:
                      f"on sale on {on}; the verdict shows how the rules would treat it")
     if any(r.assumed for r in [vehicle, battery, *battery.components, *battery.critical_minerals]):
         notes.append("some figures behind this verdict are assumptions marked in the dataset (see the tables)")
+    if any(rule.conclusion in EXCLUDING for rule in law.ruleset(on, "30d").rules):  # 30D(d)(7) applies: FEOCs judged
+        notes.extend(interpretation_notes(law, on))  # DOE's reading applied before it took effect (feoc-law.md §7.4)
     return notes
 
 
