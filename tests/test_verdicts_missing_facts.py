@@ -357,7 +357,7 @@ def test_screen_row_of_an_undetermined_entity_names_what_keeps_it_open(evaluator
     assert row["feoc"] is False and row["rules"] == "feoc-undetermined-licence"
 
 
-# --- an undecided holder: not yet propagated (review of issue 14; see the reviewer's report) ---------------------
+# --- an undecided holder: its doubt is passed down the chain (review of issue 14; determine/doubt.py) ----------
 
 UNDECIDED_HOLDERS = {
     "entities": [{"id": "cn-gov", "name": "CN Government", "type": "government", "country": "CN"},
@@ -374,14 +374,11 @@ UNDECIDED_HOLDERS = {
                  {"holder": "gov24", "entity": "sub", "equity": 1.0, "voting": 1.0, "board_seats": 1.0}]}
 
 
-@pytest.mark.xfail(strict=True, reason="an undecided holder's status is not propagated down the chain: `child` "
-                   "(30 % held by a company whose jurisdiction is not recorded) is 'not a FEOC' under "
-                   "feoc-lookthrough, `sub` (wholly held by an entity whose government votes are unrecorded) "
-                   "'not a FEOC' under every reading, `licensee` (a control right licensed by the company whose "
-                   "jurisdiction is not recorded) 'not a FEOC' under every reading; all should be cannot be "
-                   "determined (exit 4)")
 @pytest.mark.parametrize("subject", ["child", "sub", "licensee"])
 def test_a_stake_held_by_an_undecided_entity_is_no_clear_no(tmp_path, subject):
+    """`child` (30 % held by a company whose jurisdiction is not recorded: a FEOC under feoc-lookthrough if that
+    company is one), `sub` (wholly held by an entity whose government votes are unrecorded) and `licensee` (a
+    control right licensed by the company of unknown jurisdiction) cannot be determined (exit 4), never 'no'."""
     (tmp_path / "world.yaml").write_text(yaml.safe_dump(UNDECIDED_HOLDERS, sort_keys=False))
     result = CliRunner().invoke(app, ["check", "entity", subject, "--data", str(tmp_path), "--on", "2024-06-01",
                                       "--format", "json"])

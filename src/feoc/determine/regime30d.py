@@ -16,6 +16,7 @@ from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.determine.determination import Determination
+from feoc.determine.doubt import FLOOR, doubt_facts
 from feoc.determine.driver import Stage
 from feoc.determine.facts import (
     FEOC_GROUP,
@@ -79,7 +80,17 @@ class _Chaining:
         return len(recorder.feoc), sum(len(v) for v in recorder.scoped.values())
 
 
-def stages(run: PerFactRun) -> dict[str, list[Stage]]:
+def _doubt(run: PerFactRun) -> list[dict[str, Any]]:
+    """The `upstream_doubt` facts (`determine.doubt`): the worst case judged as far as the entities."""
+    def worst(data: Dataset, assumed: frozenset[str]) -> set[str]:
+        det = determine(data, run.day, run.law, run.interp.name, run.ev, "entities", assumed)
+        return set(det.feoc) | {f.subject for f in det.findings if f.conclusion == "undetermined"}
+    undecided = run.recorder.reached("undetermined") - run.recorder.feoc
+    return doubt_facts(run.dataset, run.day, float(run.law.param(FLOOR, run.day) or 0.0), run.recorder.feoc,
+                       undecided, worst)
+
+
+def stages(run: PerFactRun, doubt: bool = True) -> dict[str, list[Stage]]:
     """The regime's stages, by the name `determine(upto=...)` stops after."""
     chaining = _Chaining(run)
     recorder = run.recorder
@@ -87,7 +98,8 @@ def stages(run: PerFactRun) -> dict[str, list[Stage]]:
         "entities": [Stage("direct prongs", run.direct_facts),
                      Stage("ownership and licences", chaining.facts, feeds=chaining.feeds),
                      Stage("unrecorded measures", lambda: unrecorded_facts(run.holdings, run.sources_by_group,
-                                                                           largest_in(run.tracer.values), recorder.feoc))],
+                                                                           largest_in(run.tracer.values), recorder.feoc)),
+                     *([Stage("doubt passed down", lambda: _doubt(run))] if doubt else [])],
         "facilities": [Stage("facility activities",
                              lambda: facility_facts(run.dataset, recorder.feoc, recorder.scoped,
                                                             Regions.on(run.law, run.day)))],
@@ -97,15 +109,20 @@ def stages(run: PerFactRun) -> dict[str, list[Stage]]:
 
 
 def determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None,
-              evaluator: Evaluator | str = "durable-rules", upto: str = "vehicles") -> Determination:
+              evaluator: Evaluator | str = "durable-rules", upto: str = "vehicles",
+              assumed_feoc: frozenset[str] | None = None) -> Determination:
     """Every entity's, facility activity's and vehicle's findings on `day` under one interpretation.
 
     `upto` stops after a stage: an entity's status needs the entity rounds only (`feoc check entity`),
-    a facility's also the activity facts; no later stage changes an earlier stage's findings."""
+    a facility's also the activity facts; no later stage changes an earlier stage's findings.
+    `assumed_feoc` judges the worst case of `determine.doubt` instead: those entities count as FEOCs, and no
+    doubt is passed down (the worst case is what doubt is measured against)."""
     if upto not in STAGES:
         raise ValueError(f"upto={upto!r}: use one of {', '.join(STAGES)}")
     run = PerFactRun(dataset, day, law, law.interpretation(interpretation), evaluator, "30d")
-    by_name = stages(run)
+    if assumed_feoc is not None:
+        run.recorder.feoc |= assumed_feoc
+    by_name = stages(run, doubt=assumed_feoc is None)
     for name in STAGES[:STAGES.index(upto) + 1]:
         run.driver.run_all(by_name[name])
     return run.determination(Determination, run.recorder.feoc, run.recorder.scoped)

@@ -35,6 +35,8 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
     # (`stake`) and the most of an unrecorded measure the holder group could hold through it (`reach`)
     "unrecorded_measure": {"subject": str, "holders": str, "nation": str, "holding": str, "holder": str,
                            "measures": str, "fields": str, "recorded": str, "stake": float, "reach": float},
+    # an entity that is a FEOC (or undecided) only in the worst case the data allows (determine/doubt.py)
+    "upstream_doubt": {"subject": str, "possible": bool, "undecided": str, "gaps": str},
     "agreement_right": {"subject": str, "agreement": str, "licensor": str, "licensor_feoc": bool, "right": str},
     "activity": {"subject": str, "activity": str, "country": str, "nation": str, "where": str, "operator": str,
                  "operator_feoc": bool},

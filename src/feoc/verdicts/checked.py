@@ -163,6 +163,9 @@ def checked_entity(det: Determination, dataset: Dataset, eid: str) -> list[Check
             out.extend(_interest(det, rule, eid, m, day) for m in MEASURES)
         elif rule.fact == "unrecorded_measure":
             out.append(_unrecorded(det, dataset, rule, eid, day))
+        elif rule.fact == "upstream_doubt":
+            out.append(_entry(rule, _outcome(det, rule, eid), "the worst case the data allows (undecided holders and "
+                              "licensors as FEOCs, unrecorded voting rights and board seats as 100 %) was judged"))
     return sorted(out, key=lambda c: c.prong)
 
 
