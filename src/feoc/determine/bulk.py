@@ -20,6 +20,7 @@ path (which reports them as an input error).
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterator, Sequence
@@ -136,6 +137,18 @@ class _Bulk:
         self.rights = agreement_rights(dataset.agreements_on(day))
         self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._shares: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # last round's interests, shares
+
+    def for_reading(self, interp: Interpretation) -> _Bulk:
+        """A copy after the direct prongs, to run the chaining rounds under `interp`: the status arrays are
+        copied, the columns, indexes and stake graphs (read-only, their cycle cache keyed by its inputs) shared."""
+        run = copy.copy(self)
+        run.interp = interp
+        run.feoc, run.undetermined = self.feoc.copy(), self.undetermined.copy()
+        run.fired = {k: v.copy() for k, v in self.fired.items()}
+        run.undetermined_rules = {k: v.copy() for k, v in self.undetermined_rules.items()}
+        run.scoped = {k: set(v) for k, v in self.scoped.items()}
+        run._last, run._shares = {}, {}
+        return run
 
     def stages(self) -> list[Stage]:
         return [Stage("direct prongs", self.direct_facts),
@@ -310,18 +323,35 @@ class _Bulk:
 
 def bulk_determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None) -> BulkResult:
     """Every entity's FEOC status on `day` (entity prongs and chaining), as `determine` decides it."""
-    interp = law.interpretation(interpretation)
-    with paused_gc():
-        run = _Bulk(dataset, day, law, interp)
-        driver = Driver(run.fire, round_limit(status_room(dataset)))
-        direct, chaining = run.stages()
-        driver.run(direct)
-        run.build_graphs()
-        rounds = driver.run(chaining)
-        driver.run(Stage("unrecorded measures", run.unrecorded_facts))
-    return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
-                      run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
-                      run.undetermined, run.undetermined_rules)
+    return BulkReadings(dataset, day, law).determine(interpretation)
+
+
+class BulkReadings:
+    """`bulk_determine` under several readings of one dataset on one date, sharing what no reading changes:
+    the columns and indexes, the government bodies, the stake graphs and the direct prongs (round 0) are
+    computed once; each reading copies the direct prongs' outcome and runs its own chaining rounds."""
+
+    def __init__(self, dataset: Dataset, day: dt.date, law: Law):
+        self.dataset, self.day, self.law = dataset, day, law
+        self._base: _Bulk | None = None
+
+    def determine(self, interpretation: str | None = None) -> BulkResult:
+        interp = self.law.interpretation(interpretation)
+        limit = round_limit(status_room(self.dataset))
+        with paused_gc():
+            if self._base is None:
+                base = _Bulk(self.dataset, self.day, self.law, interp)
+                Driver(base.fire, limit).run(base.stages()[0])
+                base.build_graphs()
+                self._base = base
+            run = self._base.for_reading(interp)
+            driver = Driver(run.fire, limit)
+            driver.rounds = 1  # round 0, the direct prongs, ran once for every reading
+            rounds = driver.run(run.stages()[1])
+            driver.run(Stage("unrecorded measures", run.unrecorded_facts))
+        return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
+                          run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
+                          run.undetermined, run.undetermined_rules)
 
 
 class _IndexSet:
