@@ -69,25 +69,27 @@ def _agreed(table: Screen, dataset: Dataset, day: dt.date, law: Law, interpretat
     others = [name for name in judged_readings(law, interpretation) if name != shown]
     if not others or not feoc_test_in_force(law, day):
         return table
-    per_reading = [table.columns["status"]] + [_statuses(dataset, day, law, name, evaluator, bulk) for name in others]
-    return Screen({**table.columns, "status": [agreed(row) for row in zip(*per_reading)]})
+    ids = table.columns["entity"]
+    per_reading = [table.columns["status"]] + [_statuses(dataset, day, law, name, evaluator, ids, bulk) for name in others]
+    fold: dict[tuple[Status, ...], Status] = {}  # a few distinct combinations: each folded once
+    return Screen({**table.columns, "status": [fold[row] if row in fold else fold.setdefault(row, agreed(row))
+                                               for row in zip(*per_reading)]})
 
 
-def _statuses(dataset: Dataset, day: dt.date, law: Law, name: str, evaluator: str,
+def _statuses(dataset: Dataset, day: dt.date, law: Law, name: str, evaluator: str, ids: list[str],
               bulk: BulkReadings | None) -> list[Status]:
-    """Each entity's status (id order) under the reading `name`, by the bulk path when it can decide."""
+    """Each entity's status under the reading `name` (`ids`: the entities in id order), by the bulk path when
+    it can decide."""
     if evaluator == "vectorised":
         from feoc.determine.bulk import BulkReadings
         from feoc.ownership.arrays import NotBulk
 
         try:
             res = (bulk or BulkReadings(dataset, day, law)).determine(name)
-            ids = [res.ids[i] for i in res.order.tolist()]
             return _own_statuses(ids, res.feoc[res.order].tolist(), _bulk_undetermined(res), True)
         except NotBulk:
             evaluator = "durable-rules"
     det = determine(dataset, day, law, name, evaluator)
-    ids = [e.id for e in sorted(dataset.entities, key=lambda e: e.id)]
     return _own_statuses(ids, [i in det.feoc for i in ids], _undetermined(det), True)
 
 
