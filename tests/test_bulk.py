@@ -184,6 +184,26 @@ def test_py_round_is_pythons_round(value, digits):
     assert py_round(np.array([value]), digits)[0] == round(value, digits)
 
 
+def _outcome(res: bulk.BulkResult) -> tuple:
+    return (res.feoc.tolist(), {k: v.tolist() for k, v in res.fired.items()}, res.scoped, res.rounds,
+            res.undetermined.tolist() if res.undetermined is not None else None,
+            {k: v.tolist() for k, v in (res.undetermined_rules or {}).items()}, res.interpretation.name)
+
+
+@pytest.mark.parametrize("folder", ["seeds", "world"])
+def test_readings_sharing_the_direct_prongs_decide_as_each_alone(folder, world_10k):
+    """`BulkReadings` computes the direct prongs and the stake graphs once for every reading: each reading,
+    in any order, decides exactly as a fresh `bulk_determine` of it alone."""
+    world = folder == "world"
+    dataset = load_dataset(world_10k, RULES, compact=True) if world else load_dataset(ROOT / "seeds", RULES)
+    names = RULES.reading_names()
+    for day in (DAY,) if world else (dt.date(2023, 12, 31), DAY, dt.date(2025, 3, 1)):
+        alone = {n: _outcome(bulk.bulk_determine(dataset, day, RULES, n)) for n in names}
+        for order in (names, names[::-1]):
+            shared = bulk.BulkReadings(dataset, day, RULES)
+            assert {n: _outcome(shared.determine(n)) for n in order} == alone
+
+
 def test_seeds_screen_identically_through_both_paths_on_key_dates():
     dataset = load_dataset(ROOT / "seeds", RULES)
     for day in (dt.date(2023, 12, 31), dt.date(2024, 1, 1), dt.date(2025, 1, 1)):

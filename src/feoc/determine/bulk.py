@@ -20,6 +20,7 @@ path (which reports them as an input error).
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +31,7 @@ import numpy as np
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
+from feoc.determine.bulk_unrecorded import PartStakes, unrecorded_columns
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
 from feoc.determine.facts import (
     ENTITY_FACT,
@@ -46,8 +48,7 @@ from feoc.determine.facts import (
     thresholds,
 )
 from feoc.determine.tracing import lookthrough_for, lookthrough_on
-from feoc.determine.unrecorded import PartStake, unrecorded_facts
-from feoc.engine.columnar import Coded, Column, Numbers, column_from, constant, encode, rule_mask
+from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
 from feoc.law.compile import CompiledRuleset
 from feoc.law.law import Law
 from feoc.law.readings import Interpretation
@@ -132,10 +133,22 @@ class _Bulk:
         self.scoped: dict[str, set[str]] = {}
         self.gov = self.government(law.vocabulary.government_types)
         self.graphs: dict[str, StakeGraph] = {}
-        self.part_stakes: list[PartStake] = []  # holdings in force with some measures unrecorded (build_graphs)
+        self.part_stakes: PartStakes | None = None  # holdings in force with some measures unrecorded (build_graphs)
         self.rights = agreement_rights(dataset.agreements_on(day), law.param("effective_control_rights", day) or ())
         self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._shares: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # last round's interests, shares
+
+    def for_reading(self, interp: Interpretation) -> _Bulk:
+        """A copy after the direct prongs, to run the chaining rounds under `interp`: the status arrays are
+        copied, the columns, indexes and stake graphs (read-only, their cycle cache keyed by its inputs) shared."""
+        run = copy.copy(self)
+        run.interp = interp
+        run.feoc, run.undetermined = self.feoc.copy(), self.undetermined.copy()
+        run.fired = {k: v.copy() for k, v in self.fired.items()}
+        run.undetermined_rules = {k: v.copy() for k, v in self.undetermined_rules.items()}
+        run.scoped = {k: set(v) for k, v in self.scoped.items()}
+        run._last, run._shares = {}, {}
+        return run
 
     def stages(self) -> list[Stage]:
         return [Stage("direct prongs", self.direct_facts),
@@ -205,15 +218,13 @@ class _Bulk:
         columns = [[values[i] for i in keep] for values in (col("holdings", f) for f in ("holder", "entity", *MEASURES))]
         holder = np.fromiter(map(at, columns[0]), dtype=np.int64, count=len(keep))
         target = np.fromiter(map(at, columns[1]), dtype=np.int64, count=len(keep))
-        recorded = np.zeros(len(keep), dtype=np.int64)
-        for m, values in zip(MEASURES, columns[2:]):
-            shares = np.array(values, dtype=np.float64)  # None (no stake in this measure) reads as NaN
+        every = np.empty((len(keep), len(MEASURES)))
+        for mi, (m, values) in enumerate(zip(MEASURES, columns[2:])):
+            shares = every[:, mi] = np.array(values, dtype=np.float64)  # None (no stake in this measure): NaN
             has = ~np.isnan(shares)
-            recorded += has
             self.graphs[m] = StakeGraph(self.n, holder[has], target[has], shares[has], self.rank)
-        # holdings that record some measures but not all (determine.unrecorded): few, read row by row
-        self.part_stakes = [PartStake(columns[0][i], columns[1][i], *(c[i] for c in columns[2:]))
-                            for i in np.flatnonzero((recorded > 0) & (recorded < len(MEASURES))).tolist()]
+        # holdings that record some measures but not all (determine.unrecorded)
+        self.part_stakes = PartStakes.of(holder, target, every, columns)
 
     def _groups(self) -> dict[str, np.ndarray]:
         """The reading's holder groups as masks (`facts.holder_groups`, as the per-fact path's `groups`)."""
@@ -227,17 +238,11 @@ class _Bulk:
 
     def unrecorded_facts(self) -> list[Block]:
         """After the chaining rounds: holdings with a measure unrecorded (`determine.unrecorded`), as one block."""
-        groups = {g: {self.ids[i] for i in np.flatnonzero(mask).tolist()} for g, mask in self._groups().items()}
-
-        def reach_of(holder: str, group: str) -> float:
-            i = self.index[holder]
-            return max((float(self._shares[(m, group)][1][i]) for m in MEASURES if (m, group) in self._shares),
-                       default=0.0)
-        facts = unrecorded_facts(self.part_stakes, groups, reach_of, _IndexedIds(self.feoc, self.index))
-        if not facts:
-            return []
-        cols = {name: column_from([f[name] for f in facts]) for name in facts[0]}
-        return [Block("unrecorded_measure", cols, len(facts), np.array([self.index[f["subject"]] for f in facts]))]
+        def traced(group: str) -> list[np.ndarray]:
+            return [self._shares[(m, group)][1] for m in MEASURES if (m, group) in self._shares]
+        facts = None if self.part_stakes is None else \
+            unrecorded_columns(self.part_stakes, self._groups(), traced, self.feoc, self.id_tuple)
+        return [] if facts is None else [Block("unrecorded_measure", facts.column, facts.n, facts.subjects)]
 
     def chain_facts(self) -> list[Block]:
         """One chaining round's facts: the groups' interests, then the licence rights."""
@@ -318,28 +323,35 @@ class _Bulk:
 
 def bulk_determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None) -> BulkResult:
     """Every entity's FEOC status on `day` (entity prongs and chaining), as `determine` decides it."""
-    interp = law.interpretation(interpretation)
-    with paused_gc():
-        run = _Bulk(dataset, day, law, interp)
-        driver = Driver(run.fire, round_limit(status_room(dataset)))
-        direct, chaining = run.stages()
-        driver.run(direct)
-        run.build_graphs()
-        rounds = driver.run(chaining)
-        driver.run(Stage("unrecorded measures", run.unrecorded_facts))
-    return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
-                      run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
-                      run.undetermined, run.undetermined_rules)
+    return BulkReadings(dataset, day, law).determine(interpretation)
 
 
-class _IndexedIds:
-    """A boolean mask over entities read as the set of their ids (membership only)."""
+class BulkReadings:
+    """`bulk_determine` under several readings of one dataset on one date, sharing what no reading changes:
+    the columns and indexes, the government bodies, the stake graphs and the direct prongs (round 0) are
+    computed once; each reading copies the direct prongs' outcome and runs its own chaining rounds."""
 
-    def __init__(self, mask: np.ndarray, index: dict[str, int]):
-        self.mask, self.index = mask, index
+    def __init__(self, dataset: Dataset, day: dt.date, law: Law):
+        self.dataset, self.day, self.law = dataset, day, law
+        self._base: _Bulk | None = None
 
-    def __contains__(self, eid: object) -> bool:
-        return isinstance(eid, str) and eid in self.index and bool(self.mask[self.index[eid]])
+    def determine(self, interpretation: str | None = None) -> BulkResult:
+        interp = self.law.interpretation(interpretation)
+        limit = round_limit(status_room(self.dataset))
+        with paused_gc():
+            if self._base is None:
+                base = _Bulk(self.dataset, self.day, self.law, interp)
+                Driver(base.fire, limit).run(base.stages()[0])
+                base.build_graphs()
+                self._base = base
+            run = self._base.for_reading(interp)
+            driver = Driver(run.fire, limit)
+            driver.rounds = 1  # round 0, the direct prongs, ran once for every reading
+            rounds = driver.run(run.stages()[1])
+            driver.run(Stage("unrecorded measures", run.unrecorded_facts))
+        return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
+                          run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
+                          run.undetermined, run.undetermined_rules)
 
 
 class _IndexSet:

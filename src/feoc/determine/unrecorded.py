@@ -63,14 +63,23 @@ def unrecorded_facts(holdings: Iterable[Any], groups: dict[str, set[str]],
             reach = 1.0 if h.holder in sources else reach_of(h.holder, group)
             if reach <= 0:
                 continue
+            texts = holding_texts(h)
             facts.append({
                 "kind": "unrecorded_measure", "subject": h.entity, "holders": group, "nation": holders_nation(group),
-                "holding": f"{h.holder} -> {h.entity}", "holder": h.holder,
-                "measures": " and ".join(MEASURE_WORDS[m] for m in missing),
-                "fields": " and ".join(f"`{m}:`" for m in missing),
-                "recorded": ", ".join(f"{s:.2%} {MEASURE_WORDS[m]}" for m, s in recorded),
+                "holding": texts["holding"], "holder": h.holder, "measures": texts["measures"],
+                "fields": texts["fields"], "recorded": texts["recorded"],
                 "stake": round(float(stake), SHARE_DIGITS), "reach": round(float(reach), SHARE_DIGITS)})
     return facts
+
+
+def holding_texts(h: Any) -> dict[str, str]:
+    """The text fields of a holding's `unrecorded_measure` facts (both paths build them here)."""
+    shares = [(m, h.share(m)) for m in MEASURES]
+    missing = [m for m, s in shares if s is None]
+    return {"holding": f"{h.holder} -> {h.entity}",
+            "measures": " and ".join(MEASURE_WORDS[m] for m in missing),
+            "fields": " and ".join(f"`{m}:`" for m in missing),
+            "recorded": ", ".join(f"{s:.2%} {MEASURE_WORDS[m]}" for m, s in shares if s is not None)}
 
 
 def largest_in(values: dict[tuple[str, str, str], float]) -> Callable[[str, str], float]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
@@ -19,6 +19,9 @@ from feoc.determine.regime30d import determine
 from feoc.law.law import Law
 from feoc.verdicts.readings import feoc_test_in_force, judged_readings, reading
 from feoc.verdicts.status import Status, agreed
+
+if TYPE_CHECKING:
+    from feoc.determine.bulk import BulkReadings
 
 COLUMNS = ["entity", "name", "type", "status", "feoc", "rules", "gov_equity", "gov_voting", "gov_board_seats", "gov_nation"]
 
@@ -50,41 +53,43 @@ def screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None 
         from feoc.ownership.arrays import NotBulk
 
         try:
-            table = _bulk_table(dataset, day, law, interpretation)
+            return bulk_screen(dataset, day, law, interpretation)
         except NotBulk:
             evaluator = "durable-rules"
-        else:
-            return _agreed(table, dataset, day, law, interpretation, evaluator)
     table = _screen_from(det or determine(dataset, day, law, interpretation, evaluator), dataset, day, law)
     return _agreed(table, dataset, day, law, interpretation, evaluator)
 
 
 def _agreed(table: Screen, dataset: Dataset, day: dt.date, law: Law, interpretation: str | None,
-            evaluator: str) -> Screen:
+            evaluator: str, bulk: BulkReadings | None = None) -> Screen:
     """The table with `status` agreed across the readings judged (every reading unless one was named): each
-    other reading judged by the same path, its statuses folded in as `feoc check entity` folds them."""
+    other reading judged by the same path (`bulk`: the bulk path's shared work), its statuses folded in as
+    `feoc check entity` folds them."""
     shown = reading(law, interpretation)
     others = [name for name in judged_readings(law, interpretation) if name != shown]
     if not others or not feoc_test_in_force(law, day):
         return table
-    per_reading = [table.columns["status"]] + [_statuses(dataset, day, law, name, evaluator) for name in others]
-    return Screen({**table.columns, "status": [agreed(row) for row in zip(*per_reading)]})
+    ids = table.columns["entity"]
+    per_reading = [table.columns["status"]] + [_statuses(dataset, day, law, name, evaluator, ids, bulk) for name in others]
+    fold: dict[tuple[Status, ...], Status] = {}  # a few distinct combinations: each folded once
+    return Screen({**table.columns, "status": [fold[row] if row in fold else fold.setdefault(row, agreed(row))
+                                               for row in zip(*per_reading)]})
 
 
-def _statuses(dataset: Dataset, day: dt.date, law: Law, name: str, evaluator: str) -> list[Status]:
-    """Each entity's status (id order) under the reading `name`, by the bulk path when it can decide."""
+def _statuses(dataset: Dataset, day: dt.date, law: Law, name: str, evaluator: str, ids: list[str],
+              bulk: BulkReadings | None) -> list[Status]:
+    """Each entity's status under the reading `name` (`ids`: the entities in id order), by the bulk path when
+    it can decide."""
     if evaluator == "vectorised":
-        from feoc.determine.bulk import bulk_determine
+        from feoc.determine.bulk import BulkReadings
         from feoc.ownership.arrays import NotBulk
 
         try:
-            res = bulk_determine(dataset, day, law, name)
-            ids = [res.ids[i] for i in res.order.tolist()]
+            res = (bulk or BulkReadings(dataset, day, law)).determine(name)
             return _own_statuses(ids, res.feoc[res.order].tolist(), _bulk_undetermined(res), True)
         except NotBulk:
             evaluator = "durable-rules"
     det = determine(dataset, day, law, name, evaluator)
-    ids = [e.id for e in sorted(dataset.entities, key=lambda e: e.id)]
     return _own_statuses(ids, [i in det.feoc for i in ids], _undetermined(det), True)
 
 
@@ -151,18 +156,22 @@ def _screen_from(det: Determination, dataset: Dataset, day: dt.date, law: Law) -
 
 
 def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None) -> Screen:
-    """`screen` by the bulk path: the same table, computed on arrays."""
-    return _agreed(_bulk_table(dataset, day, law, interpretation), dataset, day, law, interpretation, "vectorised")
+    """`screen` by the bulk path: the same table, computed on arrays, the work no reading changes done once for
+    all the readings judged (`NotBulk`: the table's reading cannot be decided exactly on arrays)."""
+    from feoc.determine.bulk import BulkReadings
+
+    bulk = BulkReadings(dataset, day, law)
+    return _agreed(_bulk_table(bulk, day, law, interpretation), dataset, day, law, interpretation, "vectorised", bulk)
 
 
-def _bulk_table(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None) -> Screen:
+def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str | None) -> Screen:
     """The table of one reading by the bulk path (`status`: that reading's own answer)."""
     import numpy as np
 
-    from feoc.determine.bulk import bulk_determine, paused_gc
+    from feoc.determine.bulk import paused_gc
     from feoc.ownership.arrays import py_round
 
-    res = bulk_determine(dataset, day, law, interpretation)
+    res = bulk.determine(interpretation)
     control = res.interpretation.tracing == "control"
     n = len(res.ids)
     with paused_gc():

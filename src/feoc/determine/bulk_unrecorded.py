@@ -1,0 +1,93 @@
+"""The `unrecorded_measure` facts of `determine/unrecorded.py` on arrays, for the bulk path (`determine/bulk.py`).
+
+The same facts, in the same order, as `unrecorded.unrecorded_facts` builds one dictionary at a time: per
+holding in force that records some measures but not all, whose entity is not a FEOC, one fact per holder
+group that reaches its holder (`reach`: 1 for one of the group's sources, else the group's largest interest
+in the holder in any measure), with `stake` its largest recorded share, both rounded like every share fact.
+A synthetic world of 100k entities has ~90k such holdings, so the loop over dictionaries took seconds per
+reading; here the numbers are arrays and the text fields are built only if a rule tests them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from feoc.data.model import MEASURES
+from feoc.determine.facts import SHARE_DIGITS, holders_nation
+from feoc.determine.unrecorded import PartStake, holding_texts
+from feoc.engine.columnar import Coded, Column, Numbers, column_from, constant
+from feoc.ownership.arrays import py_round
+
+_TEXTS = ("holding", "measures", "fields", "recorded")
+
+
+@dataclass(frozen=True)
+class PartStakes:
+    """Holdings in force with some measures recorded and some not: holder and entity (entity indexes), the
+    shares (rows x MEASURES, NaN where unrecorded), and `record(row)`, the holding as recorded."""
+
+    holder: np.ndarray
+    entity: np.ndarray
+    shares: np.ndarray
+    record: Callable[[int], PartStake]
+
+    @staticmethod
+    def of(holder: np.ndarray, target: np.ndarray, shares: np.ndarray, columns: Sequence[Sequence[Any]]) -> PartStakes:
+        """From the holdings in force (`shares`: one column per measure, NaN where unrecorded; `columns`: the
+        holder, entity and measure values as recorded, in the same row order)."""
+        recorded = (~np.isnan(shares)).sum(axis=1)
+        rows = np.flatnonzero((recorded > 0) & (recorded < len(MEASURES)))
+
+        def record(i: int) -> PartStake:
+            at = int(rows[i])
+            return PartStake(*(c[at] for c in columns))
+        return PartStakes(holder[rows], target[rows], shares[rows], record)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Facts of one kind as a column function: `n` rows about the entity indexes `subjects`."""
+
+    n: int
+    subjects: np.ndarray
+    column: Callable[[str], Column | None]
+
+
+def unrecorded_columns(part: PartStakes, groups: dict[str, np.ndarray], traced: Callable[[str], list[np.ndarray]],
+                       feoc: np.ndarray, ids: tuple[str, ...]) -> Facts | None:
+    """The `unrecorded_measure` facts for the holder `groups` (group -> its sources, a mask, after the chaining
+    rounds); `traced(group)` gives the group's last shares per measure traced (arrays over entities)."""
+    live = np.flatnonzero(~feoc[part.entity])
+    holder = part.holder[live]
+    names = sorted(groups)
+    at, group_of, reaches = [], [], []
+    for g, name in enumerate(names):
+        shares = traced(name)
+        reach = np.maximum.reduce([s[holder] for s in shares]) if shares else np.zeros(len(live))
+        reach = np.where(groups[name][holder], 1.0, reach)
+        keep = np.flatnonzero(reach > 0)
+        at.append(keep)
+        group_of.append(np.full(len(keep), g, dtype=np.int64))
+        reaches.append(reach[keep])
+    if not at or not sum(map(len, at)):
+        return None
+    where, group = np.concatenate(at), np.concatenate(group_of)
+    order = np.lexsort((group, where))  # by holding, then group: the per-fact path's order
+    rows, group, reach = live[where[order]], group[order], py_round(np.concatenate(reaches)[order], SHARE_DIGITS)
+    stake = py_round(np.nanmax(part.shares[rows], axis=1), SHARE_DIGITS)
+    k = len(rows)
+    built: dict[str, Column | None] = {
+        "kind": constant("unrecorded_measure", k), "subject": Coded(part.entity[rows], ids),
+        "holders": Coded(group, tuple(names)), "nation": Coded(group, tuple(map(holders_nation, names))),
+        "holder": Coded(part.holder[rows], ids), "stake": Numbers(stake), "reach": Numbers(reach)}
+
+    def column(name: str) -> Column | None:
+        if name in _TEXTS and name not in built:  # only if a rule tests it: one text per fact
+            texts = {i: holding_texts(part.record(i)) for i in dict.fromkeys(rows.tolist())}
+            built.update({t: column_from([texts[i][t] for i in rows.tolist()]) for t in _TEXTS})
+        return built.get(name)
+    return Facts(k, part.entity[rows], column)
