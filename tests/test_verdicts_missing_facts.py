@@ -383,3 +383,24 @@ def test_a_stake_held_by_an_undecided_entity_is_no_clear_no(tmp_path, subject):
     result = CliRunner().invoke(app, ["check", "entity", subject, "--data", str(tmp_path), "--on", "2024-06-01",
                                       "--format", "json"])
     assert (result.exit_code, json.loads(result.stdout)["status"]) == (4, "cannot_be_determined")
+
+
+@pytest.mark.parametrize("evaluator", ["vectorised", "durable-rules"])
+def test_screen_passes_an_undecided_holders_doubt_down_as_check_does(evaluator):
+    """`feoc screen` on both paths: `child`, `sub` and `licensee` cannot be determined (the rule
+    feoc-undetermined-upstream), as `check entity` says, never a silent "no"."""
+    from feoc.verdicts.screen import screen_rows
+
+    ds = inline_dataset(UNDECIDED_HOLDERS, "test", LAW)
+    rows = {r["entity"]: r for r in screen_rows(ds, dt.date(2024, 6, 1), LAW, evaluator=evaluator)}
+    for subject in ("child", "sub", "licensee"):
+        assert rows[subject]["status"] == "cannot_be_determined", rows[subject]
+    assert "feoc-undetermined-upstream" in rows["sub"]["rules"]
+
+
+def test_a_cell_from_a_plant_run_by_an_entity_under_upstream_doubt_cannot_be_determined(tmp_path):
+    """A vehicle whose cells come from a plant run by `sub` (wholly held by a company whose government votes
+    are unrecorded) cannot be determined: the doubt reaches the part, never ELIGIBLE."""
+    data = world(cell_operator="sub", extra={k: UNDECIDED_HOLDERS[k] for k in ("entities", "holdings")})
+    code, body = check_vehicle(tmp_path, data, "2024-06-01")
+    assert (code, body["status"]) == (4, "cannot_be_determined"), body["reason"]

@@ -334,8 +334,12 @@ class BulkReadings:
     def __init__(self, dataset: Dataset, day: dt.date, law: Law):
         self.dataset, self.day, self.law = dataset, day, law
         self._base: _Bulk | None = None
+        self.worst: BulkReadings | None = None  # the worst case of `determine.doubt`, shared across readings
+        self.worst_case: tuple[Dataset, list[Any]] | None = None  # `doubt.worst_case` of the dataset
 
-    def determine(self, interpretation: str | None = None) -> BulkResult:
+    def determine(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None) -> BulkResult:
+        """As `regime30d.determine` (to the entities); `assumed_feoc` judges the worst case of `determine.doubt`
+        (those entities count as FEOCs; no doubt is passed down)."""
         interp = self.law.interpretation(interpretation)
         limit = round_limit(status_room(self.dataset))
         with paused_gc():
@@ -345,13 +349,24 @@ class BulkReadings:
                 base.build_graphs()
                 self._base = base
             run = self._base.for_reading(interp)
+            if assumed_feoc:
+                run.feoc[[run.index[e] for e in sorted(assumed_feoc)]] = True
             driver = Driver(run.fire, limit)
             driver.rounds = 1  # round 0, the direct prongs, ran once for every reading
             rounds = driver.run(run.stages()[1])
             driver.run(Stage("unrecorded measures", run.unrecorded_facts))
+            if assumed_feoc is None:
+                driver.run(Stage("doubt passed down", lambda: self._doubt(run, interp.name)))
         return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
                           run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
                           run.undetermined, run.undetermined_rules)
+
+
+    def _doubt(self, run: _Bulk, reading: str) -> list[Block]:
+        """The `upstream_doubt` facts of `determine.doubt` as one block (`bulk_doubt`)."""
+        from feoc.determine.bulk_doubt import doubt_block  # it builds on this module's classes
+
+        return doubt_block(self, run, reading)
 
 
 class _IndexSet:

@@ -38,52 +38,84 @@ def worst_case_holdings(holdings: Iterable[Any], floor: float) -> tuple[tuple[An
         recorded = [s for s in (h.share(m) for m in MEASURES) if s is not None]
         missing = [m for m in MEASURES if h.share(m) is None]
         if recorded and missing and max(recorded) >= floor:
-            h = h.model_copy(update=dict.fromkeys(missing, 1.0))
+            worst = dict.fromkeys(missing, 1.0)  # a model, or a light row of a compact load (a named tuple)
+            h = h.model_copy(update=worst) if hasattr(h, "model_copy") else h._replace(**worst)
             filled.append(h)
         out.append(h)
     return tuple(out), filled
 
 
 def worst_case(dataset: Dataset, floor: float) -> tuple[Dataset, list[Any]]:
-    """The dataset of the worst case (its columns dropped: they describe the recorded holdings)."""
+    """The dataset of the worst case (the holdings' columns of a compact load dropped: they describe the
+    recorded holdings)."""
     holdings, filled = worst_case_holdings(dataset.holdings, floor)
     if not filled:
         return dataset, []
-    return dataclasses.replace(dataset, holdings=holdings, columns={}), filled
+    columns = {kind: kept for kind, kept in dataset.columns.items() if kind != "holdings"}
+    return dataclasses.replace(dataset, holdings=holdings, columns=columns), filled
 
 
-def _upstream(subject: str, dataset: Dataset, day: dt.date) -> set[str]:
-    """Every holder and licensor above `subject` on `day`, transitively."""
+NAMED = 3  # the undecided entities and holdings a fact names, nearest first ("and others" beyond)
+LOOKED = 64  # entities looked at above a subject to name them: the names explain, the worst case decides
+
+
+def _above(dataset: Dataset, day: dt.date) -> dict[str, list[str]]:
+    """Entity -> its holders and licensors on `day`, sorted."""
     above: dict[str, set[str]] = {}
     for h in dataset.holdings_on(day):
         above.setdefault(h.entity, set()).add(h.holder)
     for a in dataset.agreements_on(day):
         above.setdefault(a.licensee, set()).add(a.licensor)
-    seen: set[str] = set()
-    stack = [subject]
-    while stack:
-        for nxt in above.get(stack.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return seen
+    return {entity: sorted(holders) for entity, holders in above.items()}
 
 
-def doubt_facts(dataset: Dataset, day: dt.date, floor: float, feoc: Collection[str], undecided: Collection[str],
-                worst: Callable[[Dataset, frozenset[str]], set[str]]) -> list[dict[str, Any]]:
-    """The `upstream_doubt` facts: `worst(dataset, assumed)` is the set of entities a FEOC or undecided when
-    the entities `assumed` are FEOCs, on the worst-case dataset; `feoc` and `undecided` are the real run's."""
-    worst_data, filled = worst_case(dataset, floor)
+def _named(subject: str, above: dict[str, list[str]], undecided: frozenset[str],
+           gaps_of: dict[str, list[str]]) -> tuple[str, str]:
+    """The undecided entities and the filled holdings nearest above `subject` (breadth first, not past an
+    undecided entity, at most LOOKED entities), as the fact's text."""
+    found: list[str] = []
+    gaps: list[str] = list(gaps_of.get(subject, ()))
+    seen, queue = {subject}, [subject]
+    while queue and len(seen) < LOOKED:
+        for nxt in above.get(queue.pop(0), ()):
+            if nxt in seen:
+                continue
+            seen.add(nxt)
+            gaps += gaps_of.get(nxt, ())
+            if nxt in undecided:
+                found.append(nxt)  # its own verdict explains it: no need to look above it
+            else:
+                queue.append(nxt)
+    return _listed(found), _listed(gaps, "; ")
+
+
+def _listed(items: list[str], sep: str = ", ") -> str:
+    if not items:
+        return "none"
+    return sep.join(items[:NAMED]) + (f"{sep}and others" if len(items) > NAMED else "")
+
+
+def doubt_facts(dataset: Dataset, day: dt.date, case: tuple[Dataset, list[Any]], feoc: Collection[str],
+                undecided: Collection[str], worst: Callable[[Dataset, frozenset[str]], set[str]],
+                texts: bool = True) -> list[dict[str, Any]]:
+    """The `upstream_doubt` facts: `case` is `worst_case(dataset, floor)`; `worst(data, assumed)` is the set
+    of entities a FEOC or undecided on it when the entities `assumed` are FEOCs; `feoc` and `undecided` are
+    the real run's. Without `texts` (the bulk path: no rule tests them) the facts do not name what is upstream."""
+    worst_data, filled = case
     if not undecided and not filled:
         return []
     assumed = frozenset(undecided)
     possible = worst(worst_data, assumed) - set(feoc) - assumed
+    if not possible:
+        return []
+    above = _above(dataset, day) if texts else {}
+    gaps_of: dict[str, list[str]] = {}
+    for h in filled:
+        if texts and h.in_force(day):
+            gaps_of.setdefault(h.entity, []).append(f"{h.holder} -> {h.entity}")
     facts = []
     for subject in sorted(possible):
-        upstream = _upstream(subject, dataset, day)
-        gaps = sorted(f"{h.holder} -> {h.entity}" for h in filled if h.entity in upstream | {subject}
-                      and h.in_force(day))
-        facts.append({"kind": "upstream_doubt", "subject": subject, "possible": True,
-                      "undecided": ", ".join(sorted(assumed & upstream)) or "none",
-                      "gaps": "; ".join(gaps) or "none"})
+        named, gaps = _named(subject, above, assumed, gaps_of) if texts else ("", "")
+        facts.append({"kind": "upstream_doubt", "subject": subject, "possible": True, "undecided": named,
+                      "gaps": gaps})
     return facts

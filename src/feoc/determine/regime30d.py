@@ -16,7 +16,7 @@ from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.determine.determination import Determination
-from feoc.determine.doubt import FLOOR, doubt_facts
+from feoc.determine.doubt import FLOOR, doubt_facts, worst_case
 from feoc.determine.driver import Stage
 from feoc.determine.facts import (
     FEOC_GROUP,
@@ -86,8 +86,8 @@ def _doubt(run: PerFactRun) -> list[dict[str, Any]]:
         det = determine(data, run.day, run.law, run.interp.name, run.ev, "entities", assumed)
         return set(det.feoc) | {f.subject for f in det.findings if f.conclusion == "undetermined"}
     undecided = run.recorder.reached("undetermined") - run.recorder.feoc
-    return doubt_facts(run.dataset, run.day, float(run.law.param(FLOOR, run.day) or 0.0), run.recorder.feoc,
-                       undecided, worst)
+    case = worst_case(run.dataset, float(run.law.param(FLOOR, run.day) or 0.0))
+    return doubt_facts(run.dataset, run.day, case, run.recorder.feoc, undecided, worst)
 
 
 def stages(run: PerFactRun, doubt: bool = True) -> dict[str, list[Stage]]:
