@@ -12,7 +12,7 @@ determination or the compiled rules (parameters resolved as of the date); none i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,28 +145,39 @@ def _agreements(det: Determination, dataset: Dataset, rule: CompiledRule, eid: s
     return _entry(rule, _outcome(det, rule, eid), " | ".join(parts))
 
 
-def checked_entity(det: Determination, dataset: Dataset, eid: str) -> list[Checked]:
-    """Each prong in force on the determination's date for entity `eid`, with what was looked at."""
+def _prongs(det: Determination, dataset: Dataset, subject: str,
+            other: Callable[[CompiledRule, str], list[Checked]]) -> list[Checked]:
+    """Each entity prong in force on the determination's date for `subject`, in the statute's order: the
+    direct prongs (its record's fields, its listings) as §30D and §45X both test them; `other` the rest."""
     day = det.on.isoformat()
-    record = entity_fact(dataset.entity(eid))
+    record = entity_fact(dataset.entity(subject))
     out: list[Checked] = []
     for rule in det.ruleset.rules:
         if rule.source.rule.applies_to != "entity":
             continue
-        if rule.fact == "entity":
-            out.append(_entry(rule, _outcome(det, rule, eid), _compare(rule, record, day)))
-        elif rule.fact == "listing":
-            out.append(_listings(det, dataset, rule, eid, day))
-        elif rule.fact == "agreement_right":
-            out.append(_agreements(det, dataset, rule, eid, day))
-        elif rule.fact == "interest":
-            out.extend(_interest(det, rule, eid, m, day) for m in MEASURES)
-        elif rule.fact == "unrecorded_measure":
-            out.append(_unrecorded(det, dataset, rule, eid, day))
-        elif rule.fact == "upstream_doubt":
-            out.append(_entry(rule, _outcome(det, rule, eid), "the worst case the data allows (undecided holders and "
-                              "licensors as FEOCs, unrecorded voting rights and board seats as 100 %) was judged"))
-    return sorted(out, key=lambda c: c.prong)
+        if rule.fact == "listing":
+            out.append(_listings(det, dataset, rule, subject, day))
+        elif rule.fact == "entity":
+            out.append(_entry(rule, _outcome(det, rule, subject), _compare(rule, record, day)))
+        else:
+            out.extend(other(rule, day))
+    return sorted(out, key=lambda c: c.prong)  # (A), (B), (C), (D)/(E): the statute's order
+
+
+def checked_entity(det: Determination, dataset: Dataset, eid: str) -> list[Checked]:
+    """Each prong in force on the determination's date for entity `eid`, with what was looked at."""
+    def other(rule: CompiledRule, day: str) -> list[Checked]:
+        if rule.fact == "agreement_right":
+            return [_agreements(det, dataset, rule, eid, day)]
+        if rule.fact == "interest":
+            return [_interest(det, rule, eid, m, day) for m in MEASURES]
+        if rule.fact == "unrecorded_measure":
+            return [_unrecorded(det, dataset, rule, eid, day)]
+        if rule.fact == "upstream_doubt":
+            return [_entry(rule, _outcome(det, rule, eid), "the worst case the data allows (undecided holders and "
+                           "licensors as FEOCs, unrecorded voting rights and board seats as 100 %) was judged")]
+        return []
+    return _prongs(det, dataset, eid, other)
 
 
 def _unrecorded(det: Determination, dataset: Dataset, rule: CompiledRule, eid: str, day: str) -> Checked:
@@ -224,20 +235,10 @@ def checked_operator_45x(det: Determination, dataset: Dataset, operator: str) ->
     §70512), with what was looked at: its record, its listings, the interests of foreign-controlled
     entities traced to it; for the specified-foreign-entity interests, debt, officers and contracts, the
     conditions no fact about it met (those facts are computed in the determination, not kept)."""
-    day = det.on.isoformat()
-    record = entity_fact(dataset.entity(operator))
-    out: list[Checked] = []
-    for rule in det.ruleset.rules:
-        if rule.source.rule.applies_to != "entity":
-            continue
-        if rule.fact == "entity":
-            out.append(_entry(rule, _outcome(det, rule, operator), _compare(rule, record, day)))
-        elif rule.fact == "listing":
-            out.append(_listings(det, dataset, rule, operator, day))
-        elif _traced(rule, det):
-            out.extend(_interest(det, rule, operator, m, day) for m in MEASURES)
-        else:
-            needs = "; ".join(f"{c.field} {n.format(day=day)}" for c, n in _conditions(rule))
-            out.append(_entry(rule, _outcome(det, rule, operator),
-                              f"no `{rule.fact}` fact about {operator} on {day} meets the rule (needs {needs})"))
-    return sorted(out, key=lambda c: c.prong)
+    def other(rule: CompiledRule, day: str) -> list[Checked]:
+        if _traced(rule, det):
+            return [_interest(det, rule, operator, m, day) for m in MEASURES]
+        needs = "; ".join(f"{c.field} {n.format(day=day)}" for c, n in _conditions(rule))
+        return [_entry(rule, _outcome(det, rule, operator),
+                       f"no `{rule.fact}` fact about {operator} on {day} meets the rule (needs {needs})")]
+    return _prongs(det, dataset, operator, other)
