@@ -128,3 +128,18 @@ def test_the_gaps_named_are_only_those_that_could_decide(tmp_path):
     if "kr -> a" in text:
         pytest.xfail("an irrelevant filled holding (non-FEOC holder) is named as a gap to record (open)")
     assert "kr -> a" not in text
+
+
+def test_a_doubt_from_an_unrecorded_share_alone_does_not_ask_to_decide_none(tmp_path):
+    """`a` is 20 % held by the government of CN and 20 % (equity only) by `m`, which the government holds
+    20 % of: the unrecorded-measure rule's reach (20 %) misses it, the worst case (m's votes 100 %: 20 % + 20 %)
+    does not. No entity above is undecided: the remedy must not read "deciding the status of none"."""
+    gov = {"id": "cn-gov", "name": "CN Gov", "type": "government", "country": "CN"}
+    data = {"entities": [gov, co("m", "US"), co("a", "US")],
+            "holdings": [stake("cn-gov", "m", 0.2), {"holder": "m", "entity": "a", "equity": 0.2},
+                         stake("cn-gov", "a", 0.2)]}
+    body = check(tmp_path, data, "a", "government")
+    assert body["status"] == "cannot_be_determined"
+    text = json.dumps(body)
+    assert UPSTREAM in text and "m -> a" in text
+    assert "status of none" not in text and "(none) are FEOCs" not in text
