@@ -143,3 +143,16 @@ def test_a_doubt_from_an_unrecorded_share_alone_does_not_ask_to_decide_none(tmp_
     text = json.dumps(body)
     assert UPSTREAM in text and "m -> a" in text
     assert "status of none" not in text and "(none) are FEOCs" not in text
+
+
+def test_a_doubt_from_beyond_the_entities_looked_at_does_not_say_none_above(tmp_path):
+    """A chain of 70 wholly held companies under one of unknown jurisdiction: the last cannot be determined,
+    but the names are looked for among the 64 nearest entities only; the text said no entity above it was
+    undecided and no share unrecorded ("none", "none"), which the data contradicts."""
+    entities = [co("nojur")] + [co(f"e{i}", "US") for i in range(70)]
+    holdings = [stake("nojur", "e0", 1.0)] + [stake(f"e{i}", f"e{i + 1}", 1.0) for i in range(69)]
+    body = check(tmp_path, {"entities": entities, "holdings": holdings}, "e69", "feoc-lookthrough")
+    assert body["status"] == "cannot_be_determined"
+    text = json.dumps(body)
+    assert UPSTREAM in text and "further up not named" in text
+    assert "cannot be determined (taken as FEOCs there): none." not in text

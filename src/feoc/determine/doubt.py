@@ -86,13 +86,15 @@ def _named(subject: str, above: dict[str, list[str]], undecided: frozenset[str],
                 found.append(nxt)  # its own verdict explains it: no need to look above it
             else:
                 queue.append(nxt)
-    return _listed(found), _listed(gaps, "; ")
+    cut = bool(queue)  # stopped at LOOKED: what is further up was not looked at
+    return _listed(found, ", ", cut), _listed(gaps, "; ", cut)
 
 
-def _listed(items: list[str], sep: str = ", ") -> str:
+def _listed(items: list[str], sep: str, cut: bool = False) -> str:
     if not items:
-        return "none"
-    return sep.join(items[:NAMED]) + (f"{sep}and others" if len(items) > NAMED else "")
+        return f"none within the {LOOKED} entities nearest above it (further up not named)" if cut else "none"
+    more = f"{sep}and others" if len(items) > NAMED else ""
+    return sep.join(items[:NAMED]) + (more or (f"{sep}possibly others further up" if cut else ""))
 
 
 def doubt_facts(dataset: Dataset, day: dt.date, case: tuple[Dataset, list[Any]], feoc: Collection[str],
