@@ -156,3 +156,18 @@ def test_a_doubt_from_beyond_the_entities_looked_at_does_not_say_none_above(tmp_
     text = json.dumps(body)
     assert UPSTREAM in text and "further up not named" in text
     assert "cannot be determined (taken as FEOCs there): none." not in text
+
+
+def test_a_cell_from_an_activity_licensed_by_an_undecided_licensor_is_not_eligible(tmp_path):
+    """The same licence downstream: a vehicle whose cells come from `us-maker`'s plant is ELIGIBLE (7,500 USD),
+    a confident yes on a part the data leaves open."""
+    from test_verdicts_missing_facts import check_vehicle, world  # the vehicle world of the missing-facts tests
+
+    extra = {"entities": [co("nojur"), co("us-maker", "US")],
+             "agreements": [{"id": "lic", "kind": "license", "licensor": "nojur", "licensee": "us-maker",
+                             "rights": ["production_quantity_or_timing"],
+                             "activities": ["battery_cell_manufacturing"]}]}
+    code, body = check_vehicle(tmp_path, world(cell_operator="us-maker", extra=extra), DAY)
+    if body["status"] == "eligible":
+        pytest.xfail("scoped licence from an undecided licensor: the vehicle is eligible (open)")
+    assert (code, body["status"]) == (4, "cannot_be_determined")
