@@ -8,7 +8,7 @@ import numpy as np
 
 from feoc.data.dataset import Dataset
 from feoc.determine.bulk import Block, BulkReadings, _Bulk
-from feoc.determine.doubt import FLOOR, doubt_facts, worst_case
+from feoc.determine.doubt import FLOOR, doubt_facts, more_scoped, worst_case
 from feoc.engine.columnar import column_from
 
 
@@ -23,7 +23,7 @@ def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]
             readings.worst = BulkReadings(data, readings.day, readings.law)
         result = readings.worst.determine(reading, assumed)
         mask = result.feoc if result.undetermined is None else result.feoc | result.undetermined
-        return {result.ids[i] for i in np.flatnonzero(mask).tolist()}
+        return {result.ids[i] for i in np.flatnonzero(mask).tolist()} | more_scoped(result.scoped, run.scoped)
 
     ids = run.ids
     feoc = {ids[i] for i in np.flatnonzero(run.feoc).tolist()}

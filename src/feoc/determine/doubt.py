@@ -45,6 +45,13 @@ def worst_case_holdings(holdings: Iterable[Any], floor: float) -> tuple[tuple[An
     return tuple(out), filled
 
 
+def more_scoped(worst: dict[str, set[str]], real: dict[str, set[str]]) -> set[str]:
+    """Licensees a FEOC controls in more activities in the worst case than in the real one (a licence scoped
+    to some activities from an undecided licensor): their status is open as a whole, as a licence from a FEOC
+    with unknown terms makes it (feoc-undetermined-licence), so the plants they run are open too."""
+    return {e for e, activities in worst.items() if not activities <= real.get(e, set())}
+
+
 def worst_case(dataset: Dataset, floor: float) -> tuple[Dataset, list[Any]]:
     """The dataset of the worst case (the holdings' columns of a compact load dropped: they describe the
     recorded holdings)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.determine.determination import Determination
-from feoc.determine.doubt import FLOOR, doubt_facts, worst_case
+from feoc.determine.doubt import FLOOR, doubt_facts, more_scoped, worst_case
 from feoc.determine.driver import Stage
 from feoc.determine.facts import (
     FEOC_GROUP,
@@ -84,7 +84,8 @@ def _doubt(run: PerFactRun) -> list[dict[str, Any]]:
     """The `upstream_doubt` facts (`determine.doubt`): the worst case judged as far as the entities."""
     def worst(data: Dataset, assumed: frozenset[str]) -> set[str]:
         det = determine(data, run.day, run.law, run.interp.name, run.ev, "entities", assumed)
-        return set(det.feoc) | {f.subject for f in det.findings if f.conclusion == "undetermined"}
+        return (set(det.feoc) | {f.subject for f in det.findings if f.conclusion == "undetermined"}
+                | more_scoped(det.scoped, run.recorder.scoped))
     undecided = run.recorder.reached("undetermined") - run.recorder.feoc
     case = worst_case(run.dataset, float(run.law.param(FLOOR, run.day) or 0.0))
     return doubt_facts(run.dataset, run.day, case, run.recorder.feoc, undecided, worst)
