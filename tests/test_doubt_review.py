@@ -111,12 +111,10 @@ def test_an_activity_licensed_by_an_undecided_licensor_is_no_clear_no():
     assert verdict.status == "cannot_be_determined"
 
 
-@pytest.mark.xfail(strict=True, reason="open: the text names every filled holding above, also one whose holder has "
-                   "no covered interest even in the worst case (the verdict itself is right)")
 def test_the_gaps_named_are_only_those_that_could_decide(tmp_path):
     """`b` is wholly held by `a`; `a` is 30 % held by a company of unknown jurisdiction and 30 % (equity only)
-    by a Korean company. The Korean company's votes cannot make `a` a FEOC whatever they are, yet the text
-    names `kr -> a` among the holdings to record."""
+    by a Korean company. The Korean company's votes cannot make `a` a FEOC whatever they are, so the text does
+    not name `kr -> a` among the holdings to record (a gap is named only below a FEOC or a possible one)."""
     data = {"entities": [co("nojur"), co("kr", "KR"), co("a", "US"), co("b", "US")],
             "holdings": [stake("nojur", "a", 0.3), {"holder": "kr", "entity": "a", "equity": 0.3},
                          stake("a", "b", 1.0)]}

@@ -97,6 +97,23 @@ def _named(subject: str, above: dict[str, list[str]], undecided: frozenset[str],
     return _listed(found, ", ", cut), _listed(gaps, "; ", cut)
 
 
+def _below(holder: str, above: dict[str, list[str]], tainted: set[str]) -> bool:
+    """Whether `holder` is, or is held or licensed by, one of `tainted` (looking at most at LOOKED entities;
+    beyond them it is taken to be, so a gap is never left unnamed for want of looking)."""
+    seen, queue = {holder}, [holder]
+    while queue:
+        node = queue.pop(0)
+        if node in tainted:
+            return True
+        for nxt in above.get(node, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+        if len(seen) > LOOKED:
+            return True
+    return False
+
+
 def _listed(items: list[str], sep: str, cut: bool = False) -> str:
     if not items:
         return f"none within the {LOOKED} entities nearest above it (further up not named)" if cut else "none"
@@ -119,8 +136,9 @@ def doubt_facts(dataset: Dataset, day: dt.date, case: tuple[Dataset, list[Any]],
         return []
     above = _above(dataset, day) if texts else {}
     gaps_of: dict[str, list[str]] = {}
+    tainted = set(feoc) | assumed | possible  # a gap can decide only below a FEOC or a possible one
     for h in filled:
-        if texts and h.in_force(day):
+        if texts and h.in_force(day) and _below(h.holder, above, tainted):
             gaps_of.setdefault(h.entity, []).append(f"{h.holder} -> {h.entity}")
     facts = []
     for subject in sorted(possible):
