@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Collection, Iterable
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from feoc.data.dataset import Dataset
@@ -97,21 +99,22 @@ def _named(subject: str, above: dict[str, list[str]], undecided: frozenset[str],
     return _listed(found, ", ", cut), _listed(gaps, "; ", cut)
 
 
+def _up(node: str, above: dict[str, list[str]]) -> Iterator[str]:
+    """`node`, then its holders and licensors, breadth first, each once."""
+    seen, queue = {node}, deque([node])
+    while queue:
+        current = queue.popleft()
+        yield current
+        fresh = [n for n in above.get(current, ()) if n not in seen]
+        seen.update(fresh)
+        queue.extend(fresh)
+
+
 def _below(holder: str, above: dict[str, list[str]], tainted: set[str]) -> bool:
     """Whether `holder` is, or is held or licensed by, one of `tainted` (looking at most at LOOKED entities;
     beyond them it is taken to be, so a gap is never left unnamed for want of looking)."""
-    seen, queue = {holder}, [holder]
-    while queue:
-        node = queue.pop(0)
-        if node in tainted:
-            return True
-        for nxt in above.get(node, ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-        if len(seen) > LOOKED:
-            return True
-    return False
+    looked = list(islice(_up(holder, above), LOOKED + 1))
+    return len(looked) > LOOKED or not tainted.isdisjoint(looked)
 
 
 def _listed(items: list[str], sep: str, cut: bool = False) -> str:
