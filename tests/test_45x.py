@@ -34,7 +34,7 @@ def test_sk_on_plant_2026_cannot_be_determined_without_material_costs():
     result = check("skba-commerce-2", "2026-06-01")
     assert result.exit_code == 4, result.output
     assert "not a prohibited foreign entity on the data given" in result.output
-    assert "cannot be determined: missing material_inputs for battery_cell" in result.output
+    assert "battery_cell: cannot be determined — missing material_inputs for battery_cell" in result.output
 
 
 def test_before_the_first_taxable_year_the_rules_do_not_apply():

@@ -7,6 +7,7 @@ import datetime as dt
 
 from feoc.render.markdown_parts import ReportContext, deciding, report_path, status
 from feoc.render.sanitize import code, md
+from feoc.verdicts.facility45x import Facility45XVerdict
 from feoc.verdicts.timeline import SubjectTimeline
 
 
@@ -39,7 +40,18 @@ def render_index(timelines: list[SubjectTimeline], dates: list[dt.date], context
                   "| --- | --- | " + " | ".join("---" for _ in days45) + " |"]
         for fid, operator, name in rows:
             t = next(x for x in timelines if x.subject == operator)
-            cells = [next(v.status for v in vs if v.subject == fid).replace("_", " ") for _, vs in t.facilities45x]
+            cells = [_plant_cell(next(v for v in vs if v.subject == fid)) for _, vs in t.facilities45x]
             lines.append(f"| {code(fid)} | [{md(name)}]({report_path('entity', operator)}) | " + " | ".join(cells) + " |")
     lines += ["", "---", "", context.footer, ""]
     return "\n".join(lines)
+
+
+def _plant_cell(v: Facility45XVerdict) -> str:
+    """A plant's §45X status on a date and, under it, each product's own status — unless the operator's status
+    decided the plant (a prohibited foreign entity gets nothing, whatever its products), which is named instead."""
+    head = v.status.replace("_", " ")
+    if v.operator_pfe:
+        return f"{head}<br>operator: {md(v.operator_status or 'a prohibited foreign entity')}"
+    if v.operator_pfe is None or not v.products:
+        return head
+    return head + "<br>" + "<br>".join(f"{md(p.product)}: {p.status.replace('_', ' ')}" for p in v.products)

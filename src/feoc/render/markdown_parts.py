@@ -21,6 +21,7 @@ from feoc.verdicts.vehicle import VehicleVerdict
 if TYPE_CHECKING:
     from feoc.law.law import Law
     from feoc.verdicts.checked import Checked
+    from feoc.verdicts.facility45x import Facility45XVerdict
 
 
 @dataclass(frozen=True)
@@ -136,8 +137,12 @@ def paths_section(findings: list[Finding], dataset: Dataset, notes: Footnotes, d
     lines += _mermaid(subject, [s for _, s in chains], [f.fact("measure") for f, _ in chains], dataset, feoc, governments)
     lines.append("As text, for readers without Mermaid:")
     lines.append("")
+    shown: set[str] = set()
     for f in findings:
         for text, steps in zip(f.paths, f.path_steps):
+            if text in shown:  # the same chain behind another finding (equity and 25 %/40 %/50 % tests alike)
+                continue
+            shown.add(text)
             chain = [h for h, _, _ in steps] + [subject]
             refs = notes.cite_all([(h, f"holding {a} → {b}") for a, b in itertools.pairwise(chain)
                                    for h in holdings_between(dataset, a, b, day)])
@@ -200,7 +205,9 @@ def vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes) -> lis
 
 
 def section_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[str]:
-    """§45X: the entity's prohibited-foreign-entity status and the verdicts of the plants it operates."""
+    """§45X: the entity's prohibited-foreign-entity status (with the chains and why its holders are PFEs) and
+    the verdicts of the plants it operates, each product's own status shown (IRC 45X as amended by P.L. 119-21
+    §70514; IRC 7701(a)(51)-(52))."""
     if t.kind != "entity" or not t.pfe:
         return []
     lines = ["## §45X advanced manufacturing credit (prohibited foreign entities, P.L. 119-21)", "",
@@ -214,24 +221,50 @@ def section_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[
         lines += [f"Findings as of {last_day.isoformat()}:", ""] + findings_table(last, notes, dataset)
         chains = [f for f in last if f.path_steps]
         lines += paths_section(chains, dataset, notes, last_day, set(), set(), t.subject)
+        upstream = next((v.upstream for v in dict(t.facilities45x).get(last_day, []) if v.upstream), [])
+        lines += paths_section_multi([f for f in upstream if f.path_steps], dataset, notes, last_day, set(), set())
+        lines += upstream_section(upstream, notes, dataset)
+    return lines + _plants_45x(t, dataset, notes)
+
+
+def _plants_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[str]:
+    """The plants table (one row per plant and date, each product with its own status) and what would change
+    them: only the facts that could — none for a plant denied because its operator is a PFE."""
     plants = [(day, vs) for day, vs in t.facilities45x if vs]
-    if plants:
-        lines += ["### Plants it operates", "", "| as of | facility | §45X verdict | reason | products (MACR) |",
-                  "| --- | --- | --- | --- | --- |"]
-        for day, verdicts in plants:
-            for v in verdicts:
-                refs = notes.cite(dataset.facility(v.subject), v.subject)
-                products = "<br>".join(f"{md(p.product)}: {md(p.detail)}" for p in v.products) or "—"
-                status = v.status.replace("_", " ")
-                lines.append(f"| {day.isoformat()} | {code(v.subject)}{refs} | {status} | {md(v.reason)} | {products} |")
-        lines.append("")
-        missing = sorted({p.product for _, vs in plants for v in vs for p in v.products if p.outcome == "cannot_be_determined"})
-        if missing:
-            lines += ["#### What would change these verdicts", "",
-                      "- recording the direct material costs and suppliers (`material_inputs`) of: "
-                      + ", ".join(md(m) for m in missing),
-                      ""]
+    if not plants:
+        return []
+    lines = ["### Plants it operates", "", "| as of | facility | §45X verdict | reason | products (MACR) |",
+             "| --- | --- | --- | --- | --- |"]
+    for day, verdicts in plants:
+        for v in verdicts:
+            refs = notes.cite(dataset.facility(v.subject), v.subject)
+            products = "<br>".join(f"{md(p.product)}: {p.status.replace('_', ' ')} — {md(p.detail)}"
+                                   for p in v.products) or "—"
+            if v.operator_pfe:  # the operator's status decided: no product's ratio could change it
+                products = "not needed: the operator is a prohibited foreign entity"
+            status_ = v.status.replace("_", " ")
+            lines.append(f"| {day.isoformat()} | {code(v.subject)}{refs} | {status_} | {md(v.reason)} | {products} |")
+    lines.append("")
+    changes = _changes_45x([v for _, vs in plants for v in vs])
+    if changes:
+        lines += ["#### What would change these verdicts", ""] + [f"- {c}" for c in changes] + [""]
     return lines
+
+
+def _changes_45x(verdicts: list[Facility45XVerdict]) -> list[str]:
+    """Each plant's missing facts once (a verdict's `missing` is empty when its operator's status decided it),
+    a plant's missing material inputs on one line."""
+    out: dict[str, None] = {}
+    for v in verdicts:
+        inputs = [m.fact.removeprefix(_INPUTS) for m in v.missing if m.fact.startswith(_INPUTS)]
+        if inputs:
+            out[f"{code(v.subject)}: record the direct material costs and suppliers (`material_inputs`) of "
+                f"{', '.join(md(i) for i in inputs)}: each product's material assistance cost ratio decides it"] = None
+        out.update(dict.fromkeys(f"{code(m.subject)}: {md(m.decide)}" for m in v.missing if not m.fact.startswith(_INPUTS)))
+    return list(out)
+
+
+_INPUTS = "material_inputs for "  # the fact name `verdicts.facility45x` gives a product's missing inputs
 
 
 def footer(dataset_label: str, data_hash: str, rules_hash_: str, interpretation: str) -> str:

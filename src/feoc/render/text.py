@@ -180,7 +180,7 @@ def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
     """The §45X verdict first, then the operator's prohibited-foreign-entity findings and each product's MACR."""
     lines = [f"{v.subject} ({v.name}) §45X: {v.status.replace('_', ' ').upper()} as of {v.on.isoformat()}",
              f"reason: {v.reason}", *_missing_lines(v)]
-    if v.status != "not_in_force":  # before the rules apply nobody is, or is not, a prohibited foreign entity
+    if v.operator_pfe is not None:  # None: not judged (rules not in force, or the record misses the date)
         lines.append(f"operator (taxpayer): {v.operator} — "
                      + ("a prohibited foreign entity" if v.operator_pfe else "not a prohibited foreign entity on the data given"))
     if v.operator_findings:
@@ -190,9 +190,10 @@ def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
     elif v.checked:
         lines += ["operator " + line if i == 0 else line for i, line in enumerate(checked_lines(v.checked, explain))]
     if v.products:
-        lines.append("products (material assistance cost ratio):")
+        lines.append("products (material assistance cost ratio"
+                     + ("; not needed: the operator is a prohibited foreign entity):" if v.operator_pfe else "):"))
         for p in v.products:
-            lines.append(f"  {p.product}: {p.outcome.replace('_', ' ')} — {p.detail}")
+            lines.append(f"  {p.product}: {p.status.replace('_', ' ')} — {p.detail}")
     if v.findings:
         lines.append("material assistance findings:")
         for i, f in enumerate(v.findings, 1):

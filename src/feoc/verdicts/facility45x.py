@@ -33,8 +33,15 @@ class Product45X:
     pfe_suppliers: list[str]
     detail: str
 
+    @property
+    def status(self) -> Status:
+        """The product's own answer in the status vocabulary of the plant (eligible, no credit, cannot be
+        determined); the plant's status is decided from these in `_decide`."""
+        return {"pass": Status.eligible, "material_assistance": Status.no_credit}.get(
+            self.outcome, Status.cannot_be_determined)
+
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "status": self.status}
 
 
 @dataclass
@@ -53,6 +60,7 @@ class Facility45XVerdict:
     notes: list[str] = field(default_factory=list)
     checked: list[Checked] = field(default_factory=list)  # the operator's PFE prongs looked at (verdicts.checked)
     missing: list[Missing] = field(default_factory=list)
+    operator_status: str | None = None  # the operator's PFE label (rules/credit_order.yaml); None when not judged
 
     @property
     def kind(self) -> str:
@@ -72,6 +80,7 @@ class Facility45XVerdict:
         return {"subject": self.subject, "kind": "facility", "credit": "45x", "name": self.name,
                 "on": self.on.isoformat(), "operator": self.operator, "status": self.status, "reason": self.reason,
                 "eligible": self.eligible, "operator_pfe": self.operator_pfe,
+                "operator_status": self.operator_status,
                 "operator_findings": [f.as_dict() for f in self.operator_findings],
                 "upstream_findings": [f.as_dict() for f in self.upstream],
                 "products": [p.as_dict() for p in self.products],
@@ -108,10 +117,14 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
                                                                                                         after=after)
         verdict.operator_pfe = None  # nobody is, or is not, a prohibited foreign entity before the rules apply
         return verdict
+    if not facility.in_force(on):
+        _out_of_record(verdict, facility)
+        return verdict
     det = det or determine45x(dataset, on, law, evaluator)
     _judge_operator(verdict, det)
+    verdict.operator_status = pfe_status(verdict.operator_findings, law)
     verdict.checked = checked_operator_45x(det, dataset, facility.operator)
-    verdict.findings = [f for f in det.about(fid) if f.conclusion == "material_assistance"]
+    verdict.findings = _distinct([f for f in det.about(fid) if f.conclusion == "material_assistance"])
     verdict.notes.extend(_credit_notes(law, on))
     verdict.products = [_product(product, fid, det, law, on, verdict.findings)
                         for product in facility_products(facility)]
@@ -127,14 +140,24 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
 
 
 def _record_notes(facility: Any, on: dt.date) -> list[str]:
-    """What the facility record says about the date: its status, and whether it covers the date."""
-    notes = []
-    if facility.status != "operating":
-        notes.append(f"status in the dataset: {facility.status.replace('_', ' ')}")
-    if not facility.in_force(on):
-        notes.append(f"the facility record covers {facility.start or 'the start'} until {facility.end or 'open end'}, "
-                     f"not {on}: this operator did not run it on that date")
-    return notes
+    """What the facility record says about the date: its status."""
+    return [f"status in the dataset: {facility.status.replace('_', ' ')}"] if facility.status != "operating" else []
+
+
+def _out_of_record(verdict: Facility45XVerdict, facility: Any) -> None:
+    """A facility whose record (`from`/`until`) does not cover the date: who ran it then — the taxpayer §45X
+    asks about — is not recorded, so neither the operator's status nor the products are judged; the verdict
+    is *cannot be determined*, naming the record (as `check facility` does for §30D, verdicts.subject)."""
+    span = f"from {facility.start or 'an unrecorded date'}" + (f" until {facility.end}" if facility.end else "")
+    on = verdict.on.isoformat()
+    verdict.operator_pfe = None  # the recorded operator did not run it on the date: no claim either way
+    verdict.status = Status.cannot_be_determined
+    verdict.reason = (f"the facility's record runs {span} and does not cover {on}: who operated it then "
+                      f"(the §45X taxpayer) is not recorded")
+    verdict.notes.append(f"the facility's record runs {span} and does not cover {on}")
+    verdict.missing.append(Missing(verdict.subject, "a record of the facility on the date",
+                                   f"a record of facility `{verdict.subject}` in force on {on} (`from:`/`until:`), "
+                                   f"with its operator"))
 
 
 def _credit_notes(law: Law, on: dt.date) -> list[str]:
@@ -150,11 +173,21 @@ def _credit_notes(law: Law, on: dt.date) -> list[str]:
 
 def _judge_operator(verdict: Facility45XVerdict, det: Determination45X) -> None:
     """The operator's prohibited-foreign-entity findings (and the undetermined ones), and why its holders are PFEs."""
-    findings = [f for f in det.about(verdict.operator) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)]
+    findings = _distinct([f for f in det.about(verdict.operator)
+                          if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
     verdict.operator_findings = findings
     verdict.operator_pfe = verdict.operator in det.pfe
     verdict.upstream = _upstream(det, [f for f in findings if f.conclusion != "undetermined"],
                                  conclusions=PFE_CONCLUSIONS)
+
+
+def _distinct(findings: list[Finding]) -> list[Finding]:
+    """Each finding once: the same rule firing with the same explanation and paths (reached again on a later
+    round of the fixed point, or through another reading's key) says nothing new when printed twice."""
+    seen: dict[tuple[Any, ...], Finding] = {}
+    for f in findings:
+        seen.setdefault((f.rule_id, f.subject, f.conclusion, f.explanation, f.paths), f)
+    return list(seen.values())
 
 
 def _product(product: str, fid: str, det: Determination45X, law: Law, on: dt.date,
@@ -168,7 +201,7 @@ def _product(product: str, fid: str, det: Determination45X, law: Law, on: dt.dat
                           f"met whatever its material inputs: the threshold for {on.year} is {threshold:.0%}")
     if data is None:
         return Product45X(product, product_class, "cannot_be_determined", None, threshold, 0.0, 0.0, [],
-                          f"cannot be determined: missing material_inputs for {product} at {fid}")
+                          f"missing material_inputs for {product} at {fid}")
     fired = any(f.fact("product") == product for f in findings)
     detail = (f"MACR {data['ratio']:.2%} vs {threshold:.0%} required"
               + (f"; PFE suppliers: {', '.join(data['pfe_suppliers'])}" if data["pfe_suppliers"] else ""))
@@ -177,26 +210,34 @@ def _product(product: str, fid: str, det: Determination45X, law: Law, on: dt.dat
 
 
 def _decide(verdict: Facility45XVerdict) -> tuple[Status, str]:
-    """The status and its reason: the operator first (a PFE taxpayer gets no credit), then the products."""
-    operator_findings = verdict.operator_findings
-    failed = [p.product for p in verdict.products if p.outcome == "material_assistance"]
-    passed = [p.product for p in verdict.products if p.outcome == "pass"]
-    undetermined = [p.detail for p in verdict.products if p.outcome == "cannot_be_determined"]
+    """The plant's status and its reason (issue-14 contract, README "Statuses and exit codes"): the operator
+    first — a prohibited-foreign-entity taxpayer gets no credit for anything it makes (IRC 45X as amended
+    by P.L. 119-21 §70514), so no product needs deciding — then the products, each on its own MACR
+    (IRC 7701(a)(52)). A product that cannot be determined is never hidden: with any, the plant *cannot be
+    determined* (exit 4) whatever the others say, the reason naming each product's answer; with none, eligible
+    (every product passes), partly eligible (some do) or no credit (none does)."""
     if verdict.operator_pfe:
-        prongs = sorted({f.prong for f in operator_findings if f.conclusion in PFE_CONCLUSIONS})
+        prongs = sorted({f.prong for f in verdict.operator_findings if f.conclusion in PFE_CONCLUSIONS})
         return Status.no_credit, (f"no §45X credit: the operator {verdict.operator} is a prohibited foreign entity "
                                   f"({'; '.join(prongs)})")
-    if any(f.conclusion == "undetermined" for f in operator_findings):
-        what = "; ".join(f.prong for f in operator_findings if f.conclusion == "undetermined")
+    if any(f.conclusion == "undetermined" for f in verdict.operator_findings):
+        what = "; ".join(dict.fromkeys(f.prong for f in verdict.operator_findings if f.conclusion == "undetermined"))
         return Status.cannot_be_determined, f"operator status {what}"
     if not verdict.products:
         return Status.not_applicable, "the facility makes no §45X battery component or critical mineral"
-    if failed and passed:
-        return Status.partly_eligible, (f"material assistance from prohibited foreign entities for "
-                                        f"{', '.join(failed)}; {', '.join(passed)} pass")
-    if failed:
-        return Status.no_credit, f"material assistance from prohibited foreign entities for {', '.join(failed)}"
+    failed = [p.product for p in verdict.products if p.outcome == "material_assistance"]
+    passed = [p.product for p in verdict.products if p.outcome == "pass"]
+    undetermined = [p for p in verdict.products if p.outcome == "cannot_be_determined"]
+    parts = ([f"eligible for {', '.join(passed)}"] if passed else []) + (
+        [f"no credit for {', '.join(failed)} (material assistance from prohibited foreign entities)"] if failed else [])
     if undetermined:
-        return Status.cannot_be_determined, "; ".join(undetermined)
+        count = f"{len(undetermined)} product{'s' if len(undetermined) > 1 else ''}"
+        parts.append(f"cannot be determined for {count}: missing material_inputs for "
+                     + ", ".join(p.product for p in undetermined))  # the one gap `_product` leaves undetermined
+        return Status.cannot_be_determined, "; ".join(parts)
+    if failed and passed:
+        return Status.partly_eligible, "; ".join(parts)
+    if failed:
+        return Status.no_credit, "; ".join(parts)
     return Status.eligible, ("the operator is not a prohibited foreign entity and every product's MACR meets its "
                              "threshold")
