@@ -169,3 +169,13 @@ def test_report_json_has_the_45x_section(seed_reports):
     assert {p["status"] for p in smyrna["products"]} == {"cannot_be_determined"}
     upstream = json.dumps(smyrna["upstream_findings"])
     assert "envision-group" in upstream and "IRC 7701(a)(51)(C)" in upstream
+
+
+def test_undetermined_operator_and_products_both_named():
+    """The seeds' Ford Marshall plant (CATL licence, payments unrecorded): the operator's open status and the
+    undetermined product are both in the reason, and the operator is not called "not a PFE"."""
+    result = check("ford-marshall-battery-plant", "2026-06-01", SEEDS)
+    assert result.exit_code == 4, result.output
+    assert ("reason: operator status cannot be determined: missing whether payments were made; cannot be "
+            "determined for 1 product: missing material_inputs for battery_cell") in result.output
+    assert "blueoval-battery-park-michigan — cannot be determined on the data given" in result.output

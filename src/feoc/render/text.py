@@ -181,8 +181,11 @@ def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
     lines = [f"{v.subject} ({v.name}) §45X: {v.status.replace('_', ' ').upper()} as of {v.on.isoformat()}",
              f"reason: {v.reason}", *_missing_lines(v)]
     if v.operator_pfe is not None:  # None: not judged (rules not in force, or the record misses the date)
-        lines.append(f"operator (taxpayer): {v.operator} — "
-                     + ("a prohibited foreign entity" if v.operator_pfe else "not a prohibited foreign entity on the data given"))
+        open_ = any(f.conclusion == "undetermined" for f in v.operator_findings)
+        lines.append(f"operator (taxpayer): {v.operator} — " + (
+            f"a prohibited foreign entity ({v.operator_status})" if v.operator_pfe
+            else "cannot be determined on the data given" if open_
+            else "not a prohibited foreign entity on the data given"))
     if v.operator_findings:
         lines.append("operator findings:")
         for i, f in enumerate(v.operator_findings, 1):

@@ -73,7 +73,9 @@ class Facility45XVerdict:
     def exit_code(self) -> int:
         """`feoc check facility --credit 45x`: 0 the credit (or part of it) is kept or the rules are not in
         force, 1 no credit (or nothing the credit covers), 4 cannot be determined (`verdicts.status.EXIT_CODES`).
-        §45X has one reading (the tracing is a parameter), so it is never contested."""
+        A plant with any product undetermined is 4 unless its operator is a prohibited foreign entity (then 1:
+        nothing to decide); see `_decide` and README "Statuses and exit codes". §45X has one reading (the
+        tracing is a parameter), so it is never contested."""
         return exit_code(self.status)
 
     def as_dict(self) -> dict[str, Any]:
@@ -220,20 +222,23 @@ def _decide(verdict: Facility45XVerdict) -> tuple[Status, str]:
         prongs = sorted({f.prong for f in verdict.operator_findings if f.conclusion in PFE_CONCLUSIONS})
         return Status.no_credit, (f"no §45X credit: the operator {verdict.operator} is a prohibited foreign entity "
                                   f"({'; '.join(prongs)})")
-    if any(f.conclusion == "undetermined" for f in verdict.operator_findings):
-        what = "; ".join(dict.fromkeys(f.prong for f in verdict.operator_findings if f.conclusion == "undetermined"))
-        return Status.cannot_be_determined, f"operator status {what}"
+    operator_open = "; ".join(dict.fromkeys(f.prong for f in verdict.operator_findings
+                                            if f.conclusion == "undetermined"))
     if not verdict.products:
-        return Status.not_applicable, "the facility makes no §45X battery component or critical mineral"
+        return ((Status.cannot_be_determined, f"operator status {operator_open}") if operator_open else
+                (Status.not_applicable, "the facility makes no §45X battery component or critical mineral"))
     failed = [p.product for p in verdict.products if p.outcome == "material_assistance"]
     passed = [p.product for p in verdict.products if p.outcome == "pass"]
     undetermined = [p for p in verdict.products if p.outcome == "cannot_be_determined"]
-    parts = ([f"eligible for {', '.join(passed)}"] if passed else []) + (
+    parts = ([f"operator status {operator_open}"] if operator_open else []) + (
+        [f"eligible for {', '.join(passed)}"] if passed else []) + (
         [f"no credit for {', '.join(failed)} (material assistance from prohibited foreign entities)"] if failed else [])
     if undetermined:
         count = f"{len(undetermined)} product{'s' if len(undetermined) > 1 else ''}"
         parts.append(f"cannot be determined for {count}: missing material_inputs for "
                      + ", ".join(p.product for p in undetermined))  # the one gap `_product` leaves undetermined
+        return Status.cannot_be_determined, "; ".join(parts)
+    if operator_open:  # whatever the products, the taxpayer may be a PFE
         return Status.cannot_be_determined, "; ".join(parts)
     if failed and passed:
         return Status.partly_eligible, "; ".join(parts)
