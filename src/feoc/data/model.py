@@ -253,6 +253,9 @@ class MaterialInput(Dated):
     input: Text  # what the material is, e.g. "cathode active material"
     supplier: Slug
     cost_usd: float = Field(gt=0, allow_inf_nan=False)
+    # the day the binding written contract it was acquired under was entered into (parameter
+    # `macr_binding_contract_before`: one before 2025-06-16 is not counted as the supplier's in the MACR)
+    contract_signed: Day | None = None
 
 
 # The top-level keys of a dataset file, with the model of their records.

@@ -182,13 +182,18 @@ class _Regime45X:
         """Each facility product's material assistance cost ratio from the inputs in force on the day the
         component is sold (IRC 7701(a)(52))."""
         pfe = self.sfe() | self.reached("fie")
+        before = self.run.law.param("macr_binding_contract_before", self.sold)  # None before the law: no rule applies
         totals: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0.0, 0.0, [], [], []])
+        bound: dict[tuple[str, str], float] = defaultdict(float)  # PFE inputs under a contract before `before`
         for m in self.run.dataset.material_inputs:
             if m.in_force(self.sold):
                 row = totals[(m.facility, m.product)]
                 row[0] += m.cost_usd
                 row[3].append(m.cost_usd)
-                if m.supplier in pfe:
+                if m.supplier in pfe and before and m.contract_signed and m.contract_signed < before:
+                    bound[(m.facility, m.product)] += m.cost_usd
+                    row[4].append(m.cost_usd)
+                elif m.supplier in pfe:
                     row[1] += m.cost_usd
                     row[2].append(m.supplier)
                 else:
@@ -199,9 +204,11 @@ class _Regime45X:
             ratio = fact_number((total - pfe_cost) / total, self.limits["ratio"], exact_ratio(clean, costs))
             product_class = "critical_minerals" if product == "critical_mineral" else "battery_components"
             self.macr[(facility, product)] = {"ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost,
-                                              "product_class": product_class, "pfe_suppliers": sorted(set(suppliers))}
+                                              "product_class": product_class, "pfe_suppliers": sorted(set(suppliers)),
+                                              "binding_contract_usd": bound[(facility, product)]}
             facts.append({"kind": "macr", "subject": facility, "product": product, "product_class": product_class,
-                          "ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost})
+                          "ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost,
+                          "binding_contract_usd": bound[(facility, product)]})
         return facts
 
 
