@@ -38,7 +38,7 @@ def test_control_tracing_without_a_look_through_threshold_is_an_input_error(tmp_
 
 
 def test_the_foreign_influence_tests_need_the_tracing_the_rules_give(tmp_path):
-    law = _law_with(tmp_path, "    2026-01-01: multiply\n", "    2030-01-01: multiply\n")
+    law = _law_with(tmp_path, "    2025-07-05: multiply\n", "    2030-01-01: multiply\n")
     dataset = load_dataset(ROOT / "seeds", law)
     with pytest.raises(InputError, match="pfe_tracing"):
         determine45x(dataset, dt.date(2026, 6, 1), law, "reference")

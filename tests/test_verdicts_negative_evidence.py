@@ -250,11 +250,13 @@ facilities:
     out = result.output
     assert "not a prohibited foreign entity" in out and GONE not in out
     assert "operator checked" in out
-    limit = float(LAW.param("foreign_control_threshold", dt.date.fromisoformat(day)))
+    tested = "2026-01-01"  # issue 16: the first taxable year's status is tested on its first day
+    assert f"status tested on {tested}" in out
+    limit = float(LAW.param("foreign_control_threshold", dt.date.fromisoformat(tested)))
     assert (f"equity: largest covered interest {0.2:.2%}, held by foreign-controlled entities (IRC 7701(a)(51)(C)); "
-            f"share = {0.2:.2%} (needs above `foreign_control_threshold` as of {day} {limit:.2%}): fails") in out
+            f"share = {0.2:.2%} (needs above `foreign_control_threshold` as of {tested} {limit:.2%}): fails") in out
     assert f"path: cn-co → {0.2:.2%} equity → us-op" in out
-    assert f"incorporated_nation = US (needs in `covered_nations` as of {day} {covered(day)}): fails" in out
+    assert f"incorporated_nation = US (needs in `covered_nations` as of {tested} {covered(tested)}): fails" in out
     body = json.loads(run("check", "facility", "us-plant", "--data", data, "--on", day, "--credit", "45x",
                           "--format", "json").output)
     validate(body, "check-facility-45x")

@@ -116,12 +116,30 @@ class Entity(Record):
     headquartered_in: Country | None = None  # principal place of business
     political_figure_of: Country | None = None  # person only: a senior foreign political figure of that nation
     aliases: tuple[Text, ...] = ()
+    # the first day of its taxable year, "MM-DD": §45X status is tested per taxable year (IRC 7701(a)(51))
+    tax_year_start: str = "01-01"
 
     def _check(self) -> None:
         super()._check()
+        if year_start(self.tax_year_start) is None:
+            raise FieldError("tax_year_start", f"`tax_year_start` {self.tax_year_start!r} is not a month and day "
+                                               "\"MM-DD\" of every year, e.g. \"01-01\" or \"10-01\" (29 February "
+                                               "is refused: it is not in every year)")
         if self.political_figure_of and self.type != "person":
             raise FieldError("political_figure_of", "`political_figure_of` applies to a person only; "
                                                     "set `type: person` or remove it")
+
+
+def year_start(text: str) -> tuple[int, int] | None:
+    """(month, day) of a "MM-DD" taxable-year start that every year has, or None."""
+    parts = text.split("-") if isinstance(text, str) else []
+    if len(parts) != 2 or not all(len(p) == 2 and p.isdigit() for p in parts):
+        return None
+    try:
+        dt.date(2001, int(parts[0]), int(parts[1]))  # a year without 29 February: a start every year has
+    except ValueError:
+        return None
+    return int(parts[0]), int(parts[1])
 
 
 class Holding(Dated):
@@ -235,6 +253,9 @@ class MaterialInput(Dated):
     input: Text  # what the material is, e.g. "cathode active material"
     supplier: Slug
     cost_usd: float = Field(gt=0, allow_inf_nan=False)
+    # the day the binding written contract it was acquired under was entered into (parameter
+    # `macr_binding_contract_before`: one before 2025-06-16 is not counted as the supplier's in the MACR)
+    contract_signed: Day | None = None
 
 
 # The top-level keys of a dataset file, with the model of their records.

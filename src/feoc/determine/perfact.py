@@ -26,10 +26,12 @@ class PerFactRun:
     """One determination in the making: regimes read and extend it through their stages."""
 
     def __init__(self, dataset: Dataset, day: dt.date, law: Law, interp: Interpretation,
-                 evaluator: Evaluator | str, regime: str):
+                 evaluator: Evaluator | str, regime: str, rules_day: dt.date | None = None):
+        # `rules_day`: the day whose rules and thresholds apply, where it is not `day`, the day the records
+        # are read (a §45X status tested on another day than the one judged: determine.regime45x)
         self.dataset, self.day, self.law, self.interp = dataset, day, law, interp
         self.ev = make_evaluator(evaluator) if isinstance(evaluator, str) else evaluator
-        self.ruleset = law.ruleset(day, regime)
+        self.ruleset = law.ruleset(rules_day or day, regime)
         self.names = {e.id: e.name for e in dataset.entities} | {f.id: f.name for f in dataset.facilities}
         self.recorder = Recorder(self.ruleset, self.ev, day, interp.name, self.names,
                                  law.param("control_threshold", day), {a.id: a.activities for a in dataset.agreements})

@@ -1,5 +1,10 @@
 """Prohibited-foreign-entity status and material assistance for the §45X advanced manufacturing credit,
-as of a date (P.L. 119-21 §70512; IRC 7701(a)(51)-(52)).
+for the taxable year containing a date (P.L. 119-21 §70514; IRC 7701(a)(51)-(52)).
+
+The taxpayer's status is tested once per taxable year (`tax_year_start` on the entity, default 01-01): the first
+taxable year beginning after 2025-07-04 (`pfe_taxable_years_after`) on its first day, later years on their last
+day (feoc-law.md §5.2, §7.6), so it holds for the whole year; the material inputs and the MACR thresholds are
+those of the day judged (the year the component is sold).
 
 Specified foreign entities (designations; foreign-controlled entities: covered-nation governments, their
 nationals, entities organized or with their principal place of business there, and entities more than 50 %
@@ -18,10 +23,10 @@ from collections import defaultdict
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.data.model import MEASURES
+from feoc.data.model import MEASURES, year_start
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
-from feoc.determine.facts import exact_ratio, fact_number, finite_total, in_prior_year, near, thresholds
+from feoc.determine.facts import exact_ratio, fact_number, finite_total, near, thresholds
 from feoc.determine.perfact import PerFactRun
 from feoc.determine.tracing import lookthrough_for, required
 from feoc.engine.evaluators import Evaluator
@@ -37,17 +42,72 @@ class Determination45X(Determination):
     sfe: set[str] = dataclasses.field(default_factory=set)
     fie: set[str] = dataclasses.field(default_factory=set)
     macr: dict[tuple[str, str], dict[str, Any]] = dataclasses.field(default_factory=dict)
+    timing: StatusTiming | None = None  # when the taxpayer's status was tested, where one was named
 
     @property
     def pfe(self) -> set[str]:
         return self.sfe | self.fie
 
 
+@dataclasses.dataclass(frozen=True)
+class StatusTiming:
+    """The taxable year of a taxpayer containing a day, whether the PFE rules apply to it, and the day its
+    status is tested on (P.L. 119-21 §70514; IRC 7701(a)(51); feoc-law.md §5.2, §7.6)."""
+
+    taxpayer: str
+    begins: dt.date
+    ends: dt.date
+    in_force: bool
+    tested_on: dt.date | None
+    note: str
+    rules_from: dt.date  # the first day of its first taxable year beginning after the enactment
+
+
+def taxable_year(start: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the taxable year beginning each year on `start` ("MM-DD") that holds `day`."""
+    month, dom = year_start(start) or (1, 1)
+    begins = dt.date(day.year, month, dom)
+    if begins > day:
+        begins = dt.date(day.year - 1, month, dom)
+    return begins, dt.date(begins.year + 1, month, dom) - dt.timedelta(days=1)
+
+
+def status_timing(dataset: Dataset, taxpayer: str, day: dt.date, law: Law) -> StatusTiming:
+    """When `taxpayer`'s prohibited-foreign-entity status is tested for its taxable year containing `day`: the
+    first taxable year beginning after the enactment on its first day, later years on their last day."""
+    entity = next((e for e in dataset.entities if e.id == taxpayer), None)
+    start = entity.tax_year_start if entity is not None else "01-01"
+    begins, ends = taxable_year(start, day)
+    after = law.parameters["pfe_taxable_years_after"].values[0][1]  # the day the law fixed, whatever the date judged
+    rules_from = taxable_year(start, after)[1] + dt.timedelta(days=1)
+    year = f"{taxpayer}'s taxable year {begins} to {ends} (`tax_year_start` {start})"
+    if begins <= after:
+        return StatusTiming(taxpayer, begins, ends, False, None,
+                            f"{year} does not begin after {after}: the prohibited-foreign-entity rules do not apply "
+                            "to it (P.L. 119-21 §70514)", rules_from)
+    first = taxable_year(start, begins - dt.timedelta(days=1))[0] <= after
+    tested = begins if first else ends
+    why = (f"the first taxable year beginning after {after} is tested on its first day" if first
+           else f"a taxable year after the first one beginning after {after} is tested on its last day")
+    return StatusTiming(taxpayer, begins, ends, True, tested,
+                        f"prohibited-foreign-entity status tested on {tested} for {year}: {why} (IRC 7701(a)(51) as "
+                        "amended by P.L. 119-21 §70514), so it holds for the whole year; the records in force on "
+                        f"{tested} decide it", rules_from)
+
+
+def rules_day_45x(law: Law, day: dt.date) -> dt.date:
+    """The day whose §45X rules and MACR thresholds judge a sale on `day`: that day, or for a fiscal year under
+    the rules that began before a calendar-year taxpayer's first one, that first day (`pfe_rules_in_force`;
+    UNCONFIRMED: the thresholds are given by calendar year from 2026)."""
+    first = law.parameters["pfe_rules_in_force"].first_true()
+    return max(day, first) if first else day
+
+
 class _Regime45X:
     """The 45x stages over one run: foreign control chained, then foreign influence, then the MACR."""
 
-    def __init__(self, run: PerFactRun):
-        self.run = run
+    def __init__(self, run: PerFactRun, sold: dt.date, year_starts: dict[str, str]):
+        self.run, self.sold, self.year_starts = run, sold, year_starts
         self.macr: dict[tuple[str, str], dict[str, Any]] = {}
         self.limits = {f: thresholds(run.ruleset, k, f) for k, f in
                        (("pfe_interest", "share"), ("pfe_interest", "max_single"), ("macr", "ratio"))}
@@ -82,7 +142,7 @@ class _Regime45X:
             if h.appoints_officers:
                 facts.append({"kind": "officer_right", "subject": h.entity, "holder": h.holder,
                               "holder_sfe": h.holder in sfe})
-        return facts + _contract_facts(self.run.dataset, self.run.day, sfe)
+        return facts + _contract_facts(self.run.dataset, self.run.day, sfe, self.year_starts)
 
     def _interest_facts(self, sfe: set[str], direct: dict[tuple[str, str], list[float]]) -> list[dict[str, Any]]:
         facts: list[dict[str, Any]] = []
@@ -119,15 +179,21 @@ class _Regime45X:
         return run.tracer.graphs[measure].interests(sfe, tracing, lookthrough_for(run.law, run.day, tracing))
 
     def material_facts(self) -> list[dict[str, Any]]:
-        """Each facility product's material assistance cost ratio from the inputs in force (IRC 7701(a)(52))."""
+        """Each facility product's material assistance cost ratio from the inputs in force on the day the
+        component is sold (IRC 7701(a)(52))."""
         pfe = self.sfe() | self.reached("fie")
+        before = self.run.law.param("macr_binding_contract_before", self.sold)  # None before the law: no rule applies
         totals: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0.0, 0.0, [], [], []])
+        bound: dict[tuple[str, str], float] = defaultdict(float)  # PFE inputs under a contract before `before`
         for m in self.run.dataset.material_inputs:
-            if m.in_force(self.run.day):
+            if m.in_force(self.sold):
                 row = totals[(m.facility, m.product)]
                 row[0] += m.cost_usd
                 row[3].append(m.cost_usd)
-                if m.supplier in pfe:
+                if m.supplier in pfe and before and m.contract_signed and m.contract_signed < before:
+                    bound[(m.facility, m.product)] += m.cost_usd
+                    row[4].append(m.cost_usd)
+                elif m.supplier in pfe:
                     row[1] += m.cost_usd
                     row[2].append(m.supplier)
                 else:
@@ -138,9 +204,11 @@ class _Regime45X:
             ratio = fact_number((total - pfe_cost) / total, self.limits["ratio"], exact_ratio(clean, costs))
             product_class = "critical_minerals" if product == "critical_mineral" else "battery_components"
             self.macr[(facility, product)] = {"ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost,
-                                              "product_class": product_class, "pfe_suppliers": sorted(set(suppliers))}
+                                              "product_class": product_class, "pfe_suppliers": sorted(set(suppliers)),
+                                              "binding_contract_usd": bound[(facility, product)]}
             facts.append({"kind": "macr", "subject": facility, "product": product, "product_class": product_class,
-                          "ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost})
+                          "ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost,
+                          "binding_contract_usd": bound[(facility, product)]})
         return facts
 
 
@@ -155,13 +223,16 @@ def _direct_stakes(holdings: list[Any], sfe: set[str]) -> dict[tuple[str, str], 
     return direct
 
 
-def _contract_facts(dataset: Dataset, day: dt.date, sfe: set[str]) -> list[dict[str, Any]]:
+def _contract_facts(dataset: Dataset, day: dt.date, sfe: set[str],
+                    year_starts: dict[str, str]) -> list[dict[str, Any]]:
     """A `pfe_contract` fact per right of every agreement; `prior_year` says whether the agreement was in
-    force in the previous taxable year, which the effective-control rules require (7701(a)(51)(D)(ii))."""
+    force in the licensee's previous taxable year, which the effective-control rules require (7701(a)(51)(D)(ii))."""
     facts = []
     for a in dataset.agreements:
         payments = "unknown" if a.payments is None else ("yes" if a.payments else "no")
-        prior_year = in_prior_year(a.start, a.end, day)
+        begins = taxable_year(year_starts.get(a.licensee, "01-01"), day)[0]
+        before = taxable_year(year_starts.get(a.licensee, "01-01"), begins - dt.timedelta(days=1))[0]
+        prior_year = (a.start is None or a.start < begins) and (a.end is None or a.end > before)
         for right in a.rights:
             facts.append({"kind": "pfe_contract", "subject": a.licensee, "agreement": a.id, "counterparty": a.licensor,
                           "counterparty_sfe": a.licensor in sfe, "right": right, "payments": payments,
@@ -169,11 +240,17 @@ def _contract_facts(dataset: Dataset, day: dt.date, sfe: set[str]) -> list[dict[
     return facts
 
 
-def determine45x(dataset: Dataset, day: dt.date, law: Law,
-                 evaluator: Evaluator | str = "durable-rules") -> Determination45X:
-    """Every entity's PFE findings and every facility product's MACR finding on `day` (45x regime)."""
-    run = PerFactRun(dataset, day, law, law.interpretation(), evaluator, "45x")
-    regime = _Regime45X(run)
+def determine45x(dataset: Dataset, day: dt.date, law: Law, evaluator: Evaluator | str = "durable-rules",
+                 taxpayer: str | None = None) -> Determination45X:
+    """Every entity's PFE findings and every facility product's MACR finding on `day` (45x regime). With a
+    `taxpayer`, the statuses are those of its taxable year containing `day`, tested on the day `status_timing`
+    names (the records in force then), under the rules and thresholds of `day` (or of the first day the rules
+    apply to a calendar-year taxpayer, for a fiscal year that began before it: UNCONFIRMED)."""
+    timing = status_timing(dataset, taxpayer, day, law) if taxpayer else None
+    tested = timing.tested_on if timing and timing.tested_on else day
+    rules_day = rules_day_45x(law, day) if timing and timing.in_force else None
+    run = PerFactRun(dataset, tested, law, law.interpretation(), evaluator, "45x", rules_day)
+    regime = _Regime45X(run, day, {e.id: e.tax_year_start for e in dataset.entities})
     run.driver.run_all(regime.stages())
     return run.determination(Determination45X, set(), {}, sfe=regime.sfe(), fie=set(regime.reached("fie")),
-                             macr=regime.macr)
+                             macr=regime.macr, timing=timing)

@@ -179,7 +179,7 @@ PARAMETER_KINDS: dict[str, str] = {
     "fie_single_sfe_threshold": "share",
     "fie_all_sfe_threshold": "share", "fie_debt_threshold": "share", "macr_threshold_battery_components": "share",
     "macr_threshold_critical_minerals": "share", "credit_45x_phase_out": "share",
-    "pfe_tracing": "tracing",
+    "pfe_tracing": "tracing", "macr_binding_contract_before": "date",
 }
 _KIND_CHECKS = {
     "countries": _is_countries, "regions": _is_regions, "share": _is_share, "bool": lambda v: isinstance(v, bool),

@@ -59,7 +59,7 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
     "pfe_contract": {"subject": str, "agreement": str, "counterparty": str, "counterparty_sfe": bool, "right": str,
                      "payments": str, "prior_year": bool},
     "macr": {"subject": str, "product": str, "product_class": str, "ratio": float, "total_cost_usd": float,
-             "pfe_cost_usd": float},
+             "pfe_cost_usd": float, "binding_contract_usd": float},
 }
 OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in")
 CONCLUSIONS = {

@@ -11,7 +11,7 @@ from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.determine.findings import Finding
-from feoc.determine.regime45x import Determination45X, determine45x
+from feoc.determine.regime45x import Determination45X, determine45x, rules_day_45x, status_timing
 from feoc.law.law import Law
 from feoc.verdicts.checked import Checked, checked_operator_45x
 from feoc.verdicts.readings import missing_from
@@ -112,8 +112,10 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     facility = dataset.facility(fid)
     verdict = Facility45XVerdict(fid, facility.name, on, facility.operator, Status.eligible, "", False, [], [], [])
     verdict.notes.extend(_record_notes(facility, on))
-    if not law.param("pfe_rules_in_force", on):
-        start = law.parameters["pfe_rules_in_force"].first_true()
+    timing = status_timing(dataset, facility.operator, on, law)  # the operator's taxable year (tax_year_start)
+    verdict.notes.append(timing.note)
+    if not timing.in_force:
+        start = timing.rules_from  # the first day of the operator's first taxable year under the rules
         after = law.parameters["pfe_taxable_years_after"].values[0][1]  # the day the law fixed, whatever the date judged
         verdict.status, verdict.reason = Status.not_in_force, law.credit_order.not_in_force_45x.format(start=start,
                                                                                                         after=after)
@@ -122,13 +124,13 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     if not facility.in_force(on):
         _out_of_record(verdict, facility)
         return verdict
-    det = det or determine45x(dataset, on, law, evaluator)
+    det = det or determine45x(dataset, on, law, evaluator, taxpayer=facility.operator)
     _judge_operator(verdict, det)
     verdict.operator_status = pfe_status(verdict.operator_findings, law)
     verdict.checked = checked_operator_45x(det, dataset, facility.operator)
     verdict.findings = _distinct([f for f in det.about(fid) if f.conclusion == "material_assistance"])
     verdict.notes.extend(_credit_notes(law, on))
-    verdict.products = [_product(product, fid, det, law, on, verdict.findings)
+    verdict.products = [_product(product, fid, det, law, rules_day_45x(law, on), verdict.findings)
                         for product in facility_products(facility)]
     verdict.status, verdict.reason = _decide(verdict)
     if verdict.operator_pfe:  # decided by the taxpayer's status: no missing fact can change it
