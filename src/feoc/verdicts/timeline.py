@@ -9,7 +9,7 @@ from typing import Any
 from feoc.data.dataset import Dataset
 from feoc.determine.determination import Determination
 from feoc.determine.regime30d import determine
-from feoc.determine.regime45x import determine45x
+from feoc.determine.regime45x import Determination45X, determine45x, status_timing
 from feoc.law.law import Law
 from feoc.verdicts.facility45x import PFE_CONCLUSIONS, Facility45XVerdict, facility_45x_verdict, pfe_status
 from feoc.verdicts.subject import SubjectVerdict, entity_verdict
@@ -54,7 +54,16 @@ def build_timelines(dataset: Dataset, dates: list[dt.date], law: Law, evaluator:
         day: {name: determine(dataset, day, law, name, evaluator) for name in law.reading_names()} for day in dates}
     params = law.parameters
     pfe_days = [d for d in dates if params["pfe_rules_in_force"].on(d)]
-    per_date45 = {day: determine45x(dataset, day, law, evaluator) for day in pfe_days}
+    tested: dict[tuple[dt.date, dt.date], Determination45X] = {}  # (status test day, day sold) -> determination
+
+    def det45(day: dt.date, taxpayer: str) -> Determination45X:
+        """The §45X determination for `taxpayer` on `day`: its status tested for its own taxable year (P.L. 119-21
+        §70514), shared by every taxpayer whose status is tested on the same day."""
+        timing = status_timing(dataset, taxpayer, day, law)
+        key = (timing.tested_on or day, day)
+        if key not in tested:
+            tested[key] = determine45x(dataset, day, law, evaluator, taxpayer=taxpayer)
+        return tested[key]
     operated: dict[str, list[str]] = {}
     for f in sorted(dataset.facilities, key=lambda f: f.id):
         operated.setdefault(f.operator, []).append(f.id)
@@ -64,10 +73,10 @@ def build_timelines(dataset: Dataset, dates: list[dt.date], law: Law, evaluator:
             points: list[tuple[dt.date, TimelineVerdict]] = [
                 (day, entity_verdict(dataset, e.id, day, law, None, evaluator, per_date[day])) for day in dates]
             t = SubjectTimeline("entity", e.id, e.name, points)
-            t.pfe = [(d, [f for f in per_date45[d].about(e.id) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
+            t.pfe = [(d, [f for f in det45(d, e.id).about(e.id) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
                      for d in pfe_days]
             t.pfe_labels = {d: pfe_status(findings, law) for d, findings in t.pfe}
-            t.facilities45x = [(d, [facility_45x_verdict(dataset, fid, d, law, evaluator, per_date45[d])
+            t.facilities45x = [(d, [facility_45x_verdict(dataset, fid, d, law, evaluator, det45(d, e.id))
                                     for fid in operated.get(e.id, [])]) for d in pfe_days]
             out.append(t)
     for v in sorted(dataset.vehicles, key=lambda v: v.id):
