@@ -59,3 +59,57 @@ def test_a_doj_conviction_listing_in_2025_is_not_in_force(tmp_path):
     data = _data(tmp_path, rest="listings:\n  - {entity: maker, list: doj-conviction}")
     result = check(data, "2025-12-31")
     assert result.exit_code == 0 and "NOT IN FORCE" in result.output, result.output
+
+
+def _held_by(tmp_path: Path, founder: str) -> str:
+    return _data(tmp_path, extra_entities=f"  - {{id: founder, name: A founder, type: person, {founder}}}",
+                 rest="holdings:\n  - {holder: founder, entity: maker, equity: \"60%\", voting: \"60%\", "
+                      "board_seats: \"60%\"}")
+
+
+def test_an_operator_held_by_a_chinese_citizen_is_foreign_controlled(tmp_path):
+    """IRC 7701(a)(51)(C)(ii) (feoc-law.md §7.6): "a citizen or national of a covered nation" not a U.S. citizen,
+    national or permanent resident is foreign-controlled, and so is an operator more than 50 % held by one."""
+    result = check(_held_by(tmp_path, "country: SG, citizenship: [CN], us_person: false"), "2026-06-01")
+    assert result.exit_code == 1, result.output
+    assert "[pfe-foreign-controlled-person]" in result.output and "citizen or national" in result.output
+
+
+def test_a_chinese_citizen_who_is_a_us_permanent_resident_is_not(tmp_path):
+    """The exception: a U.S. citizen, national or lawful permanent resident is not a foreign-controlled entity."""
+    result = check(_held_by(tmp_path, "country: US, citizenship: [CN], us_person: true"), "2026-06-01")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_korean_citizen_resident_in_china_is_not(tmp_path):
+    """Residence alone is not enough (feoc-law.md §7.6: "citizen or national", not "resident")."""
+    result = check(_held_by(tmp_path, "country: CN, citizenship: [KR], us_person: false"), "2026-06-01")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_holder_with_only_country_cn_cannot_be_determined(tmp_path):
+    """`country: CN` may be residence: the holder's citizenship is not read from it, so the operator it holds
+    60 % of cannot be determined (exit 4), naming what to record."""
+    result = check(_held_by(tmp_path, "country: CN"), "2026-06-01")
+    assert result.exit_code == 4, result.output
+    assert "CANNOT BE DETERMINED" in result.output.upper() and "citizenship" in result.output
+    as_json = runner.invoke(app, ["check", "facility", "plant", "--data", _held_by(tmp_path, "country: CN"),
+                                  "--on", "2026-06-01", "--credit", "45x", "--format", "json"])
+    assert as_json.exit_code == 4 and "citizenship" in as_json.output
+
+
+def test_a_citizen_of_a_covered_nation_with_us_status_unrecorded_cannot_be_determined(tmp_path):
+    result = check(_held_by(tmp_path, "citizenship: [CN]"), "2026-06-01")
+    assert result.exit_code == 4 and "us_person" in result.output, result.output
+
+
+def test_citizenship_must_be_iso_codes_and_us_person_a_person_field(tmp_path):
+    """Bad input is a clear message naming the field (exit 2)."""
+    bad = _held_by(tmp_path, "citizenship: [XX], us_person: false")
+    result = runner.invoke(app, ["validate", bad])
+    assert result.exit_code == 2 and "citizenship" in result.output, result.output
+    data = tmp_path / "e"
+    data.mkdir()
+    (data / "d.yaml").write_text("entities:\n  - {id: co, name: Co, type: company, incorporated_in: US, us_person: true}\n")
+    result = runner.invoke(app, ["validate", str(data)])
+    assert result.exit_code == 2 and "us_person" in result.output and "person only" in result.output, result.output

@@ -21,12 +21,15 @@ from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
-from feoc.determine.facts import exact_ratio, fact_number, finite_total, in_prior_year, near, thresholds
+from feoc.determine.facts import Regions, exact_ratio, fact_number, finite_total, in_prior_year, near, thresholds
 from feoc.determine.perfact import PerFactRun
 from feoc.determine.tracing import lookthrough_for, required
 from feoc.engine.evaluators import Evaluator
 from feoc.law.law import Law
 
+# the holder group of foreign-controlled entities together with those that cannot be decided (rule
+# pfe-undetermined-foreign-control)
+POSSIBLE = "fce_possible"
 DEBT = "debt"  # the measure of the SFE debt test, IRC 7701(a)(51)(D)(i)(IV), beside the ownership measures
 
 
@@ -53,8 +56,9 @@ class _Regime45X:
                        (("pfe_interest", "share"), ("pfe_interest", "max_single"), ("macr", "ratio"))}
 
     def stages(self) -> list[Stage]:
-        return [Stage("direct prongs", self.run.direct_facts),
-                Stage("foreign control", self.control_facts, feeds=lambda: len(self.reached("foreign_controlled"))),
+        return [Stage("direct prongs", lambda: self.run.direct_facts() + _citizenship_facts(self.run)),
+                Stage("foreign control", self.control_facts,
+                      feeds=lambda: (len(self.reached("foreign_controlled")), len(self.undecided()))),
                 Stage("foreign influence", self.influence_facts),
                 Stage("material assistance", self.material_facts)]
 
@@ -64,18 +68,32 @@ class _Regime45X:
     def sfe(self) -> set[str]:
         return self.reached("foreign_controlled") | self.reached("sfe")
 
+    def undecided(self) -> set[str]:
+        """Who may be foreign-controlled, the data cannot say: a person whose citizenship or U.S. status is not
+        recorded (a `citizenship` fact) and an entity held more than 50 % by such and foreign-controlled ones."""
+        return {f.subject for f in self.run.recorder.findings.values() if f.conclusion == "undetermined"
+                and (f.fact("recorded") is not None or f.fact("holders") == POSSIBLE)}
+
     def control_facts(self) -> list[dict[str, Any]]:
-        """Interests held by foreign-controlled entities (more than 50 % makes one more, 7701(a)(51)(C))."""
+        """Interests held by foreign-controlled entities (more than 50 % makes one more, 7701(a)(51)(C)), and,
+        where some holders cannot be decided, by those and the foreign-controlled ones together (`POSSIBLE`):
+        a missing fact must not make a confident "not foreign-controlled" further down the chain."""
         fce = set(self.reached("foreign_controlled"))
-        self.run.sources_by_group = {"fce": fce}
-        shares = self.run.tracer.new_shares({"fce": fce}, self.limits["share"])
+        groups = {"fce": fce}
+        possible = fce | self.undecided()
+        if possible != fce:
+            groups[POSSIBLE] = possible
+        self.run.sources_by_group = dict(groups)
+        shares = self.run.tracer.new_shares(groups, self.limits["share"])
         return [{"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": group, "share": share,
-                 "max_single": 0.0} for entity, measure, group, share in shares]
+                 "max_single": 0.0} for entity, measure, group, share in shares
+                if not (group == POSSIBLE and entity in fce)]
 
     def influence_facts(self) -> list[dict[str, Any]]:
         """The foreign-influence facts (7701(a)(51)(D)): SFE interests, officer rights, contracts."""
         sfe = self.sfe()
-        self.run.sources_by_group = {"fce": set(self.reached("foreign_controlled")), "sfe": sfe}
+        self.run.sources_by_group = {**self.run.sources_by_group, "fce": set(self.reached("foreign_controlled")),
+                                     "sfe": sfe}
         direct = _direct_stakes(self.run.holdings, sfe)
         facts = self._interest_facts(sfe, direct)
         for h in self.run.holdings:
@@ -142,6 +160,25 @@ class _Regime45X:
             facts.append({"kind": "macr", "subject": facility, "product": product, "product_class": product_class,
                           "ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost})
         return facts
+
+
+def _citizenship_facts(run: PerFactRun) -> list[dict[str, Any]]:
+    """A `citizenship` fact per nation each person is a citizen or national of (IRC 7701(a)(51)(C)(ii): "a
+    citizen or national of a covered nation" not a U.S. citizen, national or lawful permanent resident), and one
+    with `recorded` false for a person whose citizenship is not recorded: `country` may be residence only."""
+    regions = Regions.on(run.law, run.day)
+    facts: list[dict[str, Any]] = []
+    for e in run.dataset.entities:
+        if e.type != "person":
+            continue
+        us_person = "unknown" if e.us_person is None else ("yes" if e.us_person else "no")
+        base = {"kind": "citizenship", "subject": e.id, "country_nation": regions.nation(e.country),
+                "us_person": us_person}
+        facts.extend({**base, "recorded": True, "nation": regions.nation(c), "where": regions.where(c)}
+                     for c in e.citizenship)
+        if not e.citizenship:
+            facts.append({**base, "recorded": False, "nation": "", "where": "(not recorded)"})
+    return facts
 
 
 def _direct_stakes(holdings: list[Any], sfe: set[str]) -> dict[tuple[str, str], list[float]]:
