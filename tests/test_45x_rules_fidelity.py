@@ -4,11 +4,13 @@ a covered nation"), and the critical minerals' own schedules."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from feoc.cli import app
+from feoc.law.law import Law
 
 runner = CliRunner()
 
@@ -113,3 +115,31 @@ def test_citizenship_must_be_iso_codes_and_us_person_a_person_field(tmp_path):
     (data / "d.yaml").write_text("entities:\n  - {id: co, name: Co, type: company, incorporated_in: US, us_person: true}\n")
     result = runner.invoke(app, ["validate", str(data)])
     assert result.exit_code == 2 and "us_person" in result.output and "person only" in result.output, result.output
+
+
+# --- Schedules: critical minerals have their own (feoc-law.md §5.4 and §7.6) ---------------------------------
+
+PHASE_OUT_BOUNDARIES = {  # (day, share left): the day before and the first day of each step
+    "battery_components": [("2029-12-31", 1.0), ("2030-01-01", 0.75), ("2030-12-31", 0.75), ("2031-01-01", 0.5),
+                           ("2031-12-31", 0.5), ("2032-01-01", 0.25), ("2032-12-31", 0.25), ("2033-01-01", 0.0)],
+    "critical_minerals": [("2030-12-31", 1.0), ("2031-01-01", 0.75), ("2031-12-31", 0.75), ("2032-01-01", 0.5),
+                          ("2032-12-31", 0.5), ("2033-01-01", 0.25), ("2033-12-31", 0.25), ("2034-01-01", 0.0)],
+}
+
+
+def test_each_45x_product_class_has_its_own_phase_out_at_every_year_boundary():
+    """IRC 45X(b)(3) as amended by P.L. 119-21 §70514: components phase out 2030-2032 (feoc-law.md §5.4);
+    critical minerals follow their own, later schedule (§7.6), so a mineral sold in 2030 keeps the whole credit."""
+    law = Law.load()
+    names = law.credit_order.phase_out_45x
+    assert names["critical_minerals"] != names["battery_components"]
+    for cls, steps in PHASE_OUT_BOUNDARIES.items():
+        for day, share in steps:
+            assert law.param(names[cls], dt.date.fromisoformat(day)) == share, (cls, day)
+
+
+def test_the_critical_minerals_schedule_is_marked_unconfirmed():
+    """feoc-law.md §7.6: the minerals' years are UNCONFIRMED, and the parameter says so."""
+    law = Law.load()
+    param = law.parameters[law.credit_order.phase_out_45x["critical_minerals"]]
+    assert param.unconfirmed and "UNCONFIRMED" in param.citation
