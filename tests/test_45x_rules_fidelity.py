@@ -143,3 +143,28 @@ def test_the_critical_minerals_schedule_is_marked_unconfirmed():
     law = Law.load()
     param = law.parameters[law.credit_order.phase_out_45x["critical_minerals"]]
     assert param.unconfirmed and "UNCONFIRMED" in param.citation
+
+
+# --- Constructive ownership: "section 318(a)(2) shall apply" (feoc-law.md §7.6) -----------------------------
+
+def _indirect(tmp_path: Path, mid_share: str) -> str:
+    return _data(tmp_path, extra_entities="  - {id: sfe-co, name: SFE Co, type: company, incorporated_in: CN}\n"
+                                          "  - {id: mid, name: Mid Co, type: company, incorporated_in: US}",
+                 rest=f"holdings:\n  - {{holder: sfe-co, entity: mid, equity: \"50%\"}}\n"
+                      f"  - {{holder: mid, entity: maker, equity: \"{mid_share}\"}}")
+
+
+def test_an_sfe_stake_held_through_an_entity_counts_for_the_single_sfe_test(tmp_path):
+    """IRC 7701(a)(51)(D)(i)(II) with 318(a)(2): an SFE owning 50 % of A, which owns 60 % of the operator, owns
+    30 % of the operator constructively: at least 25 %, a foreign-influenced entity, no §45X credit."""
+    result = check(_indirect(tmp_path, "60%"), "2026-06-01")
+    assert result.exit_code == 1, result.output
+    assert "[pfe-fie-single-sfe-25]" in result.output and "30.00%" in result.output
+    assert "sfe-co → 50.00% equity → mid → 60.00% equity → maker" in result.output
+
+
+def test_an_indirect_stake_below_25_percent_does_not(tmp_path):
+    """The other side: 50 % x 49.98 % = 24.99 %, below 25 %: the operator keeps the credit."""
+    result = check(_indirect(tmp_path, "49.98%"), "2026-06-01")
+    assert result.exit_code == 0, result.output
+    assert "[pfe-fie-single-sfe-25]" not in result.output

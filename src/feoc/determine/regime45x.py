@@ -1,5 +1,5 @@
 """Prohibited-foreign-entity status and material assistance for the §45X advanced manufacturing credit,
-as of a date (P.L. 119-21 §70512; IRC 7701(a)(51)-(52)).
+as of a date (IRC 7701(a)(51)-(52), applied to §45X by P.L. 119-21 §70514).
 
 Specified foreign entities (designations; foreign-controlled entities: covered-nation governments, their
 nationals, entities organized or with their principal place of business there, and entities more than 50 %
@@ -108,13 +108,16 @@ class _Regime45X:
         tracing = self._pfe_tracing() if sfe else ""
         for measure in MEASURES:
             vals = self._sfe_interests(measure, sfe)
-            entities = sorted(set(vals) | {e for e, m in direct if m == measure})
+            most = self._single_interests(measure, sfe, tracing)
+            entities = sorted(set(vals) | set(most) | {e for e, m in direct if m == measure})
             batch = self.run.tracer.exact(measure, sfe, [e for e in entities if near(vals.get(e, 0.0), shares)], tracing)
             for entity in entities:
-                single = max(direct.get((entity, measure), [0.0]))
+                single, holder = most.get(entity, (0.0, ""))
+                exact = self.run.tracer.exact(measure, {holder}, [entity], tracing).of(entity) if holder else \
+                    exact_ratio([0.0], [1.0])
                 facts.append({"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": "sfe",
                               "share": fact_number(vals.get(entity, 0.0), shares, batch.of(entity)),
-                              "max_single": fact_number(single, singles, exact_ratio([single], [1.0]))})
+                              "max_single": fact_number(single, singles, exact)})
         for entity, m in sorted(direct):
             if m == DEBT:
                 debts = direct[(entity, m)]
@@ -126,6 +129,20 @@ class _Regime45X:
     def _pfe_tracing(self) -> str:
         run = self.run
         return str(required(run.law, "pfe_tracing", run.day, "the foreign-influence ownership tests"))
+
+    def _single_interests(self, measure: str, sfe: set[str], tracing: str) -> dict[str, tuple[float, str]]:
+        """Per entity, the largest interest one SFE owns in it and which SFE: directly and, as "section 318(a)(2)
+        shall apply" (IRC 7701(a)(51)(D), feoc-law.md §7.6), through entities, traced as `pfe_tracing` says."""
+        if not sfe:
+            return {}
+        graph = self.run.tracer.graphs[measure]
+        limit = lookthrough_for(self.run.law, self.run.day, tracing)
+        most: dict[str, tuple[float, str]] = {}
+        for holder in sorted(s for s in sfe if s in graph.out):
+            for entity, share in graph.interests({holder}, tracing, limit).items():
+                if share > most.get(entity, (0.0, ""))[0]:
+                    most[entity] = (share, holder)
+        return most
 
     def _sfe_interests(self, measure: str, sfe: set[str]) -> dict[str, float]:
         """The SFEs' interests, directly and through entities, traced as `pfe_tracing` says."""
