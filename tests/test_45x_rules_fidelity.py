@@ -168,3 +168,13 @@ def test_an_indirect_stake_below_25_percent_does_not(tmp_path):
     result = check(_indirect(tmp_path, "49.98%"), "2026-06-01")
     assert result.exit_code == 0, result.output
     assert "[pfe-fie-single-sfe-25]" not in result.output
+
+
+def test_a_30_percent_holder_with_only_country_cn_leaves_foreign_influence_open(tmp_path):
+    """IRC 7701(a)(51)(D)(i)(II): if the holder is a Chinese national (an SFE), 30 % makes the operator
+    foreign-influenced; `country: CN` cannot say, so the plant cannot be determined (exit 4), not eligible."""
+    data = _data(tmp_path, extra_entities="  - {id: founder, name: A founder, type: person, country: CN}",
+                 rest="holdings:\n  - {holder: founder, entity: maker, equity: \"30%\"}")
+    result = check(data, "2026-06-01")
+    assert result.exit_code == 4, result.output
+    assert "[pfe-undetermined-foreign-influence]" in result.output and "citizenship" in result.output

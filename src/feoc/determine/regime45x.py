@@ -30,6 +30,7 @@ from feoc.law.law import Law
 # the holder group of foreign-controlled entities together with those that cannot be decided (rule
 # pfe-undetermined-foreign-control)
 POSSIBLE = "fce_possible"
+SFE_POSSIBLE = "sfe_possible"  # the same for the foreign-influence tests (rule pfe-undetermined-foreign-influence)
 DEBT = "debt"  # the measure of the SFE debt test, IRC 7701(a)(51)(D)(i)(IV), beside the ownership measures
 
 
@@ -87,27 +88,36 @@ class _Regime45X:
         shares = self.run.tracer.new_shares(groups, self.limits["share"])
         return [{"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": group, "share": share,
                  "max_single": 0.0} for entity, measure, group, share in shares
-                if not (group == POSSIBLE and entity in fce)]
+                if not (group == POSSIBLE and (entity in fce or share == self.run.tracer.values.get(
+                    (entity, measure, "fce"), 0.0)))]
 
     def influence_facts(self) -> list[dict[str, Any]]:
         """The foreign-influence facts (7701(a)(51)(D)): SFE interests, officer rights, contracts."""
         sfe = self.sfe()
+        groups = {"sfe": sfe}
+        possible = sfe | self.undecided()
+        if possible != sfe:  # holders the data cannot decide may be SFEs: a missing fact decides nothing
+            groups[SFE_POSSIBLE] = possible
         self.run.sources_by_group = {**self.run.sources_by_group, "fce": set(self.reached("foreign_controlled")),
-                                     "sfe": sfe}
-        direct = _direct_stakes(self.run.holdings, sfe)
-        facts = self._interest_facts(sfe, direct)
+                                     **groups}
+        facts = []
+        for group, sources in groups.items():
+            facts += self._interest_facts(group, sources, _direct_stakes(self.run.holdings, sources))
+        facts = _undecided_part(facts, SFE_POSSIBLE, "sfe")
         for h in self.run.holdings:
             if h.appoints_officers:
                 facts.append({"kind": "officer_right", "subject": h.entity, "holder": h.holder,
                               "holder_sfe": h.holder in sfe})
         return facts + _contract_facts(self.run.dataset, self.run.day, sfe)
 
-    def _interest_facts(self, sfe: set[str], direct: dict[tuple[str, str], list[float]]) -> list[dict[str, Any]]:
+    def _interest_facts(self, group: str, sfe: set[str],
+                        direct: dict[tuple[str, str], list[float]]) -> list[dict[str, Any]]:
+        """The `pfe_interest` facts of holder group `group` (its members `sfe`): all together, the largest one."""
         facts: list[dict[str, Any]] = []
         shares, singles = self.limits["share"], self.limits["max_single"]
         tracing = self._pfe_tracing() if sfe else ""
         for measure in MEASURES:
-            vals = self._sfe_interests(measure, sfe)
+            vals = self._sfe_interests(measure, sfe, group)
             most = self._single_interests(measure, sfe, tracing)
             entities = sorted(set(vals) | set(most) | {e for e, m in direct if m == measure})
             batch = self.run.tracer.exact(measure, sfe, [e for e in entities if near(vals.get(e, 0.0), shares)], tracing)
@@ -115,13 +125,13 @@ class _Regime45X:
                 single, holder = most.get(entity, (0.0, ""))
                 exact = self.run.tracer.exact(measure, {holder}, [entity], tracing).of(entity) if holder else \
                     exact_ratio([0.0], [1.0])
-                facts.append({"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": "sfe",
+                facts.append({"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": group,
                               "share": fact_number(vals.get(entity, 0.0), shares, batch.of(entity)),
                               "max_single": fact_number(single, singles, exact)})
         for entity, m in sorted(direct):
             if m == DEBT:
                 debts = direct[(entity, m)]
-                facts.append({"kind": "pfe_interest", "subject": entity, "measure": DEBT, "holders": "sfe",
+                facts.append({"kind": "pfe_interest", "subject": entity, "measure": DEBT, "holders": group,
                               "share": fact_number(sum(debts), shares, exact_ratio(debts, [1.0])),
                               "max_single": fact_number(max(debts), singles, exact_ratio([max(debts)], [1.0]))})
         return facts
@@ -144,13 +154,13 @@ class _Regime45X:
                     most[entity] = (share, holder)
         return most
 
-    def _sfe_interests(self, measure: str, sfe: set[str]) -> dict[str, float]:
+    def _sfe_interests(self, measure: str, sfe: set[str], group: str) -> dict[str, float]:
         """The SFEs' interests, directly and through entities, traced as `pfe_tracing` says."""
         if not sfe:
             return {}
         run = self.run
         tracing = self._pfe_tracing()
-        run.group_tracing["sfe"] = tracing
+        run.group_tracing[group] = tracing
         return run.tracer.graphs[measure].interests(sfe, tracing, lookthrough_for(run.law, run.day, tracing))
 
     def material_facts(self) -> list[dict[str, Any]]:
@@ -196,6 +206,14 @@ def _citizenship_facts(run: PerFactRun) -> list[dict[str, Any]]:
         if not e.citizenship:
             facts.append({**base, "recorded": False, "nation": "", "where": "(not recorded)"})
     return facts
+
+
+def _undecided_part(facts: list[dict[str, Any]], possible: str, known: str) -> list[dict[str, Any]]:
+    """The facts, less those of group `possible` that say no more than group `known`'s: where no undecided
+    holder adds to the interests, the data decides and nothing is left open."""
+    seen = {(f["subject"], f["measure"]): (f["share"], f["max_single"]) for f in facts if f.get("holders") == known}
+    return [f for f in facts if f.get("holders") != possible
+            or seen.get((f["subject"], f["measure"]), (0.0, 0.0)) != (f["share"], f["max_single"])]
 
 
 def _direct_stakes(holdings: list[Any], sfe: set[str]) -> dict[tuple[str, str], list[float]]:
