@@ -115,6 +115,11 @@ class Entity(Record):
     incorporated_in: Country | None = None
     headquartered_in: Country | None = None  # principal place of business
     political_figure_of: Country | None = None  # person only: a senior foreign political figure of that nation
+    # person only: the nations the person is a citizen or national of (IRC 7701(a)(51)(C)(ii) reads citizenship,
+    # not residence, which `country` may be), and whether the person is a U.S. citizen, national or lawful
+    # permanent resident (None: not recorded)
+    citizenship: tuple[Country, ...] = ()
+    us_person: bool | None = None
     aliases: tuple[Text, ...] = ()
     # the first day of its taxable year, "MM-DD": §45X status is tested per taxable year (IRC 7701(a)(51))
     tax_year_start: str = "01-01"
@@ -125,9 +130,9 @@ class Entity(Record):
             raise FieldError("tax_year_start", f"`tax_year_start` {self.tax_year_start!r} is not a month and day "
                                                "\"MM-DD\" of every year, e.g. \"01-01\" or \"10-01\" (29 February "
                                                "is refused: it is not in every year)")
-        if self.political_figure_of and self.type != "person":
-            raise FieldError("political_figure_of", "`political_figure_of` applies to a person only; "
-                                                    "set `type: person` or remove it")
+        for name in ("political_figure_of", "citizenship", "us_person"):
+            if getattr(self, name) not in (None, ()) and self.type != "person":
+                raise FieldError(name, f"`{name}` applies to a person only; set `type: person` or remove it")
 
 
 def year_start(text: str) -> tuple[int, int] | None:

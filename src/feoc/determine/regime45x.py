@@ -26,12 +26,16 @@ from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES, year_start
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
-from feoc.determine.facts import exact_ratio, fact_number, finite_total, near, thresholds
+from feoc.determine.facts import Regions, exact_ratio, fact_number, finite_total, near, thresholds
 from feoc.determine.perfact import PerFactRun
 from feoc.determine.tracing import lookthrough_for, required
 from feoc.engine.evaluators import Evaluator
 from feoc.law.law import Law
 
+# the holder group of foreign-controlled entities together with those that cannot be decided (rule
+# pfe-undetermined-foreign-control)
+POSSIBLE = "fce_possible"
+SFE_POSSIBLE = "sfe_possible"  # the same for the foreign-influence tests (rule pfe-undetermined-foreign-influence)
 DEBT = "debt"  # the measure of the SFE debt test, IRC 7701(a)(51)(D)(i)(IV), beside the ownership measures
 
 
@@ -113,8 +117,9 @@ class _Regime45X:
                        (("pfe_interest", "share"), ("pfe_interest", "max_single"), ("macr", "ratio"))}
 
     def stages(self) -> list[Stage]:
-        return [Stage("direct prongs", self.run.direct_facts),
-                Stage("foreign control", self.control_facts, feeds=lambda: len(self.reached("foreign_controlled"))),
+        return [Stage("direct prongs", lambda: self.run.direct_facts() + _citizenship_facts(self.run)),
+                Stage("foreign control", self.control_facts,
+                      feeds=lambda: (len(self.reached("foreign_controlled")), len(self.undecided()))),
                 Stage("foreign influence", self.influence_facts),
                 Stage("material assistance", self.material_facts)]
 
@@ -124,43 +129,69 @@ class _Regime45X:
     def sfe(self) -> set[str]:
         return self.reached("foreign_controlled") | self.reached("sfe")
 
+    def undecided(self) -> set[str]:
+        """Who may be foreign-controlled, the data cannot say: a person whose citizenship or U.S. status is not
+        recorded (a `citizenship` fact) and an entity held more than 50 % by such and foreign-controlled ones."""
+        return {f.subject for f in self.run.recorder.findings.values() if f.conclusion == "undetermined"
+                and (f.fact("recorded") is not None or f.fact("holders") == POSSIBLE)}
+
     def control_facts(self) -> list[dict[str, Any]]:
-        """Interests held by foreign-controlled entities (more than 50 % makes one more, 7701(a)(51)(C))."""
+        """Interests held by foreign-controlled entities (more than 50 % makes one more, 7701(a)(51)(C)), and,
+        where some holders cannot be decided, by those and the foreign-controlled ones together (`POSSIBLE`):
+        a missing fact must not make a confident "not foreign-controlled" further down the chain."""
         fce = set(self.reached("foreign_controlled"))
-        self.run.sources_by_group = {"fce": fce}
-        shares = self.run.tracer.new_shares({"fce": fce}, self.limits["share"])
+        groups = {"fce": fce}
+        possible = fce | self.undecided()
+        if possible != fce:
+            groups[POSSIBLE] = possible
+        self.run.sources_by_group = dict(groups)
+        shares = self.run.tracer.new_shares(groups, self.limits["share"])
         return [{"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": group, "share": share,
-                 "max_single": 0.0} for entity, measure, group, share in shares]
+                 "max_single": 0.0} for entity, measure, group, share in shares
+                if not (group == POSSIBLE and (entity in fce or share == self.run.tracer.values.get(
+                    (entity, measure, "fce"), 0.0)))]
 
     def influence_facts(self) -> list[dict[str, Any]]:
         """The foreign-influence facts (7701(a)(51)(D)): SFE interests, officer rights, contracts."""
         sfe = self.sfe()
-        self.run.sources_by_group = {"fce": set(self.reached("foreign_controlled")), "sfe": sfe}
-        direct = _direct_stakes(self.run.holdings, sfe)
-        facts = self._interest_facts(sfe, direct)
+        groups = {"sfe": sfe}
+        possible = sfe | self.undecided()
+        if possible != sfe:  # holders the data cannot decide may be SFEs: a missing fact decides nothing
+            groups[SFE_POSSIBLE] = possible
+        self.run.sources_by_group = {**self.run.sources_by_group, "fce": set(self.reached("foreign_controlled")),
+                                     **groups}
+        facts = []
+        for group, sources in groups.items():
+            facts += self._interest_facts(group, sources, _direct_stakes(self.run.holdings, sources))
+        facts = _undecided_part(facts, SFE_POSSIBLE, "sfe")
         for h in self.run.holdings:
             if h.appoints_officers:
                 facts.append({"kind": "officer_right", "subject": h.entity, "holder": h.holder,
                               "holder_sfe": h.holder in sfe})
         return facts + _contract_facts(self.run.dataset, self.run.day, sfe, self.year_starts)
 
-    def _interest_facts(self, sfe: set[str], direct: dict[tuple[str, str], list[float]]) -> list[dict[str, Any]]:
+    def _interest_facts(self, group: str, sfe: set[str],
+                        direct: dict[tuple[str, str], list[float]]) -> list[dict[str, Any]]:
+        """The `pfe_interest` facts of holder group `group` (its members `sfe`): all together, the largest one."""
         facts: list[dict[str, Any]] = []
         shares, singles = self.limits["share"], self.limits["max_single"]
         tracing = self._pfe_tracing() if sfe else ""
         for measure in MEASURES:
-            vals = self._sfe_interests(measure, sfe)
-            entities = sorted(set(vals) | {e for e, m in direct if m == measure})
+            vals = self._sfe_interests(measure, sfe, group)
+            most = self._single_interests(measure, sfe, tracing)
+            entities = sorted(set(vals) | set(most) | {e for e, m in direct if m == measure})
             batch = self.run.tracer.exact(measure, sfe, [e for e in entities if near(vals.get(e, 0.0), shares)], tracing)
             for entity in entities:
-                single = max(direct.get((entity, measure), [0.0]))
-                facts.append({"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": "sfe",
+                single, holder = most.get(entity, (0.0, ""))
+                exact = self.run.tracer.exact(measure, {holder}, [entity], tracing).of(entity) if holder else \
+                    exact_ratio([0.0], [1.0])
+                facts.append({"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": group,
                               "share": fact_number(vals.get(entity, 0.0), shares, batch.of(entity)),
-                              "max_single": fact_number(single, singles, exact_ratio([single], [1.0]))})
+                              "max_single": fact_number(single, singles, exact)})
         for entity, m in sorted(direct):
             if m == DEBT:
                 debts = direct[(entity, m)]
-                facts.append({"kind": "pfe_interest", "subject": entity, "measure": DEBT, "holders": "sfe",
+                facts.append({"kind": "pfe_interest", "subject": entity, "measure": DEBT, "holders": group,
                               "share": fact_number(sum(debts), shares, exact_ratio(debts, [1.0])),
                               "max_single": fact_number(max(debts), singles, exact_ratio([max(debts)], [1.0]))})
         return facts
@@ -169,13 +200,27 @@ class _Regime45X:
         run = self.run
         return str(required(run.law, "pfe_tracing", run.day, "the foreign-influence ownership tests"))
 
-    def _sfe_interests(self, measure: str, sfe: set[str]) -> dict[str, float]:
+    def _single_interests(self, measure: str, sfe: set[str], tracing: str) -> dict[str, tuple[float, str]]:
+        """Per entity, the largest interest one SFE owns in it and which SFE: directly and, as "section 318(a)(2)
+        shall apply" (IRC 7701(a)(51)(D), feoc-law.md §7.6), through entities, traced as `pfe_tracing` says."""
+        if not sfe:
+            return {}
+        graph = self.run.tracer.graphs[measure]
+        limit = lookthrough_for(self.run.law, self.run.day, tracing)
+        most: dict[str, tuple[float, str]] = {}
+        for holder in sorted(s for s in sfe if s in graph.out):
+            for entity, share in graph.interests({holder}, tracing, limit).items():
+                if share > most.get(entity, (0.0, ""))[0]:
+                    most[entity] = (share, holder)
+        return most
+
+    def _sfe_interests(self, measure: str, sfe: set[str], group: str) -> dict[str, float]:
         """The SFEs' interests, directly and through entities, traced as `pfe_tracing` says."""
         if not sfe:
             return {}
         run = self.run
         tracing = self._pfe_tracing()
-        run.group_tracing["sfe"] = tracing
+        run.group_tracing[group] = tracing
         return run.tracer.graphs[measure].interests(sfe, tracing, lookthrough_for(run.law, run.day, tracing))
 
     def material_facts(self) -> list[dict[str, Any]]:
@@ -210,6 +255,33 @@ class _Regime45X:
                           "ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost,
                           "binding_contract_usd": bound[(facility, product)]})
         return facts
+
+
+def _citizenship_facts(run: PerFactRun) -> list[dict[str, Any]]:
+    """A `citizenship` fact per nation each person is a citizen or national of (IRC 7701(a)(51)(C)(ii): "a
+    citizen or national of a covered nation" not a U.S. citizen, national or lawful permanent resident), and one
+    with `recorded` false for a person whose citizenship is not recorded: `country` may be residence only."""
+    regions = Regions.on(run.law, run.day)
+    facts: list[dict[str, Any]] = []
+    for e in run.dataset.entities:
+        if e.type != "person":
+            continue
+        us_person = "unknown" if e.us_person is None else ("yes" if e.us_person else "no")
+        base = {"kind": "citizenship", "subject": e.id, "country_nation": regions.nation(e.country),
+                "us_person": us_person}
+        facts.extend({**base, "recorded": True, "nation": regions.nation(c), "where": regions.where(c)}
+                     for c in e.citizenship)
+        if not e.citizenship:
+            facts.append({**base, "recorded": False, "nation": "", "where": "(not recorded)"})
+    return facts
+
+
+def _undecided_part(facts: list[dict[str, Any]], possible: str, known: str) -> list[dict[str, Any]]:
+    """The facts, less those of group `possible` that say no more than group `known`'s: where no undecided
+    holder adds to the interests, the data decides and nothing is left open."""
+    seen = {(f["subject"], f["measure"]): (f["share"], f["max_single"]) for f in facts if f.get("holders") == known}
+    return [f for f in facts if f.get("holders") != possible
+            or seen.get((f["subject"], f["measure"]), (0.0, 0.0)) != (f["share"], f["max_single"])]
 
 
 def _direct_stakes(holdings: list[Any], sfe: set[str]) -> dict[tuple[str, str], list[float]]:

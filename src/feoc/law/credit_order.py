@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,8 @@ class CreditOrder:
     not_in_force_45x: str
     thresholds_45x: Mapping[str, str]
     operator_statuses: tuple[OperatorStatus, ...]
+    # per product class, the parameter of its phase-out (IRC 45X(b)(3)): critical minerals have their own
+    phase_out_45x: Mapping[str, str] = field(default_factory=dict)
 
     def operator_status(self, conclusions: set[str]) -> str:
         """The label of the first status that applies (the file ends with one that always does)."""
@@ -223,6 +225,16 @@ def _thresholds(r: _Reader, raw: Any, rule_params: Mapping[str, set[str]]) -> di
     return out
 
 
+def _phase_out(r: _Reader, raw: Any) -> dict[str, str]:
+    """Per §45X product class, the parameter of its phase-out (IRC 45X(b)(3)): each class names its own, so
+    critical minerals never borrow the components' schedule (feoc-law.md §7.6)."""
+    body = r.mapping(raw, ("credit_45x", "phase_out"), PRODUCT_CLASSES_45X)
+    for cls in PRODUCT_CLASSES_45X:
+        if body and cls not in body:
+            r.problem(("credit_45x", "phase_out"), f"no phase-out parameter for `{cls}`", f"add {cls}: PARAMETER")
+    return {cls: r.parameter(body, ("credit_45x", "phase_out"), cls, True) for cls in PRODUCT_CLASSES_45X if cls in body}
+
+
 def load_credit_order(rules_dir: Path, parameters: Mapping[str, Parameter],
                       rule_params: Mapping[str, set[str]]) -> CreditOrder:
     """The credit order of `rules_dir`, checked against its parameters and rules (`rule_params`: each rule id
@@ -238,7 +250,8 @@ def load_credit_order(rules_dir: Path, parameters: Mapping[str, Parameter],
     r = _Reader(path, finder, parameters)
     top = r.mapping(raw, (), ("credit_30d", "credit_45x"))
     c30 = r.mapping(top.get("credit_30d"), ("credit_30d",), ("notes", "steps", "halves"))
-    c45 = r.mapping(top.get("credit_45x"), ("credit_45x",), ("not_in_force", "thresholds", "operator_statuses"))
+    c45 = r.mapping(top.get("credit_45x"), ("credit_45x",), ("not_in_force", "thresholds", "operator_statuses",
+                                                               "phase_out"))
     notes = c30.get("notes", [])
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
         r.problem(("credit_30d", "notes"), "`notes` must be a list of text", "quote each note")
@@ -248,7 +261,8 @@ def load_credit_order(rules_dir: Path, parameters: Mapping[str, Parameter],
                         _halves(r, c30.get("halves"), rule_params) if c30 else (),
                         " ".join(r.text(c45, ("credit_45x",), "not_in_force", True, _NOT_IN_FORCE).split()) if c45 else "",
                         _thresholds(r, c45.get("thresholds"), rule_params) if c45 else {},
-                        _statuses(r, c45.get("operator_statuses")) if c45 else ())
+                        _statuses(r, c45.get("operator_statuses")) if c45 else (),
+                        _phase_out(r, c45.get("phase_out")) if c45 else {})
     if r.problems:
         raise InputError(r.problems)
     return order

@@ -179,6 +179,7 @@ PARAMETER_KINDS: dict[str, str] = {
     "fie_single_sfe_threshold": "share",
     "fie_all_sfe_threshold": "share", "fie_debt_threshold": "share", "macr_threshold_battery_components": "share",
     "macr_threshold_critical_minerals": "share", "credit_45x_phase_out": "share",
+    "credit_45x_phase_out_critical_minerals": "share",
     "pfe_tracing": "tracing", "macr_binding_contract_before": "date",
 }
 _KIND_CHECKS = {

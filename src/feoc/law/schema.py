@@ -54,6 +54,11 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
                 "operator": str, "operator_undetermined": bool},
     "sourcing": {"subject": str, "half": str, "share": float, "qualifying_value_usd": float, "total_value_usd": float},
     # IRC 45X / prohibited foreign entities (P.L. 119-21)
+    # a person's citizenship, one fact per nation recorded (`recorded` false and `nation` "" when none is; then
+    # `country_nation` is the nation the person's `country` counts as); `us_person`: yes | no | unknown
+    # (determine/regime45x.py, IRC 7701(a)(51)(C)(ii))
+    "citizenship": {"subject": str, "recorded": bool, "nation": str, "where": str, "country_nation": str,
+                    "us_person": str},
     "pfe_interest": {"subject": str, "measure": str, "holders": str, "share": float, "max_single": float},
     "officer_right": {"subject": str, "holder": str, "holder_sfe": bool},
     "pfe_contract": {"subject": str, "agreement": str, "counterparty": str, "counterparty_sfe": bool, "right": str,
