@@ -178,3 +178,25 @@ def test_a_30_percent_holder_with_only_country_cn_leaves_foreign_influence_open(
     result = check(data, "2026-06-01")
     assert result.exit_code == 4, result.output
     assert "[pfe-undetermined-foreign-influence]" in result.output and "citizenship" in result.output
+
+
+def test_the_verdict_notes_each_product_class_phase_out_on_its_own_schedule(tmp_path):
+    """IRC 45X(b)(3) after §70514: in 2031 a cell plant's note gives the components' share, a refinery's the
+    critical minerals' own (years UNCONFIRMED); neither borrows the other's schedule."""
+    law = Law.load()
+    day = dt.date(2031, 6, 1)
+    cells = law.param(law.credit_order.phase_out_45x["battery_components"], day)
+    minerals = law.param(law.credit_order.phase_out_45x["critical_minerals"], day)
+    result = check(_data(tmp_path), "2031-06-01")
+    assert f"{cells:.0%} of the credit remains for battery components sold in 2031" in result.output, result.output
+    assert "for critical minerals" not in result.output
+    refinery = tmp_path / "r"
+    refinery.mkdir()
+    (refinery / "d.yaml").write_text(PLANT.format(extra_entities="", rest="").replace(
+        "battery_cell_manufacturing", "critical_mineral_processing").replace(
+        "product: battery_cell", "product: critical_mineral"))
+    minerals_run = check(str(refinery), "2031-06-01")
+    assert minerals is not None and minerals != cells  # the rules give minerals their own 2031 share
+    assert f"{minerals:.0%} of the credit remains for critical minerals sold in 2031" in minerals_run.output, \
+        minerals_run.output
+    assert "for battery components" not in minerals_run.output

@@ -129,9 +129,9 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     verdict.operator_status = pfe_status(verdict.operator_findings, law)
     verdict.checked = checked_operator_45x(det, dataset, facility.operator)
     verdict.findings = _distinct([f for f in det.about(fid) if f.conclusion == "material_assistance"])
-    verdict.notes.extend(_credit_notes(law, on))
     verdict.products = [_product(product, fid, det, law, rules_day_45x(law, on), verdict.findings)
                         for product in facility_products(facility)]
+    verdict.notes.extend(_credit_notes(law, on, [p.product_class for p in verdict.products]))
     verdict.status, verdict.reason = _decide(verdict)
     if verdict.operator_pfe:  # decided by the taxpayer's status: no missing fact can change it
         return verdict
@@ -164,12 +164,16 @@ def _out_of_record(verdict: Facility45XVerdict, facility: Any) -> None:
                                    f"with its operator"))
 
 
-def _credit_notes(law: Law, on: dt.date) -> list[str]:
-    """The phase-out of IRC 45X(b)(3), and what the dataset leaves out unless recorded."""
+def _credit_notes(law: Law, on: dt.date, classes: list[str]) -> list[str]:
+    """The phase-out of IRC 45X(b)(3) for each product class made (critical minerals have their own schedule,
+    feoc-law.md §7.6: `credit_45x.phase_out` of rules/credit_order.yaml), and what the dataset leaves out."""
     notes = []
-    share = law.param("credit_45x_phase_out", on)
-    if share is not None and share < 1:
-        notes.append(f"§45X phase-out: {share:.0%} of the credit remains for components sold in {on.year}")
+    for cls in dict.fromkeys(classes):
+        schedule = law.credit_order.phase_out_45x.get(cls)
+        share = law.param(schedule, on) if schedule else None
+        if share is not None and share < 1:
+            notes.append(f"§45X phase-out: {share:.0%} of the credit remains for {cls.replace('_', ' ')} sold "
+                         f"in {on.year}")
     notes.append("not in the dataset unless recorded: debt held by SFEs (`debt` on holdings), officer appointment "
                  "rights (`appoints_officers`), payments under contracts (`payments`); absent records count as none")
     return notes
