@@ -5,6 +5,7 @@ a covered nation"), and the critical minerals' own schedules."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -200,3 +201,22 @@ def test_the_verdict_notes_each_product_class_phase_out_on_its_own_schedule(tmp_
     assert f"{minerals:.0%} of the credit remains for critical minerals sold in 2031" in minerals_run.output, \
         minerals_run.output
     assert "for battery components" not in minerals_run.output
+
+
+def test_a_product_whose_credit_has_phased_out_earns_nothing(tmp_path):
+    """IRC 45X(b)(3): with 0 % of the credit left for components sold in the year, a cell plant whose MACR passes
+    gets no credit (exit 1), never "eligible"; the year before, with 25 % left, it is eligible (exit 0)."""
+    law = Law.load()
+    schedule = law.credit_order.phase_out_45x["battery_components"]
+    last, gone = dt.date(2032, 6, 1), dt.date(2033, 6, 1)
+    assert law.param(schedule, last) > 0 and law.param(schedule, gone) == 0
+    data = _data(tmp_path)
+    before = check(data, last.isoformat())
+    assert before.exit_code == 0, before.output
+    after = runner.invoke(app, ["check", "facility", "plant", "--data", data, "--on", gone.isoformat(), "--credit", "45x",
+                                "--format", "json"])
+    assert after.exit_code == 1, after.output
+    body = json.loads(after.stdout)
+    assert body["status"] == "no_credit" and body["missing"] == []
+    assert [p["outcome"] for p in body["products"]] == ["phased_out"]
+    assert "phased out" in body["reason"]

@@ -25,7 +25,7 @@ PFE_CONCLUSIONS = ("foreign_controlled", "sfe", "fie")  # the 45x rules' conclus
 class Product45X:
     product: str
     product_class: str
-    outcome: str  # pass | material_assistance | cannot_be_determined
+    outcome: str  # pass | material_assistance | phased_out | cannot_be_determined
     ratio: float | None
     threshold: float | None
     total_cost_usd: float
@@ -37,7 +37,7 @@ class Product45X:
     def status(self) -> Status:
         """The product's own answer in the status vocabulary of the plant (eligible, no credit, cannot be
         determined); the plant's status is decided from these in `_decide`."""
-        return {"pass": Status.eligible, "material_assistance": Status.no_credit}.get(
+        return {"pass": Status.eligible, "material_assistance": Status.no_credit, "phased_out": Status.no_credit}.get(
             self.outcome, Status.cannot_be_determined)
 
     def as_dict(self) -> dict[str, Any]:
@@ -203,6 +203,12 @@ def _product(product: str, fid: str, det: Determination45X, law: Law, on: dt.dat
     """One product's material assistance cost ratio against its class's threshold (IRC 7701(a)(52))."""
     product_class = "critical_minerals" if product == "critical_mineral" else "battery_components"
     threshold = law.param(law.credit_order.thresholds_45x[product_class], on)
+    schedule = law.credit_order.phase_out_45x.get(product_class)
+    left = law.param(schedule, on) if schedule else None
+    if left is not None and left <= 0:  # IRC 45X(b)(3): nothing of the credit remains, whatever the inputs
+        return Product45X(product, product_class, "phased_out", None, threshold, 0.0, 0.0, [],
+                          f"no credit: the §45X credit for {product_class.replace('_', ' ')} sold in {on.year} has "
+                          f"phased out (`{schedule}`: {left:.0%} remains)")
     data = det.macr.get((fid, product))
     if data is None and threshold is not None and threshold <= 0:  # a ratio is never below 0 %: met whatever the inputs
         return Product45X(product, product_class, "pass", None, threshold, 0.0, 0.0, [],
@@ -234,11 +240,16 @@ def _decide(verdict: Facility45XVerdict) -> tuple[Status, str]:
         return ((Status.cannot_be_determined, f"operator status {operator_open}") if operator_open else
                 (Status.not_applicable, "the facility makes no §45X battery component or critical mineral"))
     failed = [p.product for p in verdict.products if p.outcome == "material_assistance"]
+    ended = [p.product for p in verdict.products if p.outcome == "phased_out"]
     passed = [p.product for p in verdict.products if p.outcome == "pass"]
     undetermined = [p for p in verdict.products if p.outcome == "cannot_be_determined"]
     parts = ([f"operator status {operator_open}"] if operator_open else []) + (
         [f"eligible for {', '.join(passed)}"] if passed else []) + (
-        [f"no credit for {', '.join(failed)} (material assistance from prohibited foreign entities)"] if failed else [])
+        [f"no credit for {', '.join(failed)} (material assistance from prohibited foreign entities)"] if failed else []) + (
+        [f"no credit for {', '.join(ended)} (the credit has phased out, IRC 45X(b)(3))"] if ended else [])
+    failed += ended
+    if len(ended) == len(verdict.products):  # nothing is left to earn: no fact about the taxpayer changes that
+        return Status.no_credit, "; ".join(parts[1:] if operator_open else parts)
     if undetermined:
         count = f"{len(undetermined)} product{'s' if len(undetermined) > 1 else ''}"
         parts.append(f"cannot be determined for {count}: missing material_inputs for "
