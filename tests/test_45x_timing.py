@@ -97,3 +97,22 @@ def test_a_tax_year_start_that_is_not_a_day_of_every_year_is_refused_at_its_line
         code, out = _check(_dataset(tmp_path, bad), "2026-03-01")
         assert code == 2, out
         assert "data.yaml:" in out and "tax_year_start" in out and "MM-DD" in out, out
+
+
+def test_a_fiscal_year_taxpayers_not_in_force_reason_names_its_own_first_day(tmp_path):
+    """A taxpayer whose year starts 10-01 is under the rules from 2025-10-01: the reason on 2025-09-30 says so for
+    this taxpayer, never that 2025-10-01 is a calendar-year taxpayer's first day (that is 2026-01-01)."""
+    data = tmp_path / "fy"
+    data.mkdir()
+    (data / "d.yaml").write_text(
+        "entities:\n  - {id: opco, name: OpCo, type: company, incorporated_in: US, headquartered_in: US,"
+        " tax_year_start: \"10-01\"}\nfacilities:\n  - {id: plant, name: Plant, operator: opco, country: US,"
+        " activities: [battery_cell_manufacturing]}\n")
+    from typer.testing import CliRunner
+
+    from feoc.cli import app
+    result = CliRunner().invoke(app, ["check", "facility", "plant", "--data", str(data), "--on", "2025-09-30",
+                                      "--credit", "45x"])
+    assert result.exit_code == 0, result.output
+    assert "for this taxpayer from 2025-10-01" in result.output
+    assert "calendar-year taxpayer" not in result.output.split("\n")[1]
