@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from feoc.data.model import Day
 from feoc.data.values import SLUG
@@ -87,42 +87,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+def _one_of(what: str, known: Collection[str]) -> AfterValidator:
+    """A field whose value must be one of `known`; the message names them all."""
+    def check(value: str) -> str:
+        if value not in known:
+            raise ValueError(f"unknown {what} `{value}`; use one of: {', '.join(known)}")
+        return value
+    return AfterValidator(check)
+
+
 class Condition(_Strict):
     field: str
-    op: str
+    op: Annotated[str, _one_of("operator", OPERATORS)]
     value: Any
-
-    @field_validator("op")
-    @classmethod
-    def _known_op(cls, op: str) -> str:
-        if op not in OPERATORS:
-            raise ValueError(f"unknown operator `{op}`; use one of: {', '.join(OPERATORS)}")
-        return op
 
 
 class When(_Strict):
-    fact: str
+    fact: Annotated[str, _one_of("fact kind", FACT_FIELDS)]
     all: tuple[Condition, ...] = ()
     any: tuple[Condition, ...] = ()
 
-    @field_validator("fact")
-    @classmethod
-    def _known_fact(cls, fact: str) -> str:
-        if fact not in FACT_FIELDS:
-            raise ValueError(f"unknown fact kind `{fact}`; use one of: {', '.join(FACT_FIELDS)}")
-        return fact
-
 
 class Then(_Strict):
-    conclusion: str
+    conclusion: Annotated[str, _one_of("conclusion", CONCLUSIONS)]
     prong: str = Field(min_length=1)
-
-    @field_validator("conclusion")
-    @classmethod
-    def _known(cls, conclusion: str) -> str:
-        if conclusion not in CONCLUSIONS:
-            raise ValueError(f"unknown conclusion `{conclusion}`; use one of: {', '.join(CONCLUSIONS)}")
-        return conclusion
 
 
 class Effective(_Strict):

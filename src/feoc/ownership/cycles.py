@@ -104,8 +104,8 @@ def solve_cycle(component: list[Any], compute: Any, value: dict[Any, float], hel
     Shared by `Graph` and the array path (`ownership.arrays`), so both compute bit-identical values."""
     large = len(component) > EXACT_LIMIT and edges is not None
     if len(component) <= EXACT_LIMIT:
-        _solve_exactly(component, compute, value, held, _dense_system)
-    elif edges is not None and not _solve_exactly(component, compute, value, held, _sparse_system(edges)):
+        solve_held(component, compute, value, held, _dense_system)
+    elif edges is not None and not solve_held(component, compute, value, held, _sparse_system(edges)):
         _refuse(component, label, "cannot be solved (they hold one another in full)")
     for _ in range(LARGE_SWEEPS if large else MAX_SWEEPS):
         change = 0.0
@@ -125,10 +125,11 @@ def _refuse(component: list[Any], label: Any, what: str) -> None:
         "check the stakes around this cycle: shares close to 100 % both ways are unlikely to be right")])
 
 
-def _solve_exactly(component: list[Any], compute: Any, value: dict[Any, float], held: Any,
-                   system: Any) -> bool:
+def solve_held(component: list[Any], compute: Any, value: dict[Any, Any], held: Any, system: Any,
+               zero: Any = 0.0, one: Any = 1.0) -> bool:
     """Solve x = M x + b for the component's nodes exactly (`system` builds and solves it); False when the
-    system is singular.
+    system is singular. `zero` and `one` are the number type's bounds (floats here, fractions for
+    `ownership.exact`, which solves the same system with this same loop).
 
     `compute(node)` is affine in the values of the component's nodes that are not held, so b and M are read
     off it by probing each node with 0 and 1 (shares into one entity add up to at most 1, so no probe is
@@ -139,13 +140,13 @@ def _solve_exactly(component: list[Any], compute: Any, value: dict[Any, float], 
     for _ in range(len(component) + 1):
         free = [n for n in component if n not in held_set]
         for n in free:
-            value[n] = 0.0
+            value[n] = zero
         b = [compute(n) for n in free]
         solution = system(free, b, compute, value)
         if solution is None:  # singular: leave it to the sweeps (which refuse what does not converge)
             return False
         for n, x in zip(free, solution):
-            value[n] = min(max(x, 0.0), 1.0)
+            value[n] = min(max(x, zero), one)
         for n in held_set:
             value[n] = compute(n)
         now = {n for n in component if held(n)}

@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable
 from fractions import Fraction
 from typing import Any, Protocol
 
-from feoc.ownership.cycles import components_in_topological_order
+from feoc.ownership.cycles import components_in_topological_order, solve_held
 
 
 class StakesIn(Protocol):
@@ -118,35 +118,24 @@ def _solve_once(component: list[Any], edges: StakesIn, sources: Collection[Any],
 
 def _solve(component: list[Any], compute: Any, value: dict[Any, Fraction], limit: Fraction | None) -> bool:
     """x = M x + b over the component's members in fractions, members held in full (control tracing)
-    kept aside and the held set grown until it settles, as `ownership.cycles` does with floats."""
+    kept aside and the held set grown until it settles: `ownership.cycles.solve_held`, in fractions."""
     def held(n: Any) -> bool:
         return limit is not None and value.get(n, Fraction(0)) > limit
 
-    held_set = {n for n in component if held(n)}
-    for _ in range(len(component) + 1):
-        free = [n for n in component if n not in held_set]
-        for n in free:
-            value[n] = Fraction(0)
-        b = [compute(n) for n in free]
-        rows = [[Fraction(0)] * len(free) + [b[i]] for i in range(len(free))]
-        for j, h in enumerate(free):
-            value[h] = Fraction(1)
-            for i, n in enumerate(free):
-                rows[i][j] = -(compute(n) - b[i])
-            value[h] = Fraction(0)
-            rows[j][j] += 1
-        solution = _eliminate(rows)
-        if solution is None:
-            return False
-        for n, x in zip(free, solution):
-            value[n] = min(max(x, Fraction(0)), Fraction(1))
-        for n in held_set:
-            value[n] = compute(n)
-        now = {n for n in component if held(n)}
-        if now == held_set:
-            return True
-        held_set = now
-    return True
+    return solve_held(component, compute, value, held, _fraction_system, Fraction(0), Fraction(1))
+
+
+def _fraction_system(free: list[Any], b: list[Fraction], compute: Any,
+                     value: dict[Any, Fraction]) -> list[Fraction] | None:
+    """(I - M) x = b in fractions, M probed node by node (as `cycles` does in floats)."""
+    rows = [[Fraction(0)] * len(free) + [b[i]] for i in range(len(free))]
+    for j, h in enumerate(free):
+        value[h] = Fraction(1)
+        for i, n in enumerate(free):
+            rows[i][j] = -(compute(n) - b[i])
+        value[h] = Fraction(0)
+        rows[j][j] += 1
+    return _eliminate(rows)
 
 
 def _eliminate(rows: list[list[Fraction]]) -> list[Fraction] | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from feoc import __version__
 from feoc.data.dataset import Dataset
@@ -170,6 +170,16 @@ def upstream_section(upstream: list[Finding], notes: Footnotes, dataset: Dataset
     return lines + [""]
 
 
+def _part_cells(r: dict[str, Any]) -> str:
+    """The cells a component row and a mineral row share: step, facility, country, operator, FEOC, qualifying."""
+    return (f"{r['step']} | {code(r['facility'])} | {r['country']} | {code(r['operator'])} | "
+            f"{'**yes**' if r['feoc'] else 'no'} | {'yes' if r['qualifying'] else 'no'}")
+
+
+def _value_cell(r: dict[str, Any]) -> str:
+    return f"{r['value_usd']:,.0f}{' (assumed)' if r['assumed'] else ''}"
+
+
 def vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes) -> list[str]:
     battery = dataset.battery(dataset.vehicle(v.subject).battery)
     comps = {c.component: c for c in battery.components}
@@ -180,9 +190,7 @@ def vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes) -> lis
     for r in v.components:
         refs = notes.cite_all([(comps.get(r["component"]), f"{battery.id} {r['component']}"),
                                (dataset.facility(r["facility"]), r["facility"])])
-        lines.append(f"| {md(r['component'])}{refs} | {r['step']} | {code(r['facility'])} | {r['country']} | "
-                     f"{code(r['operator'])} | {'**yes**' if r['feoc'] else 'no'} | {'yes' if r['qualifying'] else 'no'} | "
-                     f"{r['value_usd']:,.0f}{' (assumed)' if r['assumed'] else ''} |")
+        lines.append(f"| {md(r['component'])}{refs} | {_part_cells(r)} | {_value_cell(r)} |")
     lines += ["", "#### Critical minerals", "",
               "| mineral | step | facility | country | operator | FEOC | qualifying step (U.S./FTA; recycling: North America) "
               "| impracticable to trace | value (USD) |",
@@ -190,10 +198,8 @@ def vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes) -> lis
     for r in v.minerals:
         refs = notes.cite_all([(mins.get(r["mineral"]), f"{battery.id} {r['mineral']}"),
                                (dataset.facility(r["facility"]), r["facility"])])
-        lines.append(f"| {md(r['mineral'])}{refs} | {r['step']} | {code(r['facility'])} | {r['country']} | "
-                     f"{code(r['operator'])} | {'**yes**' if r['feoc'] else 'no'} | {'yes' if r['qualifying'] else 'no'} | "
-                     f"{'yes' if r['impracticable_to_trace'] else 'no'} | {r['value_usd']:,.0f}"
-                     f"{' (assumed)' if r['assumed'] else ''} |")
+        lines.append(f"| {md(r['mineral'])}{refs} | {_part_cells(r)} | {'yes' if r['impracticable_to_trace'] else 'no'} | "
+                     f"{_value_cell(r)} |")
     lines += ["", "#### Sourcing halves", "", "| half | qualifying share | required | met | amount (USD) |",
               "| --- | ---: | ---: | --- | ---: |"]
     for name, h in v.halves.items():
