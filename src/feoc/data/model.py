@@ -250,6 +250,28 @@ class Vehicle(Record):
     status: Literal["on_sale", "announced", "discontinued"] = "on_sale"
 
 
+class Certification(BaseModel):
+    """A supplier's certification that an input was not produced by a prohibited foreign entity (the
+    certification safe harbor of IRS Notice 2026-15): relied on only where the data leave the supplier's status
+    open, from the day it was signed until `until` (exclusive); never where the data show the supplier is a
+    prohibited foreign entity ("reason to know" it is wrong, IRC 7701(a)(52) as amended by P.L. 119-21 §70514)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    document: Text  # the certificate: a file name, URL or reference a reader can find
+    signed: Day
+    end: Day | None = Field(default=None, alias="until")
+
+    @model_validator(mode="after")
+    def _order(self) -> Certification:
+        if self.end is not None and not self.signed < self.end:
+            raise ValueError(f"a certification's `until` ({self.end}) must be after the day it was `signed` "
+                             f"({self.signed}): give the first day it no longer holds")
+        return self
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.signed <= day and (self.end is None or day < self.end)
+
+
 class MaterialInput(Dated):
     """A direct material cost of a product made at a facility, and who supplied it (IRC 7701(a)(52) MACR)."""
 
@@ -261,6 +283,7 @@ class MaterialInput(Dated):
     # the day the binding written contract it was acquired under was entered into (parameter
     # `macr_binding_contract_before`: one before 2025-06-16 is not counted as the supplier's in the MACR)
     contract_signed: Day | None = None
+    certification: Certification | None = None  # the supplier certifies the input is not from a PFE
 
 
 # The top-level keys of a dataset file, with the model of their records.

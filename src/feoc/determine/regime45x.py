@@ -27,6 +27,7 @@ from feoc.data.model import MEASURES, year_start
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
 from feoc.determine.facts import Regions, exact_ratio, fact_number, finite_total, near, thresholds
+from feoc.determine.macr import ProductInputs
 from feoc.determine.perfact import PerFactRun
 from feoc.determine.tracing import lookthrough_for, required
 from feoc.engine.evaluators import Evaluator
@@ -131,9 +132,11 @@ class _Regime45X:
 
     def undecided(self) -> set[str]:
         """Who may be foreign-controlled, the data cannot say: a person whose citizenship or U.S. status is not
-        recorded (a `citizenship` fact) and an entity held more than 50 % by such and foreign-controlled ones."""
+        recorded (a `citizenship` fact), a company with neither its place of organization nor its principal place
+        of business recorded (an `entity` fact), and an entity held more than 50 % by such and foreign-controlled
+        ones."""
         return {f.subject for f in self.run.recorder.findings.values() if f.conclusion == "undetermined"
-                and (f.fact("recorded") is not None or f.fact("holders") == POSSIBLE)}
+                and (f.fact("recorded") is not None or f.fact("etype") is not None or f.fact("holders") == POSSIBLE)}
 
     def control_facts(self) -> list[dict[str, Any]]:
         """Interests held by foreign-controlled entities (more than 50 % makes one more, 7701(a)(51)(C)), and,
@@ -225,35 +228,30 @@ class _Regime45X:
 
     def material_facts(self) -> list[dict[str, Any]]:
         """Each facility product's material assistance cost ratio from the inputs in force on the day the
-        component is sold (IRC 7701(a)(52))."""
+        component is sold (IRC 7701(a)(52)). An input from a supplier whose status the data leave open counts
+        as clean in `ratio` and as a PFE's in `ratio_worst` (a gap never passes: rules
+        pfe-material-assistance-undetermined-*), unless a supplier certification closes the gap."""
         pfe = self.sfe() | self.reached("fie")
+        undecided = {f.subject for f in self.run.recorder.findings.values() if f.conclusion == "undetermined"} - pfe
         before = self.run.law.param("macr_binding_contract_before", self.sold)  # None before the law: no rule applies
-        totals: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0.0, 0.0, [], [], []])
-        bound: dict[tuple[str, str], float] = defaultdict(float)  # PFE inputs under a contract before `before`
+        rows: dict[tuple[str, str], ProductInputs] = defaultdict(ProductInputs)
         for m in self.run.dataset.material_inputs:
             if m.in_force(self.sold):
-                row = totals[(m.facility, m.product)]
-                row[0] += m.cost_usd
-                row[3].append(m.cost_usd)
-                if m.supplier in pfe and before and m.contract_signed and m.contract_signed < before:
-                    bound[(m.facility, m.product)] += m.cost_usd
-                    row[4].append(m.cost_usd)
-                elif m.supplier in pfe:
-                    row[1] += m.cost_usd
-                    row[2].append(m.supplier)
-                else:
-                    row[4].append(m.cost_usd)
+                rows[(m.facility, m.product)].add(m, pfe, undecided, before, self.sold)
         facts = []
-        for (facility, product), (total, pfe_cost, suppliers, costs, clean) in sorted(totals.items()):
-            finite_total(total, f"the material inputs of {product} at {facility}", "material_inputs")
-            ratio = fact_number((total - pfe_cost) / total, self.limits["ratio"], exact_ratio(clean, costs))
+        for (facility, product), row in sorted(rows.items()):
+            finite_total(row.total, f"the material inputs of {product} at {facility}", "material_inputs")
+            ratio = fact_number((row.total - row.pfe_cost) / row.total, self.limits["ratio"],
+                                exact_ratio(row.clean + row.open, row.costs))
+            worst = fact_number((row.total - row.pfe_cost - sum(row.open)) / row.total, self.limits["ratio"],
+                                exact_ratio(row.clean, row.costs))
             product_class = "critical_minerals" if product == "critical_mineral" else "battery_components"
-            self.macr[(facility, product)] = {"ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost,
-                                              "product_class": product_class, "pfe_suppliers": sorted(set(suppliers)),
-                                              "binding_contract_usd": bound[(facility, product)]}
+            self.macr[(facility, product)] = row.summary(ratio, worst, product_class)
             facts.append({"kind": "macr", "subject": facility, "product": product, "product_class": product_class,
-                          "ratio": ratio, "total_cost_usd": total, "pfe_cost_usd": pfe_cost,
-                          "binding_contract_usd": bound[(facility, product)]})
+                          "ratio": ratio, "ratio_worst": worst, "total_cost_usd": row.total,
+                          "pfe_cost_usd": row.pfe_cost, "undecided_cost_usd": sum(row.open),
+                          "undecided_suppliers": ", ".join(sorted(set(row.open_suppliers))),
+                          "binding_contract_usd": row.bound})
         return facts
 
 

@@ -63,8 +63,10 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
     "officer_right": {"subject": str, "holder": str, "holder_sfe": bool},
     "pfe_contract": {"subject": str, "agreement": str, "counterparty": str, "counterparty_sfe": bool, "right": str,
                      "payments": str, "prior_year": bool},
-    "macr": {"subject": str, "product": str, "product_class": str, "ratio": float, "total_cost_usd": float,
-             "pfe_cost_usd": float, "binding_contract_usd": float},
+    # `ratio` counts inputs from suppliers the data cannot decide as clean, `ratio_worst` as a PFE's
+    "macr": {"subject": str, "product": str, "product_class": str, "ratio": float, "ratio_worst": float,
+             "total_cost_usd": float, "pfe_cost_usd": float, "undecided_cost_usd": float,
+             "undecided_suppliers": str, "binding_contract_usd": float},
 }
 OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in")
 CONCLUSIONS = {
@@ -80,6 +82,7 @@ CONCLUSIONS = {
     "undetermined": "entity",  # a prong that cannot be decided from the data: says what is missing
     "undetermined_part": "vehicle",  # a battery component or mineral whose FEOC test the data cannot decide
     "material_assistance": "facility",  # a product's MACR is below the threshold: material assistance from a PFE
+    "undetermined_product": "facility",  # a product's MACR test the data cannot decide (undecided suppliers)
 }
 
 

@@ -69,7 +69,8 @@ def country_warnings(dataset: Dataset, vocab: Vocabulary, regions: Mapping[str, 
 
     - a business record (any type but a person and the vocabulary's `government_types`) that carries `country`
       but neither `incorporated_in` nor `headquartered_in`: the jurisdiction prongs (42 U.S.C. 18741(a)(5)(C);
-      IRC 7701(a)(51)(C)(iii)) read only those two for a business, so it is judged as in no covered nation;
+      IRC 7701(a)(51)(C)(iii)) read only those two for a business, so its verdicts cannot be determined (rules
+      feoc-undetermined-jurisdiction, pfe-undetermined-organized);
     - a government body's `country` or a person's `political_figure_of` that is a region the jurisdiction
       prongs count as a covered nation (`regions`: region -> nation, parameter `covered_nation_regions`, Hong
       Kong and Macau as China, feoc-law.md §7.3): the government prongs do not map regions."""
@@ -86,8 +87,8 @@ def country_warnings(dataset: Dataset, vocab: Vocabulary, regions: Mapping[str, 
         if kind not in vocab.government_types and kind != "person":
             if code and not incs[pos] and not hqs[pos]:
                 hits.append((pos, "country", f"`{ident}` is a {kind} with `country: {code}` but neither `incorporated_in` "
-                             f"nor `headquartered_in`: the jurisdiction rules read only those two for a {kind}, so it "
-                             "is judged as in no covered nation",
+                             f"nor `headquartered_in`: the jurisdiction rules read only those two for a {kind}, so its "
+                             "verdicts cannot be determined",
                              f"write `headquartered_in: {code}` (its principal place of business) and/or "
                              f"`incorporated_in: {code}`"))
             continue

@@ -3,7 +3,9 @@ dataset contract.
 
 Mapping (each decision is also stated in the import summary):
 - `Company`, `Organization`, `LegalEntity` → entities of type company; `PublicBody` → agency; `Person` → person
-  (`nationality`/`citizenship`/`country` → country). Country codes are upper-cased; codes that are not ISO
+  (every `nationality` and `citizenship` value → `citizenship`; `country` → the first of them, else FtM's
+  `country`; `us_person` is left unrecorded: FtM does not say whether a person is a U.S. citizen, national or
+  lawful permanent resident, which §45X asks of a covered nation's citizen). Country codes are upper-cased; codes that are not ISO
   3166-1 alpha-2 (FtM uses e.g. `suhh`, `zz`) are dropped and reported.
 - `jurisdiction` → incorporated_in; `mainCountry` (else `country`) → headquartered_in for organisations.
 - `Ownership` (owner, asset, percentage, startDate, endDate) → a holding of equity. A missing or unreadable
@@ -269,9 +271,17 @@ class _Import:
         self._designations(number, obj, slug)
 
     def _person_countries(self, record: dict[str, Any], props: dict[str, Any], where: str) -> None:
-        country = _country(_first(props, where, self.draft, "nationality", "citizenship", "country"), where, self.draft)
+        """Every `nationality` and `citizenship` value → `citizenship` (§45X asks for "a citizen or national",
+        not residence: IRC 7701(a)(51)(C)(ii)); `country` → the first of those, else FtM's `country`."""
+        codes = [_country(v, where, self.draft) for name in ("nationality", "citizenship")
+                 for v in dict.fromkeys(_values(props.get(name), f"property `{name}`", where, self.draft))]
+        citizenship = sorted({c for c in codes if c})
+        country = next((c for c in codes if c), None) or _country(_first(props, where, self.draft, "country"),
+                                                                 where, self.draft)
         if country:
             record["country"] = country
+        if citizenship:
+            record["citizenship"] = citizenship
 
     def _body_countries(self, record: dict[str, Any], props: dict[str, Any], where: str, public: bool) -> None:
         inc = _country(_first(props, where, self.draft, "jurisdiction"), where, self.draft)

@@ -32,6 +32,9 @@ class Product45X:
     pfe_cost_usd: float
     pfe_suppliers: list[str]
     detail: str
+    # supplier certifications relied on to close a gap, and those not relied on with why (IRS Notice 2026-15)
+    relies_on: list[dict[str, Any]] = field(default_factory=list)
+    not_relied_on: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> Status:
@@ -139,8 +142,17 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
         Missing(fid, f"material_inputs for {p.product}",
                 f"add `material_inputs` for {p.product} at {fid} (each input's cost and supplier): the material "
                 f"assistance cost ratio against {p.threshold:.0%} decides it" if p.threshold is not None else p.detail)
-        for p in verdict.products if p.outcome == Status.cannot_be_determined]
+        for p in verdict.products if p.outcome == Status.cannot_be_determined and p.ratio is None]
+    verdict.missing += _supplier_gaps(det, fid, verdict.products, law)
     return verdict
+
+
+def _supplier_gaps(det: Determination45X, fid: str, products: list[Product45X], law: Law) -> list[Missing]:
+    """For a product undetermined for undecided suppliers: the rule's remedy and each supplier's own gaps."""
+    open_ = {p.product for p in products if p.outcome == "cannot_be_determined" and p.ratio is not None}
+    found = [f for f in det.about(fid) if f.conclusion == "undetermined_product" and f.fact("product") in open_]
+    suppliers = sorted({s for p in open_ for s in det.macr.get((fid, p), {}).get("undecided_suppliers", [])})
+    return missing_from(found + [f for s in suppliers for f in det.about(s)], law)
 
 
 def _record_notes(facility: Any, on: dt.date) -> list[str]:
@@ -217,10 +229,22 @@ def _product(product: str, fid: str, det: Determination45X, law: Law, on: dt.dat
         return Product45X(product, product_class, "cannot_be_determined", None, threshold, 0.0, 0.0, [],
                           f"missing material_inputs for {product} at {fid}")
     fired = any(f.fact("product") == product for f in findings)
-    detail = (f"MACR {data['ratio']:.2%} vs {threshold:.0%} required"
-              + (f"; PFE suppliers: {', '.join(data['pfe_suppliers'])}" if data["pfe_suppliers"] else ""))
-    return Product45X(product, product_class, "material_assistance" if fired else "pass", data["ratio"], threshold,
-                      data["total_cost_usd"], data["pfe_cost_usd"], data["pfe_suppliers"], detail)
+    open_ = not fired and any(f.conclusion == "undetermined_product" and f.fact("product") == product
+                              for f in det.about(fid))
+    ratio = (f"MACR between {data['ratio_worst']:.2%} and {data['ratio']:.2%}" if open_
+             else f"MACR {data['ratio']:.2%}")
+    detail = (f"{ratio} vs {threshold:.0%} required"
+              + (f"; PFE suppliers: {', '.join(data['pfe_suppliers'])}" if data["pfe_suppliers"] else "")
+              + (f"; suppliers whose status the data cannot decide: {', '.join(data['undecided_suppliers'])}"
+                 if open_ else "")
+              + "".join(f"; relies on {c['supplier']}'s certification {c['document']} (signed {c['signed']})"
+                        for c in data["certifications_relied_on"])
+              + "".join(f"; {c['supplier']}'s certification {c['document']} not relied on: {c['why']}"
+                        for c in data["certifications_not_relied_on"]))
+    return Product45X(product, product_class, "cannot_be_determined" if open_ else
+                      "material_assistance" if fired else "pass", data["ratio"], threshold,
+                      data["total_cost_usd"], data["pfe_cost_usd"], data["pfe_suppliers"], detail,
+                      data["certifications_relied_on"], data["certifications_not_relied_on"])
 
 
 def _decide(verdict: Facility45XVerdict) -> tuple[Status, str]:
@@ -252,8 +276,10 @@ def _decide(verdict: Facility45XVerdict) -> tuple[Status, str]:
         return Status.no_credit, "; ".join(parts[1:] if operator_open else parts)
     if undetermined:
         count = f"{len(undetermined)} product{'s' if len(undetermined) > 1 else ''}"
-        parts.append(f"cannot be determined for {count}: missing material_inputs for "
-                     + ", ".join(p.product for p in undetermined))  # the one gap `_product` leaves undetermined
+        no_inputs = [p.product for p in undetermined if p.ratio is None]
+        parts.append(f"cannot be determined for {count}: " + "; ".join(
+            ([f"missing material_inputs for {', '.join(no_inputs)}"] if no_inputs else [])
+            + [f"{p.product} ({p.detail})" for p in undetermined if p.ratio is not None]))
         return Status.cannot_be_determined, "; ".join(parts)
     if operator_open:  # whatever the products, the taxpayer may be a PFE
         return Status.cannot_be_determined, "; ".join(parts)
@@ -261,5 +287,6 @@ def _decide(verdict: Facility45XVerdict) -> tuple[Status, str]:
         return Status.partly_eligible, "; ".join(parts)
     if failed:
         return Status.no_credit, "; ".join(parts)
+    certs = sorted({c["document"] for p in verdict.products for c in p.relies_on})
     return Status.eligible, ("the operator is not a prohibited foreign entity and every product's MACR meets its "
-                             "threshold")
+                             "threshold" + (f", resting on supplier certifications: {', '.join(certs)}" if certs else ""))

@@ -96,7 +96,7 @@ def missing_from(findings: Iterable[Finding], law: Law) -> list[Missing]:
     and what would decide it."""
     out: list[Missing] = []
     for f in findings:
-        if f.conclusion != "undetermined":
+        if f.conclusion not in ("undetermined", "undetermined_product"):
             continue
         item = Missing(f.subject, f.prong or f.title, decide_text(f, law))
         if item not in out:
