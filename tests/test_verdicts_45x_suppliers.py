@@ -116,3 +116,37 @@ def test_ftm_nationality_becomes_citizenship(tmp_path):
     records = [e for f in sorted(out.glob("*.yaml")) for e in (yaml.safe_load(f.read_text()) or {}).get("entities", [])]
     person = next(e for e in records if e["name"] == "A Founder")
     assert person["citizenship"] == ["CN", "SG"] and person["country"] == "CN" and "us_person" not in person
+
+
+def test_a_supplier_is_judged_on_the_day_of_sale_not_on_the_buyers_status_test_day(tmp_path):
+    """A hostile probe's case: a supplier on the UFLPA list from 2026-06-01 sells to a calendar-year maker (status
+    tested 2026-01-01) and to a fiscal-year maker (`tax_year_start` 10-01, tested 2026-10-01). On 2026-10-01 both
+    buy from a listed supplier: both products have material assistance (50 % < 60 %), whatever the buyer's year;
+    and a supplier delisted on 2026-06-01 no longer counts on 2026-09-01."""
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "d.yaml").write_text("""
+entities:
+  - {id: maker, name: Maker, type: company, incorporated_in: US}
+  - {id: fymaker, name: FY Maker, type: company, incorporated_in: US, tax_year_start: "10-01"}
+  - {id: kr, name: KR Supplier, type: company, incorporated_in: KR}
+  - {id: later, name: Listed later, type: company, incorporated_in: VN}
+  - {id: delisted, name: Delisted, type: company, incorporated_in: VN}
+listings:
+  - {entity: later, list: uflpa, from: 2026-06-01}
+  - {entity: delisted, list: uflpa, from: 2020-01-01, until: 2026-06-01}
+facilities:
+  - {id: s1, name: S1, operator: maker, country: US, activities: [battery_cell_manufacturing]}
+  - {id: s2, name: S2, operator: maker, country: US, activities: [battery_module_assembly]}
+  - {id: s3, name: S3, operator: fymaker, country: US, activities: [battery_cell_manufacturing]}
+material_inputs:
+  - {facility: s1, product: battery_cell, input: a, supplier: kr, cost_usd: 50}
+  - {facility: s1, product: battery_cell, input: b, supplier: later, cost_usd: 50}
+  - {facility: s2, product: battery_module, input: a, supplier: kr, cost_usd: 50}
+  - {facility: s2, product: battery_module, input: b, supplier: delisted, cost_usd: 50}
+  - {facility: s3, product: battery_cell, input: a, supplier: kr, cost_usd: 50}
+  - {facility: s3, product: battery_cell, input: b, supplier: later, cost_usd: 50}
+""", encoding="utf-8")
+    for fid, on, code in (("s1", "2026-10-01", 1), ("s3", "2026-10-01", 1), ("s2", "2026-09-01", 0)):
+        result = runner.invoke(app, ["check", "facility", fid, "--data", str(data), "--on", on, "--credit", "45x"])
+        assert result.exit_code == code, (fid, result.output)

@@ -48,6 +48,9 @@ class Determination45X(Determination):
     fie: set[str] = dataclasses.field(default_factory=set)
     macr: dict[tuple[str, str], dict[str, Any]] = dataclasses.field(default_factory=dict)
     timing: StatusTiming | None = None  # when the taxpayer's status was tested, where one was named
+    # days of the taxpayer's taxable year before its test day on which it was foreign-influenced, with the
+    # findings ("during the taxable year", IRC 7701(a)(51)(D)): the other reading of the test (`during_year`)
+    fie_during_year: list[tuple[dt.date, list[Any]]] = dataclasses.field(default_factory=list)
 
     @property
     def pfe(self) -> set[str]:
@@ -111,8 +114,12 @@ def rules_day_45x(law: Law, day: dt.date) -> dt.date:
 class _Regime45X:
     """The 45x stages over one run: foreign control chained, then foreign influence, then the MACR."""
 
-    def __init__(self, run: PerFactRun, sold: dt.date, year_starts: dict[str, str]):
+    def __init__(self, run: PerFactRun, sold: dt.date, year_starts: dict[str, str],
+                 suppliers: tuple[set[str], set[str]] | None = None):
         self.run, self.sold, self.year_starts = run, sold, year_starts
+        # the suppliers' (PFE, undecided) sets on the day of sale, where the taxpayer's status is tested on
+        # another day; None: this run's own
+        self.suppliers = suppliers
         self.macr: dict[tuple[str, str], dict[str, Any]] = {}
         self.limits = {f: thresholds(run.ruleset, k, f) for k, f in
                        (("pfe_interest", "share"), ("pfe_interest", "max_single"), ("macr", "ratio"))}
@@ -226,13 +233,17 @@ class _Regime45X:
         run.group_tracing[group] = tracing
         return run.tracer.graphs[measure].interests(sfe, tracing, lookthrough_for(run.law, run.day, tracing))
 
+    def statuses(self) -> tuple[set[str], set[str]]:
+        """Who is a prohibited foreign entity on this run's day, and whom the data cannot decide."""
+        pfe = self.sfe() | self.reached("fie")
+        return pfe, {f.subject for f in self.run.recorder.findings.values() if f.conclusion == "undetermined"} - pfe
+
     def material_facts(self) -> list[dict[str, Any]]:
         """Each facility product's material assistance cost ratio from the inputs in force on the day the
         component is sold (IRC 7701(a)(52)). An input from a supplier whose status the data leave open counts
         as clean in `ratio` and as a PFE's in `ratio_worst` (a gap never passes: rules
         pfe-material-assistance-undetermined-*), unless a supplier certification closes the gap."""
-        pfe = self.sfe() | self.reached("fie")
-        undecided = {f.subject for f in self.run.recorder.findings.values() if f.conclusion == "undetermined"} - pfe
+        pfe, undecided = self.suppliers or self.statuses()
         before = self.run.law.param("macr_binding_contract_before", self.sold)  # None before the law: no rule applies
         rows: dict[tuple[str, str], ProductInputs] = defaultdict(ProductInputs)
         for m in self.run.dataset.material_inputs:
@@ -315,12 +326,44 @@ def determine45x(dataset: Dataset, day: dt.date, law: Law, evaluator: Evaluator 
     """Every entity's PFE findings and every facility product's MACR finding on `day` (45x regime). With a
     `taxpayer`, the statuses are those of its taxable year containing `day`, tested on the day `status_timing`
     names (the records in force then), under the rules and thresholds of `day` (or of the first day the rules
-    apply to a calendar-year taxpayer, for a fiscal year that began before it: UNCONFIRMED)."""
+    apply to a calendar-year taxpayer, for a fiscal year that began before it: UNCONFIRMED). The suppliers of
+    the material inputs are judged on `day`, the day of sale, whatever the taxpayer's test day (UNCONFIRMED:
+    the MACR's "attributable to a prohibited foreign entity" read at the sale)."""
     timing = status_timing(dataset, taxpayer, day, law) if taxpayer else None
     tested = timing.tested_on if timing and timing.tested_on else day
     rules_day = rules_day_45x(law, day) if timing and timing.in_force else None
+    starts = {e.id: e.tax_year_start for e in dataset.entities}
+    suppliers = None
+    if tested != day:  # suppliers are judged on the day of sale, not on the taxpayer's test day (UNCONFIRMED)
+        sale = _Regime45X(PerFactRun(dataset, day, law, law.interpretation(), evaluator, "45x", rules_day), day, starts)
+        sale.run.driver.run_all(sale.stages()[:-1])
+        suppliers = sale.statuses()
     run = PerFactRun(dataset, tested, law, law.interpretation(), evaluator, "45x", rules_day)
-    regime = _Regime45X(run, day, {e.id: e.tax_year_start for e in dataset.entities})
+    regime = _Regime45X(run, day, starts, suppliers)
     run.driver.run_all(regime.stages())
+    during = _fie_during_year(dataset, law, evaluator, timing, rules_day, starts) if timing and taxpayer not in \
+        regime.sfe() | regime.reached("fie") else []
     return run.determination(Determination45X, set(), {}, sfe=regime.sfe(), fie=set(regime.reached("fie")),
-                             macr=regime.macr, timing=timing)
+                             macr=regime.macr, timing=timing, fie_during_year=during)
+
+
+def _fie_during_year(dataset: Dataset, law: Law, evaluator: Evaluator | str, timing: StatusTiming,
+                     rules_day: dt.date | None, starts: dict[str, str]) -> list[tuple[dt.date, list[Any]]]:
+    """The days of the taxpayer's taxable year, before the day its status is tested on, on which the records
+    then in force make it foreign-influenced. IRC 7701(a)(51)(D) asks whether the tests hold "during the taxable
+    year"; feoc tests the records of the test day (P.L. 119-21 §70514 timing), and reports these days as the
+    other reading's answer (UNCONFIRMED which reading the Treasury will take). The records are constant between
+    the days any dated record begins or ends, so those days, and the year's first, are enough."""
+    if timing.tested_on is None or timing.tested_on <= timing.begins:
+        return []
+    records = [*dataset.holdings, *dataset.listings, *dataset.agreements]
+    days = {timing.begins} | {d for r in records for d in (r.start, r.end)
+                              if d is not None and timing.begins < d < timing.tested_on}
+    found = []
+    for d in sorted(days):
+        other = _Regime45X(PerFactRun(dataset, d, law, law.interpretation(), evaluator, "45x", rules_day), d, starts)
+        other.run.driver.run_all(other.stages()[:-1])
+        if timing.taxpayer in other.reached("fie"):
+            found.append((d, [f for f in other.run.recorder.findings.values()
+                              if f.subject == timing.taxpayer and f.conclusion == "fie"]))
+    return found
