@@ -97,7 +97,8 @@ class Recorder:
         shown = {k: v for k, v in fact.items() if k != "kind"}
         extras = (("subject_name", self.names.get(subject, subject)), ("threshold", self.threshold),
                   ("measure_label", MEASURE_LABEL.get(fact.get("measure", ""), fact.get("measure", ""))),
-                  ("holders_label", holders_label(fact.get("holders", ""))))
+                  ("holders_label", holders_label(fact.get("holders", ""))),
+                  ("judged_on", self.day.isoformat()))  # the day the records were read (a §45X status test day)
         key = (rule.id, subject, *(fact.get(k) for k in FINDING_KEY))
         # ownership paths are added when a finding is read (Determination.about)
         self.findings[key] = Finding(rule.id, src.title, src.citation, rule.conclusion, src.then.prong, subject,

@@ -133,6 +133,7 @@ def _template_problems(src: RuleSource, params: dict[str, Parameter]) -> list[Pr
     # the fact's fields, and those determine.findings.Recorder adds
     names: dict[str, tuple[Any, ...]] = {name: SAMPLES[kind] for name, kind in fields.items()}
     names |= {"subject_name": SAMPLES[str], "holders_label": SAMPLES[str], "measure_label": SAMPLES[str],
+              "judged_on": SAMPLES[str],
               "threshold": tuple(v for _, v in threshold if v is not None)}
     problems = [Problem(src.file, src.line("explain"), f"explain {what}", fix)
                 for what, fix in template_problems(rule.explain, names)]
