@@ -123,6 +123,9 @@ class Entity(Record):
     aliases: tuple[Text, ...] = ()
     # the first day of its taxable year, "MM-DD": §45X status is tested per taxable year (IRC 7701(a)(51))
     tax_year_start: str = "01-01"
+    # how it is taxed (vocabulary `tax_forms`): decides how the stock it owns is attributed to its owners for
+    # the §45X foreign-influence tests (IRC 318(a)(2)(A)-(C)); None: not recorded (judged both ways)
+    tax_form: str | None = None
 
     def _check(self) -> None:
         super()._check()
