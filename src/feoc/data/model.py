@@ -136,6 +136,9 @@ class Entity(Record):
         for name in ("political_figure_of", "citizenship", "us_person"):
             if getattr(self, name) not in (None, ()) and self.type != "person":
                 raise FieldError(name, f"`{name}` applies to a person only; set `type: person` or remove it")
+        if self.tax_form is not None and self.type == "person":
+            raise FieldError("tax_form", "`tax_form` is how an entity is taxed (IRC 318(a)(2)); a person has none: "
+                                         "remove it, or set the entity's `type`")
 
 
 def year_start(text: str) -> tuple[int, int] | None:
