@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,15 @@ def test_control_tracing_keeps_its_ungated_arithmetic(tmp_path):
     result = _check(_plant(tmp_path), "--rules", str(rules), "--format", "json")
     assert result.exit_code == 1, result.output
     assert json.loads(result.output)["status"] == "no_credit"
+
+
+def test_a_long_chain_of_corporations_is_one_pass():
+    """318(a)(5)(A) down a chain of 5,000 corporations each holding 100 % of the next: every gate opens in
+    one upstream-first pass (a round per link would be quadratic), and the last one is owned in full."""
+    n = 5000
+    stakes = [Stake("s", "c0", 1.0)] + [Stake(f"c{i}", f"c{i + 1}", 1.0) for i in range(n)]
+    graph = Graph(in_edges(stakes))
+    started = time.perf_counter()
+    att = gated_interests(graph, "s", {f"c{i}" for i in range(n + 1)}, GATE)
+    assert att.values[f"c{n}"] == 1.0 and not att.closed
+    assert time.perf_counter() - started < 10

@@ -62,13 +62,14 @@ class Bound:
 def bound(graph: Graph, sfe: Collection[str], gated: Collection[str], gate: float) -> Bound:
     """The SFEs' interests with the `gated` intermediates gated (see the module docstring)."""
     out = Bound()
-    for holder in sorted(s for s in sfe if s in graph.out):
+    every = set(sfe)  # blocked for each holder's part: gated_interests never blocks the holder itself
+    for holder in sorted(s for s in every if s in graph.out):
         alone = gated_interests(graph, holder, gated, gate)
         out.singles[holder] = alone
         for entity, share in alone.values.items():
             if entity != holder and share > out.single.get(entity, (0.0, ""))[0]:
                 out.single[entity] = (share, holder)
-        part = gated_interests(graph, holder, gated, gate, blocked=set(sfe) - {holder})
+        part = gated_interests(graph, holder, gated, gate, blocked=every)
         out.parts.append(part)
         for entity, share in part.values.items():
             if entity != holder:
