@@ -165,7 +165,7 @@ class _Regime45X:
         if possible != sfe:  # holders the data cannot decide may be SFEs: a missing fact decides nothing
             groups[SFE_POSSIBLE] = possible
         self.run.sources_by_group = {**self.run.sources_by_group, "fce": set(self.reached("foreign_controlled")),
-                                     **groups}
+                                     **groups, UNTYPED: sfe}
         facts = []
         for group, sources in groups.items():
             facts += self._interest_facts(group, sources, _direct_stakes(self.run.holdings, sources))
@@ -223,6 +223,8 @@ class _Regime45X:
             return Bound(), Bound()
         run = self.run
         run.group_tracing[group] = tracing
+        if group == "sfe":
+            run.group_tracing[UNTYPED] = tracing
         graph = run.tracer.graphs[measure]
         if tracing != "multiply":
             traced = _Traced(share=graph.interests(sfe, tracing, lookthrough_for(run.law, run.day, tracing)))
