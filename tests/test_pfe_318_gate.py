@@ -223,3 +223,15 @@ def test_a_long_chain_of_corporations_is_one_pass():
     att = gated_interests(graph, "s", {f"c{i}" for i in range(n + 1)}, GATE)
     assert att.values[f"c{n}"] == 1.0 and not att.closed
     assert time.perf_counter() - started < 10
+
+
+def test_a_tax_form_on_a_person_is_refused_at_its_line(tmp_path):
+    """Bad input: a natural person is not attributed through (IRC 318(a)(2) names entities): the field is
+    refused at the person's line, with the fix."""
+    data = _plant(tmp_path)
+    path = Path(data) / "d.yaml"
+    path.write_text(path.read_text().replace("{id: sfe-co, name: SFE Co, type: company, incorporated_in: CN}",
+                                             "{id: sfe-co, name: SFE Co, type: person, country: CN, tax_form: trust}"))
+    result = _check(data)
+    assert result.exit_code == 2, result.output
+    assert "d.yaml:3: entities[0] tax_form: `tax_form` is how an entity is taxed (IRC 318(a)(2))" in result.output
