@@ -123,6 +123,9 @@ class Entity(Record):
     aliases: tuple[Text, ...] = ()
     # the first day of its taxable year, "MM-DD": §45X status is tested per taxable year (IRC 7701(a)(51))
     tax_year_start: str = "01-01"
+    # how it is taxed (vocabulary `tax_forms`): decides how the stock it owns is attributed to its owners for
+    # the §45X foreign-influence tests (IRC 318(a)(2)(A)-(C)); None: not recorded (judged both ways)
+    tax_form: str | None = None
 
     def _check(self) -> None:
         super()._check()
@@ -133,6 +136,9 @@ class Entity(Record):
         for name in ("political_figure_of", "citizenship", "us_person"):
             if getattr(self, name) not in (None, ()) and self.type != "person":
                 raise FieldError(name, f"`{name}` applies to a person only; set `type: person` or remove it")
+        if self.tax_form is not None and self.type == "person":
+            raise FieldError("tax_form", "`tax_form` is how an entity is taxed (IRC 318(a)(2)); a person has none: "
+                                         "remove it, or set the entity's `type`")
 
 
 def year_start(text: str) -> tuple[int, int] | None:

@@ -20,15 +20,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.data.model import MEASURES, year_start
+from feoc.data.model import MEASURES
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
-from feoc.determine.facts import Regions, exact_ratio, fact_number, finite_total, near, thresholds
+from feoc.determine.facts import Regions, exact_ratio, fact_number, finite_total, thresholds
 from feoc.determine.macr import ProductInputs
 from feoc.determine.perfact import PerFactRun
+from feoc.determine.pfe318 import Bound, bounds, untyped_on_paths
+from feoc.determine.taxable_year import StatusTiming, rules_day_45x, status_timing, taxable_year
 from feoc.determine.tracing import lookthrough_for, required
 from feoc.engine.evaluators import Evaluator
 from feoc.law.law import Law
@@ -37,6 +41,8 @@ from feoc.law.law import Law
 # pfe-undetermined-foreign-control)
 POSSIBLE = "fce_possible"
 SFE_POSSIBLE = "sfe_possible"  # the same for the foreign-influence tests (rule pfe-undetermined-foreign-influence)
+# the SFEs' interests were every unrecorded tax_form ungated (rule pfe-undetermined-tax-form, determine/pfe318.py)
+UNTYPED = "sfe_untyped"
 DEBT = "debt"  # the measure of the SFE debt test, IRC 7701(a)(51)(D)(i)(IV), beside the ownership measures
 
 
@@ -57,60 +63,6 @@ class Determination45X(Determination):
         return self.sfe | self.fie
 
 
-@dataclasses.dataclass(frozen=True)
-class StatusTiming:
-    """The taxable year of a taxpayer containing a day, whether the PFE rules apply to it, and the day its
-    status is tested on (P.L. 119-21 §70514; IRC 7701(a)(51); feoc-law.md §5.2, §7.6)."""
-
-    taxpayer: str
-    begins: dt.date
-    ends: dt.date
-    in_force: bool
-    tested_on: dt.date | None
-    note: str
-    rules_from: dt.date  # the first day of its first taxable year beginning after the enactment
-
-
-def taxable_year(start: str, day: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and last day of the taxable year beginning each year on `start` ("MM-DD") that holds `day`."""
-    month, dom = year_start(start) or (1, 1)
-    begins = dt.date(day.year, month, dom)
-    if begins > day:
-        begins = dt.date(day.year - 1, month, dom)
-    return begins, dt.date(begins.year + 1, month, dom) - dt.timedelta(days=1)
-
-
-def status_timing(dataset: Dataset, taxpayer: str, day: dt.date, law: Law) -> StatusTiming:
-    """When `taxpayer`'s prohibited-foreign-entity status is tested for its taxable year containing `day`: the
-    first taxable year beginning after the enactment on its first day, later years on their last day."""
-    entity = next((e for e in dataset.entities if e.id == taxpayer), None)
-    start = entity.tax_year_start if entity is not None else "01-01"
-    begins, ends = taxable_year(start, day)
-    after = law.parameters["pfe_taxable_years_after"].values[0][1]  # the day the law fixed, whatever the date judged
-    rules_from = taxable_year(start, after)[1] + dt.timedelta(days=1)
-    year = f"{taxpayer}'s taxable year {begins} to {ends} (`tax_year_start` {start})"
-    if begins <= after:
-        return StatusTiming(taxpayer, begins, ends, False, None,
-                            f"{year} does not begin after {after}: the prohibited-foreign-entity rules do not apply "
-                            "to it (P.L. 119-21 §70514)", rules_from)
-    first = taxable_year(start, begins - dt.timedelta(days=1))[0] <= after
-    tested = begins if first else ends
-    why = (f"the first taxable year beginning after {after} is tested on its first day" if first
-           else f"a taxable year after the first one beginning after {after} is tested on its last day")
-    return StatusTiming(taxpayer, begins, ends, True, tested,
-                        f"prohibited-foreign-entity status tested on {tested} for {year}: {why} (IRC 7701(a)(51) as "
-                        "amended by P.L. 119-21 §70514), so it holds for the whole year; the records in force on "
-                        f"{tested} decide it", rules_from)
-
-
-def rules_day_45x(law: Law, day: dt.date) -> dt.date:
-    """The day whose §45X rules and MACR thresholds judge a sale on `day`: that day, or for a fiscal year under
-    the rules that began before a calendar-year taxpayer's first one, that first day (`pfe_rules_in_force`;
-    UNCONFIRMED: the thresholds are given by calendar year from 2026)."""
-    first = law.parameters["pfe_rules_in_force"].first_true()
-    return max(day, first) if first else day
-
-
 class _Regime45X:
     """The 45x stages over one run: foreign control chained, then foreign influence, then the MACR."""
 
@@ -121,6 +73,7 @@ class _Regime45X:
         # another day; None: this run's own
         self.suppliers = suppliers
         self.macr: dict[tuple[str, str], dict[str, Any]] = {}
+        self.forms = {e.id: e.tax_form for e in run.dataset.entities}  # IRC 318(a)(2): how each is taxed
         self.limits = {f: thresholds(run.ruleset, k, f) for k, f in
                        (("pfe_interest", "share"), ("pfe_interest", "max_single"), ("macr", "ratio"))}
 
@@ -169,11 +122,13 @@ class _Regime45X:
         if possible != sfe:  # holders the data cannot decide may be SFEs: a missing fact decides nothing
             groups[SFE_POSSIBLE] = possible
         self.run.sources_by_group = {**self.run.sources_by_group, "fce": set(self.reached("foreign_controlled")),
-                                     **groups}
+                                     **groups, UNTYPED: sfe}
         facts = []
         for group, sources in groups.items():
             facts += self._interest_facts(group, sources, _direct_stakes(self.run.holdings, sources))
-        facts = _undecided_part(facts, SFE_POSSIBLE, "sfe")
+        # a possible SFE's part is left open only where it adds to the SFEs' upper bound; that upper bound only
+        # where it exceeds the lower (an unrecorded tax_form decides, IRC 318(a)(2)(C))
+        facts = _undecided_part(_undecided_part(facts, SFE_POSSIBLE, UNTYPED), UNTYPED, "sfe")
         for h in self.run.holdings:
             if h.appoints_officers:
                 facts.append({"kind": "officer_right", "subject": h.entity, "holder": h.holder,
@@ -182,56 +137,63 @@ class _Regime45X:
 
     def _interest_facts(self, group: str, sfe: set[str],
                         direct: dict[tuple[str, str], list[float]]) -> list[dict[str, Any]]:
-        """The `pfe_interest` facts of holder group `group` (its members `sfe`): all together, the largest one."""
+        """The `pfe_interest` facts of holder group `group` (its members `sfe`): all together, the largest one.
+        For the SFEs (`sfe`) the lower bound of IRC 318(a)(2) attribution (an unrecorded `tax_form` gated as a
+        corporation's, 318(a)(2)(C)) and, as group `UNTYPED`, the upper one (ungated) with the intermediates
+        whose form would decide (`determine.pfe318`); for the possible SFEs the upper one."""
         facts: list[dict[str, Any]] = []
-        shares, singles = self.limits["share"], self.limits["max_single"]
+        limits = (self.limits["share"], self.limits["max_single"])
         tracing = self._pfe_tracing() if sfe else ""
         for measure in MEASURES:
-            vals = self._sfe_interests(measure, sfe, group)
-            most = self._single_interests(measure, sfe, tracing)
-            entities = sorted(set(vals) | set(most) | {e for e, m in direct if m == measure})
-            batch = self.run.tracer.exact(measure, sfe, [e for e in entities if near(vals.get(e, 0.0), shares)], tracing)
-            for entity in entities:
-                single, holder = most.get(entity, (0.0, ""))
-                exact = self.run.tracer.exact(measure, {holder}, [entity], tracing).of(entity) if holder else \
-                    exact_ratio([0.0], [1.0])
-                facts.append({"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": group,
-                              "share": fact_number(vals.get(entity, 0.0), shares, batch.of(entity)),
-                              "max_single": fact_number(single, singles, exact)})
+            lower, upper = self._bounds(measure, sfe, group, tracing)
+            entities = sorted(set(upper.share) | set(upper.single) | {e for e, m in direct if m == measure})
+            emitted = [(group, lower), (UNTYPED, upper)] if group == "sfe" else [(group, upper)]
+            for name, b in emitted:
+                for entity in entities:
+                    untyped = ""
+                    if name == UNTYPED and _differ(lower, upper, entity):
+                        graph = self.run.tracer.graphs[measure]
+                        untyped = ", ".join(untyped_on_paths(graph, lower, self.forms, entity))
+                    facts.append({"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": name,
+                                  "share": fact_number(b.share.get(entity, 0.0), limits[0], b.exact_share(entity)),
+                                  "max_single": fact_number(b.single.get(entity, (0.0, ""))[0], limits[1],
+                                                            b.exact_single(entity)),
+                                  "untyped": untyped})
         for entity, m in sorted(direct):
             if m == DEBT:
                 debts = direct[(entity, m)]
                 facts.append({"kind": "pfe_interest", "subject": entity, "measure": DEBT, "holders": group,
-                              "share": fact_number(sum(debts), shares, exact_ratio(debts, [1.0])),
-                              "max_single": fact_number(max(debts), singles, exact_ratio([max(debts)], [1.0]))})
+                              "share": fact_number(sum(debts), limits[0], exact_ratio(debts, [1.0])),
+                              "max_single": fact_number(max(debts), limits[1], exact_ratio([max(debts)], [1.0])),
+                              "untyped": ""})
         return facts
 
     def _pfe_tracing(self) -> str:
         run = self.run
         return str(required(run.law, "pfe_tracing", run.day, "the foreign-influence ownership tests"))
 
-    def _single_interests(self, measure: str, sfe: set[str], tracing: str) -> dict[str, tuple[float, str]]:
-        """Per entity, the largest interest one SFE owns in it and which SFE: directly and, as "section 318(a)(2)
-        shall apply" (IRC 7701(a)(51)(D), feoc-law.md §7.6), through entities, traced as `pfe_tracing` says."""
+    def _bounds(self, measure: str, sfe: set[str], group: str, tracing: str) -> tuple[Bound, Bound]:
+        """The lower and upper bound of the SFEs' interests (`determine.pfe318`), traced as `pfe_tracing` says:
+        under `multiply` by IRC 318(a)(2) with its gate (parameter pfe_attribution_gate); under `control`
+        without a gate (both bounds alike)."""
         if not sfe:
-            return {}
-        graph = self.run.tracer.graphs[measure]
-        limit = lookthrough_for(self.run.law, self.run.day, tracing)
-        most: dict[str, tuple[float, str]] = {}
-        for holder in sorted(s for s in sfe if s in graph.out):
-            for entity, share in graph.interests({holder}, tracing, limit).items():
-                if share > most.get(entity, (0.0, ""))[0]:
-                    most[entity] = (share, holder)
-        return most
-
-    def _sfe_interests(self, measure: str, sfe: set[str], group: str) -> dict[str, float]:
-        """The SFEs' interests, directly and through entities, traced as `pfe_tracing` says."""
-        if not sfe:
-            return {}
+            return Bound(), Bound()
         run = self.run
-        tracing = self._pfe_tracing()
         run.group_tracing[group] = tracing
-        return run.tracer.graphs[measure].interests(sfe, tracing, lookthrough_for(run.law, run.day, tracing))
+        if group == "sfe":
+            run.group_tracing[UNTYPED] = tracing
+        graph = run.tracer.graphs[measure]
+        if tracing != "multiply":
+            traced = _Traced(share=graph.interests(sfe, tracing, lookthrough_for(run.law, run.day, tracing)))
+            traced.exact_of = lambda holders, entity: run.tracer.exact(measure, holders, [entity], tracing).of(entity)
+            traced.sources = sfe
+            for holder in sorted(s for s in sfe if s in graph.out):
+                for entity, share in graph.interests({holder}, tracing, lookthrough_for(run.law, run.day, tracing)).items():
+                    if share > traced.single.get(entity, (0.0, ""))[0]:
+                        traced.single[entity] = (share, holder)
+            return traced, traced
+        gate = float(required(run.law, "pfe_attribution_gate", run.day, "the foreign-influence ownership tests"))
+        return bounds(graph, sfe, self.forms, run.law.vocabulary.tax_forms_gated, gate)
 
     def statuses(self) -> tuple[set[str], set[str]]:
         """Who is a prohibited foreign entity on this run's day, and whom the data cannot decide."""
@@ -291,6 +253,25 @@ def _undecided_part(facts: list[dict[str, Any]], possible: str, known: str) -> l
     seen = {(f["subject"], f["measure"]): (f["share"], f["max_single"]) for f in facts if f.get("holders") == known}
     return [f for f in facts if f.get("holders") != possible
             or seen.get((f["subject"], f["measure"]), (0.0, 0.0)) != (f["share"], f["max_single"])]
+
+
+class _Traced(Bound):
+    """Both bounds under `control` tracing (no gate), its exact values from the tracer's."""
+
+    sources: set[str]
+    exact_of: Any
+
+    def exact_share(self, entity: str) -> Callable[[], Fraction | None]:
+        return self.exact_of(self.sources, entity)
+
+    def exact_single(self, entity: str) -> Callable[[], Fraction | None]:
+        holder = self.single.get(entity, (0.0, ""))[1]
+        return self.exact_of({holder}, entity) if holder else exact_ratio([0.0], [1.0])
+
+
+def _differ(lower: Bound, upper: Bound, entity: str) -> bool:
+    return (lower.share.get(entity, 0.0), lower.single.get(entity, (0.0, ""))[0]) != \
+        (upper.share.get(entity, 0.0), upper.single.get(entity, (0.0, ""))[0])
 
 
 def _direct_stakes(holdings: list[Any], sfe: set[str]) -> dict[tuple[str, str], list[float]]:

@@ -215,6 +215,9 @@ class Vocabulary:
     component_labels: dict[str, str]
     government_types: frozenset[str]  # entity types that are the government of their `country` (89 FR 37079)
     vehicle_classes: frozenset[str]  # the classes the MSRP caps name (IRC 30D(f)(11))
+    # an entity's `tax_form` words, and those whose stock is attributed only past a gate (IRC 318(a)(2)(C))
+    tax_forms: frozenset[str] = frozenset()
+    tax_forms_gated: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=8)
@@ -242,4 +245,6 @@ def load_vocabulary(rules_dir: Path) -> Vocabulary:
         component_labels=dict(components),
         government_types=frozenset(raw["government_types"]["values"]),
         vehicle_classes=frozenset(raw["vehicle_classes"]["values"]),
+        tax_forms=frozenset((raw.get("tax_forms") or {}).get("values") or ()),
+        tax_forms_gated=frozenset((raw.get("tax_forms_gated") or {}).get("values") or ()),
     )

@@ -59,7 +59,10 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
     # (determine/regime45x.py, IRC 7701(a)(51)(C)(ii))
     "citizenship": {"subject": str, "recorded": bool, "nation": str, "where": str, "country_nation": str,
                     "us_person": str},
-    "pfe_interest": {"subject": str, "measure": str, "holders": str, "share": float, "max_single": float},
+    # untyped: the intermediates whose `tax_form` is not recorded where that decides (IRC 318(a)(2)(C),
+    # determine/pfe318.py; "" otherwise)
+    "pfe_interest": {"subject": str, "measure": str, "holders": str, "share": float, "max_single": float,
+                     "untyped": str},
     "officer_right": {"subject": str, "holder": str, "holder_sfe": bool},
     "pfe_contract": {"subject": str, "agreement": str, "counterparty": str, "counterparty_sfe": bool, "right": str,
                      "payments": str, "prior_year": bool},

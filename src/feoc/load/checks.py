@@ -218,6 +218,8 @@ class _Checks:
               "(rules/vocabulary.yaml)", listed=True)
         words("vehicles", "vehicle_class", vocab.vehicle_classes, "unknown vehicle class `{}`",
               f"use one of: {', '.join(sorted(vocab.vehicle_classes))}")
+        words("entities", "tax_form", vocab.tax_forms, "unknown tax_form `{}`",
+              f"use one of: {', '.join(sorted(vocab.tax_forms))} (or leave it out: not recorded)")
 
     def unknown_words(self, kind: str, field: str, allowed: Any, message: str, fix: str, listed: bool = False) -> None:
         """Report each value of `field` (each item, if `listed`) not in `allowed`; an absent value is no word."""

@@ -11,7 +11,8 @@ from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.determine.findings import Finding
-from feoc.determine.regime45x import Determination45X, determine45x, rules_day_45x, status_timing
+from feoc.determine.regime45x import Determination45X, determine45x
+from feoc.determine.taxable_year import rules_day_45x, status_timing
 from feoc.law.law import Law
 from feoc.verdicts.checked import Checked, checked_operator_45x
 from feoc.verdicts.readings import missing_from

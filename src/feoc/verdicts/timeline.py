@@ -9,7 +9,8 @@ from typing import Any
 from feoc.data.dataset import Dataset
 from feoc.determine.determination import Determination
 from feoc.determine.regime30d import determine
-from feoc.determine.regime45x import Determination45X, determine45x, status_timing
+from feoc.determine.regime45x import Determination45X, determine45x
+from feoc.determine.taxable_year import status_timing
 from feoc.law.law import Law
 from feoc.verdicts.facility45x import PFE_CONCLUSIONS, Facility45XVerdict, facility_45x_verdict, pfe_status
 from feoc.verdicts.subject import SubjectVerdict, entity_verdict
