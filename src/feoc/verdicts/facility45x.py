@@ -14,6 +14,7 @@ from feoc.determine.findings import Finding
 from feoc.determine.regime45x import Determination45X, determine45x, rules_day_45x, status_timing
 from feoc.law.law import Law
 from feoc.verdicts.checked import Checked, checked_operator_45x
+from feoc.verdicts.pfe_reasons import merged, with_chains
 from feoc.verdicts.readings import missing_from
 from feoc.verdicts.status import Missing, Status, exit_code
 from feoc.verdicts.subject import _upstream
@@ -179,14 +180,20 @@ def _credit_notes(law: Law, on: dt.date, classes: list[str]) -> list[str]:
     return notes
 
 
+def pfe_findings(det: Determination45X, subject: str) -> list[Finding]:
+    """`subject`'s prohibited-foreign-entity findings (and the undetermined ones), one per rule and holders with
+    each measure inside (`verdicts.pfe_reasons`), each with the chains from its holders to their root reasons."""
+    found = merged([f for f in det.about(subject) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
+    return list(with_chains(det, found, PFE_CONCLUSIONS))
+
+
 def _judge_operator(verdict: Facility45XVerdict, det: Determination45X) -> None:
     """The operator's prohibited-foreign-entity findings (and the undetermined ones), and why its holders are PFEs."""
-    findings = _distinct([f for f in det.about(verdict.operator)
-                          if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
+    findings = pfe_findings(det, verdict.operator)
     verdict.operator_findings = findings
     verdict.operator_pfe = verdict.operator in det.pfe
-    verdict.upstream = _upstream(det, [f for f in findings if f.conclusion != "undetermined"],
-                                 conclusions=PFE_CONCLUSIONS)
+    verdict.upstream = list(merged(_upstream(det, [f for f in findings if f.conclusion != "undetermined"],
+                                             conclusions=PFE_CONCLUSIONS)))
 
 
 def _distinct(findings: list[Finding]) -> list[Finding]:

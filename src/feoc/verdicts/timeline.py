@@ -11,7 +11,7 @@ from feoc.determine.determination import Determination
 from feoc.determine.regime30d import determine
 from feoc.determine.regime45x import Determination45X, determine45x, status_timing
 from feoc.law.law import Law
-from feoc.verdicts.facility45x import PFE_CONCLUSIONS, Facility45XVerdict, facility_45x_verdict, pfe_status
+from feoc.verdicts.facility45x import Facility45XVerdict, facility_45x_verdict, pfe_findings, pfe_status
 from feoc.verdicts.subject import SubjectVerdict, entity_verdict
 from feoc.verdicts.vehicle import VehicleVerdict, vehicle_verdict
 
@@ -73,8 +73,7 @@ def build_timelines(dataset: Dataset, dates: list[dt.date], law: Law, evaluator:
             points: list[tuple[dt.date, TimelineVerdict]] = [
                 (day, entity_verdict(dataset, e.id, day, law, None, evaluator, per_date[day])) for day in dates]
             t = SubjectTimeline("entity", e.id, e.name, points)
-            t.pfe = [(d, [f for f in det45(d, e.id).about(e.id) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
-                     for d in pfe_days]
+            t.pfe = [(d, pfe_findings(det45(d, e.id), e.id)) for d in pfe_days]
             t.pfe_labels = {d: pfe_status(findings, law) for d, findings in t.pfe}
             t.facilities45x = [(d, [facility_45x_verdict(dataset, fid, d, law, evaluator, det45(d, e.id))
                                     for fid in operated.get(e.id, [])]) for d in pfe_days]

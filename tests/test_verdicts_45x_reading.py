@@ -1,0 +1,95 @@
+"""How a §45X verdict reads (issue 16, "What it must show"), through the CLI in text, JSON and the Markdown
+report: why the taxpayer is a prohibited foreign entity with the whole chain to the root reason; one finding
+per rule and holder, its measures inside; the products of a PFE-operated plant; the binding-contract exclusion
+shown; the missing facts of a person named exactly; a fiscal-year taxpayer's own dates in the report
+(IRC 45X as amended by P.L. 119-21 §70514; IRC 7701(a)(51)-(52))."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from feoc.cli import app
+
+SEEDS = str(Path(__file__).resolve().parents[1] / "seeds")
+runner = CliRunner()
+
+
+def check(fid: str, on: str, data: str, *extra: str):
+    return runner.invoke(app, ["check", "facility", fid, "--data", data, "--on", on, "--credit", "45x", *extra])
+
+
+def _write(tmp_path: Path, body: str) -> str:
+    data = tmp_path / "d"
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "d.yaml").write_text(body)
+    return str(data)
+
+
+def _chain_data(tmp_path: Path, middle_share: str = "80%") -> str:
+    """cn-parent (organized in CN) → `middle_share` → mid (JP) → 100 % → us-op (US), which runs a cell plant."""
+    return _write(tmp_path, f"""
+entities:
+  - {{id: cn-parent, name: CN Parent, type: company, incorporated_in: CN, headquartered_in: CN}}
+  - {{id: mid, name: Mid Holdco, type: company, incorporated_in: JP, headquartered_in: JP}}
+  - {{id: us-op, name: US Operator, type: company, incorporated_in: US, headquartered_in: US}}
+holdings:
+  - {{holder: cn-parent, entity: mid, equity: "{middle_share}", voting: "{middle_share}"}}
+  - {{holder: mid, entity: us-op, equity: "100%", voting: "100%"}}
+facilities:
+  - {{id: plant, name: Plant, operator: us-op, country: US, activities: [battery_cell_manufacturing]}}
+""")
+
+
+def test_seeds_aesc_smyrna_no_credit_with_the_path_to_envision(tmp_path):
+    """Issue 16, "What it must show": the seeds' AESC US plants remain no credit from 2026 (Envision > 50 %:
+    foreign-controlled), with the path shown — in text without --explain, in JSON and in the report."""
+    text = check("aesc-smyrna", "2026-06-01", SEEDS)
+    assert text.exit_code == 1, text.output
+    assert ("chain: aesc-us is a foreign-controlled entity (more than 50 % controlled): aesc holds equity 100.00%, "
+            "voting rights 100.00% → aesc is a foreign-controlled entity (more than 50 % controlled): envision-group "
+            "holds equity 80.00%, voting rights 80.00% → envision-group is a foreign-controlled entity (organized or "
+            "principal place of business in a covered nation): Envision Group is organized in CN") in text.output
+    body = json.loads(check("aesc-smyrna", "2026-06-01", SEEDS, "--format", "json").output)
+    fcs = [f for f in body["operator_findings"] if f["rule"] == "pfe-foreign-controlled-subsidiary"]
+    assert len(fcs) == 1
+    assert [[link["subject"] for link in chain] for chain in fcs[0]["chains"]] == [["aesc-us", "aesc", "envision-group"]]
+    assert fcs[0]["chains"][0][-1]["rule"] == "pfe-foreign-controlled-organized"
+    out = tmp_path / "r"
+    assert runner.invoke(app, ["report", "--data", SEEDS, "--out", str(out)]).exit_code == 0
+    page = (out / "entities" / "aesc-us.md").read_text()
+    assert "chain: aesc-us is a foreign-controlled entity" in page and "envision-group is a foreign-controlled" in page
+
+
+def test_chain_is_cut_when_the_middle_holder_is_not_a_pfe(tmp_path):
+    """7701(a)(51)(C) "more than 50 percent": at 50 % the middle holdco is not foreign-controlled, so no chain
+    passes through it — the operator is foreign-influenced by cn-parent's 50 % traced through mid (318(a)(2)),
+    the chain going straight to cn-parent; at 50.01 % mid is foreign-controlled and the chain runs through it."""
+    below = json.loads(check("plant", "2026-06-01", _chain_data(tmp_path / "a", "50%"), "--format", "json").output)
+    chains = {tuple(link["subject"] for link in c) for f in below["operator_findings"] for c in f["chains"]}
+    assert chains == {("us-op", "cn-parent")}
+    assert "pfe-foreign-controlled-subsidiary" not in {f["rule"] for f in below["operator_findings"]}
+    above = json.loads(check("plant", "2026-06-01", _chain_data(tmp_path / "b", "50.01%"), "--format", "json").output)
+    chains = {tuple(link["subject"] for link in c) for f in above["operator_findings"] for c in f["chains"]}
+    assert ("us-op", "mid", "cn-parent") in chains
+    assert above["status"] == "no_credit"
+
+
+def test_one_finding_per_rule_and_holder_each_measure_inside(tmp_path):
+    """Issue 16 "the same finding is printed five times": equity and voting of one test on one subject are one
+    finding, its measures listed ("equity 100.00%, voting rights 100.00%"); nothing printed twice."""
+    data = _chain_data(tmp_path)
+    text = check("plant", "2026-06-01", data).output
+    assert text.count("[pfe-foreign-controlled-subsidiary]") == 1, text
+    assert "measures: equity 100.00%, voting rights 100.00%" in text
+    whys = [line for line in text.splitlines() if line.strip().startswith("why:")]
+    assert len(whys) == len(set(whys))
+    body = json.loads(check("plant", "2026-06-01", data, "--format", "json").output)
+    rules = [(f["rule"], f["subject"]) for f in body["operator_findings"]]
+    assert len(rules) == len(set(rules))
+    sub = next(f for f in body["operator_findings"] if f["rule"] == "pfe-foreign-controlled-subsidiary")
+    assert [(m["measure"], m["figure"]) for m in sub["measures"]] == [("equity", 1.0), ("voting", 1.0)]
+    ups = [(f["rule"], f["subject"]) for f in body["upstream_findings"]]
+    assert len(ups) == len(set(ups))
