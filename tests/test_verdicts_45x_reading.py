@@ -93,3 +93,72 @@ def test_one_finding_per_rule_and_holder_each_measure_inside(tmp_path):
     assert [(m["measure"], m["figure"]) for m in sub["measures"]] == [("equity", 1.0), ("voting", 1.0)]
     ups = [(f["rule"], f["subject"]) for f in body["upstream_findings"]]
     assert len(ups) == len(set(ups))
+
+
+def test_products_of_a_pfe_operated_plant_read_no_credit_not_missing_inputs(tmp_path):
+    """Issue 16 "Verdict shape": a plant denied because its operator is a prohibited foreign entity — its
+    products read "no credit — the operator is a prohibited foreign entity (material assistance not judged)",
+    never "cannot be determined — missing material_inputs", and nothing is missing."""
+    data = _chain_data(tmp_path)
+    text = check("plant", "2026-06-01", data)
+    assert text.exit_code == 1, text.output
+    assert ("battery_cell: no credit — the operator is a prohibited foreign entity (material assistance not judged)"
+            in text.output)
+    assert "missing material_inputs" not in text.output and "missing:" not in text.output
+    body = json.loads(check("plant", "2026-06-01", data, "--format", "json").output)
+    assert body["missing"] == []
+    assert [(p["outcome"], p["status"]) for p in body["products"]] == [("operator_pfe", "no_credit")]
+
+
+def test_products_of_a_plant_whose_operator_is_undetermined_keep_their_own_statuses(tmp_path):
+    """Issue 14 contract: an operator that cannot be determined (60 % held by a person living in China whose
+    citizenship is not recorded) decides nothing, so each product keeps its own answer and its missing inputs."""
+    data = _write(tmp_path, """
+entities:
+  - {id: owner, name: Owner, type: person, country: CN}
+  - {id: op, name: Operator, type: company, incorporated_in: US, headquartered_in: US}
+holdings:
+  - {holder: owner, entity: op, equity: "60%"}
+facilities:
+  - {id: plant, name: Plant, operator: op, country: US, activities: [battery_cell_manufacturing]}
+""")
+    body = json.loads(check("plant", "2026-06-01", data, "--format", "json").output)
+    assert body["status"] == "cannot_be_determined" and body["operator_pfe"] is False
+    assert [(p["outcome"], p["status"]) for p in body["products"]] == [("cannot_be_determined", "cannot_be_determined")]
+    assert "material_inputs for battery_cell" in [m["fact"] for m in body["missing"]]
+
+
+def _contract_data(tmp_path: Path, unbound_cn: int) -> str:
+    """A cell plant: a Korean input, a Chinese input of 2,500 USD under a contract signed 2025-06-15 (before the
+    `macr_binding_contract_before` date) and a Chinese input of `unbound_cn` USD with no contract."""
+    return _write(tmp_path, f"""
+entities:
+  - {{id: maker, name: Maker, type: company, incorporated_in: US}}
+  - {{id: kr-sup, name: KR Supplier, type: company, incorporated_in: KR}}
+  - {{id: cn-sup, name: CN Supplier, type: company, incorporated_in: CN}}
+facilities:
+  - {{id: plant, name: Plant, operator: maker, country: US, activities: [battery_cell_manufacturing]}}
+material_inputs:
+  - {{facility: plant, product: battery_cell, input: cathode, supplier: kr-sup, cost_usd: {7500 - unbound_cn}}}
+  - {{facility: plant, product: battery_cell, input: anode, supplier: cn-sup, cost_usd: 2500, contract_signed: 2025-06-15}}
+  - {{facility: plant, product: battery_cell, input: binder, supplier: cn-sup, cost_usd: {unbound_cn}}}
+""")
+
+
+def test_binding_contract_exclusion_is_shown_whether_the_product_passes_or_fails(tmp_path):
+    """IRC 7701(a)(52) (P.L. 119-21 §70514), inputs under "a binding written contract which was entered into prior
+    to June 16, 2025": the 2,500 USD left out of the PFE cost is named on the product line, in text and JSON and
+    the report, when the product passes (PFE cost 1,000 of 10,000) and when it fails (4,500 of 10,000)."""
+    for unbound, status in ((1000, "eligible"), (4500, "no_credit")):
+        data = _contract_data(tmp_path / str(unbound), unbound)
+        body = json.loads(check("plant", "2026-06-01", data, "--format", "json").output)
+        product = body["products"][0]
+        assert product["status"] == status and product["binding_contract_usd"] == 2500, product
+        assert "2,500.00 USD of PFE inputs under a binding written contract" in product["detail"]
+        assert "UNCONFIRMED" in product["detail"]
+        assert "2,500.00 USD of PFE inputs" in check("plant", "2026-06-01", data).output
+    out = tmp_path / "r"
+    assert runner.invoke(app, ["report", "--data", data, "--out", str(out)]).exit_code == 0
+    assert "2,500.00 USD of PFE inputs under a binding written contract" in (out / "entities" / "maker.md").read_text()
+    no_contract = json.loads(check("plant", "2026-06-01", _chain_data(tmp_path / "none"), "--format", "json").output)
+    assert "binding written contract" not in json.dumps(no_contract["products"])

@@ -26,20 +26,21 @@ PFE_CONCLUSIONS = ("foreign_controlled", "sfe", "fie")  # the 45x rules' conclus
 class Product45X:
     product: str
     product_class: str
-    outcome: str  # pass | material_assistance | phased_out | cannot_be_determined
+    outcome: str  # pass | material_assistance | phased_out | cannot_be_determined | operator_pfe
     ratio: float | None
     threshold: float | None
     total_cost_usd: float
     pfe_cost_usd: float
     pfe_suppliers: list[str]
     detail: str
+    binding_contract_usd: float = 0.0  # PFE inputs under a contract before `macr_binding_contract_before`, left out
 
     @property
     def status(self) -> Status:
         """The product's own answer in the status vocabulary of the plant (eligible, no credit, cannot be
         determined); the plant's status is decided from these in `_decide`."""
-        return {"pass": Status.eligible, "material_assistance": Status.no_credit, "phased_out": Status.no_credit}.get(
-            self.outcome, Status.cannot_be_determined)
+        return {"pass": Status.eligible, "material_assistance": Status.no_credit, "phased_out": Status.no_credit,
+                "operator_pfe": Status.no_credit}.get(self.outcome, Status.cannot_be_determined)
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "status": self.status}
@@ -135,6 +136,7 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     verdict.notes.extend(_credit_notes(law, on, [p.product_class for p in verdict.products]))
     verdict.status, verdict.reason = _decide(verdict)
     if verdict.operator_pfe:  # decided by the taxpayer's status: no missing fact can change it
+        verdict.products = [_operator_pfe(p) for p in verdict.products]
         return verdict
     verdict.missing = missing_from(verdict.operator_findings, law) + [
         Missing(fid, f"material_inputs for {p.product}",
@@ -225,9 +227,26 @@ def _product(product: str, fid: str, det: Determination45X, law: Law, on: dt.dat
                           f"missing material_inputs for {product} at {fid}")
     fired = any(f.fact("product") == product for f in findings)
     detail = (f"MACR {data['ratio']:.2%} vs {threshold:.0%} required"
-              + (f"; PFE suppliers: {', '.join(data['pfe_suppliers'])}" if data["pfe_suppliers"] else ""))
+              + (f"; PFE suppliers: {', '.join(data['pfe_suppliers'])}" if data["pfe_suppliers"] else "")
+              + _bound_note(data))
     return Product45X(product, product_class, "material_assistance" if fired else "pass", data["ratio"], threshold,
-                      data["total_cost_usd"], data["pfe_cost_usd"], data["pfe_suppliers"], detail)
+                      data["total_cost_usd"], data["pfe_cost_usd"], data["pfe_suppliers"], detail,
+                      float(data.get("binding_contract_usd") or 0.0))
+
+
+def _operator_pfe(p: Product45X) -> Product45X:
+    """A product of a plant whose operator is a prohibited foreign entity: no credit whatever its inputs (IRC 45X
+    as amended by P.L. 119-21 §70514), its material assistance cost ratio not judged (nothing to ask for)."""
+    return Product45X(p.product, p.product_class, "operator_pfe", None, p.threshold, 0.0, 0.0, [],
+                      "the operator is a prohibited foreign entity (material assistance not judged)")
+
+
+def _bound_note(data: dict[str, Any]) -> str:
+    """What the pre-2025-06-16 binding-contract rule left out of the PFE cost (parameter
+    `macr_binding_contract_before`; its treatment is UNCONFIRMED), shown whether the product passes or fails."""
+    bound = data.get("binding_contract_usd") or 0.0
+    return (f"; {bound:,.2f} USD of PFE inputs under a binding written contract before the "
+            f"`macr_binding_contract_before` date left out of the PFE cost (UNCONFIRMED treatment)") if bound > 0 else ""
 
 
 def _decide(verdict: Facility45XVerdict) -> tuple[Status, str]:
