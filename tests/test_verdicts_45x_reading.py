@@ -162,3 +162,37 @@ def test_binding_contract_exclusion_is_shown_whether_the_product_passes_or_fails
     assert "2,500.00 USD of PFE inputs under a binding written contract" in (out / "entities" / "maker.md").read_text()
     no_contract = json.loads(check("plant", "2026-06-01", _chain_data(tmp_path / "none"), "--format", "json").output)
     assert "binding written contract" not in json.dumps(no_contract["products"])
+
+
+def _people_data(tmp_path: Path, owner: str) -> str:
+    """A US operator 60 % held by one person, `owner` the person's fields."""
+    return _write(tmp_path, f"""
+entities:
+  - {{id: owner, name: Owner, type: person, {owner}}}
+  - {{id: op, name: Operator, type: company, incorporated_in: US, headquartered_in: US}}
+holdings:
+  - {{holder: owner, entity: op, equity: "60%"}}
+facilities:
+  - {{id: plant, name: Plant, operator: op, country: US, activities: [battery_cell_manufacturing]}}
+""")
+
+
+def test_missing_names_only_the_persons_fields_not_recorded(tmp_path):
+    """IRC 7701(a)(51)(C)(ii) "a citizen or national of a covered nation", not a U.S. citizen, national or
+    permanent resident: what would decide it names the person and exactly the fields missing — `us_person` only
+    when the citizenship is recorded, `citizenship` only when `us_person` is, both when neither is."""
+    cases = {"citizenship: [CN]": ["us_person"], "country: CN, us_person: false": ["citizenship"],
+             "country: CN": ["citizenship and us_person"]}
+    for i, (owner, facts) in enumerate(cases.items()):
+        data = _people_data(tmp_path / str(i), owner)
+        result = check("plant", "2026-06-01", data, "--format", "json")
+        assert result.exit_code == 4, result.output
+        people = [m for m in json.loads(result.output)["missing"] if m["subject"] == "owner"]
+        assert [m["fact"] for m in people] == facts, people
+        decide = people[0]["decide"]
+        assert ("`citizenship:`" in decide) == ("citizenship" in facts[0]), decide
+        assert ("`us_person:`" in decide) == ("us_person" in facts[0]), decide
+        text = check("plant", "2026-06-01", data).output
+        assert "for the persons on the paths to" not in text  # the persons are named instead
+    recorded = check("plant", "2026-06-01", _people_data(tmp_path / "ok", "citizenship: [CN], us_person: true"))
+    assert "missing: owner" not in recorded.output and recorded.exit_code == 4  # only material_inputs is open

@@ -14,8 +14,7 @@ from feoc.determine.findings import Finding
 from feoc.determine.regime45x import Determination45X, determine45x, rules_day_45x, status_timing
 from feoc.law.law import Law
 from feoc.verdicts.checked import Checked, checked_operator_45x
-from feoc.verdicts.pfe_reasons import merged, with_chains
-from feoc.verdicts.readings import missing_from
+from feoc.verdicts.pfe_reasons import merged, open_facts, with_chains
 from feoc.verdicts.status import Missing, Status, exit_code
 from feoc.verdicts.subject import _upstream
 
@@ -138,7 +137,7 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     if verdict.operator_pfe:  # decided by the taxpayer's status: no missing fact can change it
         verdict.products = [_operator_pfe(p) for p in verdict.products]
         return verdict
-    verdict.missing = missing_from(verdict.operator_findings, law) + [
+    verdict.missing = open_facts(det, verdict.operator_findings, law) + [
         Missing(fid, f"material_inputs for {p.product}",
                 f"add `material_inputs` for {p.product} at {fid} (each input's cost and supplier): the material "
                 f"assistance cost ratio against {p.threshold:.0%} decides it" if p.threshold is not None else p.detail)

@@ -12,6 +12,7 @@ from typing import Any
 
 from feoc.determine.determination import Determination
 from feoc.determine.findings import MEASURE_LABEL, Finding
+from feoc.verdicts.status import Missing
 
 # who may stand behind each holder group of determine/regime45x.py: only foreign-controlled entities count
 # for the more-than-50 % test of 7701(a)(51)(C); any specified foreign entity (a foreign-controlled entity is
@@ -147,3 +148,33 @@ def _chains(det: Determination, f: PfeFinding, conclusions: tuple[str, ...],
         best = min(mine, key=lambda g: (bool(_sources(g)), g.rule_id))  # a root reason first: the shortest chain
         out += [(head, *tail) for tail in _chains(det, best, conclusions, seen | {source})]
     return out or [(head,)]
+
+
+def _person_fields(f: Finding) -> list[str]:
+    """The dataset fields a person's `citizenship` fact says are not recorded (determine/regime45x.py
+    `_citizenship_facts`: `recorded` false when `citizenship:` is empty, `us_person` "unknown" when `us_person:`
+    is absent) — only those, so a person whose citizenship is recorded is asked only for `us_person:`."""
+    fields = ["citizenship"] if f.fact("recorded") is False else []
+    return fields + (["us_person"] if f.fact("us_person") == "unknown" else [])
+
+
+def open_facts(det: Determination, findings: list[Finding], law: Any) -> list[Missing]:
+    """What would decide a taxpayer the data leaves undetermined (issue 14: subject, fact, decide): each person
+    on its chains whose citizenship or U.S. status is not recorded, named with exactly the fields missing, in
+    place of the taxpayer's "holders that may be ..." findings they explain; every other open finding with its
+    rule's remedy (`verdicts.readings.missing_from`)."""
+    from feoc.determine.regime45x import POSSIBLE, SFE_POSSIBLE
+    from feoc.verdicts.readings import missing_from
+    from feoc.verdicts.subject import _upstream
+
+    own = [f for f in findings if f.conclusion == "undetermined"]
+    behind = own + _upstream(det, own, conclusions=("undetermined",))
+    people: dict[str, Missing] = {}
+    for f in behind:
+        fields = _person_fields(f) if f.fact("recorded") is not None else []
+        if fields and f.subject not in people:
+            people[f.subject] = Missing(f.subject, " and ".join(fields), "recording " + " and ".join(
+                f"`{name}:`" for name in fields) + f" for `{f.subject}`")
+    rest = [f for f in behind if f.fact("recorded") is None
+            and not (people and f.fact("holders") in (POSSIBLE, SFE_POSSIBLE))]
+    return list(people.values()) + [m for m in missing_from(rest, law) if m not in people.values()]
