@@ -196,3 +196,40 @@ def test_missing_names_only_the_persons_fields_not_recorded(tmp_path):
         assert "for the persons on the paths to" not in text  # the persons are named instead
     recorded = check("plant", "2026-06-01", _people_data(tmp_path / "ok", "citizenship: [CN], us_person: true"))
     assert "missing: owner" not in recorded.output and recorded.exit_code == 4  # only material_inputs is open
+
+
+def test_fiscal_year_operator_dates_in_the_report_show_when_its_status_changes(tmp_path):
+    """P.L. 119-21 §70514: the rules apply to taxable years beginning after 2025-07-04, the first tested on its
+    first day, later ones on their last. An operator whose year begins 10-01 (a Chinese parent's 60 % sold on
+    2026-07-01) is a PFE for its whole first year 2025-10-01 – 2026-09-30, not for the year beginning
+    2026-10-01: the report's dates include 2025-10-01, 2026-09-30 and 2026-10-01, and a calendar-year operator
+    is "not in force" on 2025-10-01 with no §45X status row for that day."""
+    data = _write(tmp_path, """
+entities:
+  - {id: cn-parent, name: CN Parent, type: company, incorporated_in: CN, headquartered_in: CN}
+  - {id: fy-op, name: FY Operator, type: company, incorporated_in: US, headquartered_in: US, tax_year_start: "10-01"}
+  - {id: cal-op, name: Cal Operator, type: company, incorporated_in: US, headquartered_in: US}
+holdings:
+  - {holder: cn-parent, entity: fy-op, equity: "60%", until: 2026-07-01}
+facilities:
+  - {id: plant, name: Plant, operator: fy-op, country: US, activities: [battery_cell_manufacturing]}
+  - {id: cal-plant, name: Cal Plant, operator: cal-op, country: US, activities: [battery_cell_manufacturing]}
+""")
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["report", "--data", data, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2025-10-01" in result.output and "2026-09-30" in result.output and "2026-10-01" in result.output
+    index = (out / "index.md").read_text()
+    head = next(line for line in index.splitlines() if line.startswith("| facility | operator |"))
+    assert head == "| facility | operator | 2025-10-01 | 2026-01-01 | 2026-09-30 | 2026-10-01 |"
+    cells = next(line for line in index.splitlines() if line.startswith("| `plant` |")).split(" | ")[2:]
+    assert [c.split("<br>")[0] for c in cells] == ["no credit", "no credit", "no credit",
+                                                    "cannot be determined"], cells
+    cal = next(line for line in index.splitlines() if line.startswith("| `cal-plant` |"))
+    assert cal.split(" | ")[2] == "not in force"
+    page = (out / "entities" / "cal-op.md").read_text()
+    assert "| 2025-10-01 |" not in page.split("### Plants it operates")[0].split("## §45X")[1]
+    fy = (out / "entities" / "fy-op.md").read_text()
+    assert "| 2025-10-01 | specified foreign entity" in fy and "| 2026-10-01 | not a prohibited" in fy
+    explicit = runner.invoke(app, ["report", "--data", data, "--out", str(tmp_path / "e"), "--on", "2026-01-01"])
+    assert "2025-10-01" not in explicit.output  # dates given are the dates judged
