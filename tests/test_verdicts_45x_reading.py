@@ -233,3 +233,32 @@ facilities:
     assert "| 2025-10-01 | specified foreign entity" in fy and "| 2026-10-01 | not a prohibited" in fy
     explicit = runner.invoke(app, ["report", "--data", data, "--out", str(tmp_path / "e"), "--on", "2026-01-01"])
     assert "2025-10-01" not in explicit.output  # dates given are the dates judged
+
+
+def test_checked_lists_each_pfe_prong_in_force_once(tmp_path):
+    """Negative evidence for a U.S. operator 20 % held by a Chinese company (IRC 7701(a)(51), not a PFE): each
+    prong of the law in force on its test day once — the three measures of the more-than-50 % test on one line —
+    and none of feoc's data-gap rules (they are findings and missing facts when they fire, not prongs)."""
+    from feoc.law.law import Law
+
+    law = Law.load(Path(__file__).resolve().parents[1] / "rules")
+    data = _write(tmp_path, """
+entities:
+  - {id: cn-co, name: China Co, type: company, incorporated_in: CN, headquartered_in: CN}
+  - {id: us-op, name: US Operator, type: company, incorporated_in: US, headquartered_in: US}
+holdings:
+  - {holder: cn-co, entity: us-op, equity: "20%", voting: "20%"}
+facilities:
+  - {id: plant, name: Plant, operator: us-op, country: US, activities: [battery_cell_manufacturing]}
+""")
+    body = json.loads(check("plant", "2026-06-01", data, "--format", "json").output)
+    rules = [c["rule"] for c in body["checked"]]
+    assert len(rules) == len(set(rules)) and rules, rules
+    in_force = {src.rule.id: src.rule.then.conclusion for src in law.rules if src.rule.regime == "45x"
+                and src.rule.applies_to == "entity"}
+    assert set(rules) == {r for r, conclusion in in_force.items() if conclusion != "undetermined"}
+    sub = next(c for c in body["checked"] if c["rule"] == "pfe-foreign-controlled-subsidiary")
+    assert sub["detail"].startswith("equity: largest covered interest 20.00%") and "voting rights:" in sub["detail"]
+    assert sub["paths"] == ["cn-co → 20.00% equity → us-op", "cn-co → 20.00% voting → us-op"]
+    assert check("plant", "2025-06-01", data, "--format", "json").exit_code == 0
+    assert json.loads(check("plant", "2025-06-01", data, "--format", "json").output)["checked"] == []
