@@ -262,3 +262,18 @@ facilities:
     assert sub["paths"] == ["cn-co → 20.00% equity → us-op", "cn-co → 20.00% voting → us-op"]
     assert check("plant", "2025-06-01", data, "--format", "json").exit_code == 0
     assert json.loads(check("plant", "2025-06-01", data, "--format", "json").output)["checked"] == []
+
+
+def test_a_long_chain_is_shown_to_twenty_links_and_says_it_goes_on(tmp_path):
+    """7701(a)(51)(C) chained 30 levels (each 60 % of the next): the operator is foreign-controlled; its chain is
+    shown to 20 links and then says it goes on, never cut silently (and never a recursion error)."""
+    lines = ["entities:", "  - {id: cn-parent, name: CN Parent, type: company, incorporated_in: CN}"]
+    lines += [f"  - {{id: c{i:02d}, name: Company {i}, type: company, incorporated_in: US}}" for i in range(31)]
+    lines += ["holdings:", "  - {holder: cn-parent, entity: c00, equity: \"60%\"}"]
+    lines += [f"  - {{holder: c{i - 1:02d}, entity: c{i:02d}, equity: \"60%\"}}" for i in range(1, 31)]
+    lines += ["facilities:", "  - {id: plant, name: Plant, operator: c30, country: US, "
+              "activities: [battery_cell_manufacturing]}"]
+    body = json.loads(check("plant", "2026-06-01", _write(tmp_path, "\n".join(lines) + "\n"), "--format", "json").output)
+    chain = next(f for f in body["operator_findings"] if f["chains"])["chains"][0]
+    assert [link["subject"] for link in chain[:3]] == ["c30", "c29", "c28"]
+    assert len(chain) == 21 and chain[-1]["reason"] == "… the chain goes on (more than 20 links)"

@@ -20,6 +20,7 @@ from feoc.verdicts.status import Missing
 HOLDER_CONCLUSIONS = {"fce": ("foreign_controlled",), "sfe": ("foreign_controlled", "sfe")}
 _PER_MEASURE = ("measure", "share", "max_single")  # the facts in which one test's measures differ
 _MAX_CHAINS = 8  # chains shown per finding (a holder held by many PFEs branches)
+_MAX_LINKS = 20  # links shown per chain (the upstream findings name the rest)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Link:
     reason: str
 
     def text(self) -> str:
-        return f"{self.subject} is a {self.prong}: {self.reason}"
+        return f"{self.subject} is a {self.prong}: {self.reason}" if self.subject else self.reason
 
     def as_dict(self) -> dict[str, Any]:
         return {"subject": self.subject, "rule": self.rule, "prong": self.prong, "reason": self.reason}
@@ -129,25 +130,39 @@ def with_chains(det: Determination, findings: list[PfeFinding], conclusions: tup
     findings in `det`, the ones that make them holders of that kind: `HOLDER_CONCLUSIONS`)."""
     out = []
     for f in findings:
-        chains = [c for c in _chains(det, f, conclusions, frozenset({f.subject})) if len(c) > 1]  # a holder behind it
-        out.append(dataclasses.replace(f, chains=tuple(chains[:_MAX_CHAINS])) if f.conclusion in conclusions else f)
+        chains = [c for c in _chains(det, f, conclusions) if len(c) > 1]  # only where a holder stands behind it
+        out.append(dataclasses.replace(f, chains=tuple(chains)) if f.conclusion in conclusions else f)
     return out
 
 
-def _chains(det: Determination, f: PfeFinding, conclusions: tuple[str, ...],
-            seen: frozenset[str]) -> list[tuple[Link, ...]]:
-    head = Link(f.subject, f.rule_id, f.prong, _reason(f))
-    wanted = HOLDER_CONCLUSIONS.get(f.fact("holders") or "sfe", conclusions)
+def _chains(det: Determination, f: PfeFinding, conclusions: tuple[str, ...]) -> list[tuple[Link, ...]]:
+    """The chains from `f` up through its holders' chosen findings, depth first, at most `_MAX_CHAINS` of at
+    most `_MAX_LINKS` links (a longer one ends with a link saying it goes on; a cycle of holdings stops where it
+    began). Walked with a stack, not recursion: a chain may be a thousand entities long."""
+    chosen: dict[tuple[str, tuple[str, ...]], PfeFinding | None] = {}
+
+    def best(source: str, wanted: tuple[str, ...]) -> PfeFinding | None:
+        if (source, wanted) not in chosen:  # a root reason first: the shortest chain
+            mine = merged([g for g in det.about(source) if g.conclusion in wanted])
+            chosen[(source, wanted)] = min(mine, key=lambda g: (bool(_sources(g)), g.rule_id)) if mine else None
+        return chosen[(source, wanted)]
+
     out: list[tuple[Link, ...]] = []
-    for source in _sources(f):
-        if source in seen:  # a cycle of holdings: the chain stops where it began
+    stack: list[tuple[tuple[Link, ...], PfeFinding, frozenset[str]]] = [
+        ((Link(f.subject, f.rule_id, f.prong, _reason(f)),), f, frozenset({f.subject}))]
+    while stack and len(out) < _MAX_CHAINS:
+        links, g, seen = stack.pop()
+        if len(links) >= _MAX_LINKS:
+            out.append((*links, Link("", "", "", f"… the chain goes on (more than {_MAX_LINKS} links)")))
             continue
-        mine = merged([g for g in det.about(source) if g.conclusion in wanted])
-        if not mine:
-            continue
-        best = min(mine, key=lambda g: (bool(_sources(g)), g.rule_id))  # a root reason first: the shortest chain
-        out += [(head, *tail) for tail in _chains(det, best, conclusions, seen | {source})]
-    return out or [(head,)]
+        wanted = HOLDER_CONCLUSIONS.get(g.fact("holders") or "sfe", conclusions)
+        nexts = [(h, source) for source in _sources(g) if source not in seen
+                 for h in [best(source, wanted)] if h is not None]
+        stack += [((*links, Link(h.subject, h.rule_id, h.prong, _reason(h))), h, seen | {source})
+                  for h, source in reversed(nexts)]
+        if not nexts:
+            out.append(links)
+    return out
 
 
 def _person_fields(f: Finding) -> list[str]:
