@@ -166,7 +166,9 @@ def test_report_json_has_the_45x_section(seed_reports):
     smyrna = next(v for v in day["verdicts"] if v["subject"] == "aesc-smyrna")
     assert smyrna["status"] == "no_credit" and smyrna["operator_pfe"] is True
     assert smyrna["operator_status"] == "specified foreign entity and foreign-influenced"
-    assert {p["status"] for p in smyrna["products"]} == {"cannot_be_determined"}
+    # issue 16 (h16b-show): a PFE operator's products are no credit, their material assistance not judged
+    assert {(p["status"], p["outcome"]) for p in smyrna["products"]} == {("no_credit", "operator_pfe")}
+    assert smyrna["missing"] == []
     upstream = json.dumps(smyrna["upstream_findings"])
     assert "envision-group" in upstream and "IRC 7701(a)(51)(C)" in upstream
 

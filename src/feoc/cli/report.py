@@ -109,9 +109,10 @@ def report(data: Path = DATA_OPTION,
 
     with judging("; no report was written"):
         law = load_law(rules)
-        dates = sorted({parse_day(d) for d in on}) if on else key_dates(law)
+        given = sorted({parse_day(d) for d in on or ()})
         say_skipped(data)
         dataset = load_dataset(data, law)
+        dates = given or key_dates(law, dataset)  # with a fiscal-year §45X operator's own days
         say_warnings(dataset, law)
         files = report_files(dataset, data, dates, law, fmt.value)
     try:

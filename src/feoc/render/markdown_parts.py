@@ -111,9 +111,22 @@ def findings_table(findings: list[Finding], notes: Footnotes, dataset: Dataset) 
     rows = ["| rule | reason | citation | reading | as of |", "| --- | --- | --- | --- | --- |"]
     for f in findings:
         unconfirmed = " (UNCONFIRMED: " + md(f.unconfirmed) + ")" if f.unconfirmed else ""
-        rows.append(f"| {code(f.rule_id)} | {md(f.explanation)}{unconfirmed} | {md(f.citation)} | "
+        rows.append(f"| {code(f.rule_id)} | {md(f.explanation)}{_pfe_detail(f)}{unconfirmed} | {md(f.citation)} | "
                     f"{code(f.interpretation)} | {f.on.isoformat()} |")
     return rows + [""]
+
+
+def _pfe_detail(f: Finding) -> str:
+    """A §45X finding merged over its measures (`verdicts.pfe_reasons.PfeFinding`): each measure's figure,
+    and the chain from the holders it names to their root reasons; nothing for any other finding."""
+    measures = getattr(f, "measures", ())
+    out = "<br>measures: " + md(", ".join(m.words() for m in measures)) if len(measures) > 1 else ""
+    return out + "".join(f"<br>chain: {md(text)}" for text in getattr(f, "chain_texts", list)())
+
+
+def _parts(findings: list[Finding]) -> list[Finding]:
+    """The per-measure findings behind merged §45X findings, for the ownership chains (one measure per path)."""
+    return [p for f in findings for p in getattr(f, "parts", None) or (f,) if p.path_steps]
 
 
 def checked_table(checked: list[Checked]) -> list[str]:
@@ -166,7 +179,8 @@ def upstream_section(upstream: list[Finding], notes: Footnotes, dataset: Dataset
     for f in upstream:
         rec = dataset._entity.get(f.subject) or dataset._facility.get(f.subject)  # type: ignore[attr-defined]
         refs = notes.cite(rec, f.subject) if rec is not None else ""
-        lines.append(f"| {code(f.subject)}{refs} | {code(f.rule_id)} | {md(f.explanation)} | {md(f.citation)} |")
+        lines.append(f"| {code(f.subject)}{refs} | {code(f.rule_id)} | {md(f.explanation)}{_pfe_detail(f)} | "
+                     f"{md(f.citation)} |")
     return lines + [""]
 
 
@@ -225,10 +239,9 @@ def section_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[
     last_day, last = t.pfe[-1]
     if last:
         lines += [f"Findings as of {last_day.isoformat()}:", ""] + findings_table(last, notes, dataset)
-        chains = [f for f in last if f.path_steps]
-        lines += paths_section(chains, dataset, notes, last_day, set(), set(), t.subject)
+        lines += paths_section(_parts(last), dataset, notes, last_day, set(), set(), t.subject)
         upstream = next((v.upstream for v in dict(t.facilities45x).get(last_day, []) if v.upstream), [])
-        lines += paths_section_multi([f for f in upstream if f.path_steps], dataset, notes, last_day, set(), set())
+        lines += paths_section_multi(_parts(upstream), dataset, notes, last_day, set(), set())
         lines += upstream_section(upstream, notes, dataset)
     return lines + _plants_45x(t, dataset, notes)
 

@@ -40,6 +40,17 @@ def _finding_lines(n: int, f: Finding, explain: bool, shown: str = "") -> list[s
     return lines
 
 
+def _pfe_lines(n: int, f: Finding, explain: bool) -> list[str]:
+    """A §45X finding (`verdicts.pfe_reasons.PfeFinding`): once, each measure's figure on one line, and the
+    chain from the holders it names to their root reasons."""
+    lines = _finding_lines(n, f, explain)
+    measures = getattr(f, "measures", ())
+    if len(measures) > 1:
+        lines.insert(2, "     measures: " + ", ".join(m.words() for m in measures))
+    lines += [f"     chain: {text}" for text in getattr(f, "chain_texts", list)()]
+    return lines
+
+
 def checked_lines(checked: list[Checked], explain: bool, reading: str = "") -> list[str]:
     """What was checked, prong by prong (negative evidence, `verdicts.checked`), for a verdict with no finding
     (under `reading`, when a contested verdict also shows other readings' findings)."""
@@ -60,6 +71,9 @@ def _upstream_lines(heading: str, upstream: list[Finding], limit: int = 50, show
     for i, f in enumerate(upstream[:limit], 1):
         under = f" (under reading {f.interpretation})" if shown and f.interpretation != shown else ""
         lines.append(f"  {i}. {f.subject}{under}: [{f.rule_id}] {f.explanation}")
+        measures = getattr(f, "measures", ())  # a §45X finding merged over its measures (verdicts.pfe_reasons)
+        if len(measures) > 1:
+            lines.append("     measures: " + ", ".join(m.words() for m in measures))
         lines.append(f"     citation: {f.citation}")
         for p in f.paths[:3]:
             lines.append(f"     path: {p}")
@@ -189,7 +203,7 @@ def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
     if v.operator_findings:
         lines.append("operator findings:")
         for i, f in enumerate(v.operator_findings, 1):
-            lines.extend(_finding_lines(i, f, explain))
+            lines.extend(_pfe_lines(i, f, explain))
     elif v.checked:
         lines += ["operator " + line if i == 0 else line for i, line in enumerate(checked_lines(v.checked, explain))]
     if v.products:

@@ -6,7 +6,7 @@ reported as "cannot be determined: missing X", never guessed."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from feoc.data.dataset import Dataset
@@ -15,6 +15,7 @@ from feoc.determine.regime45x import Determination45X, determine45x
 from feoc.determine.taxable_year import rules_day_45x, status_timing
 from feoc.law.law import Law
 from feoc.verdicts.checked import Checked, checked_operator_45x
+from feoc.verdicts.pfe_reasons import merged, open_facts, with_chains
 from feoc.verdicts.readings import missing_from
 from feoc.verdicts.status import Missing, Status, exit_code
 from feoc.verdicts.subject import _upstream
@@ -26,13 +27,14 @@ PFE_CONCLUSIONS = ("foreign_controlled", "sfe", "fie")  # the 45x rules' conclus
 class Product45X:
     product: str
     product_class: str
-    outcome: str  # pass | material_assistance | phased_out | cannot_be_determined
+    outcome: str  # pass | material_assistance | phased_out | cannot_be_determined | operator_pfe
     ratio: float | None
     threshold: float | None
     total_cost_usd: float
     pfe_cost_usd: float
     pfe_suppliers: list[str]
     detail: str
+    binding_contract_usd: float = 0.0  # PFE inputs under a contract before `macr_binding_contract_before`, left out
     # supplier certifications relied on to close a gap, and those not relied on with why (IRS Notice 2026-15)
     relies_on: list[dict[str, Any]] = field(default_factory=list)
     not_relied_on: list[dict[str, Any]] = field(default_factory=list)
@@ -41,8 +43,8 @@ class Product45X:
     def status(self) -> Status:
         """The product's own answer in the status vocabulary of the plant (eligible, no credit, cannot be
         determined); the plant's status is decided from these in `_decide`."""
-        return {"pass": Status.eligible, "material_assistance": Status.no_credit, "phased_out": Status.no_credit}.get(
-            self.outcome, Status.cannot_be_determined)
+        return {"pass": Status.eligible, "material_assistance": Status.no_credit, "phased_out": Status.no_credit,
+                "operator_pfe": Status.no_credit}.get(self.outcome, Status.cannot_be_determined)
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "status": self.status}
@@ -131,15 +133,16 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     det = det or determine45x(dataset, on, law, evaluator, taxpayer=facility.operator)
     _judge_operator(verdict, det)
     verdict.operator_status = pfe_status(verdict.operator_findings, law)
-    verdict.checked = checked_operator_45x(det, dataset, facility.operator)
+    verdict.checked = _prongs_once(checked_operator_45x(det, dataset, facility.operator), law)
     verdict.findings = _distinct([f for f in det.about(fid) if f.conclusion == "material_assistance"])
     verdict.products = [_product(product, fid, det, law, rules_day_45x(law, on), verdict.findings)
                         for product in facility_products(facility)]
     verdict.notes.extend(_credit_notes(law, on, [p.product_class for p in verdict.products]))
     verdict.status, verdict.reason = _decide(verdict)
     if verdict.operator_pfe:  # decided by the taxpayer's status: no missing fact can change it
+        verdict.products = [_operator_pfe(p) for p in verdict.products]
         return verdict
-    verdict.missing = missing_from(verdict.operator_findings, law) + [
+    verdict.missing = open_facts(det, verdict.operator_findings, law) + [
         Missing(fid, f"material_inputs for {p.product}",
                 f"add `material_inputs` for {p.product} at {fid} (each input's cost and supplier): the material "
                 f"assistance cost ratio against {p.threshold:.0%} decides it" if p.threshold is not None else p.detail)
@@ -153,7 +156,8 @@ def _supplier_gaps(det: Determination45X, fid: str, products: list[Product45X], 
     open_ = {p.product for p in products if p.outcome == "cannot_be_determined" and p.ratio is not None}
     found = [f for f in det.about(fid) if f.conclusion == "undetermined_product" and f.fact("product") in open_]
     suppliers = sorted({s for p in open_ for s in det.macr.get((fid, p), {}).get("undecided_suppliers", [])})
-    return missing_from(found + [f for s in suppliers for f in det.about(s)], law)
+    gaps = missing_from(found, law)
+    return gaps + [m for m in open_facts(det, [f for s in suppliers for f in det.about(s)], law) if m not in gaps]
 
 
 def _record_notes(facility: Any, on: dt.date) -> list[str]:
@@ -192,14 +196,40 @@ def _credit_notes(law: Law, on: dt.date, classes: list[str]) -> list[str]:
     return notes
 
 
+def pfe_findings(det: Determination45X, subject: str) -> list[Finding]:
+    """`subject`'s prohibited-foreign-entity findings (and the undetermined ones), one per rule and holders with
+    each measure inside (`verdicts.pfe_reasons`), each with the chains from its holders to their root reasons."""
+    found = merged([f for f in det.about(subject) if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
+    return list(with_chains(det, found, PFE_CONCLUSIONS))
+
+
 def _judge_operator(verdict: Facility45XVerdict, det: Determination45X) -> None:
     """The operator's prohibited-foreign-entity findings (and the undetermined ones), and why its holders are PFEs."""
-    findings = _distinct([f for f in det.about(verdict.operator)
-                          if f.conclusion in PFE_CONCLUSIONS + ("undetermined",)])
+    findings = pfe_findings(det, verdict.operator)
     verdict.operator_findings = findings
     verdict.operator_pfe = verdict.operator in det.pfe
-    verdict.upstream = _upstream(det, [f for f in findings if f.conclusion != "undetermined"],
-                                 conclusions=PFE_CONCLUSIONS)
+    verdict.upstream = list(merged(_upstream(det, [f for f in findings if f.conclusion != "undetermined"],
+                                             conclusions=PFE_CONCLUSIONS)))
+
+
+def _prongs_once(checked: list[Checked], law: Law) -> list[Checked]:
+    """The operator's prohibited-foreign-entity prongs in force on the day its status is tested (the compiled
+    rules of that day), each once: the measures of one ownership test on one line (equity, voting rights, board
+    seats), outcome met if any is, else undetermined if any is. The data-gap rules (conclusion `undetermined`)
+    are not prongs of IRC 7701(a)(51): when they fire they are findings and `missing` facts, not a check."""
+    gaps = {src.rule.id for src in law.rules if src.rule.then.conclusion == "undetermined"}
+    merged_: dict[str, Checked] = {}
+    for c in checked:
+        if c.rule in gaps:
+            continue
+        seen = merged_.get(c.rule)
+        if seen is None:
+            merged_[c.rule] = c
+            continue
+        outcome = next((o for o in ("met", "undetermined") if o in (seen.outcome, c.outcome)), seen.outcome)
+        merged_[c.rule] = replace(seen, outcome=outcome, detail=f"{seen.detail}; {c.detail}",
+                                  paths=tuple(dict.fromkeys(seen.paths + c.paths)))
+    return list(merged_.values())
 
 
 def _distinct(findings: list[Finding]) -> list[Finding]:
@@ -241,11 +271,28 @@ def _product(product: str, fid: str, det: Determination45X, law: Law, on: dt.dat
               + "".join(f"; relies on {c['supplier']}'s certification {c['document']} (signed {c['signed']})"
                         for c in data["certifications_relied_on"])
               + "".join(f"; {c['supplier']}'s certification {c['document']} not relied on: {c['why']}"
-                        for c in data["certifications_not_relied_on"]))
+                        for c in data["certifications_not_relied_on"])
+              + _bound_note(data))
     return Product45X(product, product_class, "cannot_be_determined" if open_ else
                       "material_assistance" if fired else "pass", data["ratio"], threshold,
                       data["total_cost_usd"], data["pfe_cost_usd"], data["pfe_suppliers"], detail,
-                      data["certifications_relied_on"], data["certifications_not_relied_on"])
+                      float(data.get("binding_contract_usd") or 0.0), data["certifications_relied_on"],
+                      data["certifications_not_relied_on"])
+
+
+def _operator_pfe(p: Product45X) -> Product45X:
+    """A product of a plant whose operator is a prohibited foreign entity: no credit whatever its inputs (IRC 45X
+    as amended by P.L. 119-21 §70514), its material assistance cost ratio not judged (nothing to ask for)."""
+    return Product45X(p.product, p.product_class, "operator_pfe", None, p.threshold, 0.0, 0.0, [],
+                      "the operator is a prohibited foreign entity (material assistance not judged)")
+
+
+def _bound_note(data: dict[str, Any]) -> str:
+    """What the pre-2025-06-16 binding-contract rule left out of the PFE cost (parameter
+    `macr_binding_contract_before`; its treatment is UNCONFIRMED), shown whether the product passes or fails."""
+    bound = data.get("binding_contract_usd") or 0.0
+    return (f"; {bound:,.2f} USD of PFE inputs under a binding written contract before the "
+            f"`macr_binding_contract_before` date left out of the PFE cost (UNCONFIRMED treatment)") if bound > 0 else ""
 
 
 def _decide(verdict: Facility45XVerdict) -> tuple[Status, str]:
