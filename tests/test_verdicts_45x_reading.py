@@ -123,7 +123,7 @@ facilities:
   - {id: plant, name: Plant, operator: op, country: US, activities: [battery_cell_manufacturing]}
 """)
     body = json.loads(check("plant", "2026-06-01", data, "--format", "json").output)
-    assert body["status"] == "cannot_be_determined" and body["operator_pfe"] is False
+    assert body["status"] == "cannot_be_determined" and body["operator_pfe"] is None  # undecided: no claim either way
     assert [(p["outcome"], p["status"]) for p in body["products"]] == [("cannot_be_determined", "cannot_be_determined")]
     assert "material_inputs for battery_cell" in [m["fact"] for m in body["missing"]]
 

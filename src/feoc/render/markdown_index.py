@@ -52,6 +52,6 @@ def _plant_cell(v: Facility45XVerdict) -> str:
     head = v.status.replace("_", " ")
     if v.operator_pfe:
         return f"{head}<br>operator: {md(v.operator_status or 'a prohibited foreign entity')}"
-    if v.operator_pfe is None or not v.products:
+    if v.operator_status is None or not v.products:
         return head
     return head + "<br>" + "<br>".join(f"{md(p.product)}: {p.status.replace('_', ' ')}" for p in v.products)

@@ -194,7 +194,7 @@ def render_facility_45x(v: Facility45XVerdict, explain: bool = False) -> str:
     """The §45X verdict first, then the operator's prohibited-foreign-entity findings and each product's MACR."""
     lines = [f"{v.subject} ({v.name}) §45X: {v.status.replace('_', ' ').upper()} as of {v.on.isoformat()}",
              f"reason: {v.reason}", *_missing_lines(v)]
-    if v.operator_pfe is not None:  # None: not judged (rules not in force, or the record misses the date)
+    if v.operator_status is not None:  # None: not judged (rules not in force, the record misses the date, abroad)
         open_ = any(f.conclusion == "undetermined" for f in v.operator_findings)
         lines.append(f"operator (taxpayer): {v.operator} — " + (
             f"a prohibited foreign entity ({v.operator_status})" if v.operator_pfe

@@ -67,6 +67,8 @@ class Facility45XVerdict:
     checked: list[Checked] = field(default_factory=list)  # the operator's PFE prongs looked at (verdicts.checked)
     missing: list[Missing] = field(default_factory=list)
     operator_status: str | None = None  # the operator's PFE label (rules/credit_order.yaml); None when not judged
+    # days of the taxable year before the test day on which the operator was foreign-influenced (`_during_year`)
+    during_year: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -80,8 +82,9 @@ class Facility45XVerdict:
         """`feoc check facility --credit 45x`: 0 the credit (or part of it) is kept or the rules are not in
         force, 1 no credit (or nothing the credit covers), 4 cannot be determined (`verdicts.status.EXIT_CODES`).
         A plant with any product undetermined is 4 unless its operator is a prohibited foreign entity (then 1:
-        nothing to decide); see `_decide` and README "Statuses and exit codes". §45X has one reading (the
-        tracing is a parameter), so it is never contested."""
+        nothing to decide); see `_decide` and README "Statuses and exit codes". §45X has one reading of ownership
+        (the tracing is a parameter); it is contested (5) only where the operator was foreign-influenced on an
+        earlier day of its taxable year than the test day (`_during_year`)."""
         return exit_code(self.status)
 
     def as_dict(self) -> dict[str, Any]:
@@ -93,7 +96,7 @@ class Facility45XVerdict:
                 "upstream_findings": [f.as_dict() for f in self.upstream],
                 "products": [p.as_dict() for p in self.products],
                 "findings": [f.as_dict() for f in self.findings], "notes": list(self.notes),
-                "missing": [m.as_dict() for m in self.missing],
+                "missing": [m.as_dict() for m in self.missing], "during_year": list(self.during_year),
                 "checked": [c.as_dict() for c in self.checked]}
 
 
@@ -130,6 +133,13 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     if not facility.in_force(on):
         _out_of_record(verdict, facility)
         return verdict
+    places = law.param("production_places_45x", on) or ()
+    if facility.country not in places:  # IRC 45X: produced within the United States or a possession (IRC 638)
+        verdict.operator_pfe = None  # the taxpayer's status decides nothing here: no claim either way
+        verdict.status, verdict.reason = Status.not_applicable, (
+            f"the facility is in {facility.country}: §45X credits only components produced within the United States "
+            f"or a U.S. possession ({', '.join(places)}; parameter production_places_45x, IRC 638)")
+        return verdict
     det = det or determine45x(dataset, on, law, evaluator, taxpayer=facility.operator)
     _judge_operator(verdict, det)
     verdict.operator_status = pfe_status(verdict.operator_findings, law)
@@ -148,7 +158,31 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
                 f"assistance cost ratio against {p.threshold:.0%} decides it" if p.threshold is not None else p.detail)
         for p in verdict.products if p.outcome == Status.cannot_be_determined and p.ratio is None]
     verdict.missing += _supplier_gaps(det, fid, verdict.products, law)
+    _during_year(verdict, det)
     return verdict
+
+
+def _during_year(verdict: Facility45XVerdict, det: Determination45X) -> None:
+    """The other reading of "during the taxable year" (IRC 7701(a)(51)(D)): the operator is not a PFE on the day
+    its status is tested, but it was foreign-influenced on an earlier day of the same taxable year. Under that
+    reading the plant earns no credit; feoc's reading (the test day, P.L. 119-21 §70514 timing) keeps its answer.
+    Where the two disagree the verdict is contested (exit 5), naming both answers; a plant that cannot be
+    determined stays so (4 before 5), with the other reading noted. UNCONFIRMED which reading the Treasury takes."""
+    if not det.fie_during_year or verdict.status == Status.no_credit:
+        return
+    findings = [f for _, fs in det.fie_during_year for f in fs]
+    days = ", ".join(d.isoformat() for d, _ in det.fie_during_year)
+    prongs = "; ".join(sorted({f.prong for f in findings}))
+    other = (f"read as any day during the taxable year, no credit: {verdict.operator} was foreign-influenced on "
+             f"{days} ({prongs}; IRC 7701(a)(51)(D) 'during the taxable year', UNCONFIRMED)")
+    verdict.during_year = [{"day": d.isoformat(), "findings": [f.as_dict() for f in fs]} for d, fs in det.fie_during_year]
+    if verdict.status == Status.cannot_be_determined:
+        verdict.notes.append(f"another reading: {other}")
+        return
+    tested = det.timing.tested_on if det.timing else verdict.on
+    verdict.reason = (f"contested: read on the day the status is tested ({tested}), {verdict.status.replace('_', ' ')}"
+                      f" — {verdict.reason}; {other}")
+    verdict.status = Status.contested
 
 
 def _supplier_gaps(det: Determination45X, fid: str, products: list[Product45X], law: Law) -> list[Missing]:
@@ -207,7 +241,9 @@ def _judge_operator(verdict: Facility45XVerdict, det: Determination45X) -> None:
     """The operator's prohibited-foreign-entity findings (and the undetermined ones), and why its holders are PFEs."""
     findings = pfe_findings(det, verdict.operator)
     verdict.operator_findings = findings
-    verdict.operator_pfe = verdict.operator in det.pfe
+    # True a PFE; None when the data cannot decide (no claim either way, as before the rules); False not one
+    verdict.operator_pfe = True if verdict.operator in det.pfe else (
+        None if any(f.conclusion == "undetermined" for f in findings) else False)
     verdict.upstream = list(merged(_upstream(det, [f for f in findings if f.conclusion != "undetermined"],
                                              conclusions=PFE_CONCLUSIONS)))
 
