@@ -113,3 +113,28 @@ def test_a_stake_held_on_the_test_day_is_plain_no_credit_and_one_sold_the_year_b
     assert "contested" not in held.output.lower()
     later = check("plant", "2028-06-01", _write(tmp_path / "x", DURING.replace("UNTIL", "2027-12-01")))
     assert later.exit_code == 0, later.output
+
+
+def test_a_control_character_in_a_certificate_name_is_refused_in_plain_words(tmp_path):
+    """Hostile string: a terminal escape in `certification.document` is refused with the position and the fix,
+    like any name, not with the raw pattern."""
+    data = _write(tmp_path, """
+entities:
+  - {id: maker, name: Maker, type: company, incorporated_in: US}
+  - {id: kr, name: KR, type: company, incorporated_in: KR}
+facilities:
+  - {id: plant, name: Plant, operator: maker, country: US, activities: [battery_cell_manufacturing]}
+material_inputs:
+  - {facility: plant, product: battery_cell, input: a, supplier: kr, cost_usd: 1,
+     certification: {document: "x\\u001b[31mred", signed: 2026-01-01}}
+""")
+    result = check("plant", "2026-06-01", data)
+    assert result.exit_code == 2, result.output
+    assert "`document` holds U+001B at character 2" in result.output and "match pattern" not in result.output
+
+
+def test_interpretation_with_45x_says_it_changes_nothing():
+    """A user passing a §30D reading to a §45X check is told it does not apply (not silently accepted)."""
+    result = check("aesc-smyrna", "2026-06-01", SEEDS, "--interpretation", "feoc-lookthrough")
+    assert result.exit_code == 1, result.output
+    assert "--interpretation feoc-lookthrough changes nothing here" in result.output

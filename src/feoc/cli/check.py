@@ -127,7 +127,11 @@ def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules:
         # §45X has one reading (its tracing is a parameter): a reading's name changes nothing, but an unknown
         # one is still an input error, as for every other check
         law, _, dataset = _subject("facility", ident, data, rules, reading)
-        return facility_45x_verdict(dataset, ident, day, law)
+        verdict = facility_45x_verdict(dataset, ident, day, law)
+        if reading:
+            verdict.notes.append(f"--interpretation {reading} changes nothing here: the readings are of the §30D "
+                                 "ownership test; §45X's tracing is the parameter pfe_tracing")
+        return verdict
 
     _run_check(build, fmt, explain)
 

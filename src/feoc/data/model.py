@@ -321,7 +321,7 @@ def _fields_of(kind: str) -> frozenset[str]:
 
     mark = {"slug": _SLUG_MARK, "name": _NAME_MARK, "text": _TEXT_MARK}.get(kind, Country)
     names = set()
-    models: tuple[type[BaseModel], ...] = (*KINDS.values(), Component, Mineral, Source)
+    models: tuple[type[BaseModel], ...] = (*KINDS.values(), Component, Mineral, Source, Certification)
     for model in models:
         for name, info in model.model_fields.items():
             if mark in info.metadata or mentions(info.annotation, mark):

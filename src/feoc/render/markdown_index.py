@@ -14,7 +14,7 @@ from feoc.verdicts.timeline import SubjectTimeline
 def render_index(timelines: list[SubjectTimeline], dates: list[dt.date], context: ReportContext) -> str:
     """Summary: subject × date → verdict, credit amount, the rule that decided."""
     lines = ["---", "title: \"feoc compliance reports\"", f"dates: [{', '.join(d.isoformat() for d in dates)}]",
-             "tags: [feoc, index]", "---", "", "# FEOC and §30D compliance reports", "",
+             "tags: [feoc, index]", "---", "", "# FEOC, §30D and §45X compliance reports", "",
              f"Judged as of {', '.join(d.isoformat() for d in dates)} under the default interpretation "
              f"{code(context.interpretation)}; *contested* marks verdicts on which the readings of the law disagree "
              "(each report lists every reading's answer), *cannot be determined* verdicts missing a fact.",
