@@ -7,11 +7,13 @@ in `sys.modules` of a fresh `feoc` process), never timed: bench/bench_check.py m
 
 Also: the console script tells pydantic not to scan for plugins (PYDANTIC_DISABLE_PLUGINS, documented at
 https://docs.pydantic.dev/latest/concepts/plugins/#disabling-plugins) unless the user set the variable, and the
-verdict is byte-identical either way.
+verdict is byte-identical either way; and a command's start-up runs with the cyclic garbage collector
+paused, its objects frozen after it (`feoc.cli.app.starting`), the collector always running again after it.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -21,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from feoc.cli import _without_pydantic_plugins, run
+from feoc.cli.app import starting
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,3 +108,43 @@ def test_the_verdict_is_the_same_with_pydantic_plugins_disabled(fmt: str, capsys
     monkeypatch.chdir(ROOT)
     code = run(args)
     assert (proc.returncode, proc.stdout) == (code, capsys.readouterr().out)
+
+
+def test_the_collector_runs_again_after_a_check_and_start_up_objects_are_frozen(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`feoc check entity aesc`: the start-up (imports, law, dataset) is frozen out of later collections, and the
+    collector is on again when the verdict is judged (judging makes cyclic garbage) and after the command."""
+    monkeypatch.chdir(ROOT)
+    seen: list[bool] = []
+    from feoc.verdicts import subject
+
+    real = subject.entity_verdict
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(subject, "entity_verdict", spy)
+    frozen = gc.get_freeze_count()
+    try:
+        assert run(["check", "entity", "aesc", "--on", "2024-06-01"]) == 5
+        assert "is CONTESTED" in capsys.readouterr().out
+        assert seen == [True] and gc.isenabled()
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()  # this test process lives on: let its collections see those objects again
+
+
+def test_start_up_leaves_a_collector_paused_by_the_caller_paused() -> None:
+    """A caller that paused the collector itself (as the loader does) resumes it; `starting` does not."""
+    gc.disable()
+    try:
+        with starting():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with starting():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.unfreeze()

@@ -57,7 +57,7 @@ try:
     from feoc.cli import report as _report  # noqa: F401
     from feoc.cli import screen as _screen  # noqa: F401
     # isort: on
-    from feoc.cli.app import app, debugging
+    from feoc.cli.app import app, debugging, starting
     from feoc.data.problems import EngineError, InputError
     from feoc.render.sanitize import terminal
 finally:
@@ -201,7 +201,9 @@ def _invoke(args: list[str]) -> int:
     """The command's own exit code; usage errors are shown as typer shows them (exit 2)."""
     command = typer.main.get_command(app)
     try:
-        with command.make_context(_program_name(), list(args)) as ctx:
+        with starting():  # parsing imports pydantic (typer builds an adapter per option): part of starting
+            ctx = command.make_context(_program_name(), list(args))
+        with ctx:
             command.invoke(ctx)
         return 0
     except typer.Exit as exc:
