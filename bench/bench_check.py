@@ -11,8 +11,9 @@ included), in the repository root. The rows:
 - `script, bytecode kept`: the same, started as the console script beside the interpreter (no pyenv
   shim), as from a virtual environment; this is the row to hold against the bare typer app;
 - `no CLI, bytecode kept` (a `check entity|facility ID --on DAY` only): the same work through feoc's own
-  functions with neither typer nor `feoc.cli` imported, its output checked byte-identical to the command's:
-  what the command line itself costs is the difference from the row above;
+  functions with neither typer nor `feoc.cli` imported (the garbage collector handled as the command handles
+  it), its output checked byte-identical to the command's: what the command line itself costs is the
+  difference from the row above;
 - `bare typer app`: a two-option typer app that parses a command line and does nothing, started by the
   interpreter directly: the floor that any typer CLI pays here (it includes importing pydantic: typer
   0.29 builds a pydantic adapter per option, and feoc's models need pydantic anyway);
@@ -55,8 +56,11 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, bytes, int]
 
 
 # the work of `feoc check entity|facility ID --on DAY` (feoc/cli/check.py) through feoc's own functions, with
-# neither typer nor feoc.cli imported: its output must equal the command's, byte for byte
+# neither typer nor feoc.cli imported, its start-up treated as the command treats it (feoc.cli.app.starting:
+# the cyclic GC paused, then its objects frozen): its output must equal the command's, byte for byte
 _NO_CLI = """
+import gc
+gc.disable()
 import datetime as dt, sys
 from pathlib import Path
 from feoc.law.law import Law
@@ -70,6 +74,7 @@ law = Law.load(None)
 scan_folder(Path("seeds"))
 dataset = load_dataset(Path("seeds"), law)
 country_warnings(dataset, law.vocabulary, region_nations(law)); material_warnings(dataset, law)
+gc.freeze(); gc.enable()
 verdict = (entity_verdict if kind == "entity" else facility_verdict)(dataset, ident, day, law, None)
 sys.stdout.write(renderer("check", "text")(CheckView(verdict, False)))
 sys.exit(verdict.exit_code())
