@@ -4,25 +4,34 @@
     python bench/bench_check.py --runs 9 -- check entity aesc --on 2024-06-01 --explain
 
 Every run is a fresh process started the way a shell starts it (`feoc` found on PATH, so a pyenv shim is
-included), in the repository root. Five rows:
+included), in the repository root. The rows:
 - `feoc`: the command (load the seeds, judge through durable-rules under every reading, render);
 - `feoc, bytecode kept`: the same with compiled bytecode kept between runs (PYTHONDONTWRITEBYTECODE
   unset, PYTHONPYCACHEPREFIX a temporary folder), as on most machines from the second run on;
 - `script, bytecode kept`: the same, started as the console script beside the interpreter (no pyenv
   shim), as from a virtual environment; this is the row to hold against the bare typer app;
+- `no CLI, bytecode kept` (a `check entity|facility ID --on DAY` only): the same work through feoc's own
+  functions with neither typer nor `feoc.cli` imported (the garbage collector handled as the command handles
+  it), its output checked byte-identical to the command's: what the command line itself costs is the
+  difference from the row above;
 - `bare typer app`: a two-option typer app that parses a command line and does nothing, started by the
-  interpreter directly: the floor that any typer CLI pays here;
+  interpreter directly: the floor that any typer CLI pays here (it includes importing pydantic: typer
+  0.29 builds a pydantic adapter per option, and feoc's models need pydantic anyway);
 - `python -c pass`: the interpreter alone.
+Each row gives wall time and CPU time (user + system of the child process, `RUSAGE_CHILDREN`): on a shared
+machine CPU time moves far less than wall time, so compare CPU time between checkouts and runs.
 Then `python -X importtime` of the command, its heaviest imports first.
 
-Wall times on a shared 2-core machine vary by tens of percent between minutes; compare rows measured in
-the same invocation (runs are interleaved for that reason), and read best and median, not one run.
+Wall times on a shared 2-core machine vary by tens of percent between minutes (and double under a load
+average of 4-6); compare rows measured in the same invocation (runs are interleaved for that reason), read
+best and median, not one run, and quote the load average printed with them.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,10 +44,48 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ["check", "entity", "aesc", "--on", "2024-06-01"]
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, bytes, int]:
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, bytes, int]:
+    """Wall seconds, CPU seconds (user + system of the child), stdout and exit code of one fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start, proc.stdout, proc.returncode
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, proc.stdout, proc.returncode
+
+
+# the work of `feoc check entity|facility ID --on DAY` (feoc/cli/check.py) through feoc's own functions, with
+# neither typer nor feoc.cli imported, its start-up treated as the command treats it (feoc.cli.app.starting:
+# the cyclic GC paused, then its objects frozen): its output must equal the command's, byte for byte
+_NO_CLI = """
+import gc
+gc.disable()
+import datetime as dt, sys
+from pathlib import Path
+from feoc.law.law import Law
+from feoc.load.folder import load_dataset
+from feoc.load.checks import country_warnings, material_warnings, region_nations
+from feoc.load.scan import scan_folder
+from feoc.render.base import CheckView, renderer
+from feoc.verdicts.subject import entity_verdict, facility_verdict
+kind, ident, day = sys.argv[1], sys.argv[2], dt.date.fromisoformat(sys.argv[3])
+law = Law.load(None)
+scan_folder(Path("seeds"))
+dataset = load_dataset(Path("seeds"), law)
+country_warnings(dataset, law.vocabulary, region_nations(law)); material_warnings(dataset, law)
+gc.freeze(); gc.enable()
+verdict = (entity_verdict if kind == "entity" else facility_verdict)(dataset, ident, day, law, None)
+sys.stdout.write(renderer("check", "text")(CheckView(verdict, False)))
+sys.exit(verdict.exit_code())
+"""
+
+
+def _no_cli_args(args: list[str]) -> list[str] | None:
+    """`kind ident day` when `args` is a plain `check entity|facility ID --on DAY`, else None (no such row)."""
+    if len(args) == 5 and args[:2] in (["check", "entity"], ["check", "facility"]) and args[3] == "--on":
+        return [args[1], args[2], args[4]]
+    return None
 
 
 def _importtime(args: list[str], env: dict[str, str], top: int) -> list[tuple[int, int, str]]:
@@ -66,40 +113,52 @@ def main() -> None:
     if feoc is None:
         sys.exit("`feoc` is not on PATH: pip install -e . first")
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="feoc-bench-pycache-") as pycache:
         rows, reference, code = _measure(feoc, args, opts.runs, pycache)
     print(f"feoc {' '.join(args)}  (exit {code}, {len(reference)} bytes; {opts.runs} runs each, "
-          f"load average {os.getloadavg()[0]:.2f})")
-    print(f"{'':22} {'best s':>7} {'median s':>9}")
-    for name, times in rows.items():
-        print(f"{name:22} {min(times):7.3f} {statistics.median(times):9.3f}")
+          f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after; Python {sys.version.split()[0]})")
+    print(f"{'':24} {'wall best':>9} {'median':>7} {'CPU best':>9} {'median':>7}")
+    for name, (walls, cpus) in rows.items():
+        print(f"{name:24} {min(walls):9.3f} {statistics.median(walls):7.3f} {min(cpus):9.3f} "
+              f"{statistics.median(cpus):7.3f}")
 
     print(f"\nimports of the command (python -X importtime), top {opts.top} by cumulative ms:")
     for own, cumulative, name in _importtime(args, dict(os.environ), opts.top):
         print(f"{cumulative / 1000:8.1f} {own / 1000:8.1f}  {name}")
 
 
-def _measure(feoc: str, args: list[str], runs: int, pycache: str) -> tuple[dict[str, list[float]], bytes, int]:
-    """Wall seconds of every row, interleaved; and the command's output and exit code."""
-    _, reference, code = _run([feoc, *args], dict(os.environ))  # warm-up (file cache)
+def _measure(feoc: str, args: list[str], runs: int,
+             pycache: str) -> tuple[dict[str, tuple[list[float], list[float]]], bytes, int]:
+    """Wall and CPU seconds of every row, interleaved; and the command's output and exit code."""
+    _, _, reference, code = _run([feoc, *args], dict(os.environ))  # warm-up (file cache)
     # the same command with bytecode kept (in a folder of its own, not the source tree), as on a machine
     # that does not set PYTHONDONTWRITEBYTECODE (from the second run on) or after a wheel install
     cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     cached["PYTHONPYCACHEPREFIX"] = pycache
-    assert _run([feoc, *args], cached)[1:] == (reference, code)  # warm-up: writes the bytecode
+    assert _run([feoc, *args], cached)[2:] == (reference, code)  # warm-up: writes the bytecode
     bare = ("import typer\napp = typer.Typer()\n@app.command()\ndef main(on: str = typer.Option(...), "
             "explain: bool = False) -> None:\n    pass\napp()")
     script = str(Path(sys.executable).with_name("feoc"))  # the console script itself: no pyenv shim, as in a venv
-    rows: dict[str, list[float]] = {"feoc": [], "feoc, bytecode kept": [], "script, bytecode kept": [],
-                                    "bare typer app": [], "python -c pass": []}
+    commands: dict[str, tuple[list[str], dict[str, str]]] = {
+        "feoc": ([feoc, *args], dict(os.environ)),
+        "feoc, bytecode kept": ([feoc, *args], cached),
+        "script, bytecode kept": ([script, *args], cached),
+    }
+    direct = _no_cli_args(args)
+    if direct is not None:
+        commands["no CLI, bytecode kept"] = ([sys.executable, "-c", _NO_CLI, *direct], cached)
+        assert _run(*commands["no CLI, bytecode kept"])[2:] == (reference, code), "the no-CLI row differs"
+    commands["bare typer app"] = ([sys.executable, "-c", bare, "--on", "x"], dict(os.environ))
+    commands["python -c pass"] = (["python", "-c", "pass"], dict(os.environ))
+    rows: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in commands}
     for _ in range(runs):  # interleaved, so a burst of other work on the machine hits every row
-        seconds, out, rc = _run([feoc, *args], dict(os.environ))
-        assert (out, rc) == (reference, code), "two runs of the same check differ"
-        rows["feoc"].append(seconds)
-        rows["feoc, bytecode kept"].append(_run([feoc, *args], cached)[0])
-        rows["script, bytecode kept"].append(_run([script, *args], cached)[0])
-        rows["bare typer app"].append(_run([sys.executable, "-c", bare, "--on", "x"], dict(os.environ))[0])
-        rows["python -c pass"].append(_run(["python", "-c", "pass"], dict(os.environ))[0])
+        for name, (cmd, env) in commands.items():
+            wall, cpu, out, rc = _run(cmd, env)
+            if name == "feoc":
+                assert (out, rc) == (reference, code), "two runs of the same check differ"
+            rows[name][0].append(wall)
+            rows[name][1].append(cpu)
     return rows, reference, code
 
 

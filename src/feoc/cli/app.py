@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import gc
 import os
 import re
 from collections.abc import Iterator
@@ -104,6 +105,29 @@ def judging(engine_note: str = "") -> Iterator[None]:
     except EngineError as exc:
         typer.echo(f"rule engine error: {exc}{engine_note}", err=True)
         raise typer.Exit(3) from None
+
+
+@contextlib.contextmanager
+def starting() -> Iterator[None]:
+    """A command's start-up with the cyclic garbage collector paused, its objects frozen after it (issue 17).
+
+    Starting means importing what the command needs (pydantic, the models, the engine) and loading the law and
+    the dataset: tens of thousands of objects that live to the end of the process. The collector would walk
+    them ~100 times while they are made, to free nothing, and CPython walks all of them once more in the full
+    collection it runs when the process ends. Frozen (`gc.freeze`, as `feoc screen` does after its load), later
+    collections and that last one skip them: one `feoc check` on the seeds takes ~40 ms less CPU (most of it
+    the collection at exit), its output unchanged. Judging makes cyclic garbage, so the collector is never
+    paused there (off for a whole check of a 10,000-entity world, the process grew from 0.3 to 1.7 GB).
+    A collector already paused by the caller is left to the caller."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def load_law(rules: Path | None) -> Law:

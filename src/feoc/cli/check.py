@@ -24,6 +24,7 @@ from feoc.cli.app import (
     parse_day,
     say_skipped,
     say_warnings,
+    starting,
     unknown,
 )
 from feoc.cli.output import emit
@@ -78,12 +79,13 @@ def _run_check(build: Callable[[], Verdict], fmt: Enum, explain: bool) -> None:
 
 def _check(kind: str, ident: str, data: Path, on: str, reading: str | None, explain: bool,
            fmt: Enum, rules: Path | None) -> None:
-    from feoc.verdicts.subject import entity_verdict, facility_verdict
-
     day = parse_day(on)
 
     def build() -> Verdict:
-        law, interp, dataset = _subject(kind, ident, data, rules, reading)
+        with starting():
+            from feoc.verdicts.subject import entity_verdict, facility_verdict
+
+            law, interp, dataset = _subject(kind, ident, data, rules, reading)
         judge = entity_verdict if kind == "entity" else facility_verdict
         return judge(dataset, ident, day, law, interp)
 
@@ -119,14 +121,15 @@ def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = 
 
 def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules: Path | None,
                reading: str | None = None) -> None:
-    from feoc.verdicts.facility45x import facility_45x_verdict
-
     day = parse_day(on)
 
     def build() -> Verdict:
         # §45X has one reading (its tracing is a parameter): a reading's name changes nothing, but an unknown
         # one is still an input error, as for every other check
-        law, _, dataset = _subject("facility", ident, data, rules, reading)
+        with starting():
+            from feoc.verdicts.facility45x import facility_45x_verdict
+
+            law, _, dataset = _subject("facility", ident, data, rules, reading)
         verdict = facility_45x_verdict(dataset, ident, day, law)
         if reading:
             verdict.notes.append(f"--interpretation {reading} changes nothing here: the readings are of the §30D "
@@ -144,8 +147,6 @@ def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = D
                   fmt: CheckFormat = FORMAT_OPTION, rules: Path | None = RULES_OPTION) -> None:
     """The IRC 30D credit for vehicle ID placed in service on --on. Exit 0 eligible for any credit (or not in force),
     1 not eligible, 4 cannot be determined, 5 contested (the credit as a range, each reading's amount), 2 input error."""
-    from feoc.verdicts.vehicle import vehicle_verdict
-
     day = parse_day(on)
     bought = parse_day(acquired, "--acquired") if acquired else day
     if bought > day:
@@ -154,7 +155,10 @@ def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = D
         raise typer.Exit(2)
 
     def build() -> Verdict:
-        law, interp, dataset = _subject("vehicle", ident, data, rules, interpretation)
+        with starting():
+            from feoc.verdicts.vehicle import vehicle_verdict
+
+            law, interp, dataset = _subject("vehicle", ident, data, rules, interpretation)
         return vehicle_verdict(dataset, ident, day, bought, law, interp)
 
     _run_check(build, fmt, explain)
