@@ -56,7 +56,15 @@ class Determination:
         """Attach the paths behind an interest finding, traced from the final sources of its holder group."""
         measure = f.fact("measure")
         found = self._paths(f.subject, measure, f.fact("holders"), 8)
-        return dataclasses.replace(f, paths=tuple(p.render(None, measure) for p in found),
+        rendered = tuple(p.render(None, measure) for p in found)
+        whole = self._values.get((measure, f.fact("holders")), {}).get(f.subject, 0.0)
+        shown = sum(p.contribution for p in found)
+        multiplied = self.group_tracing.get(f.fact("holders"), self.interpretation.tracing) == "multiply"
+        if found and multiplied and whole - shown > 1e-6:  # a reader adding up the paths must find the whole figure
+            rendered += (f"(these paths carry {shown:.2%} of the {whole:.2%} these holders hold together; the rest "
+                         "runs round cross-holdings, which a fixed point counts and simple paths leave out, or "
+                         "through further paths)",)
+        return dataclasses.replace(f, paths=rendered,
                                    path_sources=tuple(sorted({p.steps[0][0] for p in found})),
                                    path_steps=tuple(p.steps for p in found))
 

@@ -232,7 +232,7 @@ def _traced(rule: CompiledRule, det: Determination) -> bool:
 
 def checked_operator_45x(det: Determination, dataset: Dataset, operator: str) -> list[Checked]:
     """The prohibited-foreign-entity prongs in force for a §45X operator (IRC 7701(a)(51)-(52), P.L. 119-21
-    §70512), with what was looked at: its record, its listings, the interests of foreign-controlled
+    §70514), with what was looked at: its record, its listings, the interests of foreign-controlled
     entities traced to it; for the specified-foreign-entity interests, debt, officers and contracts, the
     conditions no fact about it met (those facts are computed in the determination, not kept)."""
     def other(rule: CompiledRule, day: str) -> list[Checked]:
