@@ -264,9 +264,11 @@ facilities:
     assert json.loads(check("plant", "2025-06-01", data, "--format", "json").output)["checked"] == []
 
 
-def test_a_long_chain_is_shown_to_twenty_links_and_says_it_goes_on(tmp_path):
+def test_a_long_chain_is_shown_to_twenty_links_then_its_root_end(tmp_path):
     """7701(a)(51)(C) chained 30 levels (each 60 % of the next): the operator is foreign-controlled; its chain is
-    shown to 20 links and then says it goes on, never cut silently (and never a recursion error)."""
+    shown to 20 links, then how many are left out, then its last links up to the root reason (the Chinese parent,
+    organized in China): never cut silently, never without the reason it rests on (a second probe of issue 16),
+    and never a recursion error."""
     lines = ["entities:", "  - {id: cn-parent, name: CN Parent, type: company, incorporated_in: CN}"]
     lines += [f"  - {{id: c{i:02d}, name: Company {i}, type: company, incorporated_in: US}}" for i in range(31)]
     lines += ["holdings:", "  - {holder: cn-parent, entity: c00, equity: \"60%\"}"]
@@ -276,4 +278,6 @@ def test_a_long_chain_is_shown_to_twenty_links_and_says_it_goes_on(tmp_path):
     body = json.loads(check("plant", "2026-06-01", _write(tmp_path, "\n".join(lines) + "\n"), "--format", "json").output)
     chain = next(f for f in body["operator_findings"] if f["chains"])["chains"][0]
     assert [link["subject"] for link in chain[:3]] == ["c30", "c29", "c28"]
-    assert len(chain) == 21 and chain[-1]["reason"] == "… the chain goes on (more than 20 links)"
+    assert len(chain) == 24 and chain[20]["reason"] == "… 9 more links …"
+    assert [link["subject"] for link in chain[-3:]] == ["c01", "c00", "cn-parent"]
+    assert chain[-1]["rule"] == "pfe-foreign-controlled-organized"

@@ -99,9 +99,10 @@ def test_foreign_influenced_for_eleven_months_but_not_on_the_test_day_is_contest
     assert result.exit_code == 5, result.output
     assert "CONTESTED" in result.output
     assert "read on the day the status is tested (2027-12-31), eligible" in result.output
-    assert "read as any day during the taxable year, no credit: maker was foreign-influenced on 2027-01-01" in result.output
+    assert ("read as any day during the taxable year, no credit: maker was foreign-influenced 2027-01-01 to 2027-11-30"
+            in result.output)
     body = json.loads(check("plant", "2027-06-01", data, "--format", "json").stdout)
-    assert body["status"] == "contested" and body["during_year"][0]["day"] == "2027-01-01"
+    assert body["status"] == "contested" and body["during_year"][0]["from"] == "2027-01-01"
     assert body["during_year"][0]["findings"][0]["rule"] == "pfe-fie-single-sfe-25"
 
 
@@ -138,3 +139,34 @@ def test_interpretation_with_45x_says_it_changes_nothing():
     result = check("aesc-smyrna", "2026-06-01", SEEDS, "--interpretation", "feoc-lookthrough")
     assert result.exit_code == 1, result.output
     assert "--interpretation feoc-lookthrough changes nothing here" in result.output
+
+
+def test_a_span_of_the_year_the_data_cannot_decide_is_cannot_be_determined_naming_the_fact(tmp_path):
+    """Second probe of issue 16: a Chinese citizen whose U.S. status is unrecorded holds 30 % from 2027-03-01 until
+    2027-06-01; on the test day (2027-12-31) the stake is gone. Read on the test day: eligible; read as any day of
+    the year: it depends on `us_person`. A missing fact never passes: cannot be determined (exit 4), naming it."""
+    data = _write(tmp_path, """
+entities:
+  - {id: who, name: Who, type: person, citizenship: [CN]}
+  - {id: maker, name: Maker, type: company, incorporated_in: US}
+  - {id: kr, name: KR Supplier, type: company, incorporated_in: KR}
+holdings:
+  - {holder: who, entity: maker, equity: 0.3, from: 2027-03-01, until: 2027-06-01}
+facilities:
+  - {id: plant, name: Plant, operator: maker, country: US, activities: [battery_cell_manufacturing]}
+material_inputs:
+  - {facility: plant, product: battery_cell, input: cathode, supplier: kr, cost_usd: 100}
+""")
+    result = check("plant", "2027-12-31", data)
+    assert result.exit_code == 4, result.output
+    assert "whether maker was foreign-influenced 2027-03-01 to 2027-05-31" in result.output
+    assert "missing: who: us_person — to decide: recording `us_person:` for `who`" in result.output
+
+
+def test_the_first_taxable_year_is_tested_on_its_first_day_only(tmp_path):
+    """The 2026 year of a calendar-year taxpayer is tested as of 2026-01-01 (feoc-law.md §5.2): a 30 % Chinese
+    stake bought on 2026-07-01 does not reach back (eligible, exit 0; feoc's decision, README)."""
+    data = _write(tmp_path, DURING.replace("from: 2027-01-01, until: UNTIL", "from: 2026-07-01"))
+    result = check("plant", "2026-09-01", data)
+    assert result.exit_code == 0, result.output
+    assert "during_year" not in result.output

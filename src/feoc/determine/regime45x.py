@@ -54,9 +54,9 @@ class Determination45X(Determination):
     fie: set[str] = dataclasses.field(default_factory=set)
     macr: dict[tuple[str, str], dict[str, Any]] = dataclasses.field(default_factory=dict)
     timing: StatusTiming | None = None  # when the taxpayer's status was tested, where one was named
-    # days of the taxpayer's taxable year before its test day on which it was foreign-influenced, with the
-    # findings ("during the taxable year", IRC 7701(a)(51)(D)): the other reading of the test (`during_year`)
-    fie_during_year: list[tuple[dt.date, list[Any]]] = dataclasses.field(default_factory=list)
+    # spans of the taxpayer's taxable year, other than its test day's, on which it was foreign-influenced or may
+    # have been ("during the taxable year", IRC 7701(a)(51)(D)): the other reading of the test (`YearSpan`)
+    fie_during_year: list[YearSpan] = dataclasses.field(default_factory=list)
 
     @property
     def pfe(self) -> set[str]:
@@ -129,6 +129,7 @@ class _Regime45X:
         # a possible SFE's part is left open only where it adds to the SFEs' upper bound; that upper bound only
         # where it exceeds the lower (an unrecorded tax_form decides, IRC 318(a)(2)(C))
         facts = _undecided_part(_undecided_part(facts, SFE_POSSIBLE, UNTYPED), UNTYPED, "sfe")
+        facts = _undecided_part(facts, SFE_POSSIBLE, "sfe")  # debt has no untyped bound: compared with the SFEs
         for h in self.run.holdings:
             if h.appoints_officers:
                 facts.append({"kind": "officer_right", "subject": h.entity, "holder": h.holder,
@@ -329,22 +330,47 @@ def determine45x(dataset: Dataset, day: dt.date, law: Law, evaluator: Evaluator 
 
 
 def _fie_during_year(dataset: Dataset, law: Law, evaluator: Evaluator | str, timing: StatusTiming,
-                     rules_day: dt.date | None, starts: dict[str, str]) -> list[tuple[dt.date, list[Any]]]:
-    """The days of the taxpayer's taxable year, before the day its status is tested on, on which the records
-    then in force make it foreign-influenced. IRC 7701(a)(51)(D) asks whether the tests hold "during the taxable
-    year"; feoc tests the records of the test day (P.L. 119-21 §70514 timing), and reports these days as the
-    other reading's answer (UNCONFIRMED which reading the Treasury will take). The records are constant between
-    the days any dated record begins or ends, so those days, and the year's first, are enough."""
-    if timing.tested_on is None or timing.tested_on <= timing.begins:
+                     rules_day: dt.date | None, starts: dict[str, str]) -> list[YearSpan]:
+    """The spans of the taxpayer's taxable year, other than the one holding the day its status is tested on, on
+    which the records then in force make it foreign-influenced, or leave that open. IRC 7701(a)(51)(D) asks
+    whether the tests hold "during the taxable year"; feoc tests the records of the test day (P.L. 119-21 §70514
+    timing), and reports these spans as the other reading's answer (UNCONFIRMED which reading the Treasury will
+    take). The records are constant between the days any dated record begins or ends, so one day per span is
+    enough; a span runs until the day before the next change (or the year's end). A first taxable year under
+    the rules is tested "as of" its first day: a look forward over the year would undo the day the law picks,
+    so only a later year (tested on its last day, looking back) has the other reading (feoc's decision)."""
+    if timing.tested_on is None or timing.tested_on != timing.ends:
         return []
     records = [*dataset.holdings, *dataset.listings, *dataset.agreements]
-    days = {timing.begins} | {d for r in records for d in (r.start, r.end)
-                              if d is not None and timing.begins < d < timing.tested_on}
-    found = []
-    for d in sorted(days):
+    days = sorted({timing.begins} | {d for r in records for d in (r.start, r.end)
+                                     if d is not None and timing.begins < d <= timing.ends})
+    spans: list[YearSpan] = []
+    for d, nxt in zip(days, [*days[1:], timing.ends + dt.timedelta(days=1)]):
+        last = nxt - dt.timedelta(days=1)
+        if d <= timing.tested_on <= last:
+            continue  # the test day's own span: the verdict's own answer
         other = _Regime45X(PerFactRun(dataset, d, law, law.interpretation(), evaluator, "45x", rules_day), d, starts)
         other.run.driver.run_all(other.stages()[:-1])
-        if timing.taxpayer in other.reached("fie"):
-            found.append((d, [f for f in other.run.recorder.findings.values()
-                              if f.subject == timing.taxpayer and f.conclusion == "fie"]))
-    return found
+        det = other.run.determination(Determination45X, set(), {}, sfe=other.sfe(), fie=set(other.reached("fie")))
+        mine = det.about(timing.taxpayer)  # with their paths: what would decide an open one is found through them
+        fie = [f for f in mine if f.conclusion == "fie"]
+        open_ = [f for f in mine if f.conclusion == "undetermined" and (
+            f.fact("holders") in (SFE_POSSIBLE, UNTYPED) or f.fact("counterparty_sfe") is not None)]
+        outcome = "fie" if fie else "undetermined" if open_ else ""
+        if spans and outcome and spans[-1].outcome == outcome and spans[-1].ends == d - dt.timedelta(days=1):
+            spans[-1] = dataclasses.replace(spans[-1], ends=last)  # one span while the answer stays the same
+        elif outcome:
+            spans.append(YearSpan(d, last, outcome, fie or open_, det))
+    return spans
+
+
+@dataclasses.dataclass(frozen=True)
+class YearSpan:
+    """A span of a taxable year on which the taxpayer is foreign-influenced (`fie`) or may be (`undetermined`):
+    its findings, and the determination of its first day (for what would decide it)."""
+
+    begins: dt.date
+    ends: dt.date
+    outcome: str
+    findings: list[Any]
+    det: Any

@@ -38,6 +38,9 @@ class Product45X:
     # supplier certifications relied on to close a gap, and those not relied on with why (IRS Notice 2026-15)
     relies_on: list[dict[str, Any]] = field(default_factory=list)
     not_relied_on: list[dict[str, Any]] = field(default_factory=list)
+    # the ratio with the inputs of suppliers the data cannot decide counted as a PFE's, and those suppliers
+    ratio_worst: float | None = None
+    undecided_suppliers: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> Status:
@@ -157,27 +160,43 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
                 f"add `material_inputs` for {p.product} at {fid} (each input's cost and supplier): the material "
                 f"assistance cost ratio against {p.threshold:.0%} decides it" if p.threshold is not None else p.detail)
         for p in verdict.products if p.outcome == Status.cannot_be_determined and p.ratio is None]
-    verdict.missing += _supplier_gaps(det, fid, verdict.products, law)
-    _during_year(verdict, det)
+    verdict.missing += [m for m in _supplier_gaps(det, fid, verdict.products, law) if m not in verdict.missing]
+    _during_year(verdict, det, law)
     return verdict
 
 
-def _during_year(verdict: Facility45XVerdict, det: Determination45X) -> None:
+def _during_year(verdict: Facility45XVerdict, det: Determination45X, law: Law) -> None:
     """The other reading of "during the taxable year" (IRC 7701(a)(51)(D)): the operator is not a PFE on the day
-    its status is tested, but it was foreign-influenced on an earlier day of the same taxable year. Under that
-    reading the plant earns no credit; feoc's reading (the test day, P.L. 119-21 §70514 timing) keeps its answer.
-    Where the two disagree the verdict is contested (exit 5), naming both answers; a plant that cannot be
-    determined stays so (4 before 5), with the other reading noted. UNCONFIRMED which reading the Treasury takes."""
-    if not det.fie_during_year or verdict.status == Status.no_credit:
+    its status is tested, but was foreign-influenced on another span of the same taxable year, or the data cannot
+    say whether it was. Read that way the plant earns no credit, or cannot be determined; feoc's reading (the
+    test day, P.L. 119-21 §70514 timing) keeps its answer. A span that cannot be decided makes the plant
+    *cannot be determined* (4 before 5), naming what would decide it; otherwise, where the readings disagree,
+    the verdict is contested (exit 5), naming both answers. UNCONFIRMED which reading the Treasury takes."""
+    spans = det.fie_during_year
+    if not spans or verdict.status == Status.no_credit:
         return
-    findings = [f for _, fs in det.fie_during_year for f in fs]
-    days = ", ".join(d.isoformat() for d, _ in det.fie_during_year)
-    prongs = "; ".join(sorted({f.prong for f in findings}))
-    other = (f"read as any day during the taxable year, no credit: {verdict.operator} was foreign-influenced on "
-             f"{days} ({prongs}; IRC 7701(a)(51)(D) 'during the taxable year', UNCONFIRMED)")
-    verdict.during_year = [{"day": d.isoformat(), "findings": [f.as_dict() for f in fs]} for d, fs in det.fie_during_year]
+    verdict.during_year = [{"from": s.begins.isoformat(), "until": s.ends.isoformat(), "outcome": s.outcome,
+                            "findings": [f.as_dict() for f in s.findings]} for s in spans]
+    fie = [s for s in spans if s.outcome == "fie"]
+    open_ = [s for s in spans if s.outcome == "undetermined"]
+    where = "; ".join(f"{s.begins} to {s.ends} ({'; '.join(sorted({f.prong for f in s.findings}))})" for s in fie)
+    other = ("read as any day during the taxable year, no credit: " f"{verdict.operator} was foreign-influenced "
+             f"{where} (IRC 7701(a)(51)(D) 'during the taxable year', UNCONFIRMED)") if fie else ""
+    if open_ and verdict.status != Status.cannot_be_determined:
+        spans_text = ", ".join(f"{s.begins} to {s.ends}" for s in open_)
+        verdict.reason = (f"read on the day the status is tested, {verdict.status.replace('_', ' ')} — "
+                          f"{verdict.reason}; read as any day during the taxable year, cannot be determined: whether "
+                          f"{verdict.operator} was foreign-influenced {spans_text} (IRC 7701(a)(51)(D), UNCONFIRMED)"
+                          + (f"; {other}" if other else ""))
+        verdict.status = Status.cannot_be_determined
+    if open_:
+        gaps = [m for s in open_ for m in open_facts(s.det, s.findings, law)]
+        verdict.missing += [m for i, m in enumerate(gaps) if m not in verdict.missing and m not in gaps[:i]]
+    if not fie:
+        return
     if verdict.status == Status.cannot_be_determined:
-        verdict.notes.append(f"another reading: {other}")
+        if other not in verdict.reason:
+            verdict.notes.append(f"another reading: {other}")
         return
     tested = det.timing.tested_on if det.timing else verdict.on
     verdict.reason = (f"contested: read on the day the status is tested ({tested}), {verdict.status.replace('_', ' ')}"
@@ -298,12 +317,13 @@ def _product(product: str, fid: str, det: Determination45X, law: Law, on: dt.dat
     fired = any(f.fact("product") == product for f in findings)
     open_ = not fired and any(f.conclusion == "undetermined_product" and f.fact("product") == product
                               for f in det.about(fid))
-    ratio = (f"MACR between {data['ratio_worst']:.2%} and {data['ratio']:.2%}" if open_
+    gap = data["undecided_cost_usd"] > 0  # an interval whatever the outcome: the reader sees what is not known
+    ratio = (f"MACR between {data['ratio_worst']:.2%} and {data['ratio']:.2%}" if gap
              else f"MACR {data['ratio']:.2%}")
     detail = (f"{ratio} vs {threshold:.0%} required"
               + (f"; PFE suppliers: {', '.join(data['pfe_suppliers'])}" if data["pfe_suppliers"] else "")
               + (f"; suppliers whose status the data cannot decide: {', '.join(data['undecided_suppliers'])}"
-                 if open_ else "")
+                 if gap else "")
               + "".join(f"; relies on {c['supplier']}'s certification {c['document']} (signed {c['signed']})"
                         for c in data["certifications_relied_on"])
               + "".join(f"; {c['supplier']}'s certification {c['document']} not relied on: {c['why']}"
@@ -313,7 +333,7 @@ def _product(product: str, fid: str, det: Determination45X, law: Law, on: dt.dat
                       "material_assistance" if fired else "pass", data["ratio"], threshold,
                       data["total_cost_usd"], data["pfe_cost_usd"], data["pfe_suppliers"], detail,
                       float(data.get("binding_contract_usd") or 0.0), data["certifications_relied_on"],
-                      data["certifications_not_relied_on"])
+                      data["certifications_not_relied_on"], data["ratio_worst"], data["undecided_suppliers"])
 
 
 def _operator_pfe(p: Product45X) -> Product45X:

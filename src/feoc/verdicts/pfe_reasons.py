@@ -20,7 +20,8 @@ from feoc.verdicts.status import Missing
 HOLDER_CONCLUSIONS = {"fce": ("foreign_controlled",), "sfe": ("foreign_controlled", "sfe")}
 _PER_MEASURE = ("measure", "share", "max_single")  # the facts in which one test's measures differ
 _MAX_CHAINS = 8  # chains shown per finding (a holder held by many PFEs branches)
-_MAX_LINKS = 20  # links shown per chain (the upstream findings name the rest)
+_MAX_LINKS = 20  # links shown per chain from its start (the upstream findings name the rest)
+_TAIL_LINKS = 3  # links shown at the root end of a longer chain, after "… N more links …"
 
 
 @dataclass(frozen=True)
@@ -152,17 +153,39 @@ def _chains(det: Determination, f: PfeFinding, conclusions: tuple[str, ...]) -> 
         ((Link(f.subject, f.rule_id, f.prong, _reason(f)),), f, frozenset({f.subject}))]
     while stack and len(out) < _MAX_CHAINS:
         links, g, seen = stack.pop()
-        if len(links) >= _MAX_LINKS:
-            out.append((*links, Link("", "", "", f"… the chain goes on (more than {_MAX_LINKS} links)")))
+        if len(links) >= _MAX_LINKS:  # the root end still shown: the reason the whole chain rests on
+            rest = _onward(g, seen, lambda gg, sn: _next_links(gg, sn, best, conclusions))
+            skipped = len(rest) - _TAIL_LINKS
+            out.append((*links, Link("", "", "", f"… {skipped} more links …"), *rest[-_TAIL_LINKS:]) if skipped > 0
+                       else (*links, *rest))
             continue
-        wanted = HOLDER_CONCLUSIONS.get(g.fact("holders") or "sfe", conclusions)
-        nexts = [(h, source) for source in _sources(g) if source not in seen
-                 for h in [best(source, wanted)] if h is not None]
+        nexts = _next_links(g, seen, best, conclusions)
         stack += [((*links, Link(h.subject, h.rule_id, h.prong, _reason(h))), h, seen | {source})
                   for h, source in reversed(nexts)]
         if not nexts:
             out.append(links)
     return out
+
+
+def _next_links(g: PfeFinding, seen: frozenset[str], best: Any,
+                conclusions: tuple[str, ...]) -> list[tuple[PfeFinding, str]]:
+    """The holders' chosen findings one link up from `g` (none already on the chain)."""
+    wanted = HOLDER_CONCLUSIONS.get(g.fact("holders") or "sfe", conclusions)
+    return [(h, source) for source in _sources(g) if source not in seen
+            for h in [best(source, wanted)] if h is not None]
+
+
+def _onward(g: PfeFinding, seen: frozenset[str], step: Any) -> list[Link]:
+    """The links from `g` up its first holders to a root reason: the rest of a chain too long to show whole."""
+    rest: list[Link] = []
+    visited = set(seen)
+    while True:
+        nexts = [(h, source) for h, source in step(g, frozenset(visited)) if source not in visited]
+        if not nexts:
+            return rest
+        g, source = nexts[0]
+        visited.add(source)
+        rest.append(Link(g.subject, g.rule_id, g.prong, _reason(g)))
 
 
 def _person_fields(f: Finding) -> list[str]:
