@@ -35,12 +35,12 @@ from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
 from feoc.law.law import Law
 from feoc.load.checks import battery_materials, check_dataset
 from feoc.load.origins import OriginRuns
-from feoc.load.scan import dataset_scan
+from feoc.load.scan import dataset_scan, is_table_name
 from feoc.load.validation import ADAPTERS, valid_items, validation_problems
 
 
 def dataset_files(folder: Path) -> list[Path]:
-    """The YAML files of a dataset folder, in a stable order; what is not read is listed by
+    """The YAML and Parquet files of a dataset folder, in a stable order; what is not read is listed by
     `feoc.load.scan.scan_folder` (an unreadable folder or a FIFO is an InputError)."""
     return dataset_scan(folder).files
 
@@ -97,6 +97,8 @@ def _plain_shares(text: str, name: str) -> list[Problem]:
 def _read_file(path: Path, compact: bool = False) -> _FileRead:
     """Parse and validate one file (here or in a worker process)."""
     name = str(path)
+    if is_table_name(path.name):
+        return _read_table_file(path, compact)
     try:
         raw, finder = load_yaml_file(path, dates=False)  # dates stay strings: the model parses them
     except InputError as exc:
@@ -133,6 +135,20 @@ def _read_file(path: Path, compact: bool = False) -> _FileRead:
         if compact and key in COMPACT_KINDS:
             models = _one_object_per_value(key, models, shared)  # plain tuples: cheap to send and keep
         out.records.append((key, models, indexes))
+    return out
+
+
+def _read_table_file(path: Path, compact: bool) -> _FileRead:
+    """A Parquet table of one record kind (`feoc.load.parquet`): no lines to find, its problems name rows."""
+    from feoc.load.parquet import read_table  # pyarrow: only for a folder that holds a table
+
+    table = read_table(path, compact)
+    out = _FileRead(str(path), None, problems=table.problems, broken_ids=table.broken_ids)
+    if table.kind is not None:
+        models = table.records
+        if compact and table.kind in COMPACT_KINDS and not table.as_tuples:
+            models = _one_object_per_value(table.kind, models, {})
+        out.records.append((table.kind, models, table.indexes))  # type: ignore[arg-type]
     return out
 
 
@@ -192,7 +208,8 @@ def _reads(files: list[Path], compact: bool, workers: int,
     from feoc.load.workers import ordered_map  # processes and pipes: for a parallel load only
 
     for path, read in zip(files, ordered_map(_read_in_worker, tasks, workers, _size, meanwhile)):
-        read.finder = read.finder or _FileLineFinder(path)
+        if read.finder is None and not is_table_name(path.name):
+            read.finder = _FileLineFinder(path)
         yield read
 
 
