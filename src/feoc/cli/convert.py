@@ -22,7 +22,7 @@ from feoc.cli.app import RULES_OPTION, app, fail_input, load_law, say_skipped
 from feoc.data.problems import InputError
 from feoc.render.sanitize import terminal
 
-ConvertFormat = Enum("ConvertFormat", [("parquet", "parquet"), ("yaml", "yaml")], type=str)  # type: ignore[misc]
+ConvertFormat = Enum("ConvertFormat", [("parquet", "parquet"), ("yaml", "yaml")], type=str)
 _LINE = re.compile(r"([0-9a-f]{64})  ([^/\\\0]+)")
 
 

@@ -148,7 +148,7 @@ def _read_table_file(path: Path, compact: bool) -> _FileRead:
         models = table.records
         if compact and table.kind in COMPACT_KINDS and not table.as_tuples:
             models = _one_object_per_value(table.kind, models, {})
-        out.records.append((table.kind, models, table.indexes))  # type: ignore[arg-type]
+        out.records.append((table.kind, models, table.indexes))
     return out
 
 
