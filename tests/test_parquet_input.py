@@ -283,7 +283,8 @@ def _bulk_rows(kind: str, rows: list[dict[str, Any]]) -> list[tuple] | None:
 
     names = [n for n in kind_columns(kind) if any(n in r for r in rows)]
     schema = pa.schema([kind_schema(kind).field(n) for n in names])
-    return read_columns(kind, pa.Table.from_pylist(rows, schema=schema))
+    columns = read_columns(kind, pa.Table.from_pylist(rows, schema=schema))
+    return None if columns is None else list(zip(*columns))
 
 
 HOLDING = {"holder": "catl", "entity": "byd", "equity": 0.25}
@@ -356,6 +357,6 @@ def test_bulk_read_equals_the_models_on_a_converted_world(kind, tmp_path):
     (tmp_path / f"{kind}.parquet").write_bytes(dataset_files(load_dataset(tmp_path / "w", LAW), "parquet")
                                                 [f"{kind}.parquet"])
     table = pq.read_table(tmp_path / f"{kind}.parquet")
-    found = read_columns(kind, table)
-    assert found is not None and len(found) == table.num_rows
-    assert found == _model_rows(kind, list(_present_rows(table)))
+    columns = read_columns(kind, table)
+    assert columns is not None and len(columns[0]) == table.num_rows
+    assert list(zip(*columns)) == _model_rows(kind, list(_present_rows(table)))

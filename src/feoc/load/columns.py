@@ -24,6 +24,11 @@ from feoc.data.model import KINDS
 Shape = Any  # "text" | "number" | "integer" | "bool" | "date" | ("list", Shape) | ("struct", model class)
 
 
+class Columns(list):
+    """The records of a table as one list per field, in the model's field order: what the bulk read of a table
+    gives (`feoc.load.parquet_columns`); the compact load keeps them as its columns and makes its rows from them."""
+
+
 def shape_of(annotation: Any) -> Shape:
     """The column shape of a field's type: Optional and Annotated are looked through."""
     origin = get_origin(annotation)
@@ -114,4 +119,4 @@ def _struct_problems(column: str, typ: Any, model: type[BaseModel]) -> list[tupl
     return out
 
 
-__all__ = ["arrow_type", "kind_columns", "kind_schema", "model_columns", "shape_of", "shape_words", "type_problems"]
+__all__ = ["Columns", "arrow_type", "kind_columns", "kind_schema", "model_columns", "shape_of", "shape_words", "type_problems"]

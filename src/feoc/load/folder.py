@@ -34,6 +34,7 @@ from feoc.data.values import SHARE_DIGITS
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
 from feoc.law.law import Law
 from feoc.load.checks import battery_materials, check_dataset
+from feoc.load.columns import Columns
 from feoc.load.origins import OriginRuns
 from feoc.load.scan import dataset_scan, is_table_name
 from feoc.load.validation import ADAPTERS, valid_items, validation_problems
@@ -196,21 +197,30 @@ class _FileLineFinder(LineFinder):
 
 def _reads(files: list[Path], compact: bool, workers: int,
            meanwhile: Callable[[], None] | None = None) -> Generator[_FileRead, None, None]:
-    workers = min(workers, len(files), os.cpu_count() or 1)
+    texts = [path for path in files if not is_table_name(path.name)]
+    workers = min(workers, len(texts), os.cpu_count() or 1)
     if workers <= 1:
         for path in files:
             yield _read_file(path, compact)
         if meanwhile is not None:
             meanwhile()
         return
-    # largest files first, so the last one to finish is small; results come back in file order
-    tasks = [(path, compact) for path in files]
+    # largest files first, so the last one to finish is small; results come back in file order. Parquet tables
+    # are read here meanwhile: pyarrow decodes on threads of its own, and their columns are not pickled over
+    tasks = [(path, compact) for path in texts]
     from feoc.load.workers import ordered_map  # processes and pipes: for a parallel load only
 
-    for path, read in zip(files, ordered_map(_read_in_worker, tasks, workers, _size, meanwhile)):
-        if read.finder is None and not is_table_name(path.name):
-            read.finder = _FileLineFinder(path)
-        yield read
+    parallel = ordered_map(_read_in_worker, tasks, workers, _size, meanwhile)
+    try:
+        for path in files:
+            if is_table_name(path.name):
+                yield _read_file(path, compact)
+                continue
+            read = next(parallel)
+            read.finder = read.finder or _FileLineFinder(path)
+            yield read
+    finally:
+        parallel.close()
 
 
 def _size(task: tuple[Path, bool]) -> int:
@@ -239,9 +249,14 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
                 if compact and key in COMPACT_KINDS:
                     # columns too: bulk analysis reads a field of every record, and a column is read in order
                     fields = columns.setdefault(key, [[] for _ in KINDS[key].model_fields])
-                    for column, values in zip(fields, zip(*models)):
-                        column.extend(values)
-                    models = list(map(compact_row(key)._make, models))
+                    if isinstance(models, Columns):  # a table read column by column (load/parquet_columns.py)
+                        for column, values in zip(fields, models):
+                            column.extend(values)
+                        models = list(map(compact_row(key), *models))
+                    else:
+                        for column, values in zip(fields, zip(*models)):
+                            column.extend(values)
+                        models = list(map(compact_row(key)._make, models))
                 records[key].extend(models)
                 origins.add_run(key, read.name, indexes)
 

@@ -25,7 +25,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from feoc.data.model import KINDS, MEASURES, year_start
-from feoc.load.columns import kind_columns
+from feoc.load.columns import Columns, kind_columns
 
 # the fields of each kind whose checks across fields `_suspect_*` below reproduce (data/model.py, `_check`)
 _RECORD = ("sources", "assumed", "assumption", "note")
@@ -42,21 +42,23 @@ class _GiveUp(Exception):
     """A value the models might refuse: read the table record by record instead."""
 
 
-def read_columns(kind: str, table: Any) -> list[tuple] | None:
-    """The records of `table` as tuples of their fields in the model's order (the compact load's rows), or
-    None when the table must be read through the models (another kind, or a value they might refuse)."""
+def read_columns(kind: str, table: Any) -> Columns | None:
+    """The fields of every record of `table`, checked, as columns; or None when the table must be read through
+    the models (another kind, or a value they might refuse)."""
+    import pyarrow as pa
+
     model = KINDS.get(kind)
     if kind not in _KNOWN or model is None or frozenset(model.model_fields) != _KNOWN[kind]:
         return None
     try:
+        (_suspect_entities if kind == "entities" else _suspect_holdings)(table)
         values = {name: _column(model, name, shape, table.column(column) if column in table.column_names else None,
                                 table.num_rows)
                   for column, (name, shape) in kind_columns(kind).items()}
         _suspect_record(values)
-        (_suspect_entities if kind == "entities" else _suspect_holdings)(values)
-    except (_GiveUp, ValidationError, ValueError, OverflowError):  # ValueError: text that is not UTF-8, say
-        return None
-    return list(zip(*(values[name] for name in model.model_fields)))
+    except (_GiveUp, ValidationError, ValueError, OverflowError, TypeError, pa.ArrowException):
+        return None  # ValueError: text that is not UTF-8, say; an Arrow error: a column no check here can read
+    return Columns(values[name] for name in model.model_fields)
 
 
 def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: int) -> list[Any]:
@@ -74,12 +76,26 @@ def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: in
     if shape == "date":
         return _dates(column)
     if shape in ("text",):
-        return _distinct_values(column, _adapter(model, name), default)
-    plain = column.to_pylist()
+        return _distinct_values(column, _adapter(model, name).validate_python, default)
     if shape == "bool":
-        return [default if v is None else v for v in plain]
-    # lists and nested records: few and small; a null in a nested record is a field left out
-    return _adapter(model, name).validate_python([default if v is None else _present(v) for v in plain])
+        return [default if v is None else v for v in column.to_pylist()]
+    return _lists(column, _adapter(model, name), default, rows)
+
+
+def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> list[Any]:
+    """A list field (aliases, citizenship, sources): empty in most records, so only the records with items are
+    read into Python and validated; a null list, or a null in a nested record, is a field left out."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    lengths = pc.list_value_length(column.combine_chunks()).fill_null(0).to_numpy(zero_copy_only=False)
+    out = [default] * rows
+    positions = np.flatnonzero(lengths).tolist()
+    if positions:
+        items = [_present(v) for v in column.take(positions).to_pylist()]
+        for pos, value in zip(positions, adapter.validate_python(items)):
+            out[pos] = value
+    return out
 
 
 def _shares(column: Any) -> list[float | None]:
@@ -109,17 +125,16 @@ def _dates(column: Any) -> list[dt.date | None]:
     low, high = pc.min_max(years).values()
     if low.as_py() is not None and (low.as_py() < _YEARS[0] or high.as_py() > _YEARS[1]):
         raise _GiveUp("date")
-    values: list[dt.date | None] = days.to_pylist()
-    return values
+    return _distinct_values(days, list, None)
 
 
-def _distinct_values(column: Any, adapter: TypeAdapter, default: Any) -> list[Any]:
-    """A text field: its distinct values validated by the field's type once each, then one shared object per
-    value down the column (a column of 10^6 names points at one "company", not at 10^6 copies)."""
+def _distinct_values(column: Any, check: Callable[[list[Any]], list[Any]], default: Any) -> list[Any]:
+    """A text or date field: its distinct values checked once each (`check`: the field's type), then one shared
+    object per value down the column (a column of 10^6 records points at one "company", not at 10^6 copies)."""
     import numpy as np
 
     encoded = column.combine_chunks().dictionary_encode()
-    checked = adapter.validate_python(encoded.dictionary.to_pylist())
+    checked = check(encoded.dictionary.to_pylist())
     lookup = np.empty(len(checked) + 1, dtype=object)
     lookup[:-1] = checked
     lookup[-1] = default
@@ -147,34 +162,58 @@ def _present(value: Any) -> Any:
     return value
 
 
-def _any(test: Callable[..., bool], *columns: list[Any]) -> bool:
-    return any(map(test, *columns))
-
-
 def _suspect_record(values: dict[str, list[Any]]) -> None:
-    """Record._check: `assumed: true` needs a non-blank `assumption`."""
-    if _any(lambda a, why: a and not (why and why.strip()), values["assumed"], values["assumption"]):
+    """Record._check: `assumed: true` needs a non-blank `assumption` (few records are assumed: read in Python)."""
+    if any(values["assumed"]) and any(a and not (why and why.strip()) for a, why in
+                                      zip(values["assumed"], values["assumption"])):
         raise _GiveUp("assumed")
 
 
-def _suspect_entities(values: dict[str, list[Any]]) -> None:
+def _get(table: Any, column: str) -> Any:
+    """A column of the table, or nulls where the table has none (a field left out in every record)."""
+    import pyarrow as pa
+
+    if column in table.column_names:
+        return table.column(column)
+    return pa.nulls(table.num_rows)
+
+
+def _any_true(mask: Any) -> bool:
+    import pyarrow.compute as pc
+
+    return bool(pc.any(mask).as_py())  # a null (unknown) is not true; a null field is tested apart
+
+
+def _suspect_entities(table: Any) -> None:
     """Entity._check: a taxable-year start every year has; person-only fields on persons only."""
-    if any(year_start(text) is None for text in set(values["tax_year_start"])):
+    import pyarrow.compute as pc
+
+    starts = pc.unique(_get(table, "tax_year_start")).to_pylist()
+    if any(text is not None and year_start(text) is None for text in starts):
         raise _GiveUp("tax_year_start")
-    if _any(lambda kind, figure, nations, us: kind != "person" and (figure is not None or nations != () or us is not None),
-            values["type"], values["political_figure_of"], values["citizenship"], values["us_person"]):
+    not_person = pc.fill_null(pc.not_equal(_get(table, "type"), "person"), True)
+    nations = _get(table, "citizenship")
+    person_only = pc.or_(pc.or_(pc.is_valid(_get(table, "political_figure_of")), pc.is_valid(_get(table, "us_person"))),
+                         pc.fill_null(pc.greater(pc.list_value_length(nations), 0), False)
+                         if nations.null_count < len(nations) else pc.is_valid(nations))
+    if _any_true(pc.and_(not_person, person_only)):
         raise _GiveUp("person")
 
 
-def _suspect_holdings(values: dict[str, list[Any]]) -> None:
+def _suspect_holdings(table: Any) -> None:
     """Dated._check (`from` before `until`) and Holding._check (a share or `appoints_officers`; no self-holding)."""
-    if _any(lambda start, end: start is not None and end is not None and not start < end,
-            values["start"], values["end"]):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    start, end = (_get(table, c).cast(pa.date32()) for c in ("from", "until"))
+    if _any_true(pc.greater_equal(start, end)):  # null where either is missing: no order to check
         raise _GiveUp("dates")
-    if _any(lambda e, v, b, d, officers: e is None and v is None and b is None and d is None and not officers,
-            values["equity"], values["voting"], values["board_seats"], values["debt"], values["appoints_officers"]):
+    no_share = pc.and_(pc.and_(pc.is_null(_get(table, "equity")), pc.is_null(_get(table, "voting"))),
+                       pc.and_(pc.is_null(_get(table, "board_seats")), pc.is_null(_get(table, "debt"))))
+    officers = pc.fill_null(_get(table, "appoints_officers").cast(pa.bool_()), False)
+    if _any_true(pc.and_(no_share, pc.invert(officers))):
         raise _GiveUp("no share")
-    if _any(str.__eq__, values["holder"], values["entity"]):
+    if _any_true(pc.equal(_get(table, "holder"), _get(table, "entity"))):
         raise _GiveUp("self")
 
 
