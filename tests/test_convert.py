@@ -135,3 +135,21 @@ def test_user_story_a_mixed_folder_converts_to_one_format(tmp_path):
     (mixed / "entities.yaml").write_text((tmp_path / "y" / "entities.yaml").read_text())
     assert convert(mixed, "yaml", tmp_path / "all-yaml").exit_code == 0
     assert load_dataset(tmp_path / "all-yaml", LAW) == load_dataset(SEEDS, LAW)
+
+
+def test_hostile_a_share_yaml_cannot_hold_is_refused_before_writing(tmp_path):
+    """A float64 share such as 0.1 + 0.2 is exact in Parquet; YAML would round it, so `--to yaml` refuses it
+    naming the row (the YAML loader refuses more than 15 significant digits), and writes nothing."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "pq"
+    src.mkdir()
+    pq.write_table(pa.table({"id": ["a", "b"], "name": ["A", "B"], "type": ["company", "company"]}),
+                   src / "entities.parquet")
+    pq.write_table(pa.table({"holder": ["a"], "entity": ["b"], "equity": [0.1 + 0.2]}), src / "holdings.parquet")
+    result = convert(src, "yaml", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert "holdings.parquet: row 1, column equity: share 0.30000000000000004 has more than 15" in result.output
+    assert not (tmp_path / "out").exists()
+    assert convert(src, "parquet", tmp_path / "out").exit_code == 0

@@ -9,21 +9,44 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
 
 from feoc.data.dataset import Dataset
-from feoc.data.model import KINDS
+from feoc.data.model import KINDS, MEASURES
+from feoc.data.problems import InputError, Problem
+from feoc.data.values import SHARE_DIGITS
 from feoc.load.columns import arrow_type, kind_columns, kind_schema, model_columns
 
 FORMATS = ("parquet", "yaml")
 
 
 def dataset_files(dataset: Dataset, to: str) -> dict[str, bytes]:
-    """`entities.parquet`/`entities.yaml`, …: one file per record kind that has records, in `to` format."""
+    """`entities.parquet`/`entities.yaml`, …: one file per record kind that has records, in `to` format.
+    InputError (nothing to write) for a share YAML cannot hold exactly (`yaml_shares`)."""
+    if to == "yaml":
+        problems = yaml_shares(dataset)
+        if problems:
+            raise InputError(problems)
     write = _parquet if to == "parquet" else _yaml
     return {f"{kind}.{to}": write(dataset, kind) for kind in KINDS if getattr(dataset, kind)}
+
+
+def yaml_shares(dataset: Dataset) -> list[Problem]:
+    """Shares a float64 column holds exactly but a YAML number cannot: more than SHARE_DIGITS significant digits
+    (`0.30000000000000004`), which the YAML loader refuses because its parser would round them (README.md)."""
+    problems = []
+    for column in (*MEASURES, "debt"):
+        for pos, share in enumerate(dataset.column("holdings", column)):
+            if share is not None and len(Decimal(repr(share)).normalize().as_tuple().digits) > SHARE_DIGITS:
+                origin = dataset.origins.get(("holdings", pos))
+                file, place = (origin.file, f"row {origin.index + 1}, ") if origin else (dataset.source_label, "")
+                problems.append(Problem(file, 0, f"{place}column {column}: share {share!r} has more than {SHARE_DIGITS} "
+                                        "significant digits, which a YAML file cannot hold exactly",
+                                        "round it (e.g. to 12 digits), or keep the dataset as Parquet"))
+    return problems
 
 
 def _columns(dataset: Dataset, kind: str) -> dict[str, list[Any]]:
