@@ -360,3 +360,13 @@ def test_bulk_read_equals_the_models_on_a_converted_world(kind, tmp_path):
     columns = read_columns(kind, table)
     assert columns is not None and len(columns[0]) == table.num_rows
     assert list(zip(*columns)) == _model_rows(kind, list(_present_rows(table)))
+
+
+def test_user_story_a_warning_about_a_table_row_names_row_and_column(tmp_path):
+    """`feoc validate` warns about a business with `country` only (judged in no covered nation): in a table,
+    at its row and column, with the YAML words."""
+    table = write_table(tmp_path / "entities.parquet", "entities",
+                        [ENTITY, {"id": "cells", "name": "China Cells", "type": "company", "country": "CN"}])
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {table}: row 2, column country: `cells` is a company with `country: CN` but neither" in result.output
