@@ -370,3 +370,11 @@ def test_user_story_a_warning_about_a_table_row_names_row_and_column(tmp_path):
     result = runner.invoke(app, ["validate", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert f"warning: {table}: row 2, column country: `cells` is a company with `country: CN` but neither" in result.output
+
+
+def test_user_story_a_categorical_column_from_pandas_is_read_as_its_values(tmp_path):
+    """pandas writes a categorical column as a dictionary of strings: it is read as the strings, on both paths."""
+    types = pa.array(["company", "company"]).dictionary_encode()
+    pq.write_table(pa.table({"id": ["a", "b"], "name": ["A", "B"], "type": types}), tmp_path / "entities.parquet")
+    for compact in (False, True):
+        assert load_dataset(tmp_path, LAW, compact=compact).column("entities", "type") == ["company", "company"]

@@ -94,7 +94,12 @@ def _read_arrow(path: Path) -> Any:
     import pyarrow.parquet as pq
 
     try:
-        return pq.read_table(path)
+        table = pq.read_table(path)
+        # a categorical column (pandas writes one as a dictionary of strings) is read as its values
+        for i, column in enumerate(table.columns):
+            if pa.types.is_dictionary(column.type):
+                table = table.set_column(i, table.field(i).name, column.cast(column.type.value_type))
+        return table
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise _Unreadable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
 
