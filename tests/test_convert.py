@@ -153,3 +153,15 @@ def test_hostile_a_share_yaml_cannot_hold_is_refused_before_writing(tmp_path):
     assert "holdings.parquet: row 1, column equity: share 0.30000000000000004 has more than 15" in result.output
     assert not (tmp_path / "out").exists()
     assert convert(src, "parquet", tmp_path / "out").exit_code == 0
+
+
+def test_user_story_checks_on_the_parquet_copy_say_the_same(tmp_path):
+    """The per-subject path (models, not the bulk read) on the Parquet copy of the seeds: the same JSON verdicts
+    for a vehicle (§30D, batteries as nested structs) and a §45X plant."""
+    assert convert(SEEDS, "parquet", tmp_path / "pq").exit_code == 0
+    for args in (["check", "vehicle", "nissan-leaf-2024"], ["check", "facility", "aesc-smyrna", "--credit", "45x"],
+                 ["check", "entity", "aesc"]):
+        seen = [runner.invoke(app, [*args, "--on", "2026-06-01", "--format", "json", "--data", str(data)])
+                for data in (SEEDS, tmp_path / "pq")]
+        assert seen[0].exit_code == seen[1].exit_code and seen[0].exit_code in (0, 1, 4, 5), seen[0].output
+        assert seen[0].output == seen[1].output
