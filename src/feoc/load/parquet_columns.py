@@ -35,6 +35,7 @@ _KNOWN = {
     "holdings": frozenset((*_RECORD, "start", "end", "holder", "entity", *MEASURES, "debt", "appoints_officers")),
 }
 _SHARES = frozenset((*MEASURES, "debt"))
+_ONE_PER_RECORD = frozenset(("id", "name"))  # texts that seldom repeat: read as they are, not shared
 _YEARS = (1900, 2100)  # to_date's plausible years (feoc.data.values), arithmetic of the reader, not law
 
 
@@ -75,7 +76,9 @@ def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: in
         return _shares(column)
     if shape == "date":
         return _dates(column)
-    if shape in ("text",):
+    if shape == "text" and name in _ONE_PER_RECORD:  # hashing 10^6 distinct values to share none costs more
+        return _adapter(model, name).validate_python([default if v is None else v for v in column.to_pylist()])
+    if shape == "text":
         return _distinct_values(column, _adapter(model, name).validate_python, default)
     if shape == "bool":
         return [default if v is None else v for v in column.to_pylist()]
