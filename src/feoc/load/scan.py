@@ -108,17 +108,17 @@ def _sort_entry(entry: os.DirEntry[str], out: FolderScan, stack: list[Path]) -> 
 
 
 def dataset_scan(folder: Path) -> FolderScan:
-    """The scan of a dataset path (a folder, or one YAML file); InputError if it cannot be read as a whole."""
+    """The scan of a dataset path (a folder, or one YAML file or Parquet table); InputError if it cannot be read as a whole."""
     try:
         mode = folder.stat().st_mode
     except OSError:
         raise InputError([Problem(str(folder), 0, "no such dataset folder or file",
-                                  "pass --data PATH to a folder of YAML files")]) from None
+                                  "pass --data PATH to a folder of YAML or Parquet files")]) from None
     if stat.S_ISREG(mode):
         return FolderScan(files=[folder])
     if not stat.S_ISDIR(mode):
         raise InputError([Problem(str(folder), 0, f"{_special(mode)}, not a dataset folder or file",
-                                  "pass --data PATH to a folder of YAML files")])
+                                  "pass --data PATH to a folder of YAML or Parquet files")])
     scan = scan_folder(folder)
     if scan.problems:
         raise InputError(scan.problems)
