@@ -387,3 +387,24 @@ def test_user_story_a_categorical_column_from_pandas_is_read_as_its_values(tmp_p
     pq.write_table(pa.table({"id": ["a", "b"], "name": ["A", "B"], "type": types}), tmp_path / "entities.parquet")
     for compact in (False, True):
         assert load_dataset(tmp_path, LAW, compact=compact).column("entities", "type") == ["company", "company"]
+
+
+def test_user_story_tables_beside_yaml_read_by_worker_processes(tmp_path):
+    """`feoc screen` parses YAML files in worker processes and reads tables meanwhile in its own: the records and
+    the problems are those of a one-process load, in file order."""
+    import shutil
+
+    shutil.copytree(Path(__file__).resolve().parents[1] / "seeds", tmp_path / "data")
+    write_table(tmp_path / "data" / "listings.extra.parquet", "listings",
+                [{"entity": "aesc", "list": "uflpa", "from": dt.date(2025, 1, 1)}])
+    one = load_dataset(tmp_path / "data", LAW)
+    parallel = load_dataset(tmp_path / "data", LAW, compact=True, workers=2)
+    assert parallel.listings == one.listings and len(one.listings) == 2
+    assert parallel.column("entities", "id") == [e.id for e in one.entities]
+    write_table(tmp_path / "data" / "listings.extra.parquet", "listings", [{"entity": "nobody", "list": "uflpa"}])
+    (tmp_path / "data" / "zz.yaml").write_text("entities:\n  - {id: x, name: X, type: company, country: XX}\n")
+    for kw in ({}, {"compact": True, "workers": 2}):
+        found = sorted(str(p) for p in problems_of(tmp_path / "data", **kw))
+        assert [p.split(": ", 1)[1].split(" — ")[0] for p in found] == [
+            "row 1, column entity: `entity: nobody` names no entity in this dataset",
+            "entities[0] country: `XX` is not an ISO 3166-1 alpha-2 country code"], found
