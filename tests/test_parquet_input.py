@@ -408,3 +408,40 @@ def test_user_story_tables_beside_yaml_read_by_worker_processes(tmp_path):
         assert [p.split(": ", 1)[1].split(" — ")[0] for p in found] == [
             "row 1, column entity: `entity: nobody` names no entity in this dataset",
             "entities[0] country: `XX` is not an ISO 3166-1 alpha-2 country code"], found
+
+
+def test_hostile_damaged_tables_are_refused_or_read_unchanged(tmp_path):
+    """A table `feoc convert` wrote, damaged on disk (bytes flipped, zeroed or cut off): every load either refuses
+    it as one problem naming the file (exit 2; a damaged page fails its CRC) or reads the very same records —
+    never a traceback, never other numbers."""
+    import random
+
+    from feoc.load.export import dataset_files
+
+    seeds = load_dataset(Path(__file__).resolve().parents[1] / "seeds", LAW)
+    files = dataset_files(seeds, "parquet")
+    (tmp_path / "entities.parquet").write_bytes(files["entities.parquet"])
+    clean = files["holdings.parquet"]
+    rng = random.Random(17)
+    refused = read = 0
+    for _ in range(100):
+        data = bytearray(clean)
+        if rng.random() < 0.2:
+            data = data[:rng.randrange(len(data))]
+        else:
+            for _ in range(rng.randint(1, 4)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        (tmp_path / "holdings.parquet").write_bytes(bytes(data))
+        for compact in (False, True):
+            try:
+                assert _fields(load_dataset(tmp_path, LAW, compact=compact).holdings) == _fields(seeds.holdings)
+                read += 1
+            except InputError as exc:
+                refused += 1
+                assert all(p.file.endswith(".parquet") and p.fix for p in exc.problems)
+    assert refused > 60 and read > 0
+
+
+def _fields(records: tuple) -> list[tuple]:
+    """Records (models or the light rows of a compact load) as tuples of their fields."""
+    return [tuple(getattr(r, f) for f in KINDS["holdings"].model_fields) for r in records]

@@ -77,7 +77,8 @@ def _parquet(dataset: Dataset, kind: str) -> bytes:
     schema = kind_schema(kind)
     arrays = [pa.array(columns[f.name], type=arrow_type(kind_columns(kind)[f.name][1])) for f in schema]
     sink = io.BytesIO()
-    pq.write_table(pa.Table.from_arrays(arrays, schema=schema), sink, compression="zstd")
+    # each page with its CRC: a table damaged on disk is refused when read, not read as other numbers
+    pq.write_table(pa.Table.from_arrays(arrays, schema=schema), sink, compression="zstd", write_page_checksum=True)
     return sink.getvalue()
 
 

@@ -79,9 +79,12 @@ def read_table(path: Path, compact: bool = False) -> TableRead:
             return TableRead(kind, fast, range(table.num_rows), as_tuples=True)
     try:
         rows = list(_present_rows(table))
+    except UnicodeDecodeError as exc:  # Parquet does not check that its strings are UTF-8
+        return TableRead(kind, problems=[Problem(name, 0, f"a text value is not UTF-8 ({exc.reason} at byte "
+                                                 f"{exc.start})", "write text columns as UTF-8 strings")])
     except (ValueError, OverflowError) as exc:  # a date32 beyond Python's years, say
         return TableRead(kind, problems=[Problem(name, 0, f"a value cannot be read ({exc})",
-                                                 "write dates between 1900 and 2100 and numbers as numbers")])
+                                                 "write dates as date32 between 1900 and 2100")])
     return validate_rows(name, kind, rows)
 
 
@@ -94,7 +97,7 @@ def _read_arrow(path: Path) -> Any:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(path, page_checksum_verification=True)  # pages written with a CRC are checked
         # a categorical column (pandas writes one as a dictionary of strings) is read as its values
         for i, column in enumerate(table.columns):
             if pa.types.is_dictionary(column.type):
