@@ -43,7 +43,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Check suppliers and EV batteries against the U.S. FEOC rules, as of a date, and say why.",
                   epilog=EXIT_CODES)
 
-DATA_OPTION = typer.Option(Path("seeds"), "--data", help="dataset folder (YAML files)")
+DATA_OPTION = typer.Option(Path("seeds"), "--data", help="dataset folder (YAML files and Parquet tables)")
 RULES_OPTION = typer.Option(None, "--rules", help="rules folder (default: the rules shipped with feoc)")
 ON_OPTION = typer.Option(..., "--on", help="the date to judge as of (YYYY-MM-DD)")
 INTERP_OPTION = typer.Option(None, "--interpretation", help="judge under this reading of unsettled law only "

@@ -24,8 +24,8 @@ from feoc.law.data import Vocabulary
 from feoc.law.law import Law
 from feoc.load.holding_scan import HoldingScan, scan_holdings
 from feoc.load.origins import Locator
+from feoc.load.scan import is_table_name
 from feoc.load.totals import debt_totals, impossible_cycles, share_totals
-from feoc.load.validation import record_message
 
 ID_KINDS = ("entities", "agreements", "facilities", "batteries", "vehicles")  # one namespace across the folder
 _SCALAR_REFS = {  # (kind, field) -> the kind of record the field names
@@ -111,12 +111,11 @@ def _located(dataset: Dataset, hits: list[tuple[int, str, str, str]]) -> list[Pr
     files = {dataset.origins[("entities", pos)].file for pos, *_ in hits if ("entities", pos) in dataset.origins}
     finders: dict[str, LineFinder] = {}
     for file in sorted(files):
-        with contextlib.suppress(InputError):
-            finders[file] = LineFinder(read_text(Path(file)))
+        if not is_table_name(file):  # a Parquet table has rows, not lines
+            with contextlib.suppress(InputError):
+                finders[file] = LineFinder(read_text(Path(file)))
     where = Locator(dataset, finders)
-    return [Problem(*where("entities", pos, field),
-                    record_message("entities", where.index("entities", pos), field, what), fix)
-            for pos, field, what, fix in hits]
+    return [where.problem("entities", pos, (field,), what, fix, record=True) for pos, field, what, fix in hits]
 
 
 def region_nations(law: Law) -> dict[str, str]:
@@ -164,8 +163,7 @@ class _Checks:
         self.facility_acts = {f.id: set(f.activities) for f in dataset.facilities}
 
     def add(self, kind: str, pos: int, path: tuple, message: str, fix: str) -> None:
-        file, line = self.where(kind, pos, *path)
-        self.problems.append(Problem(file, line, message, fix))
+        self.problems.append(self.where.problem(kind, pos, path, message, fix))
 
     def dangling(self, kind: str, pos: int, field: str, value: str, target: str, path: tuple = ()) -> None:
         noun = target[:-3] + "y" if target.endswith("ies") else target[:-1]
@@ -182,8 +180,8 @@ class _Checks:
         for kind in ID_KINDS:
             for pos, rec in enumerate(getattr(self.dataset, kind)):
                 if rec.id in seen:
-                    first_file, first_line = self.where(*seen[rec.id], "id")
-                    self.add(kind, pos, ("id",), f"duplicate id `{rec.id}` (first defined at {first_file}:{first_line})",
+                    first = self.where.place(*seen[rec.id], "id")
+                    self.add(kind, pos, ("id",), f"duplicate id `{rec.id}` (first defined at {first})",
                              "give each record its own id")
                 else:
                     seen[rec.id] = (kind, pos)
@@ -241,9 +239,8 @@ class _Checks:
         for pos in [pos for pos, kind in enumerate(self.dataset.column("entities", "type")) if kind in governments]:
             entity = entities[pos]  # a few records: reading their fields beats a second column
             if not entity.country:
-                message = record_message("entities", self.where.index("entities", pos), "type",
-                                         f"a {entity.type} needs `country:`")
-                self.add("entities", pos, ("type",), message, "add the nation it belongs to, e.g. `country: CN`")
+                self.problems.append(self.where.problem("entities", pos, ("type",), f"a {entity.type} needs `country:`",
+                                                        "add the nation it belongs to, e.g. `country: CN`", record=True))
 
     def battery_steps(self) -> None:
         """Each component and mineral is a word of the vocabulary, made at facilities that list the step."""

@@ -34,13 +34,14 @@ from feoc.data.values import SHARE_DIGITS
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
 from feoc.law.law import Law
 from feoc.load.checks import battery_materials, check_dataset
+from feoc.load.columns import Columns
 from feoc.load.origins import OriginRuns
-from feoc.load.scan import dataset_scan
+from feoc.load.scan import dataset_scan, is_table_name
 from feoc.load.validation import ADAPTERS, valid_items, validation_problems
 
 
 def dataset_files(folder: Path) -> list[Path]:
-    """The YAML files of a dataset folder, in a stable order; what is not read is listed by
+    """The YAML and Parquet files of a dataset folder, in a stable order; what is not read is listed by
     `feoc.load.scan.scan_folder` (an unreadable folder or a FIFO is an InputError)."""
     return dataset_scan(folder).files
 
@@ -97,6 +98,8 @@ def _plain_shares(text: str, name: str) -> list[Problem]:
 def _read_file(path: Path, compact: bool = False) -> _FileRead:
     """Parse and validate one file (here or in a worker process)."""
     name = str(path)
+    if is_table_name(path.name):
+        return _read_table_file(path, compact)
     try:
         raw, finder = load_yaml_file(path, dates=False)  # dates stay strings: the model parses them
     except InputError as exc:
@@ -133,6 +136,20 @@ def _read_file(path: Path, compact: bool = False) -> _FileRead:
         if compact and key in COMPACT_KINDS:
             models = _one_object_per_value(key, models, shared)  # plain tuples: cheap to send and keep
         out.records.append((key, models, indexes))
+    return out
+
+
+def _read_table_file(path: Path, compact: bool) -> _FileRead:
+    """A Parquet table of one record kind (`feoc.load.parquet`): no lines to find, its problems name rows."""
+    from feoc.load.parquet import read_table  # pyarrow: only for a folder that holds a table
+
+    table = read_table(path, compact)
+    out = _FileRead(str(path), None, problems=table.problems, broken_ids=table.broken_ids)
+    if table.kind is not None:
+        models = table.records
+        if compact and table.kind in COMPACT_KINDS and not table.as_tuples:
+            models = _one_object_per_value(table.kind, models, {})
+        out.records.append((table.kind, models, table.indexes))
     return out
 
 
@@ -180,20 +197,30 @@ class _FileLineFinder(LineFinder):
 
 def _reads(files: list[Path], compact: bool, workers: int,
            meanwhile: Callable[[], None] | None = None) -> Generator[_FileRead, None, None]:
-    workers = min(workers, len(files), os.cpu_count() or 1)
+    texts = [path for path in files if not is_table_name(path.name)]
+    workers = min(workers, len(texts), os.cpu_count() or 1)
     if workers <= 1:
         for path in files:
             yield _read_file(path, compact)
         if meanwhile is not None:
             meanwhile()
         return
-    # largest files first, so the last one to finish is small; results come back in file order
-    tasks = [(path, compact) for path in files]
+    # largest files first, so the last one to finish is small; results come back in file order. Parquet tables
+    # are read here meanwhile: pyarrow decodes on threads of its own, and their columns are not pickled over
+    tasks = [(path, compact) for path in texts]
     from feoc.load.workers import ordered_map  # processes and pipes: for a parallel load only
 
-    for path, read in zip(files, ordered_map(_read_in_worker, tasks, workers, _size, meanwhile)):
-        read.finder = read.finder or _FileLineFinder(path)
-        yield read
+    parallel = ordered_map(_read_in_worker, tasks, workers, _size, meanwhile)
+    try:
+        for path in files:
+            if is_table_name(path.name):
+                yield _read_file(path, compact)
+                continue
+            read = next(parallel)
+            read.finder = read.finder or _FileLineFinder(path)
+            yield read
+    finally:
+        parallel.close()
 
 
 def _size(task: tuple[Path, bool]) -> int:
@@ -222,9 +249,14 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
                 if compact and key in COMPACT_KINDS:
                     # columns too: bulk analysis reads a field of every record, and a column is read in order
                     fields = columns.setdefault(key, [[] for _ in KINDS[key].model_fields])
-                    for column, values in zip(fields, zip(*models)):
-                        column.extend(values)
-                    models = list(map(compact_row(key)._make, models))
+                    if isinstance(models, Columns):  # a table read column by column (load/parquet_columns.py)
+                        for column, values in zip(fields, models):
+                            column.extend(values)
+                        models = list(map(compact_row(key), *models))
+                    else:
+                        for column, values in zip(fields, zip(*models)):
+                            column.extend(values)
+                        models = list(map(compact_row(key)._make, models))
                 records[key].extend(models)
                 origins.add_run(key, read.name, indexes)
 

@@ -11,7 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
 from feoc.data.dataset import Dataset, Origin
+from feoc.data.problems import Problem
 from feoc.data.yamlio import LineFinder
+from feoc.load.parquet import where
+from feoc.load.scan import is_table_name
+from feoc.load.validation import record_message
 
 
 class OriginRuns(Mapping):
@@ -67,6 +71,26 @@ class Locator:
             return (self.dataset.source_label, 0)
         finder = self.finders.get(origin.file)
         return origin.file, finder.line((kind, origin.index) + rest) if finder else 0
+
+    def problem(self, kind: str, position: int, path: tuple, message: str, fix: str, *, record: bool = False) -> Problem:
+        """A problem of one record: at its `file:line` in YAML (`record`: after `entities[3] field:`, the form of
+        a problem found in one record), at `row N, column X` in a Parquet table (issue 17), the same words after."""
+        origin = self.dataset.origins.get((kind, position))
+        if origin is not None and is_table_name(origin.file):
+            column = ".".join(str(step) for step in path)
+            return Problem(origin.file, 0, f"{where(origin.index, column or None)}: {message}", fix)
+        file, line = self(kind, position, *path)
+        if record:
+            message = record_message(kind, self.index(kind, position), str(path[0]) if path else "record", message)
+        return Problem(file, line, message, fix)
+
+    def place(self, kind: str, position: int, *path: str | int) -> str:
+        """`file:line`, or `file (row N, column X)` for a table: where a record is, to name it in another problem."""
+        origin = self.dataset.origins.get((kind, position))
+        if origin is not None and is_table_name(origin.file):
+            return f"{origin.file} ({where(origin.index, '.'.join(map(str, path)) or None)})"
+        file, line = self(kind, position, *path)
+        return f"{file}:{line}"
 
     def index(self, kind: str, position: int) -> int:
         """The record's index in the list of its file (its position when it came from no file)."""

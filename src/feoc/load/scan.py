@@ -3,6 +3,9 @@
 
 The rule, also in README.md ("The dataset format"):
 - a regular file whose name ends in `.yaml` or `.yml`, in any case (`.YAML`, `.Yml`), is read;
+- a regular file whose name ends in `.parquet` (any case) is read as a table of one record kind, named by the
+  file (`entities.parquet`; issue 17, `feoc.load.parquet`); a Parquet file named after no kind is an input error;
+- `.feoc-convert.sha256`, the list of files `feoc convert` wrote there, is not read and not reported;
 - a name starting with `.` (a hidden file or folder: editors' backups, `.git`, feoc's own temporary
   import folders) is not read and is reported as skipped, once per hidden entry (not per file inside it);
 - any other regular file (a README, the CSV a folder was imported from) is not read and is reported as skipped;
@@ -22,13 +25,15 @@ from pathlib import Path
 from feoc.data.problems import InputError, Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
+TABLE_SUFFIX = ".parquet"
+CONVERT_MANIFEST = ".feoc-convert.sha256"  # what `feoc convert` wrote into a folder: its own file, not reported
 _SPECIAL = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
 
 @dataclass
 class FolderScan:
-    """The YAML files to read (sorted), one line per entry not read, and the entries that are input errors."""
+    """The YAML and Parquet files to read (sorted), one line per entry not read, and the entries that are input errors."""
 
     files: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -37,6 +42,15 @@ class FolderScan:
 
 def is_yaml_name(name: str) -> bool:
     return name.lower().endswith(YAML_SUFFIXES)
+
+
+def is_table_name(name: str) -> bool:
+    """A Parquet table of one record kind (`entities.parquet`)."""
+    return name.lower().endswith(TABLE_SUFFIX)
+
+
+def is_dataset_name(name: str) -> bool:
+    return is_yaml_name(name) or is_table_name(name)
 
 
 def _special(mode: int) -> str:
@@ -64,6 +78,8 @@ def scan_folder(folder: Path) -> FolderScan:
 
 def _sort_entry(entry: os.DirEntry[str], out: FolderScan, stack: list[Path]) -> None:
     path = Path(entry.path)
+    if entry.name == CONVERT_MANIFEST:
+        return
     if entry.name.startswith("."):
         out.skipped.append(f"{path}: hidden (name starts with `.`): not read")
         return
@@ -73,7 +89,7 @@ def _sort_entry(entry: os.DirEntry[str], out: FolderScan, stack: list[Path]) -> 
             return
         mode = entry.stat(follow_symlinks=True).st_mode  # stat never opens: a FIFO cannot block here
     except OSError as exc:
-        if is_yaml_name(entry.name):
+        if is_dataset_name(entry.name):
             out.problems.append(Problem(str(path), 0, f"cannot read the file ({exc.strerror or exc}: a broken link?)",
                                         "point the link at a file, or remove it"))
         else:
@@ -82,34 +98,34 @@ def _sort_entry(entry: os.DirEntry[str], out: FolderScan, stack: list[Path]) -> 
     if stat.S_ISDIR(mode):
         out.skipped.append(f"{path}: a link to a folder: not followed (copy the folder in to have it read)")
     elif stat.S_ISREG(mode):
-        if is_yaml_name(entry.name):
+        if is_dataset_name(entry.name):
             out.files.append(path)
         else:
-            out.skipped.append(f"{path}: not a .yaml or .yml file: not read")
+            out.skipped.append(f"{path}: not a .yaml, .yml or .parquet file: not read")
     else:
         out.problems.append(Problem(str(path), 0, f"{_special(mode)}, not a file: feoc never opens one",
                                     "remove it or move it out of the dataset folder"))
 
 
 def dataset_scan(folder: Path) -> FolderScan:
-    """The scan of a dataset path (a folder, or one YAML file); InputError if it cannot be read as a whole."""
+    """The scan of a dataset path (a folder, or one YAML file or Parquet table); InputError if it cannot be read as a whole."""
     try:
         mode = folder.stat().st_mode
     except OSError:
         raise InputError([Problem(str(folder), 0, "no such dataset folder or file",
-                                  "pass --data PATH to a folder of YAML files")]) from None
+                                  "pass --data PATH to a folder of YAML or Parquet files")]) from None
     if stat.S_ISREG(mode):
         return FolderScan(files=[folder])
     if not stat.S_ISDIR(mode):
         raise InputError([Problem(str(folder), 0, f"{_special(mode)}, not a dataset folder or file",
-                                  "pass --data PATH to a folder of YAML files")])
+                                  "pass --data PATH to a folder of YAML or Parquet files")])
     scan = scan_folder(folder)
     if scan.problems:
         raise InputError(scan.problems)
     if not scan.files:
-        raise InputError([Problem(str(folder), 0, "the folder holds no .yaml files",
+        raise InputError([Problem(str(folder), 0, "the folder holds no .yaml or .parquet files",
                                   "add dataset files or pass another --data PATH")])
     return scan
 
 
-__all__ = ["FolderScan", "dataset_scan", "is_yaml_name", "scan_folder"]
+__all__ = ["FolderScan", "dataset_scan", "is_dataset_name", "is_table_name", "is_yaml_name", "scan_folder"]

@@ -30,10 +30,10 @@ def debt_totals(dataset: Dataset, where: Locator) -> list[Problem]:
         over = _over_100(dataset.holdings, positions, "debt") if len(positions) > 1 else None
         if over:
             pos, day, live = over
-            file, line = where("holdings", pos, "debt")
             total = sum(dataset.holdings[p].debt or 0.0 for p in live)
-            problems.append(Problem(file, line, f"debt held in `{entity}` adds up to {total:.2%} on {day}",
-                                    "correct the debt shares or the from/until dates so they total at most 100 %"))
+            problems.append(where.problem("holdings", pos, ("debt",), f"debt held in `{entity}` adds up to {total:.2%} "
+                                          f"on {day}", "correct the debt shares or the from/until dates so they total "
+                                          "at most 100 %"))
     return problems
 
 
@@ -53,11 +53,11 @@ def share_totals(dataset: Dataset, where: Locator, scan: HoldingScan | None = No
             if found:
                 pos, day, live = found
                 total = math.fsum(getattr(holdings[p], measure) for p in live)
-                file, line = where("holdings", pos, measure)
                 holders = ", ".join(f"{holdings[p].holder} {getattr(holdings[p], measure):.2%}" for p in live)
                 on = f"on {day}" if day != dt.date.min else "from the start"
-                problems.append(Problem(file, line, f"{measure} held in `{entity}` adds up to {total:.2%} {on} ({holders})",
-                                        "correct the shares or the from/until dates so they total at most 100 %"))
+                problems.append(where.problem("holdings", pos, (measure,), f"{measure} held in `{entity}` adds up to "
+                                              f"{total:.2%} {on} ({holders})", "correct the shares or the from/until "
+                                              "dates so they total at most 100 %"))
     return problems
 
 
@@ -147,9 +147,9 @@ def _name_cycles(holdings: tuple, full: dict[str, list[tuple[str, int]]], measur
                 end = min((h.end or dt.date.max) for h in hs)
                 if start < end:
                     names = " → ".join(path_nodes[path_nodes.index(child):] + [child])
-                    file, line = where("holdings", pos, measure)
-                    problems.append(Problem(file, line, f"impossible ownership cycle of 100 % {measure}: {names}",
-                                            "an entity cannot wholly own its own owner; correct one of these holdings"))
+                    problems.append(where.problem("holdings", pos, (measure,), f"impossible ownership cycle of 100 % "
+                                                  f"{measure}: {names}", "an entity cannot wholly own its own owner; "
+                                                  "correct one of these holdings"))
             elif not state.get(child):
                 state[child] = 1
                 stack.append((child, iter(full.get(child, ()))))

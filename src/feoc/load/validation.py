@@ -69,6 +69,13 @@ def validation_problems(exc: ValidationError, name: str, key: str, finder: LineF
 
 
 def _problem(err: Any, name: str, key: str, finder: LineFinder) -> Problem:
+    path, field, message, fix = explain_error(err, key)
+    return Problem(name, finder.line(path), record_message(key, err["loc"][0] if err["loc"] else "?", field, message), fix)
+
+
+def explain_error(err: Any, key: str) -> tuple[tuple, str, str, str]:
+    """One pydantic error of the records under `key`: (path in the file, field, what, fix); the YAML loader puts
+    the path's line before it, the Parquet loader its row and column (`feoc.load.parquet`)."""
     loc = tuple(err["loc"])
     path = (key,) + tuple(_alias(step) for step in loc)
     cause = (err.get("ctx") or {}).get("error")
@@ -88,7 +95,7 @@ def _problem(err: Any, name: str, key: str, finder: LineFinder) -> Problem:
     fix = fix or _FIX.get(err["type"], "") or "correct the value"
     if err["type"] == "literal_error" and len(message) > 200:  # never print a list of 249 codes
         message = message[:200] + "…"
-    return Problem(name, finder.line(path), record_message(key, loc[0] if loc else "?", field, message), fix)
+    return path, field, message, fix
 
 
 def record_message(key: str, index: int | str, field: str, message: str) -> str:

@@ -1,0 +1,85 @@
+"""Issue 17: `feoc screen` on one synthetic world written as YAML and as Parquet (`feoc convert --to parquet`),
+process start to exit, interleaved, each run in a process of its own with its own peak RSS; and whether the two
+CSVs are byte-identical.
+
+    python bench/bench_parquet.py                          # 100k entities, 3 runs of each
+    python bench/bench_parquet.py --entities 1000000 --repeat 2
+
+Target (issue 17): the Parquet screen takes at most 0.35x the YAML screen's time. This script states the
+figures (and the machine's load average before and after), it does not assert them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parent / "src"
+ENV = {**os.environ, "PYTHONPATH": str(SRC)}
+DAY = "2024-06-01"
+
+
+def worlds(n: int, seed: int) -> tuple[Path, Path]:
+    """The YAML world (bench/gen_world.py) and its Parquet copy, each written once and reused."""
+    base = Path(tempfile.gettempdir()) / f"feoc-bench-world-{n}-s{seed}"
+    if not (base / ".complete").exists():
+        subprocess.run([sys.executable, str(HERE / "gen_world.py"), "--entities", str(n), "--out", str(base),
+                        "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+        (base / ".complete").write_text("")
+    tables = Path(tempfile.gettempdir()) / f"feoc-bench-parquet-{n}-s{seed}"
+    if not (tables / "entities.parquet").exists():
+        subprocess.run([sys.executable, "-m", "feoc", "convert", str(base), "--to", "parquet", "--out", str(tables)],
+                       check=True, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return base, tables
+
+
+def screen(data: Path, out: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of `feoc screen --data DATA --out OUT`, a process of its own."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "feoc", "screen", "--data", str(data), "--on", DAY,
+                             "--out", str(out)], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"feoc screen --data {data} exited {proc.returncode}")
+    # ru_maxrss of the screen process (the largest of it and its loader workers: they are its children)
+    return wall, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entities", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    yaml_world, parquet_world = worlds(args.entities, args.seed)
+    size = {p: sum(f.stat().st_size for f in p.iterdir() if f.is_file()) / 2**20 for p in (yaml_world, parquet_world)}
+    load_before = os.getloadavg()[0]
+    runs: dict[str, list[tuple[float, float]]] = {"yaml": [], "parquet": []}
+    outs = {kind: Path(tempfile.gettempdir()) / f"feoc-bench-screen-{kind}-{args.entities}.csv" for kind in runs}
+    for _ in range(args.repeat):  # interleaved: a slow minute on a shared machine hits both
+        runs["yaml"].append(screen(yaml_world, outs["yaml"]))
+        runs["parquet"].append(screen(parquet_world, outs["parquet"]))
+    identical = outs["yaml"].read_bytes() == outs["parquet"].read_bytes()
+    print(f"# {args.entities:,} entities; {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
+    print("| input | files MiB | best wall s | median wall s | peak RSS MiB |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for kind, path in (("yaml", yaml_world), ("parquet", parquet_world)):
+        walls = sorted(w for w, _ in runs[kind])
+        print(f"| {kind} | {size[path]:.1f} | {walls[0]:.2f} | {walls[len(walls) // 2]:.2f} | "
+              f"{max(r for _, r in runs[kind]):.0f} |")
+    best = min(w for w, _ in runs["parquet"]) / min(w for w, _ in runs["yaml"])
+    print(f"Parquet / YAML (best of each): {best:.2f} (target <= 0.35); CSV byte-identical: {identical}")
+
+
+if __name__ == "__main__":
+    main()

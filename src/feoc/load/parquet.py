@@ -1,0 +1,168 @@
+"""Parquet tables as dataset input (issue 17): `entities.parquet`, `holdings.parquet`, … beside or instead of
+YAML files, validated by the very same record models and cross-record checks.
+
+A table holds records of the kind its name starts with (`entities.parquet`, or `entities.part-2.parquet`
+for one of several parts); its columns are the YAML fields (the contract: `feoc.load.columns`). A problem is
+`entities.parquet: row 7, column incorporated_in: what — fix`, with the words of the YAML loader after the
+place; rows are counted from 1. A file that is not Parquet, a column feoc does not know or one of the wrong
+type is one problem naming the file and the column (exit 2), never a traceback.
+
+Each table is checked whole before any of it is read record by record: its schema (names and types) first,
+then its values. For `feoc screen` (compact, bulk) a valid entities or holdings table is read column by column
+(`feoc.load.parquet_columns`); every other table, and any table in which a column check finds a value the
+models might refuse, is read record by record through the models, which produce the messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from feoc.data.model import KINDS
+from feoc.data.problems import Problem
+from feoc.load.columns import kind_columns, type_problems
+from feoc.load.validation import ADAPTERS, explain_error
+
+ROW_BASE = 1  # rows are counted from 1, as a spreadsheet or `parquet-tools` shows them
+_KINDS_FIX = f"name it after the records it holds: {', '.join(k + '.parquet' for k in KINDS)}"
+
+
+@dataclass
+class TableRead:
+    """What one table contributed: its kind, the valid records (models, or row tuples when `as_tuples`) with
+    their row indexes, the problems found in it alone and the ids of records that failed validation."""
+
+    kind: str | None
+    records: list[Any] = field(default_factory=list)
+    indexes: list[int] | range = range(0)
+    problems: list[Problem] = field(default_factory=list)
+    broken_ids: set[str] = field(default_factory=set)
+    as_tuples: bool = False
+
+
+def table_kind(path: Path) -> str | None:
+    """The record kind a table is named after (`holdings.parquet`, `holdings.part-1.parquet`), or None."""
+    kind = path.name.split(".", 1)[0]
+    return kind if kind in KINDS else None
+
+
+def where(row: int | None, column: str | None) -> str:
+    """`row 7, column incorporated_in`: the place of a problem in a table (row: 0-based index)."""
+    parts = ([f"row {row + ROW_BASE}"] if row is not None else []) + ([f"column {column}"] if column else [])
+    return ", ".join(parts)
+
+
+def read_table(path: Path, compact: bool = False) -> TableRead:
+    """Read and validate one Parquet table (here or in a worker process)."""
+    name = str(path)
+    kind = table_kind(path)
+    if kind is None:
+        return TableRead(None, problems=[Problem(name, 0, "a Parquet table named after no record kind", _KINDS_FIX)])
+    try:
+        table = _read_arrow(path)
+    except _Unreadable as exc:
+        return TableRead(kind, problems=[Problem(name, 0, f"not a readable Parquet file ({exc})",
+                                                 "write it with `feoc convert --to parquet` or pyarrow, or move it "
+                                                 "out of the dataset folder")])
+    problems = schema_problems(name, kind, table.schema)
+    if problems:
+        return TableRead(kind, problems=problems)
+    if compact and table.num_rows:
+        from feoc.load.parquet_columns import read_columns  # numpy and pyarrow.compute: for a bulk load only
+
+        fast = read_columns(kind, table)
+        if fast is not None:
+            return TableRead(kind, fast, range(table.num_rows), as_tuples=True)
+    try:
+        rows = list(_present_rows(table))
+    except UnicodeDecodeError as exc:  # Parquet does not check that its strings are UTF-8
+        return TableRead(kind, problems=[Problem(name, 0, f"a text value is not UTF-8 ({exc.reason} at byte "
+                                                 f"{exc.start})", "write text columns as UTF-8 strings")])
+    except (ValueError, OverflowError) as exc:  # a date32 beyond Python's years, say
+        return TableRead(kind, problems=[Problem(name, 0, f"a value cannot be read ({exc})",
+                                                 "write dates as date32 between 1900 and 2100")])
+    return validate_rows(name, kind, rows)
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _read_arrow(path: Path) -> Any:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path, page_checksum_verification=True)  # pages written with a CRC are checked
+        # a categorical column (pandas writes one as a dictionary of strings) is read as its values
+        for i, column in enumerate(table.columns):
+            if pa.types.is_dictionary(column.type):
+                table = table.set_column(i, table.field(i).name, column.cast(column.type.value_type))
+        return table
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise _Unreadable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+
+def schema_problems(name: str, kind: str, schema: Any) -> list[Problem]:
+    """One problem per unknown, repeated or mistyped column (the contract: `feoc.load.columns`)."""
+    known = kind_columns(kind)
+    problems, seen = [], set()
+    for column, typ in zip(schema.names, schema.types):
+        if column in seen:
+            problems.append(Problem(name, 0, f"column {column}: the column appears twice", "keep one of them"))
+            continue
+        seen.add(column)
+        if column not in known:
+            problems.append(Problem(name, 0, f"column {column}: unknown column for {kind}",
+                                    f"remove the column or correct its spelling (the columns of {kind}: "
+                                    f"{', '.join(known)})"))
+            continue
+        for path, what in type_problems(column, typ, known[column][1]):
+            problems.append(Problem(name, 0, f"column {path}: {what}",
+                                    "write the column with the type of the dataset format (README.md, "
+                                    "\"Parquet tables\"), or convert the data with `feoc convert`"))
+    return problems
+
+
+def _present_rows(table: Any) -> Iterator[dict[str, Any]]:
+    """The table's rows as the YAML loader would give them: a null is a field not written."""
+    for batch in table.to_batches(max_chunksize=65536):
+        for row in batch.to_pylist():
+            yield {k: _present(v) for k, v in row.items() if v is not None}
+
+
+def _present(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _present(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_present(v) for v in value]
+    return value
+
+
+def validate_rows(name: str, kind: str, rows: list[dict[str, Any]]) -> TableRead:
+    """Validate rows by the kind's model in one call; on failure, every error as a problem at its row and column,
+    and the valid rows kept for the cross-record checks."""
+    from feoc.load.validation import valid_items
+
+    out = TableRead(kind)
+    try:
+        out.records, out.indexes = ADAPTERS[kind].validate_python(rows), range(len(rows))
+    except ValidationError as exc:
+        out.problems = [row_problem(err, name, kind) for err in exc.errors()]
+        out.records, out.indexes = valid_items(kind, rows, exc, out.broken_ids)
+    return out
+
+
+def row_problem(err: Any, name: str, kind: str) -> Problem:
+    """A pydantic error of row `loc[0]` as `row N, column X: what — fix`."""
+    _, column, message, fix = explain_error(err, kind)
+    row = err["loc"][0] if err["loc"] and isinstance(err["loc"][0], int) else None
+    return Problem(name, 0, f"{where(row, None if column == 'record' else column)}: {message}", fix)
+
+
+__all__ = ["ROW_BASE", "TableRead", "read_table", "row_problem", "schema_problems", "table_kind", "validate_rows",
+           "where"]

@@ -1,0 +1,228 @@
+"""The bulk read of a Parquet table (issue 17): entities and holdings for `feoc screen`, read column by column
+into the light rows of a compact load, without a pydantic model per record.
+
+The record models stay the contract and the only source of messages. Here every column is checked whole, by
+the model's own type for that field (a pydantic adapter run once over the column's distinct values: slugs,
+country codes, names), by arithmetic equal to the field's reader for shares (`to_share`: a number in [0, 1],
+-0.0 read as 0.0) and dates (`to_date`: a year from 1900 to 2100), and by the checks across fields that the
+models make per record (`_check` in `feoc.data.model`). Whenever any value might be refused — a null where a
+value is required, a share out of range, a person-only field on a company — this read gives up (None) and
+the table is read record by record through the models, which report every problem with its row and column.
+So this path never accepts what the models refuse and never words a problem itself; tests/test_parquet_input.py
+holds its rows equal to the models' on the seeds, a generated world and every hostile table.
+
+A model whose fields are not the ones listed in `_KNOWN` (a field added since) is always read record by record:
+the checks across fields here must be reviewed first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from feoc.data.model import KINDS, MEASURES, year_start
+from feoc.load.columns import Columns, kind_columns
+
+# the fields of each kind whose checks across fields `_suspect_*` below reproduce (data/model.py, `_check`)
+_RECORD = ("sources", "assumed", "assumption", "note")
+_KNOWN = {
+    "entities": frozenset((*_RECORD, "id", "name", "type", "country", "incorporated_in", "headquartered_in",
+                           "political_figure_of", "citizenship", "us_person", "aliases", "tax_year_start",
+                           "tax_form")),
+    "holdings": frozenset((*_RECORD, "start", "end", "holder", "entity", *MEASURES, "debt", "appoints_officers")),
+}
+_SHARES = frozenset((*MEASURES, "debt"))
+_ONE_PER_RECORD = frozenset(("id", "name"))  # texts that seldom repeat: read as they are, not shared
+_YEARS = (1900, 2100)  # to_date's plausible years (feoc.data.values), arithmetic of the reader, not law
+
+
+class _GiveUp(Exception):
+    """A value the models might refuse: read the table record by record instead."""
+
+
+def read_columns(kind: str, table: Any) -> Columns | None:
+    """The fields of every record of `table`, checked, as columns; or None when the table must be read through
+    the models (another kind, or a value they might refuse)."""
+    import pyarrow as pa
+
+    model = KINDS.get(kind)
+    if kind not in _KNOWN or model is None or frozenset(model.model_fields) != _KNOWN[kind]:
+        return None
+    try:
+        (_suspect_entities if kind == "entities" else _suspect_holdings)(table)
+        values = {name: _column(model, name, shape, table.column(column) if column in table.column_names else None,
+                                table.num_rows)
+                  for column, (name, shape) in kind_columns(kind).items()}
+        _suspect_record(values)
+    except (_GiveUp, ValidationError, ValueError, OverflowError, TypeError, pa.ArrowException):
+        return None  # ValueError: text that is not UTF-8, say; an Arrow error: a column no check here can read
+    return Columns(values[name] for name in model.model_fields)
+
+
+def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: int) -> list[Any]:
+    """One field of every record: validated as a whole; a null is the field's default (or a give-up if required)."""
+    info = model.model_fields[name]
+    default = None if info.is_required() else info.get_default(call_default_factory=True)
+    if column is None or column.null_count == rows:
+        if info.is_required():
+            raise _GiveUp(name)
+        return [default] * rows
+    if column.null_count and info.is_required():
+        raise _GiveUp(name)
+    if name in _SHARES:
+        return _shares(column)
+    if shape == "date":
+        return _dates(column)
+    if shape == "text" and name in _ONE_PER_RECORD:  # hashing 10^6 distinct values to share none costs more
+        return _adapter(model, name).validate_python([default if v is None else v for v in column.to_pylist()])
+    if shape == "text":
+        return _distinct_values(column, _adapter(model, name).validate_python, default)
+    if shape == "bool":
+        return [default if v is None else v for v in column.to_pylist()]
+    return _lists(column, _adapter(model, name), default, rows)
+
+
+def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> list[Any]:
+    """A list field (aliases, citizenship, sources): empty in most records, so only the records with items are
+    read into Python and validated; a null list, or a null in a nested record, is a field left out."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    lengths = pc.list_value_length(column.combine_chunks()).fill_null(0).to_numpy(zero_copy_only=False)
+    out = [default] * rows
+    positions = np.flatnonzero(lengths).tolist()
+    if positions:
+        items = [_present(v) for v in column.take(positions).to_pylist()]
+        for pos, value in zip(positions, adapter.validate_python(items)):
+            out[pos] = value
+    return out
+
+
+def _shares(column: Any) -> list[float | None]:
+    """`to_share` on a number column: in [0, 1] (NaN is not), -0.0 read as 0.0."""
+    import numpy as np
+    import pyarrow as pa
+
+    values = column.cast(pa.float64()).combine_chunks()
+    numbers = values.to_numpy(zero_copy_only=False)  # nulls read as NaN
+    present = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if not ((numbers[present] >= 0.0) & (numbers[present] <= 1.0)).all():
+        raise _GiveUp("share")
+    out: list[float | None] = (numbers + 0.0).tolist()
+    if not present.all():
+        for pos in np.flatnonzero(~present).tolist():
+            out[pos] = None
+    return out
+
+
+def _dates(column: Any) -> list[dt.date | None]:
+    """`to_date` on a date column: a year from 1900 to 2100."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    days = column.cast(pa.date32())
+    years = pc.year(days)
+    low, high = pc.min_max(years).values()
+    if low.as_py() is not None and (low.as_py() < _YEARS[0] or high.as_py() > _YEARS[1]):
+        raise _GiveUp("date")
+    return _distinct_values(days, list, None)
+
+
+def _distinct_values(column: Any, check: Callable[[list[Any]], list[Any]], default: Any) -> list[Any]:
+    """A text or date field: its distinct values checked once each (`check`: the field's type), then one shared
+    object per value down the column (a column of 10^6 records points at one "company", not at 10^6 copies)."""
+    import numpy as np
+
+    encoded = column.combine_chunks().dictionary_encode()
+    checked = check(encoded.dictionary.to_pylist())
+    lookup = np.empty(len(checked) + 1, dtype=object)
+    lookup[:-1] = checked
+    lookup[-1] = default
+    indices = encoded.indices.fill_null(len(checked)).to_numpy(zero_copy_only=False)
+    out: list[Any] = lookup[indices].tolist()
+    return out
+
+
+@functools.cache
+def _adapter_cached(model: type[BaseModel], name: str) -> TypeAdapter:
+    info = model.model_fields[name]
+    typ = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+    return TypeAdapter(list[typ])  # type: ignore[valid-type]
+
+
+def _adapter(model: type[BaseModel], name: str) -> TypeAdapter:
+    return _adapter_cached(model, name)
+
+
+def _present(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _present(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_present(v) for v in value]
+    return value
+
+
+def _suspect_record(values: dict[str, list[Any]]) -> None:
+    """Record._check: `assumed: true` needs a non-blank `assumption` (few records are assumed: read in Python)."""
+    if any(values["assumed"]) and any(a and not (why and why.strip()) for a, why in
+                                      zip(values["assumed"], values["assumption"])):
+        raise _GiveUp("assumed")
+
+
+def _get(table: Any, column: str) -> Any:
+    """A column of the table, or nulls where the table has none (a field left out in every record)."""
+    import pyarrow as pa
+
+    if column in table.column_names:
+        return table.column(column)
+    return pa.nulls(table.num_rows)
+
+
+def _any_true(mask: Any) -> bool:
+    import pyarrow.compute as pc
+
+    return bool(pc.any(mask).as_py())  # a null (unknown) is not true; a null field is tested apart
+
+
+def _suspect_entities(table: Any) -> None:
+    """Entity._check: a taxable-year start every year has; person-only fields on persons only; no `tax_form` on
+    a person."""
+    import pyarrow.compute as pc
+
+    starts = pc.unique(_get(table, "tax_year_start")).to_pylist()
+    if any(text is not None and year_start(text) is None for text in starts):
+        raise _GiveUp("tax_year_start")
+    not_person = pc.fill_null(pc.not_equal(_get(table, "type"), "person"), True)
+    nations = _get(table, "citizenship")
+    person_only = pc.or_(pc.or_(pc.is_valid(_get(table, "political_figure_of")), pc.is_valid(_get(table, "us_person"))),
+                         pc.fill_null(pc.greater(pc.list_value_length(nations), 0), False)
+                         if nations.null_count < len(nations) else pc.is_valid(nations))
+    if _any_true(pc.and_(not_person, person_only)):
+        raise _GiveUp("person")
+    is_person = pc.fill_null(pc.equal(_get(table, "type"), "person"), False)
+    if _any_true(pc.and_(is_person, pc.is_valid(_get(table, "tax_form")))):  # Entity._check: a person has none
+        raise _GiveUp("tax_form")
+
+
+def _suspect_holdings(table: Any) -> None:
+    """Dated._check (`from` before `until`) and Holding._check (a share or `appoints_officers`; no self-holding)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    start, end = (_get(table, c).cast(pa.date32()) for c in ("from", "until"))
+    if _any_true(pc.greater_equal(start, end)):  # null where either is missing: no order to check
+        raise _GiveUp("dates")
+    no_share = pc.and_(pc.and_(pc.is_null(_get(table, "equity")), pc.is_null(_get(table, "voting"))),
+                       pc.and_(pc.is_null(_get(table, "board_seats")), pc.is_null(_get(table, "debt"))))
+    officers = pc.fill_null(_get(table, "appoints_officers").cast(pa.bool_()), False)
+    if _any_true(pc.and_(no_share, pc.invert(officers))):
+        raise _GiveUp("no share")
+    if _any_true(pc.equal(_get(table, "holder"), _get(table, "entity"))):
+        raise _GiveUp("self")
+
+
+__all__ = ["read_columns"]
