@@ -294,7 +294,9 @@ class _Bulk:
         control = self.interp.tracing == "control"
         limit = lookthrough_for(self.law, self.day, self.interp.tracing) if control else None
         batch = np.flatnonzero(near).tolist()
-        exact = ExactBatch(lambda: exact_interests(graph.in_edges(), source_set, batch, control, limit or 0.0))
+        edges = graph.in_edges()
+        exact = ExactBatch(lambda: None if edges.beyond_exact(sources, batch) else
+                           exact_interests(edges.memo(), source_set, batch, control, limit or 0.0))
         for i in batch:
             share[i] = fact_number(float(x[i]), limits, exact.of(i))
         return share
@@ -360,7 +362,6 @@ class BulkReadings:
         return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
                           run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
                           run.undetermined, run.undetermined_rules)
-
 
     def _doubt(self, run: _Bulk, reading: str) -> list[Block]:
         """The `upstream_doubt` facts of `determine.doubt` as one block (`bulk_doubt`)."""

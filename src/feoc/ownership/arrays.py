@@ -18,9 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from feoc.data.problems import InputError
-from feoc.ownership.cycles import array_components, solve_cycle
+from feoc.ownership import kernel
+from feoc.ownership.cycles import EXACT_LIMIT, array_components, solve_cycle
+from feoc.ownership.exact import EXACT_CYCLE, EXACT_NODES
 from feoc.ownership.graph import interest_rule, lookthrough_of
 
 
@@ -79,6 +83,44 @@ class InEdgeIndex:
             return default
         return list(zip(self.holder[lo:hi].tolist(), self.share[lo:hi].tolist()))
 
+    def memo(self) -> _Memo:
+        """A view that keeps what it read: one exact evaluation reads each entity's stakes three or four times."""
+        return _Memo(self)
+
+    def beyond_exact(self, sources: np.ndarray, targets: list[int]) -> bool:
+        """Whether `ownership.exact.exact_interests` would give up on these targets for their size alone: a holder
+        added past EXACT_NODES entities above them, or a cross-holding among those over EXACT_CYCLE members
+        (it then returns None whatever else it finds). Decided on arrays, so those batches cost no Python walk."""
+        nodes = kernel.upstream(self.indptr, self.holder, np.ascontiguousarray(sources, dtype=np.bool_),
+                                np.array(targets, dtype=np.int64), EXACT_NODES)
+        if not len(nodes):
+            return bool(len(targets))
+        asked = np.zeros(len(sources), dtype=bool)
+        asked[targets] = True
+        walked = nodes[~sources[nodes] | asked[nodes]]  # a source's holders do not count (`exact_interests`)
+        counts = self.indptr[walked + 1] - self.indptr[walked]
+        starts = np.repeat(self.indptr[walked] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
+        position = np.zeros(len(sources), dtype=np.int64)
+        position[nodes] = np.arange(len(nodes))
+        graph = sparse.csr_matrix((np.ones(len(starts)), (position[self.holder[starts]], np.repeat(position[walked], counts))),
+                                  shape=(len(nodes), len(nodes)))
+        _, label = csgraph.connected_components(graph, directed=True, connection="strong")
+        return int(np.bincount(label).max()) > EXACT_CYCLE
+
+
+class _Memo:
+    """`InEdgeIndex.get`, each entity read once (for one exact evaluation, then dropped)."""
+
+    def __init__(self, index: InEdgeIndex):
+        self.index = index
+        self.seen: dict[int, Any] = {}
+
+    def get(self, node: int, default: Any = ()) -> Any:
+        got = self.seen.get(node)
+        if got is None:
+            got = self.seen[node] = self.index.get(node, None)
+        return default if got is None else got
+
 
 class StakeGraph:
     """The stakes of one measure in force on the date, as arrays over entity indexes 0..n-1 (ascending
@@ -86,10 +128,12 @@ class StakeGraph:
 
     Bit-identical to `ownership.graph.Graph.interests`, so that the screen's figures and the 25 % test never
     differ from the durable-rules path at a rounding tie: each entity's stakes are added one at a time in
-    the same order (holders by id), and cross-holdings are solved by the same code (`solve_cycle`)."""
+    the same order (holders by id), and cross-holdings are solved by the same code (`solve_cycle`), or by the
+    compiled kernel (`ownership.kernel`), which does the very same arithmetic. `reference=True` keeps the
+    pure-Python sweep (the kernel's reference; also used when numba is absent)."""
 
     def __init__(self, n: int, holder: np.ndarray, target: np.ndarray, share: np.ndarray,
-                 rank: np.ndarray | None = None):
+                 rank: np.ndarray | None = None, reference: bool = False):
         """`rank`: each entity's position in id order (default: indexes are already in id order)."""
         self.n = n
         self.rank = np.arange(n) if rank is None else rank
@@ -100,27 +144,35 @@ class StakeGraph:
         self.node_level = level
         node_cyclic = cyclic[label]
         order = np.lexsort((share, self.rank[holder], target, node_cyclic[target], level[target]))
-        self.holder, self.target, self.share = holder[order], target[order], share[order]
+        self.holder = holder[order].astype(np.int32)
+        self.target = target[order].astype(np.int32)
+        self.share = np.ascontiguousarray(share[order], dtype=np.float64)
         self.cache: dict[int, tuple[tuple, dict[int, float]]] = {}  # cycle -> (its inputs, its solution)
         self._in_edges: InEdgeIndex | None = None
         t_level, t_cyc = level[self.target], node_cyclic[self.target]
-        self.levels: list[_Level] = []
-        self.cycles: list[_Cycle] = []
         bounds = np.flatnonzero(np.diff(t_level)) + 1
-        for lo, hi in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(self.target)].tolist()):
-            if lo == hi:
-                continue
-            split = lo + int(np.searchsorted(t_cyc[lo:hi], True))
-            tg = self.target[lo:split]
-            first = np.r_[True, tg[1:] != tg[:-1]] if len(tg) else np.zeros(0, dtype=bool)
-            position = np.cumsum(first) - 1  # each edge's target, as a position in `targets`
-            starts = np.flatnonzero(first)
-            rank = np.arange(len(tg)) - starts[position]
-            ranks = [(lo + np.flatnonzero(rank == r), position[rank == r]) for r in range(int(rank.max()) + 1)] if len(tg) else []
-            lev = _Level(int(t_level[lo]), tg[first], ranks)
-            if split < hi:
-                lev.cycles = self._cycles(split, hi, label)
-            self.levels.append(lev)
+        self._spans = [(lo, lo + int(np.searchsorted(t_cyc[lo:hi], True)), hi)
+                       for lo, hi in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(self.target)].tolist()) if lo < hi]
+        self.depths = np.array([int(t_level[lo]) for lo, _, _ in self._spans], dtype=np.int64)
+        self.cycles: list[_Cycle] = []  # every cross-holding, level by level
+        self._cycles_at = [self._cycles(split, hi, label) for _, split, hi in self._spans]
+        self._levels: list[_Level] | None = None
+        self.plan = None if reference or not kernel.AVAILABLE else Plan.of(self)
+
+    @property
+    def levels(self) -> list[_Level]:
+        """The levels as the pure-Python sweep reads them (built on first use)."""
+        if self._levels is None:
+            self._levels = []
+            for (lo, split, _), depth, cycles in zip(self._spans, self.depths.tolist(), self._cycles_at):
+                tg = self.target[lo:split]
+                first = np.r_[True, tg[1:] != tg[:-1]] if len(tg) else np.zeros(0, dtype=bool)
+                position = np.cumsum(first) - 1  # each edge's target, as a position in `targets`
+                rank = np.arange(len(tg)) - np.flatnonzero(first)[position]
+                ranks = [(lo + np.flatnonzero(rank == r), position[rank == r]) for r in range(int(rank.max()) + 1)] \
+                    if len(tg) else []
+                self._levels.append(_Level(depth, tg[first], ranks, cycles))
+        return self._levels
 
     def _cycles(self, lo: int, hi: int, label: np.ndarray) -> list[_Cycle]:
         by_comp: dict[int, _Cycle] = {}
@@ -133,8 +185,9 @@ class StakeGraph:
             members = set(comp.nodes)
             comp.holders = sorted({h for st in comp.stakes.values() for h, _ in st})
             comp.outside = [h for h in comp.holders if h not in members]
-            self.cycles.append(comp)
-        return [by_comp[k] for k in sorted(by_comp)]
+        out = [by_comp[k] for k in sorted(by_comp)]
+        self.cycles.extend(out)
+        return out
 
     def in_edges(self) -> InEdgeIndex:
         """entity -> [(holder, share)] over indexes (for `ownership.exact`), indexed once."""
@@ -151,17 +204,21 @@ class StakeGraph:
         which gives the very same array as a full computation. `lookthrough` (the law's threshold) is
         required under control tracing."""
         limit = lookthrough_of("control" if control else "multiply", lookthrough)
+        sources = np.ascontiguousarray(sources, dtype=np.bool_)
         start = 0
         if since is not None and not (since[0] & ~sources).any():
             added = sources & ~since[0]
             if not added.any():
                 return since[1]
             start = int(self.node_level[added].min())
-            x = since[1].copy()
+            x = np.array(since[1], dtype=np.float64)
             w = _weight(x, sources, control, limit)  # what the full pass leaves for every node above `start`
         else:
             x = np.zeros(self.n)
             w = sources.astype(np.float64)  # the weight a holder passes on: 1 for a source (or held), else its interest
+        if self.plan is not None:
+            self._compiled(int(np.searchsorted(self.depths, start)), x, w, sources, control, limit)
+            return x
         holder, share = self.holder, self.share
         for lev in self.levels:
             if lev.depth < start:
@@ -174,12 +231,30 @@ class StakeGraph:
                 x[lev.targets] = vals
                 w[lev.targets] = _weight(vals, sources[lev.targets], control, limit)
             for cycle in lev.cycles:
-                solved = self._solve_cycle(cycle, x, sources, control, limit)
-                nodes = cycle.nodes
-                vals = np.array([solved[v] for v in nodes]) if solved else np.zeros(len(nodes))
-                x[nodes] = vals
-                w[nodes] = _weight(vals, sources[nodes], control, limit)
+                self._python_cycle(cycle, x, w, sources, control, limit)
         return x
+
+    def _compiled(self, level: int, x: np.ndarray, w: np.ndarray, sources: np.ndarray, control: bool,
+                  limit: float) -> None:
+        """The levels from `level` on by the compiled kernel; the cycles it hands back solved in Python."""
+        plan = self.plan
+        assert plan is not None
+        deferred = np.empty(max(1, len(self.cycles)), dtype=np.int64)
+        while level < len(self.depths):
+            level, handed, failed = kernel.propagate(level, x, w, sources, bool(control), float(limit), self.holder,
+                                                     self.share, *plan.arrays(), deferred, kernel.NEUMAIER)
+            if failed >= 0:
+                raise NotBulk("cross-holdings that do not converge")
+            for c in deferred[:handed].tolist():
+                self._python_cycle(self.cycles[c], x, w, sources, control, limit)
+
+    def _python_cycle(self, cycle: _Cycle, x: np.ndarray, w: np.ndarray, sources: np.ndarray, control: bool,
+                      limit: float) -> None:
+        solved = self._solve_cycle(cycle, x, sources, control, limit)
+        nodes = cycle.nodes
+        vals = np.array([solved[v] for v in nodes]) if solved else np.zeros(len(nodes))
+        x[nodes] = vals
+        w[nodes] = _weight(vals, sources[nodes], control, limit)
 
     def _solve_cycle(self, cycle: _Cycle, x: np.ndarray, sources: np.ndarray, control: bool,
                      lookthrough: float) -> dict[int, float] | None:
@@ -203,6 +278,50 @@ class StakeGraph:
         solved = {v: (value[v] if value[v] > 0 else 0.0) for v in cycle.nodes}
         self.cache[id(cycle)] = (key, solved)
         return solved
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A `StakeGraph` laid out for `kernel.propagate` (CSR style, int32 entity ids): per level, its acyclic
+    targets and its cycles; per target and per cycle member, its stakes as a range of the sorted edges."""
+
+    levels: np.ndarray  # level l's acyclic targets: targets[levels[l]:levels[l + 1]]
+    targets: np.ndarray
+    t_lo: np.ndarray  # a target's stakes: edges t_lo..t_hi
+    t_hi: np.ndarray
+    cycles: np.ndarray  # level l's cycles: cycles[l]..cycles[l + 1] (indexes into StakeGraph.cycles)
+    c_ptr: np.ndarray  # a cycle's members: members[c_ptr[c]:c_ptr[c + 1]], by id
+    members: np.ndarray
+    m_lo: np.ndarray
+    m_hi: np.ndarray
+    local: np.ndarray  # an entity's position among its cycle's members
+    owner: np.ndarray  # an entity's cycle, or -1
+    large: np.ndarray  # cycles over EXACT_LIMIT nodes: solved by scipy's sparse LU, in Python
+
+    @staticmethod
+    def of(graph: StakeGraph) -> Plan:
+        target = graph.target
+        first = np.flatnonzero(np.r_[True, target[1:] != target[:-1]]) if len(target) else np.zeros(0, dtype=np.int64)
+        node_lo = np.zeros(graph.n, dtype=np.int64)
+        node_hi = np.zeros(graph.n, dtype=np.int64)
+        node_lo[target[first]] = first
+        node_hi[target[first]] = np.r_[first[1:], len(target)]
+        acyclic = [np.unique(target[lo:split]) for lo, split, _ in graph._spans]
+        targets = np.concatenate(acyclic).astype(np.int32) if acyclic else np.zeros(0, dtype=np.int32)
+        sizes = [len(c.nodes) for c in graph.cycles]
+        members = np.array([v for c in graph.cycles for v in c.nodes], dtype=np.int32)
+        owner = np.full(graph.n, -1, dtype=np.int32)
+        owner[members] = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        local = np.zeros(graph.n, dtype=np.int32)
+        local[members] = np.concatenate([np.arange(k, dtype=np.int32) for k in sizes]) if sizes else members
+        return Plan(np.r_[0, np.cumsum([len(a) for a in acyclic])].astype(np.int64), targets, node_lo[targets],
+                    node_hi[targets], np.r_[0, np.cumsum([len(c) for c in graph._cycles_at])].astype(np.int64),
+                    np.r_[0, np.cumsum(sizes)].astype(np.int64), members, node_lo[members], node_hi[members], local,
+                    owner, np.array([k > EXACT_LIMIT for k in sizes], dtype=np.bool_))
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return (self.levels, self.targets, self.t_lo, self.t_hi, self.cycles, self.c_ptr, self.members, self.m_lo,
+                self.m_hi, self.local, self.owner, self.large)
 
 
 def _weight(vals: np.ndarray, is_source: np.ndarray, control: bool, lookthrough: float) -> np.ndarray:
