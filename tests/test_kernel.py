@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feoc.ownership import arrays, cycles, kernel
+from feoc.ownership import arrays, cycles, exact, kernel
 from feoc.ownership.arrays import NotBulk, StakeGraph
 from feoc.ownership.graph import Graph, Stake, in_edges
 
@@ -195,3 +195,28 @@ def test_compiled_code_is_cached_under_the_users_cache_and_read_only_packages_wo
         subprocess.run(["chmod", "-R", "u+w", str(package)], check=True)
     assert list((cache / "feoc" / "numba").rglob("*.nbi"))
     assert not list(package.rglob("*.nbi"))
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(STAKES, st.sets(st.integers(0, N - 1), max_size=4), st.lists(st.integers(0, N - 1), min_size=1, max_size=4),
+       st.sampled_from(["multiply", "control"]), st.sampled_from([(20_000, 40), (5, 40), (20_000, 2), (20_000, 1)]))
+def test_exact_figures_walked_on_arrays_equal_the_dictionary_walk(raw, sources, targets, tracing, limits):
+    """Issue 15's exact re-decision next to a threshold: the walk above the asked-for entities and its cycles in
+    topological order, done on arrays (`InEdgeIndex.components_above`), give the very fractions of the dictionary
+    walk of `ownership.exact`, and give up (None) exactly when it does (too many entities, a cycle too large)."""
+    kept = _kept(raw)
+    compiled, _ = _graphs(kept)
+    edges: dict[int, list[tuple[int, float]]] = {}
+    for h, t, s in sorted(kept):
+        if s > 0:
+            edges.setdefault(t, []).append((h, s))
+    control = tracing == "control"
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (exact, arrays):
+            patch.setattr(module, "EXACT_NODES", limits[0])
+            patch.setattr(module, "EXACT_CYCLE", limits[1])
+        exact._SOLVED.clear()
+        expected = exact.exact_interests(edges, set(sources), targets, control, 0.5)
+        exact._SOLVED.clear()
+        got = exact.exact_interests(compiled.in_edges().memo(), arrays.IndexSet(_mask(sources)), targets, control, 0.5)
+    assert got == expected

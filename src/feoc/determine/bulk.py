@@ -52,7 +52,7 @@ from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_
 from feoc.law.compile import CompiledRuleset
 from feoc.law.law import Law
 from feoc.law.readings import Interpretation
-from feoc.ownership.arrays import StakeGraph, py_round
+from feoc.ownership.arrays import IndexSet, StakeGraph, py_round
 from feoc.ownership.exact import exact_interests
 
 
@@ -290,13 +290,12 @@ class _Bulk:
             share[same] = before[1][same]
             near &= ~same
         graph = self.graphs[measure]
-        source_set = _IndexSet(sources)
+        source_set = IndexSet(sources)
         control = self.interp.tracing == "control"
         limit = lookthrough_for(self.law, self.day, self.interp.tracing) if control else None
         batch = np.flatnonzero(near).tolist()
         edges = graph.in_edges()
-        exact = ExactBatch(lambda: None if edges.beyond_exact(sources, batch) else
-                           exact_interests(edges.memo(), source_set, batch, control, limit or 0.0))
+        exact = ExactBatch(lambda: exact_interests(edges.memo(), source_set, batch, control, limit or 0.0))
         for i in batch:
             share[i] = fact_number(float(x[i]), limits, exact.of(i))
         return share
@@ -368,22 +367,6 @@ class BulkReadings:
         from feoc.determine.bulk_doubt import doubt_block  # it builds on this module's classes
 
         return doubt_block(self, run, reading)
-
-
-class _IndexSet:
-    """A boolean mask read as the set of its indexes (membership only, what `ownership.exact` asks)."""
-
-    def __init__(self, mask: np.ndarray):
-        self.mask = mask
-
-    def __contains__(self, i: object) -> bool:
-        return isinstance(i, int) and bool(self.mask[i])
-
-    def __len__(self) -> int:
-        return int(self.mask.sum())
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(np.flatnonzero(self.mask).tolist())
 
 
 @contextlib.contextmanager

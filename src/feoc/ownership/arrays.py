@@ -14,6 +14,7 @@ reports them as an input error.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,25 +88,35 @@ class InEdgeIndex:
         """A view that keeps what it read: one exact evaluation reads each entity's stakes three or four times."""
         return _Memo(self)
 
-    def beyond_exact(self, sources: np.ndarray, targets: list[int]) -> bool:
-        """Whether `ownership.exact.exact_interests` would give up on these targets for their size alone: a holder
-        added past EXACT_NODES entities above them, or a cross-holding among those over EXACT_CYCLE members
-        (it then returns None whatever else it finds). Decided on arrays, so those batches cost no Python walk."""
-        nodes = kernel.upstream(self.indptr, self.holder, np.ascontiguousarray(sources, dtype=np.bool_),
+    def components_above(self, sources: Any, targets: list[int]) -> list[tuple[list[int], bool]] | None:
+        """For `ownership.exact.exact_interests`: the targets and every holder above them (not above a source that
+        is not a target) as strongly connected components in topological order, members ascending, each with
+        whether it is a cycle. None where that function gives up for size alone: a holder added past EXACT_NODES
+        entities, or a cycle over EXACT_CYCLE members (it would return None whatever else it found)."""
+        mask = sources.mask if isinstance(sources, IndexSet) else np.isin(np.arange(len(self.indptr) - 1), list(sources))
+        nodes = kernel.upstream(self.indptr, self.holder, np.ascontiguousarray(mask, dtype=np.bool_),
                                 np.array(targets, dtype=np.int64), EXACT_NODES)
         if not len(nodes):
-            return bool(len(targets))
-        asked = np.zeros(len(sources), dtype=bool)
+            return [] if not targets else None
+        asked = np.zeros(len(mask), dtype=bool)
         asked[targets] = True
-        walked = nodes[~sources[nodes] | asked[nodes]]  # a source's holders do not count (`exact_interests`)
+        walked = nodes[~mask[nodes] | asked[nodes]]  # a source's holders do not count
         counts = self.indptr[walked + 1] - self.indptr[walked]
-        starts = np.repeat(self.indptr[walked] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
-        position = np.zeros(len(sources), dtype=np.int64)
+        edges = np.repeat(self.indptr[walked] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
+        position = np.zeros(len(mask), dtype=np.int64)
         position[nodes] = np.arange(len(nodes))
-        graph = sparse.csr_matrix((np.ones(len(starts)), (position[self.holder[starts]], np.repeat(position[walked], counts))),
-                                  shape=(len(nodes), len(nodes)))
-        _, label = csgraph.connected_components(graph, directed=True, connection="strong")
-        return int(np.bincount(label).max()) > EXACT_CYCLE
+        src, dst = position[self.holder[edges]], np.repeat(position[walked], counts)
+        ncomp, label = csgraph.connected_components(sparse.csr_matrix((np.ones(len(src)), (src, dst)),
+                                                    shape=(len(nodes), len(nodes))), directed=True, connection="strong")
+        size = np.bincount(label, minlength=ncomp)
+        if int(size.max()) > EXACT_CYCLE:
+            return None
+        cyclic = size > 1
+        cyclic[label[src[src == dst]]] = True
+        order = np.lexsort((nodes, label, _component_levels(ncomp, label[src], label[dst])[label]))
+        members, comps = nodes[order].tolist(), label[order]
+        cuts = (np.flatnonzero(comps[1:] != comps[:-1]) + 1).tolist()
+        return [(members[a:b], bool(cyclic[comps[a]])) for a, b in zip([0, *cuts], [*cuts, len(members)])]
 
 
 class _Memo:
@@ -120,6 +131,25 @@ class _Memo:
         if got is None:
             got = self.seen[node] = self.index.get(node, None)
         return default if got is None else got
+
+    def components_above(self, sources: Any, targets: list[int]) -> list[tuple[list[int], bool]] | None:
+        return self.index.components_above(sources, targets)
+
+
+class IndexSet:
+    """A boolean mask read as the set of its indexes (membership only, what `ownership.exact` asks)."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+
+    def __contains__(self, i: object) -> bool:
+        return isinstance(i, int) and bool(self.mask[i])
+
+    def __len__(self) -> int:
+        return int(self.mask.sum())
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self.mask).tolist())
 
 
 class StakeGraph:
@@ -353,3 +383,12 @@ def _component_levels(ncomp: int, src: np.ndarray, dst: np.ndarray) -> np.ndarra
         frontier = reached[indegree[reached] == 0]
         depth += 1
     return level
+
+
+def warm() -> None:
+    """Load the compiled kernel (from the cache, or compile it) on a two-entity cross-holding, so that the screen
+    can do it while worker processes parse the files (`cli.screen`)."""
+    graph = StakeGraph(3, np.array([0, 1, 2]), np.array([1, 0, 0]), np.array([0.5, 0.5, 0.5]))
+    sources = np.array([False, False, True])
+    graph.interests(sources, False, None)
+    graph.in_edges().components_above(IndexSet(sources), [0])
