@@ -110,7 +110,7 @@ def test_cycles_handed_back_to_python_give_the_same_figures(raw, sources, tracin
     calls of the kernel: with the limit at 2, most cycles of these graphs take that way."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cycles, "EXACT_LIMIT", 2)
-        patch.setattr(arrays, "EXACT_LIMIT", 2)
+        patch.setattr(kernel, "EXACT_LIMIT", 2)
         compiled, reference = _graphs(_kept(raw))
         mask = _mask(sources)
         control = tracing == "control"

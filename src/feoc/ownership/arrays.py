@@ -24,7 +24,7 @@ from scipy.sparse import csgraph
 
 from feoc.data.problems import InputError
 from feoc.ownership import kernel
-from feoc.ownership.cycles import EXACT_LIMIT, array_components, solve_cycle
+from feoc.ownership.cycles import array_components, solve_cycle
 from feoc.ownership.exact import EXACT_CYCLE, EXACT_NODES
 from feoc.ownership.graph import interest_rule, lookthrough_of
 
@@ -88,11 +88,12 @@ class InEdgeIndex:
         """A view that keeps what it read: one exact evaluation reads each entity's stakes three or four times."""
         return _Memo(self)
 
-    def components_above(self, sources: Any, targets: list[int]) -> list[tuple[list[int], bool]] | None:
+    def components_above(self, sources: Any, targets: list[int]) -> list[tuple[list[int], bool, bool]] | None:
         """For `ownership.exact.exact_interests`: the targets and every holder above them (not above a source that
         is not a target) as strongly connected components in topological order, members ascending, each with
-        whether it is a cycle. None where that function gives up for size alone: a holder added past EXACT_NODES
-        entities, or a cycle over EXACT_CYCLE members (it would return None whatever else it found)."""
+        whether it is a cycle and whether it is reached (False only for an entity outside any cycle that is no
+        source and has no source above it: its interest is 0). None where that function gives up for size alone:
+        a holder added past EXACT_NODES entities, or a cycle over EXACT_CYCLE members."""
         mask = sources.mask if isinstance(sources, IndexSet) else np.isin(np.arange(len(self.indptr) - 1), list(sources))
         nodes = kernel.upstream(self.indptr, self.holder, np.ascontiguousarray(mask, dtype=np.bool_),
                                 np.array(targets, dtype=np.int64), EXACT_NODES)
@@ -114,9 +115,11 @@ class InEdgeIndex:
         cyclic = size > 1
         cyclic[label[src[src == dst]]] = True
         order = np.lexsort((nodes, label, _component_levels(ncomp, label[src], label[dst])[label]))
+        reached = _reached(len(nodes), src, dst, mask[nodes]) | cyclic[label]
         members, comps = nodes[order].tolist(), label[order]
         cuts = (np.flatnonzero(comps[1:] != comps[:-1]) + 1).tolist()
-        return [(members[a:b], bool(cyclic[comps[a]])) for a, b in zip([0, *cuts], [*cuts, len(members)])]
+        return [(members[a:b], bool(cyclic[comps[a]]), bool(reached[order[a]]))
+                for a, b in zip([0, *cuts], [*cuts, len(members)])]
 
 
 class _Memo:
@@ -132,7 +135,7 @@ class _Memo:
             got = self.seen[node] = self.index.get(node, None)
         return default if got is None else got
 
-    def components_above(self, sources: Any, targets: list[int]) -> list[tuple[list[int], bool]] | None:
+    def components_above(self, sources: Any, targets: list[int]) -> list[tuple[list[int], bool, bool]] | None:
         return self.index.components_above(sources, targets)
 
 
@@ -187,7 +190,7 @@ class StakeGraph:
         self.cycles: list[_Cycle] = []  # every cross-holding, level by level
         self._cycles_at = [self._cycles(split, hi, label) for _, split, hi in self._spans]
         self._levels: list[_Level] | None = None
-        self.plan = None if reference or not kernel.AVAILABLE else Plan.of(self)
+        self.plan = None if reference or not kernel.AVAILABLE else kernel.Plan.of(self)
 
     @property
     def levels(self) -> list[_Level]:
@@ -310,54 +313,21 @@ class StakeGraph:
         return solved
 
 
-@dataclass(frozen=True)
-class Plan:
-    """A `StakeGraph` laid out for `kernel.propagate` (CSR style, int32 entity ids): per level, its acyclic
-    targets and its cycles; per target and per cycle member, its stakes as a range of the sorted edges."""
-
-    levels: np.ndarray  # level l's acyclic targets: targets[levels[l]:levels[l + 1]]
-    targets: np.ndarray
-    t_lo: np.ndarray  # a target's stakes: edges t_lo..t_hi
-    t_hi: np.ndarray
-    cycles: np.ndarray  # level l's cycles: cycles[l]..cycles[l + 1] (indexes into StakeGraph.cycles)
-    c_ptr: np.ndarray  # a cycle's members: members[c_ptr[c]:c_ptr[c + 1]], by id
-    members: np.ndarray
-    m_lo: np.ndarray
-    m_hi: np.ndarray
-    local: np.ndarray  # an entity's position among its cycle's members
-    owner: np.ndarray  # an entity's cycle, or -1
-    large: np.ndarray  # cycles over EXACT_LIMIT nodes: solved by scipy's sparse LU, in Python
-
-    @staticmethod
-    def of(graph: StakeGraph) -> Plan:
-        target = graph.target
-        first = np.flatnonzero(np.r_[True, target[1:] != target[:-1]]) if len(target) else np.zeros(0, dtype=np.int64)
-        node_lo = np.zeros(graph.n, dtype=np.int64)
-        node_hi = np.zeros(graph.n, dtype=np.int64)
-        node_lo[target[first]] = first
-        node_hi[target[first]] = np.r_[first[1:], len(target)]
-        acyclic = [np.unique(target[lo:split]) for lo, split, _ in graph._spans]
-        targets = np.concatenate(acyclic).astype(np.int32) if acyclic else np.zeros(0, dtype=np.int32)
-        sizes = [len(c.nodes) for c in graph.cycles]
-        members = np.array([v for c in graph.cycles for v in c.nodes], dtype=np.int32)
-        owner = np.full(graph.n, -1, dtype=np.int32)
-        owner[members] = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
-        local = np.zeros(graph.n, dtype=np.int32)
-        local[members] = np.concatenate([np.arange(k, dtype=np.int32) for k in sizes]) if sizes else members
-        return Plan(np.r_[0, np.cumsum([len(a) for a in acyclic])].astype(np.int64), targets, node_lo[targets],
-                    node_hi[targets], np.r_[0, np.cumsum([len(c) for c in graph._cycles_at])].astype(np.int64),
-                    np.r_[0, np.cumsum(sizes)].astype(np.int64), members, node_lo[members], node_hi[members], local,
-                    owner, np.array([k > EXACT_LIMIT for k in sizes], dtype=np.bool_))
-
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        return (self.levels, self.targets, self.t_lo, self.t_hi, self.cycles, self.c_ptr, self.members, self.m_lo,
-                self.m_hi, self.local, self.owner, self.large)
-
-
 def _weight(vals: np.ndarray, is_source: np.ndarray, control: bool, lookthrough: float) -> np.ndarray:
     if control:
         return np.where(is_source | (vals > lookthrough), 1.0, vals)
     return np.where(is_source, 1.0, vals)
+
+
+def _reached(k: int, src: np.ndarray, dst: np.ndarray, is_source: np.ndarray) -> np.ndarray:
+    """Which of `k` nodes are sources or lie below one (edges src -> dst): breadth first from an added node k
+    that holds every source."""
+    starts = np.flatnonzero(is_source)
+    graph = sparse.csr_matrix((np.ones(len(src) + len(starts)), (np.r_[src, np.full(len(starts), k)], np.r_[dst, starts])),
+                              shape=(k + 1, k + 1))
+    out = np.zeros(k + 1, dtype=bool)
+    out[csgraph.breadth_first_order(graph, k, directed=True, return_predecessors=False)] = True
+    return out[:k]
 
 
 def _component_levels(ncomp: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:

@@ -65,7 +65,9 @@ def exact_interests(edges: StakesIn, sources: Collection[Any], targets: Iterable
                 total += decimal(s) if w == 1 else decimal(s) * w
         return min(total, Fraction(1))
 
-    for component, cyclic in ordered:
+    for component, cyclic, reached in ordered:
+        if not reached:
+            continue  # no source above it: its interest is 0 (the default of `value`)
         if not cyclic:
             value[component[0]] = compute(component[0])
         elif len(component) > EXACT_CYCLE or not _solve_once(component, edges, sources, weight, compute, value, limit):
@@ -73,10 +75,12 @@ def exact_interests(edges: StakesIn, sources: Collection[Any], targets: Iterable
     return {t: value.get(t, Fraction(0)) for t in targets}
 
 
-def _ordered(edges: StakesIn, sources: Collection[Any], targets: list[Any]) -> list[tuple[list[Any], bool]] | None:
+def _ordered(edges: StakesIn, sources: Collection[Any],
+             targets: list[Any]) -> list[tuple[list[Any], bool, bool]] | None:
     """The targets and every holder above them (not above a source), as strongly connected components in
-    topological order, each with whether it is a cycle; None beyond EXACT_NODES. An index on arrays may do this
-    compiled (`arrays.InEdgeIndex.components_above`; any topological order gives the same fractions)."""
+    topological order, each with whether it is a cycle and whether a source may lie above it; None beyond
+    EXACT_NODES. An index on arrays does this compiled (`arrays.InEdgeIndex.components_above`: any topological
+    order gives the same fractions, and it tells the acyclic entities no source reaches, whose interest is 0)."""
     on_arrays = getattr(edges, "components_above", None)
     if on_arrays is not None:
         return on_arrays(sources, targets)
@@ -90,7 +94,7 @@ def _ordered(edges: StakesIn, sources: Collection[Any], targets: list[Any]) -> l
             continue  # a source counts in full: what is above it does not matter
         for holder, _ in edges.get(node, ()):
             out.setdefault(holder, []).append(node)
-    return [(c, len(c) > 1 or c[0] in out.get(c[0], ())) for c in components_in_topological_order(set(nodes), out)]
+    return [(c, len(c) > 1 or c[0] in out.get(c[0], ()), True) for c in components_in_topological_order(set(nodes), out)]
 
 
 def upstream(edges: StakesIn, sources: Collection[Any],

@@ -21,12 +21,13 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from feoc.ownership.cycles import MAX_SWEEPS, TOLERANCE
+from feoc.ownership.cycles import EXACT_LIMIT, MAX_SWEEPS, TOLERANCE
 
 SINGULAR = 1e-15  # the pivot below which `cycles._gauss` calls a system singular
 SOLVED, DEFER, FAILED = 0, 1, 2  # a cycle's outcome in the kernel
@@ -284,3 +285,47 @@ def upstream(indptr: Any, holder: Any, sources: Any, targets: Any, limit: int) -
                 if size > limit:
                     return np.empty(0, dtype=np.int64)
     return found[:size]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An `arrays.StakeGraph` laid out for `kernel.propagate` (CSR style, int32 entity ids): per level, its acyclic
+    targets and its cycles; per target and per cycle member, its stakes as a range of the sorted edges."""
+
+    levels: np.ndarray  # level l's acyclic targets: targets[levels[l]:levels[l + 1]]
+    targets: np.ndarray
+    t_lo: np.ndarray  # a target's stakes: edges t_lo..t_hi
+    t_hi: np.ndarray
+    cycles: np.ndarray  # level l's cycles: cycles[l]..cycles[l + 1] (indexes into StakeGraph.cycles)
+    c_ptr: np.ndarray  # a cycle's members: members[c_ptr[c]:c_ptr[c + 1]], by id
+    members: np.ndarray
+    m_lo: np.ndarray
+    m_hi: np.ndarray
+    local: np.ndarray  # an entity's position among its cycle's members
+    owner: np.ndarray  # an entity's cycle, or -1
+    large: np.ndarray  # cycles over EXACT_LIMIT nodes: solved by scipy's sparse LU, in Python
+
+    @staticmethod
+    def of(graph: Any) -> Plan:
+        target = graph.target
+        first = np.flatnonzero(np.r_[True, target[1:] != target[:-1]]) if len(target) else np.zeros(0, dtype=np.int64)
+        node_lo = np.zeros(graph.n, dtype=np.int64)
+        node_hi = np.zeros(graph.n, dtype=np.int64)
+        node_lo[target[first]] = first
+        node_hi[target[first]] = np.r_[first[1:], len(target)]
+        acyclic = [np.unique(target[lo:split]) for lo, split, _ in graph._spans]
+        targets = np.concatenate(acyclic).astype(np.int32) if acyclic else np.zeros(0, dtype=np.int32)
+        sizes = [len(c.nodes) for c in graph.cycles]
+        members = np.array([v for c in graph.cycles for v in c.nodes], dtype=np.int32)
+        owner = np.full(graph.n, -1, dtype=np.int32)
+        owner[members] = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        local = np.zeros(graph.n, dtype=np.int32)
+        local[members] = np.concatenate([np.arange(k, dtype=np.int32) for k in sizes]) if sizes else members
+        return Plan(np.r_[0, np.cumsum([len(a) for a in acyclic])].astype(np.int64), targets, node_lo[targets],
+                    node_hi[targets], np.r_[0, np.cumsum([len(c) for c in graph._cycles_at])].astype(np.int64),
+                    np.r_[0, np.cumsum(sizes)].astype(np.int64), members, node_lo[members], node_hi[members], local,
+                    owner, np.array([k > EXACT_LIMIT for k in sizes], dtype=np.bool_))
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return (self.levels, self.targets, self.t_lo, self.t_hi, self.cycles, self.c_ptr, self.members, self.m_lo,
+                self.m_hi, self.local, self.owner, self.large)
