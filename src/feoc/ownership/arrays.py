@@ -39,12 +39,15 @@ def py_round(x: np.ndarray, digits: int) -> np.ndarray:
     """`round(v, digits)` for every element, as Python rounds (correctly, ties to even on the exact binary
     value). numpy's round scales, rints and divides, which can differ next to a tie; those few elements
     are rounded by Python itself."""
-    out = np.round(x, digits)
+    out = x.copy()  # a zero (most entities, for most holders) rounds to itself
+    some = np.flatnonzero(x)
+    x = x[some]
+    out[some] = np.round(x, digits)
     scaled = x * 10.0 ** digits
     near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
     if near.any():
         idx = np.flatnonzero(near)
-        out[idx] = [round(v, digits) for v in x[idx].tolist()]
+        out[some[idx]] = [round(v, digits) for v in x[idx].tolist()]
     return out
 
 
@@ -114,7 +117,7 @@ class InEdgeIndex:
             return None
         cyclic = size > 1
         cyclic[label[src[src == dst]]] = True
-        order = np.lexsort((nodes, label, _component_levels(ncomp, label[src], label[dst])[label]))
+        order = np.lexsort((nodes, label, kernel.topological(ncomp, label[src], label[dst])[label]))
         reached = _reached(len(nodes), src, dst, mask[nodes]) | cyclic[label]
         members, comps = nodes[order].tolist(), label[order]
         cuts = (np.flatnonzero(comps[1:] != comps[:-1]) + 1).tolist()

@@ -287,6 +287,42 @@ def upstream(indptr: Any, holder: Any, sources: Any, targets: Any, limit: int) -
     return found[:size]
 
 
+@jit
+def topological(ncomp: int, src: Any, dst: Any) -> Any:
+    """A topological position for each of `ncomp` components (edges src -> dst between them, self-edges
+    ignored): Kahn's algorithm, a component after every one above it."""
+    indegree = np.zeros(ncomp, dtype=np.int64)
+    count = np.zeros(ncomp + 1, dtype=np.int64)
+    for e in range(len(src)):
+        if src[e] != dst[e]:
+            indegree[dst[e]] += 1
+            count[src[e] + 1] += 1
+    for c in range(ncomp):
+        count[c + 1] += count[c]
+    out = np.empty(count[ncomp], dtype=np.int64)
+    fill = count[:ncomp].copy()
+    for e in range(len(src)):
+        if src[e] != dst[e]:
+            out[fill[src[e]]] = dst[e]
+            fill[src[e]] += 1
+    queue = np.flatnonzero(indegree == 0)
+    order = np.empty(ncomp, dtype=np.int64)
+    queue_out = np.empty(ncomp, dtype=np.int64)
+    head, tail = 0, len(queue)
+    queue_out[:tail] = queue
+    while head < tail:
+        c = queue_out[head]
+        order[c] = head
+        head += 1
+        for k in range(count[c], count[c + 1]):
+            d = out[k]
+            indegree[d] -= 1
+            if indegree[d] == 0:
+                queue_out[tail] = d
+                tail += 1
+    return order
+
+
 @dataclass(frozen=True)
 class Plan:
     """An `arrays.StakeGraph` laid out for `kernel.propagate` (CSR style, int32 entity ids): per level, its acyclic
