@@ -220,3 +220,25 @@ def test_exact_figures_walked_on_arrays_equal_the_dictionary_walk(raw, sources, 
         exact._SOLVED.clear()
         got = exact.exact_interests(compiled.in_edges().memo(), arrays.IndexSet(_mask(sources)), targets, control, 0.5)
     assert got == expected
+
+
+@pytest.mark.parametrize("floor", [0.0, 0.05, 0.3, 1.0])
+def test_the_bulk_worst_case_fills_the_same_holdings_on_columns(tmp_path, floor):
+    """Issue 14's doubt passed down the chain: the bulk path's worst case (`bulk_doubt.worst_columns`, on the
+    columns of a compact load) takes the same unrecorded measures as 100 % as `doubt.worst_case` does record by
+    record, on a synthetic world with many holdings that leave voting rights or board seats out."""
+    from feoc.data.model import MEASURES
+    from feoc.determine.bulk_doubt import worst_columns
+    from feoc.determine.doubt import worst_case
+    from feoc.law.law import Law
+    from feoc.load.folder import load_dataset
+
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_world.py"), "--entities", "2000", "--out", str(tmp_path),
+                    "--seed", "3"], check=True, stdout=subprocess.DEVNULL)
+    dataset = load_dataset(tmp_path, Law.load(), compact=True)
+    expected, filled = worst_case(dataset, floor)
+    got = worst_columns(dataset, floor)
+    assert got is not None
+    assert bool(got[1]) == bool(filled) and len(got[1]) == len(filled)
+    for field in ("holder", "entity", "start", "end", *MEASURES):
+        assert got[0].column("holdings", field) == expected.column("holdings", field), field
