@@ -242,3 +242,16 @@ def test_the_bulk_worst_case_fills_the_same_holdings_on_columns(tmp_path, floor)
     assert bool(got[1]) == bool(filled) and len(got[1]) == len(filled)
     for field in ("holder", "entity", "start", "end", *MEASURES):
         assert got[0].column("holdings", field) == expected.column("holdings", field), field
+
+
+def test_without_a_writable_cache_the_pure_python_path_screens(tmp_path):
+    """A home whose cache cannot be written (a locked-down account): no compiling anew in every process, the
+    pure-Python sweep computes the same figures."""
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    code = ("import numpy as np; from feoc.ownership import kernel; from feoc.ownership.arrays import StakeGraph;"
+            "g = StakeGraph(3, np.array([0, 1, 2]), np.array([1, 0, 0]), np.array([0.5, 0.5, 0.5]));"
+            "print(kernel.AVAILABLE, g.interests(np.array([False, False, True]), False, 0.5).tolist())")
+    env = {"PYTHONPATH": str(ROOT / "src"), "XDG_CACHE_HOME": str(blocked), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"False {[2 / 3, 1 / 3, 0.0]}"

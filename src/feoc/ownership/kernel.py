@@ -12,8 +12,8 @@ Whatever the kernel cannot do step for step it hands back (a cycle over `cycles.
 sparse LU in scipy; a held set whose members hold one another, recomputed in Python's set order): the caller
 solves those cycles in Python and calls again from the next level.
 
-Compiled code is cached under the user's cache directory (`cache_dir`), never in the package. Without numba the
-pure-Python path is used (`AVAILABLE` is False).
+Compiled code is cached under the user's cache directory (`cache_dir`), never in the package. Without numba, without
+a writable cache directory or with FEOC_NO_KERNEL set, the pure-Python path is used (`AVAILABLE` is False).
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ def _writable(path: Path) -> bool:
 
 
 def _compiler() -> Any:
-    """`numba.njit` set to cache in `cache_dir()` (or not at all when it cannot be written: compiled per process),
-    or None without numba. NUMBA_CACHE_DIR, when the user sets it, wins."""
+    """`numba.njit` set to cache in `cache_dir()`; None without numba or when that directory cannot be written
+    (compiling anew in every process costs ~5 s, more than the kernel saves below millions of entities: the
+    pure-Python path is used then). NUMBA_CACHE_DIR, when the user sets it, wins."""
     try:
         import numba
     except ImportError:
@@ -59,12 +60,13 @@ def _compiler() -> Any:
     config: Any = numba.config
     prior = config.CACHE_DIR
     where = Path(prior) if prior else cache_dir()
-    cache = _writable(where)
+    if not _writable(where):
+        return None
 
     def jit(fn: Any) -> Any:
         config.CACHE_DIR = str(where)  # read when the function's cache is set up, here
         try:
-            return numba.njit(cache=cache, nogil=True)(fn)
+            return numba.njit(cache=True, nogil=True)(fn)
         finally:
             config.CACHE_DIR = prior
     return jit
