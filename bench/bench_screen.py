@@ -6,6 +6,7 @@ best of 3 up to 100k entities, once at 1M).
 
     python bench/bench_screen.py                       # 10k and 100k
     python bench/bench_screen.py --sizes 10000 100000 1000000 --evaluators durable-rules reference
+    PYTHONPATH=CHECKOUT/src python bench/bench_screen.py --sizes 100000 1000000 --evaluators vectorised --no-baseline
 
 It prints one table (seconds; MiB). Targets are in ../README.md and bench/README.md; this script states
 the figures, it does not assert them.
@@ -74,7 +75,7 @@ def best_of(repeats: int, work: Callable[[], Any]) -> tuple[float, Any]:
     return best, result
 
 
-def measure(n: int, seed: int, evaluator: str) -> dict:
+def measure(n: int, seed: int, evaluator: str, baseline: bool = True) -> dict:
     """Runs in a child process: one size, one evaluator (`vectorised` is the bulk path of `feoc screen`)."""
     import datetime as dt
 
@@ -162,7 +163,8 @@ def measure(n: int, seed: int, evaluator: str) -> dict:
         ours = {m: {ids[i]: float(v[i]) for i in np.flatnonzero(v > 0)} for m, v in values.items()}
     else:
         ours_t, ours = best_of(repeats, lambda: {m: Graph(edges[m]).interests(sources) for m in MEASURES})
-    base_t, base = best_of(repeats, lambda: {m: networkx_interests(edges[m], sources) for m in MEASURES})
+    base_t, base = best_of(repeats, lambda: {m: networkx_interests(edges[m], sources) for m in MEASURES}) \
+        if baseline else (float("nan"), ours)
     worst = max((abs(ours[m].get(k, 0) - base[m].get(k, 0)) for m in MEASURES for k in set(ours[m]) | set(base[m])), default=0)
     return {"entities": len(dataset.entities), "holdings": len(dataset.holdings), "evaluator": evaluator,
             "load_s": t1 - t0, "analysis_s": (t2 - t1) - spent[0], "engine_s": spent[0], "report_s": t3 - t2,
@@ -185,13 +187,18 @@ def calibration() -> float:
 
 
 def cli(n: int, seed: int) -> dict:
-    """`feoc screen --out FILE` on the world, process start to exit, in a child process of its own."""
-    out = Path(tempfile.gettempdir()) / f"feoc-bench-screen-{n}.csv"
+    """`feoc screen --out FILE` on the world, process start to exit, in a child process of its own: the feoc this
+    interpreter imports (`python -m feoc`, so PYTHONPATH picks the checkout measured; before issue 17 the `feoc`
+    on PATH)."""
+    out = Path(tempfile.gettempdir()) / f"feoc-bench-screen-{n}-{os.getpid()}.csv"
     s = time.perf_counter()
-    subprocess.run(["feoc", "screen", "--data", str(world(n, seed)), "--on", "2024-06-01", "--out", str(out)],
-                   check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "feoc", "screen", "--data", str(world(n, seed)), "--on", "2024-06-01",
+                    "--out", str(out)], check=True, capture_output=True)
     wall = time.perf_counter() - s
-    return {"wall_s": wall, "peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out.unlink()
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mib": usage.ru_maxrss / 1024,
+            "load": os.getloadavg()[0]}
 
 
 def main() -> None:
@@ -200,11 +207,12 @@ def main() -> None:
     parser.add_argument("--evaluators", nargs="+", default=["vectorised", "durable-rules", "reference"])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cli-runs", type=int, default=3, help="runs of the `feoc screen` command per size")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the networkx baseline (~100 s at 1M)")
     parser.add_argument("--measure", nargs=3, metavar=("N", "SEED", "EVALUATOR"), help=argparse.SUPPRESS)
     parser.add_argument("--cli", nargs=2, metavar=("N", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(int(args.measure[0]), int(args.measure[1]), args.measure[2])))
+        print(json.dumps(measure(int(args.measure[0]), int(args.measure[1]), args.measure[2], not args.no_baseline)))
         return
     if args.cli:
         print(json.dumps(cli(int(args.cli[0]), int(args.cli[1]))))
@@ -218,8 +226,8 @@ def main() -> None:
     for n in args.sizes:
         world(n, args.seed)
         for ev in args.evaluators:
-            out = subprocess.run([sys.executable, __file__, "--measure", str(n), str(args.seed), ev],
-                                 capture_output=True, text=True, check=True)
+            out = subprocess.run([sys.executable, __file__, "--measure", str(n), str(args.seed), ev,
+                                  *(["--no-baseline"] if args.no_baseline else [])], capture_output=True, text=True, check=True)
             r = json.loads(out.stdout.strip().splitlines()[-1])
             r["nx_ratio"] = r["interest_networkx_s"] / max(r["interest_ours_s"], 1e-9)
             print("| " + " | ".join(f"{r[k]:,.2f}" if isinstance(r[k], float) else f"{r[k]:,}" if isinstance(r[k], int)
@@ -227,8 +235,8 @@ def main() -> None:
             assert r["max_difference"] < 1e-9, f"networkx baseline disagrees by {r['max_difference']}"
     print()
     print("`feoc screen --out FILE` (default: the vectorised path), process start to exit:")
-    print("| entities | best wall s | median wall s | peak RSS MiB |")
-    print("|---|---|---|---|")
+    print("| entities | best wall s | median wall s | best CPU s | peak RSS MiB | load average |")
+    print("|---|---|---|---|---|---|")
     for n in args.sizes:
         runs = []
         for _ in range(args.cli_runs):
@@ -236,8 +244,9 @@ def main() -> None:
                                  capture_output=True, text=True, check=True)
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
         walls = sorted(r["wall_s"] for r in runs)
-        print(f"| {n:,} | {walls[0]:.2f} | {walls[len(walls) // 2]:.2f} | {max(r['peak_rss_mib'] for r in runs):,.0f} |",
-              flush=True)
+        loads = sorted(r["load"] for r in runs)
+        print(f"| {n:,} | {walls[0]:.2f} | {walls[len(walls) // 2]:.2f} | {min(r['cpu_s'] for r in runs):.2f} | "
+              f"{max(r['peak_rss_mib'] for r in runs):,.0f} | {loads[0]:.1f}–{loads[-1]:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

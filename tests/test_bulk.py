@@ -160,7 +160,8 @@ def test_cross_holdings_that_do_not_converge_are_left_to_the_durable_rules_path(
     def diverge(*args, **kwargs):
         raise InputError([Problem("(ownership data)", 0, "does not converge", "check")])
 
-    graph = StakeGraph(3, np.array([0, 1, 2]), np.array([1, 0, 0]), np.array([0.5, 0.5, 0.5]))
+    # the pure-Python sweep, whose cycles `solve_cycle` solves (the compiled kernel's refusal: tests/test_kernel.py)
+    graph = StakeGraph(3, np.array([0, 1, 2]), np.array([1, 0, 0]), np.array([0.5, 0.5, 0.5]), reference=True)
     assert graph.interests(np.array([False, False, True]), False, 0.5).tolist() == pytest.approx([2 / 3, 1 / 3, 0.0])
     monkeypatch.setattr(arrays, "solve_cycle", diverge)
     graph.cache.clear()

@@ -66,6 +66,9 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
 
     def warm_up() -> None:  # while worker processes parse the files: this process imports numpy and scipy
         import feoc.determine.bulk  # noqa: F401
+        from feoc.ownership.arrays import warm
+
+        warm()  # and loads the compiled kernel (issue 17)
 
     with status("loading the dataset…"):
         # light rows and all cores: a screen reads entities and holdings, nothing else of them

@@ -52,7 +52,7 @@ from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_
 from feoc.law.compile import CompiledRuleset
 from feoc.law.law import Law
 from feoc.law.readings import Interpretation
-from feoc.ownership.arrays import StakeGraph, py_round
+from feoc.ownership.arrays import IndexSet, StakeGraph, py_round
 from feoc.ownership.exact import exact_interests
 
 
@@ -290,11 +290,12 @@ class _Bulk:
             share[same] = before[1][same]
             near &= ~same
         graph = self.graphs[measure]
-        source_set = _IndexSet(sources)
+        source_set = IndexSet(sources)
         control = self.interp.tracing == "control"
         limit = lookthrough_for(self.law, self.day, self.interp.tracing) if control else None
         batch = np.flatnonzero(near).tolist()
-        exact = ExactBatch(lambda: exact_interests(graph.in_edges(), source_set, batch, control, limit or 0.0))
+        edges = graph.in_edges()
+        exact = ExactBatch(lambda: exact_interests(edges.memo(), source_set, batch, control, limit or 0.0))
         for i in batch:
             share[i] = fact_number(float(x[i]), limits, exact.of(i))
         return share
@@ -361,28 +362,11 @@ class BulkReadings:
                           run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
                           run.undetermined, run.undetermined_rules)
 
-
     def _doubt(self, run: _Bulk, reading: str) -> list[Block]:
         """The `upstream_doubt` facts of `determine.doubt` as one block (`bulk_doubt`)."""
         from feoc.determine.bulk_doubt import doubt_block  # it builds on this module's classes
 
         return doubt_block(self, run, reading)
-
-
-class _IndexSet:
-    """A boolean mask read as the set of its indexes (membership only, what `ownership.exact` asks)."""
-
-    def __init__(self, mask: np.ndarray):
-        self.mask = mask
-
-    def __contains__(self, i: object) -> bool:
-        return isinstance(i, int) and bool(self.mask[i])
-
-    def __len__(self) -> int:
-        return int(self.mask.sum())
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(np.flatnonzero(self.mask).tolist())
 
 
 @contextlib.contextmanager

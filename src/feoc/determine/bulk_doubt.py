@@ -4,9 +4,13 @@ facts as one block of columns."""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import numpy as np
 
 from feoc.data.dataset import Dataset
+from feoc.data.model import MEASURES
 from feoc.determine.bulk import Block, BulkReadings, _Bulk
 from feoc.determine.doubt import FLOOR, doubt_facts, more_scoped, worst_case
 from feoc.engine.columnar import column_from
@@ -15,7 +19,8 @@ from feoc.engine.columnar import column_from
 def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]:
     """The `upstream_doubt` facts of `run` (one reading after its chaining rounds) as one block."""
     if readings.worst_case is None:  # once for every reading
-        readings.worst_case = worst_case(readings.dataset, float(readings.law.param(FLOOR, readings.day) or 0.0))
+        floor = float(readings.law.param(FLOOR, readings.day) or 0.0)
+        readings.worst_case = worst_columns(readings.dataset, floor) or worst_case(readings.dataset, floor)
     case = readings.worst_case
 
     def worst(data: Dataset, assumed: frozenset[str]) -> set[str]:
@@ -33,3 +38,30 @@ def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]
         return []
     columns = {name: column_from([f[name] for f in facts]) for name in facts[0]}  # the texts empty: no rule tests them
     return [Block("upstream_doubt", columns.get, len(facts), np.array([run.index[f["subject"]] for f in facts]))]
+
+
+def worst_columns(dataset: Dataset, floor: float) -> tuple[Dataset, list[Any]] | None:
+    """`doubt.worst_case` on the holdings' columns of a compact load (None without them): each unrecorded measure
+    of a holding whose largest recorded share reaches `floor` taken as 100 %, in the columns the bulk path reads,
+    without a new record per holding. The worst case's records stay the recorded ones (nothing on the bulk path
+    reads them), and the filled holdings are given as recorded: without texts they only say whether any was."""
+    kept = dataset.columns.get("holdings")
+    if kept is None:
+        return None
+    shares = np.array([kept[m] for m in MEASURES], dtype=np.float64).T  # None (unrecorded): NaN
+    recorded = ~np.isnan(shares)
+    count = recorded.sum(axis=1)
+    some = (count > 0) & (count < len(MEASURES))
+    fill = np.zeros(len(shares), dtype=bool)
+    fill[some] = np.nanmax(shares[some], axis=1) >= floor
+    if not fill.any():
+        return dataset, []
+    columns = dict(kept)
+    for mi, m in enumerate(MEASURES):
+        at = np.flatnonzero(fill & ~recorded[:, mi]).tolist()
+        if at:
+            columns[m] = values = list(kept[m])
+            for i in at:
+                values[i] = 1.0
+    worst = dataclasses.replace(dataset, columns={**dataset.columns, "holdings": columns})
+    return worst, [dataset.holdings[i] for i in np.flatnonzero(fill).tolist()]

@@ -14,13 +14,18 @@ reports them as an input error.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from feoc.data.problems import InputError
+from feoc.ownership import kernel
 from feoc.ownership.cycles import array_components, solve_cycle
+from feoc.ownership.exact import EXACT_CYCLE, EXACT_NODES
 from feoc.ownership.graph import interest_rule, lookthrough_of
 
 
@@ -34,12 +39,15 @@ def py_round(x: np.ndarray, digits: int) -> np.ndarray:
     """`round(v, digits)` for every element, as Python rounds (correctly, ties to even on the exact binary
     value). numpy's round scales, rints and divides, which can differ next to a tie; those few elements
     are rounded by Python itself."""
-    out = np.round(x, digits)
+    out = x.copy()  # a zero (most entities, for most holders) rounds to itself
+    some = np.flatnonzero(x)
+    x = x[some]
+    out[some] = np.round(x, digits)
     scaled = x * 10.0 ** digits
     near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
     if near.any():
         idx = np.flatnonzero(near)
-        out[idx] = [round(v, digits) for v in x[idx].tolist()]
+        out[some[idx]] = [round(v, digits) for v in x[idx].tolist()]
     return out
 
 
@@ -79,6 +87,76 @@ class InEdgeIndex:
             return default
         return list(zip(self.holder[lo:hi].tolist(), self.share[lo:hi].tolist()))
 
+    def memo(self) -> _Memo:
+        """A view that keeps what it read: one exact evaluation reads each entity's stakes three or four times."""
+        return _Memo(self)
+
+    def components_above(self, sources: Any, targets: list[int]) -> list[tuple[list[int], bool, bool]] | None:
+        """For `ownership.exact.exact_interests`: the targets and every holder above them (not above a source that
+        is not a target) as strongly connected components in topological order, members ascending, each with
+        whether it is a cycle and whether it is reached (False only for an entity outside any cycle that is no
+        source and has no source above it: its interest is 0). None where that function gives up for size alone:
+        a holder added past EXACT_NODES entities, or a cycle over EXACT_CYCLE members."""
+        mask = sources.mask if isinstance(sources, IndexSet) else np.isin(np.arange(len(self.indptr) - 1), list(sources))
+        nodes = kernel.upstream(self.indptr, self.holder, np.ascontiguousarray(mask, dtype=np.bool_),
+                                np.array(targets, dtype=np.int64), EXACT_NODES)
+        if not len(nodes):
+            return [] if not targets else None
+        asked = np.zeros(len(mask), dtype=bool)
+        asked[targets] = True
+        walked = nodes[~mask[nodes] | asked[nodes]]  # a source's holders do not count
+        counts = self.indptr[walked + 1] - self.indptr[walked]
+        edges = np.repeat(self.indptr[walked] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
+        position = np.zeros(len(mask), dtype=np.int64)
+        position[nodes] = np.arange(len(nodes))
+        src, dst = position[self.holder[edges]], np.repeat(position[walked], counts)
+        ncomp, label = csgraph.connected_components(sparse.csr_matrix((np.ones(len(src)), (src, dst)),
+                                                    shape=(len(nodes), len(nodes))), directed=True, connection="strong")
+        size = np.bincount(label, minlength=ncomp)
+        if int(size.max()) > EXACT_CYCLE:
+            return None
+        cyclic = size > 1
+        cyclic[label[src[src == dst]]] = True
+        order = np.lexsort((nodes, label, kernel.topological(ncomp, label[src], label[dst])[label]))
+        reached = _reached(len(nodes), src, dst, mask[nodes]) | cyclic[label]
+        members, comps = nodes[order].tolist(), label[order]
+        cuts = (np.flatnonzero(comps[1:] != comps[:-1]) + 1).tolist()
+        return [(members[a:b], bool(cyclic[comps[a]]), bool(reached[order[a]]))
+                for a, b in zip([0, *cuts], [*cuts, len(members)])]
+
+
+class _Memo:
+    """`InEdgeIndex.get`, each entity read once (for one exact evaluation, then dropped)."""
+
+    def __init__(self, index: InEdgeIndex):
+        self.index = index
+        self.seen: dict[int, Any] = {}
+
+    def get(self, node: int, default: Any = ()) -> Any:
+        got = self.seen.get(node)
+        if got is None:
+            got = self.seen[node] = self.index.get(node, None)
+        return default if got is None else got
+
+    def components_above(self, sources: Any, targets: list[int]) -> list[tuple[list[int], bool, bool]] | None:
+        return self.index.components_above(sources, targets)
+
+
+class IndexSet:
+    """A boolean mask read as the set of its indexes (membership only, what `ownership.exact` asks)."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+
+    def __contains__(self, i: object) -> bool:
+        return isinstance(i, int) and bool(self.mask[i])
+
+    def __len__(self) -> int:
+        return int(self.mask.sum())
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self.mask).tolist())
+
 
 class StakeGraph:
     """The stakes of one measure in force on the date, as arrays over entity indexes 0..n-1 (ascending
@@ -86,10 +164,12 @@ class StakeGraph:
 
     Bit-identical to `ownership.graph.Graph.interests`, so that the screen's figures and the 25 % test never
     differ from the durable-rules path at a rounding tie: each entity's stakes are added one at a time in
-    the same order (holders by id), and cross-holdings are solved by the same code (`solve_cycle`)."""
+    the same order (holders by id), and cross-holdings are solved by the same code (`solve_cycle`), or by the
+    compiled kernel (`ownership.kernel`), which does the very same arithmetic. `reference=True` keeps the
+    pure-Python sweep (the kernel's reference; also used when numba is absent)."""
 
     def __init__(self, n: int, holder: np.ndarray, target: np.ndarray, share: np.ndarray,
-                 rank: np.ndarray | None = None):
+                 rank: np.ndarray | None = None, reference: bool = False):
         """`rank`: each entity's position in id order (default: indexes are already in id order)."""
         self.n = n
         self.rank = np.arange(n) if rank is None else rank
@@ -100,27 +180,35 @@ class StakeGraph:
         self.node_level = level
         node_cyclic = cyclic[label]
         order = np.lexsort((share, self.rank[holder], target, node_cyclic[target], level[target]))
-        self.holder, self.target, self.share = holder[order], target[order], share[order]
+        self.holder = holder[order].astype(np.int32)
+        self.target = target[order].astype(np.int32)
+        self.share = np.ascontiguousarray(share[order], dtype=np.float64)
         self.cache: dict[int, tuple[tuple, dict[int, float]]] = {}  # cycle -> (its inputs, its solution)
         self._in_edges: InEdgeIndex | None = None
         t_level, t_cyc = level[self.target], node_cyclic[self.target]
-        self.levels: list[_Level] = []
-        self.cycles: list[_Cycle] = []
         bounds = np.flatnonzero(np.diff(t_level)) + 1
-        for lo, hi in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(self.target)].tolist()):
-            if lo == hi:
-                continue
-            split = lo + int(np.searchsorted(t_cyc[lo:hi], True))
-            tg = self.target[lo:split]
-            first = np.r_[True, tg[1:] != tg[:-1]] if len(tg) else np.zeros(0, dtype=bool)
-            position = np.cumsum(first) - 1  # each edge's target, as a position in `targets`
-            starts = np.flatnonzero(first)
-            rank = np.arange(len(tg)) - starts[position]
-            ranks = [(lo + np.flatnonzero(rank == r), position[rank == r]) for r in range(int(rank.max()) + 1)] if len(tg) else []
-            lev = _Level(int(t_level[lo]), tg[first], ranks)
-            if split < hi:
-                lev.cycles = self._cycles(split, hi, label)
-            self.levels.append(lev)
+        self._spans = [(lo, lo + int(np.searchsorted(t_cyc[lo:hi], True)), hi)
+                       for lo, hi in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(self.target)].tolist()) if lo < hi]
+        self.depths = np.array([int(t_level[lo]) for lo, _, _ in self._spans], dtype=np.int64)
+        self.cycles: list[_Cycle] = []  # every cross-holding, level by level
+        self._cycles_at = [self._cycles(split, hi, label) for _, split, hi in self._spans]
+        self._levels: list[_Level] | None = None
+        self.plan = None if reference or not kernel.AVAILABLE else kernel.Plan.of(self)
+
+    @property
+    def levels(self) -> list[_Level]:
+        """The levels as the pure-Python sweep reads them (built on first use)."""
+        if self._levels is None:
+            self._levels = []
+            for (lo, split, _), depth, cycles in zip(self._spans, self.depths.tolist(), self._cycles_at):
+                tg = self.target[lo:split]
+                first = np.r_[True, tg[1:] != tg[:-1]] if len(tg) else np.zeros(0, dtype=bool)
+                position = np.cumsum(first) - 1  # each edge's target, as a position in `targets`
+                rank = np.arange(len(tg)) - np.flatnonzero(first)[position]
+                ranks = [(lo + np.flatnonzero(rank == r), position[rank == r]) for r in range(int(rank.max()) + 1)] \
+                    if len(tg) else []
+                self._levels.append(_Level(depth, tg[first], ranks, cycles))
+        return self._levels
 
     def _cycles(self, lo: int, hi: int, label: np.ndarray) -> list[_Cycle]:
         by_comp: dict[int, _Cycle] = {}
@@ -133,8 +221,9 @@ class StakeGraph:
             members = set(comp.nodes)
             comp.holders = sorted({h for st in comp.stakes.values() for h, _ in st})
             comp.outside = [h for h in comp.holders if h not in members]
-            self.cycles.append(comp)
-        return [by_comp[k] for k in sorted(by_comp)]
+        out = [by_comp[k] for k in sorted(by_comp)]
+        self.cycles.extend(out)
+        return out
 
     def in_edges(self) -> InEdgeIndex:
         """entity -> [(holder, share)] over indexes (for `ownership.exact`), indexed once."""
@@ -151,17 +240,21 @@ class StakeGraph:
         which gives the very same array as a full computation. `lookthrough` (the law's threshold) is
         required under control tracing."""
         limit = lookthrough_of("control" if control else "multiply", lookthrough)
+        sources = np.ascontiguousarray(sources, dtype=np.bool_)
         start = 0
         if since is not None and not (since[0] & ~sources).any():
             added = sources & ~since[0]
             if not added.any():
                 return since[1]
             start = int(self.node_level[added].min())
-            x = since[1].copy()
+            x = np.array(since[1], dtype=np.float64)
             w = _weight(x, sources, control, limit)  # what the full pass leaves for every node above `start`
         else:
             x = np.zeros(self.n)
             w = sources.astype(np.float64)  # the weight a holder passes on: 1 for a source (or held), else its interest
+        if self.plan is not None:
+            self._compiled(int(np.searchsorted(self.depths, start)), x, w, sources, control, limit)
+            return x
         holder, share = self.holder, self.share
         for lev in self.levels:
             if lev.depth < start:
@@ -174,12 +267,30 @@ class StakeGraph:
                 x[lev.targets] = vals
                 w[lev.targets] = _weight(vals, sources[lev.targets], control, limit)
             for cycle in lev.cycles:
-                solved = self._solve_cycle(cycle, x, sources, control, limit)
-                nodes = cycle.nodes
-                vals = np.array([solved[v] for v in nodes]) if solved else np.zeros(len(nodes))
-                x[nodes] = vals
-                w[nodes] = _weight(vals, sources[nodes], control, limit)
+                self._python_cycle(cycle, x, w, sources, control, limit)
         return x
+
+    def _compiled(self, level: int, x: np.ndarray, w: np.ndarray, sources: np.ndarray, control: bool,
+                  limit: float) -> None:
+        """The levels from `level` on by the compiled kernel; the cycles it hands back solved in Python."""
+        plan = self.plan
+        assert plan is not None
+        deferred = np.empty(max(1, len(self.cycles)), dtype=np.int64)
+        while level < len(self.depths):
+            level, handed, failed = kernel.propagate(level, x, w, sources, bool(control), float(limit), self.holder,
+                                                     self.share, *plan.arrays(), deferred, kernel.NEUMAIER)
+            if failed >= 0:
+                raise NotBulk("cross-holdings that do not converge")
+            for c in deferred[:handed].tolist():
+                self._python_cycle(self.cycles[c], x, w, sources, control, limit)
+
+    def _python_cycle(self, cycle: _Cycle, x: np.ndarray, w: np.ndarray, sources: np.ndarray, control: bool,
+                      limit: float) -> None:
+        solved = self._solve_cycle(cycle, x, sources, control, limit)
+        nodes = cycle.nodes
+        vals = np.array([solved[v] for v in nodes]) if solved else np.zeros(len(nodes))
+        x[nodes] = vals
+        w[nodes] = _weight(vals, sources[nodes], control, limit)
 
     def _solve_cycle(self, cycle: _Cycle, x: np.ndarray, sources: np.ndarray, control: bool,
                      lookthrough: float) -> dict[int, float] | None:
@@ -211,6 +322,17 @@ def _weight(vals: np.ndarray, is_source: np.ndarray, control: bool, lookthrough:
     return np.where(is_source, 1.0, vals)
 
 
+def _reached(k: int, src: np.ndarray, dst: np.ndarray, is_source: np.ndarray) -> np.ndarray:
+    """Which of `k` nodes are sources or lie below one (edges src -> dst): breadth first from an added node k
+    that holds every source."""
+    starts = np.flatnonzero(is_source)
+    graph = sparse.csr_matrix((np.ones(len(src) + len(starts)), (np.r_[src, np.full(len(starts), k)], np.r_[dst, starts])),
+                              shape=(k + 1, k + 1))
+    out = np.zeros(k + 1, dtype=bool)
+    out[csgraph.breadth_first_order(graph, k, directed=True, return_predecessors=False)] = True
+    return out[:k]
+
+
 def _component_levels(ncomp: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """Longest-chain level of each component of the condensation (Kahn's algorithm, one frontier a step)."""
     between = src != dst
@@ -234,3 +356,12 @@ def _component_levels(ncomp: int, src: np.ndarray, dst: np.ndarray) -> np.ndarra
         frontier = reached[indegree[reached] == 0]
         depth += 1
     return level
+
+
+def warm() -> None:
+    """Load the compiled kernel (from the cache, or compile it) on a two-entity cross-holding, so that the screen
+    can do it while worker processes parse the files (`cli.screen`)."""
+    graph = StakeGraph(3, np.array([0, 1, 2]), np.array([1, 0, 0]), np.array([0.5, 0.5, 0.5]))
+    sources = np.array([False, False, True])
+    graph.interests(sources, False, None)
+    graph.in_edges().components_above(IndexSet(sources), [0])

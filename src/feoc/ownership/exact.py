@@ -45,16 +45,9 @@ def exact_interests(edges: StakesIn, sources: Collection[Any], targets: Iterable
     """The exact interest of `sources` in each of `targets` (see the module docstring), or None when the
     problem is too large to solve exactly."""
     targets = list(targets)
-    nodes = upstream(edges, sources, targets)
-    if nodes is None:
+    ordered = _ordered(edges, sources, targets)
+    if ordered is None:
         return None
-    asked = set(targets)
-    out: dict[Any, list[Any]] = {}
-    for node in sorted(nodes, key=str):
-        if node in sources and node not in asked:
-            continue  # a source counts in full: what is above it does not matter
-        for holder, _ in edges.get(node, ()):
-            out.setdefault(holder, []).append(node)
     limit = decimal(lookthrough) if control else None
     value: dict[Any, Fraction] = {}
 
@@ -72,12 +65,36 @@ def exact_interests(edges: StakesIn, sources: Collection[Any], targets: Iterable
                 total += decimal(s) if w == 1 else decimal(s) * w
         return min(total, Fraction(1))
 
-    for component in components_in_topological_order(set(nodes), out):
-        if len(component) == 1 and component[0] not in out.get(component[0], ()):
+    for component, cyclic, reached in ordered:
+        if not reached:
+            continue  # no source above it: its interest is 0 (the default of `value`)
+        if not cyclic:
             value[component[0]] = compute(component[0])
         elif len(component) > EXACT_CYCLE or not _solve_once(component, edges, sources, weight, compute, value, limit):
             return None
     return {t: value.get(t, Fraction(0)) for t in targets}
+
+
+def _ordered(edges: StakesIn, sources: Collection[Any],
+             targets: list[Any]) -> list[tuple[list[Any], bool, bool]] | None:
+    """The targets and every holder above them (not above a source), as strongly connected components in
+    topological order, each with whether it is a cycle and whether a source may lie above it; None beyond
+    EXACT_NODES. An index on arrays does this compiled (`arrays.InEdgeIndex.components_above`: any topological
+    order gives the same fractions, and it tells the acyclic entities no source reaches, whose interest is 0)."""
+    on_arrays = getattr(edges, "components_above", None)
+    if on_arrays is not None:
+        return on_arrays(sources, targets)
+    nodes = upstream(edges, sources, targets)
+    if nodes is None:
+        return None
+    asked = set(targets)
+    out: dict[Any, list[Any]] = {}
+    for node in sorted(nodes, key=str):
+        if node in sources and node not in asked:
+            continue  # a source counts in full: what is above it does not matter
+        for holder, _ in edges.get(node, ()):
+            out.setdefault(holder, []).append(node)
+    return [(c, len(c) > 1 or c[0] in out.get(c[0], ()), True) for c in components_in_topological_order(set(nodes), out)]
 
 
 def upstream(edges: StakesIn, sources: Collection[Any],

@@ -1,0 +1,369 @@
+"""The compiled propagation kernel: the level-by-level sweep of `ownership.arrays.StakeGraph.interests` and the
+exact solve of each small cross-holding, in machine code (numba) over integer CSR arrays.
+
+The interests are DOE's cumulative "directly or indirectly" held interests (89 FR 37079 §III.E). The kernel does
+the arithmetic of the pure-Python path step for step: each entity's stakes are added one at a time in the same
+order, a cycle is solved by the same dense Gaussian elimination (`ownership.cycles._gauss`: partial pivoting,
+first largest pivot, the same 1e-15 singularity test, the back substitution summed the way this interpreter's
+`sum()` sums: in order before Python 3.12, Neumaier-compensated since), the held set under control tracing is
+grown the same way (`cycles.solve_held`), and the same Gauss-Seidel sweeps check the fixed point. Same operations
+in the same order give the same floats: numba compiles without fast-math, so nothing is reassociated or fused.
+Whatever the kernel cannot do step for step it hands back (a cycle over `cycles.EXACT_LIMIT` nodes, solved by a
+sparse LU in scipy; a held set whose members hold one another, recomputed in Python's set order): the caller
+solves those cycles in Python and calls again from the next level.
+
+Compiled code is cached under the user's cache directory (`cache_dir`), never in the package. Without numba, without
+a writable cache directory or with FEOC_NO_KERNEL set, the pure-Python path is used (`AVAILABLE` is False).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from feoc.ownership.cycles import EXACT_LIMIT, MAX_SWEEPS, TOLERANCE
+
+SINGULAR = 1e-15  # the pivot below which `cycles._gauss` calls a system singular
+SOLVED, DEFER, FAILED = 0, 1, 2  # a cycle's outcome in the kernel
+NEUMAIER = sys.version_info >= (3, 12)  # Python 3.12's sum() of floats compensates (Neumaier), 3.11's adds in order
+
+
+def cache_dir() -> Path:
+    """Where compiled code is kept: `$XDG_CACHE_HOME/feoc/numba` (default `~/.cache/feoc/numba`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "feoc" / "numba"
+
+
+def _writable(path: Path) -> bool:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            return True
+    except OSError:
+        return False
+
+
+def _compiler() -> Any:
+    """`numba.njit` set to cache in `cache_dir()`; None without numba or when that directory cannot be written
+    (compiling anew in every process costs ~5 s, more than the kernel saves below millions of entities: the
+    pure-Python path is used then). NUMBA_CACHE_DIR, when the user sets it, wins."""
+    try:
+        import numba
+    except ImportError:
+        return None
+    config: Any = numba.config
+    prior = config.CACHE_DIR
+    where = Path(prior) if prior else cache_dir()
+    if not _writable(where):
+        return None
+
+    def jit(fn: Any) -> Any:
+        config.CACHE_DIR = str(where)  # read when the function's cache is set up, here
+        try:
+            return numba.njit(cache=True, nogil=True)(fn)
+        finally:
+            config.CACHE_DIR = prior
+    return jit
+
+
+_jit = _compiler()
+AVAILABLE = _jit is not None and not os.environ.get("FEOC_NO_KERNEL")
+jit = _jit if _jit is not None else (lambda fn: fn)
+
+
+@jit
+def _weight(v: float, is_source: bool, control: bool, limit: float) -> float:
+    """What a holder passes on: 1 for a source or (control tracing) an entity held above the look-through."""
+    return 1.0 if is_source or (control and v > limit) else v
+
+
+@jit
+def _compute(lo: int, hi: int, x: Any, sources: Any, holder: Any, share: Any, control: bool, limit: float) -> float:
+    """`graph.interest_rule`'s compute: the stakes [lo, hi) added in order, then `min(total, 1.0)`."""
+    total = 0.0
+    for e in range(lo, hi):
+        h = holder[e]
+        if sources[h]:
+            total += share[e]
+        else:
+            v = x[h]
+            total += share[e] * (1.0 if control and v > limit else v)
+    return 1.0 if total > 1.0 else total
+
+
+@jit
+def _gauss(rows: Any, neumaier: bool) -> Any:
+    """`cycles._gauss` on an n x (n+1) array: the solution, or an empty array when singular."""
+    n = rows.shape[0]
+    for col in range(n):
+        pivot, best = col, abs(rows[col, col])
+        for r in range(col + 1, n):
+            if abs(rows[r, col]) > best:
+                pivot, best = r, abs(rows[r, col])
+        if abs(rows[pivot, col]) < SINGULAR:
+            return np.empty(0)
+        if pivot != col:
+            for c in range(n + 1):
+                rows[col, c], rows[pivot, c] = rows[pivot, c], rows[col, c]
+        for r in range(col + 1, n):
+            factor = rows[r, col] / rows[col, col]
+            if factor != 0.0:
+                for c in range(col, n + 1):
+                    rows[r, c] -= factor * rows[col, c]
+    out = np.zeros(n)
+    for r in range(n - 1, -1, -1):
+        total, comp = 0.0, 0.0  # Python's sum(): int 0 plus the first product, then each in turn
+        for c in range(r + 1, n):
+            p = rows[r, c] * out[c]
+            if not neumaier or c == r + 1:
+                total += p
+                continue
+            t = total + p
+            comp += (total - t) + p if abs(total) >= abs(p) else (p - t) + total
+            total = t
+        if neumaier and comp != 0.0 and np.isfinite(comp):
+            total += comp
+        out[r] = (rows[r, n] - total) / rows[r, r]
+    return out
+
+
+@jit
+def _held_order_matters(members: Any, lo: Any, hi: Any, held: Any, local: Any, cycle: int, owner: Any,
+                        holder: Any) -> bool:
+    """Python recomputes the held members in set order; that order can change the figures only if one held
+    member holds a stake in another."""
+    for i in range(len(members)):
+        if held[i]:
+            for e in range(lo[i], hi[i]):
+                h = holder[e]
+                if h != members[i] and owner[h] == cycle and held[local[h]]:
+                    return True
+    return False
+
+
+@jit
+def _solve_held(cycle: int, members: Any, lo: Any, hi: Any, x: Any, sources: Any, holder: Any, share: Any,
+                control: bool, limit: float, local: Any, owner: Any, neumaier: bool) -> int:
+    """`cycles.solve_held` with `cycles._dense_system`: SOLVED (also when singular, as the caller ignores it),
+    or DEFER when the held members must be recomputed in Python's set order."""
+    k = len(members)
+    held = np.zeros(k, dtype=np.bool_)
+    for i in range(k):
+        held[i] = control and x[members[i]] > limit
+    for _ in range(k + 1):
+        free = np.flatnonzero(~held)
+        nf = len(free)
+        for f in free:
+            x[members[f]] = 0.0
+        rows = np.zeros((nf, nf + 1))
+        for a in range(nf):
+            rows[a, nf] = _compute(lo[free[a]], hi[free[a]], x, sources, holder, share, control, limit)
+        for j in range(nf):
+            x[members[free[j]]] = 1.0
+            for a in range(nf):
+                rows[a, j] = -(_compute(lo[free[a]], hi[free[a]], x, sources, holder, share, control, limit) - rows[a, nf])
+            x[members[free[j]]] = 0.0
+        for a in range(nf):
+            rows[a, a] += 1.0
+        solution = _gauss(rows, neumaier)
+        if nf and len(solution) == 0:
+            return SOLVED  # singular: the sweeps decide (and refuse what does not converge)
+        for a in range(nf):
+            v = solution[a]
+            v = 0.0 if v < 0.0 else v
+            x[members[free[a]]] = 1.0 if v > 1.0 else v
+        if _held_order_matters(members, lo, hi, held, local, cycle, owner, holder):
+            return DEFER
+        for i in range(k):
+            if held[i]:
+                x[members[i]] = _compute(lo[i], hi[i], x, sources, holder, share, control, limit)
+        same = True
+        for i in range(k):
+            now = control and x[members[i]] > limit
+            same = same and now == held[i]
+            held[i] = now
+        if same:
+            return SOLVED
+    return SOLVED
+
+
+@jit
+def _cycle(cycle: int, members: Any, lo: Any, hi: Any, x: Any, w: Any, sources: Any, holder: Any, share: Any,
+           control: bool, limit: float, local: Any, owner: Any, neumaier: bool) -> int:
+    """One cross-holding as `arrays.StakeGraph._solve_cycle` and `cycles.solve_cycle` (dense case)."""
+    reached = False
+    for i in range(len(members)):
+        reached = reached or sources[members[i]]
+        for e in range(lo[i], hi[i]):
+            h = holder[e]
+            reached = reached or sources[h] or (owner[h] != cycle and x[h] > 0)
+    for m in members:
+        x[m] = 0.0  # the reference's value map has no entry for a member yet
+    if reached:
+        outcome = _solve_held(cycle, members, lo, hi, x, sources, holder, share, control, limit, local, owner, neumaier)
+        if outcome != SOLVED:
+            return outcome
+        settled = False
+        for _ in range(MAX_SWEEPS):
+            change = 0.0
+            for i in range(len(members)):
+                new = _compute(lo[i], hi[i], x, sources, holder, share, control, limit)
+                d = abs(new - x[members[i]])
+                change = d if d > change else change
+                x[members[i]] = new
+            if change < TOLERANCE:
+                settled = True
+                break
+        if not settled:
+            return FAILED
+    for m in members:
+        x[m] = x[m] if x[m] > 0 else 0.0
+        w[m] = _weight(x[m], sources[m], control, limit)
+    return SOLVED
+
+
+@jit
+def propagate(first: int, x: Any, w: Any, sources: Any, control: bool, limit: float, holder: Any, share: Any,
+              levels: Any, targets: Any, t_lo: Any, t_hi: Any, cycles: Any, c_ptr: Any, members: Any, m_lo: Any,
+              m_hi: Any, local: Any, owner: Any, large: Any, deferred: Any, neumaier: bool) -> Any:
+    """Levels `first`.. of a `StakeGraph` (level l: acyclic targets levels[l, 0]..levels[l+1, 0], cycles
+    cycles[l]..cycles[l+1]). Returns (the level to continue from, how many cycles of the level just done were
+    handed back into `deferred`, a cycle that does not converge or -1)."""
+    for lv in range(first, len(cycles) - 1):
+        for k in range(levels[lv], levels[lv + 1]):
+            total = 0.0
+            for e in range(t_lo[k], t_hi[k]):
+                total += share[e] * w[holder[e]]
+            t = targets[k]
+            x[t] = 1.0 if total > 1.0 else total
+            w[t] = _weight(x[t], sources[t], control, limit)
+        handed = 0
+        for c in range(cycles[lv], cycles[lv + 1]):
+            a, b = c_ptr[c], c_ptr[c + 1]
+            outcome = DEFER if large[c] else _cycle(c, members[a:b], m_lo[a:b], m_hi[a:b], x, w, sources, holder,
+                                                    share, control, limit, local, owner, neumaier)
+            if outcome == FAILED:
+                return lv, handed, c
+            if outcome == DEFER:
+                deferred[handed] = c
+                handed += 1
+        if handed:
+            return lv + 1, handed, -1
+    return len(cycles) - 1, 0, -1
+
+
+@jit
+def upstream(indptr: Any, holder: Any, sources: Any, targets: Any, limit: int) -> Any:
+    """`ownership.exact.upstream` on arrays: the targets and every holder above them, not looking above a source
+    that is not a target; an empty array where that function gives up (a holder added past `limit` nodes)."""
+    seen = np.zeros(len(sources), dtype=np.bool_)
+    asked = np.zeros(len(sources), dtype=np.bool_)
+    found = np.empty(len(sources), dtype=np.int64)
+    size = 0
+    for t in targets:
+        asked[t] = True
+        if not seen[t]:
+            seen[t] = True
+            found[size] = t
+            size += 1
+    at = 0
+    while at < size:  # breadth first: the same set as the reference's depth-first walk
+        node = found[at]
+        at += 1
+        if sources[node] and not asked[node]:
+            continue
+        for e in range(indptr[node], indptr[node + 1]):
+            h = holder[e]
+            if not seen[h]:
+                seen[h] = True
+                found[size] = h
+                size += 1
+                if size > limit:
+                    return np.empty(0, dtype=np.int64)
+    return found[:size]
+
+
+@jit
+def topological(ncomp: int, src: Any, dst: Any) -> Any:
+    """A topological position for each of `ncomp` components (edges src -> dst between them, self-edges
+    ignored): Kahn's algorithm, a component after every one above it."""
+    indegree = np.zeros(ncomp, dtype=np.int64)
+    count = np.zeros(ncomp + 1, dtype=np.int64)
+    for e in range(len(src)):
+        if src[e] != dst[e]:
+            indegree[dst[e]] += 1
+            count[src[e] + 1] += 1
+    for c in range(ncomp):
+        count[c + 1] += count[c]
+    out = np.empty(count[ncomp], dtype=np.int64)
+    fill = count[:ncomp].copy()
+    for e in range(len(src)):
+        if src[e] != dst[e]:
+            out[fill[src[e]]] = dst[e]
+            fill[src[e]] += 1
+    queue = np.flatnonzero(indegree == 0)
+    order = np.empty(ncomp, dtype=np.int64)
+    queue_out = np.empty(ncomp, dtype=np.int64)
+    head, tail = 0, len(queue)
+    queue_out[:tail] = queue
+    while head < tail:
+        c = queue_out[head]
+        order[c] = head
+        head += 1
+        for k in range(count[c], count[c + 1]):
+            d = out[k]
+            indegree[d] -= 1
+            if indegree[d] == 0:
+                queue_out[tail] = d
+                tail += 1
+    return order
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An `arrays.StakeGraph` laid out for `kernel.propagate` (CSR style, int32 entity ids): per level, its acyclic
+    targets and its cycles; per target and per cycle member, its stakes as a range of the sorted edges."""
+
+    levels: np.ndarray  # level l's acyclic targets: targets[levels[l]:levels[l + 1]]
+    targets: np.ndarray
+    t_lo: np.ndarray  # a target's stakes: edges t_lo..t_hi
+    t_hi: np.ndarray
+    cycles: np.ndarray  # level l's cycles: cycles[l]..cycles[l + 1] (indexes into StakeGraph.cycles)
+    c_ptr: np.ndarray  # a cycle's members: members[c_ptr[c]:c_ptr[c + 1]], by id
+    members: np.ndarray
+    m_lo: np.ndarray
+    m_hi: np.ndarray
+    local: np.ndarray  # an entity's position among its cycle's members
+    owner: np.ndarray  # an entity's cycle, or -1
+    large: np.ndarray  # cycles over EXACT_LIMIT nodes: solved by scipy's sparse LU, in Python
+
+    @staticmethod
+    def of(graph: Any) -> Plan:
+        target = graph.target
+        first = np.flatnonzero(np.r_[True, target[1:] != target[:-1]]) if len(target) else np.zeros(0, dtype=np.int64)
+        node_lo = np.zeros(graph.n, dtype=np.int64)
+        node_hi = np.zeros(graph.n, dtype=np.int64)
+        node_lo[target[first]] = first
+        node_hi[target[first]] = np.r_[first[1:], len(target)]
+        acyclic = [np.unique(target[lo:split]) for lo, split, _ in graph._spans]
+        targets = np.concatenate(acyclic).astype(np.int32) if acyclic else np.zeros(0, dtype=np.int32)
+        sizes = [len(c.nodes) for c in graph.cycles]
+        members = np.array([v for c in graph.cycles for v in c.nodes], dtype=np.int32)
+        owner = np.full(graph.n, -1, dtype=np.int32)
+        owner[members] = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        local = np.zeros(graph.n, dtype=np.int32)
+        local[members] = np.concatenate([np.arange(k, dtype=np.int32) for k in sizes]) if sizes else members
+        return Plan(np.r_[0, np.cumsum([len(a) for a in acyclic])].astype(np.int64), targets, node_lo[targets],
+                    node_hi[targets], np.r_[0, np.cumsum([len(c) for c in graph._cycles_at])].astype(np.int64),
+                    np.r_[0, np.cumsum(sizes)].astype(np.int64), members, node_lo[members], node_hi[members], local,
+                    owner, np.array([k > EXACT_LIMIT for k in sizes], dtype=np.bool_))
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return (self.levels, self.targets, self.t_lo, self.t_hi, self.cycles, self.c_ptr, self.members, self.m_lo,
+                self.m_hi, self.local, self.owner, self.large)
