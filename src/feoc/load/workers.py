@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import signal
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
@@ -27,11 +28,13 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _serve(conn: Any, work: Callable[[Any], Any]) -> None:
+def _serve(conn: Any, work: Callable[[Any], Any], parent: int) -> None:
     """A worker's loop: receive a task, send back ("ok", result) or ("error", exception); None ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with_parent()
+    if os.getppid() != parent:  # the parent died between the fork and the line above: the signal will never come
+        os._exit(0)
     while True:
         try:
             task = conn.recv()
@@ -65,7 +68,7 @@ def ordered_map(work: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
         try:
             for _ in range(workers):
                 mine, theirs = context.Pipe()
-                proc = context.Process(target=_serve, args=(theirs, work), daemon=True)
+                proc = context.Process(target=_serve, args=(theirs, work, os.getpid()), daemon=True)
                 proc.start()
                 theirs.close()
                 procs.append(proc)
