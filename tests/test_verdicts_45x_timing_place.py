@@ -54,21 +54,25 @@ material_inputs:
     assert "ELIGIBLE" in result.output
 
 
-def test_an_undecided_operator_is_operator_pfe_null_not_false(tmp_path):
-    """A program reading `operator_pfe: false` concludes "not a PFE": an operator wholly owned by a Chinese
-    citizen whose U.S. status is unrecorded is `null`, with `operator_status` cannot be determined."""
-    data = _write(tmp_path, """
+# a maker held by a Chinese citizen whose U.S. status is not recorded (`STAKE`: the holding's share and dates)
+HELD_BY_A_PERSON = """
 entities:
-  - {id: founder, name: A founder, type: person, citizenship: [CN]}
+  - {id: who, name: Who, type: person, citizenship: [CN]}
   - {id: maker, name: Maker, type: company, incorporated_in: US}
   - {id: kr, name: KR Supplier, type: company, incorporated_in: KR}
 holdings:
-  - {holder: founder, entity: maker, equity: "100%", voting: "100%"}
+  - {holder: who, entity: maker, STAKE}
 facilities:
   - {id: plant, name: Plant, operator: maker, country: US, activities: [battery_cell_manufacturing]}
 material_inputs:
   - {facility: plant, product: battery_cell, input: cathode, supplier: kr, cost_usd: 100}
-""")
+"""
+
+
+def test_an_undecided_operator_is_operator_pfe_null_not_false(tmp_path):
+    """A program reading `operator_pfe: false` concludes "not a PFE": an operator wholly owned by a Chinese
+    citizen whose U.S. status is unrecorded is `null`, with `operator_status` cannot be determined."""
+    data = _write(tmp_path, HELD_BY_A_PERSON.replace("STAKE", 'equity: "100%", voting: "100%"'))
     result = check("plant", "2026-06-01", data)
     assert result.exit_code == 4, result.output
     assert "operator (taxpayer): maker — cannot be determined on the data given" in result.output
@@ -145,18 +149,7 @@ def test_a_span_of_the_year_the_data_cannot_decide_is_cannot_be_determined_namin
     """Second probe of issue 16: a Chinese citizen whose U.S. status is unrecorded holds 30 % from 2027-03-01 until
     2027-06-01; on the test day (2027-12-31) the stake is gone. Read on the test day: eligible; read as any day of
     the year: it depends on `us_person`. A missing fact never passes: cannot be determined (exit 4), naming it."""
-    data = _write(tmp_path, """
-entities:
-  - {id: who, name: Who, type: person, citizenship: [CN]}
-  - {id: maker, name: Maker, type: company, incorporated_in: US}
-  - {id: kr, name: KR Supplier, type: company, incorporated_in: KR}
-holdings:
-  - {holder: who, entity: maker, equity: 0.3, from: 2027-03-01, until: 2027-06-01}
-facilities:
-  - {id: plant, name: Plant, operator: maker, country: US, activities: [battery_cell_manufacturing]}
-material_inputs:
-  - {facility: plant, product: battery_cell, input: cathode, supplier: kr, cost_usd: 100}
-""")
+    data = _write(tmp_path, HELD_BY_A_PERSON.replace("STAKE", "equity: 0.3, from: 2027-03-01, until: 2027-06-01"))
     result = check("plant", "2027-12-31", data)
     assert result.exit_code == 4, result.output
     assert "whether maker was foreign-influenced 2027-03-01 to 2027-05-31" in result.output

@@ -120,3 +120,12 @@ def _struct_problems(column: str, typ: Any, model: type[BaseModel]) -> list[tupl
 
 
 __all__ = ["Columns", "arrow_type", "kind_columns", "kind_schema", "model_columns", "shape_of", "shape_words", "type_problems"]
+
+
+def present(value: Any) -> Any:
+    """A value read from a table as the YAML loader gives it: a null inside a nested record is a field not written."""
+    if isinstance(value, dict):
+        return {k: present(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [present(v) for v in value]
+    return value

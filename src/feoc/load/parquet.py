@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from feoc.data.model import KINDS
 from feoc.data.problems import Problem
-from feoc.load.columns import kind_columns, type_problems
+from feoc.load.columns import kind_columns, present, type_problems
 from feoc.load.validation import ADAPTERS, explain_error
 
 ROW_BASE = 1  # rows are counted from 1, as a spreadsheet or `parquet-tools` shows them
@@ -132,15 +132,7 @@ def _present_rows(table: Any) -> Iterator[dict[str, Any]]:
     """The table's rows as the YAML loader would give them: a null is a field not written."""
     for batch in table.to_batches(max_chunksize=65536):
         for row in batch.to_pylist():
-            yield {k: _present(v) for k, v in row.items() if v is not None}
-
-
-def _present(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _present(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_present(v) for v in value]
-    return value
+            yield {k: present(v) for k, v in row.items() if v is not None}
 
 
 def validate_rows(name: str, kind: str, rows: list[dict[str, Any]]) -> TableRead:

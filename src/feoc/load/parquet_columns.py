@@ -25,7 +25,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from feoc.data.model import KINDS, MEASURES, year_start
-from feoc.load.columns import Columns, kind_columns
+from feoc.load.columns import Columns, kind_columns, present
 
 # the fields of each kind whose checks across fields `_suspect_*` below reproduce (data/model.py, `_check`)
 _RECORD = ("sources", "assumed", "assumption", "note")
@@ -96,7 +96,7 @@ def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> list[A
     out = [default] * rows
     positions = np.flatnonzero(lengths).tolist()
     if positions:
-        items = [_present(v) for v in column.take(positions).to_pylist()]
+        items = [present(v) for v in column.take(positions).to_pylist()]
         for pos, value in zip(positions, adapter.validate_python(items)):
             out[pos] = value
     return out
@@ -156,14 +156,6 @@ def _adapter_cached(model: type[BaseModel], name: str) -> TypeAdapter:
 
 def _adapter(model: type[BaseModel], name: str) -> TypeAdapter:
     return _adapter_cached(model, name)
-
-
-def _present(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _present(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_present(v) for v in value]
-    return value
 
 
 def _suspect_record(values: dict[str, list[Any]]) -> None:
