@@ -261,3 +261,26 @@ def test_check_entity_on_the_command_line_is_unchanged_by_the_cut(monkeypatch):
     assert result.exit_code == 5
     assert result.stdout == _output(SEEDS, "entity", "aesc", DATES[1])[3]
     assert seen and seen[0] < len(SEEDS.entities)
+
+
+def test_a_record_elsewhere_names_no_day_of_the_other_reading_of_the_taxable_year():
+    """§45X "during the taxable year" (IRC 7701(a)(51)(D), UNCONFIRMED reading): the operator was
+    foreign-influenced (a 30 % stake of China's government) until 2027-05-01 and is tested on 2027-12-31. A
+    stake between two other companies that begins on 2027-03-01 changes nothing about the operator: the
+    contested verdict names the days its own records change (2027-01-01), the same on the cut and the whole."""
+    from feoc.data.model import Holding as H
+
+    us = {"type": "company", "incorporated_in": "US", "headquartered_in": "US"}
+    world = Dataset(
+        entities=(Entity(id="gov-cn", name="Government of China", type="government", country="CN"),
+                  *(Entity(id=i, name=i.upper(), **us) for i in ("op", "x", "y"))),
+        holdings=(H(holder="gov-cn", entity="op", equity=0.3, voting=0.3, board_seats=0.0, until=dt.date(2027, 5, 1)),
+                  H(holder="x", entity="y", equity=0.1, voting=0.1, board_seats=0.0, **{"from": dt.date(2027, 3, 1)})),
+        facilities=(Facility(id="plant", name="Plant", operator="op", country="US",
+                             activities=("battery_cell_manufacturing",)),),
+        material_inputs=(MaterialInput(facility="plant", product="battery_cell", input="cathode", supplier="x",
+                                       cost_usd=10.0),))
+    day = dt.date(2027, 6, 1)
+    out = _output(world, "facility-45x", "plant", day)
+    assert out[0] == 5 and "foreign-influenced on 2027-01-01 (" in out[1] and "2027-03-01" not in out[1]
+    assert_same(world, "facility-45x", "plant", day)

@@ -26,6 +26,7 @@ from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
+from feoc.determine.closure import dependencies
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
 from feoc.determine.facts import Regions, exact_ratio, fact_number, finite_total, thresholds
@@ -333,10 +334,12 @@ def _fie_during_year(dataset: Dataset, law: Law, evaluator: Evaluator | str, tim
     """The days of the taxpayer's taxable year, before the day its status is tested on, on which the records
     then in force make it foreign-influenced. IRC 7701(a)(51)(D) asks whether the tests hold "during the taxable
     year"; feoc tests the records of the test day (P.L. 119-21 §70514 timing), and reports these days as the
-    other reading's answer (UNCONFIRMED which reading the Treasury will take). The records are constant between
-    the days any dated record begins or ends, so those days, and the year's first, are enough."""
+    other reading's answer (UNCONFIRMED which reading the Treasury will take). The records its status depends on
+    (`determine.closure`: what is above it) are constant between the days one of them begins or ends, so those
+    days, and the year's first, are enough; a record elsewhere in the dataset names no day (issue 17)."""
     if timing.tested_on is None or timing.tested_on <= timing.begins:
         return []
+    dataset = dependencies(dataset, "entity", timing.taxpayer, law.vocabulary.government_types)
     records = [*dataset.holdings, *dataset.listings, *dataset.agreements]
     days = {timing.begins} | {d for r in records for d in (r.start, r.end)
                               if d is not None and timing.begins < d < timing.tested_on}
