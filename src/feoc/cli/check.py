@@ -50,8 +50,10 @@ class Credit(str, Enum):
 
 
 def _subject(kind: str, ident: str, data: Path, rules: Path | None,
-             reading: str | None = None) -> tuple[Law, str | None, Any]:
-    """The law, the chosen reading and the dataset, with `ident` known as a `kind` in it."""
+             reading: str | None = None, judged: str | None = None) -> tuple[Law, str | None, Any]:
+    """The law, the chosen reading and the dataset, with `ident` known as a `kind` in it, cut down to what the
+    verdict on it (`judged`: a kind of `determine.closure.KINDS`, default `kind`) can depend on (issue 17)."""
+    from feoc.determine import closure
     from feoc.load.folder import load_dataset
 
     law = load_law(rules)
@@ -64,7 +66,7 @@ def _subject(kind: str, ident: str, data: Path, rules: Path | None,
     known = [r.id for r in records[kind]]
     if ident not in set(known):
         unknown(kind, ident, known, data)
-    return law, interp, dataset
+    return law, interp, closure.dependencies(dataset, judged or kind, ident, law.vocabulary.government_types)
 
 
 def _run_check(build: Callable[[], Verdict], fmt: Enum, explain: bool) -> None:
@@ -129,7 +131,7 @@ def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules:
         with starting():
             from feoc.verdicts.facility45x import facility_45x_verdict
 
-            law, _, dataset = _subject("facility", ident, data, rules, reading)
+            law, _, dataset = _subject("facility", ident, data, rules, reading, "facility-45x")
         verdict = facility_45x_verdict(dataset, ident, day, law)
         if reading:
             verdict.notes.append(f"--interpretation {reading} changes nothing here: the readings are of the §30D "

@@ -26,6 +26,7 @@ from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
+from feoc.determine.closure import dependencies
 from feoc.determine.determination import Determination
 from feoc.determine.driver import Stage
 from feoc.determine.facts import Regions, exact_ratio, fact_number, finite_total, thresholds
@@ -335,12 +336,14 @@ def _fie_during_year(dataset: Dataset, law: Law, evaluator: Evaluator | str, tim
     which the records then in force make it foreign-influenced, or leave that open. IRC 7701(a)(51)(D) asks
     whether the tests hold "during the taxable year"; feoc tests the records of the test day (P.L. 119-21 §70514
     timing), and reports these spans as the other reading's answer (UNCONFIRMED which reading the Treasury will
-    take). The records are constant between the days any dated record begins or ends, so one day per span is
-    enough; a span runs until the day before the next change (or the year's end). A first taxable year under
+    take). The records its status depends on (`determine.closure`: what is above it; a record elsewhere names
+    no day) are constant between the days one of them begins or ends, so one day per span is enough; a span
+    runs until the day before the next change (or the year's end). A first taxable year under
     the rules is tested "as of" its first day: a look forward over the year would undo the day the law picks,
     so only a later year (tested on its last day, looking back) has the other reading (feoc's decision)."""
     if timing.tested_on is None or timing.tested_on != timing.ends:
         return []
+    dataset = dependencies(dataset, "entity", timing.taxpayer, law.vocabulary.government_types)
     records = [*dataset.holdings, *dataset.listings, *dataset.agreements]
     days = sorted({timing.begins} | {d for r in records for d in (r.start, r.end)
                                      if d is not None and timing.begins < d <= timing.ends})

@@ -222,12 +222,14 @@ def _holders(rule: CompiledRule) -> list[str]:
     return [c.value for c in rule.all if c.field == "holders" and c.op == "eq"]
 
 
-def _traced(rule: CompiledRule, det: Determination) -> bool:
-    """Whether the rule tests the `share` of a holder group whose interests the determination kept (the
-    tracer's groups; the SFE interests of §45X are computed for the rules and not kept)."""
+def _traced(rule: CompiledRule, det: Determination, subject: str) -> bool:
+    """Whether the rule tests the `share` of a holder group whose interests in `subject` the determination kept
+    (the tracer's groups; the SFE interests of §45X are computed for the rules and not kept). Asked of the
+    subject, not of the whole dataset: what is shown for it then depends only on what is above it (issue 17,
+    `determine.closure`)."""
     groups = _holders(rule)
     tests_share = any(c.field == "share" for c in rule.all)
-    return tests_share and bool(groups) and any(key[2] == groups[0] for key in det.interests)
+    return tests_share and bool(groups) and any((subject, m, groups[0]) in det.interests for m in MEASURES)
 
 
 def checked_operator_45x(det: Determination, dataset: Dataset, operator: str) -> list[Checked]:
@@ -236,7 +238,7 @@ def checked_operator_45x(det: Determination, dataset: Dataset, operator: str) ->
     entities traced to it; for the specified-foreign-entity interests, debt, officers and contracts, the
     conditions no fact about it met (those facts are computed in the determination, not kept)."""
     def other(rule: CompiledRule, day: str) -> list[Checked]:
-        if _traced(rule, det):
+        if _traced(rule, det, operator):
             return [_interest(det, rule, operator, m, day) for m in MEASURES]
         needs = "; ".join(f"{c.field} {n.format(day=day)}" for c, n in _conditions(rule))
         return [_entry(rule, _outcome(det, rule, operator),
