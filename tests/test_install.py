@@ -5,6 +5,7 @@ so in one line; `feoc --version` and `feoc --quiet`."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -191,3 +192,12 @@ def test_the_installed_wheel_validates_and_reports_outside_the_repository(instal
     written = _outside(installed_wheel, tmp_path, "-q", "report", "--out", str(tmp_path / "reports"))
     assert written.returncode == 0, written.stderr
     assert (tmp_path / "reports" / "index.md").is_file()
+
+
+def test_the_readme_venv_step_makes_and_activates_a_venv(tmp_path):
+    """The README's first step, run as written (bash): afterwards `python` is the new environment's."""
+    venv = re.findall(r"```bash\n(.+?)\n```", (ROOT / "README.md").read_text())[0]
+    result = subprocess.run(["bash", "-c", f"{venv} && python -c 'import sys; print(sys.prefix)'"], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()) == tmp_path / ".venv"
