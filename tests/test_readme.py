@@ -17,14 +17,16 @@ def _commands() -> list[str]:
 
 
 def test_readme_has_exactly_the_two_setup_commands_and_ci_runs_the_test_one():
-    main_job, tests = _commands()
-    assert main_job.startswith("pip install -e '.[test]' && ")
+    """Issue 18: a venv step first, and the main job installs feoc without the test tools."""
+    venv, main_job, tests = _commands()
+    assert venv == "python3 -m venv .venv && . .venv/bin/activate"
+    assert main_job.startswith("pip install . && ")
     assert tests == "pip install -e '.[test]' && ruff check src tests && mypy && pytest"
     assert tests in (ROOT / ".ci" / "run").read_text()
 
 
 def test_readme_main_job_runs_as_written_after_install(tmp_path):
-    main_job = _commands()[0].split(" && ", 1)[1]  # the package is installed already in the test environment
+    main_job = _commands()[1].split(" && ", 1)[1]  # the package is installed already in the test environment
     feoc = str(Path(sys.executable).with_name("feoc"))
     # run in a copy, so the test never refreshes the committed reports/ that CI checks afterwards
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")

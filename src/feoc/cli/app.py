@@ -20,6 +20,7 @@ import difflib
 import gc
 import os
 import re
+import sys
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
@@ -43,7 +44,31 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Check suppliers and EV batteries against the U.S. FEOC rules, as of a date, and say why.",
                   epilog=EXIT_CODES)
 
-DATA_OPTION = typer.Option(Path("seeds"), "--data", help="dataset folder (YAML files and Parquet tables)")
+SEEDS = Path("seeds")  # the default dataset folder where it exists: the repository's seed data
+
+
+def default_data() -> Path:
+    """The dataset when none is named: `seeds/` in the current folder (the repository; its paths stay relative,
+    so reports and messages read `seeds/aesc.yaml`), else the seed data shipped in the wheel (`feoc/_seeds`,
+    pyproject.toml), else the `seeds/` of the source checkout an editable install runs from (issue 18)."""
+    if SEEDS.is_dir():
+        return SEEDS
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "_seeds", package.parent.parent / SEEDS):
+        if candidate.is_dir():
+            # it matters here: a command run outside the repository without --data judges the sample data
+            note(f"note: no --data and no ./{SEEDS}: using the seed dataset shipped with feoc ({candidate})")
+            return candidate
+    return SEEDS  # neither: the usual message names `seeds`
+
+
+def _data_or_default(value: Path | None) -> Path:
+    return default_data() if value is None else value
+
+
+DATA_HELP = "dataset folder (YAML files and Parquet tables); default ./seeds, else the seed data shipped with feoc"
+DATA_OPTION = typer.Option(None, "--data", help=DATA_HELP, callback=_data_or_default, show_default=False)
+DATA_ARGUMENT = typer.Argument(None, help=DATA_HELP, callback=_data_or_default, show_default=False)
 RULES_OPTION = typer.Option(None, "--rules", help="rules folder (default: the rules shipped with feoc)")
 ON_OPTION = typer.Option(..., "--on", help="the date to judge as of (YYYY-MM-DD)")
 INTERP_OPTION = typer.Option(None, "--interpretation", help="judge under this reading of unsettled law only "
@@ -59,13 +84,43 @@ EVALUATOR_HELP = "durable-rules (the engine of record), reference or vectorised"
 
 
 _DEBUG: dict[str, bool] = {"on": False}  # set by the root option; read by feoc.cli.main on an internal error
+_QUIET: dict[str, bool] = {"on": False}  # set by --quiet: no warnings or notes on stderr
+
+
+def _version(value: bool) -> None:
+    """`feoc --version`: the installed package's version, one line (importlib.metadata: pyproject.toml's)."""
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"feoc {version('feoc')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("feoc (not installed: no version recorded)")
+        raise typer.Exit(0)
 
 
 @app.callback()
 def _root(debug: bool = typer.Option(False, "--debug", help="on an internal error (exit 70) or Ctrl-C, print the "
-                                     "Python traceback too (or set FEOC_DEBUG=1)")) -> None:
+                                     "Python traceback too (or set FEOC_DEBUG=1)"),
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="no warnings or notes on stderr (skipped files, "
+                                     "advice about the data, the engine used); verdicts and errors are unchanged"),
+          version: bool = typer.Option(False, "--version", help="print feoc's version and exit", is_eager=True,
+                                       callback=_version)) -> None:
     """feoc: FEOC and clean vehicle credit checks, explained."""
     _DEBUG["on"] = debug
+    _QUIET["on"] = quiet
+    # the engine's note (durable-rules missing): the engine is imported for it only when it must be silenced, so
+    # other commands do not pay for it; an engine already imported (an earlier run in this process) is reset
+    if quiet or "feoc.engine.evaluators" in sys.modules:
+        from feoc.engine.evaluators import quiet_notes
+
+        quiet_notes(quiet)
+
+
+def note(line: str) -> None:
+    """A warning or note on stderr, unless `--quiet`: never a verdict or an error."""
+    if not _QUIET["on"]:
+        typer.echo(line, err=True)
 
 
 def debugging() -> bool:
@@ -148,7 +203,7 @@ def say_skipped(data: Path) -> None:
 
     if data.is_dir():
         for line in scan_folder(data).skipped:
-            typer.echo(terminal(f"skipped: {line}"), err=True)
+            note(terminal(f"skipped: {line}"))
 
 
 def say_warnings(dataset: Dataset, law: Law, err: bool = True) -> int:
@@ -161,7 +216,10 @@ def say_warnings(dataset: Dataset, law: Law, err: bool = True) -> int:
     warnings = [str(p) for p in country_warnings(dataset, law.vocabulary, region_nations(law))]
     warnings += material_warnings(dataset, law)  # a material that cannot hold its mineral (issue 14)
     for line in warnings:
-        typer.echo(terminal(f"warning: {line}"), err=err)
+        if err:
+            note(terminal(f"warning: {line}"))
+        else:
+            typer.echo(terminal(f"warning: {line}"))
     return len(warnings)
 
 

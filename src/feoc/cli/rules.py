@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from feoc.cli.app import EVALUATOR_HELP, RULES_OPTION, app, check_evaluator, fail_input, load_law, say_warnings
+from feoc.cli.app import DATA_ARGUMENT, EVALUATOR_HELP, RULES_OPTION, app, check_evaluator, fail_input, load_law, say_warnings
 from feoc.data.problems import InputError
 from feoc.render.sanitize import terminal
 
@@ -19,7 +19,7 @@ app.add_typer(import_app, name="import")
 
 
 @app.command()
-def validate(path: Path = typer.Argument(Path("seeds"), help="dataset folder"),
+def validate(path: Path = DATA_ARGUMENT,
              rules: Path | None = RULES_OPTION) -> None:
     """Validate a dataset folder: exit 0 with counts per record kind, or 2 listing every problem; either way
     one line per entry of the folder that is not read (hidden, not YAML: README.md, "The dataset format")."""
