@@ -21,12 +21,13 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+from typer.core import TyperOption
 
 from feoc.data.problems import EngineError, InputError  # not from .engine: that would import pydantic before argv is read
 from feoc.render.base import format_help, format_names
@@ -71,9 +72,32 @@ DATA_OPTION = typer.Option(None, "--data", help=DATA_HELP, callback=_data_or_def
 DATA_ARGUMENT = typer.Argument(None, help=DATA_HELP, callback=_data_or_default, show_default=False)
 RULES_OPTION = typer.Option(None, "--rules", help="rules folder (default: the rules shipped with feoc)")
 ON_OPTION = typer.Option(..., "--on", help="the date to judge as of (YYYY-MM-DD)")
-INTERP_OPTION = typer.Option(None, "--interpretation", help="judge under this reading of unsettled law only "
-                             "(rules/interpretations.yaml); without it every reading is judged and a disagreement "
-                             "is contested (exit 5)")
+INTERP_HELP = ("judge under this reading of unsettled law only (rules/interpretations.yaml); without it every "
+               "reading is judged and a disagreement is contested (exit 5)")
+INTERP_OPTION = typer.Option(None, "--interpretation", help=INTERP_HELP)
+
+
+def name_readings(params: Sequence[Any]) -> None:
+    """--interpretation's help with the shipped rules' readings (issue 18), filled in when help is shown: the
+    rules are loaded then, never when `feoc` starts (`feoc --help` stays fast). Help is read before --rules, so
+    another folder's readings are listed by the message for an unknown name (`chosen_reading`)."""
+    try:
+        law = load_law(None)
+    except InputError:  # the shipped rules are broken: help still shows, without the names
+        return
+    names = ", ".join(law.reading_names())
+    for param in params:
+        if "--interpretation" in getattr(param, "opts", ()):
+            param.help = f"{INTERP_HELP}. One of: {names} (shipped rules; default {law.default_interpretation})"
+
+
+def _flag_type(param: TyperOption, ctx: Any) -> str | None:
+    """A flag's type column left empty: `--explain`, not `--explain <bool>` (issue 18) — a flag takes no value."""
+    return None if param.is_flag and param.metavar is None else _value_type(param, ctx)
+
+
+_value_type = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign,assignment]  # no typer setting
 # the exit codes of every `feoc check` command (verdicts/status.py EXIT_CODES; 2, 3 and 70 are the CLI's)
 CHECK_EXITS = ("Exit codes: 0 clear no (not a FEOC), eligible in whole or part, or not in force; 1 clear yes (a "
                "FEOC), not eligible or no credit; 2 input error; 3 the rule engine disagreed with the reference; "
@@ -239,11 +263,51 @@ def parse_day(value: str, option: str = "--on") -> dt.date:
     return day
 
 
-def unknown(kind: str, ident: str, known: list[str], data: Path) -> None:
-    """Exit 2: no `kind` with id `ident` in the dataset; suggest close ids."""
-    close = difflib.get_close_matches(ident, known, n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else f"; `feoc validate {data}` lists the counts"
-    typer.echo(f"{data}: no {kind} with id `{ident}`{hint}", err=True)
+def unknown(kind: str, ident: str, known: list[str], data: Path) -> NoReturn:
+    """Exit 2: no `kind` with id `ident` among `known` (the ids of that kind only); see `unknown_id`."""
+    unknown_id(kind, ident, {kind: known}, data)
+
+
+_ARTICLE = {"entity": "an"}  # "an entity", "a facility", "a vehicle"
+
+
+def _a(kind: str) -> str:
+    return f"{_ARTICLE.get(kind, 'a')} {kind}"
+
+
+def _closest(ident: str, ids: list[str]) -> list[str]:
+    """Up to three close ids, closest first, without those clearly further than the closest (a typo has one
+    answer: `aesc-smyrn` is `aesc-smyrna`, not also `aesc-us`)."""
+    close = difflib.get_close_matches(ident, ids, n=3)
+    ratios = [difflib.SequenceMatcher(None, ident, c).ratio() for c in close]
+    return [c for c, r in zip(close, ratios) if r >= ratios[0] - 0.1]
+
+
+def unknown_id(kind: str, ident: str, ids: Mapping[str, Sequence[str]], data: Path) -> NoReturn:
+    """Exit 2 with one line and its fix (issue 18): no `kind` with id `ident` in `data`. The fix is the command
+    for the kind the id has (`aesc-smyrna` is a facility: `feoc check facility aesc-smyrna`), else the close ids
+    of every kind (`difflib`), one of another kind with its command, else some ids of `kind` to copy from."""
+    line = f"{data}: unknown {kind} id `{ident}` — "
+    owner = next((other for other, known in ids.items() if other != kind and ident in known), None)
+    if owner:
+        typer.echo(f"{line}it is {_a(owner)}: use `feoc check {owner} {ident}`", err=True)
+        raise typer.Exit(2)
+    mine = set(ids.get(kind, ()))
+    kind_of = {i: other for other, known in ids.items() for i in known if i not in mine}
+    close = _closest(ident, [*mine, *kind_of])
+    if close:
+        others = [c for c in close if c in kind_of]
+        hints = [f"{_a(kind_of[c])}: use `feoc check {kind_of[c]} {c}`" for c in others]
+        if len(close) > 1:  # several: the hint names the id it is about
+            hints = [f"`{c}` is {hint}" for c, hint in zip(others, hints)]
+        after = f" ({'; '.join(hints)})" if hints else ""
+        typer.echo(f"{line}did you mean {', '.join(f'`{c}`' for c in close)}?{after}", err=True)
+    elif mine:
+        some = ", ".join(f"`{i}`" for i in sorted(mine)[:5])
+        typer.echo(f"{line}no id is close; its {kind} ids include {some} ({len(mine)} in all; the `id:` of each "
+                   f"record in the dataset's files)", err=True)
+    else:
+        typer.echo(f"{line}the dataset has no {kind}: add one, or name the dataset with --data", err=True)
     raise typer.Exit(2)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from typer.core import TyperCommand
 
 from feoc.cli.app import (
     CHECK_EXITS,
@@ -21,11 +22,12 @@ from feoc.cli.app import (
     format_option,
     judging,
     load_law,
+    name_readings,
     parse_day,
     say_skipped,
     say_warnings,
     starting,
-    unknown,
+    unknown_id,
 )
 from feoc.cli.output import emit
 
@@ -43,6 +45,14 @@ else:
     CheckFormat = format_choice("check")
 FORMAT_OPTION = format_option(CheckFormat, "check")
 EXPLAIN_OPTION = typer.Option(False, "--explain", help="show the facts, parameters and upstream findings")
+
+class _ReadingsHelp(TyperCommand):
+    """A check command whose --help lists the readings' names (`name_readings`: loaded only for help)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        name_readings(self.params)
+        super().format_help(ctx, formatter)
+
 
 class Credit(str, Enum):
     c30d = "30d"
@@ -63,9 +73,8 @@ def _subject(kind: str, ident: str, data: Path, rules: Path | None,
     say_warnings(dataset, law)
     records: dict[str, Sequence[Any]] = {"entity": dataset.entities, "facility": dataset.facilities,
                                          "vehicle": dataset.vehicles}
-    known = [r.id for r in records[kind]]
-    if ident not in set(known):
-        unknown(kind, ident, known, data)
+    if not any(r.id == ident for r in records[kind]):
+        unknown_id(kind, ident, {k: [r.id for r in rs] for k, rs in records.items()}, data)
     return law, interp, closure.dependencies(dataset, judged or kind, ident, law.vocabulary.government_types)
 
 
@@ -94,16 +103,16 @@ def _check(kind: str, ident: str, data: Path, on: str, reading: str | None, expl
     _run_check(build, fmt, explain)
 
 
-@check_app.command("entity", epilog=CHECK_EXITS)
+@check_app.command("entity", epilog=CHECK_EXITS, cls=_ReadingsHelp)
 def check_entity(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION, on: str = ON_OPTION,
                  interpretation: str | None = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
                  fmt: CheckFormat = FORMAT_OPTION, rules: Path | None = RULES_OPTION) -> None:
     """Is entity ID a foreign entity of concern on --on? Exit 0 no (or no test in force), 1 yes, 4 cannot be
-    determined, 5 contested (the readings disagree), 2 input error."""
+    determined, 5 contested (the readings disagree), 2 input error, 3 the rule engine disagreed (no verdict)."""
     _check("entity", ident, data, on, interpretation, explain, fmt, rules)
 
 
-@check_app.command("facility", epilog=CHECK_EXITS)
+@check_app.command("facility", epilog=CHECK_EXITS, cls=_ReadingsHelp)
 def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION, on: str = ON_OPTION,
                    interpretation: str | None = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
                    fmt: CheckFormat = FORMAT_OPTION, rules: Path | None = RULES_OPTION,
@@ -114,7 +123,7 @@ def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = 
     5 contested). 45x: does it keep the §45X credit (exit 0 eligible, partly or not in force, 1 no credit or not
     applicable (outside the U.S. and its possessions, or nothing §45X covers), 4 cannot be determined from the
     data, 5 contested: foreign-influenced on an earlier day of the taxable year than its test day). 2: input
-    error."""
+    error; 3: the rule engine disagreed (no verdict)."""
     if credit == Credit.c45x:
         _check_45x(ident, data, on, explain, fmt, rules, interpretation)
         return
@@ -141,14 +150,15 @@ def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules:
     _run_check(build, fmt, explain)
 
 
-@check_app.command("vehicle", epilog=CHECK_EXITS)
+@check_app.command("vehicle", epilog=CHECK_EXITS, cls=_ReadingsHelp)
 def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = DATA_OPTION,
                   on: str = typer.Option(..., "--on", help="placed-in-service date (YYYY-MM-DD)"),
                   acquired: str | None = typer.Option(None, "--acquired", help="acquisition date (default: --on)"),
                   interpretation: str | None = INTERP_OPTION, explain: bool = EXPLAIN_OPTION,
                   fmt: CheckFormat = FORMAT_OPTION, rules: Path | None = RULES_OPTION) -> None:
     """The IRC 30D credit for vehicle ID placed in service on --on. Exit 0 eligible for any credit (or not in force),
-    1 not eligible, 4 cannot be determined, 5 contested (the credit as a range, each reading's amount), 2 input error."""
+    1 not eligible, 4 cannot be determined, 5 contested (the credit as a range, each reading's amount), 2 input error,
+    3 the rule engine disagreed (no verdict)."""
     day = parse_day(on)
     bought = parse_day(acquired, "--acquired") if acquired else day
     if bought > day:
