@@ -93,3 +93,19 @@ def test_root_help_loads_no_rules():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": src, "PATH": ""}).stdout
     assert out.strip() == "False"
+
+
+def test_check_help_lists_the_readings_of_the_rules_folder_named(tmp_path):
+    """A compliance team's own rules folder with one more reading: `--rules DIR check ... --help` lists it."""
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "rules", rules)
+    text = (rules / "interpretations.yaml").read_text()
+    extra = ("  our-reading:\n    title: As government, kept under our own name\n"
+             "    answers: {holders: government, tracing: multiply, nations: each}\n    explain: Ours.\n")
+    (rules / "interpretations.yaml").write_text(text.rstrip("\n") + "\n" + extra)
+    out = CliRunner().invoke(app, ["check", "entity", "--rules", str(rules), "--help"], terminal_width=400).output
+    flat = re.sub(r"[\s│]+", " ", out)
+    assert "our-reading" in flat and "(rules in /" in flat, flat  # rich may fold the long path
+    assert "our-reading" not in CliRunner().invoke(app, ["check", "entity", "--help"], terminal_width=400).output

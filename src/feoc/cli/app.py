@@ -77,18 +77,18 @@ INTERP_HELP = ("judge under this reading of unsettled law only (rules/interpreta
 INTERP_OPTION = typer.Option(None, "--interpretation", help=INTERP_HELP)
 
 
-def name_readings(params: Sequence[Any]) -> None:
-    """--interpretation's help with the shipped rules' readings (issue 18), filled in when help is shown: the
-    rules are loaded then, never when `feoc` starts (`feoc --help` stays fast). Help is read before --rules, so
-    another folder's readings are listed by the message for an unknown name (`chosen_reading`)."""
+def name_readings(params: Sequence[Any], rules: Path | None = None) -> None:
+    """--interpretation's help with the readings of `rules` (default: the shipped rules; issue 18), filled in
+    when help is shown: the rules are loaded then, never when `feoc` starts (`feoc --help` stays fast)."""
     try:
-        law = load_law(None)
-    except InputError:  # the shipped rules are broken: help still shows, without the names
+        law = load_law(rules)
+    except InputError:  # a broken rules folder: help still shows, without the names (the check itself says why)
         return
+    source = f"rules in {rules}" if rules else "shipped rules"
     names = ", ".join(law.reading_names())
     for param in params:
         if "--interpretation" in getattr(param, "opts", ()):
-            param.help = f"{INTERP_HELP}. One of: {names} (shipped rules; default {law.default_interpretation})"
+            param.help = f"{INTERP_HELP}. One of: {names} ({source}; default {law.default_interpretation})"
 
 
 def _flag_type(param: TyperOption, ctx: Any) -> str | None:

@@ -47,11 +47,26 @@ FORMAT_OPTION = format_option(CheckFormat, "check")
 EXPLAIN_OPTION = typer.Option(False, "--explain", help="show the facts, parameters and upstream findings")
 
 class _ReadingsHelp(TyperCommand):
-    """A check command whose --help lists the readings' names (`name_readings`: loaded only for help)."""
+    """A check command whose --help lists the readings' names (`name_readings`: loaded only for help), those
+    of the folder --rules names on the same line, else the shipped rules'. Help is shown before the other
+    options are read, so --rules is taken from the command line as given."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta["feoc.args"] = list(args)
+        return super().parse_args(ctx, args)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        name_readings(self.params)
+        name_readings(self.params, _rules_given(ctx.meta.get("feoc.args", [])))
         super().format_help(ctx, formatter)
+
+
+def _rules_given(args: list[str]) -> Path | None:
+    for at, arg in enumerate(args):
+        if arg.startswith("--rules="):
+            return Path(arg.removeprefix("--rules="))
+        if arg == "--rules" and at + 1 < len(args):
+            return Path(args[at + 1])
+    return None
 
 
 class Credit(str, Enum):
