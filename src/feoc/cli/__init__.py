@@ -57,6 +57,7 @@ try:
     from feoc.cli import report as _report  # noqa: F401
     from feoc.cli import screen as _screen  # noqa: F401
     from feoc.cli import convert as _convert  # noqa: F401
+    from feoc.cli import pins as _pins  # noqa: F401  (test)
     # isort: on
     from feoc.cli.app import app, debugging, starting
     from feoc.data.problems import EngineError, InputError
