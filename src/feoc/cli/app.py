@@ -275,7 +275,7 @@ def _a(kind: str) -> str:
     return f"{_ARTICLE.get(kind, 'a')} {kind}"
 
 
-def _closest(ident: str, ids: list[str]) -> list[str]:
+def closest_ids(ident: str, ids: list[str]) -> list[str]:
     """Up to three close ids, closest first, without those clearly further than the closest (a typo has one
     answer: `aesc-smyrn` is `aesc-smyrna`, not also `aesc-us`)."""
     close = difflib.get_close_matches(ident, ids, n=3)
@@ -294,7 +294,7 @@ def unknown_id(kind: str, ident: str, ids: Mapping[str, Sequence[str]], data: Pa
         raise typer.Exit(2)
     mine = set(ids.get(kind, ()))
     kind_of = {i: other for other, known in ids.items() for i in known if i not in mine}
-    close = _closest(ident, [*mine, *kind_of])
+    close = closest_ids(ident, [*mine, *kind_of])
     if close:
         others = [c for c in close if c in kind_of]
         hints = [f"{_a(kind_of[c])}: use `feoc check {kind_of[c]} {c}`" for c in others]

@@ -64,7 +64,7 @@ def read_pins(file: Path) -> tuple[list[Pin], str, LineFinder]:
 
 def _known(pins: list[Pin], dataset: Dataset, law: Law, name: str, finder: LineFinder, data: Path) -> None:
     """Every id is a record of its kind in the dataset and every reading is one of the law's, or InputError."""
-    import difflib
+    from feoc.cli.app import closest_ids
 
     records: dict[str, Sequence[Any]] = {"entity": dataset.entities, "facility": dataset.facilities, "vehicle": dataset.vehicles}
     ids = {kind: [r.id for r in rows] for kind, rows in records.items()}
@@ -72,7 +72,7 @@ def _known(pins: list[Pin], dataset: Dataset, law: Law, name: str, finder: LineF
     for i, pin in enumerate(pins):
         if pin.id not in set(ids[pin.check]):
             other = next((k for k in ids if pin.id in set(ids[k])), None)
-            close = difflib.get_close_matches(pin.id, ids[pin.check], n=3)
+            close = closest_ids(pin.id, ids[pin.check])
             fix = (f"that id is a {other}: write check: {other}" if other else
                    f"did you mean {', '.join(close)}?" if close else f"`feoc validate {data}` checks the dataset")
             problems.append(Problem(name, finder.line(("tests", i, "id")),
