@@ -281,3 +281,14 @@ def test_a_long_chain_is_shown_to_twenty_links_then_its_root_end(tmp_path):
     assert len(chain) == 24 and chain[20]["reason"] == "… 9 more links …"
     assert [link["subject"] for link in chain[-3:]] == ["c01", "c00", "cn-parent"]
     assert chain[-1]["rule"] == "pfe-foreign-controlled-organized"
+
+
+def test_a_clear_not_a_pfe_in_the_report_shows_what_was_checked():
+    """A clear "no" shows its work (DEVELOPERS.md): SK On, a Korean company, is not a prohibited foreign entity
+    on 2026-01-01; its report lists each prong in force and what was looked at, as §30D's "not a FEOC" does, and
+    the prongs table no longer stops at "—"."""
+    text = (Path(SEEDS).parent / "reports" / "entities" / "sk-on.md").read_text(encoding="utf-8")
+    section = text[text.index("## §45X advanced manufacturing credit"):]
+    assert "| 2026-01-01 | not a prohibited foreign entity | — |" in section
+    assert "No prohibited-foreign-entity rule fired. Checked, prong by prong:" in section
+    assert "`pfe-foreign-controlled-organized` | not met | incorporated\\_nation = KR" in section

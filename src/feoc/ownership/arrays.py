@@ -361,7 +361,8 @@ def _component_levels(ncomp: int, src: np.ndarray, dst: np.ndarray) -> np.ndarra
 def warm() -> None:
     """Load the compiled kernel (from the cache, or compile it) on a two-entity cross-holding, so that the screen
     can do it while worker processes parse the files (`cli.screen`)."""
-    graph = StakeGraph(3, np.array([0, 1, 2]), np.array([1, 0, 0]), np.array([0.5, 0.5, 0.5]))
+    # any small graph with a cycle compiles every path of the kernel; its shares are arbitrary, not law
+    graph = StakeGraph(3, np.array([0, 1, 2]), np.array([1, 0, 0]), np.full(3, 1 / 3))
     sources = np.array([False, False, True])
     graph.interests(sources, False, None)
     graph.in_edges().components_above(IndexSet(sources), [0])

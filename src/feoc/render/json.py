@@ -39,8 +39,8 @@ def _subject(t: SubjectTimeline) -> dict[str, Any]:
     body: dict[str, Any] = {"kind": t.kind, "subject": t.subject, "name": t.name,
                             "points": [v.as_dict() for _, v in t.points]}
     if t.kind == "entity":
-        body["pfe"] = [{"on": day.isoformat(), "status": t.pfe_labels.get(day), "findings": [f.as_dict() for f in findings]}
-                       for day, findings in t.pfe]
+        body["pfe"] = [{"on": day.isoformat(), "status": t.pfe_labels.get(day), "findings": [f.as_dict() for f in findings],
+                        "checked": [c.as_dict() for c in t.pfe_checked.get(day, [])]} for day, findings in t.pfe]
         body["facilities45x"] = [{"on": day.isoformat(), "verdicts": [v.as_dict() for v in verdicts]}
                                  for day, verdicts in t.facilities45x]
     return body

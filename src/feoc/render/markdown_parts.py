@@ -129,11 +129,11 @@ def _parts(findings: list[Finding]) -> list[Finding]:
     return [p for f in findings for p in getattr(f, "parts", None) or (f,) if p.path_steps]
 
 
-def checked_table(checked: list[Checked]) -> list[str]:
+def checked_table(checked: list[Checked], what: str = "FEOC") -> list[str]:
     """What was checked for a verdict no rule decided (negative evidence, `verdicts.checked`)."""
     if not checked:
-        return ["Checked: no FEOC rule is in force on this date.", ""]
-    rows = ["No FEOC rule fired. Checked, prong by prong:", "", "| prong | rule | outcome | what was looked at | citation |",
+        return [f"Checked: no {what} rule is in force on this date.", ""]
+    rows = [f"No {what} rule fired. Checked, prong by prong:", "", "| prong | rule | outcome | what was looked at | citation |",
             "| --- | --- | --- | --- | --- |"]
     for c in checked:
         paths = "".join(f"<br>path: {md(p)}" for p in c.paths)
@@ -243,6 +243,9 @@ def section_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[
         upstream = next((v.upstream for v in dict(t.facilities45x).get(last_day, []) if v.upstream), [])
         lines += paths_section_multi(_parts(upstream), dataset, notes, last_day, set(), set())
         lines += upstream_section(upstream, notes, dataset)
+    elif last_day in t.pfe_checked:  # a clear "not a prohibited foreign entity" shows what was looked at
+        lines += [f"As of {last_day.isoformat()}:", ""] + checked_table(t.pfe_checked[last_day],
+                                                                       "prohibited-foreign-entity")
     return lines + _plants_45x(t, dataset, notes)
 
 

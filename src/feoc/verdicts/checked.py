@@ -13,7 +13,7 @@ determination or the compiled rules (parameters resolved as of the date); none i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from feoc.data.dataset import Dataset
@@ -232,7 +232,7 @@ def _traced(rule: CompiledRule, det: Determination, subject: str) -> bool:
     return tests_share and bool(groups) and any((subject, m, groups[0]) in det.interests for m in MEASURES)
 
 
-def checked_operator_45x(det: Determination, dataset: Dataset, operator: str) -> list[Checked]:
+def checked_operator_45x(det: Determination, dataset: Dataset, operator: str, law: Any) -> list[Checked]:
     """The prohibited-foreign-entity prongs in force for a §45X operator (IRC 7701(a)(51)-(52), P.L. 119-21
     §70514), with what was looked at: its record, its listings, the interests of foreign-controlled
     entities traced to it; for the specified-foreign-entity interests, debt, officers and contracts, the
@@ -243,4 +243,24 @@ def checked_operator_45x(det: Determination, dataset: Dataset, operator: str) ->
         needs = "; ".join(f"{c.field} {n.format(day=day)}" for c, n in _conditions(rule))
         return [_entry(rule, _outcome(det, rule, operator),
                        f"no `{rule.fact}` fact about {operator} on {day} meets the rule (needs {needs})")]
-    return _prongs(det, dataset, operator, other)
+    return _prongs_once(_prongs(det, dataset, operator, other), law)
+
+
+def _prongs_once(checked: list[Checked], law: Any) -> list[Checked]:
+    """The operator's prohibited-foreign-entity prongs in force on the day its status is tested (the compiled
+    rules of that day), each once: the measures of one ownership test on one line (equity, voting rights, board
+    seats), outcome met if any is, else undetermined if any is. The data-gap rules (conclusion `undetermined`)
+    are not prongs of IRC 7701(a)(51): when they fire they are findings and `missing` facts, not a check."""
+    gaps = {src.rule.id for src in law.rules if src.rule.then.conclusion == "undetermined"}
+    merged_: dict[str, Checked] = {}
+    for c in checked:
+        if c.rule in gaps:
+            continue
+        seen = merged_.get(c.rule)
+        if seen is None:
+            merged_[c.rule] = c
+            continue
+        outcome = next((o for o in ("met", "undetermined") if o in (seen.outcome, c.outcome)), seen.outcome)
+        merged_[c.rule] = replace(seen, outcome=outcome, detail=f"{seen.detail}; {c.detail}",
+                                  paths=tuple(dict.fromkeys(seen.paths + c.paths)))
+    return list(merged_.values())

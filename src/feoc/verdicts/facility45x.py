@@ -6,7 +6,7 @@ reported as "cannot be determined: missing X", never guessed."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from feoc.data.dataset import Dataset
@@ -146,7 +146,7 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     det = det or determine45x(dataset, on, law, evaluator, taxpayer=facility.operator)
     _judge_operator(verdict, det)
     verdict.operator_status = pfe_status(verdict.operator_findings, law)
-    verdict.checked = _prongs_once(checked_operator_45x(det, dataset, facility.operator), law)
+    verdict.checked = checked_operator_45x(det, dataset, facility.operator, law)
     verdict.findings = _distinct([f for f in det.about(fid) if f.conclusion == "material_assistance"])
     verdict.products = [_product(product, fid, det, law, rules_day_45x(law, on), verdict.findings)
                         for product in facility_products(facility)]
@@ -265,26 +265,6 @@ def _judge_operator(verdict: Facility45XVerdict, det: Determination45X) -> None:
         None if any(f.conclusion == "undetermined" for f in findings) else False)
     verdict.upstream = list(merged(_upstream(det, [f for f in findings if f.conclusion != "undetermined"],
                                              conclusions=PFE_CONCLUSIONS)))
-
-
-def _prongs_once(checked: list[Checked], law: Law) -> list[Checked]:
-    """The operator's prohibited-foreign-entity prongs in force on the day its status is tested (the compiled
-    rules of that day), each once: the measures of one ownership test on one line (equity, voting rights, board
-    seats), outcome met if any is, else undetermined if any is. The data-gap rules (conclusion `undetermined`)
-    are not prongs of IRC 7701(a)(51): when they fire they are findings and `missing` facts, not a check."""
-    gaps = {src.rule.id for src in law.rules if src.rule.then.conclusion == "undetermined"}
-    merged_: dict[str, Checked] = {}
-    for c in checked:
-        if c.rule in gaps:
-            continue
-        seen = merged_.get(c.rule)
-        if seen is None:
-            merged_[c.rule] = c
-            continue
-        outcome = next((o for o in ("met", "undetermined") if o in (seen.outcome, c.outcome)), seen.outcome)
-        merged_[c.rule] = replace(seen, outcome=outcome, detail=f"{seen.detail}; {c.detail}",
-                                  paths=tuple(dict.fromkeys(seen.paths + c.paths)))
-    return list(merged_.values())
 
 
 def _distinct(findings: list[Finding]) -> list[Finding]:

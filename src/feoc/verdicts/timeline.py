@@ -12,6 +12,7 @@ from feoc.determine.regime30d import determine
 from feoc.determine.regime45x import Determination45X, determine45x
 from feoc.determine.taxable_year import status_timing
 from feoc.law.law import Law
+from feoc.verdicts.checked import checked_operator_45x
 from feoc.verdicts.facility45x import (
     Facility45XVerdict,
     facility_45x_verdict,
@@ -39,6 +40,8 @@ class SubjectTimeline:
     pfe: list[tuple[dt.date, list[Any]]] = field(default_factory=list)
     facilities45x: list[tuple[dt.date, list[Facility45XVerdict]]] = field(default_factory=list)
     pfe_labels: dict[dt.date, str] = field(default_factory=dict)  # date -> `pfe_status` of that date's findings
+    # date -> the prohibited-foreign-entity prongs looked at where none fired (a clear "no" shows its work)
+    pfe_checked: dict[dt.date, list[Any]] = field(default_factory=dict)
 
 
 def key_dates(law: Law, dataset: Dataset | None = None) -> list[dt.date]:
@@ -110,6 +113,8 @@ def build_timelines(dataset: Dataset, dates: list[dt.date], law: Law, evaluator:
             own = [d for d in pfe_days if status_timing(dataset, e.id, d, law).in_force]  # its own taxable years
             t.pfe = [(d, pfe_findings(det45(d, e.id), e.id)) for d in own]
             t.pfe_labels = {d: pfe_status(findings, law) for d, findings in t.pfe}
+            t.pfe_checked = {d: checked_operator_45x(det45(d, e.id), dataset, e.id, law) for d, found in t.pfe
+                             if not found}
             t.facilities45x = [(d, [facility_45x_verdict(dataset, fid, d, law, evaluator,
                                                          det45(d, e.id) if d in own else None)
                                     for fid in operated.get(e.id, [])]) for d in pfe_days]
