@@ -41,7 +41,9 @@ EXIT_CODES = ("Exit codes: 0 pass (valid, not a FEOC, eligible, not in force, wr
               "engine disagreed with the reference (no verdict); 4 cannot be determined (a fact is missing); 5 "
               "contested (the readings of the law disagree; 4 takes precedence); 70 internal error (a bug: please "
               "report it; --debug shows the traceback); 130 interrupted (Ctrl-C); 141 the output pipe was closed.")
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+# completion on (issue 18): `feoc --install-completion` / `--show-completion [bash|zsh|fish|powershell]`; a shell
+# asking for completions (_FEOC_COMPLETE set) is answered in feoc.cli._invoke, which runs the command itself
+app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Check suppliers and EV batteries against the U.S. FEOC rules, as of a date, and say why.",
                   epilog=EXIT_CODES)
 
