@@ -66,3 +66,10 @@ def test_without_the_variable_feoc_runs_as_usual():
     """The completion hook is inert unless the shell sets _FEOC_COMPLETE: `feoc --version` still answers."""
     proc = _feoc("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("feoc")
+
+
+def test_a_named_shells_script_without_detection():
+    """README: `_FEOC_COMPLETE=source_zsh feoc` prints zsh's script from any shell."""
+    proc = _feoc(_FEOC_COMPLETE="source_zsh")
+    assert proc.returncode == 0, proc.stderr
+    assert "#compdef feoc" in proc.stdout

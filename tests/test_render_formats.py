@@ -17,7 +17,8 @@ SEEDS = str(ROOT / "seeds")
 runner = CliRunner()
 COMMAND_LINES = {"check": ["check", "entity", "aesc", "--data", SEEDS, "--on", "2024-06-01"],
                  "report": ["report", "--data", SEEDS, "--on", "2024-06-01", "--check"],
-                 "screen": ["screen", "--data", SEEDS, "--on", "2024-06-01"]}
+                 "screen": ["screen", "--data", SEEDS, "--on", "2024-06-01"],
+                 "validate": ["validate", SEEDS]}  # issue 18: text, github, sarif
 
 
 @pytest.mark.parametrize("command, fmt", [(c, f) for c, formats in FORMATS.items() for f in formats])

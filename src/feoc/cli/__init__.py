@@ -204,7 +204,7 @@ def _invoke(args: list[str]) -> int:
     command = typer.main.get_command(app)
     # a shell asking for completions (`_FEOC_COMPLETE=complete_bash`, set by the script `feoc --show-completion`
     # prints): answered and ended here (sys.exit), as typer's own entry point would, before any parsing
-    command._main_shell_completion({}, _program_name())  # type: ignore[attr-defined]
+    command._main_shell_completion({}, _program_name())
     try:
         with starting():  # parsing imports pydantic (typer builds an adapter per option): part of starting
             ctx = command.make_context(_program_name(), list(args))

@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from feoc.cli.app import DATA_ARGUMENT, EVALUATOR_HELP, RULES_OPTION, app, check_evaluator, fail_input, load_law, say_warnings
-from feoc.data.problems import InputError
+from feoc.cli.app import (
+    DATA_ARGUMENT,
+    EVALUATOR_HELP,
+    RULES_OPTION,
+    app,
+    check_evaluator,
+    fail_input,
+    format_choice,
+    format_option,
+    load_law,
+    note,
+)
+from feoc.cli.output import emit
+from feoc.data.problems import InputError, Problem
 from feoc.render.sanitize import terminal
+
+if TYPE_CHECKING:
+    from feoc.render.base import ValidateView
 
 rules_app = typer.Typer(no_args_is_help=True, help="List the rules and run their cases.")
 app.add_typer(rules_app, name="rules")
@@ -18,30 +34,50 @@ import_app = typer.Typer(no_args_is_help=True, help="Import other formats into a
 app.add_typer(import_app, name="import")
 
 
+if TYPE_CHECKING:  # for the type checker an Enum; typer reads the choices made from the registry
+    ValidateFormat = Enum
+else:
+    ValidateFormat = format_choice("validate")
+
+
 @app.command()
 def validate(path: Path = DATA_ARGUMENT,
-             rules: Path | None = RULES_OPTION) -> None:
+             rules: Path | None = RULES_OPTION,
+             fmt: ValidateFormat = format_option(ValidateFormat, "validate")) -> None:
     """Validate a dataset folder: exit 0 with counts per record kind, or 2 listing every problem; either way
-    one line per entry of the folder that is not read (hidden, not YAML: README.md, "The dataset format")."""
+    one line per entry of the folder that is not read (hidden, not YAML: README.md, "The dataset format").
+    --format github writes GitHub Actions annotations, sarif a SARIF 2.1.0 log for code scanning (README,
+    "Validating in CI"); the exit codes are the same."""
+    from feoc.render.base import renderer
+
+    view = _validation(path, rules)
+    out = renderer("validate", fmt.value)(view)
+    if fmt.value == "text" and view.problems:
+        typer.echo(out, err=True, nl=False)  # as every command's input problems: on stderr
+    else:
+        if fmt.value == "sarif":  # stdout is the log alone
+            for line in view.skipped:
+                note(terminal(f"skipped: {line}"))
+        emit(out, nl=False)
+    raise typer.Exit(2 if view.problems else 0)
+
+
+def _validation(path: Path, rules: Path | None) -> ValidateView:
+    """What `validate` reports: the problems of the rules and the dataset, or the warnings and counts."""
+    from feoc.load.checks import country_warnings, material_warnings, region_nations
     from feoc.load.folder import load_dataset
     from feoc.load.scan import scan_folder
+    from feoc.render.base import ValidateView
 
     skipped = scan_folder(path).skipped if path.is_dir() else []
     try:
         law = load_law(rules)
         dataset = load_dataset(path, law)
     except InputError as exc:
-        for line in skipped:
-            typer.echo(terminal(f"skipped: {line}"), err=True)
-        fail_input(exc)
-        return
-    for line in skipped:
-        typer.echo(terminal(f"skipped: {line}"))
-    warned = say_warnings(dataset, law, err=False)
-    counts = ", ".join(f"{n} {kind}" for kind, n in dataset.counts().items())
-    note = f"; {len(skipped)} path(s) not read (listed above)" if skipped else ""
-    note += f"; {warned} warning(s) (listed above)" if warned else ""
-    typer.echo(terminal(f"{path}: valid — {counts}{note}"))
+        return ValidateView(path, Path.cwd(), skipped, exc.problems, [], {})
+    warnings = country_warnings(dataset, law.vocabulary, region_nations(law))
+    warnings += [Problem("", 0, line) for line in material_warnings(dataset, law)]  # they name their record
+    return ValidateView(path, Path.cwd(), skipped, [], warnings, dataset.counts())
 
 
 @rules_app.command("list")

@@ -15,7 +15,10 @@ import importlib
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 if TYPE_CHECKING:  # annotations only: the CLI reads this module on every start
+    from pathlib import Path
+
     from feoc.data.dataset import Dataset
+    from feoc.data.problems import Problem
     from feoc.law.law import Law
     from feoc.verdicts.screen import Screen
     from feoc.verdicts.status import Verdict
@@ -63,6 +66,20 @@ class ReportView(NamedTuple):
     governments: set[str]
 
 
+class ValidateView(NamedTuple):
+    """What `feoc validate` found in a dataset folder (and its rules): the input problems (none: valid), the
+    advice about a valid dataset (a warning whose `file` is empty names no file: its message says where), the
+    entries of the folder not read, and the count of records of each kind. `cwd` is where paths are made
+    relative for CI annotations (GitHub attaches them to the pull request's files by repository path)."""
+
+    data: Path
+    cwd: Path
+    skipped: list[str]
+    problems: list[Problem]
+    warnings: list[Problem]
+    counts: dict[str, int]
+
+
 # command → format name → (its renderer as `module:function`, imported when chosen; what --help adds about
 # it); the first format of a command is its default
 FORMATS: dict[str, dict[str, tuple[str, str]]] = {
@@ -71,6 +88,9 @@ FORMATS: dict[str, dict[str, tuple[str, str]]] = {
                "json": ("feoc.render.json:report", "")},
     "screen": {"csv": ("feoc.render.csv:screen", ""), "json": ("feoc.render.json:screen", ""),
                "md": ("feoc.render.markdown_screen:screen", "")},
+    "validate": {"text": ("feoc.render.text:validate", ""),
+                 "github": ("feoc.render.github:validate", "GitHub Actions annotations"),
+                 "sarif": ("feoc.render.sarif:validate", "SARIF 2.1.0 for code scanning")},
 }
 
 

@@ -10,7 +10,7 @@ from feoc.render.status_words import credit_range, disagree, reading_answers, wo
 
 if TYPE_CHECKING:  # annotations only: an entity check need not import the credit and §45X modules
     from feoc.determine.findings import Finding
-    from feoc.render.base import CheckView
+    from feoc.render.base import CheckView, ValidateView
     from feoc.verdicts.checked import Checked
     from feoc.verdicts.facility45x import Facility45XVerdict
     from feoc.verdicts.subject import SubjectVerdict
@@ -231,3 +231,19 @@ _BY_KIND: dict[str, Callable[[Any, bool], str]] = {
 def check(view: CheckView) -> str:
     """`feoc check` as text: the verdict first, then why; `--explain` adds facts, parameters and upstream findings."""
     return _BY_KIND[view.verdict.kind](view.verdict, view.explain) + "\n"
+
+
+def validate(view: ValidateView) -> str:
+    """`feoc validate` as text: the entries not read, then every problem and their count (the CLI writes them
+    on stderr, exit 2), or the warnings and `DIR: valid — counts` (stdout, exit 0)."""
+    lines = [f"skipped: {line}" for line in view.skipped]
+    if view.problems:
+        lines += [str(p) for p in view.problems]
+        lines.append(f"{len(view.problems)} problem(s) found; nothing was written.")
+        return _joined(lines) + "\n"
+    lines += [f"warning: {w if w.file else w.message}" for w in view.warnings]
+    counts = ", ".join(f"{n} {kind}" for kind, n in view.counts.items())
+    note = f"; {len(view.skipped)} path(s) not read (listed above)" if view.skipped else ""
+    note += f"; {len(view.warnings)} warning(s) (listed above)" if view.warnings else ""
+    lines.append(f"{view.data}: valid — {counts}{note}")
+    return _joined(lines) + "\n"
