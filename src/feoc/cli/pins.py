@@ -10,7 +10,6 @@ that cannot be used (every problem listed as `file:line: what — fix`; nothing 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
@@ -39,11 +38,13 @@ def read_pins(file: Path) -> tuple[list[Pin], str, LineFinder]:
     from pydantic import TypeAdapter, ValidationError
 
     from feoc.cli.pin_file import Pin
-    from feoc.data.yamlio import LineFinder, parse_yaml, read_text
+    from feoc.data.yamlio import LineFinder, decode_text, parse_yaml, read_text
+    from feoc.load.stdin import STDIN_NAME, is_stdin, read_stdin
     from feoc.load.validation import validation_problems
 
-    name = "<stdin>" if str(file) == "-" else str(file)
-    text = sys.stdin.read() if name == "<stdin>" else read_text(file)
+    # `-`: standard input, whole and bounded as a dataset file is (load/stdin.py)
+    name = STDIN_NAME if is_stdin(file) else str(file)
+    text = decode_text(read_stdin("a YAML file of pins"), name) if is_stdin(file) else read_text(file)
     data = parse_yaml(text, name, dates=False)  # dates are read by `_day`: only YYYY-MM-DD
     finder = LineFinder(text)
     if not isinstance(data, dict) or "tests" not in data or not isinstance(data["tests"], list):

@@ -141,7 +141,7 @@ def _import(read: Callable[[Path], Any], file: Path, out: Path) -> None:
 
 
 @import_app.command("ftm")
-def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON lines (e.g. OpenSanctions)"),
+def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON lines (e.g. OpenSanctions); `-`: standard input"),
                out: Path = typer.Option(..., "--out", help="new or empty dataset folder to write")) -> None:
     """FtM Company/Organization/LegalEntity/PublicBody/Person/Ownership → a validated dataset; says what it skipped."""
     from feoc.load.ftm import read_ftm
@@ -150,7 +150,7 @@ def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON
 
 
 @import_app.command("csv")
-def import_csv(file: Path = typer.Argument(..., help="supplier master file: CSV with a header row"),
+def import_csv(file: Path = typer.Argument(..., help="supplier master file: CSV with a header row; `-`: standard input"),
                out: Path = typer.Option(..., "--out", help="new or empty dataset folder to write")) -> None:
     """A supplier master CSV (id, name, type, countries, parent and its shares, dates, source) → a validated dataset."""
     from feoc.load.csv_master import read_master_csv

@@ -67,6 +67,11 @@ def read_text(path: Path) -> str:
     if len(data) > MAX_FILE_BYTES:  # grew since stat, or a special file
         raise InputError([Problem(name, 0, f"file is over the {MAX_FILE_BYTES} byte limit",
                                   "split it into several files in the same folder")])
+    return decode_text(data, name)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """The bytes of YAML file `name` as text: UTF-8, no UTF-16/32, no NUL; a byte order mark dropped."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
         raise InputError([Problem(name, 1, "the file is UTF-16 or UTF-32 text, not UTF-8", "save the file as UTF-8")])
     nul = data.find(b"\x00")

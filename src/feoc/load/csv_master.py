@@ -41,6 +41,7 @@ from feoc.data.problems import InputError, Problem
 from feoc.data.values import iso_countries
 from feoc.data.yamlio import MAX_FILE_BYTES
 from feoc.load.draft import Draft, slugify
+from feoc.load.stdin import STDIN_NAME, is_stdin, read_stdin
 
 COLUMNS = ("id", "name", "type", "country", "incorporated_in", "headquartered_in", "parent", "equity", "voting",
            "board_seats", "from", "until", "source")
@@ -57,8 +58,14 @@ Row = tuple[int, dict[str, str]]
 
 
 def read_master_csv(path: Path) -> Draft:
+    """The supplier master CSV at `path` (`-`: standard input, whole and bounded, named `<stdin>`) as a Draft."""
+    if is_stdin(path):
+        path = Path(STDIN_NAME)
+        text = _decode(read_stdin("a CSV file"), str(path))
+    else:
+        text = _text(path)
     name = str(path)
-    rows = _rows(_text(path), name)
+    rows = _rows(text, name)
     keys = _keys(rows, name)
     draft, problems = Draft(), []
     for number, row in rows:
@@ -81,6 +88,11 @@ def _text(path: Path) -> str:
         data = path.read_bytes()[: MAX_FILE_BYTES + 1]
     except OSError as exc:
         raise InputError([Problem(name, 0, f"cannot read the file ({exc.strerror})", "check the path")]) from None
+    return _decode(data, name)
+
+
+def _decode(data: bytes, name: str) -> str:
+    """UTF-8 text (a byte order mark dropped), or InputError naming the line of the first bad byte."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

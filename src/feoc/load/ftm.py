@@ -31,6 +31,7 @@ malformed lines.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import stat
@@ -41,6 +42,7 @@ from typing import Any
 from feoc.data.problems import InputError, Problem
 from feoc.data.values import iso_countries, parse_share
 from feoc.load.draft import Draft, slugify
+from feoc.load.stdin import STDIN_NAME, is_stdin, read_stdin
 
 ENTITY_SCHEMAS = {"Company": "company", "Organization": "company", "LegalEntity": "company",
                   "PublicBody": "agency", "Person": "person"}
@@ -128,8 +130,12 @@ def _percentage(value: str | None) -> float | None:
 
 
 def read_ftm(path: Path) -> Draft:
-    """Read an FtM JSON-lines file into a Draft; malformed lines are InputErrors naming the line."""
-    rows = _read_rows(path)
+    """Read an FtM JSON-lines file into a Draft; malformed lines are InputErrors naming the line. `-` reads
+    standard input, whole and bounded (load/stdin.py), and names it `<stdin>`."""
+    source = None
+    if is_stdin(path):
+        source, path = io.BytesIO(read_stdin("FtM JSON lines")), Path(STDIN_NAME)
+    rows = _read_rows(path, source)
     out = _Import(path)
     for number, obj in rows:  # entities first, so ownerships can refer to any of them
         if obj["schema"] in ENTITY_SCHEMAS:
@@ -169,11 +175,12 @@ def _lines(handle: Any) -> Any:
             yield number, raw
 
 
-def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """The FtM entities of the file with their line numbers; every malformed line is reported at once."""
+def _read_rows(path: Path, source: Any = None) -> list[tuple[int, dict[str, Any]]]:
+    """The FtM entities of the file (or of `source`, standard input read) with their line numbers; every
+    malformed line is reported at once."""
     problems: list[Problem] = []
     rows: list[tuple[int, dict[str, Any]]] = []
-    with _open(path) as handle:
+    with source if source is not None else _open(path) as handle:
         for number, raw in _lines(handle):
             if raw is None:
                 problems.append(Problem(str(path), number, "line longer than 1 MiB", "one FtM entity per line"))
