@@ -141,7 +141,8 @@ def _import(read: Callable[[Path], Any], file: Path, out: Path) -> None:
 
 
 @import_app.command("ftm")
-def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON lines (e.g. OpenSanctions); `-`: standard input"),
+def import_ftm(file: Path = typer.Argument(..., help="FollowTheMoney entity JSON lines (e.g. OpenSanctions); "
+                                           "`-`: standard input"),
                out: Path = typer.Option(..., "--out", help="new or empty dataset folder to write")) -> None:
     """FtM Company/Organization/LegalEntity/PublicBody/Person/Ownership → a validated dataset; says what it skipped."""
     from feoc.load.ftm import read_ftm
