@@ -241,3 +241,14 @@ def test_the_text_format_is_unchanged(in_repo):
 def test_validate_help_names_the_formats():
     result = runner.invoke(app, ["validate", "--help"], env={"COLUMNS": "200", "TERMINAL_WIDTH": "200"})
     assert "github" in result.stdout and "sarif" in result.stdout
+
+
+def test_a_removed_working_folder_still_validates(tmp_path, monkeypatch):
+    """Run from a folder deleted meanwhile (a CI cleanup step): paths are shown as given, no internal error."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    result = _validate(str(BAD / "dangling-references"), "--format", "github")
+    assert result.exit_code == 2
+    assert _annotations(result.stdout)[0].startswith(f"::error file={BAD.as_posix().replace(':', '%3A')}/")

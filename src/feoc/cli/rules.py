@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -69,15 +70,19 @@ def _validation(path: Path, rules: Path | None) -> ValidateView:
     from feoc.load.scan import scan_folder
     from feoc.render.base import ValidateView
 
+    try:
+        cwd = Path.cwd()
+    except OSError:  # the working folder was removed: paths are shown as given
+        cwd = Path(os.sep)
     skipped = scan_folder(path).skipped if path.is_dir() else []
     try:
         law = load_law(rules)
         dataset = load_dataset(path, law)
     except InputError as exc:
-        return ValidateView(path, Path.cwd(), skipped, exc.problems, [], {})
+        return ValidateView(path, cwd, skipped, exc.problems, [], {})
     warnings = country_warnings(dataset, law.vocabulary, region_nations(law))
     warnings += [Problem("", 0, line) for line in material_warnings(dataset, law)]  # they name their record
-    return ValidateView(path, Path.cwd(), skipped, [], warnings, dataset.counts())
+    return ValidateView(path, cwd, skipped, [], warnings, dataset.counts())
 
 
 @rules_app.command("list")

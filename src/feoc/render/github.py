@@ -10,7 +10,8 @@ name holding `::`, a line break or `%0A` cannot end the command early or forge a
 
 Before that, every other character the terminal policy never writes raw (render/sanitize.py: ANSI escapes,
 bidi overrides, …) is shown as its escape text, as on the terminal. A problem without a line (a whole file, a
-Parquet table's `row N, column X`, which the message says) has no `line=`; a warning that names no file has
+Parquet table's `row N, column X`, which the message says) has no `line=`; feoc's problems carry a line,
+never a column, so there is no `col=`; a warning that names no file has
 no `file=` (GitHub shows it on the run's summary). Paths are relative to the working directory, the
 repository root in a workflow, so the annotations attach to the files of the pull request. Lines that are not
 commands (the entries not read, the summary) start with a word, never `::`.
