@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -71,9 +70,9 @@ def _validation(path: Path, rules: Path | None) -> ValidateView:
     from feoc.render.base import ValidateView
 
     try:
-        cwd = Path.cwd()
+        cwd: Path | None = Path.cwd()
     except OSError:  # the working folder was removed: paths are shown as given
-        cwd = Path(os.sep)
+        cwd = None
     skipped = scan_folder(path).skipped if path.is_dir() else []
     try:
         law = load_law(rules)

@@ -73,7 +73,7 @@ class ValidateView(NamedTuple):
     relative for CI annotations (GitHub attaches them to the pull request's files by repository path)."""
 
     data: Path
-    cwd: Path
+    cwd: Path | None  # None: unknown (the working folder was removed), paths are shown as given
     skipped: list[str]
     problems: list[Problem]
     warnings: list[Problem]

@@ -53,12 +53,14 @@ def escape_property(text: str) -> str:
     return _escaped(text, _PROPERTY)
 
 
-def workspace_path(file: str, cwd: Path) -> str:
+def workspace_path(file: str, cwd: Path | None) -> str:
     """`file` as a path relative to `cwd` with `/` separators when it lies inside `cwd` (a workflow's
     working directory is the repository's root: GitHub matches annotations by that path), else as given."""
     path = Path(file)
     if not path.is_absolute():
         return PurePath(os.path.normpath(file)).as_posix()
+    if cwd is None:
+        return path.as_posix()
     for inside, base in ((path, cwd), (path.resolve(), cwd.resolve())):
         try:
             return inside.relative_to(base).as_posix()
@@ -72,7 +74,7 @@ def what_and_fix(problem: Problem) -> str:
     return f"{problem.message} — {problem.fix}" if problem.fix else problem.message
 
 
-def command(kind: str, problem: Problem, cwd: Path) -> str:
+def command(kind: str, problem: Problem, cwd: Path | None) -> str:
     """One `::error` or `::warning` workflow command for `problem`."""
     props = [f"file={escape_property(workspace_path(problem.file, cwd))}"] if problem.file else []
     props += [f"line={problem.line}"] if problem.line > 0 else []

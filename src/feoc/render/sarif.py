@@ -68,7 +68,7 @@ def _driver() -> dict[str, Any]:
     return driver
 
 
-def artifact(file: str, cwd: Path) -> dict[str, str]:
+def artifact(file: str, cwd: Path | None) -> dict[str, str]:
     """The artifactLocation of `file`: a relative URI against %SRCROOT%, or a `file:` URI outside `cwd`."""
     path = workspace_path(file, cwd)
     if Path(path).is_absolute():
