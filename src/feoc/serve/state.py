@@ -81,14 +81,12 @@ class Snapshot:
         return sets
 
 
-def _law(rules: Path | None, fresh: bool) -> Law:
-    """The law of `rules` (default: the shipped rules); `fresh` reads the folder again (Law.load keeps each
-    folder's law for the life of a process, right for a command, not for a server whose files change)."""
-    from feoc.law import law as law_module
+def _law(rules: Path | None) -> Law:
+    """The law of `rules` (default: the shipped rules), read from its files again (`Law.load` keeps each folder's
+    law for the life of a process: right for a command, not for a server whose files change)."""
+    from feoc.law.law import read_again
 
-    if fresh:
-        law_module._load.cache_clear()
-    return law_module.Law.load(rules)
+    return read_again(rules)
 
 
 def load_snapshot(data: Path, rules: Path | None, generation: int, law: Law | None = None) -> Snapshot:
@@ -98,7 +96,7 @@ def load_snapshot(data: Path, rules: Path | None, generation: int, law: Law | No
     from feoc.load.hashes import content_hash, dataset_hash
     from feoc.load.scan import scan_folder
 
-    law = law or _law(rules, fresh=True)
+    law = law or _law(rules)
     dataset = load_dataset(data, law)
     warnings = [str(p) for p in country_warnings(dataset, law.vocabulary, region_nations(law))]
     warnings += material_warnings(dataset, law)
