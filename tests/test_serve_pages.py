@@ -35,13 +35,9 @@ runner = CliRunner()
 
 
 def make_client(data: Path) -> TestClient:
-    try:
-        from feoc.serve.app import create_app
-    except ImportError:  # TEMPORARY until h19-api merges
-        sys.path.insert(0, "/tmp")
-        import importlib
-        return TestClient(importlib.import_module("h19-html-app").make(str(data)))
-    return TestClient(create_app(data))
+    from feoc.serve.app import create_app
+
+    return TestClient(create_app(data=data))
 
 
 @pytest.fixture(scope="module")
@@ -198,9 +194,10 @@ def test_the_page_links_its_json_twin_and_the_verdict_as_feoc_check_prints_it(cl
     ("/vehicles/nope?on=2024-06-01", 404, "unknown vehicle"),
     ("/entities/aesc?on=2024-02-30", 400, "write it as YYYY-MM-DD"),
     ("/entities/aesc?on=2024-06-01&interpretation=nope", 400, "use one of: feoc-lookthrough, government"),
-    ("/entities/aesc?on=2024-06-01&credit=45x", 400, "credit: not a parameter of this page"),
-    ("/facilities/aesc-smyrna?on=2024-06-01&credit=45z", 400, "use 30d (the default) or 45x"),
-    ("/entities/aesc?on=2024-06-01&interpretaton=government", 400, "it takes on, interpretation"),
+    ("/entities/aesc?on=2024-06-01&credit=45x", 400, "unknown query parameter credit"),
+    ("/facilities/aesc-smyrna?on=2024-06-01&credit=45z", 400, "use credit=45x"),
+    ("/entities/aesc?on=2024-06-01&interpretaton=government", 400, "this route takes on, interpretation"),
+    ("/entities/aesc?on=2024-06-01&on=2024-07-01", 400, "given more than once"),
     ("/vehicles/nissan-leaf-2024?on=2024-06-01&acquired=2024-07-01", 400, "placed in service on or after"),
     ("/static/pages.py", 404, "no static file"),
     ("/static/..%2Fpages.py", 404, ""),
