@@ -158,6 +158,11 @@ def _findings(v: Any) -> list[str]:
     out = ['<section id="findings"><h2>Findings</h2>']
     out += _findings_rows(own, False) if own else ["<p>No rule fired.</p>"]
     checked = getattr(v, "checked", [])
+    # as `feoc check` and the Markdown report: what was checked shows when no rule fired under the reading shown
+    if v.kind == "facility45x":
+        checked = [] if v.operator_findings else checked
+    elif any(f.interpretation == v.interpretation for f in getattr(v, "findings", [])):
+        checked = []
     if checked:
         under = f" under the reading <code>{html(v.interpretation)}</code>" if getattr(v, "readings", None) else ""
         out += [f"<h3>Checked, prong by prong{under}</h3>",
