@@ -264,3 +264,43 @@ def test_the_server_limits_concurrency_and_idle_connections(state):
     config = uvicorn_config(create_app(state), "127.0.0.1", 0, Limits(concurrency=7, keep_alive_s=3))
     assert (config.limit_concurrency, config.timeout_keep_alive, config.server_header) == (7, 3, False)
     assert config.host == "127.0.0.1"
+
+
+def _bench():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("serve_load", ROOT / "bench" / "serve_load.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_feoc_serve_answers_a_small_load_on_loopback_without_error():
+    """The real command (`python -m feoc serve`, uvicorn on 127.0.0.1) under bench/serve_load.py's load, 2 clients
+    × 10 requests of cached checks: every answer 200 with its exit code. Errors only: never a timing."""
+    bench = _bench()
+    port = bench.free_port()
+    proc = bench.start(SEEDS, port)
+    try:
+        figures = bench.load_test(port, 2, 10, "2025-01-01")
+    finally:
+        bench.stop(proc)
+    assert figures["errors"] == [] and figures["requests"] == 20
+
+
+def test_feoc_serve_refuses_to_start_on_bad_data(tmp_path):
+    """Bad input at start: exit 2 with `file:line: what — fix`, no server."""
+    (tmp_path / "bad.yaml").write_text("entities:\n  - id: x\n    type: compnay\n", encoding="utf-8")
+    result = runner.invoke(cli_app, ["serve", "--data", str(tmp_path), "--port", "1"])
+    assert result.exit_code == 2 and "bad.yaml:" in result.output
+
+
+def test_feoc_check_does_not_import_the_server():
+    """`feoc check` stays fast (issue 17): FastAPI, uvicorn and feoc.serve load only for `feoc serve`."""
+    probe = ("import sys; sys.argv = ['feoc', 'check', 'entity', 'aesc', '--on', '2024-06-01'];"
+             "from feoc.cli import run; run(sys.argv[1:]);"
+             "print([m for m in sys.modules if m.split('.')[0] in ('fastapi', 'uvicorn', 'starlette') "
+             "or m.startswith('feoc.serve')])")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
