@@ -60,7 +60,7 @@ def _index_href(q: str, day: dt.date) -> str:
 def index(p: IndexPage) -> str:
     """The index: the search form, then the entities, plants and vehicles that match, each linked on `day`."""
     ds, q = p.dataset, p.q
-    entities = ((e.id, e.name, [e.type, e.country or ""]) for e in ds.entities
+    entities = ((e.id, e.name, [e.type, e.country or e.incorporated_in or ""]) for e in ds.entities
                 if matches(q, e.id, e.name, *e.aliases))
     plants = ((f.id, f.name, [f.operator, f.country, ", ".join(f.activities)]) for f in ds.facilities
               if matches(q, f.id, f.name, f.operator))
@@ -68,7 +68,8 @@ def index(p: IndexPage) -> str:
                 if matches(q, v.id, v.name, v.manufacturer))
     body: list[Any] = ["<h1>Verdicts by subject</h1>",
                        f"<p>Each link opens the subject's verdict as of {p.day.isoformat()}.</p>", *_form(p)]
-    body += _table("entities", "Entities", ["name", "id", "type", "country"], entities, p.day)
+    body += _table("entities", "Entities", ["name", "id", "type", "country (of a government) or incorporation"],
+                   entities, p.day)
     body += _table("facilities", "Plants", ["name", "id", "operator", "country", "activities"], plants, p.day)
     body += _table("vehicles", "Vehicles", ["name", "id", "model year", "manufacturer"], vehicles, p.day)
     return frame("Verdicts by subject", body)
