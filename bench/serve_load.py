@@ -45,13 +45,15 @@ def start(data: Path, port: int, extra: list[str] | None = None) -> subprocess.P
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"feoc serve ended with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 return proc
         except OSError:
             time.sleep(0.1)
+        finally:
+            conn.close()
     stop(proc)
     raise RuntimeError("feoc serve did not answer /healthz within 120 s")
 

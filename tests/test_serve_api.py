@@ -304,3 +304,38 @@ def test_feoc_check_does_not_import_the_server():
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120,
                           env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+
+
+def test_past_the_concurrency_limit_the_server_answers_503():
+    """`feoc serve --concurrency 2`: one client holding a keep-alive connection and one asking leave no room for a
+    third connection (uvicorn's limit_concurrency counts connections and tasks): 503, then 200 once one closes."""
+    import http.client
+    import time
+
+    bench = _bench()
+    port = bench.free_port()
+    proc = bench.start(SEEDS, port, ["--concurrency", "2"])
+    try:
+        held = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        held.request("GET", "/healthz")
+        assert held.getresponse().read()
+        extra = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        extra.request("GET", "/healthz")
+        assert extra.getresponse().status == 503
+        held.close()
+        extra.close()
+        time.sleep(0.3)
+        again = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        again.request("GET", "/healthz")
+        assert again.getresponse().status == 200
+        again.close()
+    finally:
+        bench.stop(proc)
+
+
+def test_a_reading_named_for_a_45x_check_is_noted_as_on_the_command_line(client):
+    """§45X has one reading: `--interpretation` changes nothing but a note, over HTTP too."""
+    expected, code = _cli("facility", "aesc-smyrna", "2026-06-01", "45x", "--interpretation", "government")
+    got = client.get("/v1/facilities/aesc-smyrna?on=2026-06-01&credit=45x&interpretation=government")
+    assert (got.content, int(got.headers["Feoc-Exit-Code"])) == (expected, code)
+    assert b"changes nothing here" in got.content

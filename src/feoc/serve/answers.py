@@ -163,3 +163,15 @@ def answer(state: ServeState, cache: LRU[Answer], kind: str, ident: str, on: str
     snapshot = state.current()
     query = check_query(snapshot, kind, ident, on, **options)
     return cached(state, cache, query, snapshot, lambda: judge(snapshot, query))
+
+
+def ready(state: ServeState, cache: LRU[Answer], kind: str, ident: str, on: str, **options: Any) -> Answer | None:
+    """The cached answer to a check, when there is one and no file changed (cheap enough for the event loop:
+    a fingerprint, a dictionary look-up); None sends the question to `answer` in a worker thread. A bad query
+    raises its problem here as there."""
+    if not state.unchanged():
+        return None
+    snapshot = state.snapshot
+    if not snapshot.has(kind, ident):  # the hint of an unknown id compares it with every id: not in the loop
+        return None
+    return cache.get((check_query(snapshot, kind, ident, on, **options), snapshot.generation))

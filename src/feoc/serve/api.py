@@ -17,7 +17,7 @@ import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from feoc.serve.answers import LRU, Answer, answer, cached, day_param
+from feoc.serve.answers import LRU, Answer, answer, cached, day_param, ready
 from feoc.serve.limits import Limits
 from feoc.serve.problems import MEDIA_TYPE, ProblemError
 
@@ -74,7 +74,9 @@ async def in_thread(request: Request, work: Callable[[], T]) -> T:
 
 async def _check(request: Request, kind: str, ident: str, on: str, **options: Any) -> Response:
     s = served(request)
-    found = await in_thread(request, lambda: answer(s.state, s.answers, kind, ident, on, **options))
+    found = ready(s.state, s.answers, kind, ident, on, **options)
+    if found is None:
+        found = await in_thread(request, lambda: answer(s.state, s.answers, kind, ident, on, **options))
     return Response(found.body, media_type="application/json", headers=found.headers())
 
 

@@ -158,6 +158,13 @@ class ServeState:
                 self._reload(seen)
             return self._snapshot
 
+    def unchanged(self) -> bool:
+        """Whether the snapshot served now is the one to answer from (no file changed since the last look, or
+        not yet time to look): a cached answer is then served without going to a worker thread."""
+        if self.check_every_s and time.monotonic() - self._checked_at < self.check_every_s:
+            return True
+        return self._fingerprints() == self._seen
+
     def reload(self) -> Reload:
         """Load the law and the dataset again now (`POST /v1/reload`), changed or not."""
         with self._reload_lock:
