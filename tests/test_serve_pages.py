@@ -101,6 +101,19 @@ def test_index_search_filters_on_the_server_with_a_plain_form(client):
     assert none.count("None matches the search.") == 3
 
 
+def test_index_lists_at_most_rows_shown_per_kind_and_says_so(tmp_path):
+    """A large dataset's index stays one page: the first ROWS_SHOWN of a kind, and the search for the rest."""
+    from feoc.render.html_index import ROWS_SHOWN
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    rows = "".join(f"  - {{id: co-{i}, name: Company {i}, type: company, incorporated_in: US}}\n" for i in range(ROWS_SHOWN + 5))
+    (folder / "d.yaml").write_text("entities:\n" + rows, encoding="utf-8")
+    text = make_client(folder).get("/").text
+    assert f"Entities ({ROWS_SHOWN + 5})" in text and f"The first {ROWS_SHOWN} are listed" in text
+    assert text.count('<a href="/entities/co-') == ROWS_SHOWN
+
+
 def test_index_refuses_a_malformed_date_with_a_page_saying_how_to_write_it(client):
     r = client.get("/", params={"on": "01/06/2024"})
     assert r.status_code == 400 and "write it as YYYY-MM-DD" in r.text and "Traceback" not in r.text
@@ -192,6 +205,7 @@ def test_the_page_links_its_json_twin_and_the_verdict_as_feoc_check_prints_it(cl
     ("/entities/aesc-smyrna?on=2024-06-01", 404, 'href="/facilities/aesc-smyrna"'),  # a plant on /entities
     ("/entities/aesc-uss?on=2024-06-01", 404, 'href="/entities/aesc-us"'),  # a typo: the close ids
     ("/vehicles/nope?on=2024-06-01", 404, "unknown vehicle"),
+    ("/entities/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E?on=2024-06-01", 404, "id &lt;img src=x onerror=alert(1)&gt; in"),
     ("/entities/aesc?on=2024-02-30", 400, "write it as YYYY-MM-DD"),
     ("/entities/aesc?on=2024-06-01&interpretation=nope", 400, "use one of: feoc-lookthrough, government"),
     ("/entities/aesc?on=2024-06-01&credit=45x", 400, "unknown query parameter credit"),

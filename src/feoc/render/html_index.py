@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from feoc.data.dataset import Dataset
 
 
+ROWS_SHOWN = 500  # rows per kind: a million-entity dataset's index stays a page; the search finds the rest
+
+
 class IndexPage(NamedTuple):
     dataset: Dataset
     day: dt.date  # the date every link opens its page on (default: the last key date, `feoc.serve.pages`)
@@ -32,10 +35,13 @@ def matches(q: str, *texts: str) -> bool:
 def _table(route: str, caption: str, head: list[str], rows: Iterable[tuple[str, str, list[str]]],
            day: dt.date) -> list[str]:
     """One kind of subject: each row's id and name linked to its page on `day`, then its other cells."""
-    shown = list(rows)
-    out = [f'<section id="{route}"><h2>{caption} ({len(shown)})</h2>']
+    found = list(rows)
+    shown = found[:ROWS_SHOWN]
+    out = [f'<section id="{route}"><h2>{caption} ({len(found)})</h2>']
     if not shown:
         return out + ["<p>None matches the search.</p>", "</section>"]
+    if len(found) > len(shown):
+        out.append(f"<p>The first {len(shown)} are listed: search to find the others.</p>")
     out.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>")
     for ident, name, cells in shown:
         link = html(href(route, ident, on=day.isoformat()))
