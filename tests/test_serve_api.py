@@ -339,3 +339,16 @@ def test_a_reading_named_for_a_45x_check_is_noted_as_on_the_command_line(client)
     got = client.get("/v1/facilities/aesc-smyrna?on=2026-06-01&credit=45x&interpretation=government")
     assert (got.content, int(got.headers["Feoc-Exit-Code"])) == (expected, code)
     assert b"changes nothing here" in got.content
+
+
+def test_each_verdict_validates_against_its_schema_inside_openapi(client):
+    """The components of /openapi.json are usable schemas: a check's body validates against its component, the
+    references between schema files resolved inside the document."""
+    from jsonschema import Draft202012Validator
+
+    spec = client.get("/openapi.json").json()
+    for url, name in (("/v1/entities/aesc?on=2024-06-01", "check-subject"),
+                      ("/v1/facilities/aesc-smyrna?on=2026-06-01&credit=45x", "check-facility-45x"),
+                      ("/v1/vehicles/nissan-leaf-2024?on=2024-06-01", "check-vehicle")):
+        schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+        Draft202012Validator(schema).validate(client.get(url).json())
