@@ -343,3 +343,21 @@ def test_the_wheel_ships_the_bundled_mermaid_and_the_page_files(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("mermaid.min.js", "mermaid.LICENSE", "feoc-pages.js", "feoc.css"):
         assert f"feoc/serve/static/{name}" in names
+
+
+def test_a_page_shows_the_data_as_changed_on_the_next_request(tmp_path):
+    """User story: an analyst corrects a holding in the dataset; the next page load shows the new verdict (the
+    server's reload, `serve.state`), and the timeline and diagram with it."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    data = folder / "d.yaml"
+    held = ("entities:\n  - {id: gov-cn, name: Government of China, type: government, country: CN}\n"
+            "  - {id: acme, name: Acme, type: company, incorporated_in: US}\n"
+            "holdings:\n  - {holder: gov-cn, entity: acme, equity: SHARE, voting: SHARE, board_seats: SHARE}\n")
+    data.write_text(held.replace("SHARE", "0.6"), encoding="utf-8")
+    client = make_client(folder)
+    before = client.get("/entities/acme", params={"on": "2025-01-01"}).text
+    assert "<strong>FEOC</strong>" in before and "equity 60.00%" in before
+    data.write_text(held.replace("SHARE", "0.1"), encoding="utf-8")
+    after = client.get("/entities/acme", params={"on": "2025-01-01"}).text
+    assert "<strong>not a FEOC</strong>" in after and "equity 10.00%" in after and "equity 60.00%" not in after
