@@ -21,7 +21,7 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -249,20 +249,27 @@ def say_warnings(dataset: Dataset, law: Law, err: bool = True) -> int:
     return len(warnings)
 
 
-def parse_day(value: str, option: str = "--on") -> dt.date:
-    """An ISO date from the command line, or exit 2 saying how to write it. Only YYYY-MM-DD: Python also reads
-    `20240601` and the week date `2024W011`, which the message and the parameters' dates do not allow."""
+def read_day(value: str, option: str = "--on") -> dt.date:
+    """An ISO date, or ValueError saying how to write it. Only YYYY-MM-DD: Python also reads `20240601` and the
+    week date `2024W011`, which the message and the parameters' dates do not allow."""
     try:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             raise ValueError(value)
         day = dt.date.fromisoformat(value)
     except ValueError:
-        typer.echo(f"{option} {value!r}: not a valid date — write it as YYYY-MM-DD, e.g. 2024-06-01", err=True)
-        raise typer.Exit(2) from None
+        raise ValueError(f"{option} {value!r}: not a valid date — write it as YYYY-MM-DD, e.g. 2024-06-01") from None
     if not 1900 <= day.year <= 2100:
-        typer.echo(f"{option} {value}: the year is outside 1900-2100 — check the date", err=True)
-        raise typer.Exit(2)
+        raise ValueError(f"{option} {value}: the year is outside 1900-2100 — check the date")
     return day
+
+
+def parse_day(value: str, option: str = "--on") -> dt.date:
+    """An ISO date from the command line (`read_day`), or exit 2 saying how to write it."""
+    try:
+        return read_day(value, option)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
 
 
 def unknown(kind: str, ident: str, known: list[str], data: Path) -> NoReturn:
@@ -285,32 +292,41 @@ def closest_ids(ident: str, ids: list[str]) -> list[str]:
     return [c for c, r in zip(close, ratios) if r >= ratios[0] - 0.1]
 
 
+def _check_command(kind: str, ident: str) -> str:
+    return f"`feoc check {kind} {ident}`"
+
+
 def unknown_id(kind: str, ident: str, ids: Mapping[str, Sequence[str]], data: Path) -> NoReturn:
-    """Exit 2 with one line and its fix (issue 18): no `kind` with id `ident` in `data`. The fix is the command
-    for the kind the id has (`aesc-smyrna` is a facility: `feoc check facility aesc-smyrna`), else the close ids
-    of every kind (`difflib`), one of another kind with its command, else some ids of `kind` to copy from."""
+    """Exit 2 with one line and its fix (`unknown_id_line`)."""
+    typer.echo(unknown_id_line(kind, ident, ids, data), err=True)
+    raise typer.Exit(2)
+
+
+def unknown_id_line(kind: str, ident: str, ids: Mapping[str, Sequence[str]], data: Path,
+                    how: Callable[[str, str], str] = _check_command) -> str:
+    """No `kind` with id `ident` in `data`, in one line with its fix (issue 18). The fix is how to ask about the
+    kind the id has (`how(kind, id)`: `aesc-smyrna` is a facility: use `feoc check facility aesc-smyrna`; `feoc
+    serve` names its route), else the close ids of every kind (`difflib`), one of another kind with how to ask
+    about it, else some ids of `kind` to copy from."""
     line = f"{data}: unknown {kind} id `{ident}` — "
     owner = next((other for other, known in ids.items() if other != kind and ident in known), None)
     if owner:
-        typer.echo(f"{line}it is {_a(owner)}: use `feoc check {owner} {ident}`", err=True)
-        raise typer.Exit(2)
+        return f"{line}it is {_a(owner)}: use {how(owner, ident)}"
     mine = set(ids.get(kind, ()))
     kind_of = {i: other for other, known in ids.items() for i in known if i not in mine}
     close = closest_ids(ident, [*mine, *kind_of])
     if close:
         others = [c for c in close if c in kind_of]
-        hints = [f"{_a(kind_of[c])}: use `feoc check {kind_of[c]} {c}`" for c in others]
+        hints = [f"{_a(kind_of[c])}: use {how(kind_of[c], c)}" for c in others]
         if len(close) > 1:  # several: the hint names the id it is about
             hints = [f"`{c}` is {hint}" for c, hint in zip(others, hints)]
         after = f" ({'; '.join(hints)})" if hints else ""
-        typer.echo(f"{line}did you mean {', '.join(f'`{c}`' for c in close)}?{after}", err=True)
-    elif mine:
+        return f"{line}did you mean {', '.join(f'`{c}`' for c in close)}?{after}"
+    if mine:
         some = ", ".join(f"`{i}`" for i in sorted(mine)[:5])
-        typer.echo(f"{line}no id is close; its {kind} ids include {some} ({len(mine)} in all; the `id:` of each "
-                   f"record in the dataset's files)", err=True)
-    else:
-        typer.echo(f"{line}the dataset has no {kind}: add one, or name the dataset with --data", err=True)
-    raise typer.Exit(2)
+        return (f"{line}no id is close; its {kind} ids include {some} ({len(mine)} in all; the `id:` of each "
+                f"record in the dataset's files)")
+    return f"{line}the dataset has no {kind}: add one, or name the dataset with --data"
 
 
 def chosen_reading(law: Law, name: str | None) -> str | None:

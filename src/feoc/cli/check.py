@@ -74,15 +74,15 @@ class Credit(str, Enum):
     c45x = "45x"
 
 
-def _subject(kind: str, ident: str, data: Path, rules: Path | None,
-             reading: str | None = None, judged: str | None = None) -> tuple[Law, str | None, Any]:
-    """The law, the chosen reading and the dataset, with `ident` known as a `kind` in it, cut down to what the
-    verdict on it (`judged`: a kind of `determine.closure.KINDS`, default `kind`) can depend on (issue 17)."""
-    from feoc.determine import closure
+def _subject(kind: str, ident: str, data: Path, rules: Path | None, reading: str | None = None,
+             credit: str = "30d") -> tuple[Law, Any]:
+    """The law and the dataset, with `ident` known as a `kind` in it (its reading, if named, known to the law),
+    cut down to what the verdict on it can depend on (issue 17; `verdicts.single.subject_cut`)."""
     from feoc.load.folder import load_dataset
+    from feoc.verdicts.single import subject_cut
 
     law = load_law(rules)
-    interp = chosen_reading(law, reading)
+    chosen_reading(law, reading)
     say_skipped(data)
     dataset = load_dataset(data, law)
     say_warnings(dataset, law)
@@ -90,7 +90,7 @@ def _subject(kind: str, ident: str, data: Path, rules: Path | None,
                                          "vehicle": dataset.vehicles}
     if not any(r.id == ident for r in records[kind]):
         unknown_id(kind, ident, {k: [r.id for r in rs] for k, rs in records.items()}, data)
-    return law, interp, closure.dependencies(dataset, judged or kind, ident, law.vocabulary.government_types)
+    return law, subject_cut(dataset, law, kind, ident, credit)
 
 
 def _run_check(build: Callable[[], Verdict], fmt: Enum, explain: bool) -> None:
@@ -104,16 +104,21 @@ def _run_check(build: Callable[[], Verdict], fmt: Enum, explain: bool) -> None:
 
 
 def _check(kind: str, ident: str, data: Path, on: str, reading: str | None, explain: bool,
-           fmt: Enum, rules: Path | None) -> None:
+           fmt: Enum, rules: Path | None, credit: str = "30d", acquired: str | None = None) -> None:
+    """The verdict `verdicts.single.verdict_on` gives (the one `feoc test` and `feoc serve` give too), printed."""
     day = parse_day(on)
+    bought = parse_day(acquired, "--acquired") if acquired else day
+    if bought > day:
+        typer.echo(f"--acquired {bought} is after --on {day}: a vehicle is placed in service on or after it is acquired",
+                   err=True)
+        raise typer.Exit(2)
 
     def build() -> Verdict:
         with starting():
-            from feoc.verdicts.subject import entity_verdict, facility_verdict
+            from feoc.verdicts.single import verdict_on
 
-            law, interp, dataset = _subject(kind, ident, data, rules, reading)
-        judge = entity_verdict if kind == "entity" else facility_verdict
-        return judge(dataset, ident, day, law, interp)
+            law, dataset = _subject(kind, ident, data, rules, reading, credit)
+        return verdict_on(dataset, law, kind, ident, day, reading, credit=credit, acquired=bought)
 
     _run_check(build, fmt, explain)
 
@@ -139,30 +144,7 @@ def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = 
     applicable (outside the U.S. and its possessions, or nothing §45X covers), 4 cannot be determined from the
     data, 5 contested: foreign-influenced on an earlier day of the taxable year than its test day). 2: input
     error; 3: the rule engine disagreed (no verdict)."""
-    if credit == Credit.c45x:
-        _check_45x(ident, data, on, explain, fmt, rules, interpretation)
-        return
-    _check("facility", ident, data, on, interpretation, explain, fmt, rules)
-
-
-def _check_45x(ident: str, data: Path, on: str, explain: bool, fmt: Enum, rules: Path | None,
-               reading: str | None = None) -> None:
-    day = parse_day(on)
-
-    def build() -> Verdict:
-        # §45X has one reading (its tracing is a parameter): a reading's name changes nothing, but an unknown
-        # one is still an input error, as for every other check
-        with starting():
-            from feoc.verdicts.facility45x import facility_45x_verdict
-
-            law, _, dataset = _subject("facility", ident, data, rules, reading, "facility-45x")
-        verdict = facility_45x_verdict(dataset, ident, day, law)
-        if reading:
-            verdict.notes.append(f"--interpretation {reading} changes nothing here: the readings are of the §30D "
-                                 "ownership test; §45X's tracing is the parameter pfe_tracing")
-        return verdict
-
-    _run_check(build, fmt, explain)
+    _check("facility", ident, data, on, interpretation, explain, fmt, rules, credit.value)
 
 
 @check_app.command("vehicle", epilog=CHECK_EXITS, cls=_ReadingsHelp)
@@ -174,18 +156,4 @@ def check_vehicle(ident: str = typer.Argument(..., metavar="ID"), data: Path = D
     """The IRC 30D credit for vehicle ID placed in service on --on. Exit 0 eligible for any credit (or not in force),
     1 not eligible, 4 cannot be determined, 5 contested (the credit as a range, each reading's amount), 2 input error,
     3 the rule engine disagreed (no verdict)."""
-    day = parse_day(on)
-    bought = parse_day(acquired, "--acquired") if acquired else day
-    if bought > day:
-        typer.echo(f"--acquired {bought} is after --on {day}: a vehicle is placed in service on or after it is acquired",
-                   err=True)
-        raise typer.Exit(2)
-
-    def build() -> Verdict:
-        with starting():
-            from feoc.verdicts.vehicle import vehicle_verdict
-
-            law, interp, dataset = _subject("vehicle", ident, data, rules, interpretation)
-        return vehicle_verdict(dataset, ident, day, bought, law, interp)
-
-    _run_check(build, fmt, explain)
+    _check("vehicle", ident, data, on, interpretation, explain, fmt, rules, acquired=acquired)

@@ -90,24 +90,13 @@ def _known(pins: list[Pin], dataset: Dataset, law: Law, name: str, finder: LineF
 
 
 def judge(pin: Pin, dataset: Dataset, law: Law) -> Any:
-    """The verdict `feoc check` gives for `pin` (cli/check.py `_check`, `_check_45x`, `check_vehicle`): the same
-    verdict function on the same cut of the dataset."""
-    from feoc.determine.closure import dependencies
+    """The verdict `feoc check` gives for `pin`: the one shared function (`verdicts.single.judge_subject`), the
+    same verdict function on the same cut of the dataset."""
+    from feoc.verdicts.single import judge_subject
 
-    reading = law.reading_name(pin.interpretation) if pin.interpretation else None
-    judged = "facility-45x" if pin.credit == "45x" else pin.check
-    cut = dependencies(dataset, judged, pin.id, law.vocabulary.government_types)
-    if pin.check == "vehicle":
-        from feoc.verdicts.vehicle import vehicle_verdict
-
-        return vehicle_verdict(cut, pin.id, pin.on, pin.acquired or pin.on, law, reading)
-    if pin.credit == "45x":
-        from feoc.verdicts.facility45x import facility_45x_verdict
-
-        return facility_45x_verdict(cut, pin.id, pin.on, law)
-    from feoc.verdicts.subject import entity_verdict, facility_verdict
-
-    return (entity_verdict if pin.check == "entity" else facility_verdict)(cut, pin.id, pin.on, law, reading)
+    reading = None if pin.credit == "45x" else pin.interpretation  # §45X has one reading: no note about it
+    return judge_subject(dataset, law, pin.check, pin.id, pin.on, reading, credit=pin.credit or "30d",
+                         acquired=pin.acquired)
 
 
 def mismatches(expect: Expect, verdict: Any) -> list[str]:

@@ -31,6 +31,8 @@ from feoc.cli.app import (
 from feoc.cli.output import emit
 
 if TYPE_CHECKING:
+    from feoc.data.dataset import Dataset
+    from feoc.law.law import Law
     from feoc.verdicts.screen import Screen
 
 if TYPE_CHECKING:  # for the type checker an Enum; typer reads the choices made from the registry
@@ -57,7 +59,6 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
     import os
 
     from feoc.load.folder import load_dataset
-    from feoc.verdicts.screen import screen as screen_table
 
     show = sys.stderr.isatty() and not os.environ.get("CI")  # a progress display only for a person at a terminal
     law = load_law(rules)
@@ -77,7 +78,17 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
         say_warnings(dataset, law)
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
     with status(f"analysing {len(dataset.entities):,} entities…"):
-        rows = screen_table(dataset, day, law, interp, evaluator)
+        return screened(dataset, day, law, interp, evaluator)
+
+
+def screened(dataset: Dataset, day: dt.date, law: Law, interp: str | None,
+             evaluator: str = "vectorised") -> tuple[Screen, str, tuple[str, ...]]:
+    """The table of `dataset` (`interp`: a canonical reading's name, None: every reading), the name of the
+    reading it shows and the readings its `status` agrees across: what `feoc screen` (and `feoc serve`'s
+    /v1/screen) renders."""
+    from feoc.verdicts.screen import screen as screen_table
+
+    rows = screen_table(dataset, day, law, interp, evaluator)
     judged = tuple([interp] if interp else law.reading_names())
     return rows, interp or law.interpretation().name, judged
 

@@ -78,6 +78,14 @@ class Law:
         return self._rulesets[key]
 
 
+def read_again(folder: Path | None = None) -> Law:
+    """The law of `folder` read from its files again. Each loader keeps a folder's result for the life of the
+    process — right for a command, not for `feoc serve`, whose files may change while it runs (issue 19)."""
+    for cached in (_load, load_rules, load_parameters, load_vocabulary, load_readings):
+        cached.cache_clear()
+    return Law.load(folder)
+
+
 @functools.lru_cache(maxsize=8)
 def _load(folder: Path) -> Law:
     parameters, vocabulary = load_parameters(folder), load_vocabulary(folder)

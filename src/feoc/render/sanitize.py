@@ -1,5 +1,5 @@
 """The one sanitising policy of feoc: how a dataset string is written into each sink (the terminal, Markdown
-text, Markdown code spans, Mermaid labels, CSV cells, YAML front matter, JSON), so that data can neither
+text, Markdown code spans, Mermaid labels, CSV cells, YAML front matter, JSON, HTML), so that data can neither
 rewrite a screen, forge a line, inject a link, HTML or a directive, nor become a spreadsheet formula.
 
 Every string a dataset supplies (names, notes, quotes, importer input) is hostile until written here.
@@ -19,6 +19,7 @@ with facts, problem messages quoting the offending value).
 
 from __future__ import annotations
 
+import html as _html
 import json
 import re
 from collections.abc import Callable
@@ -121,6 +122,19 @@ def mermaid_label(text: object, limit: int = 2 * MERMAID_LABEL_LIMIT) -> str:
     codes, so no `%%{init: …}%%` directive, comment or markup in a name takes effect."""
     label = clip(text, limit).translate(_MERMAID)
     return f'"{_MERMAID_COMMENT.sub(lambda m: "#37;" * len(m.group()), label)}"'
+
+
+def html(text: object) -> str:
+    """HTML text or a quoted attribute value (`feoc serve`'s pages): one line, visible, and every `&`, `<`, `>`,
+    `"` and `'` an entity, so no name opens a tag, closes an attribute or starts a script; inside a
+    `<pre class="mermaid">` block Mermaid decodes the entities back to the source `mermaid_label` made safe."""
+    return _html.escape(one_line(text), quote=True)
+
+
+def html_pre(text: object) -> str:
+    """Preformatted HTML (a `<pre>` block: the text of `feoc check`, a Mermaid diagram's source): each line
+    `visible` with its indentation kept, entities as in `html`, the lines joined by `\\n`."""
+    return "\n".join(_html.escape(visible(line), quote=True) for line in str(text).split("\n"))
 
 
 def yaml_str(text: object) -> str:
