@@ -291,4 +291,6 @@ def test_a_clear_not_a_pfe_in_the_report_shows_what_was_checked():
     section = text[text.index("## §45X advanced manufacturing credit"):]
     assert "| 2026-01-01 | not a prohibited foreign entity | — |" in section
     assert "No prohibited-foreign-entity rule fired. Checked, prong by prong:" in section
-    assert "`pfe-foreign-controlled-organized` | not met | incorporated\\_nation = KR" in section
+    # the rule in words, its id after it (issue 18)
+    assert ("organized or based in a covered nation (`pfe-foreign-controlled-organized`) | not met | "
+            "incorporated\\_nation = KR") in section

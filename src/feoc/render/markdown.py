@@ -151,7 +151,7 @@ def _entity_details(v: SubjectVerdict, day: dt.date, dataset: Dataset, notes: Fo
     """An entity's findings, ownership chains and notes on one date; and what would change its status."""
     lines = findings_table(v.findings, context.law, day) if v.findings else []
     if not any(f.interpretation == v.interpretation for f in v.findings):  # contested: the shown reading's side
-        lines += checked_table(v.checked)
+        lines += checked_table(v.checked, context.law)
     lines += paths_section([f for f in v.findings if f.path_steps], dataset, notes, day)
     lines += upstream_section(v.upstream, notes, dataset, context.law) + _notes(v.notes)
     changes = entity_changes(v, context.remedies, context.law)

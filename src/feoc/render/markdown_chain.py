@@ -3,7 +3,8 @@ intermediate to the subject and, for a company, the plants it operates; for a ve
 operators of the plants that made its battery parts (and of its final assembly) to the vehicle itself
 (e.g. Envision → AESC → AESC US → AESC Smyrna plant → Nissan Leaf). The chain is data as recorded on each
 report date (holdings in force, plants, battery parts); the FEOC marks are the default reading's verdicts of
-that date (`verdicts.report_set`), so nothing is judged here. Dates with the same chain share one diagram."""
+that date (`verdicts.report_set`), so nothing is judged here. Every date is drawn in the one diagram: a link
+or mark that holds on some report dates only names them."""
 
 from __future__ import annotations
 
@@ -37,10 +38,6 @@ class Chain(NamedTuple):
     feoc: frozenset[str]
     governments: frozenset[str]
 
-    def key(self) -> tuple[object, ...]:
-        """What two dates must share to share a diagram (footnote records aside)."""
-        return (self.nodes, tuple(e[:3] for e in self.edges), self.feoc, self.governments)
-
 
 def _holding_label(h: Holding) -> str:
     parts = [f"{h.share(field):.2%} {words}" for field, words in _MEASURES if h.share(field) is not None]
@@ -61,6 +58,23 @@ def _holders(dataset: Dataset, start: set[str], day: dt.date, edges: list[Edge])
             if holder not in seen:
                 seen.add(holder)
                 todo.append(holder)
+
+
+def _held(dataset: Dataset, subject: str, day: dt.date, edges: list[Edge]) -> set[str]:
+    """Every entity `subject` holds, directly or through others, down to the bottom (each visited once)."""
+    holds: dict[str, list[Holding]] = {}
+    for h in dataset.holdings_on(day):
+        holds.setdefault(h.holder, []).append(h)
+    seen: set[str] = set()
+    todo = [subject]
+    while todo:
+        holder = todo.pop(0)
+        for h in sorted(holds.get(holder, []), key=lambda h: h.entity):
+            edges.append(Edge(holder, h.entity, _holding_label(h), ((h, f"holding {holder} → {h.entity}"),)))
+            if h.entity not in seen and h.entity != subject:
+                seen.add(h.entity)
+                todo.append(h.entity)
+    return seen
 
 
 def _plant_edges(dataset: Dataset, plants: dict[str, list[str]], target: str, edges: list[Edge]) -> set[str]:
@@ -93,8 +107,9 @@ def _vehicle_plants(dataset: Dataset, vid: str) -> dict[str, list[str]]:
 
 
 def chain_on(t: SubjectTimeline, dataset: Dataset, day: dt.date, context: ReportContext) -> Chain:
-    """The whole chain of a reported subject on `day`: the plants and operators below a vehicle, the holders
-    above every entity on it; the plants a company operates below it."""
+    """The whole chain of a reported subject on `day`: the plants and operators below a vehicle and the holders
+    above every entity on it; for a company, its holders above it, and below it what it holds, down to the
+    plants it and they operate."""
     edges: list[Edge] = []
     if t.kind == "vehicle":
         vehicle = dataset.vehicle(t.subject)
@@ -103,9 +118,10 @@ def chain_on(t: SubjectTimeline, dataset: Dataset, day: dt.date, context: Report
         tops.add(vehicle.manufacturer)
     else:
         tops = {t.subject}
+        below = {t.subject} | _held(dataset, t.subject, day, edges)
         for f in sorted(dataset.facilities, key=lambda f: f.id):
-            if f.operator == t.subject:
-                edges.append(Edge(t.subject, f.id, "operates", ((f, f.id),)))
+            if f.operator in below:
+                edges.append(Edge(f.operator, f.id, "operates", ((f, f.id),)))
     _holders(dataset, tops, day, edges)
     kinds = {f.id: "facility" for f in dataset.facilities}
     kinds[t.subject] = t.kind
@@ -129,55 +145,89 @@ def _name(dataset: Dataset, node: str, kind: str) -> str:
     return dataset.entity(node).name if dataset.has_entity(node) else node
 
 
-def _mark(chain: Chain, node: str) -> str:
-    if node in chain.governments:
-        return " — covered-nation government"
-    return " — FEOC" if node in chain.feoc else ""
+class Drawn(NamedTuple):
+    """The chains of every report date in one drawing: an edge or mark that holds on only some dates says on
+    which (a holding that changed shows each share with its dates)."""
+
+    nodes: tuple[tuple[str, str], ...]
+    edges: tuple[Edge, ...]
+    marks: dict[str, str]  # node -> " — FEOC", " — FEOC (on the report dates …)", " — covered-nation government"
+    style: dict[str, str]  # node -> feoc | gov
 
 
-def _diagram(chain: Chain, dataset: Dataset) -> list[str]:
+def _when(days: list[dt.date], every: list[dt.date]) -> str:
+    """'' for every report date, else ` (on the report dates 2022-08-17 to 2024-01-01, …)`."""
+    if len(days) == len(every):
+        return ""
+    runs: list[list[dt.date]] = []
+    for i, day in enumerate(every):
+        if day in days:
+            if runs and i and every[i - 1] in days:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+    spans = [r[0].isoformat() + (f" to {r[-1].isoformat()}" if len(r) > 1 else "") for r in runs]
+    return f" (on the report dates {', '.join(spans)})"
+
+
+def _merge(per_day: list[tuple[dt.date, Chain]]) -> Drawn:
+    """Every date's chain in one drawing (one diagram per subject)."""
+    every = [day for day, _ in per_day]
+    nodes: dict[str, str] = {}
+    labels: dict[tuple[str, str], dict[str, list[dt.date]]] = {}
+    cites: dict[tuple[str, str], list[tuple[object, str]]] = {}
+    for day, chain in per_day:
+        for node, kind in chain.nodes:
+            nodes.setdefault(node, kind)
+        for e in chain.edges:
+            labels.setdefault((e.source, e.target), {}).setdefault(e.label, []).append(day)
+            cites.setdefault((e.source, e.target), []).extend(e.cite)
+    edges = [Edge(a, b, "; ".join(label + _when(days, every) for label, days in by_label.items()), tuple(cites[a, b]))
+             for (a, b), by_label in labels.items()]
+    marks: dict[str, str] = {}
+    style: dict[str, str] = {}
+    for node in nodes:
+        gov = [d for d, c in per_day if node in c.governments]
+        feoc = [d for d, c in per_day if node in c.feoc and node not in c.governments]
+        if gov or feoc:
+            style[node] = "gov" if gov else "feoc"
+            marks[node] = (" — covered-nation government" + _when(gov, every)) if gov else " — FEOC" + _when(feoc, every)
+    return Drawn(tuple(nodes.items()), tuple(edges), marks, style)
+
+
+def _diagram(chain: Drawn, dataset: Dataset) -> list[str]:
     """The chain as a Mermaid flowchart, top holders first; every label through the Mermaid sanitiser."""
     ids = {node: f"n{i}" for i, (node, _) in enumerate(chain.nodes)}
     lines = ["```mermaid", "flowchart TD"]
     for node, kind in chain.nodes:
-        lines.append(f"  {ids[node]}[{mermaid_label(f'{clip(_name(dataset, node, kind))} ({node}){_mark(chain, node)}')}]")
+        text = f"{clip(_name(dataset, node, kind))} ({node}){chain.marks.get(node, '')}"
+        lines.append(f"  {ids[node]}[{mermaid_label(text)}]")
     for e in chain.edges:
         lines.append(f"  {ids[e.source]} -->|{mermaid_label(e.label)}| {ids[e.target]}")
     lines += ["  classDef feoc fill:#fdd,stroke:#c00", "  classDef gov fill:#fbb,stroke:#900,stroke-width:2px"]
-    flagged = sorted((ids[n] for n in chain.feoc - chain.governments), key=lambda i: int(i[1:]))
-    governments = sorted((ids[n] for n in chain.governments), key=lambda i: int(i[1:]))
-    if flagged:
-        lines.append(f"  class {','.join(flagged)} feoc")
-    if governments:
-        lines.append(f"  class {','.join(governments)} gov")
+    for style in ("feoc", "gov"):
+        flagged = [ids[node] for node, _ in chain.nodes if chain.style.get(node) == style]
+        if flagged:
+            lines.append(f"  class {','.join(flagged)} {style}")
     return lines + ["```", ""]
 
 
-def _as_text(chain: Chain, dataset: Dataset, notes: Footnotes) -> list[str]:
+def _as_text(chain: Drawn, dataset: Dataset, notes: Footnotes) -> list[str]:
     kinds = dict(chain.nodes)
     lines = ["As text, for readers without Mermaid (one line per link):", ""]
     for e in chain.edges:
-        ends = [f"{md(_name(dataset, n, kinds[n]))} ({code(n)}){_mark(chain, n)}" for n in (e.source, e.target)]
+        ends = [f"{md(_name(dataset, n, kinds[n]))} ({code(n)}){chain.marks.get(n, '')}" for n in (e.source, e.target)]
         lines.append(f"- {ends[0]} → {ends[1]}: {md(e.label)}{notes.cite_all(list(e.cite))}")
     return lines + [""]
 
 
 def chain_section(t: SubjectTimeline, dataset: Dataset, notes: Footnotes, context: ReportContext) -> list[str]:
-    """The subject's whole chain, one diagram for the report dates that share it (usually all of them)."""
-    groups: list[tuple[list[dt.date], Chain]] = []
-    for day, _ in t.points:
-        chain = chain_on(t, dataset, day, context)
-        if groups and groups[-1][1].key() == chain.key():
-            groups[-1][0].append(day)
-        else:
-            groups.append(([day], chain))
-    if not any(chain.edges for _, chain in groups):
-        return []
-    what = "from the top holders to the vehicle" if t.kind == "vehicle" else "from the top holders to the plants it operates"
-    lines = ["## Supply and ownership chain", "",
-             f"The whole chain, {what}; FEOCs marked under the default reading on the date.", ""]
-    for days, chain in groups:
-        if len(groups) > 1:
-            lines += [f"### On {days[0].isoformat()}" + (f" to {days[-1].isoformat()}" if len(days) > 1 else ""), ""]
-        lines += _diagram(chain, dataset) + _as_text(chain, dataset, notes)
-    return lines
+    """The subject's whole chain on every report date, in one diagram."""
+    drawn = _merge([(day, chain_on(t, dataset, day, context)) for day, _ in t.points])
+    if not drawn.edges:  # a company no one holds that operates no plant: nothing to draw
+        return ["## Supply and ownership chain", "", "No holding in it or by it, and no plant it operates, is recorded.", ""]
+    what = ("from the top holders to the vehicle" if t.kind == "vehicle"
+            else "from the top holders through what it holds to the plants operated")
+    return ["## Supply and ownership chain", "",
+            f"The whole chain, {what}, on every report date; FEOCs marked under the default reading.", ""
+            ] + _diagram(drawn, dataset) + _as_text(drawn, dataset, notes)

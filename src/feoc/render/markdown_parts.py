@@ -101,7 +101,7 @@ def _parts(findings: list[Finding]) -> list[Finding]:
     return [p for f in findings for p in getattr(f, "parts", None) or (f,) if p.path_steps]
 
 
-def checked_table(checked: list[Checked], what: str = "FEOC") -> list[str]:
+def checked_table(checked: list[Checked], law: Law, what: str = "FEOC") -> list[str]:
     """What was checked for a verdict no rule decided (negative evidence, `verdicts.checked`)."""
     if not checked:
         return [f"Checked: no {what} rule is in force on this date.", ""]
@@ -109,7 +109,7 @@ def checked_table(checked: list[Checked], what: str = "FEOC") -> list[str]:
             "| --- | --- | --- | --- | --- |"]
     for c in checked:
         paths = "".join(f"; path: {md(p)}" for p in c.paths)
-        rows.append(f"| {md(c.prong)} | {code(c.rule)} | {c.outcome} | {md(c.detail)}{paths} | {md(c.citation)} |")
+        rows.append(f"| {md(c.prong)} | {labelled(law, c.rule)} | {c.outcome} | {md(c.detail)}{paths} | {md(c.citation)} |")
     return rows + [""]
 
 
@@ -144,7 +144,8 @@ def upstream_section(upstream: list[Finding], notes: Footnotes, dataset: Dataset
     for f in upstream:
         rec = dataset._entity.get(f.subject) or dataset._facility.get(f.subject)  # type: ignore[attr-defined]
         refs = notes.cite(rec, f.subject) if rec is not None else ""
-        lines.append(f"| {code(f.subject)}{refs} | {labelled(law, f.rule_id)} | {md(f.explanation)}{_pfe_detail(f)} | "
+        name = f"{md(rec.name)} ({code(f.subject)})" if rec is not None else code(f.subject)
+        lines.append(f"| {name}{refs} | {labelled(law, f.rule_id)} | {md(f.explanation)}{_pfe_detail(f)} | "
                      f"{md(f.citation)} |")
     return lines + [""]
 
@@ -221,7 +222,7 @@ def section_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes, law: Law
         lines += paths_section(_parts(last) + _parts(upstream), dataset, notes, last_day)
         lines += upstream_section(upstream, notes, dataset, law)
     elif last_day in t.pfe_checked:  # a clear "not a prohibited foreign entity" shows what was looked at
-        lines += [f"As of {last_day.isoformat()}:", ""] + checked_table(t.pfe_checked[last_day],
+        lines += [f"As of {last_day.isoformat()}:", ""] + checked_table(t.pfe_checked[last_day], law,
                                                                        "prohibited-foreign-entity")
     return lines + _plants_45x(t, dataset, notes)
 
@@ -232,7 +233,7 @@ def _plants_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[
     plants = [(day, vs) for day, vs in t.facilities45x if vs]
     if not plants:
         return []
-    lines = ["### Plants it operates", "", "| as of | facility | §45X verdict | reason | products (MACR) |",
+    lines = ["### Plants it operates", "", "| as of | plant | §45X verdict | reason | products (MACR) |",
              "| --- | --- | --- | --- | --- |"]
     for day, verdicts in plants:
         for v in verdicts:
@@ -242,7 +243,8 @@ def _plants_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[
             if v.operator_pfe:  # the operator's status decided: no product's ratio could change it
                 products = "not needed: the operator is a prohibited foreign entity"
             status_ = v.status.replace("_", " ")
-            lines.append(f"| {day.isoformat()} | {code(v.subject)}{refs} | {status_} | {md(v.reason)} | {products} |")
+            plant = f"{md(v.name)} ({code(v.subject)}){refs}"
+            lines.append(f"| {day.isoformat()} | {plant} | {status_} | {md(v.reason)} | {products} |")
     lines.append("")
     changes = _changes_45x([v for _, vs in plants for v in vs])
     if changes:
