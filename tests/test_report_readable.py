@@ -66,6 +66,7 @@ def test_a_vehicle_that_cannot_be_determined_names_the_missing_fact(out):
     undetermined = [r for r in rows if "| cannot be determined |" in r]
     assert undetermined
     for row in undetermined:
+        assert "| cannot be determined | unknown |" in row  # no amount claimed
         assert "MSRP cap" in row and "missing: " in row and "(`nissan-canton-ev-1`)" not in row.split("missing: ")[0]
         assert "`nissan-canton-ev-1`" in row.split("missing: ")[1]
 

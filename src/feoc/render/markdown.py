@@ -26,6 +26,7 @@ from feoc.render.markdown_remedy import entity_changes, vehicle_changes
 from feoc.render.provenance import Footnotes
 from feoc.render.sanitize import code, md, yaml_str
 from feoc.render.status_words import credit_range, disagree, reading_answers
+from feoc.verdicts.status import Status
 from feoc.verdicts.vehicle import VehicleVerdict
 
 if TYPE_CHECKING:
@@ -79,11 +80,18 @@ def _summary(t: SubjectTimeline, context: ReportContext) -> list[str]:
         lines = ["| as of | verdict | decided by | readings or missing facts |", "| --- | --- | --- | --- |"]
     for day, v in t.points:
         # a vehicle's timeline holds §30D verdicts; a contested credit is the range of the readings' amounts
-        credit = (md(credit_range(v) if v.contested else f"{v.credit_usd:,.0f}") + " | "
-                  if isinstance(v, VehicleVerdict) else "")
+        credit = (md(_credit(v)) + " | " if isinstance(v, VehicleVerdict) else "")
         lines.append(f"| {day.isoformat()} | {md(status(v))} | {credit}{deciding(v, context.law)} | "
                      f"{_readings_cell(v)} |")
     return ["## Verdict on each date", ""] + lines + [""]
+
+
+def _credit(v: VehicleVerdict) -> str:
+    """The credit: one amount, a contested credit's range over the readings, `unknown` when it cannot be
+    determined (the verdict's 0 is no claim)."""
+    if v.status == Status.cannot_be_determined:
+        return "unknown"
+    return credit_range(v) if v.contested else f"{v.credit_usd:,.0f}"
 
 
 def _links(t: SubjectTimeline, context: ReportContext) -> list[str]:
