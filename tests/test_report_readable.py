@@ -202,3 +202,17 @@ def test_the_index_has_plants_with_their_45x_status_and_each_companys(out):
     assert head.endswith("| §45X status (2026-01-01) |")
     aesc_us = next(line for line in index.splitlines() if "(`aesc-us`)" in line and line.startswith("| [AESC US"))
     assert aesc_us.endswith("| specified foreign entity and foreign-influenced |")
+
+
+def test_every_rule_has_a_short_label_in_rules():
+    """The labels the reports use live with the law (rules/): every rule has one, a few words, and no two rules
+    of a regime share one (a reader could not tell them apart)."""
+    law = Law.load()
+    seen: dict[tuple[str, str], str] = {}
+    for src in law.rules:
+        label = src.rule.label
+        assert label and len(label) <= 80 and label != src.rule.id, src.file
+        assert (src.rule.regime, label) not in seen, (src.file, seen.get((src.rule.regime, label)))
+        seen[src.rule.regime, label] = src.file
+    for name in ("credit_phase", "sourcing_requirements_in_force", "last_acquisition_date", "msrp_cap_usd"):
+        assert law.parameters[name].label, name  # the parameters a §30D verdict can be decided by

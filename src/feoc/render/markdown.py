@@ -174,12 +174,12 @@ def _details(t: SubjectTimeline, dataset: Dataset, notes: Footnotes, context: Re
     seen: dict[str, dt.date] = {}
     for day, v in t.points:
         lines += [f"### As of {day.isoformat()}: {md(status(v))}", ""]
+        assert not isinstance(v, VehicleVerdict)  # an entity's timeline holds FEOC verdicts
         signature = _signature(v)
         if signature in seen:
             lines += [f"Same findings as on {seen[signature].isoformat()}.", ""]
             continue
         seen[signature] = day
-        assert not isinstance(v, VehicleVerdict)  # an entity's timeline holds FEOC verdicts
         lines += _entity_details(v, day, dataset, notes, context)
     return lines
 
@@ -197,10 +197,8 @@ def render_subject(t: SubjectTimeline, dataset: Dataset, context: ReportContext)
     return "\n".join(lines)
 
 
-def _signature(v: TimelineVerdict) -> str:
-    """What makes two dates' details identical (then the report says so instead of repeating them)."""
-    if isinstance(v, VehicleVerdict):
-        return repr((v.status, v.credit_usd, v.reason, [(f.rule_id, f.facts) for f in v.findings],
-                     [c.as_dict() for c in v.checks], {k: h.as_dict() for k, h in v.halves.items()}, v.readings))
+def _signature(v: SubjectVerdict) -> str:
+    """What makes two dates' details of a company identical (then the report says so instead of repeating
+    them; a vehicle's detail is folded part by part, `_vehicle_details`)."""
     return repr((v.feoc, [(f.rule_id, f.facts) for f in v.findings], [(f.subject, f.rule_id, f.facts) for f in v.upstream],
                  v.readings, [(c.rule, c.outcome, c.detail.replace(v.on.isoformat(), ""), c.paths) for c in v.checked]))
