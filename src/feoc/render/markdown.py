@@ -126,30 +126,44 @@ def _vehicle_parts(v: VehicleVerdict, day: dt.date, dataset: Dataset, notes: Foo
     return [(name, lines) for name, lines in parts if lines]
 
 
+def _undated(body: list[str], day: dt.date) -> list[str]:
+    """A part with its own date blanked: a note saying "not on sale on 2023-01-01" says the same each date."""
+    return [line.replace(day.isoformat(), "\0") for line in body]
+
+
+def _unchanged(words: str, same: dict[dt.date, list[str]]) -> list[str]:
+    if not same:
+        return []
+    return [f"{words}: " + "; ".join(f"{', '.join(names)} (shown for {d.isoformat()})" for d, names in same.items())
+            + ".", ""]
+
+
 def _vehicle_details(t: SubjectTimeline, dataset: Dataset, notes: Footnotes, context: ReportContext) -> list[str]:
-    """Each date's detail, showing only the parts that changed from the previous date; a part unchanged is
-    named with the date it is shown for, so every fact stays one heading away."""
+    """Each date's detail, showing only the parts that changed from the previous date; a part unchanged (or
+    changed only in naming its own date) is named with the date it is shown for, so every fact stays one
+    heading away."""
     lines = ["## Details by date", "",
              "Each date shows what changed from the date before it; a part that did not change is named with "
              "the date it is shown for.", ""]
-    shown: dict[str, tuple[dt.date, list[str]]] = {}
+    shown: dict[str, tuple[dt.date, list[str], list[str]]] = {}
     for day, v in t.points:
         assert isinstance(v, VehicleVerdict)  # a vehicle's timeline holds §30D verdicts
         lines += [f"### As of {day.isoformat()}: {md(status(v))}", ""]
         parts = _vehicle_parts(v, day, dataset, notes, context)
         same: dict[dt.date, list[str]] = {}
+        but_date: dict[dt.date, list[str]] = {}
         for name, body in parts:
-            if name in shown and shown[name][1] == body:
-                same.setdefault(shown[name][0], []).append(name)
+            before = shown.get(name)
+            if before is not None and (before[1] == body or before[2] == _undated(body, day)):
+                (same if before[1] == body else but_date).setdefault(before[0], []).append(name)
                 continue
-            shown[name] = (day, body)
+            shown[name] = (day, body, _undated(body, day))
             lines += body
         gone = [name for name in shown if name not in dict(parts)]
         for name in gone:
             del shown[name]
-        if same:
-            lines += ["Unchanged from an earlier date: " + "; ".join(
-                f"{', '.join(names)} (shown for {d.isoformat()})" for d, names in same.items()) + ".", ""]
+        lines += _unchanged("Unchanged from an earlier date", same)
+        lines += _unchanged("The same but for the date itself", but_date)
         lines += [f"None on this date: {', '.join(gone)}.", ""] if gone else []
     return lines
 
