@@ -66,7 +66,9 @@ def _readings_cell(v: TimelineVerdict) -> str:
     """Contested: each reading's answer; cannot be determined: each missing fact; else a dash."""
     if disagree(v):
         return "contested: " + "; ".join(f"{md(name)}: {md(answer)}" for name, answer in reading_answers(v))
-    missing = list(dict.fromkeys(f"{md(m.fact)} of {code(m.subject)}" for m in v.missing))
+    # a rule's prong says "cannot be determined: …" already; the cell says it once
+    facts = ((m.fact.removeprefix("cannot be determined: "), m.subject) for m in v.missing)
+    missing = list(dict.fromkeys(f"{md(fact)} of {code(subject)}" for fact, subject in facts))
     return ("missing: " + "; ".join(missing)) if missing else "—"
 
 
