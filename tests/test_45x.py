@@ -88,9 +88,12 @@ def test_reports_judge_the_seed_plants_for_2026():
     root = Path(__file__).resolve().parents[1] / "reports"
     aesc_us = (root / "entities" / "aesc-us.md").read_text(encoding="utf-8")
     assert "## §45X advanced manufacturing credit" in aesc_us
-    assert "| 2026-01-01 | `aesc-smyrna`" in aesc_us and "| no credit |" in aesc_us
+    # plants by name, the id after it (issue 18)
+    assert "| 2026-01-01 | AESC Smyrna battery plant (Smyrna, Tennessee) (`aesc-smyrna`)" in aesc_us
+    assert "| no credit |" in aesc_us
     index = (root / "index.md").read_text(encoding="utf-8")
-    assert "## Plants (§45X, the operator as taxpayer)" in index and "`skba-commerce-2`" in index
+    assert "## Plants (IRC §45X advanced manufacturing credit, the operator as taxpayer)" in index
+    assert "(`skba-commerce-2`)" in index
 
 
 def test_the_45x_amendment_is_cited_as_section_70514():

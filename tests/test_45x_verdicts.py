@@ -139,22 +139,24 @@ def test_aesc_us_plants_no_credit_from_2026_with_the_envision_path(seed_reports)
     AESC US — foreign-controlled (IRC 7701(a)(51)(C)); the Markdown shows the path up to Envision."""
     md = (seed_reports / "md" / "entities" / "aesc-us.md").read_text(encoding="utf-8")
     section = md[md.index("## §45X"):md.index("## Sources")]
-    assert "- `envision-group → 80.00% equity → aesc`" in section
-    assert section.count("- `aesc → 100.00% equity → aesc-us`") == 1  # each chain once
+    # each chain once, its measures on one line (issue 18)
+    assert section.count("- `envision-group → aesc`: 80.00% equity, 80.00% voting") == 1
+    assert section.count("- `aesc → aesc-us`: 100.00% equity, 100.00% voting") == 1
     for plant in ("aesc-smyrna", "aesc-florence", "aesc-bowling-green"):
-        row = next(line for line in section.splitlines() if line.startswith(f"| 2026-01-01 | `{plant}`"))
+        row = next(line for line in section.splitlines()
+                   if line.startswith("| 2026-01-01 | ") and f"(`{plant}`)" in line)
         assert "| no credit |" in row and "not needed: the operator is a prohibited foreign entity" in row
     assert "What would change these verdicts" not in section  # nothing could, the operator decided
     index = (seed_reports / "md" / "index.md").read_text(encoding="utf-8")
-    smyrna = next(line for line in index.splitlines() if line.startswith("| `aesc-smyrna`"))
-    assert "no credit<br>operator: specified foreign entity and foreign-influenced" in smyrna
+    smyrna = next(line for line in index.splitlines() if "(`aesc-smyrna`) |" in line)
+    assert "no credit: operator specified foreign entity and foreign-influenced" in smyrna
 
 
 def test_index_shows_each_products_status(seed_reports):
-    """The index's plants table: the plant's §45X status and, under it, each product's."""
+    """The index's plants table: the plant's §45X status and, after it, each product's (no raw HTML, issue 18)."""
     index = (seed_reports / "md" / "index.md").read_text(encoding="utf-8")
-    row = next(line for line in index.splitlines() if line.startswith("| `skba-commerce-2`"))
-    assert "cannot be determined<br>anode\\_electrode: cannot be determined" in row
+    row = next(line for line in index.splitlines() if "(`skba-commerce-2`) |" in line)
+    assert "cannot be determined: anode\\_electrode cannot be determined; battery\\_cell cannot be determined" in row
 
 
 def test_report_json_has_the_45x_section(seed_reports):

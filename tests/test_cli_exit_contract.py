@@ -240,7 +240,8 @@ def test_reports_and_the_index_show_contested_and_missing_verdicts(world, tmp_pa
     row = {line.split("(`")[1].split("`)")[0]: line for line in index.splitlines() if line.startswith("| [")}
     assert "| contested" in row["jv"] and "| cannot be determined" in row["sg-co"] and "| FEOC" in row["cn-private"]
     timeline = (out / "entities" / "jv.md").read_text()
-    assert all(f"{name}: " in timeline for name in READINGS) and "yes: " in timeline
+    # issue 18: the headline table says "contested:" before the readings' answers (it said "yes:")
+    assert all(f"{name}: " in timeline for name in READINGS) and "| contested: " in timeline
     assert "record who controls `sg-co`" in (out / "entities" / "sg-co.md").read_text()  # what would decide it
     out_json = tmp_path / "json"
     assert runner.invoke(app, ["report", "--data", data, "--rules", rules, "--on", "2024-06-01", "--out",

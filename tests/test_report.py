@@ -23,7 +23,7 @@ from feoc.render import reports as build_module
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS, REPORTS = ROOT / "seeds", ROOT / "reports"
 runner = CliRunner()
-MERMAID_LINE = re.compile(r'^(flowchart BT|  n\d+\["[^"\n]*"\]|  n\d+ -->\|"[^"\n]*"\| n\d+'
+MERMAID_LINE = re.compile(r'^(flowchart TD|  n\d+\["[^"\n]*"\]|  n\d+ -->\|"[^"\n]*"\| n\d+'
                           r'|  classDef \w+ [^\n]+|  class [n\d,]+ \w+)$')
 
 
@@ -80,9 +80,10 @@ def test_the_leaf_report_tells_the_aesc_story():
     # it); under feoc-lookthrough AESC's cells are FEOC-made: contested, and the report shows both sides
     assert "| 2024-01-01 | contested, $0–$3,750 | $0–$3,750 |" in text
     assert "feoc-lookthrough: not eligible, $0; government: partial, $3,750" in text
-    assert "`vehicle-excluded-component`" in text and "`feoc-lookthrough`" in text
+    assert "(`vehicle-excluded-component`)" in text and "`feoc-lookthrough`" in text
     assert "| 2025-10-01 | terminated |" in text
-    assert '-->|"80.00% equity"|' in text and "envision-group → 80.00% equity → aesc" in text
+    # issue 18: the whole chain drawn once, each holding one edge with its measures
+    assert '-->|"80.00% equity, 80.00% voting rights"|' in text and "- `envision-group → aesc`: 80.00% equity" in text
     assert "#### What would change this verdict" in text and "[^1]:" in text
     assert "sha256" in text.split("\n---\n")[-1]
 
@@ -148,7 +149,8 @@ def test_hostile_names_cannot_break_or_inject(tmp_path):
     assert "<script>" not in html and 'href="http://x"' not in html
     index_html = MarkdownIt("commonmark").enable("table").render((out / "index.md").read_text().split("\n---\n", 1)[1])
     row = next(r for r in index_html.split("<tr>") if "evil-co" in r)
-    assert row.count("<td>") == 2  # the name's pipe is escaped: still one subject cell and one date cell
+    # the name's pipe is escaped: still one subject cell, one date cell and the §45X status cell (issue 18)
+    assert row.count("<td>") == 3
     assert "<h1>not a heading" not in html
 
 

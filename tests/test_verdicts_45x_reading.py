@@ -220,12 +220,12 @@ facilities:
     assert result.exit_code == 0, result.output
     assert "2025-10-01" in result.output and "2026-09-30" in result.output and "2026-10-01" in result.output
     index = (out / "index.md").read_text()
-    head = next(line for line in index.splitlines() if line.startswith("| facility | operator |"))
-    assert head == "| facility | operator | 2025-10-01 | 2026-01-01 | 2026-09-30 | 2026-10-01 |"
-    cells = next(line for line in index.splitlines() if line.startswith("| `plant` |")).split(" | ")[2:]
-    assert [c.split("<br>")[0] for c in cells] == ["no credit", "no credit", "no credit",
-                                                    "cannot be determined"], cells
-    cal = next(line for line in index.splitlines() if line.startswith("| `cal-plant` |"))
+    head = next(line for line in index.splitlines() if line.startswith("| plant | operator |"))
+    assert head == "| plant | operator | 2025-10-01 | 2026-01-01 | 2026-09-30 | 2026-10-01 |"
+    cells = next(line for line in index.splitlines() if line.startswith("| Plant (`plant`) |")).split(" | ")[2:]
+    assert [c.split(":")[0].rstrip(" |") for c in cells] == ["no credit", "no credit", "no credit",
+                                                              "cannot be determined"], cells
+    cal = next(line for line in index.splitlines() if line.startswith("| Cal Plant (`cal-plant`) |"))
     assert cal.split(" | ")[2] == "not in force"
     page = (out / "entities" / "cal-op.md").read_text()
     assert "| 2025-10-01 |" not in page.split("### Plants it operates")[0].split("## §45X")[1]
@@ -291,4 +291,6 @@ def test_a_clear_not_a_pfe_in_the_report_shows_what_was_checked():
     section = text[text.index("## §45X advanced manufacturing credit"):]
     assert "| 2026-01-01 | not a prohibited foreign entity | — |" in section
     assert "No prohibited-foreign-entity rule fired. Checked, prong by prong:" in section
-    assert "`pfe-foreign-controlled-organized` | not met | incorporated\\_nation = KR" in section
+    # the rule in words, its id after it (issue 18)
+    assert ("organized or based in a covered nation (`pfe-foreign-controlled-organized`) | not met | "
+            "incorporated\\_nation = KR") in section

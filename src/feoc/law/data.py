@@ -37,6 +37,7 @@ class Parameter:
     citation: str
     unconfirmed: bool
     values: tuple[tuple[dt.date, Any], ...]  # sorted by date
+    label: str = ""  # a few words naming it in reports (a verdict's deciding parameter), else the description
 
     def on(self, day: dt.date) -> Any:
         """The value in force on `day`, or None before the first date."""
@@ -123,7 +124,8 @@ def load_parameters(rules_dir: Path) -> dict[str, Parameter]:
         try:
             params[name] = Parameter(name, str(body.get("description", "")), str(body["citation"]),
                                      bool(body.get("unconfirmed", False)),
-                                     _dated_values(body["values"], str(path), finder, (name, "values")))
+                                     _dated_values(body["values"], str(path), finder, (name, "values")),
+                                     str(body.get("label", "")))
         except InputError as exc:
             problems.extend(exc.problems)
             continue

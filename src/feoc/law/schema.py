@@ -162,6 +162,7 @@ class Rule(_Strict):
     regime: Literal["30d", "45x"] = "30d"  # 30d: FEOC (42 U.S.C. 18741) and the vehicle credit; 45x: P.L. 119-21
     id: str
     title: str = Field(min_length=1)
+    label: str | None = Field(default=None, min_length=1)  # a few words naming the test in reports (else the title)
     citation: str = Field(min_length=1)
     unconfirmed: str | None = None  # what is not yet checked against the primary text
     effective: Effective

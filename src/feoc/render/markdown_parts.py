@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -13,8 +14,8 @@ from feoc import __version__
 from feoc.data.dataset import Dataset
 from feoc.determine.findings import Finding
 from feoc.render.provenance import Footnotes, holdings_between
-from feoc.render.sanitize import clip, code, md, mermaid_label
-from feoc.render.status_words import credit_range, words
+from feoc.render.sanitize import code, md
+from feoc.render.status_words import credit_range, label, words
 from feoc.verdicts.timeline import SubjectTimeline, TimelineVerdict
 from feoc.verdicts.vehicle import VehicleVerdict
 
@@ -56,63 +57,34 @@ def status(v: TimelineVerdict) -> str:
     return words(v.status)
 
 
-def deciding(v: TimelineVerdict) -> str:
-    """The rule(s) that decided the verdict, or a dash."""
+def deciding_ids(v: TimelineVerdict) -> list[str]:
+    """The rule(s), §30D step or parameter that decided the verdict."""
     if isinstance(v, VehicleVerdict):
-        return v.deciding_rule or "—"
-    return ", ".join(sorted({f.rule_id for f in v.findings})) or "—"
+        return v.deciding_rule.split(", ") if v.deciding_rule else []  # both halves failed: "a, b"
+    return sorted({f.rule_id for f in v.findings})
 
 
-def _mermaid(subject: str, steps_sets: list[tuple[tuple[str, float, bool], ...]], measure_of: list[str],
-             dataset: Dataset, feoc: set[str], governments: set[str]) -> list[str]:
-    """holders → subject, shares on the edges; covered-nation governments and FEOCs marked."""
-    nodes: dict[str, str] = {}
-    edges: set[tuple[str, str, str]] = set()
-
-    def node(eid: str) -> str:
-        if eid not in nodes:
-            nodes[eid] = f"n{len(nodes)}"
-        return nodes[eid]
-
-    node(subject)
-    for steps, measure in zip(steps_sets, measure_of):
-        chain = list(steps)
-        for i, (holder, share, _full) in enumerate(chain):
-            target = chain[i + 1][0] if i + 1 < len(chain) else subject
-            edges.add((holder, target, f"{share:.2%} {measure.replace('_', ' ')}"))
-    if not edges:
-        return []
-    for a, b, _ in sorted(edges):
-        node(a), node(b)
-    lines = ["```mermaid", "flowchart BT"]
-    names = {e.id: e.name for e in dataset.entities}
-    for eid, nid in sorted(nodes.items(), key=lambda kv: int(kv[1][1:])):
-        label = f"{clip(names.get(eid, eid))} ({eid})"  # a name bounded, the id and the mark kept
-        if eid in governments:
-            label += " — covered-nation government"
-        elif eid in feoc:
-            label += " — FEOC"
-        lines.append(f"  {nid}[{mermaid_label(label)}]")
-    for a, b, label in sorted(edges):
-        lines.append(f"  {nodes[a]} -->|{mermaid_label(label)}| {nodes[b]}")
-    lines.append("  classDef feoc fill:#fdd,stroke:#c00")
-    lines.append("  classDef gov fill:#fbb,stroke:#900,stroke-width:2px")
-    flagged_gov = sorted(nodes[e] for e in nodes if e in governments)
-    flagged = sorted(nodes[e] for e in nodes if e in feoc and e not in governments)
-    if flagged:
-        lines.append(f"  class {','.join(flagged)} feoc")
-    if flagged_gov:
-        lines.append(f"  class {','.join(flagged_gov)} gov")
-    lines += ["```", ""]
-    return lines
+def labelled(law: Law, name: str) -> str:
+    """A rule in words with its id after it for reference: `incorporated in a covered nation (`feoc-…`)`."""
+    return f"{md(label(law, name))} ({code(name)})"
 
 
-def findings_table(findings: list[Finding], notes: Footnotes, dataset: Dataset) -> list[str]:
-    rows = ["| rule | reason | citation | reading | as of |", "| --- | --- | --- | --- | --- |"]
+def deciding(v: TimelineVerdict, law: Law, ids: bool = True) -> str:
+    """What decided the verdict in words (each id after its words with `ids`), or a dash."""
+    names = deciding_ids(v)
+    return "; ".join(labelled(law, n) if ids else md(label(law, n)) for n in names) or "—"
+
+
+def findings_table(findings: list[Finding], law: Law, day: dt.date | None = None) -> list[str]:
+    """The findings, each rule in words; the `as of` column only when some finding is of another date than
+    `day` (the section's own date)."""
+    dated = day is None or any(f.on != day for f in findings)
+    rows = ["| rule | reason | citation | reading |" + (" as of |" if dated else ""),
+            "| --- | --- | --- | --- |" + (" --- |" if dated else "")]
     for f in findings:
         unconfirmed = " (UNCONFIRMED: " + md(f.unconfirmed) + ")" if f.unconfirmed else ""
-        rows.append(f"| {code(f.rule_id)} | {md(f.explanation)}{_pfe_detail(f)}{unconfirmed} | {md(f.citation)} | "
-                    f"{code(f.interpretation)} | {f.on.isoformat()} |")
+        rows.append(f"| {labelled(law, f.rule_id)} | {md(f.explanation)}{_pfe_detail(f)}{unconfirmed} | "
+                    f"{md(f.citation)} | {code(f.interpretation)} |" + (f" {f.on.isoformat()} |" if dated else ""))
     return rows + [""]
 
 
@@ -120,8 +92,8 @@ def _pfe_detail(f: Finding) -> str:
     """A §45X finding merged over its measures (`verdicts.pfe_reasons.PfeFinding`): each measure's figure,
     and the chain from the holders it names to their root reasons; nothing for any other finding."""
     measures = getattr(f, "measures", ())
-    out = "<br>measures: " + md(", ".join(m.words() for m in measures)) if len(measures) > 1 else ""
-    return out + "".join(f"<br>chain: {md(text)}" for text in getattr(f, "chain_texts", list)())
+    out = "; measures: " + md(", ".join(m.words() for m in measures)) if len(measures) > 1 else ""
+    return out + "".join(f"; chain: {md(text)}" for text in getattr(f, "chain_texts", list)())
 
 
 def _parts(findings: list[Finding]) -> list[Finding]:
@@ -129,49 +101,42 @@ def _parts(findings: list[Finding]) -> list[Finding]:
     return [p for f in findings for p in getattr(f, "parts", None) or (f,) if p.path_steps]
 
 
-def checked_table(checked: list[Checked], what: str = "FEOC") -> list[str]:
+def checked_table(checked: list[Checked], law: Law, what: str = "FEOC") -> list[str]:
     """What was checked for a verdict no rule decided (negative evidence, `verdicts.checked`)."""
     if not checked:
         return [f"Checked: no {what} rule is in force on this date.", ""]
     rows = [f"No {what} rule fired. Checked, prong by prong:", "", "| prong | rule | outcome | what was looked at | citation |",
             "| --- | --- | --- | --- | --- |"]
     for c in checked:
-        paths = "".join(f"<br>path: {md(p)}" for p in c.paths)
-        rows.append(f"| {md(c.prong)} | {code(c.rule)} | {c.outcome} | {md(c.detail)}{paths} | {md(c.citation)} |")
+        paths = "".join(f"; path: {md(p)}" for p in c.paths)
+        rows.append(f"| {md(c.prong)} | {labelled(law, c.rule)} | {c.outcome} | {md(c.detail)}{paths} | {md(c.citation)} |")
     return rows + [""]
 
 
-def paths_section(findings: list[Finding], dataset: Dataset, notes: Footnotes, day: dt.date,
-                   feoc: set[str], governments: set[str], subject: str) -> list[str]:
-    chains = [(f, steps) for f in findings for steps in f.path_steps]
+def paths_section(findings: Iterable[Finding], dataset: Dataset, notes: Footnotes, day: dt.date) -> list[str]:
+    """The ownership chains behind the findings, one line per chain with every measure it carries (equity
+    and voting rights along the same holders are one chain, not two lines); the whole chain is drawn once,
+    at the top of the report (`markdown_chain`)."""
+    chains: dict[tuple[str, tuple[tuple[str, bool], ...]], dict[str, str]] = {}
+    for f in findings:
+        measure = str(f.fact("measure") or "").replace("_", " ")
+        for path in f.path_steps:
+            key = (f.subject, tuple((h, full) for h, _, full in path))
+            chains.setdefault(key, {})[measure] = " × ".join(f"{share:.2%}" for _, share, _ in path)
     if not chains:
         return []
-    lines = ["#### Ownership chains", ""]
-    lines += _mermaid(subject, [s for _, s in chains], [f.fact("measure") for f, _ in chains], dataset, feoc, governments)
-    lines.append("As text, for readers without Mermaid:")
-    lines.append("")
-    shown: set[str] = set()
-    for f in findings:
-        for text, steps in zip(f.paths, f.path_steps):
-            if text in shown:  # the same chain behind another finding (equity and 25 %/40 %/50 % tests alike)
-                continue
-            shown.add(text)
-            chain = [h for h, _, _ in steps] + [subject]
-            refs = notes.cite_all([(h, f"holding {a} → {b}") for a, b in itertools.pairwise(chain)
-                                   for h in holdings_between(dataset, a, b, day)])
-            lines.append(f"- {code(text)}{refs}")
+    lines = ["#### Ownership chains behind these findings", ""]
+    for (subject, steps), measures in sorted(chains.items()):
+        holders = [h for h, _ in steps] + [subject]
+        refs = notes.cite_all([(h, f"holding {a} → {b}") for a, b in itertools.pairwise(holders)
+                               for h in holdings_between(dataset, a, b, day)])
+        counted = "".join(f" ({code(h)} controlled by the source: counted as its own)" for h, full in steps if full)
+        shares = ", ".join(f"{share} {md(m)}" for m, share in measures.items())
+        lines.append(f"- {code(' → '.join(holders))}: {shares}{counted}{refs}")
     return lines + [""]
 
 
-def paths_section_multi(findings: list[Finding], dataset: Dataset, notes: Footnotes, day: dt.date,
-                         feoc: set[str], governments: set[str]) -> list[str]:
-    out: list[str] = []
-    for subject in sorted({f.subject for f in findings}):
-        out += paths_section([f for f in findings if f.subject == subject], dataset, notes, day, feoc, governments, subject)
-    return out
-
-
-def upstream_section(upstream: list[Finding], notes: Footnotes, dataset: Dataset) -> list[str]:
+def upstream_section(upstream: list[Finding], notes: Footnotes, dataset: Dataset, law: Law) -> list[str]:
     if not upstream:
         return []
     lines = ["#### Why the holders, operators and licensors on these chains are FEOCs", ""]
@@ -179,7 +144,8 @@ def upstream_section(upstream: list[Finding], notes: Footnotes, dataset: Dataset
     for f in upstream:
         rec = dataset._entity.get(f.subject) or dataset._facility.get(f.subject)  # type: ignore[attr-defined]
         refs = notes.cite(rec, f.subject) if rec is not None else ""
-        lines.append(f"| {code(f.subject)}{refs} | {code(f.rule_id)} | {md(f.explanation)}{_pfe_detail(f)} | "
+        name = f"{md(rec.name)} ({code(f.subject)})" if rec is not None else code(f.subject)
+        lines.append(f"| {name}{refs} | {labelled(law, f.rule_id)} | {md(f.explanation)}{_pfe_detail(f)} | "
                      f"{md(f.citation)} |")
     return lines + [""]
 
@@ -194,10 +160,11 @@ def _value_cell(r: dict[str, Any]) -> str:
     return f"{r['value_usd']:,.0f}{' (assumed)' if r['assumed'] else ''}"
 
 
-def vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes) -> list[str]:
+def vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes) -> list[tuple[str, list[str]]]:
+    """The battery components, critical minerals and sourcing halves of a vehicle's verdict, as named parts
+    (a report shows a part again only on a date where it changed)."""
     battery = dataset.battery(dataset.vehicle(v.subject).battery)
     comps = {c.component: c for c in battery.components}
-    mins = {m.mineral: m for m in battery.critical_minerals}
     lines = ["#### Battery components", "",
              "| component | step | facility | country | operator | FEOC | qualifying step (North America) | value (USD) |",
              "| --- | --- | --- | --- | --- | --- | --- | ---: |"]
@@ -205,26 +172,38 @@ def vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes) -> lis
         refs = notes.cite_all([(comps.get(r["component"]), f"{battery.id} {r['component']}"),
                                (dataset.facility(r["facility"]), r["facility"])])
         lines.append(f"| {md(r['component'])}{refs} | {_part_cells(r)} | {_value_cell(r)} |")
-    lines += ["", "#### Critical minerals", "",
-              "| mineral | step | facility | country | operator | FEOC | qualifying step (U.S./FTA; recycling: North America) "
-              "| impracticable to trace | value (USD) |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- | ---: |"]
-    for r in v.minerals:
-        refs = notes.cite_all([(mins.get(r["mineral"]), f"{battery.id} {r['mineral']}"),
-                               (dataset.facility(r["facility"]), r["facility"])])
-        lines.append(f"| {md(r['mineral'])}{refs} | {_part_cells(r)} | {'yes' if r['impracticable_to_trace'] else 'no'} | "
-                     f"{_value_cell(r)} |")
-    lines += ["", "#### Sourcing halves", "", "| half | qualifying share | required | met | amount (USD) |",
+    halves = ["#### Sourcing halves", "", "| half | qualifying share | required | met | amount (USD) |",
               "| --- | ---: | ---: | --- | ---: |"]
     for name, h in v.halves.items():
         share = "—" if h.share is None or not h.in_force else f"{h.share:.2%}"
         req = f"{h.threshold:.0%}" if h.threshold is not None else "not in force"
         met = "yes" if h.meets else "cannot be determined" if h.missing else "no"
-        lines.append(f"| {name.replace('_', ' ')} | {share} | {req} | {met} | {h.amount_usd:,.0f} |")
+        halves.append(f"| {name.replace('_', ' ')} | {share} | {req} | {met} | {h.amount_usd:,.0f} |")
+    return [("battery components", lines + [""]), ("critical minerals", _minerals(v, battery, dataset, notes)),
+            ("sourcing halves", halves + [""])]
+
+
+def _minerals(v: VehicleVerdict, battery: Any, dataset: Dataset, notes: Footnotes) -> list[str]:
+    """One row per step of each mineral; a mineral's value once, on its first row (it is one mineral, however
+    many steps it goes through)."""
+    mins = {m.mineral: m for m in battery.critical_minerals}
+    lines = ["#### Critical minerals", "",
+             "| mineral | step | facility | country | operator | FEOC | qualifying step (U.S./FTA; recycling: North America) "
+             "| impracticable to trace | value (USD) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | ---: |"]
+    seen: set[str] = set()
+    for r in v.minerals:
+        refs = notes.cite_all([(mins.get(r["mineral"]), f"{battery.id} {r['mineral']}"),
+                               (dataset.facility(r["facility"]), r["facility"])])
+        again = r["mineral"] in seen
+        seen.add(r["mineral"])
+        name = f"↳ the same {md(r['mineral'])}, next step" if again else md(r["mineral"])
+        value = "counted once, above" if again else _value_cell(r)
+        lines.append(f"| {name}{refs} | {_part_cells(r)} | {'yes' if r['impracticable_to_trace'] else 'no'} | {value} |")
     return lines + [""]
 
 
-def section_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[str]:
+def section_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes, law: Law) -> list[str]:
     """§45X: the entity's prohibited-foreign-entity status (with the chains and why its holders are PFEs) and
     the verdicts of the plants it operates, each product's own status shown (IRC 45X as amended by P.L. 119-21
     §70514; IRC 7701(a)(51)-(52))."""
@@ -238,13 +217,12 @@ def section_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[
     lines.append("")
     last_day, last = t.pfe[-1]
     if last:
-        lines += [f"Findings as of {last_day.isoformat()}:", ""] + findings_table(last, notes, dataset)
-        lines += paths_section(_parts(last), dataset, notes, last_day, set(), set(), t.subject)
+        lines += [f"Findings as of {last_day.isoformat()}:", ""] + findings_table(last, law, last_day)
         upstream = next((v.upstream for v in dict(t.facilities45x).get(last_day, []) if v.upstream), [])
-        lines += paths_section_multi(_parts(upstream), dataset, notes, last_day, set(), set())
-        lines += upstream_section(upstream, notes, dataset)
+        lines += paths_section(_parts(last) + _parts(upstream), dataset, notes, last_day)
+        lines += upstream_section(upstream, notes, dataset, law)
     elif last_day in t.pfe_checked:  # a clear "not a prohibited foreign entity" shows what was looked at
-        lines += [f"As of {last_day.isoformat()}:", ""] + checked_table(t.pfe_checked[last_day],
+        lines += [f"As of {last_day.isoformat()}:", ""] + checked_table(t.pfe_checked[last_day], law,
                                                                        "prohibited-foreign-entity")
     return lines + _plants_45x(t, dataset, notes)
 
@@ -255,17 +233,18 @@ def _plants_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[
     plants = [(day, vs) for day, vs in t.facilities45x if vs]
     if not plants:
         return []
-    lines = ["### Plants it operates", "", "| as of | facility | §45X verdict | reason | products (MACR) |",
+    lines = ["### Plants it operates", "", "| as of | plant | §45X verdict | reason | products (MACR) |",
              "| --- | --- | --- | --- | --- |"]
     for day, verdicts in plants:
         for v in verdicts:
             refs = notes.cite(dataset.facility(v.subject), v.subject)
-            products = "<br>".join(f"{md(p.product)}: {p.status.replace('_', ' ')} — {md(p.detail)}"
+            products = "; ".join(f"{md(p.product)}: {p.status.replace('_', ' ')} — {md(p.detail)}"
                                    for p in v.products) or "—"
             if v.operator_pfe:  # the operator's status decided: no product's ratio could change it
                 products = "not needed: the operator is a prohibited foreign entity"
             status_ = v.status.replace("_", " ")
-            lines.append(f"| {day.isoformat()} | {code(v.subject)}{refs} | {status_} | {md(v.reason)} | {products} |")
+            plant = f"{md(v.name)} ({code(v.subject)}){refs}"
+            lines.append(f"| {day.isoformat()} | {plant} | {status_} | {md(v.reason)} | {products} |")
     lines.append("")
     changes = _changes_45x([v for _, vs in plants for v in vs])
     if changes:

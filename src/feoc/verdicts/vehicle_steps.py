@@ -187,13 +187,13 @@ def excluded_entities(case: Case, step: Step) -> Decision | None:
         undecided = sorted({f.rule_id for f in case.det.about(case.vehicle.id) if f.conclusion == UNDETERMINED_PART})
         case.unknown(step, "; ".join(gaps), citation, ", ".join(undecided) or step.step)
     elif tests:
-        case.check(step, "pass", f"no excluded component or mineral; tests in force: {', '.join(sorted(tests))}",
-                   citation)
+        named = ", ".join(f"{tests[rid].label or tests[rid].title} ({rid})" for rid in sorted(tests))  # issue 18
+        case.check(step, "pass", f"no excluded component or mineral; tests in force: {named}", citation)
     else:
-        later = sorted((src.rule.effective.start, src.rule.id) for src in case.law.rules
-                       if src.rule.then.conclusion in EXCLUDING)
+        later = sorted((src.rule.effective.start, src.rule.id, src.rule.label or src.rule.title)
+                       for src in case.law.rules if src.rule.then.conclusion in EXCLUDING)
         case.check(step, "not_applicable", "the excluded-entity tests are not yet in force: "
-                   + ", ".join(f"{rule} from {start}" for start, rule in later))
+                   + ", ".join(f"{words} ({rule}) from {start}" for start, rule, words in later))
     return None
 
 
