@@ -58,6 +58,7 @@ try:
     from feoc.cli import screen as _screen  # noqa: F401
     from feoc.cli import convert as _convert  # noqa: F401
     from feoc.cli import pins as _pins  # noqa: F401  (test)
+    from feoc.cli import schema as _schema  # noqa: F401
     # isort: on
     from feoc.cli.app import app, debugging, starting
     from feoc.data.problems import EngineError, InputError

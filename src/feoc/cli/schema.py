@@ -1,0 +1,48 @@
+"""`feoc schema NAME [--out FILE] [--rules DIR]`: the JSON Schema of a dataset file or of an output, generated
+from the models (`feoc.schemas`), written by the one JSON writer (`render/json.dumps`: sorted keys)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from feoc.cli.app import app, fail_input, load_law
+from feoc.cli.output import emit
+from feoc.schemas import NAMES, NAMES_HELP
+
+SchemaName = Enum("SchemaName", [(n, n) for n in NAMES], type=str)  # type: ignore[misc]
+_LISTED = "; ".join(f"{n}: {what}" for n, what in NAMES_HELP.items())
+
+
+@app.command(help=f"Print the JSON Schema NAME ({_LISTED}). Exit 0 printed or written, 2 input or output error.")
+def schema(name: SchemaName = typer.Argument(..., metavar="NAME", help=f"one of: {', '.join(NAMES)}"),
+           out: Path | None = typer.Option(None, "--out", help="write the schema to FILE (atomically), not stdout"),
+           rules: Path | None = typer.Option(None, "--rules", help=(
+               "dataset only: fold this rules folder's vocabulary (rules/vocabulary.yaml) in as enums; without "
+               "it the words of the law are any text, and the schema fits every rules folder"))) -> None:
+    from feoc.data.problems import InputError
+    from feoc.render.json import dumps
+    from feoc.schemas import load
+    from feoc.schemas.dataset import dataset_schema
+
+    if rules is not None and name.value != "dataset":
+        typer.echo(f"--rules applies to `feoc schema dataset` only (the vocabulary of a dataset file); "
+                   f"remove it for `{name.value}`", err=True)
+        raise typer.Exit(2)
+    try:
+        body = dataset_schema(load_law(rules).vocabulary) if rules is not None else load(name.value)
+    except InputError as exc:
+        fail_input(exc)
+        return
+    text = dumps(body)
+    if out is None:
+        emit(text, nl=False)
+        return
+    from feoc.render.atomic import write_atomically
+
+    write_atomically(out, text)
+    from feoc.render.sanitize import terminal
+
+    typer.echo(terminal(f"{out}: the JSON Schema {name.value}"), err=True)
