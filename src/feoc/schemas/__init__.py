@@ -46,15 +46,15 @@ def _builders() -> dict[str, Callable[[], dict[str, Any]]]:
 
         model_config = ConfigDict(title="feoc check entity|facility --format json")
 
-    models: dict[str, type[BaseModel]] = {"check-entity": EntityCheck, "check-facility": AnyFacility, "check-vehicle": VehicleCheck,
-              "report": Report, "check-subject": AnySubject, "check-facility-45x": Facility45XCheck,
-              "finding": Finding}
+    models: dict[str, type[BaseModel]] = {
+        "check-entity": EntityCheck, "check-facility": AnyFacility, "check-vehicle": VehicleCheck, "report": Report,
+        "check-subject": AnySubject, "check-facility-45x": Facility45XCheck, "finding": Finding}
     out: dict[str, Callable[[], dict[str, Any]]] = {n: functools.partial(document, m, n) for n, m in models.items()}
     out["dataset"] = dataset_schema
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _generated(name: str) -> dict[str, Any]:
     if name not in NAMES_HELP:
         raise KeyError(f"no schema {name!r}; the schemas are: {', '.join(NAMES)}")

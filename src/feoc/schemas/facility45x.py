@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from feoc.schemas.check import S, Money
+from feoc.schemas.check import Money, S
 from feoc.schemas.finding import Checked, Finding, Missing
 from feoc.schemas.generate import Out
 
