@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -362,6 +363,30 @@ def test_the_readme_shows_the_editor_line_and_the_command_it_needs(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     assert run(block.group(1).split()[1:]) == 0
     assert json.loads((tmp_path / block.group(2)).read_text(encoding="utf-8")) == schemas.load("dataset")
+    example = re.search(r"```yaml\n(# yaml-language-server: .+?)\n```", readme, re.S)
+    assert example and errors("dataset", yaml_text(example.group(1))) == []
     copy = tmp_path / "aesc.yaml"
     copy.write_text(line.group(0) + "\n" + (SEEDS / "aesc.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     assert errors("dataset", read_yaml(copy)) == []
+
+
+def test_feoc_schema_out_refuses_a_folder_a_link_and_the_rules_folder_in_one_line(tmp_path):
+    """As `screen --out`: a target feoc must not write is refused before writing, one line and exit 2."""
+    (tmp_path / "real.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "link.json").symlink_to(tmp_path / "real.json")
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    for args in (["--out", str(tmp_path)], ["--out", str(tmp_path / "link.json")],
+                 ["--rules", str(rules), "--out", str(rules / "dataset.schema.json")]):
+        result = runner.invoke(app, ["schema", "dataset", *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert len(result.output.strip().splitlines()) == 1 and "--out" in result.output
+    assert (tmp_path / "real.json").read_text(encoding="utf-8") == "{}" and not (rules / "dataset.schema.json").exists()
+
+
+def test_feoc_schema_out_says_what_it_wrote_unless_quiet(tmp_path):
+    said = runner.invoke(app, ["schema", "report", "--out", str(tmp_path / "a.json")])
+    assert said.exit_code == 0 and "the JSON Schema report" in said.stderr
+    quiet = runner.invoke(app, ["--quiet", "schema", "report", "--out", str(tmp_path / "b.json")])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
