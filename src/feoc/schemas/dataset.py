@@ -82,7 +82,8 @@ def _file_model() -> type[BaseModel]:
 
 def _words_field(prop: dict[str, Any], list_name: str, words: list[str] | None) -> None:
     """Name the vocabulary list in the field's description and, with `words`, make its text an enum."""
-    note = f"a word of the rules folder's vocabulary `{list_name}` (rules/vocabulary.yaml)"
+    each = "each item " if prop.get("type") == "array" else ""
+    note = f"{each}a word of the rules folder's vocabulary `{list_name}` (rules/vocabulary.yaml)"
     prop["description"] = f"{prop['description']}; {note}" if prop.get("description") else note
     if words is None:
         return
