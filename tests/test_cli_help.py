@@ -1,5 +1,5 @@
 """`feoc --help` lists the commands in the order it always has (validate, report, screen, then the groups);
-issue 17 adds `convert` after screen, issue 18 `test` after it, issue 19 `serve` after that."""
+issue 17 adds `convert` after screen, issue 18 `test` and `schema` after it, issue 19 `serve` after those."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from feoc.cli import app
 def test_help_lists_the_commands_in_their_old_order():
     out = CliRunner().invoke(app, ["--help"], terminal_width=100).output
     names = re.findall(r"^│ (\w+) ", out, flags=re.M)
-    assert names == ["validate", "report", "screen", "convert", "test", "serve", "check", "rules", "import"], out
+    assert names == ["validate", "report", "screen", "convert", "test", "serve", "schema", "check", "rules", "import"], out
 
 
 def test_screen_help_promises_no_exit_5_for_a_contested_row():

@@ -59,6 +59,7 @@ try:
     from feoc.cli import convert as _convert  # noqa: F401
     from feoc.cli import pins as _pins  # noqa: F401  (test)
     from feoc.cli import serve as _serve  # noqa: F401  (FastAPI imported only when it runs)
+    from feoc.cli import schema as _schema  # noqa: F401
     # isort: on
     from feoc.cli.app import app, debugging, starting
     from feoc.data.problems import EngineError, InputError
