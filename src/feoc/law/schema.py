@@ -35,6 +35,10 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
     # (`stake`) and the most of an unrecorded measure the holder group could hold through it (`reach`)
     "unrecorded_measure": {"subject": str, "holders": str, "nation": str, "holding": str, "holder": str,
                            "measures": str, "fields": str, "recorded": str, "stake": float, "reach": float},
+    # an interest whose share ranges leave it in an interval: `low` on the ranges' minima, `high` on their maxima,
+    # `ranges` the ranged holdings above the subject that would decide it (determine/ranges.py)
+    "share_range": {"subject": str, "measure": str, "holders": str, "nation": str, "low": float, "high": float,
+                    "ranges": str},
     # an entity that is a FEOC (or undecided) only in the worst case the data allows (determine/doubt.py)
     "upstream_doubt": {"subject": str, "possible": bool, "undecided": str, "gaps": str},
     "agreement_right": {"subject": str, "agreement": str, "licensor": str, "licensor_feoc": bool, "right": str},
