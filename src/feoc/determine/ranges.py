@@ -67,7 +67,7 @@ def ranged_text(h: Any, measure: str) -> str:
     return f"{h.holder} -> {h.entity} ({measure.replace('_', ' ')} {share.bounds_text()})"
 
 
-def _above_ranges(holdings: Iterable[Any]) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
+def above_ranges(holdings: Iterable[Any]) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
     """Entity -> its holders, and entity -> (measure, text) of its holdings' ranged shares."""
     above: dict[str, set[str]] = {}
     ranged: dict[str, list[tuple[str, str]]] = {}
@@ -105,7 +105,7 @@ def range_facts(holdings: list[Any], low: Mapping[tuple[str, str, str], float],
     above the one on the minima (`low`, the real pass), the interval and the ranged holdings above the entity.
     An entity already a FEOC gets none (the minima decide it)."""
     done = set(feoc)
-    above, ranged = _above_ranges(holdings)
+    above, ranged = above_ranges(holdings)
     facts = []
     for (entity, measure, group), top in sorted(high.items()):
         bottom = low.get((entity, measure, group), 0.0)

@@ -67,6 +67,10 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
     # determine/pfe318.py; "" otherwise)
     "pfe_interest": {"subject": str, "measure": str, "holders": str, "share": float, "max_single": float,
                      "untyped": str},
+    # an SFE interest the shares' ranges leave open (determine/ranges45x.py): `share_low`/`single_low` on the ranges'
+    # minima, `share`/`max_single` on their maxima in the worst case; `ranges` the ranged holdings above the subject
+    "pfe_range": {"subject": str, "measure": str, "holders": str, "share_low": float, "share": float,
+                  "single_low": float, "max_single": float, "ranges": str, "untyped": str},
     "officer_right": {"subject": str, "holder": str, "holder_sfe": bool},
     "pfe_contract": {"subject": str, "agreement": str, "counterparty": str, "counterparty_sfe": bool, "right": str,
                      "payments": str, "prior_year": bool},
