@@ -99,6 +99,7 @@ def _ranges(run: PerFactRun) -> list[dict[str, Any]]:
     if top is run.dataset:
         return []
     det = determine(top, run.day, run.law, run.interp.name, run.ev, "entities", frozenset())
+    run.upper = det.interests
     return range_facts(run.holdings, run.tracer.values, det.interests, run.recorder.feoc)
 
 
@@ -138,4 +139,4 @@ def determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str | No
     by_name = stages(run, doubt=assumed_feoc is None)
     for name in STAGES[:STAGES.index(upto) + 1]:
         run.driver.run_all(by_name[name])
-    return run.determination(Determination, run.recorder.feoc, run.recorder.scoped)
+    return run.determination(Determination, run.recorder.feoc, run.recorder.scoped, upper=run.upper)

@@ -106,13 +106,23 @@ def _interest(det: Determination, rule: CompiledRule, eid: str, measure: str, da
                                      "so none holds a stake")
     shares = {g: det.interests.get((eid, measure, g), 0.0) for g in groups}
     group = max(groups, key=lambda g: (shares[g], g))
+    tops = {g: det.upper.get((eid, measure, g), 0.0) for g in groups}  # on the share ranges' maxima (issue 20)
+    top = max(groups, key=lambda g: (tops[g], g))
+    if shares[group] <= 0 < tops[top]:
+        fact = {"kind": "interest", "subject": eid, "measure": measure, "holders": top, "share": tops[top]}
+        return _entry(rule, outcome, f"{label}: no covered stake on the share ranges' minima; at most {tops[top]:.2%} "
+                                     f"on their maxima, held by {_label(top)}{under}; "
+                                     + _compare(rule, fact, day, ("kind", "subject", "measure", "holders")),
+                      det.interest_paths(eid, measure, top, 3))
     if shares[group] <= 0:
         looked = "; ".join(_label(g) for g in groups)
         return _entry(rule, outcome, f"{label}: no covered holder has any recorded stake (holders looked at"
                                      f"{under}: {looked})")
     fact = {"kind": "interest", "subject": eid, "measure": measure, "holders": group, "share": shares[group]}
     detail = (f"{label}: largest covered interest {shares[group]:.2%}, held by {_label(group)}{under}; "
-              + _compare(rule, fact, day, ("kind", "subject", "measure", "holders")))
+              + _compare(rule, fact, day, ("kind", "subject", "measure", "holders"))
+              + (f" (on the share ranges' minima; at most {tops[top]:.2%} on their maxima)" if tops[top] > shares[group]
+                 else ""))
     return _entry(rule, outcome, detail, det.interest_paths(eid, measure, group, 3))
 
 
