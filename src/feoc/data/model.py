@@ -162,7 +162,7 @@ class Holding(Dated):
     equity: Bounded | None = None
     voting: Bounded | None = None
     board_seats: Bounded | None = None
-    debt: Bounded | None = None  # share of the entity's debt the holder holds (IRC 7701(a)(51)(D), parameter `fie_debt_threshold`)
+    debt: Bounded | None = None  # the holder's share of the entity's debt (IRC 7701(a)(51)(D), parameter `fie_debt_threshold`)
     appoints_officers: bool = False  # direct authority to appoint a covered officer or director (7701(a)(51)(D))
 
     def _check(self) -> None:

@@ -64,7 +64,7 @@ class Ranged:
             key = (f["subject"], f["measure"])
             known = next((by_group[(g, *key)] for g in worst if (g, *key) in by_group), None)
             values = (f["share"], f["max_single"])
-            if known is not None and (known["share"], known["max_single"]) == values or values == (0.0, 0.0):
+            if (known is not None and (known["share"], known["max_single"]) == values) or values == (0.0, 0.0):
                 continue
             base = by_group.get((lower, *key), {})
             untyped = by_group.get((untyped_group, *key), {}).get("untyped", "")
