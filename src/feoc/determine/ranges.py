@@ -81,9 +81,9 @@ def above_ranges(holdings: Iterable[Any]) -> tuple[dict[str, list[str]], dict[st
 
 def ranges_above(subject: str, measure: str, above: Mapping[str, list[str]],
                  ranged: Mapping[str, list[tuple[str, str]]]) -> str:
-    """The ranged holdings at or above `subject`, those of `measure` first, nearest first (breadth first, at
-    most LOOKED entities): under the look-through reading a range of another measure may decide an
-    intermediate's status, so they are named too."""
+    """The ranged holdings at or above `subject` in `measure`, nearest first (breadth first, at most LOOKED
+    entities); where there are none, those of the other measures (under the look-through reading a range of
+    another measure may decide an intermediate's status)."""
     found = list(ranged.get(subject, ()))
     seen, queue = {subject}, [subject]
     while queue and len(seen) < LOOKED:
@@ -92,7 +92,7 @@ def ranges_above(subject: str, measure: str, above: Mapping[str, list[str]],
                 seen.add(nxt)
                 queue.append(nxt)
                 found += ranged.get(nxt, ())
-    texts = [t for m, t in found if m == measure] + [t for m, t in found if m != measure]
+    texts = [t for m, t in found if m == measure] or [t for m, t in found if m != measure]
     if not texts:
         return "none found above it"
     more = "; and others" if len(texts) > NAMED or queue else ""
