@@ -183,11 +183,24 @@ def checked_entity(det: Determination, dataset: Dataset, eid: str) -> list[Check
             return [_interest(det, rule, eid, m, day) for m in MEASURES]
         if rule.fact == "unrecorded_measure":
             return [_unrecorded(det, dataset, rule, eid, day)]
+        if rule.fact == "share_range":
+            return [_entry(rule, _outcome(det, rule, eid), _share_ranges(det, eid))]
         if rule.fact == "upstream_doubt":
             return [_entry(rule, _outcome(det, rule, eid), "the worst case the data allows (undecided holders and "
                            "licensors as FEOCs, unrecorded voting rights and board seats as 100 %) was judged")]
         return []
     return _prongs(det, dataset, eid, other)
+
+
+def _share_ranges(det: Determination, eid: str) -> str:
+    """The interests in `eid` that shares recorded as ranges leave in an interval (issue 20), or that none do."""
+    open_ = sorted((m, g, det.interests.get((e, m, g), 0.0), v) for (e, m, g), v in det.upper.items()
+                   if e == eid and v > det.interests.get((e, m, g), 0.0))
+    if not open_:
+        return "no share recorded as a range `{min, max}` leaves an interest in " + eid + " open (each traced on " \
+               "the ranges' minima and maxima where any is recorded)"
+    return "; ".join(f"{MEASURE_LABEL.get(m, m)}: between {low:.2%} and {high:.2%} held by {_label(g)}"
+                     for m, g, low, high in open_)
 
 
 def _unrecorded(det: Determination, dataset: Dataset, rule: CompiledRule, eid: str, day: str) -> Checked:
