@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, StringConstraints, model_validator
 
-from feoc.data.values import iso_countries, to_country, to_date, to_share, to_slug
+from feoc.data.values import ShareRange, iso_countries, to_country, to_date, to_share, to_share_or_range, to_slug, upper
 
 MEASURES = ("equity", "voting", "board_seats")
 
@@ -30,6 +30,9 @@ class FieldError(ValueError):
 # come from `explain` below, which runs the Python checks only on the values pydantic refused.
 _SLUG_MARK = StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")  # Rust `$`: the very end
 Share = Annotated[float, BeforeValidator(to_share)]  # (a native float | str union measured no faster)
+# a holding's share: exact, or a range `{min, max}` (`values.ShareRange`, a float that is its lower bound; a plain
+# validator keeps that type, which pydantic's own float check would turn back into a float)
+Bounded = Annotated[float, PlainValidator(to_share_or_range, json_schema_input_type=float | dict[str, float])]
 Slug = Annotated[str, _SLUG_MARK]
 if TYPE_CHECKING:  # a Literal of the 249 codes read at run time: for the type checker, a str
     Country = str
@@ -156,10 +159,10 @@ def year_start(text: str) -> tuple[int, int] | None:
 class Holding(Dated):
     holder: Slug
     entity: Slug
-    equity: Share | None = None
-    voting: Share | None = None
-    board_seats: Share | None = None
-    debt: Share | None = None  # share of the entity's debt the holder holds (IRC 7701(a)(51)(D), parameter `fie_debt_threshold`)
+    equity: Bounded | None = None
+    voting: Bounded | None = None
+    board_seats: Bounded | None = None
+    debt: Bounded | None = None  # the holder's share of the entity's debt (IRC 7701(a)(51)(D), parameter `fie_debt_threshold`)
     appoints_officers: bool = False  # direct authority to appoint a covered officer or director (7701(a)(51)(D))
 
     def _check(self) -> None:
@@ -172,7 +175,15 @@ class Holding(Dated):
             raise FieldError("entity", f"`{self.holder}` cannot hold itself; remove the holding or fix `holder`/`entity`")
 
     def share(self, measure: str) -> float | None:
+        """The share recorded for `measure` (a range reads as its lower bound; `share_max` the upper)."""
         return getattr(self, measure)
+
+    def share_max(self, measure: str) -> float | None:
+        return upper(getattr(self, measure))
+
+    def ranged(self) -> tuple[str, ...]:
+        """The measures (debt included) recorded as a range `{min, max}` rather than an exact share."""
+        return tuple(m for m in (*MEASURES, "debt") if isinstance(getattr(self, m), ShareRange))
 
 
 class Listing(Dated):

@@ -78,6 +78,61 @@ def to_share(value: Any) -> float:
     return number + 0.0
 
 
+class ShareRange(float):
+    """A share known only within bounds, written `{min: …, max: …}` (issue 20: registers publish bands such as
+    "more than 25 % but not more than 50 %"). As a float it is its lower bound, so every reading of a share
+    that does not ask for the range (the real pass of the ownership analysis, the 100 % totals check) reads
+    the minimum; `max` is the upper bound, which the worst-case pass reads (`upper`)."""
+
+    __slots__ = ("max",)
+    max: float
+
+    def __new__(cls, low: float, high: float) -> ShareRange:
+        self = super().__new__(cls, low)
+        self.max = high
+        return self
+
+    def __reduce__(self) -> tuple[Any, tuple[float, float]]:  # the load's worker processes pickle records
+        return (ShareRange, (float(self), self.max))
+
+    def bounds_text(self) -> str:
+        """`between 20% and 30%`, as a finding or a verdict shows the range."""
+        return f"between {float(self):.2%} and {self.max:.2%}"
+
+
+_RANGE_KEYS = ("min", "max")
+
+
+def to_share_or_range(value: Any) -> float:
+    """A share (`to_share`) or a range `{min: …, max: …}`: either bound optional (`min` 0, `max` 100 %), each
+    written as a share; `min` above `max` is refused. Equal bounds are the exact share they name (a plain
+    float). Raises ValueError as `what; fix`."""
+    if not isinstance(value, dict):
+        return to_share(value)
+    unknown = [str(k) for k in value if k not in _RANGE_KEYS]
+    if unknown or not value:
+        said = f"`{unknown[0]}` is not a bound of a share range" if unknown else "an empty share range says nothing"
+        raise ValueError(f"{said}; write `{{min: 20%, max: 30%}}` (either bound may be left out: min is then 0, "
+                         "max 100 %), or leave the field out when nothing is known")
+    bounds = []
+    for key, default in zip(_RANGE_KEYS, (0.0, 1.0)):
+        try:
+            bounds.append(to_share(value.get(key, default)))
+        except ValueError as exc:
+            what, _, fix = str(exc).partition("; ")
+            raise ValueError(f"`{key}` of the share range: {what}; {fix}") from None
+    low, high = bounds
+    if low > high:
+        raise ValueError(f"the share range's `min` ({low:.2%}) is above its `max` ({high:.2%}); swap the bounds "
+                         "or correct one of them (min ≤ max)")
+    return low if low == high else ShareRange(low, high)
+
+
+def upper(share: float | None) -> float | None:
+    """The upper bound of a share: a range's `max`, else the share itself (None: not recorded)."""
+    return share.max if isinstance(share, ShareRange) else share
+
+
 def to_slug(value: Any) -> str:
     if type(value) is str and SLUG.match(value):
         return value

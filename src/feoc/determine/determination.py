@@ -34,6 +34,8 @@ class Determination:
     sources_by_group: dict[str, set[str]] = field(default_factory=dict, repr=False)
     lookthrough: float | None = None  # the law's control look-through threshold (none before the FEOC law)
     group_tracing: dict[str, str] = field(default_factory=dict, repr=False)  # holder group -> its tracing, if not the reading's
+    # (entity, measure, holders group) -> share on the share ranges' maxima, where ranges are recorded (determine/ranges.py)
+    upper: dict[tuple[str, str, str], float] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         by_subject: dict[str, list[int]] = {}

@@ -8,7 +8,10 @@ down the chain is found by judging the worst case the data allows, once per read
 - every entity whose status cannot be determined is taken to be a FEOC (its stakes count as a FEOC's under
   the look-through reading; its licences and the plants it runs are a FEOC's);
 - every unrecorded measure of a holding whose recorded stake reaches `unrecorded_measure_floor` is taken to
-  be 100 % (the line below which a stake is read as recorded, rules/parameters.yaml).
+  be 100 % (the line below which a stake is read as recorded, rules/parameters.yaml);
+- every share recorded as a range `{min, max}` is taken at its maximum (the real pass reads its minimum;
+  `determine.ranges` shows why these bound the analysis, and gives the entities a range alone leaves open
+  their own `share_range` facts, rule feoc-undetermined-share-range).
 
 An entity that is a FEOC (or undecided) in the worst case but not in the real one gets an `upstream_doubt`
 fact; the rule `feoc-undetermined-upstream` makes it *cannot be determined*, naming the undecided entities and
@@ -28,6 +31,7 @@ from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
+from feoc.determine.ranges import maxima
 
 FLOOR = "unrecorded_measure_floor"
 
@@ -55,8 +59,10 @@ def more_scoped(worst: dict[str, set[str]], real: dict[str, set[str]]) -> set[st
 
 
 def worst_case(dataset: Dataset, floor: float) -> tuple[Dataset, list[Any]]:
-    """The dataset of the worst case (the holdings' columns of a compact load dropped: they describe the
-    recorded holdings)."""
+    """The dataset of the worst case: every share range at its maximum (`determine.ranges`: the analysis is
+    monotone in each share, so the maxima bound it from above), then the unrecorded measures filled (the
+    holdings' columns of a compact load dropped: they describe the recorded holdings)."""
+    dataset = maxima(dataset)
     holdings, filled = worst_case_holdings(dataset.holdings, floor)
     if not filled:
         return dataset, []

@@ -28,6 +28,7 @@ from feoc.determine.facts import (
     thresholds,
 )
 from feoc.determine.perfact import PerFactRun
+from feoc.determine.ranges import maxima, range_facts
 from feoc.determine.unrecorded import largest_in, unrecorded_facts
 from feoc.determine.vehicle_facts import facility_facts, vehicle_facts
 from feoc.engine.evaluators import Evaluator
@@ -91,6 +92,17 @@ def _doubt(run: PerFactRun) -> list[dict[str, Any]]:
     return doubt_facts(run.dataset, run.day, case, run.recorder.feoc, undecided, worst)
 
 
+def _ranges(run: PerFactRun) -> list[dict[str, Any]]:
+    """The `share_range` facts (`determine.ranges`): the entity stage judged again on the maxima of the share
+    ranges, each interest that rises there given with its interval (none without a range)."""
+    top = maxima(run.dataset)
+    if top is run.dataset:
+        return []
+    det = determine(top, run.day, run.law, run.interp.name, run.ev, "entities", frozenset())
+    run.upper = det.interests
+    return range_facts(run.holdings, run.tracer.values, det.interests, run.recorder.feoc)
+
+
 def stages(run: PerFactRun, doubt: bool = True) -> dict[str, list[Stage]]:
     """The regime's stages, by the name `determine(upto=...)` stops after."""
     chaining = _Chaining(run)
@@ -100,7 +112,8 @@ def stages(run: PerFactRun, doubt: bool = True) -> dict[str, list[Stage]]:
                      Stage("ownership and licences", chaining.facts, feeds=chaining.feeds),
                      Stage("unrecorded measures", lambda: unrecorded_facts(run.holdings, run.sources_by_group,
                                                                            largest_in(run.tracer.values), recorder.feoc)),
-                     *([Stage("doubt passed down", lambda: _doubt(run))] if doubt else [])],
+                     *([Stage("share ranges", lambda: _ranges(run)),
+                        Stage("doubt passed down", lambda: _doubt(run))] if doubt else [])],
         "facilities": [Stage("facility activities",
                              lambda: facility_facts(run.dataset, recorder.feoc, recorder.scoped,
                                                             Regions.on(run.law, run.day)))],
@@ -126,4 +139,4 @@ def determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str | No
     by_name = stages(run, doubt=assumed_feoc is None)
     for name in STAGES[:STAGES.index(upto) + 1]:
         run.driver.run_all(by_name[name])
-    return run.determination(Determination, run.recorder.feoc, run.recorder.scoped)
+    return run.determination(Determination, run.recorder.feoc, run.recorder.scoped, upper=run.upper)

@@ -33,8 +33,9 @@ from feoc.determine.facts import Regions, exact_ratio, fact_number, finite_total
 from feoc.determine.macr import ProductInputs
 from feoc.determine.perfact import PerFactRun
 from feoc.determine.pfe318 import Bound, bounds, untyped_on_paths
+from feoc.determine.ranges45x import CONTROL, INFLUENCE, Ranged
 from feoc.determine.taxable_year import StatusTiming, rules_day_45x, status_timing, taxable_year
-from feoc.determine.tracing import lookthrough_for, required
+from feoc.determine.tracing import Tracer, lookthrough_for, required
 from feoc.engine.evaluators import Evaluator
 from feoc.law.law import Law
 
@@ -75,6 +76,7 @@ class _Regime45X:
         self.suppliers = suppliers
         self.macr: dict[tuple[str, str], dict[str, Any]] = {}
         self.forms = {e.id: e.tax_form for e in run.dataset.entities}  # IRC 318(a)(2): how each is taxed
+        self.ranged = Ranged.of(run.dataset, run.holdings, run.interp.tracing, run.law, run.day)  # share ranges
         self.limits = {f: thresholds(run.ruleset, k, f) for k, f in
                        (("pfe_interest", "share"), ("pfe_interest", "max_single"), ("macr", "ratio"))}
 
@@ -97,7 +99,7 @@ class _Regime45X:
         of business recorded (an `entity` fact), and an entity held more than 50 % by such and foreign-controlled
         ones."""
         return {f.subject for f in self.run.recorder.findings.values() if f.conclusion == "undetermined"
-                and (f.fact("recorded") is not None or f.fact("etype") is not None or f.fact("holders") == POSSIBLE)}
+                and (f.fact("recorded") is not None or f.fact("etype") is not None or f.fact("holders") in (POSSIBLE, CONTROL))}
 
     def control_facts(self) -> list[dict[str, Any]]:
         """Interests held by foreign-controlled entities (more than 50 % makes one more, 7701(a)(51)(C)), and,
@@ -108,12 +110,15 @@ class _Regime45X:
         possible = fce | self.undecided()
         if possible != fce:
             groups[POSSIBLE] = possible
-        self.run.sources_by_group = dict(groups)
+        self.run.sources_by_group = {**groups, CONTROL: possible}
         shares = self.run.tracer.new_shares(groups, self.limits["share"])
-        return [{"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": group, "share": share,
-                 "max_single": 0.0} for entity, measure, group, share in shares
-                if not (group == POSSIBLE and (entity in fce or share == self.run.tracer.values.get(
-                    (entity, measure, "fce"), 0.0)))]
+        facts = [{"kind": "pfe_interest", "subject": entity, "measure": measure, "holders": group, "share": share,
+                  "max_single": 0.0} for entity, measure, group, share in shares
+                 if not (group == POSSIBLE and (entity in fce or share == self.run.tracer.values.get(
+                     (entity, measure, "fce"), 0.0)))]
+        ranged = self.ranged.control(possible, fce, self.run.tracer.values, groups, self.limits["share"]) \
+            if self.ranged else []
+        return facts + ranged
 
     def influence_facts(self) -> list[dict[str, Any]]:
         """The foreign-influence facts (7701(a)(51)(D)): SFE interests, officer rights, contracts."""
@@ -123,10 +128,14 @@ class _Regime45X:
         if possible != sfe:  # holders the data cannot decide may be SFEs: a missing fact decides nothing
             groups[SFE_POSSIBLE] = possible
         self.run.sources_by_group = {**self.run.sources_by_group, "fce": set(self.reached("foreign_controlled")),
-                                     **groups, UNTYPED: sfe}
+                                     **groups, UNTYPED: sfe, INFLUENCE: possible}
         facts = []
         for group, sources in groups.items():
             facts += self._interest_facts(group, sources, _direct_stakes(self.run.holdings, sources))
+        if self.ranged:  # the worst case on the shares' maxima (determine/ranges45x.py)
+            top = self._interest_facts(INFLUENCE, possible, _direct_stakes(self.ranged.holdings, possible),
+                                       self.ranged.tracer)
+            facts += self.ranged.influence(facts, top, (SFE_POSSIBLE, UNTYPED, "sfe"), "sfe", UNTYPED)
         # a possible SFE's part is left open only where it adds to the SFEs' upper bound; that upper bound only
         # where it exceeds the lower (an unrecorded tax_form decides, IRC 318(a)(2)(C))
         facts = _undecided_part(_undecided_part(facts, SFE_POSSIBLE, UNTYPED), UNTYPED, "sfe")
@@ -137,8 +146,8 @@ class _Regime45X:
                               "holder_sfe": h.holder in sfe})
         return facts + _contract_facts(self.run.dataset, self.run.day, sfe, self.year_starts)
 
-    def _interest_facts(self, group: str, sfe: set[str],
-                        direct: dict[tuple[str, str], list[float]]) -> list[dict[str, Any]]:
+    def _interest_facts(self, group: str, sfe: set[str], direct: dict[tuple[str, str], list[float]],
+                        tracer: Tracer | None = None) -> list[dict[str, Any]]:
         """The `pfe_interest` facts of holder group `group` (its members `sfe`): all together, the largest one.
         For the SFEs (`sfe`) the lower bound of IRC 318(a)(2) attribution (an unrecorded `tax_form` gated as a
         corporation's, 318(a)(2)(C)) and, as group `UNTYPED`, the upper one (ungated) with the intermediates
@@ -147,7 +156,7 @@ class _Regime45X:
         limits = (self.limits["share"], self.limits["max_single"])
         tracing = self._pfe_tracing() if sfe else ""
         for measure in MEASURES:
-            lower, upper = self._bounds(measure, sfe, group, tracing)
+            lower, upper = self._bounds(measure, sfe, group, tracing, tracer or self.run.tracer)
             entities = sorted(set(upper.share) | set(upper.single) | {e for e, m in direct if m == measure})
             emitted = [(group, lower), (UNTYPED, upper)] if group == "sfe" else [(group, upper)]
             for name, b in emitted:
@@ -174,7 +183,7 @@ class _Regime45X:
         run = self.run
         return str(required(run.law, "pfe_tracing", run.day, "the foreign-influence ownership tests"))
 
-    def _bounds(self, measure: str, sfe: set[str], group: str, tracing: str) -> tuple[Bound, Bound]:
+    def _bounds(self, measure: str, sfe: set[str], group: str, tracing: str, tracer: Tracer) -> tuple[Bound, Bound]:
         """The lower and upper bound of the SFEs' interests (`determine.pfe318`), traced as `pfe_tracing` says:
         under `multiply` by IRC 318(a)(2) with its gate (parameter pfe_attribution_gate); under `control`
         without a gate (both bounds alike)."""
@@ -184,10 +193,10 @@ class _Regime45X:
         run.group_tracing[group] = tracing
         if group == "sfe":
             run.group_tracing[UNTYPED] = tracing
-        graph = run.tracer.graphs[measure]
+        graph = tracer.graphs[measure]
         if tracing != "multiply":
             traced = _Traced(share=graph.interests(sfe, tracing, lookthrough_for(run.law, run.day, tracing)))
-            traced.exact_of = lambda holders, entity: run.tracer.exact(measure, holders, [entity], tracing).of(entity)
+            traced.exact_of = lambda holders, entity: tracer.exact(measure, holders, [entity], tracing).of(entity)
             traced.sources = sfe
             for holder in sorted(s for s in sfe if s in graph.out):
                 for entity, share in graph.interests({holder}, tracing, lookthrough_for(run.law, run.day, tracing)).items():

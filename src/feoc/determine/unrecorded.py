@@ -26,6 +26,7 @@ from collections.abc import Callable, Container, Iterable
 from typing import Any, NamedTuple
 
 from feoc.data.model import MEASURES
+from feoc.data.values import ShareRange, upper
 from feoc.determine.facts import SHARE_DIGITS, holders_nation
 
 MEASURE_WORDS = {"equity": "equity", "voting": "voting rights", "board_seats": "board seats"}
@@ -58,7 +59,7 @@ def unrecorded_facts(holdings: Iterable[Any], groups: dict[str, set[str]],
         missing = [m for m, s in shares if s is None]
         if not recorded or not missing:
             continue
-        stake = max(s for _, s in recorded)
+        stake = max(upper(s) or 0.0 for _, s in recorded)  # a range: its maximum could cross the floor
         for group, sources in sorted(groups.items()):
             reach = 1.0 if h.holder in sources else reach_of(h.holder, group)
             if reach <= 0:
@@ -79,7 +80,12 @@ def holding_texts(h: Any) -> dict[str, str]:
     return {"holding": f"{h.holder} -> {h.entity}",
             "measures": " and ".join(MEASURE_WORDS[m] for m in missing),
             "fields": " and ".join(f"`{m}:`" for m in missing),
-            "recorded": ", ".join(f"{s:.2%} {MEASURE_WORDS[m]}" for m, s in shares if s is not None)}
+            "recorded": ", ".join(f"{_shown(s)} {MEASURE_WORDS[m]}" for m, s in shares if s is not None)}
+
+
+def _shown(share: float) -> str:
+    """A recorded share as a fact's text: `24.00%`, or a range's `between 20.00% and 30.00%`."""
+    return share.bounds_text() if isinstance(share, ShareRange) else f"{share:.2%}"
 
 
 def largest_in(values: dict[tuple[str, str, str], float]) -> Callable[[str, str], float]:

@@ -35,6 +35,10 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
     # (`stake`) and the most of an unrecorded measure the holder group could hold through it (`reach`)
     "unrecorded_measure": {"subject": str, "holders": str, "nation": str, "holding": str, "holder": str,
                            "measures": str, "fields": str, "recorded": str, "stake": float, "reach": float},
+    # an interest whose share ranges leave it in an interval: `low` on the ranges' minima, `high` on their maxima,
+    # `ranges` the ranged holdings above the subject that would decide it (determine/ranges.py)
+    "share_range": {"subject": str, "measure": str, "holders": str, "nation": str, "low": float, "high": float,
+                    "ranges": str},
     # an entity that is a FEOC (or undecided) only in the worst case the data allows (determine/doubt.py)
     "upstream_doubt": {"subject": str, "possible": bool, "undecided": str, "gaps": str},
     "agreement_right": {"subject": str, "agreement": str, "licensor": str, "licensor_feoc": bool, "right": str},
@@ -63,6 +67,10 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
     # determine/pfe318.py; "" otherwise)
     "pfe_interest": {"subject": str, "measure": str, "holders": str, "share": float, "max_single": float,
                      "untyped": str},
+    # an SFE interest the shares' ranges leave open (determine/ranges45x.py): `share_low`/`single_low` on the ranges'
+    # minima, `share`/`max_single` on their maxima in the worst case; `ranges` the ranged holdings above the subject
+    "pfe_range": {"subject": str, "measure": str, "holders": str, "share_low": float, "share": float,
+                  "single_low": float, "max_single": float, "ranges": str, "untyped": str},
     "officer_right": {"subject": str, "holder": str, "holder_sfe": bool},
     "pfe_contract": {"subject": str, "agreement": str, "counterparty": str, "counterparty_sfe": bool, "right": str,
                      "payments": str, "prior_year": bool},

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from feoc.data.dataset import Dataset
 from feoc.data.model import KINDS, MEASURES
 from feoc.data.problems import InputError, Problem
-from feoc.data.values import SHARE_DIGITS
+from feoc.data.values import SHARE_DIGITS, ShareRange
 from feoc.load.columns import arrow_type, kind_columns, kind_schema, model_columns
 
 FORMATS = ("parquet", "yaml")
@@ -26,10 +26,9 @@ FORMATS = ("parquet", "yaml")
 def dataset_files(dataset: Dataset, to: str) -> dict[str, bytes]:
     """`entities.parquet`/`entities.yaml`, …: one file per record kind that has records, in `to` format.
     InputError (nothing to write) for a share YAML cannot hold exactly (`yaml_shares`)."""
-    if to == "yaml":
-        problems = yaml_shares(dataset)
-        if problems:
-            raise InputError(problems)
+    problems = yaml_shares(dataset) if to == "yaml" else parquet_ranges(dataset)
+    if problems:
+        raise InputError(problems)
     write = _parquet if to == "parquet" else _yaml
     return {f"{kind}.{to}": write(dataset, kind) for kind in KINDS if getattr(dataset, kind)}
 
@@ -46,6 +45,21 @@ def yaml_shares(dataset: Dataset) -> list[Problem]:
                 problems.append(Problem(file, 0, f"{place}column {column}: share {share!r} has more than {SHARE_DIGITS} "
                                         "significant digits, which a YAML file cannot hold exactly",
                                         "round it (e.g. to 12 digits), or keep the dataset as Parquet"))
+    return problems
+
+
+def parquet_ranges(dataset: Dataset) -> list[Problem]:
+    """Share ranges (`{min, max}`, issue 20), which a Parquet share column (float64) cannot hold: refused rather
+    than written as their lower bound."""
+    problems = []
+    for column in (*MEASURES, "debt"):
+        for pos, share in enumerate(dataset.column("holdings", column)):
+            if isinstance(share, ShareRange):
+                origin = dataset.origins.get(("holdings", pos))
+                file, place = (origin.file, f"holdings[{origin.index}] ") if origin else (dataset.source_label, "")
+                problems.append(Problem(file, 0, f"{place}{column}: a share range ({share.bounds_text()}) cannot be "
+                                        "written to a Parquet share column (float64) yet",
+                                        "keep the dataset as YAML (feoc convert --to yaml keeps ranges)"))
     return problems
 
 
@@ -106,6 +120,8 @@ def _text_date(value: Any) -> Any:
     the dataset format writes them as `2024-01-01`, which PyYAML's dumper then leaves unquoted)."""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, ShareRange):  # a share range written back as it was read (issue 20)
+        return {"min": float(value), "max": value.max}
     if isinstance(value, dict):
         return {k: _text_date(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):

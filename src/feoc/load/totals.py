@@ -1,5 +1,6 @@
 """Checks on the holdings as a whole: stakes and debt shares held in one entity may not add up to more
-than 100 % on any date, and no cycle of 100 % stakes (A wholly owns B, B wholly owns A) may be in force.
+than 100 % on any date (a share range at its minimum, its lower bound), and no cycle of 100 % stakes (A wholly
+owns B, B wholly owns A) may be in force.
 
 These are facts of arithmetic, not law: no threshold of the law is read here.
 """
@@ -13,6 +14,7 @@ from collections import defaultdict
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.data.problems import Problem
+from feoc.data.values import ShareRange
 from feoc.load.holding_scan import EPS as _EPS
 from feoc.load.holding_scan import HoldingScan, may_close_a_cycle, scan_holdings
 from feoc.load.origins import Locator
@@ -31,9 +33,12 @@ def debt_totals(dataset: Dataset, where: Locator) -> list[Problem]:
         if over:
             pos, day, live = over
             total = sum(dataset.holdings[p].debt or 0.0 for p in live)
-            problems.append(where.problem("holdings", pos, ("debt",), f"debt held in `{entity}` adds up to {total:.2%} "
-                                          f"on {day}", "correct the debt shares or the from/until dates so they total "
-                                          "at most 100 %"))
+            ranged = any(isinstance(dataset.holdings[p].debt, ShareRange) for p in live)
+            problems.append(where.problem("holdings", pos, ("debt",), f"debt held in `{entity}` adds up to "
+                                          f"{'at least ' if ranged else ''}{total:.2%} "
+                                          f"{f'on {day}' if day != dt.date.min else 'from the start'}", "correct the debt "
+                                          "shares or the from/until dates so they total at most 100 %"
+                                          + (RANGE_FIX if ranged else "")))
     return problems
 
 
@@ -53,12 +58,23 @@ def share_totals(dataset: Dataset, where: Locator, scan: HoldingScan | None = No
             if found:
                 pos, day, live = found
                 total = math.fsum(getattr(holdings[p], measure) for p in live)
-                holders = ", ".join(f"{holdings[p].holder} {getattr(holdings[p], measure):.2%}" for p in live)
+                holders = ", ".join(f"{holdings[p].holder} {_least(getattr(holdings[p], measure))}" for p in live)
                 on = f"on {day}" if day != dt.date.min else "from the start"
+                ranged = any(isinstance(getattr(holdings[p], measure), ShareRange) for p in live)
                 problems.append(where.problem("holdings", pos, (measure,), f"{measure} held in `{entity}` adds up to "
-                                              f"{total:.2%} {on} ({holders})", "correct the shares or the from/until "
-                                              "dates so they total at most 100 %"))
+                                              f"{'at least ' if ranged else ''}{total:.2%} {on} ({holders})",
+                                              "correct the shares or the from/until dates so they total at most 100 %"
+                                              + (RANGE_FIX if ranged else "")))
     return problems
+
+
+# issue 20: a range `{min, max}` is checked at its lower bound (a float, `ShareRange`): minima that add up to more
+# than 100 % cannot all hold; maxima may (a band says little about the other holders')
+RANGE_FIX = " (a range counts at its `min`: lower the `min` that is too high)"
+
+
+def _least(share: float) -> str:
+    return f"at least {share:.2%}" if isinstance(share, ShareRange) else f"{share:.2%}"
 
 
 def _over_100(holdings: tuple, positions: list[int], measure: str) -> tuple[int, dt.date, list[int]] | None:

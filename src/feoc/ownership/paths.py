@@ -29,7 +29,8 @@ class Path:
             parts.append(holder)
             if full:
                 parts[-1] = f"{holder} (controlled by the source: counted as its own)"
-            parts.append(f"{share:.2%} {label}")
+            high = getattr(share, "max", None)  # a share recorded as a range (data.values.ShareRange): both bounds
+            parts.append(f"{share:.2%}–{high:.2%} {label}" if high is not None else f"{share:.2%} {label}")
         parts.append(self.subject)
         return " → ".join(parts)
 

@@ -106,13 +106,23 @@ def _interest(det: Determination, rule: CompiledRule, eid: str, measure: str, da
                                      "so none holds a stake")
     shares = {g: det.interests.get((eid, measure, g), 0.0) for g in groups}
     group = max(groups, key=lambda g: (shares[g], g))
+    tops = {g: det.upper.get((eid, measure, g), 0.0) for g in groups}  # on the share ranges' maxima (issue 20)
+    top = max(groups, key=lambda g: (tops[g], g))
+    if shares[group] <= 0 < tops[top]:
+        fact = {"kind": "interest", "subject": eid, "measure": measure, "holders": top, "share": tops[top]}
+        return _entry(rule, outcome, f"{label}: no covered stake on the share ranges' minima; at most {tops[top]:.2%} "
+                                     f"on their maxima, held by {_label(top)}{under}; "
+                                     + _compare(rule, fact, day, ("kind", "subject", "measure", "holders")),
+                      det.interest_paths(eid, measure, top, 3))
     if shares[group] <= 0:
         looked = "; ".join(_label(g) for g in groups)
         return _entry(rule, outcome, f"{label}: no covered holder has any recorded stake (holders looked at"
                                      f"{under}: {looked})")
     fact = {"kind": "interest", "subject": eid, "measure": measure, "holders": group, "share": shares[group]}
     detail = (f"{label}: largest covered interest {shares[group]:.2%}, held by {_label(group)}{under}; "
-              + _compare(rule, fact, day, ("kind", "subject", "measure", "holders")))
+              + _compare(rule, fact, day, ("kind", "subject", "measure", "holders"))
+              + (f" (on the share ranges' minima; at most {tops[top]:.2%} on their maxima)" if tops[top] > shares[group]
+                 else ""))
     return _entry(rule, outcome, detail, det.interest_paths(eid, measure, group, 3))
 
 
@@ -173,11 +183,24 @@ def checked_entity(det: Determination, dataset: Dataset, eid: str) -> list[Check
             return [_interest(det, rule, eid, m, day) for m in MEASURES]
         if rule.fact == "unrecorded_measure":
             return [_unrecorded(det, dataset, rule, eid, day)]
+        if rule.fact == "share_range":
+            return [_entry(rule, _outcome(det, rule, eid), _share_ranges(det, eid))]
         if rule.fact == "upstream_doubt":
             return [_entry(rule, _outcome(det, rule, eid), "the worst case the data allows (undecided holders and "
                            "licensors as FEOCs, unrecorded voting rights and board seats as 100 %) was judged")]
         return []
     return _prongs(det, dataset, eid, other)
+
+
+def _share_ranges(det: Determination, eid: str) -> str:
+    """The interests in `eid` that shares recorded as ranges leave in an interval (issue 20), or that none do."""
+    open_ = sorted((m, g, det.interests.get((e, m, g), 0.0), v) for (e, m, g), v in det.upper.items()
+                   if e == eid and v > det.interests.get((e, m, g), 0.0))
+    if not open_:
+        return "no share recorded as a range `{min, max}` leaves an interest in " + eid + " open (each traced on " \
+               "the ranges' minima and maxima where any is recorded)"
+    return "; ".join(f"{MEASURE_LABEL.get(m, m)}: between {low:.2%} and {high:.2%} held by {_label(g)}"
+                     for m, g, low, high in open_)
 
 
 def _unrecorded(det: Determination, dataset: Dataset, rule: CompiledRule, eid: str, day: str) -> Checked:
