@@ -390,3 +390,19 @@ def test_feoc_schema_out_says_what_it_wrote_unless_quiet(tmp_path):
     quiet = runner.invoke(app, ["--quiet", "schema", "report", "--out", str(tmp_path / "b.json")])
     assert quiet.exit_code == 0 and quiet.stderr == ""
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+def test_dataset_schema_takes_the_readmes_share_ranges_and_refuses_other_keys():
+    """User story (issue 20, README "Share ranges"): a register's band written as `{min, max}` is valid in the
+    editor as it is for `feoc validate`; `{minimum: …}`, which the loader refuses, is flagged as the user types."""
+    import jsonschema
+    import yaml
+
+    schema = schemas.load("dataset")
+    good = yaml.safe_load('holdings:\n  - {holder: sasac, entity: kr-maker, equity: {min: "25%", max: "50%"}, '
+                          'voting: {max: "30%"}, board_seats: 0}\n')
+    jsonschema.validate(good, schema)
+    for bad in ('{minimum: "25%"}', "{}", "{min: 2}"):
+        doc = yaml.safe_load(f"holdings:\n  - {{holder: sasac, entity: kr-maker, equity: {bad}}}\n")
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(doc, schema)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic_core import core_schema
 
 from feoc.data.model import KINDS
-from feoc.data.values import _SHARE_TEXT, to_share
+from feoc.data.values import _SHARE_TEXT, to_share, to_share_or_range
 from feoc.schemas.generate import FeocSchema, document
 
 if TYPE_CHECKING:
@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 SHARE = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
                    {"type": "string", "pattern": r"^\s*" + _SHARE_TEXT.pattern + r"\s*$"}],
          "description": "a share: a number in [0, 1] (0.25) or a percentage as text (\"25%\")"}
+# a holding's share may be a range (README "Share ranges"): either bound, no other key, min ≤ max left to the loader
+SHARE_OR_RANGE = {"anyOf": [dict(SHARE), {"type": "object", "additionalProperties": False, "minProperties": 1,
+                                          "properties": {"min": dict(SHARE), "max": dict(SHARE)}}],
+                  "description": "a share, or a range {min, max} of shares (either bound may be left out)"}
 _RUST_RANGE = re.compile(r"\\x\{([0-9a-f]+)\}(?:-\\x\{([0-9a-f]+)\})?")
 # (model, field) -> the vocabulary list whose words the field holds (load/checks.py `vocabulary_words`)
 WORDS = {("Entity", "type"): "entity_types", ("Entity", "tax_form"): "tax_forms", ("Listing", "list"): "lists",
@@ -62,6 +66,11 @@ class DatasetSchema(FeocSchema):
         if schema["function"].get("function") is to_share:
             return dict(SHARE)
         return super().function_before_schema(schema)
+
+    def function_plain_schema(self, schema: core_schema.PlainValidatorFunctionSchema) -> dict[str, Any]:
+        if schema["function"].get("function") is to_share_or_range:
+            return dict(SHARE_OR_RANGE)
+        return super().function_plain_schema(schema)
 
     def str_schema(self, schema: core_schema.StringSchema) -> dict[str, Any]:
         out = super().str_schema(schema)
