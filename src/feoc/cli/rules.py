@@ -120,3 +120,12 @@ def import_csv(file: Path = typer.Argument(..., help="supplier master file: CSV 
     from feoc.load.csv_master import read_master_csv
 
     _import(read_master_csv, file, out)
+
+
+@import_app.command("bods")
+def import_bods(file: Path = typer.Argument(..., help="BODS 0.4 statements: a JSON array or JSON lines"),
+                out: Path = typer.Option(..., "--out", help="new or empty dataset folder to write")) -> None:
+    """Beneficial Ownership Data Standard 0.4 → a validated dataset (README "Importing"); says what it skipped."""
+    from feoc.load.bods import read_bods
+
+    _import(read_bods, file, out)
