@@ -379,6 +379,7 @@ OWN, AST = bods_entity("own", "Owner", "CN"), bods_entity("ast", "Asset", "US")
     (_jsonl(OWN, "42"), "jsonl", "in.jsonl:2:", "must be a JSON object"),
     (_jsonl(OWN, '{"recordId": NaN}'), "jsonl", "in.jsonl:2:", "NaN"),
     ("", "json", "in.json:", "the file is empty"),
+    ("[ ]", "json", "in.json:1:", "no BODS statement in the file"),
     (" \n\n", "jsonl", "in.jsonl:", "the file is empty"),
     (b'[{"name": "\xff"}]', "json", "in.json:1:", "not UTF-8"),
 ])

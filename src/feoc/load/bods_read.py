@@ -56,6 +56,8 @@ def read_statements(path: Path) -> list[tuple[int, dict[str, Any]]]:
     text = read_text(path)
     start = len(text) - len(text.lstrip(_SPACE))
     rows = _array(text, start, str(path)) if text[start] == "[" else _lines(text, str(path))
+    if not rows:
+        raise InputError([Problem(str(path), 1, "no BODS statement in the file (an empty array)", FIX)])
     problems = [p for p in (_check(statement, str(path), line) for line, statement in rows) if p]
     if problems:
         raise InputError(problems[:100])
