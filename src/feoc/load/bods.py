@@ -116,6 +116,9 @@ class _Import:
                                                  "give each record one recordType"))
                 self.draft.skip(self.where(before_line), f"statement {before['statementId']} of record {record_id} "
                                                          f"is replaced by the later statement at line {line}")
+                if str(statement.get("statementDate", "")) < str(before.get("statementDate", "")):
+                    self.draft.note(self.where(line), f"statement {statement['statementId']} is dated before the "
+                                                      f"statement of record {record_id} it follows: file order is kept")
                 self.earlier[record_id] = before
             last[record_id] = (line, statement)
             self.kinds[record_id] = kind

@@ -87,6 +87,13 @@ def _array(text: str, start: int, name: str) -> list[tuple[int, Any]]:
     """The elements of the one top-level array, each with the line it starts on."""
     rows: list[tuple[int, Any]] = []
     pos, expect_value = start + 1, True
+    counted, line = 0, 1  # lines counted up to `counted`: each statement's line without rescanning the text
+
+    def line_at(at: int) -> int:
+        nonlocal counted, line
+        line, counted = line + text.count("\n", counted, at), at
+        return line
+
     while True:
         while pos < len(text) and text[pos] in _SPACE:
             pos += 1
@@ -101,7 +108,7 @@ def _array(text: str, start: int, name: str) -> list[tuple[int, Any]]:
             pos, expect_value = pos + 1, True
             continue
         value, end = _decode(text, pos, name)
-        rows.append((_line(text, pos), value))
+        rows.append((line_at(pos), value))
         pos, expect_value = end, False
     if text[pos + 1:].strip(_SPACE):
         raise InputError([Problem(name, _line(text, pos + 1), "malformed JSON: text after the closing `]`", FIX)])
