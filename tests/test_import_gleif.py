@@ -110,3 +110,15 @@ def test_files_given_the_wrong_way_round_are_refused(tmp_path):
     result = RUNNER.invoke(app, ["import", "gleif", "--lei", str(DATA / "rr.csv"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
     assert "rr.csv:1: no column LEI, Entity.LegalName" in result.output and not (tmp_path / "out").exists()
+
+
+def test_the_same_relationship_twice_is_read_once(tmp_path):
+    """A relationship row repeated (an extract concatenated twice) is read once and the repeat listed: two
+    majorities of the votes of one child would be an impossible total."""
+    lines = (DATA / "rr.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    twice = tmp_path / "rr.csv"
+    twice.write_text(lines[0] + lines[1] + lines[1], encoding="utf-8")
+    result = gleif(tmp_path / "out", "--rr", str(twice))
+    assert result.exit_code == 0, result.output
+    assert len(records(tmp_path / "out", "holdings")) == 1
+    assert "rr.csv:3: IS_DIRECTLY_CONSOLIDATED_BY" in result.output and "the same relationship as row 2" in result.output

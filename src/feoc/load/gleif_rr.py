@@ -12,6 +12,11 @@ from feoc.load.gleif import CONSOLIDATION, Row, day
 
 DIRECT, ULTIMATE = CONSOLIDATION
 PERIODS = 5  # the golden copy's Relationship.Period.1-5 columns
+# what consolidation says of the votes: under the voting-interest model the usual controlling interest is a
+# majority of them (ASC 810-10-15-8, IFRS 10.B35). Control without a majority exists (de facto control, variable
+# interest entities), so the reading is UNCONFIRMED (README "Importing BODS and GLEIF"); it reads evidence and
+# is not a threshold of the law (tests/test_architecture.py NOT_LAW)
+CONTROL = {"min": 0.5}
 
 
 def relationships(draft: Draft, path: Path, names: dict[str, str], rows: Iterable[Row]) -> None:
@@ -43,13 +48,19 @@ def relationships(draft: Draft, path: Path, names: dict[str, str], rows: Iterabl
     for _, kind, child, parent, _ in kept:
         if kind == DIRECT:
             parents.setdefault(child, set()).add(parent)
+    seen: dict[tuple[str, str, str, str], int] = {}
     for line, kind, child, parent, dates in kept:
         where = f"{path.name}:{line}"
+        key = (kind, child, parent, repr(sorted(dates.items())))
+        if key in seen:
+            draft.skip(where, f"{kind} {child} → {parent}: the same relationship as row {seen[key]}: read once")
+            continue
+        seen[key] = line
         if kind == ULTIMATE and _reaches(parents, child, parent):
             draft.skip(where, f"{kind} {child} → {parent}: implied by the direct consolidations in the file (feoc "
                               "traces the chain): not imported twice")
             continue
-        holding = {"holder": parent.lower(), "entity": child.lower(), "voting": {"min": 0.5}, **dates,
+        holding = {"holder": parent.lower(), "entity": child.lower(), "voting": dict(CONTROL), **dates,
                    "sources": [{"doc": path.name, "quote": f"GLEIF {kind}: {names[child]} ({child}) is consolidated "
                                                           f"by {names[parent]} ({parent})"}]}
         draft.add("holdings", holding, (str(path), line))
