@@ -135,8 +135,8 @@ def import_bods(file: Path = typer.Argument(..., help="BODS 0.4 statements: a JS
 def import_gleif(lei: Path = typer.Option(..., "--lei", help="GLEIF LEI-CDF golden-copy CSV (Level 1: who is who)"),
                  rr: Path | None = typer.Option(None, "--rr", help="GLEIF RR-CDF golden-copy CSV (Level 2: who owns whom)"),
                  out: Path = typer.Option(..., "--out", help="new or empty dataset folder to write")) -> None:
-    """GLEIF golden copy → a validated dataset: LEI records as entities, accounting consolidation as a holding of
-    more than half the votes (README "Importing"); says what it skipped."""
+    """GLEIF golden copy → a validated dataset: LEI records as entities, consolidation as voting {min: 50%}
+    (README "Importing"); says what it skipped."""
     from feoc.load.gleif import read_gleif
 
     _import(lambda path: read_gleif(path, rr), lei, out)
