@@ -109,6 +109,11 @@ DATASET_COMMANDS["import-csv"] = lambda data, out: ["import", "csv", str(sorted(
                                                     "--out", str(out / "imported")]
 DATASET_COMMANDS["import-ftm"] = lambda data, out: ["import", "ftm", str(sorted(p for p in data.rglob("*") if p.is_file())[-1]),
                                                     "--out", str(out / "imported")]
+DATASET_COMMANDS["import-bods"] = lambda data, out: ["import", "bods", str(sorted(p for p in data.rglob("*") if p.is_file())[-1]),
+                                                     "--out", str(out / "imported")]
+DATASET_COMMANDS["import-gleif"] = lambda data, out: ["import", "gleif", "--lei", str(sorted(p for p in data.rglob("*")
+                                                                                            if p.is_file())[-1]),
+                                                      "--out", str(out / "imported")]
 
 DATASET_MATRIX = [pytest.param(case, command, id=f"{case}×{command}")
                   for case in DATASET_CASES for command in DATASET_COMMANDS]

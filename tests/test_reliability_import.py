@@ -324,3 +324,120 @@ def test_attack_sigkill_during_import_leaves_nothing_that_breaks_the_parent(tmp_
         assert result.exit_code == 0, result.output
         if out.exists():  # a finished import is data: the next trial imports the same suppliers again
             shutil.rmtree(out)
+
+
+# --- BODS and GLEIF (issue 20) --------------------------------------------------------------------------------
+
+BODS_PUB = {"bodsVersion": "0.4", "publicationDate": "2026-11-30", "publisher": {"name": "t"}}
+
+
+def bods_entity(rec: str, name: str = "Acme", code: str = "GB") -> dict:
+    return {"statementId": f"s-{rec}", "recordId": rec, "recordType": "entity", "recordStatus": "new",
+            "publicationDetails": BODS_PUB, "recordDetails": {"entityType": {"type": "registeredEntity"}, "name": name,
+                                                              "jurisdiction": {"name": code, "code": code}}}
+
+
+def bods_stake(share: object, party: str = "own") -> dict:
+    return {"statementId": "s-rel", "recordId": "rel", "recordType": "relationship", "recordStatus": "new",
+            "publicationDetails": BODS_PUB, "recordDetails": {"subject": "ast", "interestedParty": party, "interests": [
+                {"type": "shareholding", "directOrIndirect": "direct", "share": share}]}}
+
+
+def bods_import(tmp_path: Path, text: str | bytes, suffix: str = "jsonl") -> tuple[int, str, Path]:
+    src = tmp_path / f"in.{suffix}"
+    src.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["import", "bods", str(src), "--out", str(out)])
+    return result.exit_code, result.output, out
+
+
+def _jsonl(*statements: object) -> str:
+    return "".join((s if isinstance(s, str) else json.dumps(s)) + "\n" for s in statements)
+
+
+OWN, AST = bods_entity("own", "Owner", "CN"), bods_entity("ast", "Asset", "US")
+
+
+@pytest.mark.parametrize("text, suffix, where, what", [
+    (json.dumps(OWN) + "\n" + json.dumps(AST)[:-1] + "\n", "jsonl", "in.jsonl:2:", "malformed JSON"),
+    ("[\n" + json.dumps(OWN) + "\n" + json.dumps(AST) + "\n]\n", "json", "in.json:3:", "expected `,` or `]`"),
+    ("[\n" + json.dumps(OWN) + ",\n" + json.dumps(AST) + "\n", "json", "in.json:", "the array is not closed"),
+    (_jsonl(OWN, "\ufeff" + json.dumps(AST)), "jsonl", "in.jsonl:2:", "malformed JSON"),
+    (_jsonl(OWN, bods_entity("ast", "\x1b[2J<script>alert(1)</script>")), "jsonl", "in.jsonl:2:", "imported entities"),
+    (_jsonl(OWN, AST, json.dumps(bods_stake({"exact": 1})).replace('"exact": 1', '"exact": ' + "9" * 5000)), "jsonl",
+     "in.jsonl:3:", "5000 digits"),
+    (_jsonl(OWN, AST, json.dumps(bods_stake({"exact": 1})).replace('"exact": 1', '"exact": 1e400')), "jsonl",
+     "in.jsonl:3:", "not a finite number"),
+    (_jsonl(OWN, AST, bods_stake({"exact": 250})), "jsonl", "in.jsonl:3:", "lies outside 0-100"),
+    (_jsonl(OWN, AST, bods_stake({"minimum": 30, "maximum": 20})), "jsonl", "in.jsonl:3:",
+     "minimum (30.00%) is above its maximum (20.00%)"),
+    (_jsonl(OWN, AST, bods_stake({"exact": True})), "jsonl", "in.jsonl:3:", "not a number"),
+    (_jsonl(OWN, AST, bods_stake({"exact": 30}, party="nobody")), "jsonl", "in.jsonl:3:",
+     "the interestedParty 'nobody' is not a record of this file"),
+    (_jsonl(OWN, "[" * 100_000 + "]" * 100_000), "jsonl", "in.jsonl:2:", "nested too deeply"),
+    (_jsonl(OWN, {**AST, "x": json.loads("[" * 60 + "]" * 60)}), "jsonl", "in.jsonl:2:", "nested deeper than"),
+    (_jsonl(OWN, "42"), "jsonl", "in.jsonl:2:", "must be a JSON object"),
+    (_jsonl(OWN, '{"recordId": NaN}'), "jsonl", "in.jsonl:2:", "NaN"),
+    ("", "json", "in.json:", "the file is empty"),
+    ("[ ]", "json", "in.json:1:", "no BODS statement in the file"),
+    (" \n\n", "jsonl", "in.jsonl:", "the file is empty"),
+    (b'[{"name": "\xff"}]', "json", "in.json:1:", "not UTF-8"),
+])
+def test_attack_bods_hostile_input_is_refused_with_its_place(tmp_path, text, suffix, where, what):
+    """Attack (issue 20): malformed JSON, an escape sequence in a name, huge or impossible shares, a minimum above
+    the maximum, a reference to no record, a byte order mark inside the text, deep nesting, an empty file: exit 2,
+    the file and line named, nothing written, no traceback."""
+    code, output, out = bods_import(tmp_path, text, suffix)
+    assert code == 2, output
+    assert where in output and what in output, output
+    assert "Traceback" not in output and not out.exists()
+
+
+def test_attack_bods_markup_in_a_name_is_kept_as_text_and_a_leading_bom_is_read(tmp_path):
+    """A name `<script>…` is text (every renderer escapes it: tests/test_reliability_sanitise.py), kept exactly;
+    a leading UTF-8 byte order mark is dropped as `import csv` drops it (RFC 8259 §8.1)."""
+    name = "<script>alert(1)</script> & Co"
+    code, output, out = bods_import(tmp_path, "\ufeff" + _jsonl(bods_entity("own", name), AST, bods_stake({"exact": 30})))
+    assert code == 0, output
+    assert records(out, "entities")[0]["name"] == name and records(out, "holdings")[0]["equity"] == 0.3
+
+
+def test_attack_bods_dev_zero_is_refused_at_once(tmp_path):
+    result = runner.invoke(app, ["import", "bods", "/dev/zero", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "not a regular file" in result.output, result.output
+
+
+GLEIF_HEADER = '"LEI","Entity.LegalName","Entity.LegalJurisdiction","Entity.HeadquartersAddress.Country"\n'
+GOOD_LEI = "5493000CHILDUSCOXX72"
+
+
+def gleif_import(tmp_path: Path, text: str | bytes) -> tuple[int, str, Path]:
+    src = tmp_path / "lei.csv"
+    src.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["import", "gleif", "--lei", str(src), "--out", str(out)])
+    return result.exit_code, result.output, out
+
+
+@pytest.mark.parametrize("text, where, what", [
+    ("", "lei.csv:", "the file is empty"),
+    (GLEIF_HEADER + f'"{GOOD_LEI[:-1]}3","Child","US","US"\n', "lei.csv:2:", "is not an LEI"),
+    (GLEIF_HEADER + f'"{GOOD_LEI}","Child","US","US"\n"{GOOD_LEI}","Again","US","US"\n', "lei.csv:3:", "appears twice"),
+    (GLEIF_HEADER + f'"{GOOD_LEI}","Child","US","US","CN"\n', "lei.csv:2:", "has 5 cells, the header 4 columns"),
+    (GLEIF_HEADER + f'"{GOOD_LEI}","Ch\x00ild","US","US"\n', "lei.csv:2:", "NUL"),
+    (GLEIF_HEADER + f'"{GOOD_LEI}","\x1b]52;c;ZXZpbA==\x07<script>","US","US"\n', "lei.csv:2:", "imported entities"),
+    ('"LEI","Name"\n', "lei.csv:1:", "no column Entity.LegalName"),
+])
+def test_attack_gleif_hostile_csv_is_refused_with_its_row(tmp_path, text, where, what):
+    """Attack (issue 20): an empty file, a mistyped LEI, an LEI twice, extra cells, a NUL, an OSC 52 escape in a
+    name, a file of another kind: exit 2, the file and row named, nothing written."""
+    code, output, out = gleif_import(tmp_path, text)
+    assert code == 2, output
+    assert where in output and what in output, output
+    assert "Traceback" not in output and not out.exists()
+
+
+def test_attack_gleif_leading_bom_is_read(tmp_path):
+    code, output, out = gleif_import(tmp_path, "\ufeff" + GLEIF_HEADER + f'"{GOOD_LEI}","Child","US-DE","US"\n')
+    assert code == 0, output
+    assert records(out, "entities")[0]["incorporated_in"] == "US"

@@ -161,3 +161,23 @@ def import_csv(file: Path = typer.Argument(..., help="supplier master file: CSV 
     from feoc.load.csv_master import read_master_csv
 
     _import(read_master_csv, file, out)
+
+
+@import_app.command("bods")
+def import_bods(file: Path = typer.Argument(..., help="BODS 0.4 statements: a JSON array or JSON lines"),
+                out: Path = typer.Option(..., "--out", help="new or empty dataset folder to write")) -> None:
+    """Beneficial Ownership Data Standard 0.4 → a validated dataset (README "Importing"); says what it skipped."""
+    from feoc.load.bods import read_bods
+
+    _import(read_bods, file, out)
+
+
+@import_app.command("gleif")
+def import_gleif(lei: Path = typer.Option(..., "--lei", help="GLEIF LEI-CDF golden-copy CSV (Level 1: who is who)"),
+                 rr: Path | None = typer.Option(None, "--rr", help="GLEIF RR-CDF golden-copy CSV (Level 2: who owns whom)"),
+                 out: Path = typer.Option(..., "--out", help="new or empty dataset folder to write")) -> None:
+    """GLEIF golden copy → a validated dataset: LEI records as entities, consolidation as voting {min: 50%}
+    (README "Importing"); says what it skipped."""
+    from feoc.load.gleif import read_gleif
+
+    _import(lambda path: read_gleif(path, rr), lei, out)
