@@ -153,3 +153,17 @@ def test_feoc_test_binary_stdin_is_refused_as_a_file_is():
     result = runner.invoke(app, ["test", "-", "--data", SEEDS], input=b"tests:\x00\n")
     assert result.exit_code == 2
     assert "<stdin>:1: file holds binary data (a NUL byte)" in result.stderr
+
+
+def test_import_bods_reads_standard_input_and_names_it(tmp_path):
+    """User story: `curl … | feoc import bods - --out DIR` — BODS statements piped in are imported as from a file,
+    and a problem in them names `<stdin>` with its line (issue 18's `-`, kept for issue 20's importer)."""
+    fixture = sorted((Path(__file__).parent / "data" / "bods").glob("*.json"))[0]
+    good = runner.invoke(app, ["import", "bods", "-", "--out", str(tmp_path / "ok")],
+                         input=fixture.read_text(encoding="utf-8"))
+    assert good.exit_code == 0, good.output
+    assert (tmp_path / "ok").is_dir()
+    bad = runner.invoke(app, ["import", "bods", "-", "--out", str(tmp_path / "bad")], input='[{"statementId": 1,\n')
+    assert bad.exit_code == 2
+    assert "<stdin>" in bad.output
+    assert not (tmp_path / "bad").exists()

@@ -164,7 +164,7 @@ def import_csv(file: Path = typer.Argument(..., help="supplier master file: CSV 
 
 
 @import_app.command("bods")
-def import_bods(file: Path = typer.Argument(..., help="BODS 0.4 statements: a JSON array or JSON lines"),
+def import_bods(file: Path = typer.Argument(..., help="BODS 0.4 statements: a JSON array or JSON lines (`-`: standard input)"),
                 out: Path = typer.Option(..., "--out", help="new or empty dataset folder to write")) -> None:
     """Beneficial Ownership Data Standard 0.4 → a validated dataset (README "Importing"); says what it skipped."""
     from feoc.load.bods import read_bods

@@ -47,7 +47,7 @@ from typing import Any
 from feoc.data.problems import InputError, Problem
 from feoc.data.values import iso_countries
 from feoc.load.bods_holdings import holdings
-from feoc.load.bods_read import read_statements
+from feoc.load.bods_read import label, read_statements
 from feoc.load.bods_share import day, json_repr
 from feoc.load.draft import Draft, slugify
 
@@ -58,7 +58,7 @@ Statement = tuple[int, dict[str, Any]]
 
 def read_bods(path: Path) -> Draft:
     """Read a BODS 0.4 file (JSON array or JSON lines) into a Draft; every skip listed with its reason."""
-    out = _Import(path)
+    out = _Import(Path(label(path)))  # `-` (standard input) is named `<stdin>`
     records = out.records(read_statements(path))
     for record_id, (line, statement) in records.items():
         if statement["recordType"] in ("entity", "person"):

@@ -21,6 +21,7 @@ from typing import Any
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import MAX_FILE_BYTES
 from feoc.load.ftm import MAX_DEPTH, _bounded_float, _bounded_int, _depth, _refuse_constant
+from feoc.load.stdin import STDIN_NAME, is_stdin, read_stdin
 
 FIX = "give BODS 0.4 statements: a JSON array, or one statement (JSON object) per line"
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_bounded_int, parse_float=_bounded_float)
@@ -28,9 +29,12 @@ _SPACE = " \t\r\n"
 
 
 def read_text(path: Path) -> str:
-    """The file as text: a regular file of bounded size, UTF-8; a leading byte order mark dropped."""
-    name = str(path)
+    """The file as text: a regular file of bounded size, UTF-8; a leading byte order mark dropped. `-` is
+    standard input, read whole and bounded (load/stdin.py), named `<stdin>`."""
+    name = label(path)
     try:
+        if is_stdin(path):
+            return _decoded(read_stdin("BODS statements"), name)
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             raise InputError([Problem(name, 0, "not a regular file (a device, FIFO or folder)", FIX)])
@@ -40,6 +44,15 @@ def read_text(path: Path) -> str:
         data = path.read_bytes()[: MAX_FILE_BYTES + 1]
     except OSError as exc:
         raise InputError([Problem(name, 0, f"cannot read the file ({exc.strerror})", "check the path")]) from None
+    return _decoded(data, name)
+
+
+def label(path: Path) -> str:
+    """The name problems and sources give the input: the path, or `<stdin>` for `-`."""
+    return STDIN_NAME if is_stdin(path) else str(path)
+
+
+def _decoded(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -53,12 +66,12 @@ def read_text(path: Path) -> str:
 
 def read_statements(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line, statement) for every statement of the file, in file order; InputError naming file and line."""
-    text = read_text(path)
+    text, name = read_text(path), label(path)
     start = len(text) - len(text.lstrip(_SPACE))
-    rows = _array(text, start, str(path)) if text[start] == "[" else _lines(text, str(path))
+    rows = _array(text, start, name) if text[start] == "[" else _lines(text, name)
     if not rows:
-        raise InputError([Problem(str(path), 1, "no BODS statement in the file (an empty array)", FIX)])
-    problems = [p for p in (_check(statement, str(path), line) for line, statement in rows) if p]
+        raise InputError([Problem(name, 1, "no BODS statement in the file (an empty array)", FIX)])
+    problems = [p for p in (_check(statement, name, line) for line, statement in rows) if p]
     if problems:
         raise InputError(problems[:100])
     return rows
