@@ -112,6 +112,16 @@ class _Bulk:
 
     def __init__(self, dataset: Dataset, day: dt.date, law: Law, interp: Interpretation):
         self.dataset, self.day, self.law, self.interp = dataset, day, law, interp
+        self._entities()
+        self.graphs: dict[str, StakeGraph] = {}
+        self.part_stakes: PartStakes | None = None  # holdings in force with some measures unrecorded (build_graphs)
+        self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._shares: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # last round's interests, shares
+
+    def _entities(self) -> None:
+        """What only the entities, listings and agreements decide: the columns, indexes, government bodies and
+        licence rights; the status arrays before any round."""
+        dataset, day, law = self.dataset, self.day, self.law
         self.ruleset: CompiledRuleset = law.ruleset(day, "30d")
         self.lookthrough = lookthrough_on(law, day)
         self.nations = list(law.param("covered_nations", day) or [])
@@ -124,7 +134,8 @@ class _Bulk:
         self.rank = np.empty(len(self.ids), dtype=np.int64)
         self.rank[self.order] = np.arange(len(self.ids))
         self.id_tuple = tuple(self.ids)
-        self.index = {eid: i for i, eid in enumerate(self.ids)}
+        positions = getattr(dataset.entities, "positions", None)  # a compact load's index by id (load/columns.Rows)
+        self.index: dict[str, int] = positions() if positions is not None else {e: i for i, e in enumerate(self.ids)}
         self.n = len(self.ids)
         self.feoc = np.zeros(self.n, dtype=bool)
         self.undetermined = np.zeros(self.n, dtype=bool)
@@ -132,11 +143,15 @@ class _Bulk:
         self.fired: dict[str, np.ndarray] = {}
         self.scoped: dict[str, set[str]] = {}
         self.gov = self.government(law.vocabulary.government_types)
-        self.graphs: dict[str, StakeGraph] = {}
-        self.part_stakes: PartStakes | None = None  # holdings in force with some measures unrecorded (build_graphs)
         self.rights = agreement_rights(dataset.agreements_on(day), law.param("effective_control_rights", day) or ())
-        self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        self._shares: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # last round's interests, shares
+
+    def with_holdings(self, dataset: Dataset) -> _Bulk:
+        """This state after the direct prongs for `dataset`, which differs from this one's in its holdings only
+        (the worst case of `determine.doubt`): the entity columns, indexes and round 0 shared, the stake graphs
+        its own (built by `build_graphs`). Issue 17, memory: a second index of every entity is not made."""
+        run = self.for_reading(self.interp)
+        run.dataset, run.graphs, run.part_stakes = dataset, {}, None
+        return run
 
     def for_reading(self, interp: Interpretation) -> _Bulk:
         """A copy after the direct prongs, to run the chaining rounds under `interp`: the status arrays are
@@ -336,6 +351,7 @@ class BulkReadings:
         self.dataset, self.day, self.law = dataset, day, law
         self._base: _Bulk | None = None
         self.worst: BulkReadings | None = None  # the worst case of `determine.doubt`, shared across readings
+        self.like: BulkReadings | None = None  # for the worst case: the real one, whose direct prongs it shares
         self.worst_case: tuple[Dataset, list[Any]] | None = None  # `doubt.worst_case` of the dataset
 
     def determine(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None) -> BulkResult:
@@ -345,8 +361,11 @@ class BulkReadings:
         limit = round_limit(status_room(self.dataset))
         with paused_gc():
             if self._base is None:
-                base = _Bulk(self.dataset, self.day, self.law, interp)
-                Driver(base.fire, limit).run(base.stages()[0])
+                if self.like is not None and self.like._base is not None:
+                    base = self.like._base.with_holdings(self.dataset)
+                else:
+                    base = _Bulk(self.dataset, self.day, self.law, interp)
+                    Driver(base.fire, limit).run(base.stages()[0])
                 base.build_graphs()
                 self._base = base
             run = self._base.for_reading(interp)
