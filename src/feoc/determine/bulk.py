@@ -116,7 +116,8 @@ class _Bulk:
         self.graphs: dict[str, StakeGraph] = {}
         self.part_stakes: PartStakes | None = None  # holdings in force with some measures unrecorded (build_graphs)
         self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        self._shares: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # last round's interests, shares
+        # last round's interests, and the shares decided exactly (entities, shares)
+        self._shares: dict[tuple[str, str], tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]] = {}
 
     def _entities(self) -> None:
         """What only the entities, listings and agreements decide: the columns, indexes, government bodies and
@@ -170,11 +171,13 @@ class _Bulk:
                 Stage("ownership and licences", self.chain_facts, feeds=self.feeds)]
 
     def fire(self, blocks: list[Block], round: int) -> None:
-        """Evaluate the rules of each block's fact kind over its rows."""
+        """Evaluate the rules of each block's fact kind over its rows; the blocks are dropped once evaluated (the
+        driver holds a round's batch while it asks for the next: issue 17, memory)."""
         for block in blocks:
             for rule in self.ruleset.rules:
                 if rule.fact == block.kind:
                     self._fired(rule, rule_mask(rule, block.columns, block.n), block)
+        blocks.clear()
 
     def _fired(self, rule: Any, mask: np.ndarray, block: Block) -> None:
         if not mask.any() or rule.conclusion not in ("feoc", "undetermined"):
@@ -223,23 +226,22 @@ class _Bulk:
         return blocks
 
     def build_graphs(self) -> None:
-        """Each measure's stakes in force on the date (`from` inclusive, `until` exclusive), as arrays."""
+        """Each measure's stakes in force on the date (`from` inclusive, `until` exclusive), as arrays read straight
+        from the holdings' columns (no list per field of the holdings in force: issue 17, memory)."""
         col = self.dataset.column
-        day = self.day
-        starts, ends = col("holdings", "start"), col("holdings", "end")
-        # in force on the day: `from` inclusive, `until` exclusive (Dated.in_force)
-        keep = [i for i, (a, b) in enumerate(zip(starts, ends)) if (a is None or a <= day) and (b is None or day < b)]
+        keep = _in_force(col("holdings", "start"), col("holdings", "end"), self.day)
         at = self.index.__getitem__
-        columns = [[values[i] for i in keep] for values in (col("holdings", f) for f in ("holder", "entity", *MEASURES))]
-        holder = np.fromiter(map(at, columns[0]), dtype=np.int64, count=len(keep))
-        target = np.fromiter(map(at, columns[1]), dtype=np.int64, count=len(keep))
+        rows = len(col("holdings", "holder"))
+        holder, target = (np.fromiter(map(at, col("holdings", f)), dtype=np.int64, count=rows)[keep]
+                          for f in ("holder", "entity"))
         every = np.empty((len(keep), len(MEASURES)))
-        for mi, (m, values) in enumerate(zip(MEASURES, columns[2:])):
-            shares = every[:, mi] = np.array(values, dtype=np.float64)  # None (no stake in this measure): NaN
+        for mi, m in enumerate(MEASURES):
+            shares = every[:, mi] = np.asarray(col("holdings", m), dtype=np.float64)[keep]  # None (no stake): NaN
             has = ~np.isnan(shares)
             self.graphs[m] = StakeGraph(self.n, holder[has], target[has], shares[has], self.rank)
         # holdings that record some measures but not all (determine.unrecorded)
-        self.part_stakes = PartStakes.of(holder, target, every, columns)
+        self.part_stakes = PartStakes.of(holder, target, every, [col("holdings", f) for f in ("holder", "entity", *MEASURES)],
+                                         keep)
 
     def _groups(self) -> dict[str, np.ndarray]:
         """The reading's holder groups as masks (`facts.holder_groups`, as the per-fact path's `groups`)."""
@@ -254,7 +256,7 @@ class _Bulk:
     def unrecorded_facts(self) -> list[Block]:
         """After the chaining rounds: holdings with a measure unrecorded (`determine.unrecorded`), as one block."""
         def traced(group: str) -> list[np.ndarray]:
-            return [self._shares[(m, group)][1] for m in MEASURES if (m, group) in self._shares]
+            return [self._share_of(self._shares[(m, group)]) for m in MEASURES if (m, group) in self._shares]
         facts = None if self.part_stakes is None else \
             unrecorded_columns(self.part_stakes, self._groups(), traced, self.feoc, self.id_tuple)
         return [] if facts is None else [Block("unrecorded_measure", facts.column, facts.n, facts.subjects)]
@@ -276,9 +278,11 @@ class _Bulk:
         key = (measure, group)
         x = self.graphs[measure].interests(sources, tracing == "control", lookthrough_for(self.law, self.day, tracing),
                                            self._last.get(key))
-        share = self._near_thresholds(py_round(x, SHARE_DIGITS), x, measure, sources, self._shares.get(key))
+        before = self._shares.get(key)
+        share, exact = self._near_thresholds(py_round(x, SHARE_DIGITS), x, measure, sources,
+                                             None if before is None else (before[0], self._share_of(before)))
         self._last[key] = (sources.copy(), x)  # sources only grow: the next round recomputes below the new ones
-        self._shares[key] = (x, share)
+        self._shares[key] = (x, exact)  # the shares are the rounded interests but these: not a second array kept
         rows = np.flatnonzero(share > 0)
         k = len(rows)
         cols = {"kind": constant("interest", k), "measure": constant(measure, k), "holders": constant(group, k),
@@ -286,19 +290,29 @@ class _Bulk:
                 "subject": Coded(rows, self.id_tuple)}
         return Block("interest", cols, k, rows)
 
+    @staticmethod
+    def _share_of(kept: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """A round's shares from what `_shares` keeps: its interests rounded, the ones decided exactly put back."""
+        x, (at, exact) = kept
+        share = py_round(x, SHARE_DIGITS)
+        share[at] = exact
+        return share
+
     def _near_thresholds(self, share: np.ndarray, x: np.ndarray, measure: str, sources: np.ndarray,
-                         before: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+                         before: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """The shares next to a threshold of the rules decided exactly, as on the per-fact path
         (`facts.fact_number`, one entity at a time, so both paths assert the very same numbers). Like the
         per-fact path (`Tracer.new_shares`), an interest whose float did not change since the last round
-        (`before`: its interests and shares) keeps its share."""
+        (`before`: its interests and shares) keeps its share. Also returns the entities decided so and their
+        shares: every other share is the rounded interest."""
         limits = thresholds(self.ruleset, "interest", "share")
         near = np.zeros(len(x), dtype=bool)
         for t in limits:
             near |= np.abs(x - t) <= NEAR
         near &= x > 0  # as on the per-fact path, which traces only the entities the sources reach
-        if not near.any():
-            return share
+        at = np.flatnonzero(near)
+        if not len(at):
+            return share, (at, share[at])
         share = share.copy()
         if before is not None:
             same = near & (before[0] == x)
@@ -313,7 +327,7 @@ class _Bulk:
         exact = ExactBatch(lambda: exact_interests(edges.memo(), source_set, batch, control, limit or 0.0))
         for i in batch:
             share[i] = fact_number(float(x[i]), limits, exact.of(i))
-        return share
+        return share, (at, share[at])
 
     def _rights_block(self, rights: list[tuple[Any, str]]) -> Block:
         k = len(rights)
@@ -386,6 +400,12 @@ class BulkReadings:
         from feoc.determine.bulk_doubt import doubt_block  # it builds on this module's classes
 
         return doubt_block(self, run, reading)
+
+
+def _in_force(starts: Sequence[dt.date | None], ends: Sequence[dt.date | None], day: dt.date) -> np.ndarray:
+    """The positions of the holdings in force on `day` (`Dated.in_force`: `from` inclusive, `until` exclusive)."""
+    return np.fromiter((i for i, (a, b) in enumerate(zip(starts, ends)) if (a is None or a <= day) and (b is None or day < b)),
+                       dtype=np.int64)
 
 
 @contextlib.contextmanager
