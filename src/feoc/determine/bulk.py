@@ -31,6 +31,7 @@ import numpy as np
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
+from feoc.determine.bulk_result import BulkResult
 from feoc.determine.bulk_unrecorded import PartStakes, unrecorded_columns
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
 from feoc.determine.facts import (
@@ -66,45 +67,6 @@ class Block:
     n: int
     subjects: np.ndarray
     scope_of: Callable[[int], Sequence[str]] | None = None
-
-
-@dataclass
-class BulkResult:
-    """Per entity (indexed in dataset order; `order` lists the indexes in id order): FEOC or not, and the
-    `feoc` rules that fired for it."""
-
-    ids: list[str]
-    names: list[str]
-    types: list[str]
-    gov: dict[str, np.ndarray]  # covered nation -> its government bodies (facts.government_bodies)
-    feoc: np.ndarray
-    fired: dict[str, np.ndarray]  # rule id -> entities it fired for (conclusion feoc)
-    graphs: dict[str, StakeGraph]
-    interpretation: Interpretation
-    lookthrough: float | None  # the law's control look-through threshold (none before the FEOC law)
-    scoped: dict[str, set[str]]
-    rounds: int
-    order: np.ndarray
-    # entities with an `undetermined` finding (a missing fact, e.g. a FEOC's licence with unrecorded rights):
-    # without a `feoc` one their status cannot be determined, never "not a FEOC" (issue 14)
-    undetermined: np.ndarray | None = None
-    undetermined_rules: dict[str, np.ndarray] | None = None  # rule id -> entities it fired for (undetermined)
-
-    def rules_of(self) -> list[str]:
-        """Per entity, the deciding rules joined with `;` (sorted): the `feoc` rules that fired for it, else
-        the `undetermined` ones (what keeps its status from being decided)."""
-        out = self._joined(self.fired)
-        if self.undetermined_rules:
-            for i, rules in enumerate(self._joined(self.undetermined_rules)):
-                out[i] = out[i] or rules
-        return out
-
-    def _joined(self, fired: dict[str, np.ndarray]) -> list[str]:
-        out = [""] * len(self.ids)
-        for rule_id in sorted(fired, reverse=True):  # sorted on joining: add in reverse, prepend
-            for i in np.flatnonzero(fired[rule_id]).tolist():
-                out[i] = rule_id + (";" + out[i] if out[i] else "")
-        return out
 
 
 class _Bulk:
@@ -366,7 +328,7 @@ class BulkReadings:
         self._base: _Bulk | None = None
         self.worst: BulkReadings | None = None  # the worst case of `determine.doubt`, shared across readings
         self.like: BulkReadings | None = None  # for the worst case: the real one, whose direct prongs it shares
-        self.worst_case: tuple[Dataset, list[Any]] | None = None  # `doubt.worst_case` of the dataset
+        self.worst_case: tuple[Dataset, Any] | None = None  # `doubt.worst_case` of the dataset
 
     def determine(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None) -> BulkResult:
         """As `regime30d.determine` (to the entities); `assumed_feoc` judges the worst case of `determine.doubt`

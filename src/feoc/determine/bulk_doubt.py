@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from feoc.data.columns import Shares
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.bulk import Block, BulkReadings, _Bulk
@@ -22,7 +23,7 @@ def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]
     if readings.worst_case is None:  # once for every reading
         floor = float(readings.law.param(FLOOR, readings.day) or 0.0)
         readings.worst_case = worst_columns(readings.dataset, floor) or worst_case(readings.dataset, floor)
-    case = readings.worst_case
+    case: tuple[Dataset, Any] = readings.worst_case
 
     def worst(data: Dataset, assumed: frozenset[str]) -> set[str]:
         if readings.worst is None:
@@ -59,13 +60,13 @@ def worst_columns(dataset: Dataset, floor: float) -> tuple[Dataset, Sequence[Any
     fill[some] = np.nanmax(shares[some], axis=1) >= floor
     if not fill.any():
         return dataset, []
-    columns = dict(kept)
+    columns: dict[str, Any] = dict(kept)
     for mi, m in enumerate(MEASURES):
-        at = np.flatnonzero(fill & ~recorded[:, mi]).tolist()
-        if at:
-            columns[m] = values = list(kept[m])
-            for i in at:
-                values[i] = 1.0
+        at = np.flatnonzero(fill & ~recorded[:, mi])
+        if len(at):
+            filled = shares[:, mi].copy()  # NaN where unrecorded, as `Shares` holds it
+            filled[at] = 1.0
+            columns[m] = Shares(filled)
     worst = dataclasses.replace(dataset, columns={**dataset.columns, "holdings": columns})
     return worst, Picked(dataset.holdings, np.flatnonzero(fill))
 

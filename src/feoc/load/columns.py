@@ -21,6 +21,7 @@ from typing import Any, Literal, Union, get_args, get_origin, overload
 
 from pydantic import BaseModel
 
+from feoc.data.columns import Repeat, Shares
 from feoc.data.model import KINDS
 
 Shape = Any  # "text" | "number" | "integer" | "bool" | "date" | ("list", Shape) | ("struct", model class)
@@ -29,50 +30,6 @@ Shape = Any  # "text" | "number" | "integer" | "bool" | "date" | ("list", Shape)
 class Columns(list):
     """The records of a table as one list per field, in the model's field order: what the bulk read of a table
     gives (`feoc.load.parquet_columns`); the compact load keeps them as its columns and makes its rows from them."""
-
-
-class Repeat(Sequence):
-    """A column whose every value is one object (a field no record of a table writes: `note`, `sources`, …):
-    `n` times `value`, without a list of `n` pointers (issue 17, memory: 8 bytes a record per such field)."""
-
-    __slots__ = ("n", "value")
-
-    def __init__(self, value: Any, n: int):
-        self.value, self.n = value, n
-
-    def __len__(self) -> int:
-        return self.n
-
-    @overload
-    def __getitem__(self, i: int) -> Any: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[Any]: ...
-    def __getitem__(self, i: int | slice) -> Any:
-        if isinstance(i, slice):
-            return [self.value] * len(range(*i.indices(self.n)))
-        if not -self.n <= i < self.n:
-            raise IndexError("column index out of range")
-        return self.value
-
-    def __iter__(self) -> Iterator[Any]:
-        return itertools.repeat(self.value, self.n)
-
-    def __eq__(self, other: object) -> bool:  # equal to a list or tuple of the same values, as a list column is
-        if isinstance(other, (Repeat, list, tuple)):
-            return len(other) == self.n and all(v == self.value for v in other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def count(self, value: Any) -> int:
-        return self.n if self.n and (value is self.value or value == self.value) else 0
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        import numpy as np
-
-        if dtype is not None and np.dtype(dtype).kind == "f" and self.value is None:
-            return np.full(self.n, np.nan, dtype=dtype)  # as np.array([None, …], dtype=float) reads None
-        return np.full(self.n, self.value, dtype=dtype if dtype is not None else object)
 
 
 # values a column may repeat as one object: a field's default (None, False, an empty list, a blank text);
@@ -107,8 +64,12 @@ class ColumnBuilder:
             return []
         if all(isinstance(p, Repeat) for p in parts) and all(_same(p.value, parts[0].value) for p in parts):  # type: ignore[attr-defined]
             return Repeat(parts[0].value, sum(map(len, parts)))  # type: ignore[attr-defined]
-        if len(parts) == 1 and isinstance(parts[0], (list, tuple)):
+        if len(parts) == 1:
             return parts[0]
+        if all(isinstance(p, Shares) for p in parts):
+            import numpy as np
+
+            return Shares(np.concatenate([p.array for p in parts]))  # type: ignore[attr-defined]
         return list(itertools.chain.from_iterable(parts))
 
 
@@ -273,7 +234,8 @@ def _struct_problems(column: str, typ: Any, model: type[BaseModel]) -> list[tupl
     return out
 
 
-__all__ = ["ColumnBuilder", "Columns", "Repeat", "Rows", "constant", "arrow_type", "kind_columns", "kind_schema", "model_columns", "shape_of", "shape_words", "type_problems"]
+__all__ = ["ColumnBuilder", "Columns", "Repeat", "Rows", "Shares", "arrow_type", "constant", "kind_columns",
+           "kind_schema", "model_columns", "shape_of", "shape_words", "type_problems"]
 
 
 def present(value: Any) -> Any:

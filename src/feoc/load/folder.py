@@ -144,6 +144,10 @@ def _read_table_file(path: Path, compact: bool) -> _FileRead:
     from feoc.load.parquet import read_table  # pyarrow: only for a folder that holds a table
 
     table = read_table(path, compact)
+    if compact:  # the Arrow table is read into columns and freed: give its pages back (issue 17, memory)
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
     out = _FileRead(str(path), None, problems=table.problems, broken_ids=table.broken_ids)
     if table.kind is not None:
         models = table.records

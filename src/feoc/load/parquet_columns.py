@@ -25,7 +25,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from feoc.data.model import KINDS, MEASURES, year_start
-from feoc.load.columns import Columns, Repeat, kind_columns, present
+from feoc.load.columns import Columns, Repeat, Shares, kind_columns, present
 
 # the fields of each kind whose checks across fields `_suspect_*` below reproduce (data/model.py, `_check`)
 _RECORD = ("sources", "assumed", "assumption", "note")
@@ -104,8 +104,9 @@ def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> Sequen
     return out
 
 
-def _shares(column: Any) -> list[float | None]:
-    """`to_share` on a number column: in [0, 1] (NaN is not), -0.0 read as 0.0."""
+def _shares(column: Any) -> Sequence[float | None]:
+    """`to_share` on a number column: in [0, 1] (NaN is not), -0.0 read as 0.0; kept as one float64 array in which
+    NaN is a share not recorded (`Shares`: 8 bytes a holding, not a Python float each)."""
     import numpy as np
     import pyarrow as pa
 
@@ -114,11 +115,9 @@ def _shares(column: Any) -> list[float | None]:
     present = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     if not ((numbers[present] >= 0.0) & (numbers[present] <= 1.0)).all():
         raise _GiveUp("share")
-    out: list[float | None] = (numbers + 0.0).tolist()
-    if not present.all():
-        for pos in np.flatnonzero(~present).tolist():
-            out[pos] = None
-    return out
+    out = numbers + 0.0  # a fresh, writable array; -0.0 + 0.0 is 0.0
+    out[~present] = np.nan
+    return Shares(out)
 
 
 def _dates(column: Any) -> list[dt.date | None]:
@@ -160,7 +159,7 @@ def _adapter(model: type[BaseModel], name: str) -> TypeAdapter:
     return _adapter_cached(model, name)
 
 
-def _suspect_record(values: dict[str, list[Any]]) -> None:
+def _suspect_record(values: dict[str, Sequence[Any]]) -> None:
     """Record._check: `assumed: true` needs a non-blank `assumption` (few records are assumed: read in Python)."""
     if any(values["assumed"]) and any(a and not (why and why.strip()) for a, why in
                                       zip(values["assumed"], values["assumption"])):
