@@ -190,7 +190,10 @@ def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
     from feoc.determine.bulk import BulkReadings
 
     bulk = BulkReadings(dataset, day, law)
-    return _agreed(_bulk_table(bulk, day, law, interpretation), dataset, day, law, interpretation, "vectorised", bulk)
+    try:
+        return _agreed(_bulk_table(bulk, day, law, interpretation), dataset, day, law, interpretation, "vectorised", bulk)
+    finally:
+        bulk.worst = bulk.worst_case = None  # the worst case refers back to `bulk`: freed now, not at a collection
 
 
 def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str | None) -> Screen:
