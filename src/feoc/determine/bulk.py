@@ -53,7 +53,7 @@ from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_
 from feoc.law.compile import CompiledRuleset
 from feoc.law.law import Law
 from feoc.law.readings import Interpretation
-from feoc.ownership.arrays import IndexSet, StakeGraph, py_round
+from feoc.ownership.arrays import IndexSet, Packed, StakeGraph, pack, py_round, unpack
 from feoc.ownership.exact import exact_interests
 
 
@@ -77,9 +77,9 @@ class _Bulk:
         self._entities()
         self.graphs: dict[str, StakeGraph] = {}
         self.part_stakes: PartStakes | None = None  # holdings in force with some measures unrecorded (build_graphs)
-        self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._last: dict[tuple[str, str], tuple[np.ndarray, Packed]] = {}
         # last round's interests, and the shares decided exactly (entities, shares)
-        self._shares: dict[tuple[str, str], tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]] = {}
+        self._shares: dict[tuple[str, str], tuple[Packed, tuple[np.ndarray, np.ndarray]]] = {}
 
     def _entities(self) -> None:
         """What only the entities, listings and agreements decide: the columns, indexes, government bodies and
@@ -238,13 +238,18 @@ class _Bulk:
     def _interest_block(self, measure: str, group: str, sources: np.ndarray) -> Block:
         tracing = self.interp.tracing
         key = (measure, group)
+        last = self._last.get(key)
         x = self.graphs[measure].interests(sources, tracing == "control", lookthrough_for(self.law, self.day, tracing),
-                                           self._last.get(key))
+                                           None if last is None else (last[0], unpack(last[1])))
         before = self._shares.get(key)
         share, exact = self._near_thresholds(py_round(x, SHARE_DIGITS), x, measure, sources,
-                                             None if before is None else (before[0], self._share_of(before)))
-        self._last[key] = (sources.copy(), x)  # sources only grow: the next round recomputes below the new ones
-        self._shares[key] = (x, exact)  # the shares are the rounded interests but these: not a second array kept
+                                             None if before is None else (unpack(before[0]), self._share_of(before)))
+        # kept for the next round, packed (issue 17, memory): the sources (`_groups` makes them afresh each round,
+        # never changed after), which only grow, so the next round recomputes below the new ones; the interests;
+        # the shares decided exactly (every other share is the rounded interest)
+        packed = pack(x)
+        self._last[key] = (sources, packed)
+        self._shares[key] = (packed, exact)
         rows = np.flatnonzero(share > 0)
         k = len(rows)
         cols = {"kind": constant("interest", k), "measure": constant(measure, k), "holders": constant(group, k),
@@ -253,10 +258,10 @@ class _Bulk:
         return Block("interest", cols, k, rows)
 
     @staticmethod
-    def _share_of(kept: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    def _share_of(kept: tuple[Packed, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         """A round's shares from what `_shares` keeps: its interests rounded, the ones decided exactly put back."""
         x, (at, exact) = kept
-        share = py_round(x, SHARE_DIGITS)
+        share = py_round(unpack(x), SHARE_DIGITS)
         share[at] = exact
         return share
 

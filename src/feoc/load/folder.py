@@ -27,6 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from feoc.data.columns import lean_heap, trim_heap
 from feoc.data.dataset import Dataset
 from feoc.data.model import KINDS
 from feoc.data.problems import InputError, Problem
@@ -58,11 +59,15 @@ def load_dataset(folder: Path, law: Law, *, compact: bool = False,
     while they work (after they are forked, so nothing it imports is half-held in a worker)."""
     gc_was_on = gc.isenabled()
     gc.disable()  # building ~10^5 models triggers many cyclic collections that free nothing; refcounting still frees
+    if compact:
+        lean_heap()  # a bulk run: large arrays given back to the system once freed (data/columns.py)
     try:
         return _load(folder, law, compact, workers, meanwhile)
     finally:
         if gc_was_on:
             gc.enable()
+        if compact:
+            trim_heap()
 
 
 COMPACT_KINDS = ("entities", "holdings")

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from feoc.data.columns import trim_heap
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.determination import Determination
@@ -194,6 +195,8 @@ def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
         return _agreed(_bulk_table(bulk, day, law, interpretation), dataset, day, law, interpretation, "vectorised", bulk)
     finally:
         bulk.worst = bulk.worst_case = None  # the worst case refers back to `bulk`: freed now, not at a collection
+        del bulk
+        trim_heap()
 
 
 def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str | None) -> Screen:
