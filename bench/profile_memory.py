@@ -52,7 +52,21 @@ def main() -> None:
     parser.add_argument("world", type=Path)
     parser.add_argument("--on", default="2024-06-01")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--load-only", action="store_true", help="stop after the load")
+    parser.add_argument("--sample", type=float, default=0.0,
+                        help="also print the resident set every SECONDS (a run too long to wait for still says where it got)")
     args = parser.parse_args()
+    if args.sample:
+        import threading
+
+        def sample() -> None:
+            start = time.perf_counter()
+            while True:
+                time.sleep(args.sample)
+                print(f"  [{time.perf_counter() - start:7.0f} s] rss {_status('VmRSS'):7.0f} MiB, "
+                      f"largest since the phase began {_status('VmHWM'):7.0f} MiB", flush=True)
+
+        threading.Thread(target=sample, daemon=True).start()
     with phase("imports and the law"):
         from feoc.law.law import Law
         from feoc.load.folder import load_dataset
@@ -65,6 +79,8 @@ def main() -> None:
     with phase("load (read, validate, cross-check)"):
         dataset = load_dataset(args.world, law, compact=True, workers=os.cpu_count() or 1)
         gc.freeze()
+    if args.load_only:
+        return
     day = dt.date.fromisoformat(args.on)
     with phase("screen (every reading, the table)"):
         rows = screen(dataset, day, law)

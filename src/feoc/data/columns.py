@@ -103,11 +103,11 @@ def _none_for_nan(values: list[float]) -> list[float | None]:
 
 
 _M_MMAP_THRESHOLD = -3  # mallopt's option number (glibc malloc.h)
-_MMAP_FROM = 256 * 1024  # bytes: larger blocks are mapped on their own, and given back when freed
+_MMAP_FROM = 4 * 1024 * 1024  # bytes: larger blocks (a column of 500k numbers) are mapped on their own, given back when freed
 
 
 def lean_heap() -> None:
-    """For a bulk run (Linux, glibc): every block of 256 KiB or more (a column of numbers, a round's interests) is
+    """For a bulk run (Linux, glibc): every block of 4 MiB or more (a column of numbers, a round's interests) is
     mapped on its own and given back to the system when freed. glibc's default threshold grows to 32 MiB after the
     first large free, so the arrays of a million-entity screen (8 MiB each) stayed in the heap once freed, and the
     resident set kept the largest of them ever held (issue 17, memory: ~0.3 GB of a 1M screen). Elsewhere: nothing."""

@@ -39,7 +39,7 @@ _REPEATABLE = (type(None), bool, str, tuple)
 
 def constant(values: Sequence[Any]) -> Sequence[Any]:
     """`values`, as a `Repeat` when it is one repeatable value throughout."""
-    if isinstance(values, Repeat) or not len(values):
+    if not isinstance(values, (list, tuple)) or not len(values):  # a Repeat already, or Shares (never repeated)
         return values
     first = values[0]
     if type(first) in _REPEATABLE and (not isinstance(first, tuple) or not first) and \
