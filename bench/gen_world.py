@@ -71,6 +71,21 @@ class World:
         self.ids: list[str] = []
         self.types: list[str] = []
 
+    # ---- output: YAML text per record, or (--parquet) the same records as Parquet row groups ---------
+    sink: ParquetSink | None = None
+
+    def _emit_entity(self, lines: list[str]) -> None:
+        if self.sink is None:
+            self.entities.append("\n".join(lines))
+        else:
+            self.sink.add("entities", _fields(lines))
+
+    def _emit_holding(self, lines: list[str]) -> None:
+        if self.sink is None:
+            self.holdings.append("\n".join(lines))
+        else:
+            self.sink.add("holdings", _fields(lines))
+
     # ---- entities --------------------------------------------------------------------------------
     def make_entities(self) -> None:
         rng = self.rng
@@ -105,7 +120,7 @@ class World:
                                   f"      quote: \"{word.title()} is incorporated in {country}.\""]
             self.ids.append(eid)
             self.types.append(kind)
-            self.entities.append("\n".join(lines))
+            self._emit_entity(lines)
 
     # ---- holdings --------------------------------------------------------------------------------
     def _holding(self, holder: int, entity: int, pct: int, start: str | None = None, end: str | None = None,
@@ -121,7 +136,7 @@ class World:
             lines.append(f"  from: {start}")
         if end:
             lines.append(f"  until: {end}")
-        self.holdings.append("\n".join(lines))
+        self._emit_holding(lines)
 
     def make_holdings(self) -> None:
         rng, n = self.rng, self.n
@@ -207,6 +222,75 @@ class World:
         return "\n".join(out) + "\n"
 
 
+def _fields(lines: list[str]) -> dict[str, object]:
+    """The record the YAML lines of `make_entities` / `_holding` write, as the loader reads it (a share "25%" as
+    0.25, a date as a date), for the Parquet output: the same world either way."""
+    import datetime as dt
+
+    out: dict[str, object] = {}
+    key = ""
+    for line in lines:
+        text = line[2:]
+        if text.startswith("  - doc: "):
+            out.setdefault("sources", []).append({"doc": text[9:], "quote": None})  # type: ignore[union-attr]
+            continue
+        if text.startswith("    quote: "):
+            out["sources"][-1]["quote"] = text[11:].strip('"')  # type: ignore[index]
+            continue
+        key, _, value = text.partition(": ")
+        if key == "sources:":
+            continue
+        if key == "aliases":
+            out[key] = [v.strip() for v in value.strip("[]").split(",")]
+        elif key in ("equity", "voting", "board_seats"):
+            out[key] = float(value.strip('"%')) / 100 if value.endswith('%"') else float(value)
+        elif key in ("from", "until"):
+            out[key] = dt.date.fromisoformat(value)
+        else:
+            out[key] = value
+    return out
+
+
+class ParquetSink:
+    """entities.parquet and holdings.parquet written a row group at a time (a 10M-entity world never held whole)."""
+
+    ROWS = 500_000
+
+    def __init__(self, out: Path):
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+        from feoc.load.columns import kind_schema
+
+        self.out, self.schema = out, {k: kind_schema(k) for k in ("entities", "holdings")}
+        self.rows: dict[str, list[dict[str, object]]] = {"entities": [], "holdings": []}
+        self.writers: dict[str, object] = {}
+
+    def add(self, kind: str, record: dict[str, object]) -> None:
+        self.rows[kind].append(record)
+        if len(self.rows[kind]) >= self.ROWS:
+            self.flush(kind)
+
+    def flush(self, kind: str) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        rows, schema = self.rows[kind], self.schema[kind]
+        if not rows:
+            return
+        table = pa.table({f.name: pa.array([r.get(f.name) for r in rows], type=f.type) for f in schema}, schema=schema)
+        if kind not in self.writers:
+            self.writers[kind] = pq.ParquetWriter(self.out / f"{kind}.parquet", schema, compression="zstd")
+        self.writers[kind].write_table(table)  # type: ignore[attr-defined]
+        rows.clear()
+
+    def close(self) -> None:
+        for kind in self.rows:
+            self.flush(kind)
+        for writer in self.writers.values():
+            writer.close()  # type: ignore[attr-defined]
+
+
 def _indent(records: list[str]) -> str:
     return "\n".join("  " + line for rec in records for line in rec.split("\n")) + "\n"
 
@@ -235,13 +319,35 @@ def write_world(n: int, out: Path, seed: int = 1, files: int = 10) -> dict[str, 
     return {"entities": len(world.entities), "holdings": len(world.holdings), "files": files + 1}
 
 
+def write_parquet_world(n: int, out: Path, seed: int = 1) -> dict[str, int]:
+    """The world of `write_world` (same seed, same records) with its entities and holdings written straight to
+    entities.parquet and holdings.parquet (the column contract of `feoc.load.columns`), the rest to
+    world-supply.yaml: for worlds too large to write and convert as YAML (issue 17: 10M entities)."""
+    world = World(n, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in [*out.glob("world-*.yaml"), *out.glob("*.parquet")]:
+        old.unlink()
+    world.sink = sink = ParquetSink(out)
+    counts = {"entities": n}
+    world.make_entities()
+    world.make_holdings()
+    sink.close()
+    (out / "world-supply.yaml").write_text(world.supply_chain(), encoding="utf-8")
+    return counts | {"files": 3}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entities", type=int, default=100_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--files", type=int, default=10, help="files the entities and holdings are spread over")
+    parser.add_argument("--parquet", action="store_true", help="write entities and holdings as Parquet tables")
     args = parser.parse_args(argv)
+    if args.parquet:
+        counts = write_parquet_world(args.entities, args.out, args.seed)
+        print(f"{args.out}: {counts['entities']} entities as Parquet")
+        return
     counts = write_world(args.entities, args.out, args.seed, args.files)
     print(f"{args.out}: {counts['entities']} entities, {counts['holdings']} holdings in {counts['files']} files")
 

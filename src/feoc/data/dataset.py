@@ -43,7 +43,8 @@ class Dataset:
         return list(map(attrgetter(name), getattr(self, kind)))
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_entity", {e.id: e for e in self.entities})
+        by_id = getattr(self.entities, "by_id", None)  # a compact load's records, made on access (load/columns.Rows)
+        object.__setattr__(self, "_entity", by_id() if by_id is not None else {e.id: e for e in self.entities})
         object.__setattr__(self, "_facility", {f.id: f for f in self.facilities})
         object.__setattr__(self, "_battery", {b.id: b for b in self.batteries})
         object.__setattr__(self, "_vehicle", {v.id: v for v in self.vehicles})

@@ -31,6 +31,7 @@ import numpy as np
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
+from feoc.determine.bulk_result import BulkResult
 from feoc.determine.bulk_unrecorded import PartStakes, unrecorded_columns
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
 from feoc.determine.facts import (
@@ -52,7 +53,7 @@ from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_
 from feoc.law.compile import CompiledRuleset
 from feoc.law.law import Law
 from feoc.law.readings import Interpretation
-from feoc.ownership.arrays import IndexSet, StakeGraph, py_round
+from feoc.ownership.arrays import IndexSet, Packed, StakeGraph, pack, py_round, unpack
 from feoc.ownership.exact import exact_interests
 
 
@@ -68,50 +69,22 @@ class Block:
     scope_of: Callable[[int], Sequence[str]] | None = None
 
 
-@dataclass
-class BulkResult:
-    """Per entity (indexed in dataset order; `order` lists the indexes in id order): FEOC or not, and the
-    `feoc` rules that fired for it."""
-
-    ids: list[str]
-    names: list[str]
-    types: list[str]
-    gov: dict[str, np.ndarray]  # covered nation -> its government bodies (facts.government_bodies)
-    feoc: np.ndarray
-    fired: dict[str, np.ndarray]  # rule id -> entities it fired for (conclusion feoc)
-    graphs: dict[str, StakeGraph]
-    interpretation: Interpretation
-    lookthrough: float | None  # the law's control look-through threshold (none before the FEOC law)
-    scoped: dict[str, set[str]]
-    rounds: int
-    order: np.ndarray
-    # entities with an `undetermined` finding (a missing fact, e.g. a FEOC's licence with unrecorded rights):
-    # without a `feoc` one their status cannot be determined, never "not a FEOC" (issue 14)
-    undetermined: np.ndarray | None = None
-    undetermined_rules: dict[str, np.ndarray] | None = None  # rule id -> entities it fired for (undetermined)
-
-    def rules_of(self) -> list[str]:
-        """Per entity, the deciding rules joined with `;` (sorted): the `feoc` rules that fired for it, else
-        the `undetermined` ones (what keeps its status from being decided)."""
-        out = self._joined(self.fired)
-        if self.undetermined_rules:
-            for i, rules in enumerate(self._joined(self.undetermined_rules)):
-                out[i] = out[i] or rules
-        return out
-
-    def _joined(self, fired: dict[str, np.ndarray]) -> list[str]:
-        out = [""] * len(self.ids)
-        for rule_id in sorted(fired, reverse=True):  # sorted on joining: add in reverse, prepend
-            for i in np.flatnonzero(fired[rule_id]).tolist():
-                out[i] = rule_id + (";" + out[i] if out[i] else "")
-        return out
-
-
 class _Bulk:
     """The bulk regime's state and its two stages: the direct prongs, and the chaining rounds."""
 
     def __init__(self, dataset: Dataset, day: dt.date, law: Law, interp: Interpretation):
         self.dataset, self.day, self.law, self.interp = dataset, day, law, interp
+        self._entities()
+        self.graphs: dict[str, StakeGraph] = {}
+        self.part_stakes: PartStakes | None = None  # holdings in force with some measures unrecorded (build_graphs)
+        self._last: dict[tuple[str, str], tuple[np.ndarray, Packed]] = {}
+        # last round's interests, and the shares decided exactly (entities, shares)
+        self._shares: dict[tuple[str, str], tuple[Packed, tuple[np.ndarray, np.ndarray]]] = {}
+
+    def _entities(self) -> None:
+        """What only the entities, listings and agreements decide: the columns, indexes, government bodies and
+        licence rights; the status arrays before any round."""
+        dataset, day, law = self.dataset, self.day, self.law
         self.ruleset: CompiledRuleset = law.ruleset(day, "30d")
         self.lookthrough = lookthrough_on(law, day)
         self.nations = list(law.param("covered_nations", day) or [])
@@ -124,7 +97,8 @@ class _Bulk:
         self.rank = np.empty(len(self.ids), dtype=np.int64)
         self.rank[self.order] = np.arange(len(self.ids))
         self.id_tuple = tuple(self.ids)
-        self.index = {eid: i for i, eid in enumerate(self.ids)}
+        positions = getattr(dataset.entities, "positions", None)  # a compact load's index by id (load/columns.Rows)
+        self.index: dict[str, int] = positions() if positions is not None else {e: i for i, e in enumerate(self.ids)}
         self.n = len(self.ids)
         self.feoc = np.zeros(self.n, dtype=bool)
         self.undetermined = np.zeros(self.n, dtype=bool)
@@ -132,11 +106,15 @@ class _Bulk:
         self.fired: dict[str, np.ndarray] = {}
         self.scoped: dict[str, set[str]] = {}
         self.gov = self.government(law.vocabulary.government_types)
-        self.graphs: dict[str, StakeGraph] = {}
-        self.part_stakes: PartStakes | None = None  # holdings in force with some measures unrecorded (build_graphs)
         self.rights = agreement_rights(dataset.agreements_on(day), law.param("effective_control_rights", day) or ())
-        self._last: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        self._shares: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # last round's interests, shares
+
+    def with_holdings(self, dataset: Dataset) -> _Bulk:
+        """This state after the direct prongs for `dataset`, which differs from this one's in its holdings only
+        (the worst case of `determine.doubt`): the entity columns, indexes and round 0 shared, the stake graphs
+        its own (built by `build_graphs`). Issue 17, memory: a second index of every entity is not made."""
+        run = self.for_reading(self.interp)
+        run.dataset, run.graphs, run.part_stakes = dataset, {}, None
+        return run
 
     def for_reading(self, interp: Interpretation) -> _Bulk:
         """A copy after the direct prongs, to run the chaining rounds under `interp`: the status arrays are
@@ -155,11 +133,13 @@ class _Bulk:
                 Stage("ownership and licences", self.chain_facts, feeds=self.feeds)]
 
     def fire(self, blocks: list[Block], round: int) -> None:
-        """Evaluate the rules of each block's fact kind over its rows."""
+        """Evaluate the rules of each block's fact kind over its rows; the blocks are dropped once evaluated (the
+        driver holds a round's batch while it asks for the next: issue 17, memory)."""
         for block in blocks:
             for rule in self.ruleset.rules:
                 if rule.fact == block.kind:
                     self._fired(rule, rule_mask(rule, block.columns, block.n), block)
+        blocks.clear()
 
     def _fired(self, rule: Any, mask: np.ndarray, block: Block) -> None:
         if not mask.any() or rule.conclusion not in ("feoc", "undetermined"):
@@ -208,23 +188,22 @@ class _Bulk:
         return blocks
 
     def build_graphs(self) -> None:
-        """Each measure's stakes in force on the date (`from` inclusive, `until` exclusive), as arrays."""
+        """Each measure's stakes in force on the date (`from` inclusive, `until` exclusive), as arrays read straight
+        from the holdings' columns (no list per field of the holdings in force: issue 17, memory)."""
         col = self.dataset.column
-        day = self.day
-        starts, ends = col("holdings", "start"), col("holdings", "end")
-        # in force on the day: `from` inclusive, `until` exclusive (Dated.in_force)
-        keep = [i for i, (a, b) in enumerate(zip(starts, ends)) if (a is None or a <= day) and (b is None or day < b)]
+        keep = _in_force(col("holdings", "start"), col("holdings", "end"), self.day)
         at = self.index.__getitem__
-        columns = [[values[i] for i in keep] for values in (col("holdings", f) for f in ("holder", "entity", *MEASURES))]
-        holder = np.fromiter(map(at, columns[0]), dtype=np.int64, count=len(keep))
-        target = np.fromiter(map(at, columns[1]), dtype=np.int64, count=len(keep))
+        rows = len(col("holdings", "holder"))
+        holder, target = (np.fromiter(map(at, col("holdings", f)), dtype=np.int64, count=rows)[keep]
+                          for f in ("holder", "entity"))
         every = np.empty((len(keep), len(MEASURES)))
-        for mi, (m, values) in enumerate(zip(MEASURES, columns[2:])):
-            shares = every[:, mi] = np.array(values, dtype=np.float64)  # None (no stake in this measure): NaN
+        for mi, m in enumerate(MEASURES):
+            shares = every[:, mi] = np.asarray(col("holdings", m), dtype=np.float64)[keep]  # None (no stake): NaN
             has = ~np.isnan(shares)
             self.graphs[m] = StakeGraph(self.n, holder[has], target[has], shares[has], self.rank)
         # holdings that record some measures but not all (determine.unrecorded)
-        self.part_stakes = PartStakes.of(holder, target, every, columns)
+        self.part_stakes = PartStakes.of(holder, target, every, [col("holdings", f) for f in ("holder", "entity", *MEASURES)],
+                                         keep)
 
     def _groups(self) -> dict[str, np.ndarray]:
         """The reading's holder groups as masks (`facts.holder_groups`, as the per-fact path's `groups`)."""
@@ -239,7 +218,7 @@ class _Bulk:
     def unrecorded_facts(self) -> list[Block]:
         """After the chaining rounds: holdings with a measure unrecorded (`determine.unrecorded`), as one block."""
         def traced(group: str) -> list[np.ndarray]:
-            return [self._shares[(m, group)][1] for m in MEASURES if (m, group) in self._shares]
+            return [self._share_of(self._shares[(m, group)]) for m in MEASURES if (m, group) in self._shares]
         facts = None if self.part_stakes is None else \
             unrecorded_columns(self.part_stakes, self._groups(), traced, self.feoc, self.id_tuple)
         return [] if facts is None else [Block("unrecorded_measure", facts.column, facts.n, facts.subjects)]
@@ -259,11 +238,18 @@ class _Bulk:
     def _interest_block(self, measure: str, group: str, sources: np.ndarray) -> Block:
         tracing = self.interp.tracing
         key = (measure, group)
+        last = self._last.get(key)
         x = self.graphs[measure].interests(sources, tracing == "control", lookthrough_for(self.law, self.day, tracing),
-                                           self._last.get(key))
-        share = self._near_thresholds(py_round(x, SHARE_DIGITS), x, measure, sources, self._shares.get(key))
-        self._last[key] = (sources.copy(), x)  # sources only grow: the next round recomputes below the new ones
-        self._shares[key] = (x, share)
+                                           None if last is None else (last[0], unpack(last[1])))
+        before = self._shares.get(key)
+        share, exact = self._near_thresholds(py_round(x, SHARE_DIGITS), x, measure, sources,
+                                             None if before is None else (unpack(before[0]), self._share_of(before)))
+        # kept for the next round, packed (issue 17, memory): the sources (`_groups` makes them afresh each round,
+        # never changed after), which only grow, so the next round recomputes below the new ones; the interests;
+        # the shares decided exactly (every other share is the rounded interest)
+        packed = pack(x)
+        self._last[key] = (sources, packed)
+        self._shares[key] = (packed, exact)
         rows = np.flatnonzero(share > 0)
         k = len(rows)
         cols = {"kind": constant("interest", k), "measure": constant(measure, k), "holders": constant(group, k),
@@ -271,19 +257,29 @@ class _Bulk:
                 "subject": Coded(rows, self.id_tuple)}
         return Block("interest", cols, k, rows)
 
+    @staticmethod
+    def _share_of(kept: tuple[Packed, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """A round's shares from what `_shares` keeps: its interests rounded, the ones decided exactly put back."""
+        x, (at, exact) = kept
+        share = py_round(unpack(x), SHARE_DIGITS)
+        share[at] = exact
+        return share
+
     def _near_thresholds(self, share: np.ndarray, x: np.ndarray, measure: str, sources: np.ndarray,
-                         before: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+                         before: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """The shares next to a threshold of the rules decided exactly, as on the per-fact path
         (`facts.fact_number`, one entity at a time, so both paths assert the very same numbers). Like the
         per-fact path (`Tracer.new_shares`), an interest whose float did not change since the last round
-        (`before`: its interests and shares) keeps its share."""
+        (`before`: its interests and shares) keeps its share. Also returns the entities decided so and their
+        shares: every other share is the rounded interest."""
         limits = thresholds(self.ruleset, "interest", "share")
         near = np.zeros(len(x), dtype=bool)
         for t in limits:
             near |= np.abs(x - t) <= NEAR
         near &= x > 0  # as on the per-fact path, which traces only the entities the sources reach
-        if not near.any():
-            return share
+        at = np.flatnonzero(near)
+        if not len(at):
+            return share, (at, share[at])
         share = share.copy()
         if before is not None:
             same = near & (before[0] == x)
@@ -298,7 +294,7 @@ class _Bulk:
         exact = ExactBatch(lambda: exact_interests(edges.memo(), source_set, batch, control, limit or 0.0))
         for i in batch:
             share[i] = fact_number(float(x[i]), limits, exact.of(i))
-        return share
+        return share, (at, share[at])
 
     def _rights_block(self, rights: list[tuple[Any, str]]) -> Block:
         k = len(rights)
@@ -336,7 +332,8 @@ class BulkReadings:
         self.dataset, self.day, self.law = dataset, day, law
         self._base: _Bulk | None = None
         self.worst: BulkReadings | None = None  # the worst case of `determine.doubt`, shared across readings
-        self.worst_case: tuple[Dataset, list[Any]] | None = None  # `doubt.worst_case` of the dataset
+        self.like: BulkReadings | None = None  # for the worst case: the real one, whose direct prongs it shares
+        self.worst_case: tuple[Dataset, Any] | None = None  # `doubt.worst_case` of the dataset
 
     def determine(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None) -> BulkResult:
         """As `regime30d.determine` (to the entities); `assumed_feoc` judges the worst case of `determine.doubt`
@@ -345,8 +342,11 @@ class BulkReadings:
         limit = round_limit(status_room(self.dataset))
         with paused_gc():
             if self._base is None:
-                base = _Bulk(self.dataset, self.day, self.law, interp)
-                Driver(base.fire, limit).run(base.stages()[0])
+                if self.like is not None and self.like._base is not None:
+                    base = self.like._base.with_holdings(self.dataset)
+                else:
+                    base = _Bulk(self.dataset, self.day, self.law, interp)
+                    Driver(base.fire, limit).run(base.stages()[0])
                 base.build_graphs()
                 self._base = base
             run = self._base.for_reading(interp)
@@ -367,6 +367,12 @@ class BulkReadings:
         from feoc.determine.bulk_doubt import doubt_block  # it builds on this module's classes
 
         return doubt_block(self, run, reading)
+
+
+def _in_force(starts: Sequence[dt.date | None], ends: Sequence[dt.date | None], day: dt.date) -> np.ndarray:
+    """The positions of the holdings in force on `day` (`Dated.in_force`: `from` inclusive, `until` exclusive)."""
+    return np.fromiter((i for i, (a, b) in enumerate(zip(starts, ends)) if (a is None or a <= day) and (b is None or day < b)),
+                       dtype=np.int64)
 
 
 @contextlib.contextmanager

@@ -5,10 +5,12 @@ facts as one block of columns."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from feoc.data.columns import Shares
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.bulk import Block, BulkReadings, _Bulk
@@ -21,11 +23,13 @@ def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]
     if readings.worst_case is None:  # once for every reading
         floor = float(readings.law.param(FLOOR, readings.day) or 0.0)
         readings.worst_case = worst_columns(readings.dataset, floor) or worst_case(readings.dataset, floor)
-    case = readings.worst_case
+    case: tuple[Dataset, Any] = readings.worst_case
 
     def worst(data: Dataset, assumed: frozenset[str]) -> set[str]:
         if readings.worst is None:
             readings.worst = BulkReadings(data, readings.day, readings.law)
+            if data.entities is readings.dataset.entities:  # the same entities: share the direct prongs
+                readings.worst.like = readings
         result = readings.worst.determine(reading, assumed)
         mask = result.feoc if result.undetermined is None else result.feoc | result.undetermined
         return {result.ids[i] for i in np.flatnonzero(mask).tolist()} | more_scoped(result.scoped, run.scoped)
@@ -40,7 +44,7 @@ def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]
     return [Block("upstream_doubt", columns.get, len(facts), np.array([run.index[f["subject"]] for f in facts]))]
 
 
-def worst_columns(dataset: Dataset, floor: float) -> tuple[Dataset, list[Any]] | None:
+def worst_columns(dataset: Dataset, floor: float) -> tuple[Dataset, Sequence[Any]] | None:
     """`doubt.worst_case` on the holdings' columns of a compact load (None without them): each unrecorded measure
     of a holding whose largest recorded share reaches `floor` taken as 100 %, in the columns the bulk path reads,
     without a new record per holding. The worst case's records stay the recorded ones (nothing on the bulk path
@@ -56,12 +60,28 @@ def worst_columns(dataset: Dataset, floor: float) -> tuple[Dataset, list[Any]] |
     fill[some] = np.nanmax(shares[some], axis=1) >= floor
     if not fill.any():
         return dataset, []
-    columns = dict(kept)
+    columns: dict[str, Any] = dict(kept)
     for mi, m in enumerate(MEASURES):
-        at = np.flatnonzero(fill & ~recorded[:, mi]).tolist()
-        if at:
-            columns[m] = values = list(kept[m])
-            for i in at:
-                values[i] = 1.0
+        at = np.flatnonzero(fill & ~recorded[:, mi])
+        if len(at):
+            filled = shares[:, mi].copy()  # NaN where unrecorded, as `Shares` holds it
+            filled[at] = 1.0
+            columns[m] = Shares(filled)
     worst = dataclasses.replace(dataset, columns={**dataset.columns, "holdings": columns})
-    return worst, [dataset.holdings[i] for i in np.flatnonzero(fill).tolist()]
+    return worst, Picked(dataset.holdings, np.flatnonzero(fill))
+
+
+class Picked(Sequence):
+    """Some records of a sequence, made on access (the bulk path only asks whether there are any: issue 17,
+    memory: ~1 in 3 holdings of a generated world is filled)."""
+
+    def __init__(self, records: Sequence[Any], positions: np.ndarray):
+        self.records, self.positions = records, positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self.records[int(p)] for p in self.positions[i]]
+        return self.records[int(self.positions[i])]

@@ -36,14 +36,17 @@ class PartStakes:
     record: Callable[[int], PartStake]
 
     @staticmethod
-    def of(holder: np.ndarray, target: np.ndarray, shares: np.ndarray, columns: Sequence[Sequence[Any]]) -> PartStakes:
+    def of(holder: np.ndarray, target: np.ndarray, shares: np.ndarray, columns: Sequence[Sequence[Any]],
+           positions: np.ndarray | None = None) -> PartStakes:
         """From the holdings in force (`shares`: one column per measure, NaN where unrecorded; `columns`: the
-        holder, entity and measure values as recorded, in the same row order)."""
+        holder, entity and measure values as recorded, in the same row order, or of every holding when
+        `positions` gives the holdings in force among them)."""
         recorded = (~np.isnan(shares)).sum(axis=1)
         rows = np.flatnonzero((recorded > 0) & (recorded < len(MEASURES)))
+        where = rows if positions is None else positions[rows]
 
         def record(i: int) -> PartStake:
-            at = int(rows[i])
+            at = int(where[i])
             return PartStake(*(c[at] for c in columns))
         return PartStakes(holder[rows], target[rows], shares[rows], record)
 

@@ -146,7 +146,7 @@ def doubt_facts(dataset: Dataset, day: dt.date, case: tuple[Dataset, list[Any]],
     above = _above(dataset, day) if texts else {}
     gaps_of: dict[str, list[str]] = {}
     tainted = set(feoc) | assumed | possible  # a gap can decide only below a FEOC or a possible one
-    for h in filled:
+    for h in filled if texts else ():  # without texts nothing is named: the filled records need not be read
         if texts and h.in_force(day) and _below(h.holder, above, tainted):
             gaps_of.setdefault(h.entity, []).append(f"{h.holder} -> {h.entity}")
     facts = []

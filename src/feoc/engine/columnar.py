@@ -65,7 +65,8 @@ def encode(values: Sequence[Any]) -> Coded:
 
 
 def constant(value: Any, n: int) -> Coded:
-    return Coded(np.zeros(n, dtype=np.int64), (value,))
+    # codes all 0 as a read-only view of one zero: no 8 bytes a row for a column that says one thing (issue 17)
+    return Coded(np.broadcast_to(np.zeros(1, dtype=np.int64), (n,)), (value,))
 
 
 def column_from(values: Sequence[Any]) -> Column:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +158,8 @@ class _Checks:
         self.dataset, self.vocab, self.broken_ids, self.materials = dataset, vocab, broken_ids, materials
         self.where = Locator(dataset, finders)
         self.problems: list[Problem] = []
-        self.ids = {k: {r.id for r in getattr(dataset, k)} for k in ("entities", "facilities", "batteries")}
+        # fields read as columns (`Dataset.column`): a compact load makes no record to read one field
+        self.ids = {k: set(dataset.column(k, "id")) for k in ("entities", "facilities", "batteries")}
         self.facility_acts = {f.id: set(f.activities) for f in dataset.facilities}
 
     def add(self, kind: str, pos: int, path: tuple, message: str, fix: str) -> None:
@@ -173,7 +173,7 @@ class _Checks:
 
     def unique_ids(self) -> None:
         """One id namespace across the folder: a second record with an id names the first one's place."""
-        all_ids = [r.id for kind in ID_KINDS for r in getattr(self.dataset, kind)]
+        all_ids = [i for kind in ID_KINDS for i in self.dataset.column(kind, "id")]
         if len(set(all_ids)) == len(all_ids):
             return
         seen: dict[str, tuple[str, int]] = {}
@@ -189,15 +189,13 @@ class _Checks:
     def references(self, scan: HoldingScan) -> None:
         """Every id a record names is the id of a record of the right kind (or of one that failed validation)."""
         for (kind, field), target in _SCALAR_REFS.items():
-            recs = getattr(self.dataset, kind)
             if kind == "holdings":
                 values = scan.holders if field == "holder" else scan.held
             else:
-                values = set(map(attrgetter(field), recs))
+                values = set(self.dataset.column(kind, field))
             missing = values - self.ids[target] - self.broken_ids - {None}
             if missing:
-                for pos, rec in enumerate(recs):
-                    value = getattr(rec, field)
+                for pos, value in enumerate(self.dataset.column(kind, field)):
                     if value in missing:
                         self.dangling(kind, pos, field, value, target)
 
@@ -221,12 +219,12 @@ class _Checks:
 
     def unknown_words(self, kind: str, field: str, allowed: Any, message: str, fix: str, listed: bool = False) -> None:
         """Report each value of `field` (each item, if `listed`) not in `allowed`; an absent value is no word."""
-        recs = getattr(self.dataset, kind)
-        values = {w for r in recs for w in getattr(r, field)} if listed else {getattr(r, field) for r in recs}
+        column = self.dataset.column(kind, field)
+        values = {w for v in column for w in v} if listed else set(column)
         if values - {None} <= (allowed.keys() if isinstance(allowed, dict) else allowed):
             return
-        for pos, rec in enumerate(recs):
-            words = enumerate(getattr(rec, field)) if listed else [(None, getattr(rec, field))]
+        for pos, value in enumerate(column):
+            words = enumerate(value) if listed else [(None, value)]
             for i, word in words:
                 if word is not None and word not in allowed:
                     self.add(kind, pos, (field,) if i is None else (field, i), message.format(word), fix)

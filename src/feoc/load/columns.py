@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import types
 import typing
-from typing import Any, Literal, Union, get_args, get_origin
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Literal, Union, get_args, get_origin, overload
 
 from pydantic import BaseModel
 
+from feoc.data.columns import Repeat, Shares
 from feoc.data.model import KINDS
 
 Shape = Any  # "text" | "number" | "integer" | "bool" | "date" | ("list", Shape) | ("struct", model class)
@@ -27,6 +30,118 @@ Shape = Any  # "text" | "number" | "integer" | "bool" | "date" | ("list", Shape)
 class Columns(list):
     """The records of a table as one list per field, in the model's field order: what the bulk read of a table
     gives (`feoc.load.parquet_columns`); the compact load keeps them as its columns and makes its rows from them."""
+
+
+# values a column may repeat as one object: a field's default (None, False, an empty list, a blank text);
+# never a float (0.0 and -0.0 are equal, not the same) nor a model
+_REPEATABLE = (type(None), bool, str, tuple)
+
+
+def constant(values: Sequence[Any]) -> Sequence[Any]:
+    """`values`, as a `Repeat` when it is one repeatable value throughout."""
+    if not isinstance(values, (list, tuple)) or not len(values):  # a Repeat already, or Shares (never repeated)
+        return values
+    first = values[0]
+    if type(first) in _REPEATABLE and (not isinstance(first, tuple) or not first) and \
+            values.count(first) == len(values):
+        return Repeat(first, len(values))
+    return values
+
+
+class ColumnBuilder:
+    """One field of a compact kind, gathered across files: a `Repeat` while every part repeats one value, else
+    one list."""
+
+    def __init__(self) -> None:
+        self.parts: list[Sequence[Any]] = []
+
+    def add(self, values: Sequence[Any]) -> None:
+        self.parts.append(constant(values))
+
+    def column(self) -> Sequence[Any]:
+        parts = [p for p in self.parts if len(p)]
+        if not parts:
+            return []
+        if all(isinstance(p, Repeat) for p in parts) and all(_same(p.value, parts[0].value) for p in parts):  # type: ignore[attr-defined]
+            return Repeat(parts[0].value, sum(map(len, parts)))  # type: ignore[attr-defined]
+        if len(parts) == 1:
+            return parts[0]
+        if all(isinstance(p, Shares) for p in parts):
+            import numpy as np
+
+            return Shares(np.concatenate([p.array for p in parts]))  # type: ignore[attr-defined]
+        return list(itertools.chain.from_iterable(parts))
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+class Rows(Sequence):
+    """The records of a compact kind made on access from its columns (`row`: the light row class,
+    `feoc.load.folder.compact_row`): each read builds the record afresh, none is kept (issue 17, memory: a row
+    object per record was ~40 % of a compact load). Equal rows, not the same objects, on two reads."""
+
+    __slots__ = ("_columns", "_key", "_n", "_positions", "_row")
+
+    def __init__(self, row: Callable[..., Any], columns: Sequence[Sequence[Any]], n: int, key: int = 0):
+        """`key`: the number of the field records are known by (the id)."""
+        self._row, self._columns, self._n, self._key = row, list(columns), n, key
+        self._positions: dict[Any, int] | None = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> Any: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Any, ...]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(self._n)))
+        if not -self._n <= i < self._n:
+            raise IndexError("record index out of range")
+        return self._row(*(c[i] for c in self._columns))
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self._row, *self._columns)
+
+    def __eq__(self, other: object) -> bool:  # equal to a tuple of the same records, as the records it replaces
+        if isinstance(other, (Rows, list, tuple)):
+            return len(other) == self._n and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def positions(self) -> dict[Any, int]:
+        """Each record's key (the id) -> its position; built once, on first use, and shared by whoever asks
+        (`Dataset.entity`, the bulk path's index of entities)."""
+        if self._positions is None:
+            self._positions = dict(zip(self._columns[self._key], range(self._n)))
+        return self._positions
+
+    def by_id(self) -> Mapping[Any, Any]:
+        """The records by id, made on access (what `Dataset.entity` reads)."""
+        return _ById(self)
+
+
+class _ById(Mapping):
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: Rows):
+        self._rows = rows
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._rows[self._rows.positions()[key]]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows.positions()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows.positions())
+
+    def __len__(self) -> int:
+        return len(self._rows.positions())
 
 
 def shape_of(annotation: Any) -> Shape:
@@ -119,7 +234,8 @@ def _struct_problems(column: str, typ: Any, model: type[BaseModel]) -> list[tupl
     return out
 
 
-__all__ = ["Columns", "arrow_type", "kind_columns", "kind_schema", "model_columns", "shape_of", "shape_words", "type_problems"]
+__all__ = ["ColumnBuilder", "Columns", "Repeat", "Rows", "Shares", "arrow_type", "constant", "kind_columns",
+           "kind_schema", "model_columns", "shape_of", "shape_words", "type_problems"]
 
 
 def present(value: Any) -> Any:

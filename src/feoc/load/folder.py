@@ -27,6 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from feoc.data.columns import lean_heap, trim_heap
 from feoc.data.dataset import Dataset
 from feoc.data.model import KINDS
 from feoc.data.problems import InputError, Problem
@@ -34,7 +35,7 @@ from feoc.data.values import SHARE_DIGITS
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
 from feoc.law.law import Law
 from feoc.load.checks import battery_materials, check_dataset
-from feoc.load.columns import Columns
+from feoc.load.columns import ColumnBuilder, Columns, Rows
 from feoc.load.origins import OriginRuns
 from feoc.load.scan import dataset_scan, is_table_name
 from feoc.load.validation import ADAPTERS, valid_items, validation_problems
@@ -58,11 +59,15 @@ def load_dataset(folder: Path, law: Law, *, compact: bool = False,
     while they work (after they are forked, so nothing it imports is half-held in a worker)."""
     gc_was_on = gc.isenabled()
     gc.disable()  # building ~10^5 models triggers many cyclic collections that free nothing; refcounting still frees
+    if compact:
+        lean_heap()  # a bulk run: large arrays given back to the system once freed (data/columns.py)
     try:
         return _load(folder, law, compact, workers, meanwhile)
     finally:
         if gc_was_on:
             gc.enable()
+        if compact:
+            trim_heap()
 
 
 COMPACT_KINDS = ("entities", "holdings")
@@ -144,6 +149,10 @@ def _read_table_file(path: Path, compact: bool) -> _FileRead:
     from feoc.load.parquet import read_table  # pyarrow: only for a folder that holds a table
 
     table = read_table(path, compact)
+    if compact:  # the Arrow table is read into columns and freed: give its pages back (issue 17, memory)
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
     out = _FileRead(str(path), None, problems=table.problems, broken_ids=table.broken_ids)
     if table.kind is not None:
         models = table.records
@@ -234,7 +243,7 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
     problems: list[Problem] = []
     finders: dict[str, LineFinder] = {}
     records: dict[str, list[Any]] = defaultdict(list)
-    columns: dict[str, list[list[Any]]] = {}  # compact kinds: one list per field, in record order
+    columns: dict[str, list[ColumnBuilder]] = {}  # compact kinds: one column per field, in record order
     origins = OriginRuns()
     broken_ids: set[str] = set()  # ids of records that failed validation: no "dangling reference" noise for them
 
@@ -247,22 +256,22 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
                 finders[read.name] = read.finder
             for key, models, indexes in read.records:
                 if compact and key in COMPACT_KINDS:
-                    # columns too: bulk analysis reads a field of every record, and a column is read in order
-                    fields = columns.setdefault(key, [[] for _ in KINDS[key].model_fields])
-                    if isinstance(models, Columns):  # a table read column by column (load/parquet_columns.py)
-                        for column, values in zip(fields, models):
-                            column.extend(values)
-                        models = list(map(compact_row(key), *models))
-                    else:
-                        for column, values in zip(fields, zip(*models)):
-                            column.extend(values)
-                        models = list(map(compact_row(key)._make, models))
-                records[key].extend(models)
+                    # only columns: bulk analysis reads a field of every record, and a column is read in order;
+                    # the records are made from them on access (`Rows`), none kept (issue 17, memory)
+                    fields = columns.setdefault(key, [ColumnBuilder() for _ in KINDS[key].model_fields])
+                    for column, values in zip(fields, models if isinstance(models, Columns) else zip(*models)):
+                        column.add(values)
+                else:
+                    records[key].extend(models)
                 origins.add_run(key, read.name, indexes)
+            read.records.clear()  # a worker's tuples: their fields now live in the columns
 
-    dataset = Dataset(**{k: tuple(v) for k, v in records.items()}, origins=origins,  # type: ignore[arg-type]
-                      source_label=str(folder),
-                      columns={k: dict(zip(KINDS[k].model_fields, v)) for k, v in columns.items()})
+    kept = {k: dict(zip(KINDS[k].model_fields, (b.column() for b in v))) for k, v in columns.items()}
+    made: dict[str, Any] = {k: tuple(v) for k, v in records.items()}
+    for k, fields_of in kept.items():
+        made[k] = Rows(compact_row(k), list(fields_of.values()), len(next(iter(fields_of.values()))),
+                       key=list(fields_of).index("id") if "id" in fields_of else 0)
+    dataset = Dataset(**made, origins=origins, source_label=str(folder), columns=kept)  # type: ignore[arg-type]
     problems.extend(check_dataset(dataset, law.vocabulary, finders, broken_ids, battery_materials(law)))
     if problems:
         raise InputError(problems)

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from feoc.data.model import KINDS, MEASURES, year_start
-from feoc.load.columns import Columns, kind_columns, present
+from feoc.load.columns import Columns, Repeat, Shares, kind_columns, present
 
 # the fields of each kind whose checks across fields `_suspect_*` below reproduce (data/model.py, `_check`)
 _RECORD = ("sources", "assumed", "assumption", "note")
@@ -63,14 +63,14 @@ def read_columns(kind: str, table: Any) -> Columns | None:
     return Columns(values[name] for name in model.model_fields)
 
 
-def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: int) -> list[Any]:
+def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: int) -> Sequence[Any]:
     """One field of every record: validated as a whole; a null is the field's default (or a give-up if required)."""
     info = model.model_fields[name]
     default = None if info.is_required() else info.get_default(call_default_factory=True)
     if column is None or column.null_count == rows:
         if info.is_required():
             raise _GiveUp(name)
-        return [default] * rows
+        return Repeat(default, rows)  # a field no record writes: one value, not a list of 10^6 pointers
     if column.null_count and info.is_required():
         raise _GiveUp(name)
     if name in _SHARES:
@@ -86,15 +86,17 @@ def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: in
     return _lists(column, _adapter(model, name), default, rows)
 
 
-def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> list[Any]:
+def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> Sequence[Any]:
     """A list field (aliases, citizenship, sources): empty in most records, so only the records with items are
     read into Python and validated; a null list, or a null in a nested record, is a field left out."""
     import numpy as np
     import pyarrow.compute as pc
 
     lengths = pc.list_value_length(column.combine_chunks()).fill_null(0).to_numpy(zero_copy_only=False)
-    out = [default] * rows
     positions = np.flatnonzero(lengths).tolist()
+    if not positions:
+        return Repeat(default, rows)
+    out = [default] * rows
     if positions:
         items = [present(v) for v in column.take(positions).to_pylist()]
         for pos, value in zip(positions, adapter.validate_python(items)):
@@ -102,8 +104,9 @@ def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> list[A
     return out
 
 
-def _shares(column: Any) -> list[float | None]:
-    """`to_share` on a number column: in [0, 1] (NaN is not), -0.0 read as 0.0."""
+def _shares(column: Any) -> Sequence[float | None]:
+    """`to_share` on a number column: in [0, 1] (NaN is not), -0.0 read as 0.0; kept as one float64 array in which
+    NaN is a share not recorded (`Shares`: 8 bytes a holding, not a Python float each)."""
     import numpy as np
     import pyarrow as pa
 
@@ -112,11 +115,9 @@ def _shares(column: Any) -> list[float | None]:
     present = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     if not ((numbers[present] >= 0.0) & (numbers[present] <= 1.0)).all():
         raise _GiveUp("share")
-    out: list[float | None] = (numbers + 0.0).tolist()
-    if not present.all():
-        for pos in np.flatnonzero(~present).tolist():
-            out[pos] = None
-    return out
+    out = numbers + 0.0  # a fresh, writable array; -0.0 + 0.0 is 0.0
+    out[~present] = np.nan
+    return Shares(out)
 
 
 def _dates(column: Any) -> list[dt.date | None]:
@@ -158,7 +159,7 @@ def _adapter(model: type[BaseModel], name: str) -> TypeAdapter:
     return _adapter_cached(model, name)
 
 
-def _suspect_record(values: dict[str, list[Any]]) -> None:
+def _suspect_record(values: dict[str, Sequence[Any]]) -> None:
     """Record._check: `assumed: true` needs a non-blank `assumption` (few records are assumed: read in Python)."""
     if any(values["assumed"]) and any(a and not (why and why.strip()) for a, why in
                                       zip(values["assumed"], values["assumption"])):

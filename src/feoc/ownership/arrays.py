@@ -51,6 +51,29 @@ def py_round(x: np.ndarray, digits: int) -> np.ndarray:
     return out
 
 
+# --- interests kept between rounds, packed ------------------------------------------------------------
+
+Packed = Any  # an array, or (length, positions, values) of its non-zero elements
+
+
+def pack(x: np.ndarray) -> Packed:
+    """`x` as its non-zero elements when that is smaller (most entities hold none of a group's interest): what the
+    bulk path keeps of a round for the next (issue 17, memory). `unpack` gives the very same array back."""
+    at = np.flatnonzero(x)
+    if len(at) * 12 >= len(x) * 8:
+        return x
+    return (len(x), at.astype(np.int32), x[at])
+
+
+def unpack(packed: Packed) -> np.ndarray:
+    if isinstance(packed, np.ndarray):
+        return packed
+    n, at, values = packed
+    x = np.zeros(n)
+    x[at] = values
+    return x
+
+
 # --- one measure's stake graph, levelled ----------------------------------------------------------
 
 @dataclass
@@ -177,7 +200,7 @@ class StakeGraph:
         holder, target, share = holder[keep], target[keep], share[keep]
         ncomp, label, cyclic = array_components(n, holder, target)
         level = _component_levels(ncomp, label[holder], label[target])[label]
-        self.node_level = level
+        self.node_level = level.astype(np.int32)
         node_cyclic = cyclic[label]
         order = np.lexsort((share, self.rank[holder], target, node_cyclic[target], level[target]))
         self.holder = holder[order].astype(np.int32)

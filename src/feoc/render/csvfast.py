@@ -69,10 +69,15 @@ def csv_text(header: Sequence[str], columns: Sequence[Sequence[Any]]) -> str:
         raise ValueError("columns of different lengths")
     if len(header) < 2:  # csv.writer writes a lone empty field as `""`: leave that case to it
         return _by_csv_module(header, columns)
-    lines = [",".join(_text(list(header)))]
-    if columns and len(columns[0]):
-        lines += map(",".join, zip(*map(_text, columns)))
-    return "\n".join(lines) + "\n"
+    texts = list(map(_text, columns))
+    rows = len(texts[0]) if texts else 0
+    # joined a block of rows at a time: a million rows never exist as a million line strings (issue 17, memory)
+    blocks = [",".join(_text(list(header)))]
+    blocks += ("\n".join(map(",".join, zip(*(t[a:a + _BLOCK] for t in texts)))) for a in range(0, rows, _BLOCK))
+    return "\n".join(blocks) + "\n"
+
+
+_BLOCK = 65536  # rows joined at a time
 
 
 def _by_csv_module(header: Sequence[str], columns: Sequence[Sequence[Any]]) -> str:

@@ -8,9 +8,11 @@ default), so a `contested` row says which way that reading went."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from feoc.data.columns import trim_heap
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.determination import Determination
@@ -40,6 +42,34 @@ class Screen:
 
     def feoc_count(self) -> int:
         return sum(self.columns["feoc"])
+
+
+class Floats(Sequence):
+    """A column of floats held as one float64 array (8 bytes a row, not a Python float each: issue 17, memory),
+    read as Python floats; `numpy.asarray` of it is the array itself."""
+
+    def __init__(self, array: Any):
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.array[i].tolist()
+
+    def __iter__(self) -> Iterator[float]:
+        for a in range(0, len(self.array), 65536):  # a block at a time: never a float object per row at once
+            yield from self.array[a:a + 65536].tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        return self.array if dtype is None else self.array.astype(dtype)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Floats, list, tuple)):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None,
@@ -161,7 +191,12 @@ def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
     from feoc.determine.bulk import BulkReadings
 
     bulk = BulkReadings(dataset, day, law)
-    return _agreed(_bulk_table(bulk, day, law, interpretation), dataset, day, law, interpretation, "vectorised", bulk)
+    try:
+        return _agreed(_bulk_table(bulk, day, law, interpretation), dataset, day, law, interpretation, "vectorised", bulk)
+    finally:
+        bulk.worst = bulk.worst_case = None  # the worst case refers back to `bulk`: freed now, not at a collection
+        del bulk
+        trim_heap()
 
 
 def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str | None) -> Screen:
@@ -176,7 +211,7 @@ def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str 
     n = len(res.ids)
     with paused_gc():
         order = sorted(res.gov)
-        shares: dict[str, list[float]] = {}
+        shares: dict[str, Any] = {}  # Floats
         best_nation = np.full((len(MEASURES), n), -1, dtype=np.int64)
         for mi, measure in enumerate(MEASURES):
             best = np.zeros(n)
@@ -185,7 +220,7 @@ def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str 
                 better = vals > best  # the first nation (in sorted order) keeps a tie, as in _screen_from
                 best[better] = vals[better]
                 best_nation[mi, better] = ni
-            shares[measure] = py_round(best, 6)[res.order].tolist()  # in id order: floats made in reading order
+            shares[measure] = Floats(py_round(best, 6)[res.order])  # in id order
         # the nations behind any measure's largest interest, as a bit set per entity, then its label
         bits = np.zeros(n, dtype=np.int64)
         for row in best_nation:

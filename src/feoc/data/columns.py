@@ -1,0 +1,124 @@
+"""Columns of records held compactly (issue 17, memory): a field every record leaves at one value (`Repeat`), and
+shares as one float64 array (`Shares`). Both read as the list of Python values they stand for (the same values,
+equal to that list), so whatever reads a column of a compact load (`Dataset.column`) reads them unchanged; numpy
+reads them as arrays at once (`__array__`)."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import itertools
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
+
+
+class Repeat(Sequence):
+    """A column whose every value is one object (a field no record of a table writes: `note`, `sources`, …):
+    `n` times `value`, without a list of `n` pointers (issue 17, memory: 8 bytes a record per such field)."""
+
+    __slots__ = ("n", "value")
+
+    def __init__(self, value: Any, n: int):
+        self.value, self.n = value, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    @overload
+    def __getitem__(self, i: int) -> Any: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Any]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [self.value] * len(range(*i.indices(self.n)))
+        if not -self.n <= i < self.n:
+            raise IndexError("column index out of range")
+        return self.value
+
+    def __iter__(self) -> Iterator[Any]:
+        return itertools.repeat(self.value, self.n)
+
+    def __eq__(self, other: object) -> bool:  # equal to a list or tuple of the same values, as a list column is
+        if isinstance(other, (Repeat, list, tuple)):
+            return len(other) == self.n and all(v == self.value for v in other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def count(self, value: Any) -> int:
+        return self.n if self.n and (value is self.value or value == self.value) else 0
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        import numpy as np
+
+        if dtype is not None and np.dtype(dtype).kind == "f" and self.value is None:
+            return np.full(self.n, np.nan, dtype=dtype)  # as np.array([None, …], dtype=float) reads None
+        return np.full(self.n, self.value, dtype=dtype if dtype is not None else object)
+
+
+class Shares(Sequence):
+    """A column of shares held as one float64 array, NaN where a record leaves the share out (a share is never
+    NaN: the models refuse it), read as Python floats and None (issue 17, memory: 8 bytes a record instead of a
+    float object and a pointer). `numpy.asarray(column, dtype=float)` is the array itself: NaN for None, as
+    numpy reads a list with None."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: Any):
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return _none_for_nan(self.array[i].tolist())
+        value = float(self.array[i])
+        return None if value != value else value
+
+    def __iter__(self) -> Iterator[Any]:
+        for a in range(0, len(self.array), _BLOCK):  # a block of floats at a time, never one per record at once
+            yield from _none_for_nan(self.array[a:a + _BLOCK].tolist())
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        import numpy as np
+
+        if dtype is None or np.dtype(dtype) == self.array.dtype:
+            return self.array.copy() if copy else self.array
+        return np.array(list(self), dtype=dtype)  # object and other dtypes: as from the list it stands for
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Shares, Repeat, list, tuple)):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_BLOCK = 65536
+
+
+def _none_for_nan(values: list[float]) -> list[float | None]:
+    return [None if v != v else v for v in values]
+
+
+_M_MMAP_THRESHOLD = -3  # mallopt's option number (glibc malloc.h)
+_MMAP_FROM = 4 * 1024 * 1024  # bytes: larger blocks (a column of 500k numbers) are mapped on their own, given back when freed
+
+
+def lean_heap() -> None:
+    """For a bulk run (Linux, glibc): every block of 4 MiB or more (a column of numbers, a round's interests) is
+    mapped on its own and given back to the system when freed. glibc's default threshold grows to 32 MiB after the
+    first large free, so the arrays of a million-entity screen (8 MiB each) stayed in the heap once freed, and the
+    resident set kept the largest of them ever held (issue 17, memory: ~0.3 GB of a 1M screen). Elsewhere: nothing."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
+
+
+def trim_heap() -> None:
+    """Give the heap's free pages back to the system (glibc `malloc_trim`), after a step that freed much."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+__all__ = ["Repeat", "Shares", "lean_heap", "trim_heap"]
