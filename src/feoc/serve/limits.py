@@ -8,6 +8,9 @@
 - bounded concurrency: uvicorn's `limit_concurrency` answers 503 past `Limits.concurrency` connections and
   tasks at once, and `timeout_keep_alive` closes idle connections (`uvicorn_config`);
 - no secrets: the server reads none and prints none; it binds 127.0.0.1 unless told otherwise.
+
+`HEAD` is answered as `GET` without the body (RFC 9110 §9.3.2: a server supports GET and HEAD), so an uptime
+monitor's `HEAD /healthz` sees the status and headers a `GET` would.
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ class LimitsMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         why = refusal(scope) if scope["type"] == "http" else None
+        if why is None and scope["type"] == "http" and scope.get("method") == "HEAD":
+            await self.app({**scope, "method": "GET"}, receive, _without_body(send))
+            return
         if why is None:
             await self.app(scope, receive, send)
             return
@@ -71,6 +77,17 @@ class LimitsMiddleware:
                     "headers": [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+def _without_body(send: Send) -> Send:
+    """`send` passing the status and headers of a GET's answer (its content-length too) but none of its body."""
+
+    async def sending(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return sending
 
 
 def uvicorn_config(app: Any, host: str, port: int, limits: Limits) -> Any:

@@ -1,0 +1,77 @@
+"""A hostile new user tries issues 18 (everyday use) and 19 (`feoc serve`): each test is one defect found by
+following the README literally or by attacking the server, named for the user story it breaks.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from feoc.serve.app import create_app
+from feoc.serve.state import ServeState
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(create_app(ServeState(SEEDS)))
+
+
+@pytest.mark.parametrize("url", ["/healthz", "/v1/entities/aesc?on=2024-06-01", "/v1/rules", "/",
+                                 "/entities/aesc?on=2024-06-01"])
+def test_an_uptime_monitor_probing_with_head_gets_the_get_answer_without_a_body(client, url):
+    """An uptime monitor or load balancer asks `HEAD /healthz`: RFC 9110 §9.3.2 — a server answers HEAD as GET,
+    without the body; it was 405 Method Not Allowed on every route, so the monitor reported the service down."""
+    got = client.get(url)
+    head = client.head(url)
+    assert head.status_code == got.status_code, head.text
+    assert head.content == b""
+    assert head.headers.get("content-type") == got.headers.get("content-type")
+    assert head.headers.get("content-length") == got.headers.get("content-length")
+
+
+def test_a_typo_in_a_parameter_of_a_route_that_takes_none_says_so(client):
+    """`GET /v1/rules?regime=30d`: the problem said "this route takes" and stopped — it takes no parameter."""
+    answer = client.get("/v1/rules?regime=30d")
+    assert answer.status_code == 400 and answer.headers["content-type"] == PROBLEM
+    assert answer.json()["detail"].endswith("this route takes no query parameter"), answer.json()["detail"]
+
+
+def _serve(port: int, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run([sys.executable, "-m", "feoc", "serve", "--data", str(SEEDS), "--port", str(port), *extra],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_port_already_in_use_is_one_clear_line_and_exit_2_not_the_engine_code():
+    """A second `feoc serve` on a busy port: uvicorn's log lines and its exit 3 — which feoc's contract reads as
+    "the rule engine disagreed" — after a line claiming the server was up. Now: one line naming the address and
+    the fix, exit 2 (a usage problem), and no claim that it is serving."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = _serve(port)
+    assert proc.returncode == 2, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert f"127.0.0.1:{port}" in lines[0] and "--port" in lines[0] and "in use" in lines[0]
+    assert "Traceback" not in proc.stderr and "INFO" not in proc.stderr
+
+
+def test_a_host_that_does_not_resolve_is_one_clear_line_and_exit_2():
+    """`feoc serve --host no-such-host.invalid`: uvicorn's "Name or service not known" and exit 3 (read as an
+    engine disagreement). Now one line naming the host and the fix, exit 2."""
+    proc = _serve(0, "--host", "no-such-host.invalid")
+    assert proc.returncode == 2, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "no-such-host.invalid" in lines[0] and "--host" in lines[0], proc.stderr
