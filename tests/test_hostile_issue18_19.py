@@ -5,6 +5,7 @@ following the README literally or by attacking the server, named for the user st
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -75,3 +76,25 @@ def test_a_host_that_does_not_resolve_is_one_clear_line_and_exit_2():
     assert proc.returncode == 2, proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "no-such-host.invalid" in lines[0] and "--host" in lines[0], proc.stderr
+
+
+@pytest.fixture(scope="module")
+def index_md(tmp_path_factory) -> str:
+    from typer.testing import CliRunner
+
+    from feoc.cli import app
+
+    folder = tmp_path_factory.mktemp("reports")
+    result = CliRunner().invoke(app, ["report", "--data", str(SEEDS), "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    return (folder / "index.md").read_text(encoding="utf-8")
+
+
+def test_a_tax_adviser_reads_the_plants_products_in_words_said_once(index_md):
+    """A tax adviser reads the index's §45X plants: "cannot be determined: battery\\_cell cannot be determined" —
+    an internal id (with a Markdown escape) where rules/vocabulary.yaml has the word "battery cell", and the
+    status said twice. Now each product by its label, its status named only where it differs from the plant's."""
+    plants = index_md[index_md.index("## Plants"):]
+    assert "battery\\_cell" not in plants and "anode\\_electrode" not in plants
+    assert "cannot be determined: battery cell |" in plants, plants
+    assert not any(re.search(r"cannot be determined: .*cannot be determined", row) for row in plants.splitlines())
