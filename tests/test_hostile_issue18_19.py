@@ -98,3 +98,16 @@ def test_a_tax_adviser_reads_the_plants_products_in_words_said_once(index_md):
     assert "battery\\_cell" not in plants and "anode\\_electrode" not in plants
     assert "cannot be determined: battery cell |" in plants, plants
     assert not any(re.search(r"cannot be determined: .*cannot be determined", row) for row in plants.splitlines())
+
+
+def test_pressing_tab_outside_the_repository_prints_nothing_over_the_prompt(tmp_path):
+    """A user of the installed feoc presses Tab after `feoc check entity ae` in a folder without seeds/: the
+    completion printed "note: no --data and no ./seeds: …" three times over the prompt (the --data default ran
+    while the shell only asked for completions). The README: feoc answers "without reading data"."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "_FEOC_COMPLETE": "complete_bash", "COMP_WORDS": "feoc check entity ae", "COMP_CWORD": "3"}
+    script = "import sys; sys.argv = ['feoc']; from feoc.cli import main; main()"  # as the console script
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "", proc.stderr
