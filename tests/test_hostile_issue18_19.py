@@ -111,3 +111,31 @@ def test_pressing_tab_outside_the_repository_prints_nothing_over_the_prompt(tmp_
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "", proc.stderr
+
+
+def test_an_attacker_sending_megabytes_of_headers_is_refused_before_the_app():
+    """`feoc serve` promises sane request-size limits, but uvicorn's default parser (httptools) took an 8 MB
+    header and answered 200: 64 such connections hold half a gigabyte. Now the head of a request is bounded
+    (`serve.limits.MAX_HEAD`): a larger one is refused with 400 before any route runs; a normal one is served."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("serve_load", ROOT / "bench" / "serve_load.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    port = bench.free_port()
+    proc = bench.start(SEEDS, port)
+    try:
+        def ask(extra: bytes) -> bytes:
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+                try:
+                    conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + extra + b"\r\n")
+                    return conn.recv(64)
+                except (ConnectionResetError, BrokenPipeError):  # refused and closed while we still sent
+                    return b"closed"
+
+        refused = ask(b"X-Big: " + b"a" * 8_000_000 + b"\r\n")
+        assert refused.startswith(b"HTTP/1.1 400") or refused == b"closed", refused
+        assert ask(b"X-Small: " + b"a" * 2_000 + b"\r\n").startswith(b"HTTP/1.1 200")
+    finally:
+        bench.stop(proc)

@@ -3,6 +3,8 @@
 - no request body: every route is a GET but `POST /v1/reload`, which takes none; a request that announces a
   body (`Content-Length` above 0, or `Transfer-Encoding`) is refused with 413 before any route runs;
 - a bounded URL: a path over `MAX_PATH` or a query over `MAX_QUERY` characters is refused with 414;
+- a bounded request head: uvicorn's h11 parser refuses a request line and headers over `MAX_HEAD` bytes with 400
+  before any route runs (its default parser, httptools, takes headers of any size: 8 MB were served);
 - a bounded time: a check or screen that takes over `Limits.timeout_s` answers 503 (the work it started
   finishes in the background, one at a time under the judge lock, and fills the cache);
 - bounded concurrency: uvicorn's `limit_concurrency` answers 503 past `Limits.concurrency` connections and
@@ -24,6 +26,7 @@ from feoc.serve.problems import MEDIA_TYPE, problem_body
 
 MAX_PATH = 512  # an id is a short name; a longer path is no route
 MAX_QUERY = 512  # on, interpretation, credit, acquired, format: a few dozen characters
+MAX_HEAD = 64 * 1024  # bytes of request line and headers: a browser's cookies and headers fit many times over
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -95,5 +98,6 @@ def uvicorn_config(app: Any, host: str, port: int, limits: Limits) -> Any:
     import uvicorn
 
     return uvicorn.Config(app, host=host, port=port, limit_concurrency=limits.concurrency,
+                          http="h11", h11_max_incomplete_event_size=MAX_HEAD,
                           timeout_keep_alive=limits.keep_alive_s, server_header=False, proxy_headers=False,
                           log_level="info", access_log=False)
