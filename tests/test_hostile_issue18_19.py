@@ -139,3 +139,28 @@ def test_an_attacker_sending_megabytes_of_headers_is_refused_before_the_app():
         assert ask(b"X-Small: " + b"a" * 2_000 + b"\r\n").startswith(b"HTTP/1.1 200")
     finally:
         bench.stop(proc)
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory) -> Path:
+    from typer.testing import CliRunner
+
+    from feoc.cli import app
+
+    folder = tmp_path_factory.mktemp("reports-all")
+    result = CliRunner().invoke(app, ["report", "--data", str(SEEDS), "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_a_tax_adviser_reads_battery_components_and_plant_products_as_words(report_dir):
+    """The 2024 Leaf's "Battery components" table listed `cathode\\_electrode`, `battery\\_cell` — ids where
+    rules/vocabulary.yaml has "cathode electrode", "battery cell" (the diagram above already used the words);
+    SK Battery America's plants table listed its products the same way. Now the words."""
+    leaf = (report_dir / "vehicles" / "nissan-leaf-2024.md").read_text(encoding="utf-8")
+    table = leaf[leaf.index("#### Battery components"):].split("\n\n")[1]
+    assert "| battery cell[^" in table and "\\_" not in table, table
+    skba = (report_dir / "entities" / "sk-battery-america.md").read_text(encoding="utf-8")
+    plants = skba[skba.index("### Plants it operates"):].split("\n\n")[1]
+    assert "battery cell: cannot be determined" in plants, plants
+    assert not re.search(r"\| [^|]*battery\\_cell: ", plants), plants

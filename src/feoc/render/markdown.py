@@ -118,7 +118,7 @@ def _vehicle_parts(v: VehicleVerdict, day: dt.date, dataset: Dataset, notes: Foo
     parts = [("checks", checks + [""])]
     if v.findings:
         parts.append(("findings", ["#### Findings", ""] + findings_table(v.findings, context.law, day)))
-    parts += vehicle_tables(v, dataset, notes)
+    parts += vehicle_tables(v, dataset, notes, context.law.vocabulary.component_labels)
     parts.append(("ownership chains", paths_section([f for f in v.upstream if f.path_steps], dataset, notes, day)))
     parts.append(("why the FEOCs are FEOCs", upstream_section(v.upstream, notes, dataset, context.law)))
     parts.append(("notes", _notes(v.notes)))
