@@ -164,3 +164,14 @@ def test_a_tax_adviser_reads_battery_components_and_plant_products_as_words(repo
     plants = skba[skba.index("### Plants it operates"):].split("\n\n")[1]
     assert "battery cell: cannot be determined" in plants, plants
     assert not re.search(r"\| [^|]*battery\\_cell: ", plants), plants
+
+
+def test_a_tax_adviser_is_not_told_both_halves_failed_on_a_full_credit_date(report_dir):
+    """The 2024 Leaf on 2022-08-17: "eligible, 7,500 USD", yet its sourcing halves table said each half
+    "not in force | no | 0" — read as two failed halves worth nothing beside a full credit. A half not in force
+    is neither met nor failed and earns no half-amount: its cells say so."""
+    leaf = (report_dir / "vehicles" / "nissan-leaf-2024.md").read_text(encoding="utf-8")
+    first = leaf[leaf.index("### As of 2022-08-17"):leaf.index("### As of 2023-01-01")]
+    halves = first[first.index("#### Sourcing halves"):].split("\n\n")[1].splitlines()[2:]
+    assert halves and all("not in force" in row for row in halves), halves
+    assert not any(row.endswith("| no | 0 |") for row in halves), halves

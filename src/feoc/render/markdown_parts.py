@@ -183,8 +183,10 @@ def vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes,
     for name, h in v.halves.items():
         share = "—" if h.share is None or not h.in_force else f"{h.share:.2%}"
         req = f"{h.threshold:.0%}" if h.threshold is not None else "not in force"
-        met = "yes" if h.meets else "cannot be determined" if h.missing else "no"
-        halves.append(f"| {name.replace('_', ' ')} | {share} | {req} | {met} | {h.amount_usd:,.0f} |")
+        # a half not in force is neither met nor failed: the credit is not split in halves on that date
+        met = "not required" if not h.in_force else "yes" if h.meets else "cannot be determined" if h.missing else "no"
+        amount = f"{h.amount_usd:,.0f}" if h.in_force else "—"
+        halves.append(f"| {name.replace('_', ' ')} | {share} | {req} | {met} | {amount} |")
     return [("battery components", lines + [""]), ("critical minerals", _minerals(v, battery, dataset, notes)),
             ("sourcing halves", halves + [""])]
 
