@@ -175,3 +175,18 @@ def test_a_tax_adviser_is_not_told_both_halves_failed_on_a_full_credit_date(repo
     halves = first[first.index("#### Sourcing halves"):].split("\n\n")[1].splitlines()[2:]
     assert halves and all("not in force" in row for row in halves), halves
     assert not any(row.endswith("| no | 0 |") for row in halves), halves
+
+
+def test_a_tax_adviser_learns_what_each_reading_named_in_a_contested_verdict_means(report_dir):
+    """AESC's report and the index say "contested: feoc-lookthrough: FEOC; government: not a FEOC;
+    government-control: …" — reading ids, whose meaning (rules/interpretations.yaml `title`) appeared nowhere in
+    the reports. Now the index and every contested report say what each reading is, in its title's words."""
+    from feoc.law.law import Law
+
+    law = Law.load()
+    titles = {name: law.interpretations[name].title for name in law.reading_names()}
+    index = (report_dir / "index.md").read_text(encoding="utf-8")
+    aesc = (report_dir / "entities" / "aesc.md").read_text(encoding="utf-8")
+    for text in (index, aesc):
+        for name, title in titles.items():
+            assert f"`{name}`" in text and title.split(";")[0] in text, (name, title)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from feoc.render.markdown_parts import ReportContext, deciding, report_path, status
+from feoc.render.markdown_parts import ReportContext, deciding, readings_legend, report_path, status
 from feoc.render.sanitize import code, md
 from feoc.verdicts.facility45x import Facility45XVerdict
 from feoc.verdicts.timeline import SubjectTimeline
@@ -39,8 +39,8 @@ def render_index(timelines: list[SubjectTimeline], dates: list[dt.date], context
              f"Judged as of {', '.join(d.isoformat() for d in dates)} under the default interpretation "
              f"{code(context.interpretation)}; *contested* marks verdicts on which the readings of the law disagree "
              "(each report lists every reading's answer), *cannot be determined* verdicts missing a fact. "
-             "Each cell gives the verdict, then what decided it.",
-             "", "## Vehicles (IRC §30D credit, placed in service and acquired on the date)", ""]
+             "Each cell gives the verdict, then what decided it.", ""] + readings_legend(context.law) + [
+             "## Vehicles (IRC §30D credit, placed in service and acquired on the date)", ""]
     days = " | ".join(d.isoformat() for d in dates)
     lines += [f"| vehicle | {days} |", "| --- | " + " | ".join("---" for _ in dates) + " |"]
     lines += _subjects(timelines, "vehicle", context)

@@ -150,6 +150,16 @@ def upstream_section(upstream: list[Finding], notes: Footnotes, dataset: Dataset
     return lines + [""]
 
 
+def readings_legend(law: Law) -> list[str]:
+    """Each reading of unsettled law a contested verdict names, with its title (rules/interpretations.yaml): the
+    reports name readings by id, and a reader must be told what each one holds."""
+    lines = ["The readings of the law (rules/interpretations.yaml):", ""]
+    for name in law.reading_names():
+        default = " (default)" if name == law.default_interpretation else ""
+        lines.append(f"- {code(name)}{default}: {md(law.interpretations[name].title)}")
+    return lines + [""]
+
+
 def word(product: str, labels: dict[str, str]) -> str:
     """A component or product in words: its label in rules/vocabulary.yaml, else its id without underscores."""
     return labels.get(product, product.replace("_", " "))
