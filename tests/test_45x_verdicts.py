@@ -153,10 +153,11 @@ def test_aesc_us_plants_no_credit_from_2026_with_the_envision_path(seed_reports)
 
 
 def test_index_shows_each_products_status(seed_reports):
-    """The index's plants table: the plant's §45X status and, after it, each product's (no raw HTML, issue 18)."""
+    """The index's plants table: the plant's §45X status and, after it, each product in words, its own status
+    named where it differs from the plant's (no raw HTML, issue 18; no ids, the status said once: hostile probe)."""
     index = (seed_reports / "md" / "index.md").read_text(encoding="utf-8")
     row = next(line for line in index.splitlines() if "(`skba-commerce-2`) |" in line)
-    assert "cannot be determined: anode\\_electrode cannot be determined; battery\\_cell cannot be determined" in row
+    assert "cannot be determined: anode electrode; battery cell; battery module; cathode electrode |" in row
 
 
 def test_report_json_has_the_45x_section(seed_reports):

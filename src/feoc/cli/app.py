@@ -65,7 +65,9 @@ def default_data() -> Path:
     return SEEDS  # neither: the usual message names `seeds`
 
 
-def _data_or_default(value: Path | None) -> Path:
+def _data_or_default(ctx: typer.Context, value: Path | None) -> Path:
+    if value is None and ctx.resilient_parsing:  # a shell asking for completions: no note over its prompt
+        return SEEDS
     return default_data() if value is None else value
 
 

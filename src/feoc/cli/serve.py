@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
 
 import typer
@@ -40,7 +42,32 @@ def serve(data: Path = DATA_OPTION, rules: Path | None = RULES_OPTION,
         fail_input(exc)
         return
     limits = Limits(timeout_s=timeout, concurrency=concurrency)
+    sock = listening(host, port)
+    port = sock.getsockname()[1]  # --port 0: the port the system chose
     if host not in ("127.0.0.1", "localhost", "::1"):
         note(f"note: listening on {host}: anyone who can reach it can ask (feoc serve has no authentication)")
     note(f"feoc serve: generation 1 of {data} loaded; http://{host}:{port}/healthz")
-    uvicorn.Server(uvicorn_config(create_app(state, limits=limits), host, port, limits)).run()
+    uvicorn.Server(uvicorn_config(create_app(state, limits=limits), host, port, limits)).run(sockets=[sock])
+
+
+def listening(host: str, port: int) -> socket.socket:
+    """A socket bound to `host`:`port`, or one line naming the address and the fix, exit 2. Bound here, before
+    uvicorn starts: uvicorn reports a busy port or an unknown host in its own log lines and exits 3, which
+    feoc's exit-code contract reads as "the rule engine disagreed"."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: a restart reuses a closing port
+        try:
+            sock.bind(address)
+        except OSError:
+            sock.close()
+            raise
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        fix = ("stop the server using it or choose another --port" if exc.errno == errno.EADDRINUSE
+               else "check --host (an address of this machine) and --port")
+        typer.echo(f"feoc serve: cannot listen on {host}:{port}: {why.lower()} — {fix}", err=True)
+        raise typer.Exit(2) from None
+    sock.set_inheritable(True)
+    return sock

@@ -17,6 +17,7 @@ from feoc.render.markdown_parts import (
     deciding,
     findings_table,
     paths_section,
+    readings_legend,
     section_45x,
     status,
     upstream_section,
@@ -55,6 +56,7 @@ def _heading(t: SubjectTimeline, dataset: Dataset, notes: Footnotes, context: Re
     contested = any(v.contested for _, v in t.points)
     lines += [verdict_line, "", f"Interpretation: {code(last.interpretation)} (default)."
               + (" **Contested:** the readings of the law disagree on at least one date." if contested else ""), ""]
+    lines += readings_legend(context.law) if contested else []
     if getattr(record, "note", None):
         lines += [f"> Dataset note: {md(record.note)}", ""]
     if getattr(record, "assumed", False):
@@ -118,7 +120,7 @@ def _vehicle_parts(v: VehicleVerdict, day: dt.date, dataset: Dataset, notes: Foo
     parts = [("checks", checks + [""])]
     if v.findings:
         parts.append(("findings", ["#### Findings", ""] + findings_table(v.findings, context.law, day)))
-    parts += vehicle_tables(v, dataset, notes)
+    parts += vehicle_tables(v, dataset, notes, context.law.vocabulary.component_labels)
     parts.append(("ownership chains", paths_section([f for f in v.upstream if f.path_steps], dataset, notes, day)))
     parts.append(("why the FEOCs are FEOCs", upstream_section(v.upstream, notes, dataset, context.law)))
     parts.append(("notes", _notes(v.notes)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from feoc.render.markdown_parts import ReportContext, deciding, report_path, status
+from feoc.render.markdown_parts import ReportContext, deciding, readings_legend, report_path, status
 from feoc.render.sanitize import code, md
 from feoc.verdicts.facility45x import Facility45XVerdict
 from feoc.verdicts.timeline import SubjectTimeline
@@ -39,8 +39,8 @@ def render_index(timelines: list[SubjectTimeline], dates: list[dt.date], context
              f"Judged as of {', '.join(d.isoformat() for d in dates)} under the default interpretation "
              f"{code(context.interpretation)}; *contested* marks verdicts on which the readings of the law disagree "
              "(each report lists every reading's answer), *cannot be determined* verdicts missing a fact. "
-             "Each cell gives the verdict, then what decided it.",
-             "", "## Vehicles (IRC §30D credit, placed in service and acquired on the date)", ""]
+             "Each cell gives the verdict, then what decided it.", ""] + readings_legend(context.law) + [
+             "## Vehicles (IRC §30D credit, placed in service and acquired on the date)", ""]
     days = " | ".join(d.isoformat() for d in dates)
     lines += [f"| vehicle | {days} |", "| --- | " + " | ".join("---" for _ in dates) + " |"]
     lines += _subjects(timelines, "vehicle", context)
@@ -49,12 +49,12 @@ def render_index(timelines: list[SubjectTimeline], dates: list[dt.date], context
     lines += ["", "## Companies (FEOC status, and §45X prohibited-foreign-entity status)", "",
               f"| company | {days} | {pfe_head} |", "| --- | " + " | ".join("---" for _ in dates) + " | --- |"]
     lines += _subjects(timelines, "entity", context)
-    lines += _plants(timelines, dates)
+    lines += _plants(timelines, dates, context.law.vocabulary.component_labels)
     lines += ["", "---", "", context.footer, ""]
     return "\n".join(lines)
 
 
-def _plants(timelines: list[SubjectTimeline], dates: list[dt.date]) -> list[str]:
+def _plants(timelines: list[SubjectTimeline], dates: list[dt.date], labels: dict[str, str]) -> list[str]:
     """One row per plant a reported company operates: its §45X verdict on each report date the §45X rules
     apply to some taxpayer (earlier dates are named, not shown: nothing to judge)."""
     days45 = [d for d, _ in next((t.facilities45x for t in timelines if t.facilities45x), [])]
@@ -70,18 +70,21 @@ def _plants(timelines: list[SubjectTimeline], dates: list[dt.date]) -> list[str]
               "| --- | --- | " + " | ".join("---" for _ in days45) + " |"]
     for fid, plant, operator, name in rows:
         t = next(x for x in timelines if x.subject == operator)
-        cells = [_plant_cell(next(v for v in vs if v.subject == fid)) for _, vs in t.facilities45x]
+        cells = [_plant_cell(next(v for v in vs if v.subject == fid), labels) for _, vs in t.facilities45x]
         link = f"[{md(name)}]({report_path('entity', operator)})"
         lines.append(f"| {md(plant)} ({code(fid)}) | {link} | " + " | ".join(cells) + " |")
     return lines
 
 
-def _plant_cell(v: Facility45XVerdict) -> str:
-    """A plant's §45X status on a date and after it each product's own status — unless the operator's status
-    decided the plant (a prohibited foreign entity gets nothing, whatever its products), which is named instead."""
+def _plant_cell(v: Facility45XVerdict, labels: dict[str, str]) -> str:
+    """A plant's §45X status on a date and after it each product in words (its label in rules/vocabulary.yaml)
+    with its own status where that differs from the plant's — unless the operator's status decided the plant (a
+    prohibited foreign entity gets nothing, whatever its products), which is named instead."""
     head = v.status.replace("_", " ")
     if v.operator_pfe:
         return f"{head}: operator {md(v.operator_status or 'a prohibited foreign entity')}"
     if v.operator_status is None or not v.products:
         return head
-    return head + ": " + "; ".join(f"{md(p.product)} {p.status.replace('_', ' ')}" for p in v.products)
+    words = [md(labels.get(p.product, p.product.replace("_", " "))) for p in v.products]
+    return head + ": " + "; ".join(w if p.status == v.status else f"{w} {p.status.replace('_', ' ')}"
+                                   for w, p in zip(words, v.products, strict=True))

@@ -150,6 +150,21 @@ def upstream_section(upstream: list[Finding], notes: Footnotes, dataset: Dataset
     return lines + [""]
 
 
+def readings_legend(law: Law) -> list[str]:
+    """Each reading of unsettled law a contested verdict names, with its title (rules/interpretations.yaml): the
+    reports name readings by id, and a reader must be told what each one holds."""
+    lines = ["The readings of the law (rules/interpretations.yaml):", ""]
+    for name in law.reading_names():
+        default = " (default)" if name == law.default_interpretation else ""
+        lines.append(f"- {code(name)}{default}: {md(law.interpretations[name].title)}")
+    return lines + [""]
+
+
+def word(product: str, labels: dict[str, str]) -> str:
+    """A component or product in words: its label in rules/vocabulary.yaml, else its id without underscores."""
+    return labels.get(product, product.replace("_", " "))
+
+
 def _part_cells(r: dict[str, Any]) -> str:
     """The cells a component row and a mineral row share: step, facility, country, operator, FEOC, qualifying."""
     return (f"{r['step']} | {code(r['facility'])} | {r['country']} | {code(r['operator'])} | "
@@ -160,9 +175,10 @@ def _value_cell(r: dict[str, Any]) -> str:
     return f"{r['value_usd']:,.0f}{' (assumed)' if r['assumed'] else ''}"
 
 
-def vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes) -> list[tuple[str, list[str]]]:
-    """The battery components, critical minerals and sourcing halves of a vehicle's verdict, as named parts
-    (a report shows a part again only on a date where it changed)."""
+def vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes,
+                   labels: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """The battery components (in words: `labels`, rules/vocabulary.yaml), critical minerals and sourcing halves
+    of a vehicle's verdict, as named parts (a report shows a part again only on a date where it changed)."""
     battery = dataset.battery(dataset.vehicle(v.subject).battery)
     comps = {c.component: c for c in battery.components}
     lines = ["#### Battery components", "",
@@ -171,14 +187,16 @@ def vehicle_tables(v: VehicleVerdict, dataset: Dataset, notes: Footnotes) -> lis
     for r in v.components:
         refs = notes.cite_all([(comps.get(r["component"]), f"{battery.id} {r['component']}"),
                                (dataset.facility(r["facility"]), r["facility"])])
-        lines.append(f"| {md(r['component'])}{refs} | {_part_cells(r)} | {_value_cell(r)} |")
+        lines.append(f"| {md(word(r['component'], labels))}{refs} | {_part_cells(r)} | {_value_cell(r)} |")
     halves = ["#### Sourcing halves", "", "| half | qualifying share | required | met | amount (USD) |",
               "| --- | ---: | ---: | --- | ---: |"]
     for name, h in v.halves.items():
         share = "—" if h.share is None or not h.in_force else f"{h.share:.2%}"
         req = f"{h.threshold:.0%}" if h.threshold is not None else "not in force"
-        met = "yes" if h.meets else "cannot be determined" if h.missing else "no"
-        halves.append(f"| {name.replace('_', ' ')} | {share} | {req} | {met} | {h.amount_usd:,.0f} |")
+        # a half not in force is neither met nor failed: the credit is not split in halves on that date
+        met = "not required" if not h.in_force else "yes" if h.meets else "cannot be determined" if h.missing else "no"
+        amount = f"{h.amount_usd:,.0f}" if h.in_force else "—"
+        halves.append(f"| {name.replace('_', ' ')} | {share} | {req} | {met} | {amount} |")
     return [("battery components", lines + [""]), ("critical minerals", _minerals(v, battery, dataset, notes)),
             ("sourcing halves", halves + [""])]
 
@@ -224,10 +242,10 @@ def section_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes, law: Law
     elif last_day in t.pfe_checked:  # a clear "not a prohibited foreign entity" shows what was looked at
         lines += [f"As of {last_day.isoformat()}:", ""] + checked_table(t.pfe_checked[last_day], law,
                                                                        "prohibited-foreign-entity")
-    return lines + _plants_45x(t, dataset, notes)
+    return lines + _plants_45x(t, dataset, notes, law.vocabulary.component_labels)
 
 
-def _plants_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[str]:
+def _plants_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes, labels: dict[str, str]) -> list[str]:
     """The plants table (one row per plant and date, each product with its own status) and what would change
     them: only the facts that could — none for a plant denied because its operator is a PFE."""
     plants = [(day, vs) for day, vs in t.facilities45x if vs]
@@ -238,7 +256,7 @@ def _plants_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes) -> list[
     for day, verdicts in plants:
         for v in verdicts:
             refs = notes.cite(dataset.facility(v.subject), v.subject)
-            products = "; ".join(f"{md(p.product)}: {p.status.replace('_', ' ')} — {md(p.detail)}"
+            products = "; ".join(f"{md(word(p.product, labels))}: {p.status.replace('_', ' ')} — {md(p.detail)}"
                                    for p in v.products) or "—"
             if v.operator_pfe:  # the operator's status decided: no product's ratio could change it
                 products = "not needed: the operator is a prohibited foreign entity"

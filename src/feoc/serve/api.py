@@ -52,8 +52,9 @@ def only(request: Request, *names: str) -> None:
     params = request.query_params
     unknown = sorted({k for k in params if k not in names})
     if unknown:
+        takes = ", ".join(names) or "no query parameter"
         raise ProblemError(400, "unknown-parameter", f"unknown query parameter {', '.join(unknown)} — this route "
-                                                     f"takes {', '.join(names)}")
+                                                     f"takes {takes}")
     twice = sorted({k for k in params if len(params.getlist(k)) > 1})
     if twice:
         raise ProblemError(400, "repeated-parameter", f"query parameter {', '.join(twice)} given more than once "

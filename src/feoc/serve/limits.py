@@ -3,11 +3,16 @@
 - no request body: every route is a GET but `POST /v1/reload`, which takes none; a request that announces a
   body (`Content-Length` above 0, or `Transfer-Encoding`) is refused with 413 before any route runs;
 - a bounded URL: a path over `MAX_PATH` or a query over `MAX_QUERY` characters is refused with 414;
+- a bounded request head: uvicorn's h11 parser refuses a request line and headers over `MAX_HEAD` bytes with 400
+  before any route runs (its default parser, httptools, takes headers of any size: 8 MB were served);
 - a bounded time: a check or screen that takes over `Limits.timeout_s` answers 503 (the work it started
   finishes in the background, one at a time under the judge lock, and fills the cache);
 - bounded concurrency: uvicorn's `limit_concurrency` answers 503 past `Limits.concurrency` connections and
   tasks at once, and `timeout_keep_alive` closes idle connections (`uvicorn_config`);
 - no secrets: the server reads none and prints none; it binds 127.0.0.1 unless told otherwise.
+
+`HEAD` is answered as `GET` without the body (RFC 9110 §9.3.2: a server supports GET and HEAD), so an uptime
+monitor's `HEAD /healthz` sees the status and headers a `GET` would.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from feoc.serve.problems import MEDIA_TYPE, problem_body
 
 MAX_PATH = 512  # an id is a short name; a longer path is no route
 MAX_QUERY = 512  # on, interpretation, credit, acquired, format: a few dozen characters
+MAX_HEAD = 64 * 1024  # bytes of request line and headers: a browser's cookies and headers fit many times over
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -62,6 +68,9 @@ class LimitsMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         why = refusal(scope) if scope["type"] == "http" else None
+        if why is None and scope["type"] == "http" and scope.get("method") == "HEAD":
+            await self.app({**scope, "method": "GET"}, receive, _without_body(send))
+            return
         if why is None:
             await self.app(scope, receive, send)
             return
@@ -73,10 +82,22 @@ class LimitsMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
+def _without_body(send: Send) -> Send:
+    """`send` passing the status and headers of a GET's answer (its content-length too) but none of its body."""
+
+    async def sending(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return sending
+
+
 def uvicorn_config(app: Any, host: str, port: int, limits: Limits) -> Any:
     """The uvicorn server of `feoc serve`: the limits above, no `Server` header, proxy headers not trusted."""
     import uvicorn
 
     return uvicorn.Config(app, host=host, port=port, limit_concurrency=limits.concurrency,
+                          http="h11", h11_max_incomplete_event_size=MAX_HEAD,
                           timeout_keep_alive=limits.keep_alive_s, server_header=False, proxy_headers=False,
                           log_level="info", access_log=False)
