@@ -112,9 +112,20 @@ def _missing_lines(v: Any) -> list[str]:
     return [f"missing: {m.subject}: {m.fact} — to decide: {m.decide}" for m in v.missing]
 
 
+def reliance_lines(relies_on: list[dict[str, Any]], not_relied_on: list[dict[str, Any]]) -> list[str]:
+    """The text lines: each attestation relied on (document, signer, date) and each refused with why."""
+    def head(a: dict[str, Any]) -> str:
+        subject = ", ".join(f"{k} {v}" for k, v in a["about"].items())
+        until = f", until {a['until']}" if a.get("until") else ""
+        return f"attestation {a['attestation']} ({a['document']}, signed by {a['by']} on {a['signed']}{until}) " \
+               f"about {subject}"
+    return ([f"relies on: {head(a)}: {a['claim']} (26 CFR 1.30D-6(b))" for a in relies_on]
+            + [f"not relied on: {head(a)}: {a['why']}" for a in not_relied_on])
+
+
 def render_verdict(v: SubjectVerdict, explain: bool = False) -> str:
     lines = [f"{v.subject} ({v.name}) {_subject_head(v)} as of {v.on.isoformat()}",
-             *_readings_lines(v, v.interpretation), *_missing_lines(v)]
+             *_readings_lines(v, v.interpretation), *_missing_lines(v), *reliance_lines(v.relies_on, v.not_relied_on)]
     for note in v.notes:
         lines.append(f"note: {note}")
     if v.kind == "facility":
