@@ -108,6 +108,7 @@ def _refuse_attestations(dataset: Any) -> None:
                    f"without them (issue 20); the first attestation: {where}", err=True)
         raise typer.Exit(2)
 
+
 # screen judges every reading as `check` does, but a contested row is a value of the `status` column: the
 # command's exit code says the screen was done (0), never a verdict (README, "Commands")
 SCREEN_INTERP_OPTION = typer.Option(None, "--interpretation", help="judge under this reading of unsettled law only "

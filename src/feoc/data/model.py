@@ -347,9 +347,8 @@ KINDS: dict[str, type[Record]] = {
     "attestations": Attestation,
 }
 
-for _model in (Record, Dated, *KINDS.values()):
-    _model.model_rebuild()
-for _model in (Component, Mineral, About):
+_MODELS: tuple[type[BaseModel], ...] = (Record, Dated, *KINDS.values(), Component, Mineral, About)
+for _model in _MODELS:
     _model.model_rebuild()
 
 
@@ -362,7 +361,8 @@ def _fields_of(kind: str) -> frozenset[str]:
 
     mark = {"slug": _SLUG_MARK, "name": _NAME_MARK, "text": _TEXT_MARK}.get(kind, Country)
     names = set()
-    for model in (*KINDS.values(), Component, Mineral, Source, Certification, About):
+    models: tuple[type[BaseModel], ...] = (*_MODELS, Source, Certification)
+    for model in models:
         for name, info in model.model_fields.items():
             if mark in info.metadata or mentions(info.annotation, mark):
                 names.add(info.alias or name)

@@ -89,8 +89,11 @@ def _doubt(run: PerFactRun) -> list[dict[str, Any]]:
 
     def worst(data: Dataset, assumed: frozenset[str]) -> set[str]:
         det = determine(data, run.day, run.law, run.interp.name, run.ev, "entities", assumed, trusted)
-        return (set(det.feoc) | {f.subject for f in det.findings if f.conclusion == "undetermined"}
-                | more_scoped(det.scoped, run.recorder.scoped)) - trusted
+        # an attested entity a FEOC in the worst case (blocked from passing it on) still has its own doubt, which
+        # the attestation then decides (determine.attestations), so the verdict says it rests on it
+        return (set(det.feoc) | {f.subject for f in det.findings if f.conclusion == "undetermined"
+                                 or (f.conclusion == "feoc" and f.subject in trusted)}
+                | more_scoped(det.scoped, run.recorder.scoped))
     undecided = run.recorder.reached("undetermined") - run.recorder.feoc
     case = worst_case(run.dataset, float(run.law.param(FLOOR, run.day) or 0.0))
     return doubt_facts(run.dataset, run.day, case, run.recorder.feoc, undecided, worst)

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.determine.attestations import RELIED, REFUSED, about, judge
+from feoc.determine.attestations import REFUSED, RELIED, about, judge
 from feoc.determine.determination import Determination
 from feoc.determine.findings import Finding
 from feoc.verdicts.checked import Checked
@@ -38,6 +38,23 @@ def entity_reliance(dets: dict[str, Determination], subjects: list[str]) -> tupl
         return _merged({name: [said for s in subjects for said in d.reliance.get(outcome, {}).get(s, ())]
                         for name, d in dets.items()})
     return side(RELIED), side(REFUSED)
+
+
+def above(dataset: Dataset, day: dt.date, subjects: list[str]) -> list[str]:
+    """`subjects` and the entities above them on `day` (holders and licensors, transitively): the entities whose
+    attestations a verdict on `subjects` may rest on through the doubt passed down (`determine.doubt`)."""
+    up: dict[str, set[str]] = {}
+    for h in dataset.holdings_on(day):
+        up.setdefault(h.entity, set()).add(h.holder)
+    for a in dataset.agreements_on(day):
+        up.setdefault(a.licensee, set()).add(a.licensor)
+    seen, stack = list(subjects), list(subjects)
+    while stack:
+        for nxt in sorted(up.get(stack.pop(), ())):
+            if nxt not in seen:
+                seen.append(nxt)
+                stack.append(nxt)
+    return seen
 
 
 def settle_facility(dataset: Dataset, fid: str, day: dt.date, dets: dict[str, Determination],

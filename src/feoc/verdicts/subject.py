@@ -16,7 +16,7 @@ from feoc.determine.determination import Determination
 from feoc.determine.findings import Finding
 from feoc.determine.regime30d import determine
 from feoc.law.law import Law
-from feoc.verdicts.attested import entity_reliance, mark_checked, settle_facility
+from feoc.verdicts.attested import above, entity_reliance, mark_checked, settle_facility
 from feoc.verdicts.checked import Checked, checked_entity, checked_facility
 from feoc.verdicts.readings import (
     feoc_test_in_force,
@@ -182,7 +182,7 @@ def entity_verdict(dataset: Dataset, eid: str, day: dt.date, law: Law,
                              missing=_undecided(about, statuses, law),
                              notes=interpretation_notes(law, day))
     verdict.checked = checked_entity(det, dataset, eid)
-    verdict.relies_on, verdict.not_relied_on = entity_reliance(dets, [eid])
+    verdict.relies_on, verdict.not_relied_on = entity_reliance(dets, above(dataset, day, [eid]))
     verdict.checked = mark_checked(verdict.checked, verdict.relies_on)
     _add_other_readings(verdict, dets, statuses, lambda d: [f for f in d.about(eid) if f.conclusion == "feoc"])
     scoped = det.scoped.get(eid)
@@ -211,7 +211,7 @@ def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
                              missing=_undecided(about, statuses, law),
                              notes=interpretation_notes(law, day))
     verdict.checked = checked_facility(det, dataset, fid)
-    operator_relied, operator_refused = entity_reliance(dets, [facility.operator])
+    operator_relied, operator_refused = entity_reliance(dets, above(dataset, day, [facility.operator]))
     verdict.relies_on, verdict.not_relied_on = relied + operator_relied, refused + operator_refused
     verdict.checked = mark_checked(verdict.checked, verdict.relies_on)
     _add_other_readings(verdict, dets, statuses, lambda d: d.activity_findings(fid))
