@@ -237,3 +237,77 @@ def test_the_dates_of_an_attestation_are_ordered():
         Attestation.model_validate(attestation({"entity": "x"}, until="2025-01-01"))
     ok = Attestation.model_validate(attestation({"entity": "x"}))
     assert ok.signed == dt.date(2026, 1, 1) and ok.end is None
+
+
+def vehicle_world(*attestations: dict, operator: dict | None = None) -> dict:
+    """A U.S. vehicle whose battery cells are made at a U.S. plant by an operator whose jurisdiction is not recorded
+    (the component test cannot be decided), with a critical mineral processed in Canada by a Canadian company."""
+    return {
+        "entities": [
+            {"id": "oem", "name": "OEM", "type": "company", "incorporated_in": "US", "headquartered_in": "US"},
+            {"id": "cell-op", "name": "Cell Op", "type": "company", **(operator or {})},
+            {"id": "ca-proc", "name": "CA Processor", "type": "company", "incorporated_in": "CA",
+             "headquartered_in": "CA"},
+        ],
+        "facilities": [
+            {"id": "cell-plant", "name": "Cell plant", "operator": "cell-op", "country": "US",
+             "activities": ["battery_cell_manufacturing"]},
+            {"id": "ca-refinery", "name": "CA refinery", "operator": "ca-proc", "country": "CA",
+             "activities": ["critical_mineral_processing"]},
+        ],
+        "batteries": [{"id": "pack", "components": [{"component": "battery_cell", "manufactured_at": "cell-plant",
+                                                     "value_usd": 5000}],
+                       "critical_minerals": [{"mineral": "lithium", "processed_at": "ca-refinery",
+                                              "value_usd": 1000}]}],
+        "vehicles": [{"id": "ev", "name": "EV", "model_year": 2025, "manufacturer": "oem", "battery": "pack",
+                      "final_assembly_country": "US", "msrp_usd": 40000}],
+        "attestations": list(attestations),
+    }
+
+
+VEHICLE_ON = "2025-06-01"
+
+
+@pytest.mark.parametrize("about", [{"battery": "pack"}, {"battery": "pack", "component": "battery_cell"}])
+def test_a_battery_attestation_decides_a_component_whose_operator_is_open(tmp_path, about):
+    """Story: the cell maker's status is open; the cell supplier attests the pack's cells (or the whole pack) are
+    not from a FEOC: the excluded-component test is decided and the vehicle verdict names the attestation."""
+    before = run(tmp_path, vehicle_world(), "check", "vehicle", "ev", "--on", VEHICLE_ON)
+    assert before.exit_code == 4, before.output
+    data = vehicle_world(attestation(about, by="cell-op", signed="2025-01-01"))
+    result = run(tmp_path, data, "check", "vehicle", "ev", "--on", VEHICLE_ON, "--format", "json")
+    body = as_json(result)
+    assert "cell-op" not in json.dumps(body["missing"]), body["missing"]
+    [relied] = body["relies_on"]
+    assert relied["about"] == about and relied["parts"] == ["battery_cell (manufacturing at cell-plant)"]
+    text = run(tmp_path, data, "check", "vehicle", "ev", "--on", VEHICLE_ON)
+    assert "relies on: attestation att-1" in text.output and text.exit_code == result.exit_code
+
+
+def test_a_mineral_attestation_does_not_cover_a_component(tmp_path):
+    """Story: the attestation is about the pack's lithium only; the open cell maker stays open (exit 4)."""
+    data = vehicle_world(attestation({"battery": "pack", "mineral": "lithium"}, by="cell-op", signed="2025-01-01"))
+    result = run(tmp_path, data, "check", "vehicle", "ev", "--on", VEHICLE_ON, "--format", "json")
+    assert result.exit_code == 4, result.output
+    assert as_json(result)["relies_on"] == []
+
+
+def test_a_battery_attestation_never_clears_a_component_made_by_a_feoc(tmp_path):
+    """Story: the cell maker is recorded as incorporated in China: the pack attestation is contradicted (reason to
+    know), the vehicle stays not eligible (exit 1) and says why the attestation is not relied on."""
+    data = vehicle_world(attestation({"battery": "pack"}, by="cell-op", signed="2025-01-01"),
+                         operator={"incorporated_in": "CN"})
+    result = run(tmp_path, data, "check", "vehicle", "ev", "--on", VEHICLE_ON, "--format", "json")
+    assert result.exit_code == 1, result.output
+    body = as_json(result)
+    assert body["relies_on"] == [] and "reason to know" in body["not_relied_on"][0]["why"]
+
+
+def test_an_entity_attestation_of_the_operator_decides_the_vehicle_too(tmp_path):
+    """Story: the cell maker attests about itself: its status is decided, so is the component test, and the vehicle
+    verdict names the attestation behind its part."""
+    data = vehicle_world(attestation({"entity": "cell-op"}, by="cell-op", signed="2025-01-01"))
+    result = run(tmp_path, data, "check", "vehicle", "ev", "--on", VEHICLE_ON, "--format", "json")
+    body = as_json(result)
+    assert "cell-op" not in json.dumps(body["missing"]), body["missing"]
+    assert body["relies_on"][0]["about"] == {"entity": "cell-op"}

@@ -110,3 +110,35 @@ def trusted_entities(dataset: Any, day: dt.date, feoc: Iterable[str]) -> frozens
     shown = set(feoc)
     return frozenset(ident for a in dataset.attestations for kind, ident in [subject_of(a)]
                      if kind == "entity" and ident not in shown and date_refusal(a, day) is None)
+
+
+def _covers(a: Attestation, fact: dict[str, Any]) -> bool:
+    """Whether a battery attestation covers a component or mineral fact of its battery: the component kind or the
+    mineral it names, or every part when it names neither."""
+    if fact["kind"] == "component":
+        return a.about.mineral is None and a.about.component in (None, fact["component"])
+    return a.about.component is None and a.about.mineral in (None, fact["mineral"])
+
+
+def settle_parts(dataset: Any, day: dt.date, facts: list[dict[str, Any]],
+                 reliance: dict[str, dict[str, list[dict[str, Any]]]]) -> list[dict[str, Any]]:
+    """The battery attestations of the §30D vehicle facts (`determine.vehicle_facts`): one valid on `day` decides
+    the parts it covers whose facility operator the data leave open (`operator_undetermined` turned false, the
+    parts kept on its entry as `parts`); one covering a part the data show made or sourced by a FEOC is not relied
+    on at all (reason to know it is incorrect). Entries go to `reliance` under the battery's id."""
+    for a in dataset.attestations:
+        kind, battery = subject_of(a)
+        covered = [f for f in facts if kind == "battery" and f["kind"] in ("component", "mineral")
+                   and f["battery"] == battery and _covers(a, f)]
+        if not covered:
+            continue
+        opened = [f for f in covered if f["operator_undetermined"]]
+        outcome, said = judge(a, day, any(f["feoc"] for f in covered), bool(opened))
+        if outcome == RELIED:
+            said["parts"] = sorted({f"{f.get('component') or f.get('mineral')} ({f['step']} at {f['facility']})"
+                                    for f in opened})
+            for f in opened:
+                f["operator_undetermined"] = False
+        if outcome != UNNEEDED:
+            _keep(reliance.setdefault(outcome, {}).setdefault(battery, []), said)
+    return facts

@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 from feoc.data.dataset import Dataset
-from feoc.determine.attestations import settle_entities, trusted_entities
+from feoc.determine.attestations import settle_entities, settle_parts, trusted_entities
 from feoc.determine.determination import Determination
 from feoc.determine.doubt import FLOOR, doubt_facts, more_scoped, worst_case
 from feoc.determine.driver import Stage
@@ -126,8 +126,8 @@ def stages(run: PerFactRun, doubt: bool = True) -> dict[str, list[Stage]]:
         "facilities": [Stage("facility activities",
                              lambda: facility_facts(run.dataset, recorder.feoc, recorder.scoped,
                                                             Regions.on(run.law, run.day)))],
-        "vehicles": [Stage("vehicles", lambda: vehicle_facts(run.dataset, run.day, run.law,
-                                                             list(recorder.findings.values())))],
+        "vehicles": [Stage("vehicles", lambda: settle_parts(run.dataset, run.day, vehicle_facts(
+            run.dataset, run.day, run.law, list(recorder.findings.values())), run.reliance))],
     }
 
 

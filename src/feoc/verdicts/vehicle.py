@@ -18,6 +18,7 @@ from feoc.determine.determination import Determination
 from feoc.determine.findings import Finding
 from feoc.determine.regime30d import determine
 from feoc.law.law import Law
+from feoc.verdicts.attested import above, entity_reliance
 from feoc.verdicts.readings import interpretation_notes, judged_readings, missing_from, reading
 from feoc.verdicts.status import Missing, Status, agreed, exit_code
 from feoc.verdicts.subject import _upstream
@@ -51,6 +52,9 @@ class VehicleVerdict:
     minerals: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     missing: list[Missing] = field(default_factory=list)
+    # attestations relied on (26 CFR 1.30D-6(b)): about the battery, or an entity behind its parts; and not, with why
+    relies_on: list[dict[str, Any]] = field(default_factory=list)
+    not_relied_on: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -90,6 +94,7 @@ class VehicleVerdict:
             "upstream_findings": [f.as_dict() for f in self.upstream],
             "components": self.components, "minerals": self.minerals,
             "missing": [m.as_dict() for m in self.missing], "notes": list(self.notes),
+            "relies_on": self.relies_on, "not_relied_on": self.not_relied_on,
         }
 
 
@@ -116,7 +121,18 @@ def vehicle_verdict(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date |
                                          for m in _missing(v, law)))
     if verdict.status == Status.contested:
         _add_other_readings(verdict, verdicts)
+    verdict.relies_on, verdict.not_relied_on = entity_reliance(dets, _attested(dataset, vid, on))
     return verdict
+
+
+def _attested(dataset: Dataset, vid: str, on: dt.date) -> list[str]:
+    """The battery and the entities whose attestations the vehicle's verdict may rest on: the operators of the
+    plants of its parts, and the entities above them."""
+    battery = dataset.battery(dataset.vehicle(vid).battery)
+    places = {p for c in battery.components for p in (c.manufactured_at, c.assembled_at)}
+    places |= {p for m in battery.critical_minerals for p in (m.extracted_at, m.processed_at, m.recycled_at)}
+    operators = sorted({f.operator for f in dataset.facilities if f.id in places})
+    return [battery.id, *above(dataset, on, operators)]
 
 
 def _add_other_readings(verdict: VehicleVerdict, verdicts: dict[str, VehicleVerdict]) -> None:
