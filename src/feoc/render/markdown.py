@@ -130,10 +130,26 @@ def _details(t: SubjectTimeline, dataset: Dataset, notes: Footnotes, context: Re
             shown, changes = _vehicle_details(v, day, dataset, notes, context)
         else:
             shown, changes = _entity_details(v, t, day, dataset, notes, context)
-        lines += shown + [f"> Note: {md(note)}" for note in v.notes] + ([""] if v.notes else [])
+        lines += shown + evidence_relied_on(v) + [f"> Note: {md(note)}" for note in v.notes] + ([""] if v.notes else [])
         if changes:
             lines += ["#### What would change this verdict", ""] + [f"- {c}" for c in changes] + [""]
     return lines
+
+
+def evidence_relied_on(v: TimelineVerdict) -> list[str]:
+    """Issue 20: the attestations this date's verdict relies on (26 CFR 1.30D-6(b)) and those it does not, with why
+    (self-contained: the report layout is another helper's)."""
+    relied = [a for a in getattr(v, "relies_on", ()) if "attestation" in a]
+    refused = [a for a in getattr(v, "not_relied_on", ()) if "attestation" in a]
+    if not relied and not refused:
+        return []
+
+    def said(a: dict) -> str:
+        about = ", ".join(f"{k} {code(str(x))}" for k, x in a["about"].items())
+        return (f"attestation {code(a['attestation'])} ({md(a['document'])}), signed by {code(a['by'])} on "
+                f"{a['signed']}" + (f" until {a['until']}" if a.get("until") else "") + f", about {about}")
+    return (["#### Evidence relied on", ""] + [f"- relied on: {said(a)}" for a in relied]
+            + [f"- not relied on: {said(a)} — {md(a['why'])}" for a in refused] + [""])
 
 
 def render_subject(t: SubjectTimeline, dataset: Dataset, context: ReportContext) -> str:
@@ -151,6 +167,8 @@ def _signature(v: TimelineVerdict) -> str:
     """What makes two dates' details identical (then the report says so instead of repeating them)."""
     if isinstance(v, VehicleVerdict):
         return repr((v.status, v.credit_usd, v.reason, [(f.rule_id, f.facts) for f in v.findings],
-                     [c.as_dict() for c in v.checks], {k: h.as_dict() for k, h in v.halves.items()}, v.readings))
-    return repr((v.feoc, [(f.rule_id, f.facts) for f in v.findings], [(f.subject, f.rule_id, f.facts) for f in v.upstream],
+                     [c.as_dict() for c in v.checks], {k: h.as_dict() for k, h in v.halves.items()}, v.readings,
+                     v.relies_on, v.not_relied_on))
+    return repr((v.feoc, v.relies_on, v.not_relied_on,
+                 [(f.rule_id, f.facts) for f in v.findings], [(f.subject, f.rule_id, f.facts) for f in v.upstream],
                  v.readings, [(c.rule, c.outcome, c.detail.replace(v.on.isoformat(), ""), c.paths) for c in v.checked]))
