@@ -31,6 +31,16 @@ def _merged(per_reading: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]
     return [out[k] for k in sorted(out)]
 
 
+def merged_readings(lists: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Entries judged reading by reading (each naming its readings), one per attestation, the readings joined."""
+    out: dict[str, dict[str, Any]] = {}
+    for entries in lists:
+        for said in entries:
+            entry = out.setdefault(said["attestation"], {**said, "readings": []})
+            entry["readings"] = sorted({*entry["readings"], *said["readings"]})
+    return [out[k] for k in sorted(out)]
+
+
 def entity_reliance(dets: dict[str, Determination], subjects: list[str]) -> tuple[list[dict[str, Any]],
                                                                                   list[dict[str, Any]]]:
     """(relies_on, not_relied_on) of the entity attestations about `subjects`, across the readings judged."""

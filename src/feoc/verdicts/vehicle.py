@@ -18,7 +18,7 @@ from feoc.determine.determination import Determination
 from feoc.determine.findings import Finding
 from feoc.determine.regime30d import determine
 from feoc.law.law import Law
-from feoc.verdicts.attested import above, entity_reliance
+from feoc.verdicts.attested import above, entity_reliance, merged_readings
 from feoc.verdicts.readings import interpretation_notes, judged_readings, missing_from, reading
 from feoc.verdicts.status import Missing, Status, agreed, exit_code
 from feoc.verdicts.subject import _upstream
@@ -121,7 +121,8 @@ def vehicle_verdict(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date |
                                          for m in _missing(v, law)))
     if verdict.status == Status.contested:
         _add_other_readings(verdict, verdicts)
-    verdict.relies_on, verdict.not_relied_on = entity_reliance(dets, _attested(dataset, vid, on))
+    verdict.relies_on = merged_readings([v.relies_on for v in verdicts.values()])
+    verdict.not_relied_on = merged_readings([v.not_relied_on for v in verdicts.values()])
     return verdict
 
 
@@ -168,11 +169,13 @@ def _judge(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date, law: Law,
     north_america = set(law.param("north_america", on) or [])
     fta_or_us = set(law.param("us_and_fta_countries", on) or [])
     decision = decide(case)
+    relied, refused = entity_reliance({det.interpretation.name: det}, _attested(dataset, vid, on))
     return VehicleVerdict(vid, vehicle.name, on, acquired, det.interpretation.name, decision.status,
                           float(decision.credit), decision.reason, decision.rule, case.checks, case.halves, mine,
                           _upstream_for_parts(det, excluded),
                           components=component_rows(battery, facilities, det, north_america),
-                          minerals=mineral_rows(battery, facilities, det, north_america, fta_or_us), notes=case.notes)
+                          minerals=mineral_rows(battery, facilities, det, north_america, fta_or_us), notes=case.notes,
+                          relies_on=relied, not_relied_on=refused)
 
 
 def _notes(vehicle: Any, battery: Any, on: dt.date, law: Law) -> list[str]:
