@@ -311,3 +311,44 @@ def test_an_entity_attestation_of_the_operator_decides_the_vehicle_too(tmp_path)
     body = as_json(result)
     assert "cell-op" not in json.dumps(body["missing"]), body["missing"]
     assert body["relies_on"][0]["about"] == {"entity": "cell-op"}
+
+
+def _valid(body: dict, schema: str) -> None:
+    import jsonschema
+    from referencing import Registry, Resource
+
+    from feoc import schemas
+
+    registry = Registry().with_resources(
+        [(f"https://feoc.invalid/schemas/{n}.schema.json", Resource.from_contents(schemas.load(n))) for n in schemas.NAMES])
+    jsonschema.Draft202012Validator(schemas.load(schema), registry=registry,
+                                    format_checker=jsonschema.FormatChecker()).validate(body)
+
+
+def test_json_with_attestations_matches_the_shipped_schemas(tmp_path):
+    """JSON `relies_on` / `not_relied_on` of an entity, a facility and a vehicle are in the shipped schemas."""
+    data = world(attestation({"entity": "supplier"}, until="2026-03-01"), attestation({"entity": "supplier"},
+                 ident="att-2"))
+    for kind, ident in (("entity", "supplier"), ("facility", "kr-plant")):
+        body = as_json(run(tmp_path, data, "check", kind, ident, "--on", ON, "--format", "json"))
+        assert body["relies_on"] and body["not_relied_on"]
+        _valid(body, "check-subject")
+    vehicle = vehicle_world(attestation({"battery": "pack"}, by="cell-op", signed="2025-01-01"))
+    body = as_json(run(tmp_path, vehicle, "check", "vehicle", "ev", "--on", VEHICLE_ON, "--format", "json"))
+    assert body["relies_on"]
+    _valid(body, "check-vehicle")
+
+
+def test_the_report_lists_the_evidence_relied_on_per_date(tmp_path):
+    """Story: a report over two dates lists, under each date, the attestation relied on, then the same one expired."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "world.yaml").write_text(yaml.safe_dump(world(attestation({"entity": "supplier"}, until="2027-01-01")),
+                                                      sort_keys=False), encoding="utf-8")
+    out = tmp_path / "reports"
+    result = RUNNER.invoke(app, ["report", "--data", str(folder), "--on", ON, "--on", "2027-06-01", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = (out / "entities" / "supplier.md").read_text(encoding="utf-8")
+    first, second = text.split("### As of 2027-06-01")
+    assert "#### Evidence relied on" in first and "- relied on: attestation `att-1`" in first
+    assert "- not relied on: attestation `att-1`" in second and "expired" in second
