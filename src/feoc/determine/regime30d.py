@@ -114,15 +114,15 @@ def stages(run: PerFactRun, doubt: bool = True) -> dict[str, list[Stage]]:
     """The regime's stages, by the name `determine(upto=...)` stops after."""
     chaining = _Chaining(run)
     recorder = run.recorder
+    # attestations settle the entities they decide before the doubt pass and again after it (none: no stage)
+    attested = [Stage("attestations", lambda: settle_entities(run))] if run.dataset.attestations else []
     return {
         "entities": [Stage("direct prongs", run.direct_facts),
                      Stage("ownership and licences", chaining.facts, feeds=chaining.feeds),
                      Stage("unrecorded measures", lambda: unrecorded_facts(run.holdings, run.sources_by_group,
                                                                            largest_in(run.tracer.values), recorder.feoc)),
-                     *([Stage("share ranges", lambda: _ranges(run)),
-                        Stage("attestations", lambda: settle_entities(run)),
-                        Stage("doubt passed down", lambda: _doubt(run)),
-                        Stage("attestations below doubt", lambda: settle_entities(run))] if doubt else [])],
+                     *([Stage("share ranges", lambda: _ranges(run)), *attested,
+                        Stage("doubt passed down", lambda: _doubt(run)), *attested] if doubt else [])],
         "facilities": [Stage("facility activities",
                              lambda: facility_facts(run.dataset, recorder.feoc, recorder.scoped,
                                                             Regions.on(run.law, run.day)))],
