@@ -6,7 +6,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from feoc.data.model import Agreement, Battery, Entity, Facility, Holding, Listing, MaterialInput, Vehicle
+from feoc.data.model import (
+    Agreement,
+    Attestation,
+    Battery,
+    Entity,
+    Facility,
+    Holding,
+    Listing,
+    MaterialInput,
+    Vehicle,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,7 @@ class Dataset:
     batteries: tuple[Battery, ...] = ()
     vehicles: tuple[Vehicle, ...] = ()
     material_inputs: tuple[MaterialInput, ...] = ()
+    attestations: tuple[Attestation, ...] = ()  # supplier attestations (26 CFR 1.30D-6(b))
     origins: dict[tuple[str, int], Origin] = field(default_factory=dict, compare=False, repr=False)
     source_label: str = field(default="", compare=False)
     # entities and holdings field by field (field -> values in record order), kept by a compact load
@@ -83,4 +94,4 @@ class Dataset:
     def counts(self) -> dict[str, int]:
         return {k: len(getattr(self, k)) for k in
                 ("entities", "holdings", "listings", "agreements", "facilities", "batteries", "vehicles",
-                 "material_inputs")}
+                 "material_inputs", "attestations")}

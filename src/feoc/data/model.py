@@ -303,6 +303,37 @@ class MaterialInput(Dated):
     certification: Certification | None = None  # the supplier certifies the input is not from a PFE
 
 
+class About(BaseModel):
+    """An attestation's subject: an entity, a facility or a battery (its `component` kind or `mineral` optional)."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    entity: Slug | None = None  # exactly one of entity, facility, battery
+    facility: Slug | None = None
+    battery: Slug | None = None
+    component: str | None = None
+    mineral: str | None = None
+
+
+class Attestation(Record):
+    """A signed attestation that its subject is not a FEOC (26 CFR 1.30D-6(b): reasonable reliance on a supplier
+    attestation is due diligence unless one knows or has reason to know it is incorrect); `determine.attestations`."""
+    id: Slug
+    by: Slug  # the entity that signed it: the supplier or the subject itself
+    about: About
+    claim: str  # a word of vocabulary `attestation_claims`
+    signed: Day
+    end: Day | None = Field(default=None, alias="until")
+    document: Text  # the signed document: a file name, URL or reference a reader can find
+
+    def _check(self) -> None:
+        super()._check()
+        named = [k for k in ("entity", "facility", "battery") if getattr(self.about, k) is not None]
+        if len(named) != 1 or ((self.about.component or self.about.mineral) and named != ["battery"]):
+            raise FieldError("about", "`about` names exactly one of `entity`, `facility`, `battery` (and "
+                                      "`component`/`mineral` with a battery only); fix `about:`")
+        if self.end is not None and not self.signed < self.end:
+            raise FieldError("until", f"`until` ({self.end}) must be after `signed` ({self.signed}); fix either")
+
+
 # The top-level keys of a dataset file, with the model of their records.
 KINDS: dict[str, type[Record]] = {
     "entities": Entity,
@@ -313,14 +344,12 @@ KINDS: dict[str, type[Record]] = {
     "batteries": Battery,
     "vehicles": Vehicle,
     "material_inputs": MaterialInput,
+    "attestations": Attestation,
 }
 
-Record.model_rebuild()
-Dated.model_rebuild()
-for _model in KINDS.values():
+_MODELS: tuple[type[BaseModel], ...] = (Record, Dated, *KINDS.values(), Component, Mineral, About)
+for _model in _MODELS:
     _model.model_rebuild()
-Component.model_rebuild()
-Mineral.model_rebuild()
 
 
 def _fields_of(kind: str) -> frozenset[str]:
@@ -332,7 +361,7 @@ def _fields_of(kind: str) -> frozenset[str]:
 
     mark = {"slug": _SLUG_MARK, "name": _NAME_MARK, "text": _TEXT_MARK}.get(kind, Country)
     names = set()
-    models: tuple[type[BaseModel], ...] = (*KINDS.values(), Component, Mineral, Source, Certification)
+    models: tuple[type[BaseModel], ...] = (*_MODELS, Source, Certification)
     for model in models:
         for name, info in model.model_fields.items():
             if mark in info.metadata or mentions(info.annotation, mark):
@@ -346,10 +375,8 @@ COUNTRY_FIELDS = _fields_of("country")
 
 
 def explain(err: Any) -> str | None:
-    """Our message (`what; fix`) for a pydantic-native error on a slug or country field, else None.
-
-    `err` is one item of `ValidationError.errors()`.
-    """
+    """Our message (`what; fix`) for a pydantic-native error (`err`, one of `ValidationError.errors()`) on a slug
+    or country field, else None."""
     field = next((step for step in reversed(err["loc"]) if isinstance(step, str)), None)
     if field in TEXT_FIELDS and err["type"] in ("string_pattern_mismatch", "string_unicode"):
         return _refused_character(field, err["input"])

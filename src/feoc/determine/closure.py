@@ -111,5 +111,7 @@ def dependencies(dataset: Dataset, kind: str, ident: str, government_types: Coll
         batteries=tuple(b for b in dataset.batteries if b.id in batteries),
         vehicles=tuple(v for v in dataset.vehicles if kind == "vehicle" and v.id == ident),
         material_inputs=tuple(m for m in dataset.material_inputs if kind == "facility-45x" and m.facility == ident),
+        attestations=tuple(a for a in dataset.attestations if a.about.entity in inside
+                           or a.about.facility in facilities or a.about.battery in batteries),
         source_label=dataset.source_label)
     return dataset if cut.counts() == dataset.counts() else cut

@@ -36,6 +36,8 @@ class Determination:
     group_tracing: dict[str, str] = field(default_factory=dict, repr=False)  # holder group -> its tracing, if not the reading's
     # (entity, measure, holders group) -> share on the share ranges' maxima, where ranges are recorded (determine/ranges.py)
     upper: dict[tuple[str, str, str], float] = field(default_factory=dict, repr=False)
+    # "relied_on" | "not_relied_on" -> entity -> the attestations about it (determine.attestations)
+    reliance: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         by_subject: dict[str, list[int]] = {}

@@ -80,6 +80,7 @@ class Recorder:
         self.status: dict[str, set[str]] = {}  # conclusion -> subjects it was reached for
         self.feoc: set[str] = set()
         self.scoped: dict[str, set[str]] = {}  # licensee -> activities a licensor effectively controls
+        self.never: frozenset[str] = frozenset()  # never FEOCs: attested in the worst case (determine.attestations)
 
     def fire(self, facts: list[dict[str, Any]], round: int) -> None:
         for rule_id, index in self.ev.evaluate(self.ruleset, facts):
@@ -111,7 +112,7 @@ class Recorder:
             scope = self._scope.get(fact["agreement"], ()) if fact["kind"] == "agreement_right" else ()
             if scope:
                 self.scoped.setdefault(subject, set()).update(scope)
-            else:
+            elif subject not in self.never:
                 self.feoc.add(subject)
 
 

@@ -41,6 +41,7 @@ class PerFactRun:
         self.sources_by_group: dict[str, set[str]] = {}  # holder group -> its sources, for tracing paths
         self.group_tracing: dict[str, str] = {}  # holder group -> its tracing, where not the reading's
         self.upper: dict[tuple[str, str, str], float] = {}  # interests on the share ranges' maxima (determine.ranges)
+        self.reliance: dict[str, dict[str, list[dict[str, Any]]]] = {}  # attestations (determine.attestations)
 
     def direct_facts(self) -> list[dict[str, Any]]:
         """Round 0: the entity and listing facts (the direct prongs)."""

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any
 
 from feoc.data.dataset import Dataset
+from feoc.determine.attestations import settle_entities, settle_parts, trusted_entities
 from feoc.determine.determination import Determination
 from feoc.determine.doubt import FLOOR, doubt_facts, more_scoped, worst_case
 from feoc.determine.driver import Stage
@@ -83,9 +84,15 @@ class _Chaining:
 
 def _doubt(run: PerFactRun) -> list[dict[str, Any]]:
     """The `upstream_doubt` facts (`determine.doubt`): the worst case judged as far as the entities."""
+    shown = run.recorder.feoc | set(run.recorder.scoped)
+    trusted = trusted_entities(run.dataset, run.day, shown)  # never a FEOC in the worst case (1.30D-6(b))
+
     def worst(data: Dataset, assumed: frozenset[str]) -> set[str]:
-        det = determine(data, run.day, run.law, run.interp.name, run.ev, "entities", assumed)
-        return (set(det.feoc) | {f.subject for f in det.findings if f.conclusion == "undetermined"}
+        det = determine(data, run.day, run.law, run.interp.name, run.ev, "entities", assumed, trusted)
+        # an attested entity a FEOC in the worst case (blocked from passing it on) still has its own doubt, which
+        # the attestation then decides (determine.attestations), so the verdict says it rests on it
+        return (set(det.feoc) | {f.subject for f in det.findings if f.conclusion == "undetermined"
+                                 or (f.conclusion == "feoc" and f.subject in trusted)}
                 | more_scoped(det.scoped, run.recorder.scoped))
     undecided = run.recorder.reached("undetermined") - run.recorder.feoc
     case = worst_case(run.dataset, float(run.law.param(FLOOR, run.day) or 0.0))
@@ -107,36 +114,41 @@ def stages(run: PerFactRun, doubt: bool = True) -> dict[str, list[Stage]]:
     """The regime's stages, by the name `determine(upto=...)` stops after."""
     chaining = _Chaining(run)
     recorder = run.recorder
+    # attestations settle the entities they decide before the doubt pass and again after it (none: no stage)
+    attested = [Stage("attestations", lambda: settle_entities(run))] if run.dataset.attestations else []
     return {
         "entities": [Stage("direct prongs", run.direct_facts),
                      Stage("ownership and licences", chaining.facts, feeds=chaining.feeds),
                      Stage("unrecorded measures", lambda: unrecorded_facts(run.holdings, run.sources_by_group,
                                                                            largest_in(run.tracer.values), recorder.feoc)),
-                     *([Stage("share ranges", lambda: _ranges(run)),
-                        Stage("doubt passed down", lambda: _doubt(run))] if doubt else [])],
+                     *([Stage("share ranges", lambda: _ranges(run)), *attested,
+                        Stage("doubt passed down", lambda: _doubt(run)), *attested] if doubt else [])],
         "facilities": [Stage("facility activities",
                              lambda: facility_facts(run.dataset, recorder.feoc, recorder.scoped,
                                                             Regions.on(run.law, run.day)))],
-        "vehicles": [Stage("vehicles", lambda: vehicle_facts(run.dataset, run.day, run.law,
-                                                             list(recorder.findings.values())))],
+        "vehicles": [Stage("vehicles", lambda: settle_parts(run.dataset, run.day, vehicle_facts(
+            run.dataset, run.day, run.law, list(recorder.findings.values())), run.reliance))],
     }
 
 
 def determine(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None,
               evaluator: Evaluator | str = "durable-rules", upto: str = "vehicles",
-              assumed_feoc: frozenset[str] | None = None) -> Determination:
+              assumed_feoc: frozenset[str] | None = None, never_feoc: frozenset[str] = frozenset()) -> Determination:
     """Every entity's, facility activity's and vehicle's findings on `day` under one interpretation.
 
     `upto` stops after a stage: an entity's status needs the entity rounds only (`feoc check entity`),
     a facility's also the activity facts; no later stage changes an earlier stage's findings.
     `assumed_feoc` judges the worst case of `determine.doubt` instead: those entities count as FEOCs, and no
-    doubt is passed down (the worst case is what doubt is measured against)."""
+    doubt is passed down (the worst case is what doubt is measured against); in it the entities `never_feoc` (an
+    attestation relied on, `determine.attestations`) are never FEOCs."""
     if upto not in STAGES:
         raise ValueError(f"upto={upto!r}: use one of {', '.join(STAGES)}")
     run = PerFactRun(dataset, day, law, law.interpretation(interpretation), evaluator, "30d")
     if assumed_feoc is not None:
         run.recorder.feoc |= assumed_feoc
+    run.recorder.never = never_feoc
     by_name = stages(run, doubt=assumed_feoc is None)
     for name in STAGES[:STAGES.index(upto) + 1]:
         run.driver.run_all(by_name[name])
-    return run.determination(Determination, run.recorder.feoc, run.recorder.scoped, upper=run.upper)
+    return run.determination(Determination, run.recorder.feoc, run.recorder.scoped, upper=run.upper,
+                             reliance=run.reliance)

@@ -220,6 +220,7 @@ class Vocabulary:
     # an entity's `tax_form` words, and those whose stock is attributed only past a gate (IRC 318(a)(2)(C))
     tax_forms: frozenset[str] = frozenset()
     tax_forms_gated: frozenset[str] = frozenset()
+    attestation_claims: frozenset[str] = frozenset()  # what an attestation may claim (26 CFR 1.30D-6(b))
 
 
 @functools.lru_cache(maxsize=8)
@@ -249,4 +250,5 @@ def load_vocabulary(rules_dir: Path) -> Vocabulary:
         vehicle_classes=frozenset(raw["vehicle_classes"]["values"]),
         tax_forms=frozenset((raw.get("tax_forms") or {}).get("values") or ()),
         tax_forms_gated=frozenset((raw.get("tax_forms_gated") or {}).get("values") or ()),
+        attestation_claims=frozenset((raw.get("attestation_claims") or {}).get("values") or ()),
     )

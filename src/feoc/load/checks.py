@@ -26,7 +26,7 @@ from feoc.load.origins import Locator
 from feoc.load.scan import is_table_name
 from feoc.load.totals import debt_totals, impossible_cycles, share_totals
 
-ID_KINDS = ("entities", "agreements", "facilities", "batteries", "vehicles")  # one namespace across the folder
+ID_KINDS = ("entities", "agreements", "facilities", "batteries", "vehicles", "attestations")  # one namespace across the folder
 _SCALAR_REFS = {  # (kind, field) -> the kind of record the field names
     ("holdings", "holder"): "entities", ("holdings", "entity"): "entities",
     ("listings", "entity"): "entities",
@@ -35,6 +35,7 @@ _SCALAR_REFS = {  # (kind, field) -> the kind of record the field names
     ("vehicles", "manufacturer"): "entities", ("vehicles", "battery"): "batteries",
     ("vehicles", "assembled_at"): "facilities",
     ("material_inputs", "facility"): "facilities", ("material_inputs", "supplier"): "entities",
+    ("attestations", "by"): "entities",  # an attestation's signer: the supplier or the subject (26 CFR 1.30D-6(b))
 }
 MATERIAL_MINERALS = "impracticable_to_trace_material_minerals"  # the parameter: material -> minerals it can hold
 OTHER_MATERIAL = "other"  # the dataset's word for a material no rule names
@@ -56,6 +57,7 @@ def check_dataset(dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFi
     checks.government_countries()
     checks.battery_steps()
     checks.material_inputs()
+    checks.attestations()
     problems = checks.problems
     problems.extend(debt_totals(dataset, checks.where))
     problems.extend(share_totals(dataset, checks.where, scan))
@@ -290,3 +292,22 @@ class _Checks:
                 self.add("material_inputs", pos, ("facility",), f"facility `{m.facility}` makes no `{m.product}` "
                          f"(its activities: {', '.join(sorted(acts[m.facility]))})",
                          f"add one of {', '.join(sorted(wanted))} to the facility's activities, or correct `product`")
+
+    def attestations(self) -> None:
+        """An attestation names a claim of the vocabulary, and what it is about exists (26 CFR 1.30D-6(b))."""
+        vocab, ids = self.vocab, {"entity": self.ids["entities"], "facility": self.ids["facilities"],
+                                  "battery": self.ids["batteries"]}
+        self.unknown_words("attestations", "claim", vocab.attestation_claims, "unknown claim `{}`",
+                           f"use one of: {', '.join(sorted(vocab.attestation_claims))}")
+        for pos, a in enumerate(self.dataset.attestations):
+            for kind in ("entity", "facility", "battery"):
+                named = getattr(a.about, kind)
+                if named is not None and named not in ids[kind] and named not in self.broken_ids:
+                    self.add("attestations", pos, ("about", kind), f"`about: {{{kind}: {named}}}` names no {kind} "
+                             "in this dataset", f"define the {kind} `{named}` or correct the id")
+            if a.about.component is not None and a.about.component not in vocab.component_labels:
+                self.add("attestations", pos, ("about", "component"), f"unknown battery component "
+                         f"`{a.about.component}`", f"use one of: {', '.join(vocab.battery_components)}")
+            if a.about.mineral is not None and a.about.mineral not in vocab.critical_minerals:
+                self.add("attestations", pos, ("about", "mineral"), f"`{a.about.mineral}` is not an applicable "
+                         "critical mineral", "use a lowercase mineral as listed in rules/vocabulary.yaml")

@@ -123,6 +123,7 @@ def _vehicle_parts(v: VehicleVerdict, day: dt.date, dataset: Dataset, notes: Foo
     parts += vehicle_tables(v, dataset, notes, context.law.vocabulary.component_labels)
     parts.append(("ownership chains", paths_section([f for f in v.upstream if f.path_steps], dataset, notes, day)))
     parts.append(("why the FEOCs are FEOCs", upstream_section(v.upstream, notes, dataset, context.law)))
+    parts.append(("evidence relied on", evidence_relied_on(v)))
     parts.append(("notes", _notes(v.notes)))
     changes = vehicle_changes(v, context.remedies, context.law)
     if changes:
@@ -179,7 +180,7 @@ def _entity_details(v: SubjectVerdict, day: dt.date, dataset: Dataset, notes: Fo
     if not any(f.interpretation == v.interpretation for f in v.findings):  # contested: the shown reading's side
         lines += checked_table(v.checked, context.law)
     lines += paths_section([f for f in v.findings if f.path_steps], dataset, notes, day)
-    lines += upstream_section(v.upstream, notes, dataset, context.law) + _notes(v.notes)
+    lines += upstream_section(v.upstream, notes, dataset, context.law) + evidence_relied_on(v) + _notes(v.notes)
     changes = entity_changes(v, context.remedies, context.law)
     return lines + (["#### What would change this verdict", ""] + [f"- {c}" for c in changes] + [""] if changes else [])
 
@@ -202,6 +203,22 @@ def _details(t: SubjectTimeline, dataset: Dataset, notes: Footnotes, context: Re
     return lines
 
 
+def evidence_relied_on(v: TimelineVerdict) -> list[str]:
+    """Issue 20: the attestations this date's verdict relies on (26 CFR 1.30D-6(b)) and those it does not, with why
+    (self-contained: the report layout is another helper's)."""
+    relied = [a for a in getattr(v, "relies_on", ()) if "attestation" in a]
+    refused = [a for a in getattr(v, "not_relied_on", ()) if "attestation" in a]
+    if not relied and not refused:
+        return []
+
+    def said(a: dict) -> str:
+        about = ", ".join(f"{k} {code(str(x))}" for k, x in a["about"].items())
+        return (f"attestation {code(a['attestation'])} ({md(a['document'])}), signed by {code(a['by'])} on "
+                f"{a['signed']}" + (f" until {a['until']}" if a.get("until") else "") + f", about {about}")
+    return (["#### Evidence relied on", ""] + [f"- relied on: {said(a)}" for a in relied]
+            + [f"- not relied on: {said(a)} — {md(a['why'])}" for a in refused] + [""])
+
+
 def render_subject(t: SubjectTimeline, dataset: Dataset, context: ReportContext) -> str:
     """One subject's report across all report dates (footnotes numbered in order of first citation): every
     date's verdict in one table first, the whole supply and ownership chain, then each date's detail."""
@@ -218,5 +235,5 @@ def render_subject(t: SubjectTimeline, dataset: Dataset, context: ReportContext)
 def _signature(v: SubjectVerdict) -> str:
     """What makes two dates' details of a company identical (then the report says so instead of repeating
     them; a vehicle's detail is folded part by part, `_vehicle_details`)."""
-    return repr((v.feoc, [(f.rule_id, f.facts) for f in v.findings], [(f.subject, f.rule_id, f.facts) for f in v.upstream],
+    return repr((v.feoc, v.relies_on, v.not_relied_on, [(f.rule_id, f.facts) for f in v.findings], [(f.subject, f.rule_id, f.facts) for f in v.upstream],
                  v.readings, [(c.rule, c.outcome, c.detail.replace(v.on.isoformat(), ""), c.paths) for c in v.checked]))

@@ -112,9 +112,22 @@ def _missing_lines(v: Any) -> list[str]:
     return [f"missing: {m.subject}: {m.fact} — to decide: {m.decide}" for m in v.missing]
 
 
+def reliance_lines(relies_on: list[dict[str, Any]], not_relied_on: list[dict[str, Any]]) -> list[str]:
+    """The text lines: each attestation relied on (document, signer, date) and each refused with why."""
+    def head(a: dict[str, Any]) -> str:
+        subject = ", ".join(f"{k} {v}" for k, v in a["about"].items())
+        until = f", until {a['until']}" if a.get("until") else ""
+        return f"attestation {a['attestation']} ({a['document']}, signed by {a['by']} on {a['signed']}{until}) " \
+               f"about {subject}"
+    def parts(a: dict[str, Any]) -> str:
+        return f"; it decides {', '.join(a['parts'])}" if a.get("parts") else ""
+    return ([f"relies on: {head(a)}: {a['claim']} (26 CFR 1.30D-6(b)){parts(a)}" for a in relies_on]
+            + [f"not relied on: {head(a)}: {a['why']}" for a in not_relied_on])
+
+
 def render_verdict(v: SubjectVerdict, explain: bool = False) -> str:
     lines = [f"{v.subject} ({v.name}) {_subject_head(v)} as of {v.on.isoformat()}",
-             *_readings_lines(v, v.interpretation), *_missing_lines(v)]
+             *_readings_lines(v, v.interpretation), *_missing_lines(v), *reliance_lines(v.relies_on, v.not_relied_on)]
     for note in v.notes:
         lines.append(f"note: {note}")
     if v.kind == "facility":
@@ -150,7 +163,7 @@ def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
     """The credit verdict first, then checks, the two halves, the excluded parts and their FEOC chains."""
     lines = [f"{v.subject} ({v.name}) {_vehicle_head(v)} — placed in service {v.on.isoformat()}, "
              f"acquired {v.acquired.isoformat()}", f"reason: {v.reason}", *_readings_lines(v, v.interpretation),
-             *_missing_lines(v)]
+             *_missing_lines(v), *reliance_lines(v.relies_on, v.not_relied_on)]
     lines.append("checks:")
     for c in v.checks:
         lines.append(f"  [{c.outcome}] {c.name}: {c.detail}")

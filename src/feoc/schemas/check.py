@@ -23,6 +23,26 @@ VehicleStatus = Literal[S.eligible, S.partial, S.not_eligible, S.no_credit, S.te
                         S.cannot_be_determined, S.contested]
 
 
+class Attestation(Out):
+    """A supplier attestation a verdict relies on, or does not and says why (26 CFR 1.30D-6(b): reasonable
+    reliance is due diligence unless the manufacturer knows or has reason to know it is incorrect)."""
+
+    attestation: str
+    by: str = Field(description="the entity that signed it: the supplier or the subject itself")
+    about: dict[str, str] = Field(description="entity, facility or battery (with component or mineral)")
+    claim: str
+    document: str
+    signed: dt.date
+    until: dt.date | None
+    readings: list[str] = Field(description="the readings under which it holds")
+    decides: list[str] | None = Field(default=None, description="the rules of the gaps it decides")
+    why: str | None = Field(default=None, description=(
+        "why it is not relied on: the data show the subject a FEOC (reason to know it is incorrect), signed after "
+        "the date judged, or expired"))
+    parts: list[str] | None = Field(default=None, description=(
+        "a battery attestation: the parts whose operator's open status it decides"))
+
+
 class _Subject(Out):
     """Is an entity (or a facility's activities) a foreign entity of concern on a date (42 U.S.C. 18741(a)(5)),
     agreed across the readings of the law judged."""
@@ -45,6 +65,9 @@ class _Subject(Out):
     notes: list[str]
     checked: list[Checked] = Field(
         description="what was checked: each prong in force on the date with the facts looked at (negative evidence)")
+    relies_on: list[Attestation] = Field(
+        description="supplier attestations relied on to decide a gap in the data (26 CFR 1.30D-6(b))")
+    not_relied_on: list[Attestation] = Field(description="supplier attestations not relied on, each with `why`")
 
 
 class EntityCheck(_Subject):
@@ -160,3 +183,7 @@ class VehicleCheck(Out):
     missing: list[Missing] = Field(
         description="facts the verdict needs and the data does not give: whose, which, and what would decide it")
     notes: list[str]
+    relies_on: list[Attestation] = Field(description=(
+        "attestations relied on to decide a gap (26 CFR 1.30D-6(b)): about the battery (or a component kind or "
+        "mineral of it), or an entity behind its parts"))
+    not_relied_on: list[Attestation] = Field(description="attestations not relied on, each with `why`")

@@ -16,6 +16,7 @@ from feoc.determine.determination import Determination
 from feoc.determine.findings import Finding
 from feoc.determine.regime30d import determine
 from feoc.law.law import Law
+from feoc.verdicts.attested import above, entity_reliance, mark_checked, settle_facility
 from feoc.verdicts.checked import Checked, checked_entity, checked_facility
 from feoc.verdicts.readings import (
     feoc_test_in_force,
@@ -48,6 +49,9 @@ class SubjectVerdict:
     notes: list[str] = field(default_factory=list)
     checked: list[Checked] = field(default_factory=list)  # what was looked at (verdicts.checked)
     missing: list[Missing] = field(default_factory=list)
+    # attestations relied on (26 CFR 1.30D-6(b)), and those not relied on with why (verdicts.attested)
+    relies_on: list[dict[str, Any]] = field(default_factory=list)
+    not_relied_on: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def feoc(self) -> bool:
@@ -73,6 +77,7 @@ class SubjectVerdict:
             "upstream_findings": [f.as_dict() for f in self.upstream],
             "missing": [m.as_dict() for m in self.missing], "notes": list(self.notes),
             "checked": [c.as_dict() for c in self.checked],
+            "relies_on": self.relies_on, "not_relied_on": self.not_relied_on,
         }
 
 
@@ -177,6 +182,8 @@ def entity_verdict(dataset: Dataset, eid: str, day: dt.date, law: Law,
                              missing=_undecided(about, statuses, law),
                              notes=interpretation_notes(law, day))
     verdict.checked = checked_entity(det, dataset, eid)
+    verdict.relies_on, verdict.not_relied_on = entity_reliance(dets, above(dataset, day, [eid]))
+    verdict.checked = mark_checked(verdict.checked, verdict.relies_on)
     _add_other_readings(verdict, dets, statuses, lambda d: [f for f in d.about(eid) if f.conclusion == "feoc"])
     scoped = det.scoped.get(eid)
     if scoped:
@@ -195,6 +202,7 @@ def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
     chosen, dets = _determinations(dataset, day, law, interpretation, evaluator, determinations, "facilities")
     about = {name: d.about(fid) + d.about(facility.operator) for name, d in dets.items()}
     statuses = {name: _status(bool(d.activity_findings(fid)), about[name]) for name, d in dets.items()}
+    relied, refused = settle_facility(dataset, fid, day, dets, about, statuses)
     det = dets.get(chosen) or next(iter(dets.values()))
     findings = det.activity_findings(fid) + [f for f in about.get(chosen, []) if f.conclusion == "undetermined"]
     activities = {a: bool(det.activity_findings(fid, a)) for a in facility.activities}
@@ -203,6 +211,9 @@ def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
                              missing=_undecided(about, statuses, law),
                              notes=interpretation_notes(law, day))
     verdict.checked = checked_facility(det, dataset, fid)
+    operator_relied, operator_refused = entity_reliance(dets, above(dataset, day, [facility.operator]))
+    verdict.relies_on, verdict.not_relied_on = relied + operator_relied, refused + operator_refused
+    verdict.checked = mark_checked(verdict.checked, verdict.relies_on)
     _add_other_readings(verdict, dets, statuses, lambda d: d.activity_findings(fid))
     if not facility.in_force(day):
         _out_of_record(verdict, facility)

@@ -18,6 +18,7 @@ from feoc.determine.determination import Determination
 from feoc.determine.findings import Finding
 from feoc.determine.regime30d import determine
 from feoc.law.law import Law
+from feoc.verdicts.attested import above, entity_reliance, merged_readings
 from feoc.verdicts.readings import interpretation_notes, judged_readings, missing_from, reading
 from feoc.verdicts.status import Missing, Status, agreed, exit_code
 from feoc.verdicts.subject import _upstream
@@ -51,6 +52,9 @@ class VehicleVerdict:
     minerals: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     missing: list[Missing] = field(default_factory=list)
+    # attestations relied on (26 CFR 1.30D-6(b)): about the battery, or an entity behind its parts; and not, with why
+    relies_on: list[dict[str, Any]] = field(default_factory=list)
+    not_relied_on: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -90,6 +94,7 @@ class VehicleVerdict:
             "upstream_findings": [f.as_dict() for f in self.upstream],
             "components": self.components, "minerals": self.minerals,
             "missing": [m.as_dict() for m in self.missing], "notes": list(self.notes),
+            "relies_on": self.relies_on, "not_relied_on": self.not_relied_on,
         }
 
 
@@ -116,7 +121,19 @@ def vehicle_verdict(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date |
                                          for m in _missing(v, law)))
     if verdict.status == Status.contested:
         _add_other_readings(verdict, verdicts)
+    verdict.relies_on = merged_readings([v.relies_on for v in verdicts.values()])
+    verdict.not_relied_on = merged_readings([v.not_relied_on for v in verdicts.values()])
     return verdict
+
+
+def _attested(dataset: Dataset, vid: str, on: dt.date) -> list[str]:
+    """The battery and the entities whose attestations the vehicle's verdict may rest on: the operators of the
+    plants of its parts, and the entities above them."""
+    battery = dataset.battery(dataset.vehicle(vid).battery)
+    places = {p for c in battery.components for p in (c.manufactured_at, c.assembled_at)}
+    places |= {p for m in battery.critical_minerals for p in (m.extracted_at, m.processed_at, m.recycled_at)}
+    operators = sorted({f.operator for f in dataset.facilities if f.id in places})
+    return [battery.id, *above(dataset, on, operators)]
 
 
 def _add_other_readings(verdict: VehicleVerdict, verdicts: dict[str, VehicleVerdict]) -> None:
@@ -152,11 +169,13 @@ def _judge(dataset: Dataset, vid: str, on: dt.date, acquired: dt.date, law: Law,
     north_america = set(law.param("north_america", on) or [])
     fta_or_us = set(law.param("us_and_fta_countries", on) or [])
     decision = decide(case)
+    relied, refused = entity_reliance({det.interpretation.name: det}, _attested(dataset, vid, on))
     return VehicleVerdict(vid, vehicle.name, on, acquired, det.interpretation.name, decision.status,
                           float(decision.credit), decision.reason, decision.rule, case.checks, case.halves, mine,
                           _upstream_for_parts(det, excluded),
                           components=component_rows(battery, facilities, det, north_america),
-                          minerals=mineral_rows(battery, facilities, det, north_america, fta_or_us), notes=case.notes)
+                          minerals=mineral_rows(battery, facilities, det, north_america, fta_or_us), notes=case.notes,
+                          relies_on=relied, not_relied_on=refused)
 
 
 def _notes(vehicle: Any, battery: Any, on: dt.date, law: Law) -> list[str]:

@@ -1,0 +1,144 @@
+"""Supplier attestations (dataset kind `attestations`): which are relied on for a subject on a date, and why not.
+
+26 CFR 1.30D-6(b): "Reasonable reliance on a supplier attestation or certification will be considered due
+diligence if the qualified manufacturer ... does not know or have reason to know that such supplier attestation
+or certification is incorrect." feoc reads that as follows (the vocabulary and shape of the §45X certifications of
+IRS Notice 2026-15, `determine.macr`, so both credits speak alike):
+
+- an attestation decides only what the data leave open: a subject whose verdict would be *cannot be determined*
+  for want of a fact (an `undetermined` finding about an entity; about a facility's operator; the sourcing facts
+  of a battery's component or mineral) is decided "not a FEOC", and the verdict names the attestation it rests on
+  (`relies_on`: document, signer, date);
+- it is **not** relied on (`not_relied_on`, with why) when the data show the subject a FEOC (reason to know it is
+  incorrect: a clear "yes" is never overturned), when it was signed after the date judged, or when it expired
+  (`until`, exclusive, on or before that date). A signer the dataset does not record is an input error (the loader);
+- who signs: the supplier (any entity of the dataset: feoc does not record who supplies whom) or the subject
+  itself. 1.30D-6(b) speaks of a supplier's attestation to the manufacturer; an entity's own attestation about
+  itself is the supplier's when that entity supplies the manufacturer, so both are accepted and the signer shown;
+- an entity decided on an attestation counts as not a FEOC in the doubt passed down the chain (`determine.doubt`):
+  an entity whose only doubt came from it is decided too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from feoc.data.model import Attestation
+
+RELIED, REFUSED, UNNEEDED = "relied_on", "not_relied_on", "not_needed"
+
+
+def described(a: Attestation) -> dict[str, Any]:
+    """The attestation as a verdict shows it (JSON `relies_on` / `not_relied_on`)."""
+    kind, ident = subject_of(a)
+    about = {kind: ident, **{k: v for k in ("component", "mineral") if (v := getattr(a.about, k)) is not None}}
+    return {"attestation": a.id, "by": a.by, "about": about, "claim": a.claim, "document": a.document,
+            "signed": a.signed.isoformat(), "until": a.end.isoformat() if a.end else None}
+
+
+def subject_of(a: Attestation) -> tuple[str, str]:
+    """(kind, id) of the record the attestation is about: entity, facility or battery."""
+    kind = next(k for k in ("entity", "facility", "battery") if getattr(a.about, k) is not None)
+    return kind, getattr(a.about, kind)
+
+
+def about(attestations: Iterable[Attestation], kind: str, ident: str) -> list[Attestation]:
+    return [a for a in attestations if subject_of(a) == (kind, ident)]
+
+
+def date_refusal(a: Attestation, day: dt.date) -> str | None:
+    """Why the attestation cannot be relied on on `day` for its dates, or None."""
+    if a.signed > day:
+        return f"signed on {a.signed}, after the date judged ({day}): it was not there to rely on"
+    if a.end is not None and day >= a.end:
+        return f"expired: valid until {a.end} (exclusive), not on {day}"
+    return None
+
+
+def judge(a: Attestation, day: dt.date, shown_feoc: bool, open_: bool) -> tuple[str, dict[str, Any]]:
+    """(RELIED | REFUSED | UNNEEDED, the attestation described, with `why` when refused) for a subject the data show
+    a FEOC (`shown_feoc`: reason to know, 26 CFR 1.30D-6(b)) or leave open (`open_`) on `day`."""
+    said = described(a)
+    kind, ident = subject_of(a)
+    if shown_feoc:
+        whose = f"{kind} {ident}" + (" (its operator or an activity)" if kind == "facility" else "")
+        return REFUSED, {**said, "why": f"the data show {whose} is a foreign entity of concern: reason to know the "
+                                        "attestation is incorrect (26 CFR 1.30D-6(b))"}
+    why = date_refusal(a, day)
+    if why:
+        return REFUSED, {**said, "why": why}
+    return (RELIED if open_ else UNNEEDED), said
+
+
+def settle_entities(run: Any) -> list[dict[str, Any]]:
+    """A stage of the §30D entity regime (`determine.regime30d`, run before and after the doubt passed down): each
+    entity an attestation valid on the date is about, which the data leave open, loses its `undetermined` findings
+    (they are kept on the attestation's entry as `decides`), so nothing downstream reads it as undecided. Returns
+    no facts: it asserts nothing, it settles what the rounds left open."""
+    recorder = run.recorder
+    for a in run.dataset.attestations:
+        kind, ident = subject_of(a)
+        if kind != "entity":
+            continue
+        keys = [k for k, f in recorder.findings.items() if f.subject == ident and f.conclusion == "undetermined"]
+        shown = ident in recorder.feoc or bool(recorder.scoped.get(ident))
+        outcome, said = judge(a, run.day, shown, bool(keys))
+        if outcome == RELIED:
+            said["decides"] = sorted({recorder.findings[k].rule_id for k in keys})
+            for k in keys:
+                del recorder.findings[k]
+            recorder.status.get("undetermined", set()).discard(ident)
+        if outcome != UNNEEDED:
+            _keep(run.reliance.setdefault(outcome, {}).setdefault(ident, []), said)
+    return []
+
+
+def _keep(entries: list[dict[str, Any]], said: dict[str, Any]) -> None:
+    """Add `said` once per attestation (the stage runs twice: the second run adds the rules it decides then)."""
+    for old in entries:
+        if old["attestation"] == said["attestation"]:
+            old["decides"] = sorted(set(old.get("decides", ())) | set(said.get("decides", ())))
+            return
+    entries.append(said)
+
+
+def trusted_entities(dataset: Any, day: dt.date, feoc: Iterable[str]) -> frozenset[str]:
+    """Entities an attestation valid on `day` says are not FEOCs and the real run does not show to be: the worst
+    case of the doubt passed down (`determine.doubt`) never takes them for FEOCs."""
+    shown = set(feoc)
+    return frozenset(ident for a in dataset.attestations for kind, ident in [subject_of(a)]
+                     if kind == "entity" and ident not in shown and date_refusal(a, day) is None)
+
+
+def _covers(a: Attestation, fact: dict[str, Any]) -> bool:
+    """Whether a battery attestation covers a component or mineral fact of its battery: the component kind or the
+    mineral it names, or every part when it names neither."""
+    if fact["kind"] == "component":
+        return a.about.mineral is None and a.about.component in (None, fact["component"])
+    return a.about.component is None and a.about.mineral in (None, fact["mineral"])
+
+
+def settle_parts(dataset: Any, day: dt.date, facts: list[dict[str, Any]],
+                 reliance: dict[str, dict[str, list[dict[str, Any]]]]) -> list[dict[str, Any]]:
+    """The battery attestations of the §30D vehicle facts (`determine.vehicle_facts`): one valid on `day` decides
+    the parts it covers whose facility operator the data leave open (`operator_undetermined` turned false, the
+    parts kept on its entry as `parts`); one covering a part the data show made or sourced by a FEOC is not relied
+    on at all (reason to know it is incorrect). Entries go to `reliance` under the battery's id."""
+    for a in dataset.attestations:
+        kind, battery = subject_of(a)
+        covered = [f for f in facts if kind == "battery" and f["kind"] in ("component", "mineral")
+                   and f["battery"] == battery and _covers(a, f)]
+        if not covered:
+            continue
+        opened = [f for f in covered if f["operator_undetermined"]]
+        outcome, said = judge(a, day, any(f["feoc"] for f in covered), bool(opened))
+        if outcome == RELIED:
+            said["parts"] = sorted({f"{f.get('component') or f.get('mineral')} ({f['step']} at {f['facility']})"
+                                    for f in opened})
+            for f in opened:
+                f["operator_undetermined"] = False
+        if outcome != UNNEEDED:
+            _keep(reliance.setdefault(outcome, {}).setdefault(battery, []), said)
+    return facts
