@@ -235,5 +235,6 @@ def render_subject(t: SubjectTimeline, dataset: Dataset, context: ReportContext)
 def _signature(v: SubjectVerdict) -> str:
     """What makes two dates' details of a company identical (then the report says so instead of repeating
     them; a vehicle's detail is folded part by part, `_vehicle_details`)."""
-    return repr((v.feoc, v.relies_on, v.not_relied_on, [(f.rule_id, f.facts) for f in v.findings], [(f.subject, f.rule_id, f.facts) for f in v.upstream],
+    return repr((v.feoc, v.relies_on, v.not_relied_on, [(f.rule_id, f.facts) for f in v.findings],
+                 [(f.subject, f.rule_id, f.facts) for f in v.upstream],
                  v.readings, [(c.rule, c.outcome, c.detail.replace(v.on.isoformat(), ""), c.paths) for c in v.checked]))
