@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from feoc import __version__
 from feoc.data.dataset import Dataset
 from feoc.determine.findings import Finding
+from feoc.render.markdown_shares import share_text
 from feoc.render.provenance import Footnotes, holdings_between
 from feoc.render.sanitize import code, md
 from feoc.render.status_words import credit_range, label, words
@@ -122,7 +123,7 @@ def paths_section(findings: Iterable[Finding], dataset: Dataset, notes: Footnote
         measure = str(f.fact("measure") or "").replace("_", " ")
         for path in f.path_steps:
             key = (f.subject, tuple((h, full) for h, _, full in path))
-            chains.setdefault(key, {})[measure] = " × ".join(f"{share:.2%}" for _, share, _ in path)
+            chains.setdefault(key, {})[measure] = " × ".join(share_text(share) for _, share, _ in path)
     if not chains:
         return []
     lines = ["#### Ownership chains behind these findings", ""]
