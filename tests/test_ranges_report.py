@@ -103,3 +103,11 @@ def test_the_serve_page_diagram_and_links_show_the_band(data):
     assert f"equity {BAND}" in diagram and "voting 0.00%–10.00%" in diagram
     assert f"holder (equity {BAND}, voting 0.00%–10.00%, board seats 0.00%)" in text
     assert "equity 20.00%," not in text
+
+
+def test_the_45x_status_row_shows_the_sfes_interval_and_the_holding_to_narrow(reports):
+    """Story: from 2026 the maker's §45X status is *cannot be determined* (one SFE 25 %: the agency holds
+    20–30 %); the status row says the interval and the band to narrow, not only the prong's name."""
+    section = reports["kr-maker"].split("## §45X")[1]
+    row = next(line for line in section.splitlines() if line.startswith("| 2026-01-01 | cannot be determined"))
+    assert f"(equity between 20.00% and 30.00%; narrow: {NARROW})" in row, row

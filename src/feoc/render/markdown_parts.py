@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from feoc import __version__
 from feoc.data.dataset import Dataset
 from feoc.determine.findings import Finding
-from feoc.render.markdown_shares import share_text
+from feoc.render.markdown_shares import range_cell, share_text
 from feoc.render.provenance import Footnotes, holdings_between
 from feoc.render.sanitize import code, md
 from feoc.render.status_words import credit_range, label, words
@@ -214,6 +214,9 @@ def section_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes, law: Law
              "| as of | status | prongs |", "| --- | --- | --- |"]
     for day, findings in t.pfe:
         prongs = "; ".join(sorted({md(f.prong) for f in findings})) or "—"
+        # a range left open: the SFEs' interval and the holdings to narrow (issue 20), per measure
+        prongs += "".join(f" ({md(text)})" for text in range_cell([p for f in findings for p in
+                                                                   getattr(f, "parts", None) or (f,)]))
         lines.append(f"| {day.isoformat()} | {t.pfe_labels[day]} | {prongs} |")  # labels from rules/
     lines.append("")
     last_day, last = t.pfe[-1]
