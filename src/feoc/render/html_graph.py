@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, NamedTuple
 
+from feoc.render.markdown_shares import share_text
 from feoc.render.sanitize import clip, mermaid_label
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class Link(NamedTuple):
 
 def shares(h: Holding) -> str:
     """`equity 60.00%, voting 60.00%`, and `appoints officers` where the holding gives that right."""
-    parts = [f"{m.replace('_', ' ')} {h.share(m):.2%}" for m in _MEASURES if h.share(m) is not None]
+    parts = [f"{m.replace('_', ' ')} {share_text(s)}" for m in _MEASURES if (s := h.share(m)) is not None]
     return ", ".join(parts + (["appoints officers"] if h.appoints_officers else [])) or "holding"
 
 

@@ -24,6 +24,7 @@ from feoc.render.markdown_parts import (
     vehicle_tables,
 )
 from feoc.render.markdown_remedy import entity_changes, vehicle_changes
+from feoc.render.markdown_shares import range_cell
 from feoc.render.provenance import Footnotes
 from feoc.render.sanitize import code, md, yaml_str
 from feoc.render.status_words import credit_range, disagree, reading_answers
@@ -71,7 +72,9 @@ def _readings_cell(v: TimelineVerdict) -> str:
     # a rule's prong says "cannot be determined: …" already; the cell says it once
     facts = ((m.fact.removeprefix("cannot be determined: "), m.subject) for m in v.missing)
     missing = list(dict.fromkeys(f"{md(fact)} of {code(subject)}" for fact, subject in facts))
-    return ("missing: " + "; ".join(missing)) if missing else "—"
+    # a range left open shows its interval and the holdings to narrow, never only the fact's name (issue 20)
+    bands = "".join(f" ({md(text)})" for text in range_cell(v.findings)) if missing else ""
+    return ("missing: " + "; ".join(missing) + bands) if missing else "—"
 
 
 def _summary(t: SubjectTimeline, context: ReportContext) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, NamedTuple
 
+from feoc.render.markdown_shares import share_text
 from feoc.render.sanitize import clip, code, md, mermaid_label
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class Chain(NamedTuple):
 
 
 def _holding_label(h: Holding) -> str:
-    parts = [f"{h.share(field):.2%} {words}" for field, words in _MEASURES if h.share(field) is not None]
+    parts = [f"{share_text(s)} {words}" for field, words in _MEASURES if (s := h.share(field)) is not None]
     return ", ".join(parts + (["appoints officers"] if h.appoints_officers else []))
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from feoc import __version__
 from feoc.data.dataset import Dataset
 from feoc.determine.findings import Finding
+from feoc.render.markdown_shares import range_cell, share_text
 from feoc.render.provenance import Footnotes, holdings_between
 from feoc.render.sanitize import code, md
 from feoc.render.status_words import credit_range, label, words
@@ -122,7 +123,7 @@ def paths_section(findings: Iterable[Finding], dataset: Dataset, notes: Footnote
         measure = str(f.fact("measure") or "").replace("_", " ")
         for path in f.path_steps:
             key = (f.subject, tuple((h, full) for h, _, full in path))
-            chains.setdefault(key, {})[measure] = " × ".join(f"{share:.2%}" for _, share, _ in path)
+            chains.setdefault(key, {})[measure] = " × ".join(share_text(share) for _, share, _ in path)
     if not chains:
         return []
     lines = ["#### Ownership chains behind these findings", ""]
@@ -231,6 +232,9 @@ def section_45x(t: SubjectTimeline, dataset: Dataset, notes: Footnotes, law: Law
              "| as of | status | prongs |", "| --- | --- | --- |"]
     for day, findings in t.pfe:
         prongs = "; ".join(sorted({md(f.prong) for f in findings})) or "—"
+        # a range left open: the SFEs' interval and the holdings to narrow (issue 20), per measure
+        prongs += "".join(f" ({md(text)})" for text in range_cell([p for f in findings for p in
+                                                                   getattr(f, "parts", None) or (f,)]))
         lines.append(f"| {day.isoformat()} | {t.pfe_labels[day]} | {prongs} |")  # labels from rules/
     lines.append("")
     last_day, last = t.pfe[-1]
