@@ -110,8 +110,9 @@ def _read_streamed(kind: str, path: Path) -> TableRead | None:
         if not parquet.metadata.num_rows or schema_problems(str(path), kind, _plain(parquet.schema_arrow)):
             return None
         builders: list[ColumnBuilder] = []
+        seen: dict[str, dict[Any, Any]] = {}  # per field, the values of earlier parts: one object each
         for batch in parquet.iter_batches(batch_size=STREAM_ROWS):
-            part = read_columns(kind, _plain(pa.Table.from_batches([batch])))
+            part = read_columns(kind, _plain(pa.Table.from_batches([batch])), seen)
             del batch
             if part is None:
                 return None
@@ -122,6 +123,7 @@ def _read_streamed(kind: str, path: Path) -> TableRead | None:
             pa.default_memory_pool().release_unused()  # the batch's pages, back before the next is decoded
     except (pa.ArrowException, OSError, ValueError):
         return None
+    del seen
     columns = Columns()
     for builder in builders:  # one field joined at a time, its parts dropped at once: never two copies of all
         columns.append(builder.column())
