@@ -44,9 +44,11 @@ class _GiveUp(Exception):
     """A value the models might refuse: read the table record by record instead."""
 
 
-def read_columns(kind: str, table: Any) -> Columns | None:
+def read_columns(kind: str, table: Any, seen: dict[str, dict[Any, Any]] | None = None) -> Columns | None:
     """The fields of every record of `table`, checked, as columns; or None when the table must be read through
-    the models (another kind, or a value they might refuse)."""
+    the models (another kind, or a value they might refuse). `seen` (per field: value → the checked object),
+    kept by the caller across the parts of one table read in pieces, makes a value repeated across parts one
+    object and checks it once (a holder named in every part of 10^7 holdings is one string, not one per part)."""
     import pyarrow as pa
 
     model = KINDS.get(kind)
@@ -54,8 +56,9 @@ def read_columns(kind: str, table: Any) -> Columns | None:
         return None
     try:
         (_suspect_entities if kind == "entities" else _suspect_holdings)(table)
+        seen = {} if seen is None else seen
         values = {name: _column(model, name, shape, table.column(column) if column in table.column_names else None,
-                                table.num_rows)
+                                table.num_rows, seen.setdefault(name, {}))
                   for column, (name, shape) in kind_columns(kind).items()}
         _suspect_record(values)
     except (_GiveUp, ValidationError, ValueError, OverflowError, TypeError, pa.ArrowException):
@@ -63,7 +66,8 @@ def read_columns(kind: str, table: Any) -> Columns | None:
     return Columns(values[name] for name in model.model_fields)
 
 
-def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: int) -> Sequence[Any]:
+def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: int,
+            seen: dict[Any, Any]) -> Sequence[Any]:
     """One field of every record: validated as a whole; a null is the field's default (or a give-up if required)."""
     info = model.model_fields[name]
     default = None if info.is_required() else info.get_default(call_default_factory=True)
@@ -76,11 +80,11 @@ def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: in
     if name in _SHARES:
         return _shares(column)
     if shape == "date":
-        return _dates(column)
+        return _dates(column, seen)
     if shape == "text" and name in _ONE_PER_RECORD:  # hashing 10^6 distinct values to share none costs more
         return _adapter(model, name).validate_python([default if v is None else v for v in column.to_pylist()])
     if shape == "text":
-        return _distinct_values(column, _adapter(model, name).validate_python, default)
+        return _distinct_values(column, _adapter(model, name).validate_python, default, seen)
     if shape == "bool":
         return [default if v is None else v for v in column.to_pylist()]
     return _lists(column, _adapter(model, name), default, rows)
@@ -120,7 +124,7 @@ def _shares(column: Any) -> Sequence[float | None]:
     return Shares(out)
 
 
-def _dates(column: Any) -> list[dt.date | None]:
+def _dates(column: Any, seen: dict[Any, Any]) -> list[dt.date | None]:
     """`to_date` on a date column: a year from 1900 to 2100."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -130,16 +134,23 @@ def _dates(column: Any) -> list[dt.date | None]:
     low, high = pc.min_max(years).values()
     if low.as_py() is not None and (low.as_py() < _YEARS[0] or high.as_py() > _YEARS[1]):
         raise _GiveUp("date")
-    return _distinct_values(days, list, None)
+    return _distinct_values(days, list, None, seen)
 
 
-def _distinct_values(column: Any, check: Callable[[list[Any]], list[Any]], default: Any) -> list[Any]:
-    """A text or date field: its distinct values checked once each (`check`: the field's type), then one shared
-    object per value down the column (a column of 10^6 records points at one "company", not at 10^6 copies)."""
+def _distinct_values(column: Any, check: Callable[[list[Any]], list[Any]], default: Any,
+                     seen: dict[Any, Any]) -> list[Any]:
+    """A text or date field: its distinct values checked once each (`check`: the field's type; `seen`: the values
+    met in earlier parts of the table), then one shared object per value down the column (a column of 10^6
+    records points at one "company", not at 10^6 copies)."""
     import numpy as np
 
     encoded = column.combine_chunks().dictionary_encode()
-    checked = check(encoded.dictionary.to_pylist())
+    distinct = encoded.dictionary.to_pylist()
+    new = [value for value in distinct if value not in seen]
+    for value, valid in zip(new, check(new)):
+        seen[valid if valid == value else value] = valid  # keyed by the checked object: no second copy kept
+    checked = [seen[value] for value in distinct]
+    del distinct, new
     lookup = np.empty(len(checked) + 1, dtype=object)
     lookup[:-1] = checked
     lookup[-1] = default
