@@ -51,12 +51,8 @@ def test_every_rule_case_fires_the_same_through_the_vectorised_evaluator(src, in
     assert _findings(fast) == _findings(durable)
 
 
-def _has_range(dataset: dict) -> bool:
-    return any(isinstance(v, dict) for h in dataset.get("holdings") or () for v in h.values())
-
-
-# the bulk path does not take share ranges yet (issue 20: `feoc screen` refuses them, tests/test_ranges_cli.py)
-ENTITY_CASES = [(s, i) for s, i in CASES if s.rule.regime == "30d" and not _has_range(s.rule.cases[i].dataset)]
+# every case of the entity regime, share ranges included (issue 20: the bulk path judges them as `feoc check`)
+ENTITY_CASES = [(s, i) for s, i in CASES if s.rule.regime == "30d"]
 
 
 @pytest.mark.parametrize(("src", "index"), ENTITY_CASES,

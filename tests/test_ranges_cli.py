@@ -152,15 +152,13 @@ def test_minima_over_100_percent_are_refused_maxima_may_exceed(tmp_path):
     assert result.exit_code == 1, result.output  # the state body's 60 % minimum: a FEOC
 
 
-def test_screen_refuses_a_dataset_with_ranges_in_one_line(tmp_path):
-    """Story: `feoc screen` (the bulk path) does not take ranges yet: exit 2 with one line saying to use check or
-    report, naming where the first range is; never a table read on the lower bounds."""
+def test_screen_takes_a_dataset_with_ranges(tmp_path):
+    """Story: `feoc screen` (the bulk path) takes ranges (it refused them before the bulk path judged them): exit 0,
+    the maker's row *cannot be determined* by the range rule (tests/test_ranges_screen.py has the rest)."""
     result = run(tmp_path, state_body_world({"min": "20%", "max": "30%"}), "screen", "--on", ON)
-    assert result.exit_code == 2
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1
-    assert lines[0].startswith("feoc screen does not take share ranges yet: use feoc check / feoc report (issue 20)")
-    assert "holdings[0] equity" in lines[0]
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if line.startswith("kr-maker,"))
+    assert ",cannot_be_determined,False,feoc-undetermined-share-range," in row
 
 
 def test_convert_keeps_ranges_in_yaml_and_refuses_them_in_parquet(tmp_path):

@@ -76,7 +76,6 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
         say_skipped(data)
         dataset = load_dataset(data, law, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up)
         say_warnings(dataset, law)
-        _refuse_ranges(dataset)
         _refuse_attestations(dataset)
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
     with status(f"analysing {len(dataset.entities):,} entities…"):
@@ -93,21 +92,6 @@ def screened(dataset: Dataset, day: dt.date, law: Law, interp: str | None,
     rows = screen_table(dataset, day, law, interp, evaluator)
     judged = tuple([interp] if interp else law.reading_names())
     return rows, interp or law.interpretation().name, judged
-
-def _refuse_ranges(dataset: Any) -> None:
-    """Exit 2 on a share range (`{min, max}`, issue 20): the bulk path judges exact shares only, and reading a
-    range's lower bound there would be a confident answer the range does not support."""
-    from feoc.data.values import ShareRange
-
-    for measure in ("equity", "voting", "board_seats", "debt"):
-        for pos, share in enumerate(dataset.column("holdings", measure)):
-            if isinstance(share, ShareRange):
-                origin = dataset.origins.get(("holdings", pos))
-                where = f"{origin.file}, holdings[{origin.index}] {measure}" if origin else f"holding {pos + 1} {measure}"
-                typer.echo("feoc screen does not take share ranges yet: use feoc check / feoc report (issue 20); "
-                           f"the first range: {where}", err=True)
-                raise typer.Exit(2)
-
 
 def _refuse_attestations(dataset: Any) -> None:
     """Exit 2 on an attestation (issue 20): the bulk path does not judge them, and a screen row that ignored one

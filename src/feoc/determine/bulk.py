@@ -104,6 +104,7 @@ class _Bulk:
         self.undetermined = np.zeros(self.n, dtype=bool)
         self.undetermined_rules: dict[str, np.ndarray] = {}
         self.fired: dict[str, np.ndarray] = {}
+        self.rounds = 0  # the chaining rounds run (`BulkReadings.run`)
         self.scoped: dict[str, set[str]] = {}
         self.gov = self.government(law.vocabulary.government_types)
         self.rights = agreement_rights(dataset.agreements_on(day), law.param("effective_control_rights", day) or ())
@@ -334,10 +335,19 @@ class BulkReadings:
         self.worst: BulkReadings | None = None  # the worst case of `determine.doubt`, shared across readings
         self.like: BulkReadings | None = None  # for the worst case: the real one, whose direct prongs it shares
         self.worst_case: tuple[Dataset, Any] | None = None  # `doubt.worst_case` of the dataset
+        self.ranged: bool | None = None  # whether any share is a range (`determine.ranges`), once known
+        self.upper: BulkReadings | None = None  # the ranges' maxima (`bulk_ranges`), shared across readings
 
     def determine(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None) -> BulkResult:
         """As `regime30d.determine` (to the entities); `assumed_feoc` judges the worst case of `determine.doubt`
         (those entities count as FEOCs; no doubt is passed down)."""
+        run = self.run(interpretation, assumed_feoc)
+        return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
+                          run.feoc, run.fired, run.graphs, run.interp, run.lookthrough, run.scoped, run.rounds,
+                          run.order, run.undetermined, run.undetermined_rules)
+
+    def run(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None) -> _Bulk:
+        """The state of `determine` after its stages (the share ranges and the doubt only for the real case)."""
         interp = self.law.interpretation(interpretation)
         limit = round_limit(status_room(self.dataset))
         with paused_gc():
@@ -354,13 +364,14 @@ class BulkReadings:
                 run.feoc[[run.index[e] for e in sorted(assumed_feoc)]] = True
             driver = Driver(run.fire, limit)
             driver.rounds = 1  # round 0, the direct prongs, ran once for every reading
-            rounds = driver.run(run.stages()[1])
+            run.rounds = driver.run(run.stages()[1])
             driver.run(Stage("unrecorded measures", run.unrecorded_facts))
             if assumed_feoc is None:
+                from feoc.determine.bulk_ranges import range_blocks  # it builds on this module's classes
+
+                driver.run(Stage("share ranges", lambda: range_blocks(self, run, interp.name)))
                 driver.run(Stage("doubt passed down", lambda: self._doubt(run, interp.name)))
-        return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
-                          run.feoc, run.fired, run.graphs, interp, run.lookthrough, run.scoped, rounds, run.order,
-                          run.undetermined, run.undetermined_rules)
+        return run
 
     def _doubt(self, run: _Bulk, reading: str) -> list[Block]:
         """The `upstream_doubt` facts of `determine.doubt` as one block (`bulk_doubt`)."""

@@ -22,7 +22,9 @@ def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]
     """The `upstream_doubt` facts of `run` (one reading after its chaining rounds) as one block."""
     if readings.worst_case is None:  # once for every reading
         floor = float(readings.law.param(FLOOR, readings.day) or 0.0)
-        readings.worst_case = worst_columns(readings.dataset, floor) or worst_case(readings.dataset, floor)
+        # a range's maximum is not in the columns' floats: the records' worst case reads it (`ranges.maxima`)
+        fast = None if readings.ranged else worst_columns(readings.dataset, floor)
+        readings.worst_case = fast or worst_case(readings.dataset, floor)
     case: tuple[Dataset, Any] = readings.worst_case
 
     def worst(data: Dataset, assumed: frozenset[str]) -> set[str]:

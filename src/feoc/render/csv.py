@@ -14,7 +14,6 @@ if TYPE_CHECKING:
 
 def screen(view: ScreenView) -> str:
     """The screening table as CSV with a header row."""
-    from feoc.verdicts.screen import COLUMNS
-
+    names = view.table.names  # COLUMNS, and the ranges' maxima where any share is a range (issue 20)
     # cells neutralised (no formula, one line) before the byte-exact writer: one policy for every CSV
-    return csv_text(COLUMNS, [csv_column(view.table.columns[c]) for c in COLUMNS])
+    return csv_text(names, [csv_column(view.table.columns[c]) for c in names])

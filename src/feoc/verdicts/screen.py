@@ -17,7 +17,9 @@ from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.determination import Determination
 from feoc.determine.facts import government_bodies
+from feoc.determine.ranges import at_max, has_ranges
 from feoc.determine.regime30d import determine
+from feoc.determine.tracing import Tracer
 from feoc.law.law import Law
 from feoc.verdicts.readings import feoc_test_in_force, judged_readings, reading
 from feoc.verdicts.status import Status, agreed
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
     from feoc.determine.bulk import BulkReadings
 
 COLUMNS = ["entity", "name", "type", "status", "feoc", "rules", "gov_equity", "gov_voting", "gov_board_seats", "gov_nation"]
+# issue 20: where a share is recorded as a range, `gov_*` is the interest on the ranges' minima and these columns,
+# added after the others (only then: a table of exact shares keeps its columns, byte for byte), on their maxima
+MAX_COLUMNS = [f"gov_{m}_max" for m in MEASURES]
 
 
 @dataclass(frozen=True)
@@ -37,8 +42,14 @@ class Screen:
     def __len__(self) -> int:
         return len(self.columns["entity"])
 
+    @property
+    def names(self) -> list[str]:
+        """The table's columns: COLUMNS, then MAX_COLUMNS where a share range is recorded."""
+        return COLUMNS + [c for c in MAX_COLUMNS if c in self.columns]
+
     def rows(self) -> list[dict[str, Any]]:
-        return [dict(zip(COLUMNS, t)) for t in zip(*(self.columns[c] for c in COLUMNS))]
+        names = self.names
+        return [dict(zip(names, t)) for t in zip(*(self.columns[c] for c in names))]
 
     def feoc_count(self) -> int:
         return sum(self.columns["feoc"])
@@ -156,14 +167,7 @@ def _screen_from(det: Determination, dataset: Dataset, day: dt.date, law: Law) -
     nations = law.param("covered_nations", day) or []
     bodies_of = government_bodies(dataset, nations, law.vocabulary.government_types)
     per_nation = {n: bodies for n, bodies in bodies_of.items() if bodies}
-    gov: dict[str, dict[str, tuple[float, str]]] = {}
-    for measure in MEASURES:
-        for nation, bodies in sorted(per_nation.items()):
-            vals = det.graphs[measure].interests(bodies, det.interpretation.tracing, det.lookthrough)
-            for entity, share in vals.items():
-                best = gov.setdefault(entity, {}).get(measure, (0.0, ""))
-                if share > best[0]:
-                    gov[entity][measure] = (share, nation)
+    gov = _gov(det.graphs, per_nation, det)
     rules: dict[str, set[str]] = {}
     undetermined: dict[str, set[str]] = {}  # issue 14: a row that is not decided names what keeps it open
     for f in det.findings:
@@ -182,7 +186,25 @@ def _screen_from(det: Determination, dataset: Dataset, day: dt.date, law: Law) -
             if c != "status":
                 cols[c].append(row[c])
     cols["status"] = _own_statuses(cols["entity"], cols["feoc"], _undetermined(det), feoc_test_in_force(law, day))
+    if has_ranges(dataset):  # the same interests on the ranges' maxima (determine.ranges)
+        top = _gov(Tracer([at_max(h) for h in dataset.holdings_on(day)], det.interpretation.tracing, law, day).graphs,
+                   per_nation, det)
+        for m in MEASURES:
+            cols[f"gov_{m}_max"] = [round(top.get(e, {}).get(m, (0.0, ""))[0], 6) for e in cols["entity"]]
     return Screen(cols)
+
+
+def _gov(graphs: Any, per_nation: dict[str, Any], det: Determination) -> dict[str, dict[str, tuple[float, str]]]:
+    """Entity -> measure -> the largest interest one covered nation's government bodies hold, and that nation."""
+    gov: dict[str, dict[str, tuple[float, str]]] = {}
+    for measure in MEASURES:
+        for nation, bodies in sorted(per_nation.items()):
+            vals = graphs[measure].interests(bodies, det.interpretation.tracing, det.lookthrough)
+            for entity, share in vals.items():
+                best = gov.setdefault(entity, {}).get(measure, (0.0, ""))
+                if share > best[0]:
+                    gov[entity][measure] = (share, nation)
+    return gov
 
 
 def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None) -> Screen:
@@ -194,7 +216,7 @@ def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
     try:
         return _agreed(_bulk_table(bulk, day, law, interpretation), dataset, day, law, interpretation, "vectorised", bulk)
     finally:
-        bulk.worst = bulk.worst_case = None  # the worst case refers back to `bulk`: freed now, not at a collection
+        bulk.worst = bulk.worst_case = bulk.upper = None  # the worst case refers back to `bulk`: freed now, not at a collection
         del bulk
         trim_heap()
 
@@ -220,7 +242,13 @@ def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str 
                 better = vals > best  # the first nation (in sorted order) keeps a tie, as in _screen_from
                 best[better] = vals[better]
                 best_nation[mi, better] = ni
-            shares[measure] = Floats(py_round(best, 6)[res.order])  # in id order
+            shares[f"gov_{measure}"] = Floats(py_round(best, 6)[res.order])  # in id order
+            if bulk.ranged and bulk.upper is not None and bulk.upper._base is not None:  # on the ranges' maxima
+                top = np.zeros(n)
+                for nation in order:
+                    top = np.maximum(top, bulk.upper._base.graphs[measure].interests(res.gov[nation], control,
+                                                                                     res.lookthrough))
+                shares[f"gov_{measure}_max"] = Floats(py_round(top, 6)[res.order])
         # the nations behind any measure's largest interest, as a bit set per entity, then its label
         bits = np.zeros(n, dtype=np.int64)
         for row in best_nation:
@@ -233,6 +261,6 @@ def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str 
         return Screen({"entity": ids, "name": [res.names[i] for i in rows], "type": [res.types[i] for i in rows],
                        "status": _own_statuses(ids, feoc, _bulk_undetermined(res), feoc_test_in_force(law, day)),
                        "feoc": feoc,
-                       "rules": [rules[i] for i in rows], **{f"gov_{m}": shares[m] for m in MEASURES},
+                       "rules": [rules[i] for i in rows], **shares,
                        "gov_nation": [seen[i] for i in rows]})
 
