@@ -69,6 +69,9 @@ def test_screen_shows_the_interval_in_every_format(tmp_path, fmt):
 
         row = next(r for r in json.loads(result.output)["entities"] if r["entity"] == "kr-maker")
         assert (row["gov_equity"], row["gov_equity_max"], row["status"]) == (0.2, 0.3, "cannot_be_determined")
+    else:  # the Markdown table shows the interval, never the minimum alone
+        row = next(line for line in result.output.splitlines() if line.startswith("| `kr-maker`"))
+        assert "| 20.00%–30.00% |" in row, row
 
 
 def test_the_screen_of_exact_shares_keeps_its_columns(tmp_path):

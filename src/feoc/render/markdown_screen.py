@@ -21,6 +21,13 @@ def screen(view: ScreenView) -> str:
     for r in view.table.rows():
         lines.append(f"| `{r['entity']}` | {md(r['name'])} | {r['type']} | {words(r['status'])} | "
                      f"{'**yes**' if r['feoc'] else 'no'} | "
-                     f"{md(r['rules']) or '—'} | {r['gov_equity']:.2%} | {r['gov_voting']:.2%} | "
-                     f"{r['gov_board_seats']:.2%} | {r['gov_nation'] or '—'} |")
+                     f"{md(r['rules']) or '—'} | {_share(r, 'equity')} | {_share(r, 'voting')} | "
+                     f"{_share(r, 'board_seats')} | {r['gov_nation'] or '—'} |")
     return "\n".join(lines) + "\n"
+
+
+def _share(row: dict, measure: str) -> str:
+    """The interest on the minima, or `20.00%–30.00%` where a share range leaves it higher on the maxima (the
+    `gov_*_max` columns, present only when the dataset records a range: issue 20): never the minimum alone."""
+    low, high = row[f"gov_{measure}"], row.get(f"gov_{measure}_max")
+    return f"{low:.2%}–{high:.2%}" if high is not None and high > low else f"{low:.2%}"
