@@ -76,7 +76,6 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
         say_skipped(data)
         dataset = load_dataset(data, law, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up)
         say_warnings(dataset, law)
-        _refuse_attestations(dataset)
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
     with status(f"analysing {len(dataset.entities):,} entities…"):
         return screened(dataset, day, law, interp, evaluator)
@@ -92,16 +91,6 @@ def screened(dataset: Dataset, day: dt.date, law: Law, interp: str | None,
     rows = screen_table(dataset, day, law, interp, evaluator)
     judged = tuple([interp] if interp else law.reading_names())
     return rows, interp or law.interpretation().name, judged
-
-def _refuse_attestations(dataset: Any) -> None:
-    """Exit 2 on an attestation (issue 20): the bulk path does not judge them, and a screen row that ignored one
-    would differ from `feoc check` on the same entity (determine/attestations.py passes them down the chain)."""
-    if dataset.attestations:
-        origin = dataset.origins.get(("attestations", 0))
-        where = f"{origin.file}, attestations[{origin.index}]" if origin else "attestation 1"
-        typer.echo("feoc screen does not take attestations yet: use feoc check / feoc report, or screen a copy "
-                   f"without them (issue 20); the first attestation: {where}", err=True)
-        raise typer.Exit(2)
 
 
 # screen judges every reading as `check` does, but a contested row is a value of the `status` column: the
