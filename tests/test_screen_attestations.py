@@ -313,3 +313,13 @@ def test_screen_reads_a_ranged_stakes_maximum_against_the_unrecorded_measure_flo
     assert ("feoc-undetermined-unrecorded-measure" in rows["kr-sub"]["rules"]) == (status != "not_feoc")
     check = RUNNER.invoke(app, ["check", "entity", "kr-sub", *args])
     assert check.exit_code == {"cannot_be_determined": 4, "not_feoc": 0}[status], check.output
+
+
+def test_a_parquet_copy_with_attestations_screens_byte_for_byte_the_same(tmp_path):
+    """Story: the dataset converted to Parquet (attestations.parquet) screens to the same CSV bytes as the YAML."""
+    folder = _folder(tmp_path, cli_world())
+    assert RUNNER.invoke(app, ["convert", str(folder), "--to", "parquet", "--out", str(tmp_path / "pq")]).exit_code == 0
+    yaml_csv = RUNNER.invoke(app, ["screen", "--data", str(folder), "--on", ON])
+    parquet_csv = RUNNER.invoke(app, ["screen", "--data", str(tmp_path / "pq"), "--on", ON])
+    assert parquet_csv.exit_code == 0 and parquet_csv.stdout_bytes == yaml_csv.stdout_bytes
+    assert b"att-supplier" in parquet_csv.stdout_bytes

@@ -109,7 +109,9 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = fo
                                               "durable-rules (the engine of record, fact by fact) or reference"),
            rules: Path | None = RULES_OPTION) -> None:
     """Every entity's FEOC status on --on, the deciding rules and the covered-government interest per measure.
-    `status` is agreed across every reading (contested when they disagree) unless --interpretation names one."""
+    `status` is agreed across every reading (contested when they disagree) unless --interpretation names one.
+    A dataset with share ranges adds the `gov_*_max` columns; one with attestations `relies_on` / `not_relied_on`
+    (the attestation ids each row's verdict relies on or not, as `feoc check entity` lists them: README)."""
     from feoc.law.data import default_rules_dir
     from feoc.render.base import ScreenView, renderer
     from feoc.render.outdir import OutputError, refuse_folder_target, write_output_file
