@@ -391,4 +391,3 @@ def _in_force(starts: Sequence[dt.date | None], ends: Sequence[dt.date | None], 
     """The positions of the holdings in force on `day` (`Dated.in_force`: `from` inclusive, `until` exclusive)."""
     return np.fromiter((i for i, (a, b) in enumerate(zip(starts, ends)) if (a is None or a <= day) and (b is None or day < b)),
                        dtype=np.int64)
-
