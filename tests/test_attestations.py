@@ -205,13 +205,12 @@ def test_a_facility_attestation_never_overturns_a_feoc_operator(tmp_path):
     assert "not relied on: attestation att-1" in plant.output and "reason to know" in plant.output
 
 
-def test_screen_refuses_a_dataset_with_attestations_in_one_line(tmp_path):
-    """Decision: `feoc screen` (the bulk path) does not judge attestations this session: exit 2 with one line naming
-    the first attestation and what to use instead, never a table that ignores them."""
+def test_screen_takes_a_dataset_with_attestations(tmp_path):
+    """Decision changed (issue 20, task h20-sattest): `feoc screen` judges attestations as `feoc check` does (exit 0,
+    the supplier decided on its attestation shows it in `relies_on`); tests/test_screen_attestations.py holds it."""
     result = run(tmp_path, world(attestation({"entity": "supplier"})), "screen", "--on", ON)
-    assert result.exit_code == 2, result.output
-    assert "feoc screen does not take attestations yet" in result.output
-    assert "world.yaml, attestations[0]" in result.output
+    assert result.exit_code == 0, result.output
+    assert "supplier,Supplier Ltd,company,not_feoc,False,,0.0,0.0,0.0,,att-1," in result.output.splitlines()
 
 
 def test_attestations_survive_convert_to_parquet_and_back(tmp_path):

@@ -76,7 +76,6 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
         say_skipped(data)
         dataset = load_dataset(data, law, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up)
         say_warnings(dataset, law)
-        _refuse_attestations(dataset)
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
     with status(f"analysing {len(dataset.entities):,} entities…"):
         return screened(dataset, day, law, interp, evaluator)
@@ -92,16 +91,6 @@ def screened(dataset: Dataset, day: dt.date, law: Law, interp: str | None,
     rows = screen_table(dataset, day, law, interp, evaluator)
     judged = tuple([interp] if interp else law.reading_names())
     return rows, interp or law.interpretation().name, judged
-
-def _refuse_attestations(dataset: Any) -> None:
-    """Exit 2 on an attestation (issue 20): the bulk path does not judge them, and a screen row that ignored one
-    would differ from `feoc check` on the same entity (determine/attestations.py passes them down the chain)."""
-    if dataset.attestations:
-        origin = dataset.origins.get(("attestations", 0))
-        where = f"{origin.file}, attestations[{origin.index}]" if origin else "attestation 1"
-        typer.echo("feoc screen does not take attestations yet: use feoc check / feoc report, or screen a copy "
-                   f"without them (issue 20); the first attestation: {where}", err=True)
-        raise typer.Exit(2)
 
 
 # screen judges every reading as `check` does, but a contested row is a value of the `status` column: the
@@ -120,7 +109,9 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = fo
                                               "durable-rules (the engine of record, fact by fact) or reference"),
            rules: Path | None = RULES_OPTION) -> None:
     """Every entity's FEOC status on --on, the deciding rules and the covered-government interest per measure.
-    `status` is agreed across every reading (contested when they disagree) unless --interpretation names one."""
+    `status` is agreed across every reading (contested when they disagree) unless --interpretation names one.
+    A dataset with share ranges adds the `gov_*_max` columns; one with attestations `relies_on` / `not_relied_on`
+    (the attestation ids each row's verdict relies on or not, as `feoc check entity` lists them: README)."""
     from feoc.law.data import default_rules_dir
     from feoc.render.base import ScreenView, renderer
     from feoc.render.outdir import OutputError, refuse_folder_target, write_output_file

@@ -19,11 +19,9 @@ path (which reports them as an input error).
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import datetime as dt
-import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +29,7 @@ import numpy as np
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
+from feoc.determine.bulk_gc import paused_gc
 from feoc.determine.bulk_result import BulkResult
 from feoc.determine.bulk_unrecorded import PartStakes, unrecorded_columns
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
@@ -71,6 +70,8 @@ class Block:
 
 class _Bulk:
     """The bulk regime's state and its two stages: the direct prongs, and the chaining rounds."""
+
+    reliance: dict[str, dict[str, list[dict[str, Any]]]] | None = None  # the attestations judged (bulk_attest)
 
     def __init__(self, dataset: Dataset, day: dt.date, law: Law, interp: Interpretation):
         self.dataset, self.day, self.law, self.interp = dataset, day, law, interp
@@ -338,15 +339,17 @@ class BulkReadings:
         self.ranged: bool | None = None  # whether any share is a range (`determine.ranges`), once known
         self.upper: BulkReadings | None = None  # the ranges' maxima (`bulk_ranges`), shared across readings
 
-    def determine(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None) -> BulkResult:
+    def determine(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None,
+                  never: frozenset[str] = frozenset()) -> BulkResult:
         """As `regime30d.determine` (to the entities); `assumed_feoc` judges the worst case of `determine.doubt`
-        (those entities count as FEOCs; no doubt is passed down)."""
-        run = self.run(interpretation, assumed_feoc)
+        (those entities count as FEOCs; no doubt is passed down; the entities `never` are never FEOCs in it)."""
+        run = self.run(interpretation, assumed_feoc, never)
         return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
                           run.feoc, run.fired, run.graphs, run.interp, run.lookthrough, run.scoped, run.rounds,
-                          run.order, run.undetermined, run.undetermined_rules)
+                          run.order, run.undetermined, run.undetermined_rules, run.reliance)
 
-    def run(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None) -> _Bulk:
+    def run(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None,
+            never: frozenset[str] = frozenset()) -> _Bulk:
         """The state of `determine` after its stages (the share ranges and the doubt only for the real case)."""
         interp = self.law.interpretation(interpretation)
         limit = round_limit(status_room(self.dataset))
@@ -362,7 +365,9 @@ class BulkReadings:
             run = self._base.for_reading(interp)
             if assumed_feoc:
                 run.feoc[[run.index[e] for e in sorted(assumed_feoc)]] = True
-            driver = Driver(run.fire, limit)
+            from feoc.determine.bulk_attest import never_feoc, settle_stages  # it builds on this module's classes
+
+            driver = Driver(never_feoc(run, never), limit)
             driver.rounds = 1  # round 0, the direct prongs, ran once for every reading
             run.rounds = driver.run(run.stages()[1])
             driver.run(Stage("unrecorded measures", run.unrecorded_facts))
@@ -370,7 +375,9 @@ class BulkReadings:
                 from feoc.determine.bulk_ranges import range_blocks  # it builds on this module's classes
 
                 driver.run(Stage("share ranges", lambda: range_blocks(self, run, interp.name)))
-                driver.run(Stage("doubt passed down", lambda: self._doubt(run, interp.name)))
+                settle = settle_stages(run)  # the attestations settle what they decide before the doubt and after it
+                for stage in (*settle, Stage("doubt passed down", lambda: self._doubt(run, interp.name)), *settle):
+                    driver.run(stage)
         return run
 
     def _doubt(self, run: _Bulk, reading: str) -> list[Block]:
@@ -384,17 +391,3 @@ def _in_force(starts: Sequence[dt.date | None], ends: Sequence[dt.date | None], 
     """The positions of the holdings in force on `day` (`Dated.in_force`: `from` inclusive, `until` exclusive)."""
     return np.fromiter((i for i, (a, b) in enumerate(zip(starts, ends)) if (a is None or a <= day) and (b is None or day < b)),
                        dtype=np.int64)
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while arrays are built from the records: each collection would walk
-    every loaded record (measured: 4-10x slower attribute reads at 100k entities), and these steps make
-    no reference cycles; reference counting still frees everything."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()

@@ -14,6 +14,7 @@ from feoc.data.columns import Shares
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.bulk import Block, BulkReadings, _Bulk
+from feoc.determine.bulk_attest import trusted
 from feoc.determine.doubt import FLOOR, doubt_facts, more_scoped, worst_case
 from feoc.engine.columnar import column_from
 
@@ -26,13 +27,14 @@ def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]
         fast = None if readings.ranged else worst_columns(readings.dataset, floor)
         readings.worst_case = fast or worst_case(readings.dataset, floor)
     case: tuple[Dataset, Any] = readings.worst_case
+    never = trusted(run)  # an attestation relied on: never a FEOC in the worst case (26 CFR 1.30D-6(b))
 
     def worst(data: Dataset, assumed: frozenset[str]) -> set[str]:
         if readings.worst is None:
             readings.worst = BulkReadings(data, readings.day, readings.law)
             if data.entities is readings.dataset.entities:  # the same entities: share the direct prongs
                 readings.worst.like = readings
-        result = readings.worst.determine(reading, assumed)
+        result = readings.worst.determine(reading, assumed, never)
         mask = result.feoc if result.undetermined is None else result.feoc | result.undetermined
         return {result.ids[i] for i in np.flatnonzero(mask).tolist()} | more_scoped(result.scoped, run.scoped)
 

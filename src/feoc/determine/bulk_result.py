@@ -4,6 +4,7 @@ decided it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,8 @@ class BulkResult:
     # without a `feoc` one their status cannot be determined, never "not a FEOC" (issue 14)
     undetermined: np.ndarray | None = None
     undetermined_rules: dict[str, np.ndarray] | None = None  # rule id -> entities it fired for (undetermined)
+    # the entity attestations judged (`determine.attestations`): relied_on / not_relied_on -> entity -> entries
+    reliance: dict[str, dict[str, list[dict[str, Any]]]] | None = None
 
     def rules_of(self) -> list[str]:
         """Per entity, the deciding rules joined with `;` (sorted): the `feoc` rules that fired for it, else

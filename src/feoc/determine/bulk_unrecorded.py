@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from feoc.data.columns import Shares
 from feoc.data.model import MEASURES
+from feoc.data.values import ShareRange
 from feoc.determine.facts import SHARE_DIGITS, holders_nation
 from feoc.determine.unrecorded import PartStake, holding_texts
 from feoc.engine.columnar import Coded, Column, Numbers, column_from, constant
@@ -28,7 +30,8 @@ _TEXTS = ("holding", "measures", "fields", "recorded")
 @dataclass(frozen=True)
 class PartStakes:
     """Holdings in force with some measures recorded and some not: holder and entity (entity indexes), the
-    shares (rows x MEASURES, NaN where unrecorded), and `record(row)`, the holding as recorded."""
+    shares (rows x MEASURES, NaN where unrecorded; a range's maximum where one is recorded, as the per-fact path's
+    `stake` reads it: `unrecorded.unrecorded_facts`), and `record(row)`, the holding as recorded."""
 
     holder: np.ndarray
     entity: np.ndarray
@@ -48,7 +51,19 @@ class PartStakes:
         def record(i: int) -> PartStake:
             at = int(where[i])
             return PartStake(*(c[at] for c in columns))
-        return PartStakes(holder[rows], target[rows], shares[rows], record)
+        return PartStakes(holder[rows], target[rows], _maxima(shares[rows], columns[2:], where), record)
+
+
+def _maxima(shares: np.ndarray, recorded: Sequence[Sequence[Any]], where: np.ndarray) -> np.ndarray:
+    """`shares` with each share recorded as a range (`ShareRange`, a float that is its minimum) read at its
+    maximum: a column of floats (`Shares`, as Parquet loads) holds none, a list may (issue 20)."""
+    for mi, column in enumerate(recorded):
+        if isinstance(column, Shares) or not any(isinstance(v, ShareRange) for v in column):
+            continue
+        for r, at in enumerate(where.tolist()):
+            if isinstance(v := column[at], ShareRange):
+                shares[r, mi] = v.max
+    return shares
 
 
 @dataclass(frozen=True)

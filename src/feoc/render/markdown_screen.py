@@ -12,18 +12,27 @@ if TYPE_CHECKING:
 
 
 def screen(view: ScreenView) -> str:
-    """A heading with the date and the reading, then one table row per entity."""
+    """A heading with the date and the reading, then one table row per entity (and, where the dataset records
+    attestations, the ones each row relies on and does not: issue 20)."""
+    attested = "relies_on" in view.table.columns
     lines = [f"# FEOC screening as of {view.day.isoformat()} (interpretation `{view.interpretation}`)", "",
              "`status` is agreed across the readings judged (*contested* when they disagree); the other columns are "
              "this reading's.", "",
-             "| entity | name | type | status | FEOC | rules | gov. equity | gov. voting | gov. board seats | nation |",
-             "| --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | --- |"]
+             "| entity | name | type | status | FEOC | rules | gov. equity | gov. voting | gov. board seats | nation |"
+             + (" relies on | not relied on |" if attested else ""),
+             "| --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | --- |" + (" --- | --- |" if attested else "")]
     for r in view.table.rows():
         lines.append(f"| `{r['entity']}` | {md(r['name'])} | {r['type']} | {words(r['status'])} | "
                      f"{'**yes**' if r['feoc'] else 'no'} | "
                      f"{md(r['rules']) or '—'} | {_share(r, 'equity')} | {_share(r, 'voting')} | "
-                     f"{_share(r, 'board_seats')} | {r['gov_nation'] or '—'} |")
+                     f"{_share(r, 'board_seats')} | {r['gov_nation'] or '—'} |"
+                     + (f" {_ids(r['relies_on'])} | {_ids(r['not_relied_on'])} |" if attested else ""))
     return "\n".join(lines) + "\n"
+
+
+def _ids(joined: str) -> str:
+    """Attestation ids (`;`-joined slugs, so nothing to escape) as code, or a dash."""
+    return ", ".join(f"`{i}`" for i in joined.split(";")) if joined else "—"
 
 
 def _share(row: dict, measure: str) -> str:

@@ -22,6 +22,7 @@ from feoc.determine.regime30d import determine
 from feoc.determine.tracing import Tracer
 from feoc.law.law import Law
 from feoc.verdicts.readings import feoc_test_in_force, judged_readings, reading
+from feoc.verdicts.screen_attested import ATTESTATION_COLUMNS, Reliance, attested_columns
 from feoc.verdicts.status import Status, agreed
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ COLUMNS = ["entity", "name", "type", "status", "feoc", "rules", "gov_equity", "g
 # issue 20: where a share is recorded as a range, `gov_*` is the interest on the ranges' minima and these columns,
 # added after the others (only then: a table of exact shares keeps its columns, byte for byte), on their maxima
 MAX_COLUMNS = [f"gov_{m}_max" for m in MEASURES]
+# issue 20: the attestations a row's verdict relies on and those it does not (`screen_attested`), after the others
+# and only when the dataset records an attestation
+EXTRA_COLUMNS = MAX_COLUMNS + ATTESTATION_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,9 @@ class Screen:
 
     @property
     def names(self) -> list[str]:
-        """The table's columns: COLUMNS, then MAX_COLUMNS where a share range is recorded."""
-        return COLUMNS + [c for c in MAX_COLUMNS if c in self.columns]
+        """The table's columns: COLUMNS, then MAX_COLUMNS where a share range is recorded, then
+        ATTESTATION_COLUMNS where an attestation is."""
+        return COLUMNS + [c for c in EXTRA_COLUMNS if c in self.columns]
 
     def rows(self) -> list[dict[str, Any]]:
         names = self.names
@@ -97,41 +102,50 @@ def screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None 
             return bulk_screen(dataset, day, law, interpretation)
         except NotBulk:
             evaluator = "durable-rules"
-    table = _screen_from(det or determine(dataset, day, law, interpretation, evaluator), dataset, day, law)
-    return _agreed(table, dataset, day, law, interpretation, evaluator)
+    det = det or determine(dataset, day, law, interpretation, evaluator)
+    return _agreed(_screen_from(det, dataset, day, law), dataset, day, law, interpretation, evaluator, None, det.reliance)
 
 
 def _agreed(table: Screen, dataset: Dataset, day: dt.date, law: Law, interpretation: str | None,
-            evaluator: str, bulk: BulkReadings | None = None) -> Screen:
+            evaluator: str, bulk: BulkReadings | None = None, reliance: Reliance | None = None) -> Screen:
     """The table with `status` agreed across the readings judged (every reading unless one was named): each
     other reading judged by the same path (`bulk`: the bulk path's shared work), its statuses folded in as
-    `feoc check entity` folds them."""
+    `feoc check entity` folds them; with the attestation columns, from every reading's attestations judged
+    (`reliance`: the table's reading's), when the dataset records any."""
     shown = reading(law, interpretation)
     others = [name for name in judged_readings(law, interpretation) if name != shown]
-    if not others or not feoc_test_in_force(law, day):
-        return table
+    in_force = feoc_test_in_force(law, day)
     ids = table.columns["entity"]
-    per_reading = [table.columns["status"]] + [_statuses(dataset, day, law, name, evaluator, ids, bulk) for name in others]
-    fold: dict[tuple[Status, ...], Status] = {}  # a few distinct combinations: each folded once
-    return Screen({**table.columns, "status": [fold[row] if row in fold else fold.setdefault(row, agreed(row))
-                                               for row in zip(*per_reading)]})
+    reliances = [reliance]
+    if others and in_force:
+        per_reading = [table.columns["status"]]
+        for name in others:
+            statuses, judged = _statuses(dataset, day, law, name, evaluator, ids, bulk)
+            per_reading.append(statuses)
+            reliances.append(judged)
+        fold: dict[tuple[Status, ...], Status] = {}  # a few distinct combinations: each folded once
+        table = Screen({**table.columns, "status": [fold[row] if row in fold else fold.setdefault(row, agreed(row))
+                                                    for row in zip(*per_reading)]})
+    if not dataset.attestations:
+        return table
+    return Screen({**table.columns, **attested_columns(dataset, day, ids, reliances, in_force)})
 
 
 def _statuses(dataset: Dataset, day: dt.date, law: Law, name: str, evaluator: str, ids: list[str],
-              bulk: BulkReadings | None) -> list[Status]:
+              bulk: BulkReadings | None) -> tuple[list[Status], Reliance | None]:
     """Each entity's status under the reading `name` (`ids`: the entities in id order), by the bulk path when
-    it can decide."""
+    it can decide, and the attestations judged under it."""
     if evaluator == "vectorised":
         from feoc.determine.bulk import BulkReadings
         from feoc.ownership.arrays import NotBulk
 
         try:
             res = (bulk or BulkReadings(dataset, day, law)).determine(name)
-            return _own_statuses(ids, res.feoc[res.order].tolist(), _bulk_undetermined(res), True)
+            return _own_statuses(ids, res.feoc[res.order].tolist(), _bulk_undetermined(res), True), res.reliance
         except NotBulk:
             evaluator = "durable-rules"
     det = determine(dataset, day, law, name, evaluator)
-    return _own_statuses(ids, [i in det.feoc for i in ids], _undetermined(det), True)
+    return _own_statuses(ids, [i in det.feoc for i in ids], _undetermined(det), True), det.reliance
 
 
 def _bulk_undetermined(res: Any) -> set[str]:
@@ -214,15 +228,17 @@ def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
 
     bulk = BulkReadings(dataset, day, law)
     try:
-        return _agreed(_bulk_table(bulk, day, law, interpretation), dataset, day, law, interpretation, "vectorised", bulk)
+        table, reliance = _bulk_table(bulk, day, law, interpretation)
+        return _agreed(table, dataset, day, law, interpretation, "vectorised", bulk, reliance)
     finally:
         bulk.worst = bulk.worst_case = bulk.upper = None  # the worst case refers back to `bulk`: freed now, not at a collection
         del bulk
         trim_heap()
 
 
-def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str | None) -> Screen:
-    """The table of one reading by the bulk path (`status`: that reading's own answer)."""
+def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str | None) -> tuple[Screen, Reliance | None]:
+    """The table of one reading by the bulk path (`status`: that reading's own answer), and the attestations
+    judged under it."""
     import numpy as np
 
     from feoc.determine.bulk import paused_gc
@@ -262,5 +278,5 @@ def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str 
                        "status": _own_statuses(ids, feoc, _bulk_undetermined(res), feoc_test_in_force(law, day)),
                        "feoc": feoc,
                        "rules": [rules[i] for i in rows], **shares,
-                       "gov_nation": [seen[i] for i in rows]})
+                       "gov_nation": [seen[i] for i in rows]}), res.reliance
 
