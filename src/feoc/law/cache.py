@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import pickle
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -98,6 +97,11 @@ def kept(folder: Path, load: Callable[[Path], T]) -> T:
 def _read(path: Path) -> object | None:
     """The object kept at `path`, or None: no copy, not ours, writable by others, or not readable whole."""
     try:
+        # the C unpickler `pickle` itself uses: importing pickle.py (its Python pickler too) costs ~1.5 ms more
+        import _pickle as pickle
+    except ImportError:  # not CPython
+        import pickle  # type: ignore[no-redef]
+    try:
         with path.open("rb") as file:
             info = os.fstat(file.fileno())
             if info.st_uid != os.getuid() or info.st_mode & 0o022:
@@ -109,6 +113,7 @@ def _read(path: Path) -> object | None:
 
 def _write(where: Path, path: Path, value: object) -> None:
     """Keep `value` at `path`, atomically; a failure (read-only home, full disk) only means no copy."""
+    import pickle
     import tempfile
 
     with contextlib.suppress(Exception):
