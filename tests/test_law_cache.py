@@ -4,6 +4,7 @@ is read again — never a wrong law, never a failure of its own."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -159,3 +160,31 @@ def test_feoc_check_prints_the_same_bytes_cold_warm_and_without_the_copy(rules: 
                                            encoding="utf-8")
     raised = check()
     assert raised[0] != 1 and raised[1] != cold[1] and raised == check(FEOC_LAW_CACHE="0"), raised
+
+
+_PROBE = """
+import atexit, json, sys
+atexit.register(lambda: print("\\n" + json.dumps(sorted(sys.modules)), file=sys.stderr))
+sys.argv = ["feoc", *sys.argv[1:]]
+from feoc.cli import main
+main()
+"""
+
+
+def test_a_start_with_the_copy_imports_no_python_pickler(tmp_path: Path) -> None:
+    """Issue 17 (import only what a check needs): reading the copy takes the C unpickler; `pickle.py` (its
+    Python pickler, ~1.5 ms) is imported only by the start that writes the copy."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("FEOC_LAW_CACHE", None)
+
+    def modules() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", _PROBE, "check", "entity", "aesc", "--on", "2024-06-01"],
+                              env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert done.returncode == 5, done.stderr
+        return json.loads(done.stderr.strip().splitlines()[-1])
+
+    assert "pickle" in modules()  # the first start writes the copy
+    [copy] = _copies(tmp_path)
+    written = copy.stat().st_mtime_ns
+    later = modules()
+    assert "pickle" not in later and "_pickle" in later and copy.stat().st_mtime_ns == written
