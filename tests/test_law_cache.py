@@ -188,3 +188,15 @@ def test_a_start_with_the_copy_imports_no_python_pickler(tmp_path: Path) -> None
     written = copy.stat().st_mtime_ns
     later = modules()
     assert "pickle" not in later and "_pickle" in later and copy.stat().st_mtime_ns == written
+
+
+def test_a_rule_in_a_linked_folder_is_part_of_the_key(rules: Path, tmp_path: Path) -> None:
+    """Whatever a linked folder holds is part of the key, whether or not a loader follows the link (more than is
+    read can only cost a reload, never a stale law); a link loop is walked once."""
+    shutil.move(rules / "feoc", tmp_path / "feoc-rules")
+    (rules / "feoc").symlink_to(tmp_path / "feoc-rules", target_is_directory=True)
+    (tmp_path / "feoc-rules" / "loop").symlink_to(tmp_path / "feoc-rules", target_is_directory=True)
+    key = cache.law_key(rules)
+    target = next((tmp_path / "feoc-rules").glob("*.yaml"))
+    target.write_text(target.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert cache.law_key(rules) != key
