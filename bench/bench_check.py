@@ -70,7 +70,7 @@ from feoc.load.scan import scan_folder
 from feoc.render.base import CheckView, renderer
 from feoc.verdicts.subject import entity_verdict, facility_verdict
 kind, ident, day = sys.argv[1], sys.argv[2], dt.date.fromisoformat(sys.argv[3])
-law = Law.load(None)
+law = Law.load(None, keep=True)  # as load_law: the copy of the law kept between runs (law/cache.py)
 scan_folder(Path("seeds"))
 dataset = load_dataset(Path("seeds"), law)
 country_warnings(dataset, law.vocabulary, region_nations(law)); material_warnings(dataset, law)

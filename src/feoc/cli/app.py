@@ -219,7 +219,7 @@ def load_law(rules: Path | None) -> Law:
     takes --rules, before any work is done, rather than a pass, a failed case or a crash later on."""
     from feoc.law.law import Law
 
-    return Law.load(rules)
+    return Law.load(rules, keep=True)  # the copy kept between processes (law/cache.py, issue 17)
 
 
 def say_skipped(data: Path) -> None:

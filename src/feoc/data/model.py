@@ -8,7 +8,8 @@ enumerated words come from `rules/vocabulary.yaml`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+import functools
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, StringConstraints, model_validator
 
@@ -352,12 +353,15 @@ for _model in _MODELS:
     _model.model_rebuild()
 
 
+@functools.cache
 def _fields_of(kind: str) -> frozenset[str]:
-    """Names of the fields, across all models, whose type is Slug or Country (to explain their errors)."""
+    """Names of the fields, across all models, whose type is Slug or Country (to explain their errors). Computed
+    on the first error, not at import: the walk costs 4-8 ms, and a valid dataset never needs it (issue 17)."""
     def mentions(annotation: Any, mark: Any) -> bool:
         if annotation is mark or mark in getattr(annotation, "__metadata__", ()):
             return True
-        return any(mentions(arg, mark) for arg in get_args(annotation))
+        # a Literal's arguments are values (the 249 country codes), never a type that carries a mark
+        return get_origin(annotation) is not Literal and any(mentions(arg, mark) for arg in get_args(annotation))
 
     mark = {"slug": _SLUG_MARK, "name": _NAME_MARK, "text": _TEXT_MARK}.get(kind, Country)
     names = set()
@@ -369,18 +373,13 @@ def _fields_of(kind: str) -> frozenset[str]:
     return frozenset(names)
 
 
-SLUG_FIELDS = _fields_of("slug")
-TEXT_FIELDS = _fields_of("name") | _fields_of("text")
-COUNTRY_FIELDS = _fields_of("country")
-
-
 def explain(err: Any) -> str | None:
     """Our message (`what; fix`) for a pydantic-native error (`err`, one of `ValidationError.errors()`) on a slug
     or country field, else None."""
     field = next((step for step in reversed(err["loc"]) if isinstance(step, str)), None)
-    if field in TEXT_FIELDS and err["type"] in ("string_pattern_mismatch", "string_unicode"):
+    if field in _fields_of("name") | _fields_of("text") and err["type"] in ("string_pattern_mismatch", "string_unicode"):
         return _refused_character(field, err["input"])
-    check = to_slug if field in SLUG_FIELDS else to_country if field in COUNTRY_FIELDS else None
+    check = to_slug if field in _fields_of("slug") else to_country if field in _fields_of("country") else None
     if check is None or err["type"] not in ("string_pattern_mismatch", "string_type", "literal_error"):
         return None
     try:

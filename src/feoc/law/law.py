@@ -19,6 +19,7 @@ from typing import Any
 
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import load_yaml_file
+from feoc.law.cache import kept
 from feoc.law.compile import CompiledRuleset, compile_rules
 from feoc.law.credit_order import CreditOrder, load_credit_order
 from feoc.law.data import Parameter, Vocabulary, default_rules_dir, load_parameters, load_vocabulary
@@ -43,10 +44,12 @@ class Law:
     _rulesets: dict[tuple[dt.date, str], CompiledRuleset] = field(default_factory=dict, repr=False)
 
     @staticmethod
-    def load(folder: Path | None = None) -> Law:
+    def load(folder: Path | None = None, *, keep: bool = False) -> Law:
         """The law of `folder` (default: the rules shipped with feoc); every file is checked, and every
-        mistake is raised together as an InputError (`file:line: what — fix`)."""
-        return _load(Path(folder) if folder is not None else default_rules_dir())
+        mistake is raised together as an InputError (`file:line: what — fix`). `keep`: read it from, or keep
+        it in, the copy `law.cache` keeps between processes (the CLI: a process loads one law once)."""
+        path = Path(folder) if folder is not None else default_rules_dir()
+        return _load_kept(path) if keep else _load(path)
 
     def param(self, name: str, day: dt.date) -> Any:
         """The value of parameter `name` in force on `day` (None before its first date)."""
@@ -81,7 +84,7 @@ class Law:
 def read_again(folder: Path | None = None) -> Law:
     """The law of `folder` read from its files again. Each loader keeps a folder's result for the life of the
     process — right for a command, not for `feoc serve`, whose files may change while it runs (issue 19)."""
-    for cached in (_load, load_rules, load_parameters, load_vocabulary, load_readings):
+    for cached in (_load, _load_kept, load_rules, load_parameters, load_vocabulary, load_readings):
         cached.cache_clear()
     return Law.load(folder)
 
@@ -96,6 +99,10 @@ def _load(folder: Path) -> Law:
     return Law(folder, parameters, vocabulary, readings.default, readings.interpretations, rules, order,
                readings.aliases, readings.questions)
 
+
+@functools.lru_cache(maxsize=8)
+def _load_kept(folder: Path) -> Law:
+    return kept(folder, _load)
 
 
 def _parameters_named(src: RuleSource) -> set[str]:

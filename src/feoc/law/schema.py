@@ -98,7 +98,7 @@ CONCLUSIONS = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 def _one_of(what: str, known: Collection[str]) -> AfterValidator:
