@@ -14,14 +14,12 @@ characters, `NaN` and `Infinity`; a top-level value that is not a statement obje
 from __future__ import annotations
 
 import json
-import stat
 from pathlib import Path
 from typing import Any
 
 from feoc.data.problems import InputError, Problem
-from feoc.data.yamlio import MAX_FILE_BYTES
 from feoc.load.ftm import MAX_DEPTH, _bounded_float, _bounded_int, _depth, _refuse_constant
-from feoc.load.stdin import STDIN_NAME, is_stdin, read_stdin
+from feoc.load.stdin import STDIN_NAME, is_stdin, read_bounded, read_stdin
 
 FIX = "give BODS 0.4 statements: a JSON array, or one statement (JSON object) per line"
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_bounded_int, parse_float=_bounded_float)
@@ -32,19 +30,9 @@ def read_text(path: Path) -> str:
     """The file as text: a regular file of bounded size, UTF-8; a leading byte order mark dropped. `-` is
     standard input, read whole and bounded (load/stdin.py), named `<stdin>`."""
     name = label(path)
-    try:
-        if is_stdin(path):
-            return _decoded(read_stdin("BODS statements"), name)
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError([Problem(name, 0, "not a regular file (a device, FIFO or folder)", FIX)])
-        if info.st_size > MAX_FILE_BYTES:
-            raise InputError([Problem(name, 0, f"file is {info.st_size} bytes, over the {MAX_FILE_BYTES} byte limit",
-                                      "split the statements into several files and import each")])
-        data = path.read_bytes()[: MAX_FILE_BYTES + 1]
-    except OSError as exc:
-        raise InputError([Problem(name, 0, f"cannot read the file ({exc.strerror})", "check the path")]) from None
-    return _decoded(data, name)
+    if is_stdin(path):
+        return _decoded(read_stdin("BODS statements"), name)
+    return _decoded(read_bounded(path, FIX, "split the statements into several files and import each"), name)
 
 
 def label(path: Path) -> str:
