@@ -223,3 +223,25 @@ def test_an_attestation_about_a_component_the_battery_lacks_is_not_silent(tmp_pa
     body = json.loads(result.output)
     [refused] = [r for r in body["not_relied_on"] if r["attestation"] == "att-anode"]
     assert "records no component anode_electrode" in refused["why"]
+
+
+def test_a_range_no_covered_interest_runs_through_is_not_named_to_narrow(tmp_path):
+    """Run: the government of China holds 10-30 % of Mid Co and a private holding company (no covered interest in
+    it) 20-60 %: the verdict (exit 4, right) told the user to narrow both bands, though under the government
+    readings only the government's band can move its interest. Only bands the holder group's interest can run
+    through are named."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "d.yaml").write_text("""
+entities:
+  - {id: gov-cn, name: Government of China, type: government, country: CN}
+  - {id: top, name: Top Holdco, type: company, incorporated_in: KR, headquartered_in: KR}
+  - {id: mid, name: Mid Co, type: company, incorporated_in: KR, headquartered_in: KR}
+holdings:
+  - {holder: top, entity: mid, equity: {min: "20%", max: "60%"}, voting: 0, board_seats: 0}
+  - {holder: gov-cn, entity: mid, equity: {min: "10%", max: "30%"}, voting: 0, board_seats: 0}
+""", encoding="utf-8")
+    result = check(data, "entity", "mid", ON, "--interpretation", "government")
+    assert result.exit_code == 4, result.output
+    assert "narrowing the share ranges above it (gov-cn -> mid (equity between 10.00% and 30.00%)) until" in result.output
+    assert "top -> mid" not in result.output
