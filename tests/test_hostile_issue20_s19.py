@@ -245,3 +245,32 @@ holdings:
     assert result.exit_code == 4, result.output
     assert "narrowing the share ranges above it (gov-cn -> mid (equity between 10.00% and 30.00%)) until" in result.output
     assert "top -> mid" not in result.output
+
+
+GLEIF = Path(__file__).parent / "data" / "gleif"
+CHILD, AGENCY = "5493000CHILDUSCOXX72", "5493000CNSTATEAGXX06"  # tests/data/gleif/lei.csv
+
+
+def _rr(tmp_path: Path, child: str, parent: str) -> Path:
+    rr = tmp_path / "rr.csv"
+    rr.write_text('"Relationship.StartNode.NodeID","Relationship.EndNode.NodeID","Relationship.RelationshipType"\n'
+                  f'"{child}","{parent}","IS_DIRECTLY_CONSOLIDATED_BY"\n', encoding="utf-8")
+    return rr
+
+
+def test_gleif_a_mistyped_lei_in_the_rr_file_is_named_as_mistyped(tmp_path):
+    """Run: a relationship naming the agency's LEI with a wrong check digit was skipped as "not in the --lei file:
+    add its LEI record" — a fix that cannot work. It now says the LEI's check digits fail."""
+    result = RUNNER.invoke(app, ["import", "gleif", "--lei", str(GLEIF / "lei.csv"), "--rr",
+                                 str(_rr(tmp_path, CHILD, AGENCY[:-1] + "7")), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert f"`{AGENCY[:-1]}7` is not an LEI (20 characters, ISO 17442 check digits)" in result.output
+
+
+def test_gleif_a_consolidation_without_a_start_date_is_noted(tmp_path):
+    """Run: an RR file without the Relationship.Period columns imported the consolidation as held on every date,
+    in silence. It is imported (the parent consolidates the child), with a note that no start date was given."""
+    result = RUNNER.invoke(app, ["import", "gleif", "--lei", str(GLEIF / "lei.csv"), "--rr",
+                                 str(_rr(tmp_path, CHILD, AGENCY)), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "gives no RELATIONSHIP_PERIOD start date" in result.output
