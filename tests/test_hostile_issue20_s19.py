@@ -274,3 +274,28 @@ def test_gleif_a_consolidation_without_a_start_date_is_noted(tmp_path):
                                  str(_rr(tmp_path, CHILD, AGENCY)), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "gives no RELATIONSHIP_PERIOD start date" in result.output
+
+
+def test_bods_a_fraction_a_float_would_round_onto_25_percent_stays_open(tmp_path):
+    """Run: `exact: 24.99999999999999999999` (under 25 %) was read by the JSON parser as the float 25.0 and the maker
+    judged a FEOC (exit 1) — the rounding the YAML loader refuses. JSON fractions are read as written (decimals)
+    and widened to 15 digits: cannot be determined (exit 4), never a confident yes."""
+    src = state_body_holds(tmp_path, interest({"exact": 30}), interest({"exact": 0}, "votingRights"),
+                           interest({"exact": 0}, "appointmentOfBoard"))
+    src.write_text(src.read_text(encoding="utf-8").replace('"exact": 30', '"exact": 24.99999999999999999999'),
+                   encoding="utf-8")
+    result, out = imported(tmp_path, src)
+    assert result.exit_code == 0, result.output
+    assert holdings(out)[0]["equity"] == {"min": 0.249999999999999, "max": 0.25}
+    assert check(out, "entity", "rec-kr").exit_code == 4
+
+
+def test_bods_a_name_twice_in_one_object_is_refused(tmp_path):
+    """Run: `"share": {"exact": 30, "exact": 10}` was read as 10 % (the JSON parser keeps the last): which the
+    publisher meant is unknowable, so the file is refused at the line (exit 2)."""
+    src = state_body_holds(tmp_path, interest({"exact": 30}))
+    src.write_text(src.read_text(encoding="utf-8").replace('"exact": 30', '"exact": 30, "exact": 10'),
+                   encoding="utf-8")
+    result, _ = imported(tmp_path, src)
+    assert result.exit_code == 2, result.output
+    assert "register.jsonl:3:" in result.output and "the name `exact` appears twice in one object" in result.output

@@ -7,13 +7,15 @@ line, so a skip or a problem names `file:line`. A leading UTF-8 byte order mark 
 csv` does; RFC 8259 §8.1 lets a parser ignore it); a byte order mark anywhere else is malformed JSON.
 Refused with the file and line (exit 2, nothing written): a file that is not UTF-8, empty, or larger than
 `MAX_FILE_BYTES`; malformed JSON; JSON nested deeper than `MAX_DEPTH`; numbers of more than `MAX_DIGITS`
-characters, `NaN` and `Infinity`; a top-level value that is not a statement object; a statement of BODS 0.3
+characters, `NaN` and `Infinity`; a name twice in one object; a top-level value that is not a statement object;
+a statement of BODS 0.3
 (`statementType`, no `recordDetails`: this importer reads 0.4's record envelope only).
 """
 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,28 @@ from feoc.load.ftm import MAX_DEPTH, _bounded_float, _bounded_int, _depth, _refu
 from feoc.load.stdin import STDIN_NAME, is_stdin, read_bounded, read_stdin
 
 FIX = "give BODS 0.4 statements: a JSON array, or one statement (JSON object) per line"
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_bounded_int, parse_float=_bounded_float)
+
+
+def _exact_number(text: str) -> Decimal:
+    """A JSON fraction as written (`24.99999999999999999999` is not 25: a float would round it onto the threshold);
+    `load.bods_share` reads it into shares without rounding across one."""
+    _bounded_float(text)  # the length bound and its message
+    return Decimal(text)
+
+
+def _one_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose names are unique (RFC 8259 §4: with a name twice, which value holds is up to the reader:
+    `{"exact": 30, "exact": 10}` is refused, never read as 10)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the name `{key[:40]}` appears twice in one object")
+        out[key] = value
+    return out
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_bounded_int, parse_float=_exact_number,
+                            object_pairs_hook=_one_each)
 _SPACE = " \t\r\n"
 
 

@@ -31,13 +31,14 @@ def _percent(value: Any, key: str) -> tuple[float, float]:
     with more than `SHARE_DIGITS` significant digits (a publisher's 33.333333333333336, a computed third) is
     widened outward to the nearest such shares on either side, so no rounding ever moves it across a threshold
     (a 24.999999999999996 stays open against 25 %, never read as 25 %). ValueError saying what is wrong."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise ValueError(f"share `{key}` is {json_repr(value)}, not a number")
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, (float, Decimal)) and not math.isfinite(float(value)):  # 1e400 is no number a float holds
         raise ValueError(f"share `{key}` is not a finite number")
     if not 0 <= value <= 100:
         raise ValueError(f"share `{key}` {value} lies outside 0-100 (BODS shares are percentages)")
-    number = Decimal(repr(value)) if value else Decimal(0)  # -0.0 is 0
+    # the number as written (`load.bods_read` reads JSON fractions as decimals), -0.0 as 0
+    number = Decimal(0) if not value else value if isinstance(value, Decimal) else Decimal(repr(value))
     low, high = (Context(prec=SHARE_DIGITS, rounding=way).plus(number) for way in (ROUND_FLOOR, ROUND_CEILING))
     return parse_share(format(low, "f") + "%"), parse_share(format(high, "f") + "%")
 
@@ -71,10 +72,11 @@ def share(raw: Any) -> float | dict[str, float] | None:
     highs = [(bounds[k][1], k) for k in ("maximum", "exclusiveMaximum") if k in bounds]
     low = max(lows, key=lambda b: (b[0], b[1].startswith("exclusive")), default=None)
     high = min(highs, key=lambda b: (b[0], not b[1].startswith("exclusive")), default=None)
-    if low is not None and high is not None and (low[0] > high[0] or (
-            low[0] == high[0] and "exclusive" in low[1] + high[1])):
+    if low is not None and high is not None and low[0] > high[0]:
+        raise ValueError(f"the share's minimum ({low[0]:.2%}) is above its maximum ({high[0]:.2%})")
+    if low is not None and high is not None and low[0] == high[0] and "exclusive" in low[1] + high[1]:
         raise ValueError(f"no share satisfies both bounds: `{low[1]}` {low[0]:.2%} and `{high[1]}` {high[0]:.2%} "
-                         "(the minimum is above the maximum, or an exclusive bound excludes the only value)")
+                         "(an exclusive bound excludes the only value the other allows)")
     if low is not None and high is not None and low[0] == high[0]:
         return low[0]
     found = {name: bound[0] for name, bound in (("min", low), ("max", high)) if bound is not None}
