@@ -299,3 +299,21 @@ def test_bods_a_name_twice_in_one_object_is_refused(tmp_path):
     result, _ = imported(tmp_path, src)
     assert result.exit_code == 2, result.output
     assert "register.jsonl:3:" in result.output and "the name `exact` appears twice in one object" in result.output
+
+
+def test_one_bounded_read_serves_every_importer_with_its_own_fix(tmp_path):
+    """Refactor (s19): `load.stdin.read_bounded` is the one bounded regular-file read of `import bods`, `import csv`
+    and `import gleif`; a folder given as the file is refused unopened, each command naming its own fix."""
+    from feoc.data.problems import InputError
+    from feoc.load.stdin import read_bounded
+
+    (tmp_path / "f.csv").write_bytes(b"a,b\n")
+    assert read_bounded(tmp_path / "f.csv", "give a CSV file", "split it") == b"a,b\n"
+    with pytest.raises(InputError) as caught:
+        read_bounded(tmp_path, "give a CSV file", "split it")
+    assert caught.value.problems[0].message == "not a regular file (a device, FIFO or folder)"
+    for command, fix in ((["import", "bods", str(tmp_path)], "give BODS 0.4 statements"),
+                         (["import", "csv", str(tmp_path)], "give a CSV file"),
+                         (["import", "gleif", "--lei", str(tmp_path)], "give a CSV file")):
+        result = RUNNER.invoke(app, [*command, "--out", str(tmp_path / "out")])
+        assert result.exit_code == 2 and f"not a regular file (a device, FIFO or folder) — {fix}" in result.output
