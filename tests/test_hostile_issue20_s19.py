@@ -162,16 +162,21 @@ def attested_world(tmp_path: Path, *attestations: dict[str, Any]) -> Path:
             {"id": "top", "name": "Top Holdco", "type": "company"},
             {"id": "mid", "name": "Mid Co", "type": "company", "incorporated_in": "KR", "headquartered_in": "KR"},
             {"id": "maker", "name": "Maker", "type": "company", "incorporated_in": "US", "headquartered_in": "US"},
-            {"id": "oem", "name": "OEM", "type": "company", "incorporated_in": "US", "headquartered_in": "US"}],
+            {"id": "oem", "name": "OEM", "type": "company", "incorporated_in": "US", "headquartered_in": "US"},
+            {"id": "ca-proc", "name": "CA Processor", "type": "company", "incorporated_in": "CA",
+             "headquartered_in": "CA"}],
         "holdings": [{"holder": "top", "entity": "mid", "equity": 0.6, "voting": 0.6, "board_seats": 0.6},
                      {"holder": "mid", "entity": "maker", "equity": 1.0, "voting": 1.0, "board_seats": 1.0}],
         "facilities": [
             {"id": "plant", "name": "Plant", "operator": "maker", "country": "US",
              "activities": ["battery_cell_manufacturing"]},
             {"id": "old-plant", "name": "Old Plant", "operator": "maker", "country": "US",
-             "activities": ["battery_cell_manufacturing"], "until": "2024-01-01"}],
+             "activities": ["battery_cell_manufacturing"], "until": "2024-01-01"},
+            {"id": "ca-refinery", "name": "CA refinery", "operator": "ca-proc", "country": "CA",
+             "activities": ["critical_mineral_processing"]}],
         "batteries": [{"id": "pack", "components": [{"component": "battery_cell", "manufactured_at": "plant",
-                                                     "value_usd": 5000}]}],
+                                                     "value_usd": 5000}],
+                       "critical_minerals": [{"mineral": "lithium", "processed_at": "ca-refinery", "value_usd": 1000}]}],
         "vehicles": [{"id": "ev", "name": "EV", "model_year": 2025, "manufacturer": "oem", "battery": "pack",
                       "final_assembly_country": "US", "msrp_usd": 40000}],
         "attestations": list(attestations)}, sort_keys=False), encoding="utf-8")
@@ -317,3 +322,17 @@ def test_one_bounded_read_serves_every_importer_with_its_own_fix(tmp_path):
                          (["import", "gleif", "--lei", str(tmp_path)], "give a CSV file")):
         result = RUNNER.invoke(app, [*command, "--out", str(tmp_path / "out")])
         assert result.exit_code == 2 and f"not a regular file (a device, FIFO or folder) — {fix}" in result.output
+
+
+def test_a_vehicle_open_under_another_reading_never_reads_cannot_be_determined_reason_eligible(tmp_path):
+    """Run: the holding company's attestation expired the day judged; under the look-through reading the cell maker is
+    then open, under the default reading the vehicle is eligible. The text said "EV CANNOT BE DETERMINED" and on
+    the next line "reason: eligible for 7,500 USD" — the default reading's reason, unnamed. It now names the
+    reading it is under."""
+    until = attestation("att-top", {"entity": "top"}) | {"until": ON}  # expires the day judged (exclusive)
+    result = check(attested_world(tmp_path, until), "vehicle", "ev")
+    assert result.exit_code == 4, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("ev (EV) CANNOT BE DETERMINED")
+    assert lines[1].startswith("reason under government (another reading cannot be determined; see missing): eligible")
+    assert "expired: valid until 2025-06-01 (exclusive), not on 2025-06-01" in result.output
