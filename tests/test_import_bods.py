@@ -162,7 +162,9 @@ def test_persons_subdivisions_and_addresses(history):
 def test_every_interest_not_imported_is_listed_with_its_reason(history):
     """An unknown interest type, an indirect interest, a votingRights interest without a share, an anonymous
     person and an unknown entity are each listed; appointmentOfBoard without a share is the authority to
-    appoint directors; a 5-10 % band with an end date is a dated range."""
+    appoint directors; a 5-10 % band with an end date is a dated range. The votingRights interest without a
+    share is a stake of unknown size, imported as the range 0-100 % (issue 20, s19: left out it was read as no
+    stake, a confident "not a FEOC" on a state body's unsized shares)."""
     output, out = history
     for reason in ("interest type 'unknownInterest' is not one feoc's rules read",
                    "interest 2 (shareholding) is indirect", "interest 3 (votingRights) gives no share",
@@ -170,7 +172,8 @@ def test_every_interest_not_imported_is_listed_with_its_reason(history):
                    "the interestedParty rec-ghost was not imported (an unknownEntity"):
         assert reason in output, reason
     held = _holdings(out, "rec-li", "rec-beta")
-    assert {"holder": "rec-li", "entity": "rec-beta", "appoints_officers": True, "from": _day("2020-01-01")} in held
+    assert {"holder": "rec-li", "entity": "rec-beta", "appoints_officers": True, "voting": {"max": 1.0},
+            "from": _day("2020-01-01")} in held
     assert {"holder": "rec-li", "entity": "rec-beta", "equity": {"min": 0.05, "max": 0.1},
             "from": _day("2019-01-01"), "until": _day("2023-01-01")} in held
 

@@ -126,11 +126,14 @@ def settle_parts(dataset: Any, day: dt.date, facts: list[dict[str, Any]],
     the parts it covers whose facility operator the data leave open (`operator_undetermined` turned false, the
     parts kept on its entry as `parts`); one covering a part the data show made or sourced by a FEOC is not relied
     on at all (reason to know it is incorrect). Entries go to `reliance` under the battery's id."""
+    judged = {f["battery"] for f in facts if f["kind"] in ("component", "mineral")}
     for a in dataset.attestations:
         kind, battery = subject_of(a)
         covered = [f for f in facts if kind == "battery" and f["kind"] in ("component", "mineral")
                    and f["battery"] == battery and _covers(a, f)]
         if not covered:
+            if kind == "battery" and battery in judged:
+                _keep(reliance.setdefault(REFUSED, {}).setdefault(battery, []), _covers_nothing(a, battery))
             continue
         opened = [f for f in covered if f["operator_undetermined"]]
         outcome, said = judge(a, day, any(f["feoc"] for f in covered), bool(opened))
@@ -142,3 +145,11 @@ def settle_parts(dataset: Any, day: dt.date, facts: list[dict[str, Any]],
         if outcome != UNNEEDED:
             _keep(reliance.setdefault(outcome, {}).setdefault(battery, []), said)
     return facts
+
+
+def _covers_nothing(a: Attestation, battery: str) -> dict[str, Any]:
+    """An attestation about a part the battery judged does not record (a `component` kind or `mineral` it has not):
+    listed as not relied on, so a mistyped or misplaced part never passes in silence."""
+    part = f"component {a.about.component}" if a.about.component else f"mineral {a.about.mineral}"
+    return {**described(a), "why": f"battery {battery} records no {part}: the attestation covers none of its parts "
+                                   "(check its `about:` against the battery's `components:` and `critical_minerals:`)"}

@@ -27,7 +27,7 @@ naming the interval and the holdings whose ranges must be narrowed.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from feoc.data.dataset import Dataset
@@ -67,23 +67,26 @@ def ranged_text(h: Any, measure: str) -> str:
     return f"{h.holder} -> {h.entity} ({measure.replace('_', ' ')} {share.bounds_text()})"
 
 
-def above_ranges(holdings: Iterable[Any]) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
-    """Entity -> its holders, and entity -> (measure, text) of its holdings' ranged shares."""
+def above_ranges(holdings: Iterable[Any]) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str, str]]]]:
+    """Entity -> its holders, and entity -> (measure, text, holder) of its holdings' ranged shares."""
     above: dict[str, set[str]] = {}
-    ranged: dict[str, list[tuple[str, str]]] = {}
+    ranged: dict[str, list[tuple[str, str, str]]] = {}
     for h in holdings:
         above.setdefault(h.entity, set()).add(h.holder)
         for m in SHARES:
             if isinstance(getattr(h, m), ShareRange):
-                ranged.setdefault(h.entity, []).append((m, ranged_text(h, m)))
+                ranged.setdefault(h.entity, []).append((m, ranged_text(h, m), h.holder))
     return {e: sorted(hs) for e, hs in above.items()}, ranged
 
 
 def ranges_above(subject: str, measure: str, above: Mapping[str, list[str]],
-                 ranged: Mapping[str, list[tuple[str, str]]]) -> str:
+                 ranged: Mapping[str, list[tuple[str, str, str]]],
+                 carries: Callable[[str], bool] | None = None) -> str:
     """The ranged holdings at or above `subject` in `measure`, nearest first (breadth first, at most LOOKED
     entities); where there are none, those of the other measures (under the look-through reading a range of
-    another measure may decide an intermediate's status)."""
+    another measure may decide an intermediate's status). With `carries` (holder -> whether the holder group's
+    interest can run through that holder), a range in `measure` whose holder carries none of it is left out: it
+    cannot move the interval, and naming it would send the user to narrow a band that decides nothing."""
     found = list(ranged.get(subject, ()))
     seen, queue = {subject}, [subject]
     while queue and len(seen) < LOOKED:
@@ -92,7 +95,8 @@ def ranges_above(subject: str, measure: str, above: Mapping[str, list[str]],
                 seen.add(nxt)
                 queue.append(nxt)
                 found += ranged.get(nxt, ())
-    texts = [t for m, t in found if m == measure] or [t for m, t in found if m != measure]
+    texts = [t for m, t, holder in found if m == measure and (carries is None or carries(holder))] or \
+        [t for m, t, _ in found if m != measure]
     if not texts:
         return "none found above it"
     more = "; and others" if len(texts) > NAMED or queue else ""
@@ -100,10 +104,12 @@ def ranges_above(subject: str, measure: str, above: Mapping[str, list[str]],
 
 
 def range_facts(holdings: list[Any], low: Mapping[tuple[str, str, str], float],
-                high: Mapping[tuple[str, str, str], float], feoc: Iterable[str]) -> list[dict[str, Any]]:
+                high: Mapping[tuple[str, str, str], float], feoc: Iterable[str],
+                sources: Mapping[str, Collection[str]] | None = None) -> list[dict[str, Any]]:
     """The `share_range` facts: per (entity, measure, holder group) whose interest on the maxima (`high`) is
-    above the one on the minima (`low`, the real pass), the interval and the ranged holdings above the entity.
-    An entity already a FEOC gets none (the minima decide it)."""
+    above the one on the minima (`low`, the real pass), the interval and the ranged holdings above the entity
+    that can carry the group's interest (`sources`: each group's members, in either pass; a holder is a member or
+    holds some of the group's interest on the maxima). An entity already a FEOC gets none (the minima decide it)."""
     done = set(feoc)
     above, ranged = above_ranges(holdings)
     facts = []
@@ -111,7 +117,11 @@ def range_facts(holdings: list[Any], low: Mapping[tuple[str, str, str], float],
         bottom = low.get((entity, measure, group), 0.0)
         if entity in done or top <= bottom:
             continue
+
+        def carries(holder: str, measure: str = measure, group: str = group) -> bool:
+            return holder in (sources or {}).get(group, ()) or high.get((holder, measure, group), 0.0) > 0.0
+
         facts.append({"kind": "share_range", "subject": entity, "measure": measure, "holders": group,
                       "nation": holders_nation(group), "low": bottom, "high": top,
-                      "ranges": ranges_above(entity, measure, above, ranged)})
+                      "ranges": ranges_above(entity, measure, above, ranged, carries if sources is not None else None)})
     return facts

@@ -107,7 +107,9 @@ def _ranges(run: PerFactRun) -> list[dict[str, Any]]:
         return []
     det = determine(top, run.day, run.law, run.interp.name, run.ev, "entities", frozenset())
     run.upper = det.interests
-    return range_facts(run.holdings, run.tracer.values, det.interests, run.recorder.feoc)
+    sources = {g: set(run.sources_by_group.get(g, ())) | set(det.sources_by_group.get(g, ()))
+               for g in {*run.sources_by_group, *det.sources_by_group}}
+    return range_facts(run.holdings, run.tracer.values, det.interests, run.recorder.feoc, sources)
 
 
 def stages(run: PerFactRun, doubt: bool = True) -> dict[str, list[Stage]]:

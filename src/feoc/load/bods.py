@@ -29,10 +29,13 @@ Mapping (each decision in README "Importing"):
   `votingRights` → `voting`, `appointmentOfBoard` ("the absolute right to appoint members of the board")
   → `board_seats` with its share, or, without a share, `appoints_officers: true` (the direct authority to
   appoint a director, IRC 7701(a)(51)(D)); `share` → an exact share or a range (`bods_share`); interests
-  of one relationship with the same `startDate`/`endDate` make one holding. Not imported, each listed with
+  of one relationship with the same `startDate`/`endDate` make one holding. No stake is read as smaller than
+  the file allows (`bods_holdings`, each with a note): a shareholding or votingRights interest without a share
+  is the range 0-100 %; two interests of one type for the same dates are read from the larger to their sum; a
+  `directOrIndirect: unknown` interest is a direct share from 0 to its maximum. Not imported, each listed with
   its reason: other interest types; `directOrIndirect: indirect` interests (feoc traces chains itself: an
-  indirect interest read as direct would be counted twice); interests without a share; a subject or
-  interested party that is unspecified (an inline reason), anonymous, unknown or not imported.
+  indirect interest read as direct would be counted twice); a subject or interested party that is
+  unspecified (an inline reason), anonymous, unknown or not imported.
 - A relationship naming a `recordId` that no statement of the file describes is an input error (exit 2,
   nothing written): a stake whose holder is missing would be judged without its holder.
 """

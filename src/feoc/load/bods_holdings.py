@@ -40,6 +40,11 @@ def holdings(draft: Draft, problems: list[Problem], file: str, line: int, statem
             continue
         try:
             value = share(interest.get("share"))
+            if interest.get("directOrIndirect") == "unknown" and value is not None:
+                value = _up_to(value)
+                draft.note(where, f"{label} ({kind}) may be direct or indirect (`unknown`): read as a direct share "
+                                  f"between 0 and its {_high_text(value)} (an indirect one the chain carries), so a test it "
+                                  "decides stays open until you say which")
             period = (day(interest.get("startDate")), day(interest.get("endDate")) or ends)
         except ValueError as exc:
             if "date" in str(exc):
@@ -57,15 +62,49 @@ def _put(draft: Draft, where: str, label: str, kind: str, value: Any,
          period: tuple[dt.date | None, dt.date | None], found: dict[Any, dict[str, Any]]) -> None:
     measure = MEASURES[kind]
     if value is None and measure != "board_seats":
-        draft.skip(where, f"{label} ({kind}) gives no share: a stake of unknown size cannot be tested against the "
-                          "ownership thresholds, so it is left out")
-        return
+        value = {"max": 1.0}
+        draft.note(where, f"{label} ({kind}) gives no share: imported as a range of 0-100 % (a stake of unknown "
+                          "size is no stake of 0 %), so a test it decides stays open until the share is known")
     holding = found.setdefault(period, {})
     field, value = (measure, value) if value is not None else ("appoints_officers", True)
     if field in holding:
-        draft.skip(where, f"{label}: a second {kind} interest for the same dates: the first is kept")
+        if field != "appoints_officers":
+            holding[field] = _together(holding[field], value)
+            draft.note(where, f"{label}: a further {kind} interest for the same dates (another class of shares, "
+                              f"or the same stake told twice): read as {_range_text(holding[field])}, from the "
+                              "largest alone to their sum")
         return
     holding[field] = value
+
+
+def _low(value: float | dict[str, float]) -> float:
+    return value.get("min", 0.0) if isinstance(value, dict) else value
+
+
+def _high(value: float | dict[str, float]) -> float:
+    return value.get("max", 1.0) if isinstance(value, dict) else value
+
+
+def _up_to(value: float | dict[str, float]) -> dict[str, float]:
+    """The direct share of an interest that may be direct or indirect: 0 (indirect: counted through the chain) up
+    to its own maximum."""
+    return {"max": _high(value)}
+
+
+def _together(first: float | dict[str, float], second: float | dict[str, float]) -> float | dict[str, float]:
+    """Two interests of one kind, holder and subject for the same dates: two classes of shares add up, the same
+    stake told twice does not; which it is the file does not say, so the share lies between the larger minimum
+    and the sum of the maxima (at most 100 %)."""
+    low, high = max(_low(first), _low(second)), min(1.0, _high(first) + _high(second))
+    return low if low == high else ({"min": low, "max": high} if low else {"max": high})
+
+
+def _high_text(value: float | dict[str, float]) -> str:
+    return f"maximum {_high(value):.2%}"
+
+
+def _range_text(value: float | dict[str, float]) -> str:
+    return f"{value:.2%}" if not isinstance(value, dict) else f"{_low(value):.2%}-{_high(value):.2%}"
 
 
 def _ordered(draft: Draft, where: str, record_id: str, period: tuple[dt.date | None, dt.date | None]) -> bool:

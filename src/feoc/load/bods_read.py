@@ -7,24 +7,45 @@ line, so a skip or a problem names `file:line`. A leading UTF-8 byte order mark 
 csv` does; RFC 8259 §8.1 lets a parser ignore it); a byte order mark anywhere else is malformed JSON.
 Refused with the file and line (exit 2, nothing written): a file that is not UTF-8, empty, or larger than
 `MAX_FILE_BYTES`; malformed JSON; JSON nested deeper than `MAX_DEPTH`; numbers of more than `MAX_DIGITS`
-characters, `NaN` and `Infinity`; a top-level value that is not a statement object; a statement of BODS 0.3
+characters, `NaN` and `Infinity`; a name twice in one object; a top-level value that is not a statement object;
+a statement of BODS 0.3
 (`statementType`, no `recordDetails`: this importer reads 0.4's record envelope only).
 """
 
 from __future__ import annotations
 
 import json
-import stat
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from feoc.data.problems import InputError, Problem
-from feoc.data.yamlio import MAX_FILE_BYTES
 from feoc.load.ftm import MAX_DEPTH, _bounded_float, _bounded_int, _depth, _refuse_constant
-from feoc.load.stdin import STDIN_NAME, is_stdin, read_stdin
+from feoc.load.stdin import STDIN_NAME, is_stdin, read_bounded, read_stdin
 
 FIX = "give BODS 0.4 statements: a JSON array, or one statement (JSON object) per line"
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_bounded_int, parse_float=_bounded_float)
+
+
+def _exact_number(text: str) -> Decimal:
+    """A JSON fraction as written (`24.99999999999999999999` is not 25: a float would round it onto the threshold);
+    `load.bods_share` reads it into shares without rounding across one."""
+    _bounded_float(text)  # the length bound and its message
+    return Decimal(text)
+
+
+def _one_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose names are unique (RFC 8259 §4: with a name twice, which value holds is up to the reader:
+    `{"exact": 30, "exact": 10}` is refused, never read as 10)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the name `{key[:40]}` appears twice in one object")
+        out[key] = value
+    return out
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_bounded_int, parse_float=_exact_number,
+                            object_pairs_hook=_one_each)
 _SPACE = " \t\r\n"
 
 
@@ -32,19 +53,9 @@ def read_text(path: Path) -> str:
     """The file as text: a regular file of bounded size, UTF-8; a leading byte order mark dropped. `-` is
     standard input, read whole and bounded (load/stdin.py), named `<stdin>`."""
     name = label(path)
-    try:
-        if is_stdin(path):
-            return _decoded(read_stdin("BODS statements"), name)
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError([Problem(name, 0, "not a regular file (a device, FIFO or folder)", FIX)])
-        if info.st_size > MAX_FILE_BYTES:
-            raise InputError([Problem(name, 0, f"file is {info.st_size} bytes, over the {MAX_FILE_BYTES} byte limit",
-                                      "split the statements into several files and import each")])
-        data = path.read_bytes()[: MAX_FILE_BYTES + 1]
-    except OSError as exc:
-        raise InputError([Problem(name, 0, f"cannot read the file ({exc.strerror})", "check the path")]) from None
-    return _decoded(data, name)
+    if is_stdin(path):
+        return _decoded(read_stdin("BODS statements"), name)
+    return _decoded(read_bounded(path, FIX, "split the statements into several files and import each"), name)
 
 
 def label(path: Path) -> str:

@@ -17,24 +17,30 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from typing import Any
 
-from feoc.data.values import parse_share
+from feoc.data.values import SHARE_DIGITS, parse_share
 
 BOUNDS = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
 _DAY = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
-def _percent(value: Any, key: str) -> float:
-    """A BODS percentage as a feoc share; ValueError saying what is wrong."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+def _percent(value: Any, key: str) -> tuple[float, float]:
+    """A BODS percentage as feoc shares (low, high): equal when the number is a share feoc keeps exactly; a number
+    with more than `SHARE_DIGITS` significant digits (a publisher's 33.333333333333336, a computed third) is
+    widened outward to the nearest such shares on either side, so no rounding ever moves it across a threshold
+    (a 24.999999999999996 stays open against 25 %, never read as 25 %). ValueError saying what is wrong."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise ValueError(f"share `{key}` is {json_repr(value)}, not a number")
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, (float, Decimal)) and not math.isfinite(float(value)):  # 1e400 is no number a float holds
         raise ValueError(f"share `{key}` is not a finite number")
     if not 0 <= value <= 100:
         raise ValueError(f"share `{key}` {value} lies outside 0-100 (BODS shares are percentages)")
-    return parse_share(format(Decimal(repr(value)), "f") + "%")
+    # the number as written (`load.bods_read` reads JSON fractions as decimals), -0.0 as 0
+    number = Decimal(0) if not value else value if isinstance(value, Decimal) else Decimal(repr(value))
+    low, high = (Context(prec=SHARE_DIGITS, rounding=way).plus(number) for way in (ROUND_FLOOR, ROUND_CEILING))
+    return parse_share(format(low, "f") + "%"), parse_share(format(high, "f") + "%")
 
 
 def json_repr(value: Any, limit: int = 40) -> str:
@@ -60,20 +66,28 @@ def share(raw: Any) -> float | dict[str, float] | None:
         exact = _percent(raw["exact"], "exact")
         if any(not _holds(key, bound, exact) for key, bound in bounds.items()):
             raise ValueError("`share.exact` lies outside the share's own bounds")
-        return exact
-    lows = [bounds[k] for k in ("minimum", "exclusiveMinimum") if k in bounds]
-    highs = [bounds[k] for k in ("maximum", "exclusiveMaximum") if k in bounds]
-    low, high = (max(lows) if lows else None), (min(highs) if highs else None)
-    if low is not None and high is not None and low > high:
-        raise ValueError(f"the share's minimum ({low:.2%}) is above its maximum ({high:.2%})")
-    if low is not None and low == high:
-        return low
-    found = {name: bound for name, bound in (("min", low), ("max", high)) if bound is not None}
+        return exact[0] if exact[0] == exact[1] else {"min": exact[0], "max": exact[1]}
+    # the tightest bound on each side: the larger minimum, the smaller maximum (an exclusive one wins a tie)
+    lows = [(bounds[k][0], k) for k in ("minimum", "exclusiveMinimum") if k in bounds]
+    highs = [(bounds[k][1], k) for k in ("maximum", "exclusiveMaximum") if k in bounds]
+    low = max(lows, key=lambda b: (b[0], b[1].startswith("exclusive")), default=None)
+    high = min(highs, key=lambda b: (b[0], not b[1].startswith("exclusive")), default=None)
+    if low is not None and high is not None and low[0] > high[0]:
+        raise ValueError(f"the share's minimum ({low[0]:.2%}) is above its maximum ({high[0]:.2%})")
+    if low is not None and high is not None and low[0] == high[0] and "exclusive" in low[1] + high[1]:
+        raise ValueError(f"no share satisfies both bounds: `{low[1]}` {low[0]:.2%} and `{high[1]}` {high[0]:.2%} "
+                         "(an exclusive bound excludes the only value the other allows)")
+    if low is not None and high is not None and low[0] == high[0]:
+        return low[0]
+    found = {name: bound[0] for name, bound in (("min", low), ("max", high)) if bound is not None}
     return found or None
 
 
-def _holds(key: str, bound: float, exact: float) -> bool:
-    return exact >= bound if key.endswith("inimum") else exact <= bound
+def _holds(key: str, bound: tuple[float, float], exact: tuple[float, float]) -> bool:
+    """Whether an exact share can satisfy a bound: on the bound itself only when it is inclusive."""
+    if key.endswith("inimum"):
+        return exact[1] > bound[0] or (exact[1] == bound[0] and not key.startswith("exclusive"))
+    return exact[0] < bound[1] or (exact[0] == bound[1] and not key.startswith("exclusive"))
 
 
 def day(value: Any) -> dt.date | None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import stat
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,9 +38,8 @@ from typing import Any
 
 from feoc.data.problems import InputError, Problem
 from feoc.data.values import iso_countries
-from feoc.data.yamlio import MAX_FILE_BYTES
 from feoc.load.draft import Draft, slugify
-from feoc.load.stdin import STDIN_NAME, is_stdin, read_stdin
+from feoc.load.stdin import STDIN_NAME, is_stdin, read_bounded, read_stdin
 
 COLUMNS = ("id", "name", "type", "country", "incorporated_in", "headquartered_in", "parent", "equity", "voting",
            "board_seats", "from", "until", "source")
@@ -76,19 +74,9 @@ def read_master_csv(path: Path) -> Draft:
 
 
 def _text(path: Path) -> str:
-    """The file as text: a regular file of bounded size, UTF-8 (a byte order mark is dropped)."""
-    name = str(path)
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError([Problem(name, 0, "not a regular file (a device, FIFO or folder)", "give a CSV file")])
-        if info.st_size > MAX_FILE_BYTES:
-            raise InputError([Problem(name, 0, f"file is {info.st_size} bytes, over the {MAX_FILE_BYTES} byte limit",
-                                      "split the CSV into several imports")])
-        data = path.read_bytes()[: MAX_FILE_BYTES + 1]
-    except OSError as exc:
-        raise InputError([Problem(name, 0, f"cannot read the file ({exc.strerror})", "check the path")]) from None
-    return _decode(data, name)
+    """The file as text: a regular file of bounded size (`load.stdin.read_bounded`), UTF-8 (a byte order mark is
+    dropped)."""
+    return _decode(read_bounded(path, "give a CSV file", "split the CSV into several imports"), str(path))
 
 
 def _decode(data: bytes, name: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from feoc.load.draft import Draft
-from feoc.load.gleif import CONSOLIDATION, Row, day
+from feoc.load.gleif import CONSOLIDATION, Row, day, valid_lei
 
 DIRECT, ULTIMATE = CONSOLIDATION
 PERIODS = 5  # the golden copy's Relationship.Period.1-5 columns
@@ -43,6 +43,10 @@ def relationships(draft: Draft, path: Path, names: dict[str, str], rows: Iterabl
             draft.skip(where, f"{kind} {child} → {parent} is INACTIVE without an end date: when it ended is unknown, "
                               "so it is left out")
             continue
+        if "from" not in dates:
+            draft.note(where, f"{kind} {child} → {parent} gives no RELATIONSHIP_PERIOD start date: imported as held on "
+                              "every date before its end too; a verdict on a date before the consolidation began would "
+                              "be wrong, so add `from:` to the holding if you know it")
         kept.append((line, kind, child, parent, dates))
     parents: dict[str, set[str]] = {}
     for _, kind, child, parent, _ in kept:
@@ -77,6 +81,8 @@ def _unread(row: dict[str, str], kind: str, child: str, parent: str, names: dict
     if row.get("Registration.RegistrationStatus") == "ANNULLED":
         return "the relationship record is ANNULLED (published in error): left out"
     missing = [lei for lei in (child, parent) if lei not in names]
+    if missing and not valid_lei(missing[0]):
+        return f"`{missing[0]}` is not an LEI (20 characters, ISO 17442 check digits): correct it; left out"
     if missing:
         return f"LEI {missing[0]} is not in the --lei file (or was left out): add its LEI record; left out"
     if child == parent:

@@ -11,6 +11,7 @@ naming what was expected. A file really named `-` is written `./-`.
 
 from __future__ import annotations
 
+import stat
 import sys
 from pathlib import Path
 
@@ -47,3 +48,21 @@ def read_stdin(what: str) -> bytes:
                                   "from a file line by line)" if what.startswith("FtM") else
                                   "save it to a file and split it")])
     return data
+
+
+def read_bounded(path: Path, what: str, fix: str) -> bytes:
+    """The bytes of the regular file `path`, at most MAX_FILE_BYTES, for the importers that read one file whole
+    (`import bods`, `import csv`, `import gleif`). InputError naming the file: a device, FIFO or folder (never
+    opened: opening a named pipe nobody writes to blocks) with the fix `what` (e.g. "give a CSV file"); a file
+    over the limit with the fix `fix` (how to split it); a file that cannot be read."""
+    name = str(path)
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([Problem(name, 0, "not a regular file (a device, FIFO or folder)", what)])
+        if info.st_size > MAX_FILE_BYTES:
+            raise InputError([Problem(name, 0, f"file is {info.st_size} bytes, over the {MAX_FILE_BYTES} byte limit",
+                                      fix)])
+        return path.read_bytes()[: MAX_FILE_BYTES + 1]
+    except OSError as exc:
+        raise InputError([Problem(name, 0, f"cannot read the file ({exc.strerror})", "check the path")]) from None

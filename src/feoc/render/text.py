@@ -159,10 +159,20 @@ def _vehicle_head(v: VehicleVerdict) -> str:
     return "NOT eligible" + (f" ({words(v.status)})" if v.status == "terminated" else "")
 
 
+def _vehicle_reason(v: VehicleVerdict) -> str:
+    """The reason line: the shown reading's reason, named as that reading's when the verdict is *cannot be
+    determined* for another reading (4 takes precedence), so "CANNOT BE DETERMINED" is never followed by a bare
+    "reason: eligible for 7,500 USD"."""
+    shown = v.readings.get(v.interpretation)
+    if v.status == "cannot_be_determined" and shown is not None and shown[0] != "cannot_be_determined":
+        return f"reason under {v.interpretation} (another reading cannot be determined; see missing): {v.reason}"
+    return f"reason: {v.reason}"
+
+
 def render_vehicle(v: VehicleVerdict, explain: bool = False) -> str:
     """The credit verdict first, then checks, the two halves, the excluded parts and their FEOC chains."""
     lines = [f"{v.subject} ({v.name}) {_vehicle_head(v)} — placed in service {v.on.isoformat()}, "
-             f"acquired {v.acquired.isoformat()}", f"reason: {v.reason}", *_readings_lines(v, v.interpretation),
+             f"acquired {v.acquired.isoformat()}", _vehicle_reason(v), *_readings_lines(v, v.interpretation),
              *_missing_lines(v), *reliance_lines(v.relies_on, v.not_relied_on)]
     lines.append("checks:")
     for c in v.checks:

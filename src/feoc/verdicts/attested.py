@@ -75,10 +75,17 @@ def settle_facility(dataset: Dataset, fid: str, day: dt.date, dets: dict[str, De
     findings leave `about_of`, so the verdict lists no missing fact). Returns (relies_on, not_relied_on)."""
     relied: dict[str, list[dict[str, Any]]] = {}
     refused: dict[str, list[dict[str, Any]]] = {}
+    recorded = dataset.facility(fid).in_force(day)
     for a in about(dataset.attestations, "facility", fid):
         for name, det in dets.items():
             outcome, said = judge(a, day, bool(det.activity_findings(fid)),
                                   statuses[name] == Status.cannot_be_determined)
+            if not recorded and outcome != REFUSED:
+                # the verdict stays open (verdicts.subject._out_of_record): where the plant was and who ran it on
+                # the date are facts of the record, not a supplier's word, so the attestation is not relied on
+                outcome, said = REFUSED, {**said, "why": f"the facility's record does not cover {day}: where it was "
+                                          "and who ran it then are not an attestation's to say (record the "
+                                          "facility on that date: `from:`/`until:`, operator, country)"}
             if outcome == RELIED:
                 said["decides"] = sorted({f.rule_id for f in about_of[name] if f.conclusion == "undetermined"})
                 about_of[name] = [f for f in about_of[name] if f.conclusion != "undetermined"]
@@ -89,11 +96,16 @@ def settle_facility(dataset: Dataset, fid: str, day: dt.date, dets: dict[str, De
 
 
 
-def mark_checked(checked: list[Checked], relies_on: list[dict[str, Any]]) -> list[Checked]:
-    """The `checked` list with each prong an attestation decides shown as the gap it is (`undetermined`: the data
-    still lack the fact) and the attestation that decides it."""
+def mark_checked(checked: list[Checked], relies_on: list[dict[str, Any]], own: set[str]) -> list[Checked]:
+    """The `checked` list (the prongs of the subjects `own`: an entity, or a facility and its operator) with each
+    prong an attestation about one of them decides shown as the gap it is (`undetermined`: the data still lack
+    the fact) and the attestation that decides it. An attestation about an entity above them decided that
+    entity's prongs, not these: it is listed in `relies_on` but marks none of them (a subsidiary whose own
+    jurisdiction is recorded is never shown "decided on attestation" for its parent's missing one)."""
     by_rule: dict[str, list[str]] = {}
     for a in relies_on:
+        if not own & {v for k, v in a["about"].items() if k in ("entity", "facility")}:
+            continue
         for rule in a.get("decides", ()):
             by_rule.setdefault(rule, []).append(f"attestation {a['attestation']} ({a['document']}, signed by "
                                                 f"{a['by']} on {a['signed']})")

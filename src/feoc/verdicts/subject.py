@@ -183,7 +183,7 @@ def entity_verdict(dataset: Dataset, eid: str, day: dt.date, law: Law,
                              notes=interpretation_notes(law, day))
     verdict.checked = checked_entity(det, dataset, eid)
     verdict.relies_on, verdict.not_relied_on = entity_reliance(dets, above(dataset, day, [eid]))
-    verdict.checked = mark_checked(verdict.checked, verdict.relies_on)
+    verdict.checked = mark_checked(verdict.checked, verdict.relies_on, {eid})
     _add_other_readings(verdict, dets, statuses, lambda d: [f for f in d.about(eid) if f.conclusion == "feoc"])
     scoped = det.scoped.get(eid)
     if scoped:
@@ -213,7 +213,7 @@ def facility_verdict(dataset: Dataset, fid: str, day: dt.date, law: Law,
     verdict.checked = checked_facility(det, dataset, fid)
     operator_relied, operator_refused = entity_reliance(dets, above(dataset, day, [facility.operator]))
     verdict.relies_on, verdict.not_relied_on = relied + operator_relied, refused + operator_refused
-    verdict.checked = mark_checked(verdict.checked, verdict.relies_on)
+    verdict.checked = mark_checked(verdict.checked, verdict.relies_on, {fid, facility.operator})
     _add_other_readings(verdict, dets, statuses, lambda d: d.activity_findings(fid))
     if not facility.in_force(day):
         _out_of_record(verdict, facility)
