@@ -395,3 +395,14 @@ def test_user_story_an_attestation_from_parquet_is_relied_on_as_from_yaml(tmp_pa
         assert outs[fmt][0].output == outs[fmt][1].output
     assert "relies on: attestation att-1 (supplier-attestation-2026.pdf" in outs["text"][1].output
     assert '"relies_on"' in outs["json"][1].output and "att-1" in outs["json"][1].output
+
+
+def test_convert_to_yaml_refuses_a_bound_yaml_cannot_hold_naming_its_column(tmp_path):
+    """A float64 bound YAML cannot hold exactly (more than 15 significant digits): `feoc convert --to yaml` refuses
+    it at its row and companion column (exit 2, nothing written), as it refuses such an exact share, instead of
+    writing a YAML file the loader would refuse."""
+    path = _holdings_table(tmp_path / "pq", [GOOD, {**GOOD, "equity": None, "equity_max": 0.30000000000000004}])
+    result = cli("convert", str(tmp_path / "pq"), "--to", "yaml", "--out", str(tmp_path / "yaml"))
+    assert result.exit_code == 2, result.output
+    assert f"{path}: row 2, column equity_max: share 0.30000000000000004 has more than 15" in result.output
+    assert not (tmp_path / "yaml").exists() or not any((tmp_path / "yaml").iterdir())

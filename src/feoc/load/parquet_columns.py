@@ -11,6 +11,9 @@ the table is read record by record through the models, which report every proble
 So this path never accepts what the models refuse and never words a problem itself; tests/test_parquet_input.py
 holds its rows equal to the models' on the seeds, a generated world and every hostile table.
 
+A share range (issue 20) is read from its companion columns `<field>_min`/`<field>_max` (`_measure`: the models'
+`to_share_or_range` in arithmetic); a share field without a written bound is read as before, one float64 array.
+
 A model whose fields are not the ones listed in `_KNOWN` (a field added since) is always read record by record:
 the checks across fields here must be reviewed first.
 """
