@@ -161,9 +161,10 @@ def test_screen_takes_a_dataset_with_ranges(tmp_path):
     assert ",cannot_be_determined,False,feoc-undetermined-share-range," in row
 
 
-def test_convert_keeps_ranges_in_yaml_and_refuses_them_in_parquet(tmp_path):
+def test_convert_keeps_ranges_in_yaml_and_in_parquet(tmp_path):
     """Story: `feoc convert --to yaml` writes a band back as `{min, max}` (the same verdict after the round trip);
-    `--to parquet` refuses it (a float64 share column cannot hold it) instead of writing the lower bound."""
+    `--to parquet` writes it in the companion columns `equity_min`/`equity_max` (issue 20; it refused ranges before),
+    never as its lower bound, and the Parquet copy gives the same verdict."""
     run(tmp_path, state_body_world({"min": "20%", "max": "30%"}), "check", "entity", "kr-maker", "--on", ON)
     data = tmp_path / "data"
     result = RUNNER.invoke(app, ["convert", str(data), "--to", "yaml", "--out", str(tmp_path / "yaml")])
@@ -173,13 +174,15 @@ def test_convert_keeps_ranges_in_yaml_and_refuses_them_in_parquet(tmp_path):
     again = RUNNER.invoke(app, ["check", "entity", "kr-maker", "--data", str(tmp_path / "yaml"), "--on", ON])
     assert again.exit_code == 4 and "between 20.00% and 30.00%" in again.output
     result = RUNNER.invoke(app, ["convert", str(data), "--to", "parquet", "--out", str(tmp_path / "pq")])
-    assert result.exit_code == 2
-    assert "cannot be written to a Parquet share column" in result.output
+    assert result.exit_code == 0, result.output
+    again = RUNNER.invoke(app, ["check", "entity", "kr-maker", "--data", str(tmp_path / "pq"), "--on", ON])
+    assert again.exit_code == 4 and "between 20.00% and 30.00%" in again.output
 
 
 def test_a_range_in_a_parquet_holdings_table_is_refused_clearly(tmp_path):
     """Story: a Parquet holdings table with `equity` as a struct {min, max}: refused with exit 2 naming the column
-    and its type (a Parquet share column is a number), never read as something else."""
+    and its type (a Parquet share column is a number; a range goes in `equity_min`/`equity_max`), never read as
+    something else."""
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
@@ -193,3 +196,4 @@ def test_a_range_in_a_parquet_holdings_table_is_refused_clearly(tmp_path):
     result = RUNNER.invoke(app, ["check", "entity", "kr-maker", "--data", str(folder), "--on", ON])
     assert result.exit_code == 2, result.output
     assert "holdings.parquet" in result.output and "column equity" in result.output and "struct" in result.output
+    assert "equity_min" in result.output  # the fix names the companion columns

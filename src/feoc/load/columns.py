@@ -7,6 +7,12 @@ read too), a whole number as an integer, true/false as boolean, a date as date32
 as a list column of its items, nested records (`sources`, a battery's `components`) as a list of structs
 whose fields are named as theirs. A null is a field left out (its default applies, or a required field is
 reported missing); a column of nulls only (Arrow's null type) fits any field.
+
+A share that may be a range (`{min, max}`, issue 20: `equity`, `voting`, `board_seats`, `debt`) keeps its number
+column for an exact share, and gives a range in two companion number columns, `<field>_min` and `<field>_max`
+(either may be null: 0 and 100 %), with the field's own column null on that row (`range_columns`): flat float64
+columns that pandas, DuckDB or a spreadsheet filter as they filter the exact share (`equity_max >= 0.25`), where a
+struct column would change the type of the share column of every table, exact ones too.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pydantic import BaseModel
 
 from feoc.data.columns import Repeat, Shares
 from feoc.data.model import KINDS
+from feoc.data.values import to_share_or_range
 
 Shape = Any  # "text" | "number" | "integer" | "bool" | "date" | ("list", Shape) | ("struct", model class)
 
@@ -174,6 +181,33 @@ def kind_columns(kind: str) -> dict[str, tuple[str, Shape]]:
     return model_columns(KINDS[kind])
 
 
+RANGE_BOUNDS = ("min", "max")
+
+
+@functools.cache
+def range_columns(kind: str) -> dict[str, tuple[str, str]]:
+    """The companion columns of the kind's share fields that take a range (read by `to_share_or_range`):
+    `equity_min` -> (`equity`, `min`), … in the model's order; {} for a kind without such fields."""
+    out = {}
+    for name, info in KINDS[kind].model_fields.items():
+        if _takes_range(info.annotation):
+            column = info.alias or name
+            out.update({f"{column}_{bound}": (column, bound) for bound in RANGE_BOUNDS})
+    return out
+
+
+def _takes_range(annotation: Any) -> bool:
+    marks = getattr(annotation, "__metadata__", ())
+    if any(getattr(mark, "func", None) is to_share_or_range for mark in marks):
+        return True
+    return any(_takes_range(arg) for arg in get_args(annotation))
+
+
+def table_columns(kind: str) -> dict[str, tuple[str, Shape]]:
+    """Every column a table of `kind` may hold: the fields' own and the companions of ranges (numbers)."""
+    return kind_columns(kind) | {column: (measure, "number") for column, (measure, _) in range_columns(kind).items()}
+
+
 def shape_words(shape: Shape) -> str:
     """A shape in the words a problem uses."""
     if isinstance(shape, tuple):
@@ -234,8 +268,9 @@ def _struct_problems(column: str, typ: Any, model: type[BaseModel]) -> list[tupl
     return out
 
 
-__all__ = ["ColumnBuilder", "Columns", "Repeat", "Rows", "Shares", "arrow_type", "constant", "kind_columns",
-           "kind_schema", "model_columns", "shape_of", "shape_words", "type_problems"]
+__all__ = ["RANGE_BOUNDS", "ColumnBuilder", "Columns", "Repeat", "Rows", "Shares", "arrow_type", "constant",
+           "kind_columns", "kind_schema", "model_columns", "range_columns", "shape_of", "shape_words", "table_columns",
+           "type_problems"]
 
 
 def present(value: Any) -> Any:

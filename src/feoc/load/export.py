@@ -17,17 +17,18 @@ from pydantic import BaseModel
 from feoc.data.dataset import Dataset
 from feoc.data.model import KINDS, MEASURES
 from feoc.data.problems import InputError, Problem
-from feoc.data.values import SHARE_DIGITS, ShareRange
-from feoc.load.columns import arrow_type, kind_columns, kind_schema, model_columns
+from feoc.data.values import SHARE_DIGITS, ShareRange, upper
+from feoc.load.columns import arrow_type, kind_columns, model_columns, table_columns
+from feoc.load.parquet_ranges import range_arrays
 
 FORMATS = ("parquet", "yaml")
 
 
 def dataset_files(dataset: Dataset, to: str) -> dict[str, bytes]:
     """`entities.parquet`/`entities.yaml`, …: one file per record kind that has records, in `to` format.
-    InputError (nothing to write) for a share YAML cannot hold exactly (`yaml_shares`)."""
-    problems = yaml_shares(dataset) if to == "yaml" else parquet_ranges(dataset)
-    if problems:
+    InputError (nothing to write) for a share YAML cannot hold exactly (`yaml_shares`); Parquet holds every
+    share, a range `{min, max}` in the companion columns `<field>_min`/`<field>_max` (`feoc.load.parquet_ranges`)."""
+    if to == "yaml" and (problems := yaml_shares(dataset)):
         raise InputError(problems)
     write = _parquet if to == "parquet" else _yaml
     return {f"{kind}.{to}": write(dataset, kind) for kind in KINDS if getattr(dataset, kind)}
@@ -35,31 +36,20 @@ def dataset_files(dataset: Dataset, to: str) -> dict[str, bytes]:
 
 def yaml_shares(dataset: Dataset) -> list[Problem]:
     """Shares a float64 column holds exactly but a YAML number cannot: more than SHARE_DIGITS significant digits
-    (`0.30000000000000004`), which the YAML loader refuses because its parser would round them (README.md)."""
+    (`0.30000000000000004`), which the YAML loader refuses because its parser would round them (README.md); both
+    bounds of a range are checked."""
     problems = []
     for column in (*MEASURES, "debt"):
         for pos, share in enumerate(dataset.column("holdings", column)):
-            if share is not None and len(Decimal(repr(share)).normalize().as_tuple().digits) > SHARE_DIGITS:
+            for number, bound in ((share, "_min"), (upper(share), "_max")) if isinstance(share, ShareRange) else \
+                    ((share, ""),):
+                if number is None or len(Decimal(repr(float(number))).normalize().as_tuple().digits) <= SHARE_DIGITS:
+                    continue
                 origin = dataset.origins.get(("holdings", pos))
                 file, place = (origin.file, f"row {origin.index + 1}, ") if origin else (dataset.source_label, "")
-                problems.append(Problem(file, 0, f"{place}column {column}: share {share!r} has more than {SHARE_DIGITS} "
-                                        "significant digits, which a YAML file cannot hold exactly",
-                                        "round it (e.g. to 12 digits), or keep the dataset as Parquet"))
-    return problems
-
-
-def parquet_ranges(dataset: Dataset) -> list[Problem]:
-    """Share ranges (`{min, max}`, issue 20), which a Parquet share column (float64) cannot hold: refused rather
-    than written as their lower bound."""
-    problems = []
-    for column in (*MEASURES, "debt"):
-        for pos, share in enumerate(dataset.column("holdings", column)):
-            if isinstance(share, ShareRange):
-                origin = dataset.origins.get(("holdings", pos))
-                file, place = (origin.file, f"holdings[{origin.index}] ") if origin else (dataset.source_label, "")
-                problems.append(Problem(file, 0, f"{place}{column}: a share range ({share.bounds_text()}) cannot be "
-                                        "written to a Parquet share column (float64) yet",
-                                        "keep the dataset as YAML (feoc convert --to yaml keeps ranges)"))
+                problems.append(Problem(file, 0, f"{place}column {column}{bound}: share {float(number)!r} has more "
+                                        f"than {SHARE_DIGITS} significant digits, which a YAML file cannot hold "
+                                        "exactly", "round it (e.g. to 12 digits), or keep the dataset as Parquet"))
     return problems
 
 
@@ -87,9 +77,10 @@ def _parquet(dataset: Dataset, kind: str) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    columns = _columns(dataset, kind)
-    schema = kind_schema(kind)
-    arrays = [pa.array(columns[f.name], type=arrow_type(kind_columns(kind)[f.name][1])) for f in schema]
+    columns = range_arrays(kind, _columns(dataset, kind))  # a range: its field's companion columns
+    shapes = table_columns(kind)
+    schema = pa.schema([(column, arrow_type(shapes[column][1])) for column in columns])
+    arrays = [pa.array(columns[f.name], type=f.type) for f in schema]
     sink = io.BytesIO()
     # each page with its CRC: a table damaged on disk is refused when read, not read as other numbers
     pq.write_table(pa.Table.from_arrays(arrays, schema=schema), sink, compression="zstd", write_page_checksum=True)

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from feoc.data.model import KINDS
 from feoc.data.problems import Problem
-from feoc.load.columns import kind_columns, present, type_problems
+from feoc.load.columns import present, table_columns, type_problems
 from feoc.load.validation import ADAPTERS, explain_error
 
 ROW_BASE = 1  # rows are counted from 1, as a spreadsheet or `parquet-tools` shows them
@@ -157,7 +157,7 @@ def _read_arrow(path: Path) -> Any:
 
 def schema_problems(name: str, kind: str, schema: Any) -> list[Problem]:
     """One problem per unknown, repeated or mistyped column (the contract: `feoc.load.columns`)."""
-    known = kind_columns(kind)
+    known = table_columns(kind)
     problems, seen = [], set()
     for column, typ in zip(schema.names, schema.types):
         if column in seen:
@@ -169,10 +169,12 @@ def schema_problems(name: str, kind: str, schema: Any) -> list[Problem]:
                                     f"remove the column or correct its spelling (the columns of {kind}: "
                                     f"{', '.join(known)})"))
             continue
+        ranged = f" (a share range goes in the number columns {column}_min and {column}_max)" \
+            if f"{column}_min" in known else ""
         for path, what in type_problems(column, typ, known[column][1]):
             problems.append(Problem(name, 0, f"column {path}: {what}",
                                     "write the column with the type of the dataset format (README.md, "
-                                    "\"Parquet tables\"), or convert the data with `feoc convert`"))
+                                    f"\"Parquet tables\"){ranged}, or convert the data with `feoc convert`"))
     return problems
 
 
@@ -186,15 +188,27 @@ def _present_rows(table: Any) -> Iterator[dict[str, Any]]:
 def validate_rows(name: str, kind: str, rows: list[dict[str, Any]]) -> TableRead:
     """Validate rows by the kind's model in one call; on failure, every error as a problem at its row and column,
     and the valid rows kept for the cross-record checks."""
+    from feoc.load.parquet_ranges import fold_ranges
     from feoc.load.validation import valid_items
 
     out = TableRead(kind)
+    refused = fold_ranges(name, kind, rows, where)  # a range's companion columns into its field, as YAML gives it
+    found: list[tuple[int, Problem]] = [(row, p) for row, ps in refused.items() for p in ps]
     try:
         out.records, out.indexes = ADAPTERS[kind].validate_python(rows), range(len(rows))
     except ValidationError as exc:
-        out.problems = [row_problem(err, name, kind) for err in exc.errors()]
+        found += [(_row_of(err), row_problem(err, name, kind)) for err in exc.errors()]
         out.records, out.indexes = valid_items(kind, rows, exc, out.broken_ids)
+    if refused:  # the rows of a refused range are not records; every problem in row order, a range's first
+        kept = [(record, i) for record, i in zip(out.records, out.indexes) if i not in refused]
+        out.records, out.indexes = [r for r, _ in kept], [i for _, i in kept]
+        found.sort(key=lambda pair: pair[0])
+    out.problems = [p for _, p in found]
     return out
+
+
+def _row_of(err: Any) -> int:
+    return err["loc"][0] if err["loc"] and isinstance(err["loc"][0], int) else -1
 
 
 def row_problem(err: Any, name: str, kind: str) -> Problem:

@@ -11,6 +11,9 @@ the table is read record by record through the models, which report every proble
 So this path never accepts what the models refuse and never words a problem itself; tests/test_parquet_input.py
 holds its rows equal to the models' on the seeds, a generated world and every hostile table.
 
+A share range (issue 20) is read from its companion columns `<field>_min`/`<field>_max` (`_measure`: the models'
+`to_share_or_range` in arithmetic); a share field without a written bound is read as before, one float64 array.
+
 A model whose fields are not the ones listed in `_KNOWN` (a field added since) is always read record by record:
 the checks across fields here must be reviewed first.
 """
@@ -25,7 +28,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from feoc.data.model import KINDS, MEASURES, year_start
-from feoc.load.columns import Columns, Repeat, Shares, kind_columns, present
+from feoc.data.values import ShareRange
+from feoc.load.columns import Columns, Repeat, Shares, kind_columns, present, range_columns
 
 # the fields of each kind whose checks across fields `_suspect_*` below reproduce (data/model.py, `_check`)
 _RECORD = ("sources", "assumed", "assumption", "note")
@@ -57,8 +61,9 @@ def read_columns(kind: str, table: Any, seen: dict[str, dict[Any, Any]] | None =
     try:
         (_suspect_entities if kind == "entities" else _suspect_holdings)(table)
         seen = {} if seen is None else seen
-        values = {name: _column(model, name, shape, table.column(column) if column in table.column_names else None,
-                                table.num_rows, seen.setdefault(name, {}))
+        values = {name: _measure(table, column) if name in _SHARES and _bounded(table, column) else
+                  _column(model, name, shape, table.column(column) if column in table.column_names else None,
+                          table.num_rows, seen.setdefault(name, {}))
                   for column, (name, shape) in kind_columns(kind).items()}
         _suspect_record(values)
     except (_GiveUp, ValidationError, ValueError, OverflowError, TypeError, pa.ArrowException):
@@ -122,6 +127,48 @@ def _shares(column: Any) -> Sequence[float | None]:
     out = numbers + 0.0  # a fresh, writable array; -0.0 + 0.0 is 0.0
     out[~present] = np.nan
     return Shares(out)
+
+
+def _bounded(table: Any, column: str) -> bool:
+    """Whether a range's companion column of share field `column` holds a value (README.md, "Parquet tables")."""
+    return any(bound in table.column_names and table.column(bound).null_count < table.num_rows
+               for bound in (f"{column}_min", f"{column}_max"))
+
+
+def _measure(table: Any, column: str) -> list[float | None]:
+    """`to_share_or_range` on a share column and its companions (`feoc.load.parquet_ranges`): the exact share where
+    the field is written, else `ShareRange(min or 0, max or 1)` (an exact share for equal bounds) where a bound is,
+    else None. A give-up for a value the models refuse (a bound beside an exact share, one out of [0, 1], min above
+    max). A list of Python values, as a YAML load keeps a column with ranges: only a table with ranges reads so."""
+    import numpy as np
+
+    exact, low, high = (_numbers(_get(table, c)) for c in (column, f"{column}_min", f"{column}_max"))
+    bounded = low[1] | high[1]
+    if (exact[1] & bounded).any():
+        raise _GiveUp("exact and bound")
+    lows, highs = np.where(low[1], low[0], 0.0) + 0.0, np.where(high[1], high[0], 1.0) + 0.0  # -0.0 read as 0.0
+    if (bounded & (lows > highs)).any():
+        raise _GiveUp("min above max")
+    out: list[float | None] = [None] * table.num_rows
+    for pos in np.flatnonzero(exact[1]).tolist():
+        out[pos] = float(exact[0][pos]) + 0.0
+    for pos, lo, hi in zip(np.flatnonzero(bounded).tolist(), lows[bounded].tolist(), highs[bounded].tolist()):
+        out[pos] = lo if lo == hi else ShareRange(lo, hi)
+    return out
+
+
+def _numbers(column: Any) -> tuple[Any, Any]:
+    """A share column as (float64 values, mask of the written ones); a give-up for a written value out of [0, 1]."""
+    import numpy as np
+    import pyarrow as pa
+
+    values = column.cast(pa.float64())
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    numbers = values.to_numpy(zero_copy_only=False)
+    written = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if not ((numbers[written] >= 0.0) & (numbers[written] <= 1.0)).all():  # NaN fails both
+        raise _GiveUp("share")
+    return numbers, written
 
 
 def _dates(column: Any, seen: dict[Any, Any]) -> list[dt.date | None]:
@@ -220,8 +267,8 @@ def _suspect_holdings(table: Any) -> None:
     start, end = (_get(table, c).cast(pa.date32()) for c in ("from", "until"))
     if _any_true(pc.greater_equal(start, end)):  # null where either is missing: no order to check
         raise _GiveUp("dates")
-    no_share = pc.and_(pc.and_(pc.is_null(_get(table, "equity")), pc.is_null(_get(table, "voting"))),
-                       pc.and_(pc.is_null(_get(table, "board_seats")), pc.is_null(_get(table, "debt"))))
+    no_share = functools.reduce(pc.and_, (pc.is_null(_get(table, column))  # a range's bound written is a share too
+                                          for column in (*sorted(_SHARES), *range_columns("holdings"))))
     officers = pc.fill_null(_get(table, "appoints_officers").cast(pa.bool_()), False)
     if _any_true(pc.and_(no_share, pc.invert(officers))):
         raise _GiveUp("no share")
