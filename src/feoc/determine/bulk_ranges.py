@@ -1,9 +1,9 @@
 """The bulk path's share ranges (`determine.ranges`, issue 20): the entity stage judged again on the ranges'
 maxima, and each interest that rises there above the real pass's (the minima) given as a `share_range` fact, so
 that rule feoc-undetermined-share-range makes its entity *cannot be determined* exactly as on the per-subject
-path (42 U.S.C. 18741(a)(5)(C); DOE, 89 FR 37079 §III.E). A compact load of YAML or CSV keeps a range as the
-`ShareRange` it is (a list column, never `Shares`), so its maximum is read from the column; Parquet share
-columns are float64 and refuse ranges at the load."""
+path (42 U.S.C. 18741(a)(5)(C); DOE, 89 FR 37079 §III.E). A compact load keeps a range as the `ShareRange` it is
+(a list column, never `Shares`), so its maximum is read from the column: from YAML or CSV as written, from a
+Parquet table's companion columns `<field>_min`/`<field>_max` (`load/parquet_ranges.py`) alike."""
 
 from __future__ import annotations
 
