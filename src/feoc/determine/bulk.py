@@ -31,6 +31,7 @@ import numpy as np
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
+from feoc.determine.bulk_graphs import Like, stake_graphs
 from feoc.determine.bulk_result import BulkResult
 from feoc.determine.bulk_unrecorded import PartStakes, unrecorded_columns
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
@@ -77,6 +78,7 @@ class _Bulk:
         self._entities()
         self.graphs: dict[str, StakeGraph] = {}
         self.part_stakes: PartStakes | None = None  # holdings in force with some measures unrecorded (build_graphs)
+        self.like: Like | None = None  # the worst case's real case, whose graphs it shares where they agree
         self._last: dict[tuple[str, str], tuple[np.ndarray, Packed]] = {}
         # last round's interests, and the shares decided exactly (entities, shares)
         self._shares: dict[tuple[str, str], tuple[Packed, tuple[np.ndarray, np.ndarray]]] = {}
@@ -112,9 +114,10 @@ class _Bulk:
     def with_holdings(self, dataset: Dataset) -> _Bulk:
         """This state after the direct prongs for `dataset`, which differs from this one's in its holdings only
         (the worst case of `determine.doubt`): the entity columns, indexes and round 0 shared, the stake graphs
-        its own (built by `build_graphs`). Issue 17, memory: a second index of every entity is not made."""
+        its own where its holdings differ (built by `build_graphs`). Issue 17, memory: a second index of every
+        entity is not made."""
         run = self.for_reading(self.interp)
-        run.dataset, run.graphs, run.part_stakes = dataset, {}, None
+        run.dataset, run.graphs, run.part_stakes, run.like = dataset, {}, None, (self.dataset, self.graphs)
         return run
 
     def for_reading(self, interp: Interpretation) -> _Bulk:
@@ -189,22 +192,8 @@ class _Bulk:
         return blocks
 
     def build_graphs(self) -> None:
-        """Each measure's stakes in force on the date (`from` inclusive, `until` exclusive), as arrays read straight
-        from the holdings' columns (no list per field of the holdings in force: issue 17, memory)."""
-        col = self.dataset.column
-        keep = _in_force(col("holdings", "start"), col("holdings", "end"), self.day)
-        at = self.index.__getitem__
-        rows = len(col("holdings", "holder"))
-        holder, target = (np.fromiter(map(at, col("holdings", f)), dtype=np.int64, count=rows)[keep]
-                          for f in ("holder", "entity"))
-        every = np.empty((len(keep), len(MEASURES)))
-        for mi, m in enumerate(MEASURES):
-            shares = every[:, mi] = np.asarray(col("holdings", m), dtype=np.float64)[keep]  # None (no stake): NaN
-            has = ~np.isnan(shares)
-            self.graphs[m] = StakeGraph(self.n, holder[has], target[has], shares[has], self.rank)
-        # holdings that record some measures but not all (determine.unrecorded)
-        self.part_stakes = PartStakes.of(holder, target, every, [col("holdings", f) for f in ("holder", "entity", *MEASURES)],
-                                         keep)
+        """Each measure's stake graph and the holdings with some measures unrecorded (`bulk_graphs`)."""
+        self.graphs, self.part_stakes = stake_graphs(self.dataset, self.index, self.rank, self.day, self.like)
 
     def _groups(self) -> dict[str, np.ndarray]:
         """The reading's holder groups as masks (`facts.holder_groups`, as the per-fact path's `groups`)."""
@@ -378,12 +367,6 @@ class BulkReadings:
         from feoc.determine.bulk_doubt import doubt_block  # it builds on this module's classes
 
         return doubt_block(self, run, reading)
-
-
-def _in_force(starts: Sequence[dt.date | None], ends: Sequence[dt.date | None], day: dt.date) -> np.ndarray:
-    """The positions of the holdings in force on `day` (`Dated.in_force`: `from` inclusive, `until` exclusive)."""
-    return np.fromiter((i for i, (a, b) in enumerate(zip(starts, ends)) if (a is None or a <= day) and (b is None or day < b)),
-                       dtype=np.int64)
 
 
 @contextlib.contextmanager

@@ -97,15 +97,15 @@ class _Level:
 
 class InEdgeIndex:
     """The stakes held in each entity, read on demand: `get(entity)` -> [(holder, share)] (the only
-    mapping method `ownership.exact` uses), without building a dictionary over every entity."""
+    mapping method `ownership.exact` uses), without building a dictionary over every entity. Issue 17, memory: it
+    reads the graph's own edges, sorted by target and, for one target, by holder id (`StakeGraph`), through each
+    entity's range of them (`lo`, `hi`), with no copy of its own."""
 
-    def __init__(self, n: int, holder: np.ndarray, target: np.ndarray, share: np.ndarray):
-        order = np.argsort(target, kind="stable")
-        self.holder, self.share = holder[order], share[order]
-        self.indptr = np.r_[0, np.cumsum(np.bincount(target, minlength=n))]
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, holder: np.ndarray, share: np.ndarray):
+        self.lo, self.hi, self.holder, self.share = lo, hi, holder, share
 
     def get(self, node: int, default: Any = ()) -> Any:
-        lo, hi = int(self.indptr[node]), int(self.indptr[node + 1])
+        lo, hi = int(self.lo[node]), int(self.hi[node])
         if lo == hi:
             return default
         return list(zip(self.holder[lo:hi].tolist(), self.share[lo:hi].tolist()))
@@ -120,16 +120,17 @@ class InEdgeIndex:
         whether it is a cycle and whether it is reached (False only for an entity outside any cycle that is no
         source and has no source above it: its interest is 0). None where that function gives up for size alone:
         a holder added past EXACT_NODES entities, or a cycle over EXACT_CYCLE members."""
-        mask = sources.mask if isinstance(sources, IndexSet) else np.isin(np.arange(len(self.indptr) - 1), list(sources))
-        nodes = kernel.upstream(self.indptr, self.holder, np.ascontiguousarray(mask, dtype=np.bool_),
+        mask = sources.mask if isinstance(sources, IndexSet) else np.isin(np.arange(len(self.lo)), list(sources))
+        nodes = kernel.upstream(self.lo, self.hi, self.holder, np.ascontiguousarray(mask, dtype=np.bool_),
                                 np.array(targets, dtype=np.int64), EXACT_NODES)
         if not len(nodes):
             return [] if not targets else None
         asked = np.zeros(len(mask), dtype=bool)
         asked[targets] = True
         walked = nodes[~mask[nodes] | asked[nodes]]  # a source's holders do not count
-        counts = self.indptr[walked + 1] - self.indptr[walked]
-        edges = np.repeat(self.indptr[walked] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
+        starts = self.lo[walked].astype(np.int64)
+        counts = self.hi[walked] - starts
+        edges = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
         position = np.zeros(len(mask), dtype=np.int64)
         position[nodes] = np.arange(len(nodes))
         src, dst = position[self.holder[edges]], np.repeat(position[walked], counts)
@@ -206,6 +207,10 @@ class StakeGraph:
         self.holder = holder[order].astype(np.int32)
         self.target = target[order].astype(np.int32)
         self.share = np.ascontiguousarray(share[order], dtype=np.float64)
+        # each entity's stakes as a range of these edges (read by the kernel's plan and the in-edge index)
+        first = np.flatnonzero(np.r_[True, self.target[1:] != self.target[:-1]]) if len(order) else np.zeros(0, np.int64)
+        self.lo, self.hi = np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32)
+        self.lo[self.target[first]], self.hi[self.target[first]] = first, np.r_[first[1:], len(order)]
         self.cache: dict[int, tuple[tuple, dict[int, float]]] = {}  # cycle -> (its inputs, its solution)
         self._in_edges: InEdgeIndex | None = None
         t_level, t_cyc = level[self.target], node_cyclic[self.target]
@@ -251,7 +256,7 @@ class StakeGraph:
     def in_edges(self) -> InEdgeIndex:
         """entity -> [(holder, share)] over indexes (for `ownership.exact`), indexed once."""
         if self._in_edges is None:
-            self._in_edges = InEdgeIndex(self.n, self.holder, self.target, self.share)
+            self._in_edges = InEdgeIndex(self.lo, self.hi, self.holder, self.share)
         return self._in_edges
 
     def interests(self, sources: np.ndarray, control: bool, lookthrough: float | None,

@@ -230,17 +230,18 @@ def _cycle(cycle: int, members: Any, lo: Any, hi: Any, x: Any, w: Any, sources: 
 
 @jit
 def propagate(first: int, x: Any, w: Any, sources: Any, control: bool, limit: float, holder: Any, share: Any,
-              levels: Any, targets: Any, t_lo: Any, t_hi: Any, cycles: Any, c_ptr: Any, members: Any, m_lo: Any,
+              levels: Any, targets: Any, lo: Any, hi: Any, cycles: Any, c_ptr: Any, members: Any, m_lo: Any,
               m_hi: Any, local: Any, owner: Any, large: Any, deferred: Any, neumaier: bool) -> Any:
     """Levels `first`.. of a `StakeGraph` (level l: acyclic targets levels[l, 0]..levels[l+1, 0], cycles
-    cycles[l]..cycles[l+1]). Returns (the level to continue from, how many cycles of the level just done were
+    cycles[l]..cycles[l+1]; an entity's stakes: edges lo[entity]..hi[entity]).
+    Returns (the level to continue from, how many cycles of the level just done were
     handed back into `deferred`, a cycle that does not converge or -1)."""
     for lv in range(first, len(cycles) - 1):
         for k in range(levels[lv], levels[lv + 1]):
             total = 0.0
-            for e in range(t_lo[k], t_hi[k]):
-                total += share[e] * w[holder[e]]
             t = targets[k]
+            for e in range(lo[t], hi[t]):
+                total += share[e] * w[holder[e]]
             x[t] = 1.0 if total > 1.0 else total
             w[t] = _weight(x[t], sources[t], control, limit)
         handed = 0
@@ -259,7 +260,7 @@ def propagate(first: int, x: Any, w: Any, sources: Any, control: bool, limit: fl
 
 
 @jit
-def upstream(indptr: Any, holder: Any, sources: Any, targets: Any, limit: int) -> Any:
+def upstream(lo: Any, hi: Any, holder: Any, sources: Any, targets: Any, limit: int) -> Any:
     """`ownership.exact.upstream` on arrays: the targets and every holder above them, not looking above a source
     that is not a target; an empty array where that function gives up (a holder added past `limit` nodes)."""
     seen = np.zeros(len(sources), dtype=np.bool_)
@@ -278,7 +279,7 @@ def upstream(indptr: Any, holder: Any, sources: Any, targets: Any, limit: int) -
         at += 1
         if sources[node] and not asked[node]:
             continue
-        for e in range(indptr[node], indptr[node + 1]):
+        for e in range(lo[node], hi[node]):
             h = holder[e]
             if not seen[h]:
                 seen[h] = True
@@ -328,12 +329,13 @@ def topological(ncomp: int, src: Any, dst: Any) -> Any:
 @dataclass(frozen=True)
 class Plan:
     """An `arrays.StakeGraph` laid out for `kernel.propagate` (CSR style, int32 entity ids): per level, its acyclic
-    targets and its cycles; per target and per cycle member, its stakes as a range of the sorted edges."""
+    targets and its cycles; per entity (`StakeGraph.lo`, `.hi`, shared with its in-edge index: issue 17, memory)
+    and per cycle member, its stakes as a range of the sorted edges."""
 
     levels: np.ndarray  # level l's acyclic targets: targets[levels[l]:levels[l + 1]]
     targets: np.ndarray
-    t_lo: np.ndarray  # a target's stakes: edges t_lo..t_hi
-    t_hi: np.ndarray
+    lo: np.ndarray  # an entity's stakes: edges lo..hi (the graph's own arrays, not a copy)
+    hi: np.ndarray
     cycles: np.ndarray  # level l's cycles: cycles[l]..cycles[l + 1] (indexes into StakeGraph.cycles)
     c_ptr: np.ndarray  # a cycle's members: members[c_ptr[c]:c_ptr[c + 1]], by id
     members: np.ndarray
@@ -346,11 +348,6 @@ class Plan:
     @staticmethod
     def of(graph: Any) -> Plan:
         target = graph.target
-        first = np.flatnonzero(np.r_[True, target[1:] != target[:-1]]) if len(target) else np.zeros(0, dtype=np.int64)
-        node_lo = np.zeros(graph.n, dtype=np.int64)
-        node_hi = np.zeros(graph.n, dtype=np.int64)
-        node_lo[target[first]] = first
-        node_hi[target[first]] = np.r_[first[1:], len(target)]
         acyclic = [np.unique(target[lo:split]) for lo, split, _ in graph._spans]
         targets = np.concatenate(acyclic).astype(np.int32) if acyclic else np.zeros(0, dtype=np.int32)
         sizes = [len(c.nodes) for c in graph.cycles]
@@ -359,11 +356,11 @@ class Plan:
         owner[members] = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
         local = np.zeros(graph.n, dtype=np.int32)
         local[members] = np.concatenate([np.arange(k, dtype=np.int32) for k in sizes]) if sizes else members
-        return Plan(np.r_[0, np.cumsum([len(a) for a in acyclic])].astype(np.int64), targets, node_lo[targets],
-                    node_hi[targets], np.r_[0, np.cumsum([len(c) for c in graph._cycles_at])].astype(np.int64),
-                    np.r_[0, np.cumsum(sizes)].astype(np.int64), members, node_lo[members], node_hi[members], local,
+        return Plan(np.r_[0, np.cumsum([len(a) for a in acyclic])].astype(np.int64), targets, graph.lo, graph.hi,
+                    np.r_[0, np.cumsum([len(c) for c in graph._cycles_at])].astype(np.int64),
+                    np.r_[0, np.cumsum(sizes)].astype(np.int64), members, graph.lo[members], graph.hi[members], local,
                     owner, np.array([k > EXACT_LIMIT for k in sizes], dtype=np.bool_))
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        return (self.levels, self.targets, self.t_lo, self.t_hi, self.cycles, self.c_ptr, self.members, self.m_lo,
+        return (self.levels, self.targets, self.lo, self.hi, self.cycles, self.c_ptr, self.members, self.m_lo,
                 self.m_hi, self.local, self.owner, self.large)
