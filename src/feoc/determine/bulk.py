@@ -22,15 +22,16 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import functools
 import gc
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
+from feoc.determine.bulk_blocks import Block, Blocks
 from feoc.determine.bulk_graphs import Like, stake_graphs
 from feoc.determine.bulk_result import BulkResult
 from feoc.determine.bulk_unrecorded import PartStakes, unrecorded_columns
@@ -56,18 +57,6 @@ from feoc.law.law import Law
 from feoc.law.readings import Interpretation
 from feoc.ownership.arrays import IndexSet, Packed, StakeGraph, pack, py_round, unpack
 from feoc.ownership.exact import exact_interests
-
-
-@dataclass(frozen=True)
-class Block:
-    """Facts of one kind as columns: `n` rows whose subjects are entity indexes; for licence rows,
-    `scope_of(row)` names the activities the licence covers (none: all)."""
-
-    kind: str
-    columns: Any  # field -> Column, or a function of the field name
-    n: int
-    subjects: np.ndarray
-    scope_of: Callable[[int], Sequence[str]] | None = None
 
 
 class _Bulk:
@@ -136,7 +125,7 @@ class _Bulk:
         return [Stage("direct prongs", self.direct_facts),
                 Stage("ownership and licences", self.chain_facts, feeds=self.feeds)]
 
-    def fire(self, blocks: list[Block], round: int) -> None:
+    def fire(self, blocks: list[Block] | Blocks, round: int) -> None:
         """Evaluate the rules of each block's fact kind over its rows; the blocks are dropped once evaluated (the
         driver holds a round's batch while it asks for the next: issue 17, memory)."""
         for block in blocks:
@@ -213,17 +202,20 @@ class _Bulk:
             unrecorded_columns(self.part_stakes, self._groups(), traced, self.feoc, self.id_tuple)
         return [] if facts is None else [Block("unrecorded_measure", facts.column, facts.n, facts.subjects)]
 
-    def chain_facts(self) -> list[Block]:
-        """One chaining round's facts: the groups' interests, then the licence rights."""
+    def chain_facts(self) -> Blocks:
+        """One chaining round's facts: the groups' interests, then the licence rights. An interest block is made
+        when the round comes to it, and dropped once evaluated (issue 17, memory: one round's blocks are never
+        alive together); what it reads is fixed now (the groups' sources; the licence rights read the FEOC
+        status, so they are made now), so the round's facts are those of the status before it, as on the
+        per-fact path."""
         groups = self._groups()
-        blocks = []
-        for measure in MEASURES:
-            for group, sources in sorted(groups.items()):
-                if sources.any():
-                    blocks.append(self._interest_block(measure, group, sources))
+        makers: list[Callable[[], Block]] = [
+            functools.partial(self._interest_block, measure, group, sources)
+            for measure in MEASURES for group, sources in sorted(groups.items()) if sources.any()]
         if self.rights:
-            blocks.append(self._rights_block(self.rights))
-        return [b for b in blocks if b.n]
+            rights = self._rights_block(self.rights)
+            makers.append(lambda: rights)
+        return Blocks(makers)
 
     def _interest_block(self, measure: str, group: str, sources: np.ndarray) -> Block:
         tracing = self.interp.tracing
