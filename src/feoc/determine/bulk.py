@@ -347,6 +347,7 @@ class BulkReadings:
             driver.rounds = 1  # round 0, the direct prongs, ran once for every reading
             run.rounds = driver.run(run.stages()[1])
             driver.run(Stage("unrecorded measures", run.unrecorded_facts))
+            run._last = {}  # the chaining rounds are done (issue 17, memory); `_shares` stays for the share ranges
             if assumed_feoc is None:
                 from feoc.determine.bulk_ranges import range_blocks  # it builds on this module's classes
 
