@@ -196,8 +196,8 @@ class _Bulk:
 
     def unrecorded_facts(self) -> list[Block]:
         """After the chaining rounds: holdings with a measure unrecorded (`determine.unrecorded`), as one block."""
-        def traced(group: str) -> list[np.ndarray]:
-            return [self._share_of(self._shares[(m, group)]) for m in MEASURES if (m, group) in self._shares]
+        def traced(group: str) -> Iterator[np.ndarray]:  # one at a time (issue 17, memory)
+            return (self._share_of(self._shares[(m, group)]) for m in MEASURES if (m, group) in self._shares)
         facts = None if self.part_stakes is None else \
             unrecorded_columns(self.part_stakes, self._groups(), traced, self.feoc, self.id_tuple)
         return [] if facts is None else [Block("unrecorded_measure", facts.column, facts.n, facts.subjects)]

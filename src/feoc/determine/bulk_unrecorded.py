@@ -10,7 +10,7 @@ reading; here the numbers are arrays and the text fields are built only if a rul
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,31 +60,35 @@ class Facts:
     column: Callable[[str], Column | None]
 
 
-def unrecorded_columns(part: PartStakes, groups: dict[str, np.ndarray], traced: Callable[[str], list[np.ndarray]],
+def unrecorded_columns(part: PartStakes, groups: dict[str, np.ndarray], traced: Callable[[str], Iterable[np.ndarray]],
                        feoc: np.ndarray, ids: tuple[str, ...]) -> Facts | None:
     """The `unrecorded_measure` facts for the holder `groups` (group -> its sources, a mask, after the chaining
     rounds); `traced(group)` gives the group's last shares per measure traced (arrays over entities)."""
-    live = np.flatnonzero(~feoc[part.entity])
+    live = np.flatnonzero(~feoc[part.entity]).astype(np.int32)  # int32 indexes (issue 17, memory)
     holder = part.holder[live]
     names = sorted(groups)
     at, group_of, reaches = [], [], []
     for g, name in enumerate(names):
-        shares = traced(name)
-        reach = np.maximum.reduce([s[holder] for s in shares]) if shares else np.zeros(len(live))
-        reach = np.where(groups[name][holder], 1.0, reach)
-        keep = np.flatnonzero(reach > 0)
+        reach = np.zeros(len(live))
+        for shares in traced(name):  # the largest over the measures, one measure's shares at a time
+            np.maximum(reach, shares[holder], out=reach)
+        reach[groups[name][holder]] = 1.0
+        keep = np.flatnonzero(reach > 0).astype(np.int32)
         at.append(keep)
-        group_of.append(np.full(len(keep), g, dtype=np.int64))
-        reaches.append(reach[keep])
+        group_of.append(np.full(len(keep), g, dtype=np.int32))
+        reaches.append(py_round(reach[keep], SHARE_DIGITS))  # each on its own: rounded before they are ordered
     if not at or not sum(map(len, at)):
         return None
     where, group = np.concatenate(at), np.concatenate(group_of)
+    del at, group_of
     order = np.lexsort((group, where))  # by holding, then group: the per-fact path's order
-    rows, group, reach = live[where[order]], group[order], py_round(np.concatenate(reaches)[order], SHARE_DIGITS)
-    stake = py_round(np.nanmax(part.shares[rows], axis=1), SHARE_DIGITS)
-    k = len(rows)
+    rows, group, reach = live[where[order]], group[order], np.concatenate(reaches)[order]
+    del where, order, reaches
+    # each holding's stake once, then one per fact (issue 17, memory: not the shares of every fact, 3 floats a row)
+    stake = py_round(np.nanmax(part.shares, axis=1), SHARE_DIGITS)[rows]
+    k, subject = len(rows), part.entity[rows]
     built: dict[str, Column | None] = {
-        "kind": constant("unrecorded_measure", k), "subject": Coded(part.entity[rows], ids),
+        "kind": constant("unrecorded_measure", k), "subject": Coded(subject, ids),
         "holders": Coded(group, tuple(names)), "nation": Coded(group, tuple(map(holders_nation, names))),
         "holder": Coded(part.holder[rows], ids), "stake": Numbers(stake), "reach": Numbers(reach)}
 
@@ -93,4 +97,4 @@ def unrecorded_columns(part: PartStakes, groups: dict[str, np.ndarray], traced: 
             texts = {i: holding_texts(part.record(i)) for i in dict.fromkeys(rows.tolist())}
             built.update({t: column_from([texts[i][t] for i in rows.tolist()]) for t in _TEXTS})
         return built.get(name)
-    return Facts(k, part.entity[rows], column)
+    return Facts(k, subject, column)

@@ -27,51 +27,13 @@ from feoc.ownership import kernel
 from feoc.ownership.cycles import array_components, solve_cycle
 from feoc.ownership.exact import EXACT_CYCLE, EXACT_NODES
 from feoc.ownership.graph import interest_rule, lookthrough_of
+from feoc.ownership.rounding import Packed, pack, py_round, unpack
+
+__all__ = ["InEdgeIndex", "IndexSet", "NotBulk", "Packed", "StakeGraph", "pack", "py_round", "unpack", "warm"]
 
 
 class NotBulk(Exception):
     """The array path cannot decide this dataset exactly; use the per-fact (durable-rules) path."""
-
-
-# --- rounding exactly as Python's round() -----------------------------------------------------------
-
-def py_round(x: np.ndarray, digits: int) -> np.ndarray:
-    """`round(v, digits)` for every element, as Python rounds (correctly, ties to even on the exact binary
-    value). numpy's round scales, rints and divides, which can differ next to a tie; those few elements
-    are rounded by Python itself."""
-    out = x.copy()  # a zero (most entities, for most holders) rounds to itself
-    some = np.flatnonzero(x)
-    x = x[some]
-    out[some] = np.round(x, digits)
-    scaled = x * 10.0 ** digits
-    near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
-    if near.any():
-        idx = np.flatnonzero(near)
-        out[some[idx]] = [round(v, digits) for v in x[idx].tolist()]
-    return out
-
-
-# --- interests kept between rounds, packed ------------------------------------------------------------
-
-Packed = Any  # an array, or (length, positions, values) of its non-zero elements
-
-
-def pack(x: np.ndarray) -> Packed:
-    """`x` as its non-zero elements when that is smaller (most entities hold none of a group's interest): what the
-    bulk path keeps of a round for the next (issue 17, memory). `unpack` gives the very same array back."""
-    at = np.flatnonzero(x)
-    if len(at) * 12 >= len(x) * 8:
-        return x
-    return (len(x), at.astype(np.int32), x[at])
-
-
-def unpack(packed: Packed) -> np.ndarray:
-    if isinstance(packed, np.ndarray):
-        return packed
-    n, at, values = packed
-    x = np.zeros(n)
-    x[at] = values
-    return x
 
 
 # --- one measure's stake graph, levelled ----------------------------------------------------------
