@@ -28,11 +28,12 @@ _TEXTS = ("holding", "measures", "fields", "recorded")
 @dataclass(frozen=True)
 class PartStakes:
     """Holdings in force with some measures recorded and some not: holder and entity (entity indexes), the
-    shares (rows x MEASURES, NaN where unrecorded), and `record(row)`, the holding as recorded."""
+    stake (the largest recorded share, rounded like every share fact), and `record(row)`, the holding as recorded.
+    Issue 17, memory: one float a holding, not its shares (the stake is all the facts read of them)."""
 
     holder: np.ndarray
     entity: np.ndarray
-    shares: np.ndarray
+    stake: np.ndarray
     record: Callable[[int], PartStake]
 
     @staticmethod
@@ -43,12 +44,13 @@ class PartStakes:
         `positions` gives the holdings in force among them)."""
         recorded = (~np.isnan(shares)).sum(axis=1)
         rows = np.flatnonzero((recorded > 0) & (recorded < len(MEASURES)))
-        where = rows if positions is None else positions[rows]
+        where = (rows if positions is None else positions[rows]).astype(np.int32)
 
         def record(i: int) -> PartStake:
             at = int(where[i])
             return PartStake(*(c[at] for c in columns))
-        return PartStakes(holder[rows], target[rows], shares[rows], record)
+        stake = py_round(np.nanmax(shares[rows], axis=1), SHARE_DIGITS)
+        return PartStakes(holder[rows], target[rows], stake, record)
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,7 @@ def unrecorded_columns(part: PartStakes, groups: dict[str, np.ndarray], traced: 
     order = np.lexsort((group, where))  # by holding, then group: the per-fact path's order
     rows, group, reach = live[where[order]], group[order], np.concatenate(reaches)[order]
     del where, order, reaches
-    # each holding's stake once, then one per fact (issue 17, memory: not the shares of every fact, 3 floats a row)
-    stake = py_round(np.nanmax(part.shares, axis=1), SHARE_DIGITS)[rows]
+    stake = part.stake[rows]
     k, subject = len(rows), part.entity[rows]
     built: dict[str, Column | None] = {
         "kind": constant("unrecorded_measure", k), "subject": Coded(subject, ids),

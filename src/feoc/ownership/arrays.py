@@ -163,7 +163,6 @@ class StakeGraph:
         holder, target, share = holder[keep], target[keep], share[keep]
         ncomp, label, cyclic = array_components(n, holder, target)
         level = _component_levels(ncomp, label[holder], label[target])[label]
-        self.node_level = level.astype(np.int32)
         node_cyclic = cyclic[label]
         order = np.lexsort((share, self.rank[holder], target, node_cyclic[target], level[target]))
         self.holder = holder[order].astype(np.int32)
@@ -180,6 +179,7 @@ class StakeGraph:
         self._spans = [(lo, lo + int(np.searchsorted(t_cyc[lo:hi], True)), hi)
                        for lo, hi in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(self.target)].tolist()) if lo < hi]
         self.depths = np.array([int(t_level[lo]) for lo, _, _ in self._spans], dtype=np.int64)
+        self._starts = np.array([lo for lo, _, _ in self._spans], dtype=np.int64)  # each level's first edge
         self.cycles: list[_Cycle] = []  # every cross-holding, level by level
         self._cycles_at = [self._cycles(split, hi, label) for _, split, hi in self._spans]
         self._levels: list[_Level] | None = None
@@ -236,7 +236,7 @@ class StakeGraph:
             added = sources & ~since[0]
             if not added.any():
                 return since[1]
-            start = int(self.node_level[added].min())
+            start = self._level_of(np.flatnonzero(added))
             x = np.array(since[1], dtype=np.float64)
             w = _weight(x, sources, control, limit)  # what the full pass leaves for every node above `start`
         else:
@@ -259,6 +259,15 @@ class StakeGraph:
             for cycle in lev.cycles:
                 self._python_cycle(cycle, x, w, sources, control, limit)
         return x
+
+    def _level_of(self, nodes: np.ndarray) -> int:
+        """The shallowest level of `nodes`: a node's level is its stakes' level, 0 for a node that holds none
+        (issue 17, memory: read from the edges, no level kept per entity)."""
+        lo, hi = self.lo[nodes], self.hi[nodes]
+        held = lo < hi
+        if not held.all() or not len(self._starts):
+            return 0
+        return int(self.depths[np.searchsorted(self._starts, lo[held], side="right") - 1].min())
 
     def _compiled(self, level: int, x: np.ndarray, w: np.ndarray, sources: np.ndarray, control: bool,
                   limit: float) -> None:
