@@ -84,9 +84,10 @@ class _Bulk:
         # give id order, which results and the reference's order of additions follow
         self.attr: dict[str, list[Any]] = {a: dataset.column("entities", a) for a in ENTITY_FACT.values()}
         self.ids = self.attr["id"]
-        self.order = np.array(sorted(range(len(self.ids)), key=self.ids.__getitem__), dtype=np.int64)
-        self.rank = np.empty(len(self.ids), dtype=np.int64)
-        self.rank[self.order] = np.arange(len(self.ids))
+        # int32, and sorted as an array of the id strings, not a list of a million ints (issue 17, memory)
+        self.order = np.argsort(np.array(self.ids, dtype=object), kind="stable").astype(np.int32)
+        self.rank = np.empty(len(self.ids), dtype=np.int32)
+        self.rank[self.order] = np.arange(len(self.ids), dtype=np.int32)
         self.id_tuple = tuple(self.ids)
         positions = getattr(dataset.entities, "positions", None)  # a compact load's index by id (load/columns.Rows)
         self.index: dict[str, int] = positions() if positions is not None else {e: i for i, e in enumerate(self.ids)}
