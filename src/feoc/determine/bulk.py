@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
+from feoc.determine.bulk_blocks import Block, Blocks
 from feoc.determine.bulk_gc import paused_gc
+from feoc.determine.bulk_graphs import Like, stake_graphs
 from feoc.determine.bulk_result import BulkResult
 from feoc.determine.bulk_unrecorded import PartStakes, unrecorded_columns
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
@@ -56,18 +58,6 @@ from feoc.ownership.arrays import IndexSet, Packed, StakeGraph, pack, py_round, 
 from feoc.ownership.exact import exact_interests
 
 
-@dataclass(frozen=True)
-class Block:
-    """Facts of one kind as columns: `n` rows whose subjects are entity indexes; for licence rows,
-    `scope_of(row)` names the activities the licence covers (none: all)."""
-
-    kind: str
-    columns: Any  # field -> Column, or a function of the field name
-    n: int
-    subjects: np.ndarray
-    scope_of: Callable[[int], Sequence[str]] | None = None
-
-
 class _Bulk:
     """The bulk regime's state and its two stages: the direct prongs, and the chaining rounds."""
 
@@ -78,6 +68,7 @@ class _Bulk:
         self._entities()
         self.graphs: dict[str, StakeGraph] = {}
         self.part_stakes: PartStakes | None = None  # holdings in force with some measures unrecorded (build_graphs)
+        self.like: Like | None = None  # the worst case's real case, whose graphs it shares where they agree
         self._last: dict[tuple[str, str], tuple[np.ndarray, Packed]] = {}
         # last round's interests, and the shares decided exactly (entities, shares)
         self._shares: dict[tuple[str, str], tuple[Packed, tuple[np.ndarray, np.ndarray]]] = {}
@@ -94,9 +85,10 @@ class _Bulk:
         # give id order, which results and the reference's order of additions follow
         self.attr: dict[str, list[Any]] = {a: dataset.column("entities", a) for a in ENTITY_FACT.values()}
         self.ids = self.attr["id"]
-        self.order = np.array(sorted(range(len(self.ids)), key=self.ids.__getitem__), dtype=np.int64)
-        self.rank = np.empty(len(self.ids), dtype=np.int64)
-        self.rank[self.order] = np.arange(len(self.ids))
+        # int32, and sorted as an array of the id strings, not a list of a million ints (issue 17, memory)
+        self.order = np.argsort(np.array(self.ids, dtype=object), kind="stable").astype(np.int32)
+        self.rank = np.empty(len(self.ids), dtype=np.int32)
+        self.rank[self.order] = np.arange(len(self.ids), dtype=np.int32)
         self.id_tuple = tuple(self.ids)
         positions = getattr(dataset.entities, "positions", None)  # a compact load's index by id (load/columns.Rows)
         self.index: dict[str, int] = positions() if positions is not None else {e: i for i, e in enumerate(self.ids)}
@@ -113,9 +105,10 @@ class _Bulk:
     def with_holdings(self, dataset: Dataset) -> _Bulk:
         """This state after the direct prongs for `dataset`, which differs from this one's in its holdings only
         (the worst case of `determine.doubt`): the entity columns, indexes and round 0 shared, the stake graphs
-        its own (built by `build_graphs`). Issue 17, memory: a second index of every entity is not made."""
+        its own where its holdings differ (built by `build_graphs`). Issue 17, memory: a second index of every
+        entity is not made."""
         run = self.for_reading(self.interp)
-        run.dataset, run.graphs, run.part_stakes = dataset, {}, None
+        run.dataset, run.graphs, run.part_stakes, run.like = dataset, {}, None, (self.dataset, self.graphs)
         return run
 
     def for_reading(self, interp: Interpretation) -> _Bulk:
@@ -134,7 +127,7 @@ class _Bulk:
         return [Stage("direct prongs", self.direct_facts),
                 Stage("ownership and licences", self.chain_facts, feeds=self.feeds)]
 
-    def fire(self, blocks: list[Block], round: int) -> None:
+    def fire(self, blocks: list[Block] | Blocks, round: int) -> None:
         """Evaluate the rules of each block's fact kind over its rows; the blocks are dropped once evaluated (the
         driver holds a round's batch while it asks for the next: issue 17, memory)."""
         for block in blocks:
@@ -190,22 +183,8 @@ class _Bulk:
         return blocks
 
     def build_graphs(self) -> None:
-        """Each measure's stakes in force on the date (`from` inclusive, `until` exclusive), as arrays read straight
-        from the holdings' columns (no list per field of the holdings in force: issue 17, memory)."""
-        col = self.dataset.column
-        keep = _in_force(col("holdings", "start"), col("holdings", "end"), self.day)
-        at = self.index.__getitem__
-        rows = len(col("holdings", "holder"))
-        holder, target = (np.fromiter(map(at, col("holdings", f)), dtype=np.int64, count=rows)[keep]
-                          for f in ("holder", "entity"))
-        every = np.empty((len(keep), len(MEASURES)))
-        for mi, m in enumerate(MEASURES):
-            shares = every[:, mi] = np.asarray(col("holdings", m), dtype=np.float64)[keep]  # None (no stake): NaN
-            has = ~np.isnan(shares)
-            self.graphs[m] = StakeGraph(self.n, holder[has], target[has], shares[has], self.rank)
-        # holdings that record some measures but not all (determine.unrecorded)
-        self.part_stakes = PartStakes.of(holder, target, every, [col("holdings", f) for f in ("holder", "entity", *MEASURES)],
-                                         keep)
+        """Each measure's stake graph and the holdings with some measures unrecorded (`bulk_graphs`)."""
+        self.graphs, self.part_stakes = stake_graphs(self.dataset, self.index, self.rank, self.day, self.like)
 
     def _groups(self) -> dict[str, np.ndarray]:
         """The reading's holder groups as masks (`facts.holder_groups`, as the per-fact path's `groups`)."""
@@ -219,23 +198,26 @@ class _Bulk:
 
     def unrecorded_facts(self) -> list[Block]:
         """After the chaining rounds: holdings with a measure unrecorded (`determine.unrecorded`), as one block."""
-        def traced(group: str) -> list[np.ndarray]:
-            return [self._share_of(self._shares[(m, group)]) for m in MEASURES if (m, group) in self._shares]
+        def traced(group: str) -> Iterator[np.ndarray]:  # one at a time (issue 17, memory)
+            return (self._share_of(self._shares[(m, group)]) for m in MEASURES if (m, group) in self._shares)
         facts = None if self.part_stakes is None else \
             unrecorded_columns(self.part_stakes, self._groups(), traced, self.feoc, self.id_tuple)
         return [] if facts is None else [Block("unrecorded_measure", facts.column, facts.n, facts.subjects)]
 
-    def chain_facts(self) -> list[Block]:
-        """One chaining round's facts: the groups' interests, then the licence rights."""
+    def chain_facts(self) -> Blocks:
+        """One chaining round's facts: the groups' interests, then the licence rights. An interest block is made
+        when the round comes to it, and dropped once evaluated (issue 17, memory: one round's blocks are never
+        alive together); what it reads is fixed now (the groups' sources; the licence rights read the FEOC
+        status, so they are made now), so the round's facts are those of the status before it, as on the
+        per-fact path."""
         groups = self._groups()
-        blocks = []
-        for measure in MEASURES:
-            for group, sources in sorted(groups.items()):
-                if sources.any():
-                    blocks.append(self._interest_block(measure, group, sources))
+        makers: list[Callable[[], Block]] = [
+            functools.partial(self._interest_block, measure, group, sources)
+            for measure in MEASURES for group, sources in sorted(groups.items()) if sources.any()]
         if self.rights:
-            blocks.append(self._rights_block(self.rights))
-        return [b for b in blocks if b.n]
+            rights = self._rights_block(self.rights)
+            makers.append(lambda: rights)
+        return Blocks(makers)
 
     def _interest_block(self, measure: str, group: str, sources: np.ndarray) -> Block:
         tracing = self.interp.tracing
@@ -371,6 +353,7 @@ class BulkReadings:
             driver.rounds = 1  # round 0, the direct prongs, ran once for every reading
             run.rounds = driver.run(run.stages()[1])
             driver.run(Stage("unrecorded measures", run.unrecorded_facts))
+            run._last = {}  # the chaining rounds are done (issue 17, memory); `_shares` stays for the share ranges
             if assumed_feoc is None:
                 from feoc.determine.bulk_ranges import range_blocks  # it builds on this module's classes
 
@@ -385,9 +368,3 @@ class BulkReadings:
         from feoc.determine.bulk_doubt import doubt_block  # it builds on this module's classes
 
         return doubt_block(self, run, reading)
-
-
-def _in_force(starts: Sequence[dt.date | None], ends: Sequence[dt.date | None], day: dt.date) -> np.ndarray:
-    """The positions of the holdings in force on `day` (`Dated.in_force`: `from` inclusive, `until` exclusive)."""
-    return np.fromiter((i for i, (a, b) in enumerate(zip(starts, ends)) if (a is None or a <= day) and (b is None or day < b)),
-                       dtype=np.int64)

@@ -21,6 +21,7 @@ from feoc.engine.columnar import column_from
 
 def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]:
     """The `upstream_doubt` facts of `run` (one reading after its chaining rounds) as one block."""
+    run._shares = {}  # read by the stages before (unrecorded measures, share ranges) only: freed before the worst case
     if readings.worst_case is None:  # once for every reading
         floor = float(readings.law.param(FLOOR, readings.day) or 0.0)
         # a range's maximum is not in the columns' floats: the records' worst case reads it (`ranges.maxima`)

@@ -10,7 +10,7 @@ reading; here the numbers are arrays and the text fields are built only if a rul
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,12 +30,13 @@ _TEXTS = ("holding", "measures", "fields", "recorded")
 @dataclass(frozen=True)
 class PartStakes:
     """Holdings in force with some measures recorded and some not: holder and entity (entity indexes), the
-    shares (rows x MEASURES, NaN where unrecorded; a range's maximum where one is recorded, as the per-fact path's
-    `stake` reads it: `unrecorded.unrecorded_facts`), and `record(row)`, the holding as recorded."""
+    stake (the largest recorded share, a range read at its maximum as the per-fact path's `stake` reads it:
+    `unrecorded.unrecorded_facts`; rounded like every share fact), and `record(row)`, the holding as recorded.
+    Issue 17, memory: one float a holding, not its shares (the stake is all the facts read of them)."""
 
     holder: np.ndarray
     entity: np.ndarray
-    shares: np.ndarray
+    stake: np.ndarray
     record: Callable[[int], PartStake]
 
     @staticmethod
@@ -46,17 +47,18 @@ class PartStakes:
         `positions` gives the holdings in force among them)."""
         recorded = (~np.isnan(shares)).sum(axis=1)
         rows = np.flatnonzero((recorded > 0) & (recorded < len(MEASURES)))
-        where = rows if positions is None else positions[rows]
+        where = (rows if positions is None else positions[rows]).astype(np.int32)
 
         def record(i: int) -> PartStake:
             at = int(where[i])
             return PartStake(*(c[at] for c in columns))
-        return PartStakes(holder[rows], target[rows], _maxima(shares[rows], columns[2:], where), record)
+        stake = py_round(np.nanmax(_maxima(shares[rows], columns[2:], where), axis=1), SHARE_DIGITS)
+        return PartStakes(holder[rows], target[rows], stake, record)
 
 
 def _maxima(shares: np.ndarray, recorded: Sequence[Sequence[Any]], where: np.ndarray) -> np.ndarray:
     """`shares` with each share recorded as a range (`ShareRange`, a float that is its minimum) read at its
-    maximum: a column of floats (`Shares`, as Parquet loads) holds none, a list may (issue 20)."""
+    maximum: a column of floats (`Shares`) holds none, a list may (issue 20)."""
     for mi, column in enumerate(recorded):
         if isinstance(column, Shares) or not any(isinstance(v, ShareRange) for v in column):
             continue
@@ -75,31 +77,34 @@ class Facts:
     column: Callable[[str], Column | None]
 
 
-def unrecorded_columns(part: PartStakes, groups: dict[str, np.ndarray], traced: Callable[[str], list[np.ndarray]],
+def unrecorded_columns(part: PartStakes, groups: dict[str, np.ndarray], traced: Callable[[str], Iterable[np.ndarray]],
                        feoc: np.ndarray, ids: tuple[str, ...]) -> Facts | None:
     """The `unrecorded_measure` facts for the holder `groups` (group -> its sources, a mask, after the chaining
     rounds); `traced(group)` gives the group's last shares per measure traced (arrays over entities)."""
-    live = np.flatnonzero(~feoc[part.entity])
+    live = np.flatnonzero(~feoc[part.entity]).astype(np.int32)  # int32 indexes (issue 17, memory)
     holder = part.holder[live]
     names = sorted(groups)
     at, group_of, reaches = [], [], []
     for g, name in enumerate(names):
-        shares = traced(name)
-        reach = np.maximum.reduce([s[holder] for s in shares]) if shares else np.zeros(len(live))
-        reach = np.where(groups[name][holder], 1.0, reach)
-        keep = np.flatnonzero(reach > 0)
+        reach = np.zeros(len(live))
+        for shares in traced(name):  # the largest over the measures, one measure's shares at a time
+            np.maximum(reach, shares[holder], out=reach)
+        reach[groups[name][holder]] = 1.0
+        keep = np.flatnonzero(reach > 0).astype(np.int32)
         at.append(keep)
-        group_of.append(np.full(len(keep), g, dtype=np.int64))
-        reaches.append(reach[keep])
+        group_of.append(np.full(len(keep), g, dtype=np.int32))
+        reaches.append(py_round(reach[keep], SHARE_DIGITS))  # each on its own: rounded before they are ordered
     if not at or not sum(map(len, at)):
         return None
     where, group = np.concatenate(at), np.concatenate(group_of)
+    del at, group_of
     order = np.lexsort((group, where))  # by holding, then group: the per-fact path's order
-    rows, group, reach = live[where[order]], group[order], py_round(np.concatenate(reaches)[order], SHARE_DIGITS)
-    stake = py_round(np.nanmax(part.shares[rows], axis=1), SHARE_DIGITS)
-    k = len(rows)
+    rows, group, reach = live[where[order]], group[order], np.concatenate(reaches)[order]
+    del where, order, reaches
+    stake = part.stake[rows]
+    k, subject = len(rows), part.entity[rows]
     built: dict[str, Column | None] = {
-        "kind": constant("unrecorded_measure", k), "subject": Coded(part.entity[rows], ids),
+        "kind": constant("unrecorded_measure", k), "subject": Coded(subject, ids),
         "holders": Coded(group, tuple(names)), "nation": Coded(group, tuple(map(holders_nation, names))),
         "holder": Coded(part.holder[rows], ids), "stake": Numbers(stake), "reach": Numbers(reach)}
 
@@ -108,4 +113,4 @@ def unrecorded_columns(part: PartStakes, groups: dict[str, np.ndarray], traced: 
             texts = {i: holding_texts(part.record(i)) for i in dict.fromkeys(rows.tolist())}
             built.update({t: column_from([texts[i][t] for i in rows.tolist()]) for t in _TEXTS})
         return built.get(name)
-    return Facts(k, part.entity[rows], column)
+    return Facts(k, subject, column)

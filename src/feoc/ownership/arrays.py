@@ -27,51 +27,13 @@ from feoc.ownership import kernel
 from feoc.ownership.cycles import array_components, solve_cycle
 from feoc.ownership.exact import EXACT_CYCLE, EXACT_NODES
 from feoc.ownership.graph import interest_rule, lookthrough_of
+from feoc.ownership.rounding import Packed, pack, py_round, unpack
+
+__all__ = ["InEdgeIndex", "IndexSet", "NotBulk", "Packed", "StakeGraph", "pack", "py_round", "unpack", "warm"]
 
 
 class NotBulk(Exception):
     """The array path cannot decide this dataset exactly; use the per-fact (durable-rules) path."""
-
-
-# --- rounding exactly as Python's round() -----------------------------------------------------------
-
-def py_round(x: np.ndarray, digits: int) -> np.ndarray:
-    """`round(v, digits)` for every element, as Python rounds (correctly, ties to even on the exact binary
-    value). numpy's round scales, rints and divides, which can differ next to a tie; those few elements
-    are rounded by Python itself."""
-    out = x.copy()  # a zero (most entities, for most holders) rounds to itself
-    some = np.flatnonzero(x)
-    x = x[some]
-    out[some] = np.round(x, digits)
-    scaled = x * 10.0 ** digits
-    near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
-    if near.any():
-        idx = np.flatnonzero(near)
-        out[some[idx]] = [round(v, digits) for v in x[idx].tolist()]
-    return out
-
-
-# --- interests kept between rounds, packed ------------------------------------------------------------
-
-Packed = Any  # an array, or (length, positions, values) of its non-zero elements
-
-
-def pack(x: np.ndarray) -> Packed:
-    """`x` as its non-zero elements when that is smaller (most entities hold none of a group's interest): what the
-    bulk path keeps of a round for the next (issue 17, memory). `unpack` gives the very same array back."""
-    at = np.flatnonzero(x)
-    if len(at) * 12 >= len(x) * 8:
-        return x
-    return (len(x), at.astype(np.int32), x[at])
-
-
-def unpack(packed: Packed) -> np.ndarray:
-    if isinstance(packed, np.ndarray):
-        return packed
-    n, at, values = packed
-    x = np.zeros(n)
-    x[at] = values
-    return x
 
 
 # --- one measure's stake graph, levelled ----------------------------------------------------------
@@ -97,15 +59,15 @@ class _Level:
 
 class InEdgeIndex:
     """The stakes held in each entity, read on demand: `get(entity)` -> [(holder, share)] (the only
-    mapping method `ownership.exact` uses), without building a dictionary over every entity."""
+    mapping method `ownership.exact` uses), without building a dictionary over every entity. Issue 17, memory: it
+    reads the graph's own edges, sorted by target and, for one target, by holder id (`StakeGraph`), through each
+    entity's range of them (`lo`, `hi`), with no copy of its own."""
 
-    def __init__(self, n: int, holder: np.ndarray, target: np.ndarray, share: np.ndarray):
-        order = np.argsort(target, kind="stable")
-        self.holder, self.share = holder[order], share[order]
-        self.indptr = np.r_[0, np.cumsum(np.bincount(target, minlength=n))]
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, holder: np.ndarray, share: np.ndarray):
+        self.lo, self.hi, self.holder, self.share = lo, hi, holder, share
 
     def get(self, node: int, default: Any = ()) -> Any:
-        lo, hi = int(self.indptr[node]), int(self.indptr[node + 1])
+        lo, hi = int(self.lo[node]), int(self.hi[node])
         if lo == hi:
             return default
         return list(zip(self.holder[lo:hi].tolist(), self.share[lo:hi].tolist()))
@@ -120,16 +82,17 @@ class InEdgeIndex:
         whether it is a cycle and whether it is reached (False only for an entity outside any cycle that is no
         source and has no source above it: its interest is 0). None where that function gives up for size alone:
         a holder added past EXACT_NODES entities, or a cycle over EXACT_CYCLE members."""
-        mask = sources.mask if isinstance(sources, IndexSet) else np.isin(np.arange(len(self.indptr) - 1), list(sources))
-        nodes = kernel.upstream(self.indptr, self.holder, np.ascontiguousarray(mask, dtype=np.bool_),
+        mask = sources.mask if isinstance(sources, IndexSet) else np.isin(np.arange(len(self.lo)), list(sources))
+        nodes = kernel.upstream(self.lo, self.hi, self.holder, np.ascontiguousarray(mask, dtype=np.bool_),
                                 np.array(targets, dtype=np.int64), EXACT_NODES)
         if not len(nodes):
             return [] if not targets else None
         asked = np.zeros(len(mask), dtype=bool)
         asked[targets] = True
         walked = nodes[~mask[nodes] | asked[nodes]]  # a source's holders do not count
-        counts = self.indptr[walked + 1] - self.indptr[walked]
-        edges = np.repeat(self.indptr[walked] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
+        starts = self.lo[walked].astype(np.int64)
+        counts = self.hi[walked] - starts
+        edges = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
         position = np.zeros(len(mask), dtype=np.int64)
         position[nodes] = np.arange(len(nodes))
         src, dst = position[self.holder[edges]], np.repeat(position[walked], counts)
@@ -200,12 +163,15 @@ class StakeGraph:
         holder, target, share = holder[keep], target[keep], share[keep]
         ncomp, label, cyclic = array_components(n, holder, target)
         level = _component_levels(ncomp, label[holder], label[target])[label]
-        self.node_level = level.astype(np.int32)
         node_cyclic = cyclic[label]
         order = np.lexsort((share, self.rank[holder], target, node_cyclic[target], level[target]))
         self.holder = holder[order].astype(np.int32)
         self.target = target[order].astype(np.int32)
         self.share = np.ascontiguousarray(share[order], dtype=np.float64)
+        # each entity's stakes as a range of these edges (read by the kernel's plan and the in-edge index)
+        first = np.flatnonzero(np.r_[True, self.target[1:] != self.target[:-1]]) if len(order) else np.zeros(0, np.int64)
+        self.lo, self.hi = np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32)
+        self.lo[self.target[first]], self.hi[self.target[first]] = first, np.r_[first[1:], len(order)]
         self.cache: dict[int, tuple[tuple, dict[int, float]]] = {}  # cycle -> (its inputs, its solution)
         self._in_edges: InEdgeIndex | None = None
         t_level, t_cyc = level[self.target], node_cyclic[self.target]
@@ -213,6 +179,7 @@ class StakeGraph:
         self._spans = [(lo, lo + int(np.searchsorted(t_cyc[lo:hi], True)), hi)
                        for lo, hi in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(self.target)].tolist()) if lo < hi]
         self.depths = np.array([int(t_level[lo]) for lo, _, _ in self._spans], dtype=np.int64)
+        self._starts = np.array([lo for lo, _, _ in self._spans], dtype=np.int64)  # each level's first edge
         self.cycles: list[_Cycle] = []  # every cross-holding, level by level
         self._cycles_at = [self._cycles(split, hi, label) for _, split, hi in self._spans]
         self._levels: list[_Level] | None = None
@@ -251,7 +218,7 @@ class StakeGraph:
     def in_edges(self) -> InEdgeIndex:
         """entity -> [(holder, share)] over indexes (for `ownership.exact`), indexed once."""
         if self._in_edges is None:
-            self._in_edges = InEdgeIndex(self.n, self.holder, self.target, self.share)
+            self._in_edges = InEdgeIndex(self.lo, self.hi, self.holder, self.share)
         return self._in_edges
 
     def interests(self, sources: np.ndarray, control: bool, lookthrough: float | None,
@@ -269,7 +236,7 @@ class StakeGraph:
             added = sources & ~since[0]
             if not added.any():
                 return since[1]
-            start = int(self.node_level[added].min())
+            start = self._level_of(np.flatnonzero(added))
             x = np.array(since[1], dtype=np.float64)
             w = _weight(x, sources, control, limit)  # what the full pass leaves for every node above `start`
         else:
@@ -292,6 +259,15 @@ class StakeGraph:
             for cycle in lev.cycles:
                 self._python_cycle(cycle, x, w, sources, control, limit)
         return x
+
+    def _level_of(self, nodes: np.ndarray) -> int:
+        """The shallowest level of `nodes`: a node's level is its stakes' level, 0 for a node that holds none
+        (issue 17, memory: read from the edges, no level kept per entity)."""
+        lo, hi = self.lo[nodes], self.hi[nodes]
+        held = lo < hi
+        if not held.all() or not len(self._starts):
+            return 0
+        return int(self.depths[np.searchsorted(self._starts, lo[held], side="right") - 1].min())
 
     def _compiled(self, level: int, x: np.ndarray, w: np.ndarray, sources: np.ndarray, control: bool,
                   limit: float) -> None:

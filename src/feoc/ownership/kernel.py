@@ -134,22 +134,21 @@ def _gauss(rows: Any, neumaier: bool) -> Any:
 
 
 @jit
-def _held_order_matters(members: Any, lo: Any, hi: Any, held: Any, local: Any, cycle: int, owner: Any,
-                        holder: Any) -> bool:
+def _held_order_matters(members: Any, lo: Any, hi: Any, held: Any, first: int, slot: Any, holder: Any) -> bool:
     """Python recomputes the held members in set order; that order can change the figures only if one held
-    member holds a stake in another."""
+    member holds a stake in another (`first`: the cycle's first member's slot, `Plan.slot`)."""
     for i in range(len(members)):
         if held[i]:
             for e in range(lo[i], hi[i]):
                 h = holder[e]
-                if h != members[i] and owner[h] == cycle and held[local[h]]:
+                if h != members[i] and first <= slot[h] < first + len(members) and held[slot[h] - first]:
                     return True
     return False
 
 
 @jit
-def _solve_held(cycle: int, members: Any, lo: Any, hi: Any, x: Any, sources: Any, holder: Any, share: Any,
-                control: bool, limit: float, local: Any, owner: Any, neumaier: bool) -> int:
+def _solve_held(first: int, members: Any, lo: Any, hi: Any, x: Any, sources: Any, holder: Any, share: Any,
+                control: bool, limit: float, slot: Any, neumaier: bool) -> int:
     """`cycles.solve_held` with `cycles._dense_system`: SOLVED (also when singular, as the caller ignores it),
     or DEFER when the held members must be recomputed in Python's set order."""
     k = len(members)
@@ -178,7 +177,7 @@ def _solve_held(cycle: int, members: Any, lo: Any, hi: Any, x: Any, sources: Any
             v = solution[a]
             v = 0.0 if v < 0.0 else v
             x[members[free[a]]] = 1.0 if v > 1.0 else v
-        if _held_order_matters(members, lo, hi, held, local, cycle, owner, holder):
+        if _held_order_matters(members, lo, hi, held, first, slot, holder):
             return DEFER
         for i in range(k):
             if held[i]:
@@ -194,19 +193,20 @@ def _solve_held(cycle: int, members: Any, lo: Any, hi: Any, x: Any, sources: Any
 
 
 @jit
-def _cycle(cycle: int, members: Any, lo: Any, hi: Any, x: Any, w: Any, sources: Any, holder: Any, share: Any,
-           control: bool, limit: float, local: Any, owner: Any, neumaier: bool) -> int:
-    """One cross-holding as `arrays.StakeGraph._solve_cycle` and `cycles.solve_cycle` (dense case)."""
+def _cycle(first: int, members: Any, lo: Any, hi: Any, x: Any, w: Any, sources: Any, holder: Any, share: Any,
+           control: bool, limit: float, slot: Any, neumaier: bool) -> int:
+    """One cross-holding as `arrays.StakeGraph._solve_cycle` and `cycles.solve_cycle` (dense case); `first`: its first
+    member's slot (`Plan.slot`)."""
     reached = False
     for i in range(len(members)):
         reached = reached or sources[members[i]]
         for e in range(lo[i], hi[i]):
             h = holder[e]
-            reached = reached or sources[h] or (owner[h] != cycle and x[h] > 0)
+            reached = reached or sources[h] or (not first <= slot[h] < first + len(members) and x[h] > 0)
     for m in members:
         x[m] = 0.0  # the reference's value map has no entry for a member yet
     if reached:
-        outcome = _solve_held(cycle, members, lo, hi, x, sources, holder, share, control, limit, local, owner, neumaier)
+        outcome = _solve_held(first, members, lo, hi, x, sources, holder, share, control, limit, slot, neumaier)
         if outcome != SOLVED:
             return outcome
         settled = False
@@ -230,24 +230,25 @@ def _cycle(cycle: int, members: Any, lo: Any, hi: Any, x: Any, w: Any, sources: 
 
 @jit
 def propagate(first: int, x: Any, w: Any, sources: Any, control: bool, limit: float, holder: Any, share: Any,
-              levels: Any, targets: Any, t_lo: Any, t_hi: Any, cycles: Any, c_ptr: Any, members: Any, m_lo: Any,
-              m_hi: Any, local: Any, owner: Any, large: Any, deferred: Any, neumaier: bool) -> Any:
+              levels: Any, targets: Any, lo: Any, hi: Any, cycles: Any, c_ptr: Any, members: Any, m_lo: Any,
+              m_hi: Any, slot: Any, large: Any, deferred: Any, neumaier: bool) -> Any:
     """Levels `first`.. of a `StakeGraph` (level l: acyclic targets levels[l, 0]..levels[l+1, 0], cycles
-    cycles[l]..cycles[l+1]). Returns (the level to continue from, how many cycles of the level just done were
+    cycles[l]..cycles[l+1]; an entity's stakes: edges lo[entity]..hi[entity]).
+    Returns (the level to continue from, how many cycles of the level just done were
     handed back into `deferred`, a cycle that does not converge or -1)."""
     for lv in range(first, len(cycles) - 1):
         for k in range(levels[lv], levels[lv + 1]):
             total = 0.0
-            for e in range(t_lo[k], t_hi[k]):
-                total += share[e] * w[holder[e]]
             t = targets[k]
+            for e in range(lo[t], hi[t]):
+                total += share[e] * w[holder[e]]
             x[t] = 1.0 if total > 1.0 else total
             w[t] = _weight(x[t], sources[t], control, limit)
         handed = 0
         for c in range(cycles[lv], cycles[lv + 1]):
             a, b = c_ptr[c], c_ptr[c + 1]
-            outcome = DEFER if large[c] else _cycle(c, members[a:b], m_lo[a:b], m_hi[a:b], x, w, sources, holder,
-                                                    share, control, limit, local, owner, neumaier)
+            outcome = DEFER if large[c] else _cycle(a, members[a:b], m_lo[a:b], m_hi[a:b], x, w, sources, holder,
+                                                    share, control, limit, slot, neumaier)
             if outcome == FAILED:
                 return lv, handed, c
             if outcome == DEFER:
@@ -259,7 +260,7 @@ def propagate(first: int, x: Any, w: Any, sources: Any, control: bool, limit: fl
 
 
 @jit
-def upstream(indptr: Any, holder: Any, sources: Any, targets: Any, limit: int) -> Any:
+def upstream(lo: Any, hi: Any, holder: Any, sources: Any, targets: Any, limit: int) -> Any:
     """`ownership.exact.upstream` on arrays: the targets and every holder above them, not looking above a source
     that is not a target; an empty array where that function gives up (a holder added past `limit` nodes)."""
     seen = np.zeros(len(sources), dtype=np.bool_)
@@ -278,7 +279,7 @@ def upstream(indptr: Any, holder: Any, sources: Any, targets: Any, limit: int) -
         at += 1
         if sources[node] and not asked[node]:
             continue
-        for e in range(indptr[node], indptr[node + 1]):
+        for e in range(lo[node], hi[node]):
             h = holder[e]
             if not seen[h]:
                 seen[h] = True
@@ -328,42 +329,35 @@ def topological(ncomp: int, src: Any, dst: Any) -> Any:
 @dataclass(frozen=True)
 class Plan:
     """An `arrays.StakeGraph` laid out for `kernel.propagate` (CSR style, int32 entity ids): per level, its acyclic
-    targets and its cycles; per target and per cycle member, its stakes as a range of the sorted edges."""
+    targets and its cycles; per entity (`StakeGraph.lo`, `.hi`, shared with its in-edge index: issue 17, memory)
+    and per cycle member, its stakes as a range of the sorted edges."""
 
     levels: np.ndarray  # level l's acyclic targets: targets[levels[l]:levels[l + 1]]
     targets: np.ndarray
-    t_lo: np.ndarray  # a target's stakes: edges t_lo..t_hi
-    t_hi: np.ndarray
+    lo: np.ndarray  # an entity's stakes: edges lo..hi (the graph's own arrays, not a copy)
+    hi: np.ndarray
     cycles: np.ndarray  # level l's cycles: cycles[l]..cycles[l + 1] (indexes into StakeGraph.cycles)
     c_ptr: np.ndarray  # a cycle's members: members[c_ptr[c]:c_ptr[c + 1]], by id
     members: np.ndarray
     m_lo: np.ndarray
     m_hi: np.ndarray
-    local: np.ndarray  # an entity's position among its cycle's members
-    owner: np.ndarray  # an entity's cycle, or -1
+    slot: np.ndarray  # an entity's position in `members`, or -1 (one array for its cycle and its place in it)
     large: np.ndarray  # cycles over EXACT_LIMIT nodes: solved by scipy's sparse LU, in Python
 
     @staticmethod
     def of(graph: Any) -> Plan:
         target = graph.target
-        first = np.flatnonzero(np.r_[True, target[1:] != target[:-1]]) if len(target) else np.zeros(0, dtype=np.int64)
-        node_lo = np.zeros(graph.n, dtype=np.int64)
-        node_hi = np.zeros(graph.n, dtype=np.int64)
-        node_lo[target[first]] = first
-        node_hi[target[first]] = np.r_[first[1:], len(target)]
         acyclic = [np.unique(target[lo:split]) for lo, split, _ in graph._spans]
         targets = np.concatenate(acyclic).astype(np.int32) if acyclic else np.zeros(0, dtype=np.int32)
         sizes = [len(c.nodes) for c in graph.cycles]
         members = np.array([v for c in graph.cycles for v in c.nodes], dtype=np.int32)
-        owner = np.full(graph.n, -1, dtype=np.int32)
-        owner[members] = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
-        local = np.zeros(graph.n, dtype=np.int32)
-        local[members] = np.concatenate([np.arange(k, dtype=np.int32) for k in sizes]) if sizes else members
-        return Plan(np.r_[0, np.cumsum([len(a) for a in acyclic])].astype(np.int64), targets, node_lo[targets],
-                    node_hi[targets], np.r_[0, np.cumsum([len(c) for c in graph._cycles_at])].astype(np.int64),
-                    np.r_[0, np.cumsum(sizes)].astype(np.int64), members, node_lo[members], node_hi[members], local,
-                    owner, np.array([k > EXACT_LIMIT for k in sizes], dtype=np.bool_))
+        slot = np.full(graph.n, -1, dtype=np.int32)
+        slot[members] = np.arange(len(members), dtype=np.int32)
+        return Plan(np.r_[0, np.cumsum([len(a) for a in acyclic])].astype(np.int64), targets, graph.lo, graph.hi,
+                    np.r_[0, np.cumsum([len(c) for c in graph._cycles_at])].astype(np.int64),
+                    np.r_[0, np.cumsum(sizes)].astype(np.int64), members, graph.lo[members], graph.hi[members], slot,
+                    np.array([k > EXACT_LIMIT for k in sizes], dtype=np.bool_))
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        return (self.levels, self.targets, self.t_lo, self.t_hi, self.cycles, self.c_ptr, self.members, self.m_lo,
-                self.m_hi, self.local, self.owner, self.large)
+        return (self.levels, self.targets, self.lo, self.hi, self.cycles, self.c_ptr, self.members, self.m_lo,
+                self.m_hi, self.slot, self.large)
