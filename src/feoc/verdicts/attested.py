@@ -79,7 +79,7 @@ def settle_facility(dataset: Dataset, fid: str, day: dt.date, dets: dict[str, De
     for a in about(dataset.attestations, "facility", fid):
         for name, det in dets.items():
             outcome, said = judge(a, day, bool(det.activity_findings(fid)),
-                                  statuses[name] == Status.cannot_be_determined)
+                                  statuses[name] == Status.cannot_be_determined, signer_feoc=a.by in det.feoc)
             if not recorded and outcome != REFUSED:
                 # the verdict stays open (verdicts.subject._out_of_record): where the plant was and who ran it on
                 # the date are facts of the record, not a supplier's word, so the attestation is not relied on
