@@ -108,3 +108,39 @@ def test_validate_does_not_claim_it_wrote_nothing(tmp_path):
     assert code == 2
     assert "nothing was written" not in out
     assert out.strip().splitlines()[-1] == "1 problem(s) found: fix each where it says, then run `feoc validate` again."
+
+
+# --- item 3: a §45X verdict says why the operator's attestations were not used ------------------------------------
+
+def _plant_world(*attestations: dict) -> dict:
+    from test_attestations import world
+
+    data = world(*attestations)
+    data["entities"][1] = {"id": "kr-sub", "name": "KR Sub", "type": "company"}  # the operator's gap
+    data["holdings"] = []
+    data["facilities"][0].update({"country": "US", "id": "us-plant", "name": "US Plant"})
+    return data
+
+
+def test_a_45x_verdict_says_the_operators_attestation_is_not_read_there(tmp_path):
+    """Story: the plant's operator attests it is not a FEOC (the §30D verdict relies on it); under --credit 45x the
+    verdict says, in one note, that §45X reads the certifications on `material_inputs`, not attestations."""
+    from test_attestations import attestation, run
+
+    data = _plant_world(attestation({"entity": "kr-sub"}, by="kr-sub"),
+                        attestation({"facility": "us-plant"}, ident="att-2", by="kr-sub"))
+    result = run(tmp_path, data, "check", "facility", "us-plant", "--on", "2026-06-01", "--credit", "45x",
+                 "--format", "json")
+    notes = [n for n in json.loads(result.output)["notes"] if "not read for §45X" in n]
+    assert notes == ["attestation(s) att-1, att-2 about the operator or this facility are not read for §45X: it reads "
+                     "the certifications on `material_inputs` (IRS Notice 2026-15), not supplier attestations (26 CFR "
+                     "1.30D-6(b), a §30D rule; `feoc check facility` without --credit 45x reads them)"]
+    assert run(tmp_path, data, "check", "facility", "us-plant", "--on", "2026-06-01").exit_code == 0  # §30D: relied on
+
+
+def test_a_45x_verdict_without_attestations_has_no_such_note(tmp_path):
+    """The other side: no attestation about the operator or the plant, no note."""
+    from test_attestations import run
+
+    result = run(tmp_path, _plant_world(), "check", "facility", "us-plant", "--on", "2026-06-01", "--credit", "45x")
+    assert "not read for §45X" not in result.output
