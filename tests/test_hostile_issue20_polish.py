@@ -144,3 +144,29 @@ def test_a_45x_verdict_without_attestations_has_no_such_note(tmp_path):
 
     result = run(tmp_path, _plant_world(), "check", "facility", "us-plant", "--on", "2026-06-01", "--credit", "45x")
     assert "not read for §45X" not in result.output
+
+
+# --- item 4: one helper builds the edges the doubt and the attestations follow -----------------------------------
+
+def test_the_edges_on_a_day_are_holdings_and_agreements_in_force_then():
+    """`Dataset.edges_on` (used by `determine.doubt._above`, `verdicts.screen_attested._below` and
+    `verdicts.attested.above`): a holder over its entity and a licensor over its licensee, only on the days they are
+    in force (`from` inclusive, `until` exclusive), so the doubt passed down and the attestations reached through it
+    follow the very same edges."""
+    import datetime as dt
+
+    from feoc.data.dataset import Dataset
+    from feoc.data.model import Agreement, Entity, Holding
+    from feoc.determine.doubt import _above
+    from feoc.verdicts.screen_attested import _below
+
+    entities = tuple(Entity.model_validate({"id": i, "name": i, "type": "company"}) for i in ("a", "b", "c"))
+    holding = Holding.model_validate({"holder": "a", "entity": "b", "equity": 0.3, "from": "2025-01-01",
+                                      "until": "2026-01-01"})
+    licence = Agreement.model_validate({"id": "l1", "kind": "license", "licensor": "c", "licensee": "b",
+                                        "rights": ["exclusive_operation"]})
+    data = Dataset(entities=entities, holdings=(holding,), agreements=(licence,))
+    assert data.edges_on(dt.date(2025, 1, 1)) == [("a", "b"), ("c", "b")]
+    assert data.edges_on(dt.date(2024, 12, 31)) == data.edges_on(dt.date(2026, 1, 1)) == [("c", "b")]
+    assert _above(data, dt.date(2025, 6, 1)) == {"b": ["a", "c"]}
+    assert _below(data, dt.date(2025, 6, 1)) == {"a": {"b"}, "c": {"b"}}

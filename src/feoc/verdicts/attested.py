@@ -54,10 +54,8 @@ def above(dataset: Dataset, day: dt.date, subjects: list[str]) -> list[str]:
     """`subjects` and the entities above them on `day` (holders and licensors, transitively): the entities whose
     attestations a verdict on `subjects` may rest on through the doubt passed down (`determine.doubt`)."""
     up: dict[str, set[str]] = {}
-    for h in dataset.holdings_on(day):
-        up.setdefault(h.entity, set()).add(h.holder)
-    for a in dataset.agreements_on(day):
-        up.setdefault(a.licensee, set()).add(a.licensor)
+    for holder, held in dataset.edges_on(day):
+        up.setdefault(held, set()).add(holder)
     seen, stack = list(subjects), list(subjects)
     while stack:
         for nxt in sorted(up.get(stack.pop(), ())):
