@@ -234,7 +234,8 @@ def test_the_text_format_is_unchanged(in_repo):
     result = _validate("tests/bad_inputs/dangling-references", "--format", "text")
     default = _validate("tests/bad_inputs/dangling-references")
     assert result.exit_code == default.exit_code == 2 and result.stderr == default.stderr
-    assert result.stderr.splitlines()[-1] == "14 problem(s) found; nothing was written."
+    assert result.stderr.splitlines()[-1] == ("14 problem(s) found: fix each where it says, then run `feoc validate` "
+                                              "again.")
     assert result.stdout == ""
 
 

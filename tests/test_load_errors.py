@@ -495,7 +495,7 @@ def test_cli_exits_2_with_one_line_per_problem_and_no_traceback(case):
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     lines = result.output.strip().splitlines()
-    assert lines[-1].endswith("problem(s) found; nothing was written.")
+    assert lines[-1].endswith("problem(s) found: fix each where it says, then run `feoc validate` again.")
     for line in lines[:-1]:
         assert PROBLEM_LINE.match(line), line
 

@@ -152,12 +152,14 @@ def attested_world(n: int, seed: int, ranged: bool = False) -> Dataset:
 def test_screen_equals_check_on_every_entity_of_a_generated_world_with_attestations(seed, ranged):
     """Differential (issue 20): a generated world with gaps and attestations (relied on, contradicted by the data,
     expired, signed late, about entities above others), with share ranges in one: each entity's status (agreed,
-    and under each reading alone) and the attestations its row names are `feoc check entity`'s."""
+    and under each reading alone) and the attestations its row names are `feoc check entity`'s; some attestations are
+    signed by an entity the data show a FEOC (not relied on, issue 20: a FEOC's word is no basis for reliance)."""
     verdicts = assert_screen_is_check(attested_world(300, seed, ranged), DAY)
     relied = [v for v in verdicts if v.relies_on]
     assert relied and any(v.status == "not_feoc" for v in relied)
     why = " ".join(e["why"] for v in verdicts for e in v.not_relied_on)
     assert "reason to know" in why and "expired" in why and "after the date judged" in why
+    assert "which the data show is a foreign entity of concern" in why  # a FEOC signer: its word not relied on
     passed_down = [v for v in verdicts if any(e["about"]["entity"] != v.subject for e in v.relies_on)]
     assert passed_down  # an attestation about an entity above decides, or is listed for, one below
 

@@ -91,6 +91,13 @@ class Dataset:
     def agreements_on(self, day: dt.date) -> list[Agreement]:
         return [a for a in self.agreements if a.in_force(day)]
 
+    def edges_on(self, day: dt.date) -> list[tuple[str, str]]:
+        """(above, below) on `day`: each holding's holder over its entity, then each agreement's licensor over its
+        licensee — the edges the doubt is passed down (`determine.doubt`) and the attestations reached through it
+        (`verdicts.attested`, `verdicts.screen_attested`) follow."""
+        return ([(h.holder, h.entity) for h in self.holdings_on(day)]
+                + [(a.licensor, a.licensee) for a in self.agreements_on(day)])
+
     def counts(self) -> dict[str, int]:
         return {k: len(getattr(self, k)) for k in
                 ("entities", "holdings", "listings", "agreements", "facilities", "batteries", "vehicles",

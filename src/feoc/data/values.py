@@ -61,12 +61,16 @@ def to_share(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError(f"`{str(value).lower()}` is not a share; write a number in [0, 1] or a percentage like \"25%\"")
     if isinstance(value, str):
+        _refuse_range_text(value)
         number = parse_share(value)
     elif isinstance(value, (int, float)):
         try:
             number = float(value)
         except OverflowError:
             number = math.inf
+    elif value is None:
+        raise ValueError("the share is empty (YAML `null`, `~` or nothing after the colon); write 0.25 or \"25%\", "
+                         "or leave the field out when nothing is known")
     else:
         raise ValueError(f"a share must be a number or a percentage string, not a {type(value).__name__}; "
                          "write 0.25 or \"25%\"")
@@ -76,6 +80,18 @@ def to_share(value: Any) -> float:
         hint = f" (did you mean \"{number:g}%\"?)" if 1 < number <= 100 else ""
         raise ValueError(f"share {value} lies outside [0, 1]{hint}; write a number in [0, 1] or a percentage like \"25%\"")
     return number + 0.0
+
+
+_RANGE_TEXT = re.compile(r"(.+?)\s*(?:-|–|—|\.\.|to)\s*(.+)")
+
+
+def _refuse_range_text(text: str) -> None:
+    """A band written as one string (`20%-30%`, `20% to 30%`) is not a share: say how a range is written."""
+    match = _RANGE_TEXT.fullmatch(text.strip())
+    if match and all(_SHARE_TEXT.fullmatch(part) for part in match.groups()):
+        low, high = match.groups()
+        raise ValueError(f"`{text}` is not a share but a band written as text; write it as a share range "
+                         f"`{{min: {low}, max: {high}}}`")
 
 
 class ShareRange(float):
@@ -116,6 +132,9 @@ def to_share_or_range(value: Any) -> float:
                          "max 100 %), or leave the field out when nothing is known")
     bounds = []
     for key, default in zip(_RANGE_KEYS, (0.0, 1.0)):
+        if key in value and value[key] is None:
+            raise ValueError(f"`{key}` of the share range is empty (YAML `null`); write a share such as 20% there, "
+                             f"or leave `{key}` out (it is then {'0' if key == 'min' else '100 %'})")
         try:
             bounds.append(to_share(value.get(key, default)))
         except ValueError as exc:

@@ -12,6 +12,12 @@ IRS Notice 2026-15, `determine.macr`, so both credits speak alike):
 - it is **not** relied on (`not_relied_on`, with why) when the data show the subject a FEOC (reason to know it is
   incorrect: a clear "yes" is never overturned), when it was signed after the date judged, or when it expired
   (`until`, exclusive, on or before that date). A signer the dataset does not record is an input error (the loader);
+- a FEOC's word is no basis for reliance (feoc's reading of "reason to know", UNCONFIRMED): an attestation signed
+  (`by`) by an entity the data show a FEOC on the date judged, under the reading judged, is not relied on, whatever
+  subject it is about ("signed by X, which the data show is a foreign entity of concern on DATE"). The signer's
+  status is the whole-entity FEOC status of the run (a licence that scopes some of its activities does not make
+  its word worthless); it is fixed by the ownership and licence rounds, which end before the first settling
+  stage (the ranges and the doubt passed down add `undetermined` facts only), so both settling runs read the same;
 - who signs: the supplier (any entity of the dataset: feoc does not record who supplies whom) or the subject
   itself. 1.30D-6(b) speaks of a supplier's attestation to the manufacturer; an entity's own attestation about
   itself is the supplier's when that entity supplies the manufacturer, so both are accepted and the signer shown;
@@ -57,16 +63,25 @@ def date_refusal(a: Attestation, day: dt.date) -> str | None:
     return None
 
 
-def judge(a: Attestation, day: dt.date, shown_feoc: bool, open_: bool) -> tuple[str, dict[str, Any]]:
+def signer_refusal(a: Attestation, day: dt.date) -> str:
+    """Why an attestation signed by a FEOC is not relied on (feoc's reading of "reason to know", UNCONFIRMED)."""
+    return (f"signed by {a.by}, which the data show is a foreign entity of concern on {day}: a FEOC's word is no "
+            "basis for reliance (feoc's reading of \"reason to know\", 26 CFR 1.30D-6(b); UNCONFIRMED)")
+
+
+def judge(a: Attestation, day: dt.date, shown_feoc: bool, open_: bool, *,
+          signer_feoc: bool) -> tuple[str, dict[str, Any]]:
     """(RELIED | REFUSED | UNNEEDED, the attestation described, with `why` when refused) for a subject the data show
-    a FEOC (`shown_feoc`: reason to know, 26 CFR 1.30D-6(b)) or leave open (`open_`) on `day`."""
+    a FEOC (`shown_feoc`: reason to know, 26 CFR 1.30D-6(b)) or leave open (`open_`) on `day`, signed by an entity
+    the data show a FEOC on `day` or not (`signer_feoc`: its word is no basis for reliance, UNCONFIRMED)."""
     said = described(a)
     kind, ident = subject_of(a)
     if shown_feoc:
         whose = f"{kind} {ident}" + (" (its operator or an activity)" if kind == "facility" else "")
         return REFUSED, {**said, "why": f"the data show {whose} is a foreign entity of concern: reason to know the "
                                         "attestation is incorrect (26 CFR 1.30D-6(b))"}
-    why = date_refusal(a, day)
+    # an attestation not valid on the date was not there to rely on, whoever signed it: its dates are said first
+    why = date_refusal(a, day) or (signer_refusal(a, day) if signer_feoc else None)
     if why:
         return REFUSED, {**said, "why": why}
     return (RELIED if open_ else UNNEEDED), said
@@ -84,7 +99,7 @@ def settle_entities(run: Any) -> list[dict[str, Any]]:
             continue
         keys = [k for k, f in recorder.findings.items() if f.subject == ident and f.conclusion == "undetermined"]
         shown = ident in recorder.feoc or bool(recorder.scoped.get(ident))
-        outcome, said = judge(a, run.day, shown, bool(keys))
+        outcome, said = judge(a, run.day, shown, bool(keys), signer_feoc=a.by in recorder.feoc)
         if outcome == RELIED:
             said["decides"] = sorted({recorder.findings[k].rule_id for k in keys})
             for k in keys:
@@ -104,12 +119,13 @@ def _keep(entries: list[dict[str, Any]], said: dict[str, Any]) -> None:
     entries.append(said)
 
 
-def trusted_entities(dataset: Any, day: dt.date, feoc: Iterable[str]) -> frozenset[str]:
-    """Entities an attestation valid on `day` says are not FEOCs and the real run does not show to be: the worst
-    case of the doubt passed down (`determine.doubt`) never takes them for FEOCs."""
-    shown = set(feoc)
+def trusted_entities(dataset: Any, day: dt.date, shown: Iterable[str], feoc: Iterable[str]) -> frozenset[str]:
+    """Entities an attestation valid on `day` says are not FEOCs and the real run does not show to be (`shown`:
+    whole or scoped), signed by an entity not a FEOC (`feoc`): the worst case of the doubt passed down
+    (`determine.doubt`) never takes them for FEOCs."""
+    seen, whole = set(shown), set(feoc)
     return frozenset(ident for a in dataset.attestations for kind, ident in [subject_of(a)]
-                     if kind == "entity" and ident not in shown and date_refusal(a, day) is None)
+                     if kind == "entity" and ident not in seen and a.by not in whole and date_refusal(a, day) is None)
 
 
 def _covers(a: Attestation, fact: dict[str, Any]) -> bool:
@@ -121,11 +137,12 @@ def _covers(a: Attestation, fact: dict[str, Any]) -> bool:
 
 
 def settle_parts(dataset: Any, day: dt.date, facts: list[dict[str, Any]],
-                 reliance: dict[str, dict[str, list[dict[str, Any]]]]) -> list[dict[str, Any]]:
+                 reliance: dict[str, dict[str, list[dict[str, Any]]]], feoc: set[str]) -> list[dict[str, Any]]:
     """The battery attestations of the §30D vehicle facts (`determine.vehicle_facts`): one valid on `day` decides
     the parts it covers whose facility operator the data leave open (`operator_undetermined` turned false, the
     parts kept on its entry as `parts`); one covering a part the data show made or sourced by a FEOC is not relied
-    on at all (reason to know it is incorrect). Entries go to `reliance` under the battery's id."""
+    on at all (reason to know it is incorrect), nor one a FEOC signed (`feoc`). Entries go to `reliance` under the
+    battery's id."""
     judged = {f["battery"] for f in facts if f["kind"] in ("component", "mineral")}
     for a in dataset.attestations:
         kind, battery = subject_of(a)
@@ -136,7 +153,7 @@ def settle_parts(dataset: Any, day: dt.date, facts: list[dict[str, Any]],
                 _keep(reliance.setdefault(REFUSED, {}).setdefault(battery, []), _covers_nothing(a, battery))
             continue
         opened = [f for f in covered if f["operator_undetermined"]]
-        outcome, said = judge(a, day, any(f["feoc"] for f in covered), bool(opened))
+        outcome, said = judge(a, day, any(f["feoc"] for f in covered), bool(opened), signer_feoc=a.by in feoc)
         if outcome == RELIED:
             said["parts"] = sorted({f"{f.get('component') or f.get('mineral')} ({f['step']} at {f['facility']})"
                                     for f in opened})

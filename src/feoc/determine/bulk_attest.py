@@ -5,7 +5,8 @@ As `regime30d.stages` orders it: after the share ranges, a stage settles the ent
 (their `undetermined` prongs cleared, the rules kept on the attestation's entry as `decides`); the doubt passed down
 then judges the worst case with those entities never FEOCs (`never_feoc`); and the same stage runs again to settle
 what the doubt left open on them. An attestation about an entity the data show a FEOC, signed after the date or
-expired is not relied on, with why (`attestations.judge`)."""
+expired is not relied on, with why (`attestations.judge`); nor is one a FEOC signed (the signer's whole-entity
+status, `run.feoc`, fixed before the first settling stage as on the per-fact path)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def settle(run: _Bulk) -> list[Block]:
             continue
         i = run.index[ident]
         keys = sorted(rule for rule, fired in run.undetermined_rules.items() if fired[i])
-        outcome, said = judge(a, run.day, _shown(run, i, ident), bool(keys))
+        outcome, said = judge(a, run.day, _shown(run, i, ident), bool(keys), signer_feoc=_signer_feoc(run, a.by))
         if outcome == RELIED:
             said["decides"] = keys
             for rule in keys:
@@ -53,11 +54,18 @@ def _shown(run: _Bulk, i: int, ident: str) -> bool:
     return bool(run.feoc[i]) or bool(run.scoped.get(ident))
 
 
+def _signer_feoc(run: _Bulk, signer: str) -> bool:
+    """Whether the data show the attestation's signer a FEOC (whole): its word is no basis for reliance."""
+    return bool(run.feoc[run.index[signer]])
+
+
 def trusted(run: _Bulk) -> frozenset[str]:
-    """`attestations.trusted_entities` of the real run: the entities an attestation valid on the date says are
-    not FEOCs and the run does not show to be; the worst case of the doubt never takes them for FEOCs."""
+    """`attestations.trusted_entities` of the real run: the entities an attestation valid on the date, signed by
+    an entity not a FEOC, says are not FEOCs and the run does not show to be; the worst case of the doubt never
+    takes them for FEOCs."""
     return frozenset(ident for a in run.dataset.attestations for kind, ident in [subject_of(a)]
-                     if kind == "entity" and not _shown(run, run.index[ident], ident) and date_refusal(a, run.day) is None)
+                     if kind == "entity" and not _shown(run, run.index[ident], ident)
+                     and not _signer_feoc(run, a.by) and date_refusal(a, run.day) is None)
 
 
 def never_feoc(run: _Bulk, never: frozenset[str]) -> Callable[[list[Block], int], None]:

@@ -18,7 +18,9 @@ the facilities of its parts (IRC 30D(d)(7), 26 CFR 1.30D-6). So the records a ve
 - a facility's record and its operator's closure; for §45X also the facility's material inputs and each
   supplier's closure (the suppliers judged on the day of sale, the operator's taxable year from its record);
 - a vehicle's record, its battery, the facilities its parts (and its final assembly) name, their operators'
-  closures, and its manufacturer's.
+  closures, and its manufacturer's;
+- the attestations about any of these, and each signer's closure: an attestation a FEOC signed is not relied on
+  (`determine.attestations`), so the signer's status is part of what the verdict reads.
 
 Everything a chaining round, the unrecorded-measure stage, the worst case of `determine.doubt` (which fills
 only the holdings kept here and names only what is above the subject) and the negative evidence read about
@@ -93,6 +95,19 @@ def _seeds(dataset: Dataset, kind: str, ident: str) -> tuple[set[str], set[str],
     return operators | {vehicle.manufacturer}, places, {battery.id}
 
 
+def _signers_closure(dataset: Dataset, above: _Above, entities: set[str], facilities: set[str],
+                     batteries: set[str]) -> set[str]:
+    """The closure of `entities`, grown by the closure of each signer of an attestation about what it holds (or
+    about `facilities` / `batteries`) until no new signer appears."""
+    inside = above.closure(entities)
+    while True:
+        signers = {a.by for a in dataset.attestations if a.about.entity in inside or a.about.facility in facilities
+                   or a.about.battery in batteries} - inside
+        if not signers:
+            return inside
+        inside = above.closure(inside | signers)
+
+
 def dependencies(dataset: Dataset, kind: str, ident: str, government_types: Collection[str]) -> Dataset:
     """The records the verdict on subject `ident` of `kind` (one of KINDS) can depend on, in their order: the
     verdict judged on the result is the verdict judged on `dataset` (module docstring). `government_types` is
@@ -100,7 +115,7 @@ def dependencies(dataset: Dataset, kind: str, ident: str, government_types: Coll
     if kind not in KINDS:
         raise ValueError(f"kind={kind!r}: use one of {', '.join(KINDS)}")
     entities, facilities, batteries = _seeds(dataset, kind, ident)
-    inside = _Above.of(dataset).closure(entities)
+    inside = _signers_closure(dataset, _Above.of(dataset), entities, facilities, batteries)
     kept = inside | {e.id for e in dataset.entities if _government(e, government_types)}
     cut = Dataset(
         entities=tuple(e for e in dataset.entities if e.id in kept),

@@ -77,10 +77,8 @@ LOOKED = 64  # entities looked at above a subject to name them: the names explai
 def _above(dataset: Dataset, day: dt.date) -> dict[str, list[str]]:
     """Entity -> its holders and licensors on `day`, sorted."""
     above: dict[str, set[str]] = {}
-    for h in dataset.holdings_on(day):
-        above.setdefault(h.entity, set()).add(h.holder)
-    for a in dataset.agreements_on(day):
-        above.setdefault(a.licensee, set()).add(a.licensor)
+    for up, down in dataset.edges_on(day):
+        above.setdefault(down, set()).add(up)
     return {entity: sorted(holders) for entity, holders in above.items()}
 
 

@@ -85,7 +85,7 @@ class _Chaining:
 def _doubt(run: PerFactRun) -> list[dict[str, Any]]:
     """The `upstream_doubt` facts (`determine.doubt`): the worst case judged as far as the entities."""
     shown = run.recorder.feoc | set(run.recorder.scoped)
-    trusted = trusted_entities(run.dataset, run.day, shown)  # never a FEOC in the worst case (1.30D-6(b))
+    trusted = trusted_entities(run.dataset, run.day, shown, run.recorder.feoc)  # never a FEOC in the worst case (1.30D-6(b))
 
     def worst(data: Dataset, assumed: frozenset[str]) -> set[str]:
         det = determine(data, run.day, run.law, run.interp.name, run.ev, "entities", assumed, trusted)
@@ -129,7 +129,7 @@ def stages(run: PerFactRun, doubt: bool = True) -> dict[str, list[Stage]]:
                              lambda: facility_facts(run.dataset, recorder.feoc, recorder.scoped,
                                                             Regions.on(run.law, run.day)))],
         "vehicles": [Stage("vehicles", lambda: settle_parts(run.dataset, run.day, vehicle_facts(
-            run.dataset, run.day, run.law, list(recorder.findings.values())), run.reliance))],
+            run.dataset, run.day, run.law, list(recorder.findings.values())), run.reliance, recorder.feoc))],
     }
 
 

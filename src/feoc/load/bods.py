@@ -164,7 +164,8 @@ class _Import:
                 record["type"] = "agency" if kind == "stateBody" and subtype != "governmentDepartment" else "government"
                 record["country"] = country
                 return record
-            self.draft.skip(self.where(line), f"{kind} `{name}` has no jurisdiction with an ISO country code: "
+            # imported (as a company), so a note of what was done, not a skip (issue 20 polish)
+            self.draft.note(self.where(line), f"{kind} `{name}` has no jurisdiction with an ISO country code: "
                                               "imported as a company (a government body only of a known nation)")
         self._places(record, details, country, line)
         return record

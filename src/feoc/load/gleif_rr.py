@@ -52,6 +52,7 @@ def relationships(draft: Draft, path: Path, names: dict[str, str], rows: Iterabl
     for _, kind, child, parent, _ in kept:
         if kind == DIRECT:
             parents.setdefault(child, set()).add(parent)
+    _say_loops(draft, path, kept, parents)
     seen: dict[tuple[str, str, str, str], int] = {}
     for line, kind, child, parent, dates in kept:
         where = f"{path.name}:{line}"
@@ -103,6 +104,43 @@ def _dates(row: dict[str, str]) -> dict[str, dt.date] | None:
     if start and end and not start < end:
         raise ValueError(f"the relationship period ends ({end}) before it starts ({start})")
     return {key: value for key, value in (("from", start), ("until", end)) if value}
+
+
+def _say_loops(draft: Draft, path: Path, kept: list[tuple[int, str, str, str, dict[str, Any]]],
+               parents: dict[str, set[str]]) -> None:
+    """One note per loop of direct consolidations (A by B, B by A, or longer): accounts cannot consolidate each
+    other, so the file likely has one relationship reversed; the rows are imported as written (the ownership
+    analysis converges on a loop), and the user is told once, naming the rows."""
+    said: set[frozenset[str]] = set()
+    for line, kind, child, parent, _ in kept:
+        loop = _path(parents, parent, child) if kind == DIRECT else None
+        if loop is None or frozenset(loop) in said:
+            continue
+        said.add(frozenset(loop))
+        rows = sorted(n for n, k, c, p, _ in kept if k == DIRECT and c in loop and p in loop)
+        chain = " → ".join([child, *loop])
+        draft.note(f"{path.name}:{line}", f"{DIRECT} forms a loop: {chain} (rows {', '.join(map(str, rows))}): each "
+                                          "is consolidated by the next, which accounts cannot all be; imported as "
+                                          "written (each a majority of the next one's votes) — check those rows, one "
+                                          "is likely reversed")
+
+
+def _path(parents: dict[str, set[str]], start: str, target: str) -> list[str] | None:
+    """The consolidation chain from `start` up to `target` (both included), or None when it does not reach it."""
+    before: dict[str, str] = {start: start}
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        if node == target:
+            chain = [node]
+            while chain[-1] != start:
+                chain.append(before[chain[-1]])
+            return chain[::-1]
+        for up in sorted(parents.get(node, ())):
+            if up not in before:
+                before[up] = node
+                todo.append(up)
+    return None
 
 
 def _reaches(parents: dict[str, set[str]], child: str, target: str) -> bool:

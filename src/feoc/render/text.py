@@ -262,7 +262,8 @@ def validate(view: ValidateView) -> str:
     lines = [f"skipped: {line}" for line in view.skipped]
     if view.problems:
         lines += [str(p) for p in view.problems]
-        lines.append(f"{len(view.problems)} problem(s) found; nothing was written.")
+        # validate only reads: "nothing was written" (the importers' and convert's line) would mislead here
+        lines.append(f"{len(view.problems)} problem(s) found: fix each where it says, then run `feoc validate` again.")
         return _joined(lines) + "\n"
     lines += [f"warning: {w if w.file else w.message}" for w in view.warnings]
     counts = ", ".join(f"{n} {kind}" for kind, n in view.counts.items())

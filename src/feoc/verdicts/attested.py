@@ -54,10 +54,8 @@ def above(dataset: Dataset, day: dt.date, subjects: list[str]) -> list[str]:
     """`subjects` and the entities above them on `day` (holders and licensors, transitively): the entities whose
     attestations a verdict on `subjects` may rest on through the doubt passed down (`determine.doubt`)."""
     up: dict[str, set[str]] = {}
-    for h in dataset.holdings_on(day):
-        up.setdefault(h.entity, set()).add(h.holder)
-    for a in dataset.agreements_on(day):
-        up.setdefault(a.licensee, set()).add(a.licensor)
+    for holder, held in dataset.edges_on(day):
+        up.setdefault(held, set()).add(holder)
     seen, stack = list(subjects), list(subjects)
     while stack:
         for nxt in sorted(up.get(stack.pop(), ())):
@@ -79,7 +77,7 @@ def settle_facility(dataset: Dataset, fid: str, day: dt.date, dets: dict[str, De
     for a in about(dataset.attestations, "facility", fid):
         for name, det in dets.items():
             outcome, said = judge(a, day, bool(det.activity_findings(fid)),
-                                  statuses[name] == Status.cannot_be_determined)
+                                  statuses[name] == Status.cannot_be_determined, signer_feoc=a.by in det.feoc)
             if not recorded and outcome != REFUSED:
                 # the verdict stays open (verdicts.subject._out_of_record): where the plant was and who ran it on
                 # the date are facts of the record, not a supplier's word, so the attestation is not relied on

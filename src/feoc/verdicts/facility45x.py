@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from feoc.data.dataset import Dataset
+from feoc.determine.attestations import about
 from feoc.determine.findings import Finding
 from feoc.determine.regime45x import Determination45X, determine45x
 from feoc.determine.taxable_year import rules_day_45x, status_timing
@@ -123,7 +124,7 @@ def facility_45x_verdict(dataset: Dataset, fid: str, on: dt.date, law: Law,
     """Does facility `fid` keep the §45X credit on `on`: its operator's status, then each product's MACR."""
     facility = dataset.facility(fid)
     verdict = Facility45XVerdict(fid, facility.name, on, facility.operator, Status.eligible, "", False, [], [], [])
-    verdict.notes.extend(_record_notes(facility, on))
+    verdict.notes.extend(_record_notes(facility, on) + _attestation_note(dataset, facility))
     timing = status_timing(dataset, facility.operator, on, law)  # the operator's taxable year (tax_year_start)
     verdict.notes.append(timing.note)
     if not timing.in_force:
@@ -216,6 +217,17 @@ def _supplier_gaps(det: Determination45X, fid: str, products: list[Product45X], 
 def _record_notes(facility: Any, on: dt.date) -> list[str]:
     """What the facility record says about the date: its status."""
     return [f"status in the dataset: {facility.status.replace('_', ' ')}"] if facility.status != "operating" else []
+
+
+def _attestation_note(dataset: Dataset, facility: Any) -> list[str]:
+    """One note when the dataset records attestations about the operator or the facility: §45X reads the
+    certifications of `material_inputs` (IRS Notice 2026-15), not the §30D supplier attestations (26 CFR
+    1.30D-6(b)), so the user knows why they were not used."""
+    ids = sorted(a.id for a in [*about(dataset.attestations, "entity", facility.operator),
+                                *about(dataset.attestations, "facility", facility.id)])
+    return [f"attestation(s) {', '.join(ids)} about the operator or this facility are not read for §45X: it reads the "
+            "certifications on `material_inputs` (IRS Notice 2026-15), not supplier attestations (26 CFR 1.30D-6(b), "
+            "a §30D rule; `feoc check facility` without --credit 45x reads them)"] if ids else []
 
 
 def _out_of_record(verdict: Facility45XVerdict, facility: Any) -> None:

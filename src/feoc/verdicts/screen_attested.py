@@ -45,10 +45,8 @@ def attested_columns(dataset: Dataset, day: dt.date, ids: list[str], reliances: 
 def _below(dataset: Dataset, day: dt.date) -> dict[str, set[str]]:
     """Entity -> the entities it holds or licenses on `day` (the reverse of `verdicts.attested.above`)."""
     below: dict[str, set[str]] = {}
-    for h in dataset.holdings_on(day):
-        below.setdefault(h.holder, set()).add(h.entity)
-    for a in dataset.agreements_on(day):
-        below.setdefault(a.licensor, set()).add(a.licensee)
+    for up, down in dataset.edges_on(day):
+        below.setdefault(up, set()).add(down)
     return below
 
 
