@@ -1,0 +1,65 @@
+"""Issue 17, memory, third pass: the bulk path makes the `unrecorded_measure` facts in parts of holdings (a part
+made when the stage comes to it, dropped once evaluated) and keeps the screen's table as arrays until the CSV
+writer needs text — and every answer is the one the whole block and the lists gave. The figures are in
+bench/README.md ("Memory, third pass"); no test here times or weighs anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from feoc.determine import bulk_unrecorded
+from feoc.law.law import Law
+from feoc.load.folder import load_dataset
+from feoc.render.base import ScreenView, renderer
+from feoc.verdicts.screen import screen
+
+ROOT = Path(__file__).resolve().parents[1]
+LAW = Law.load()
+DAY = dt.date(2024, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Path:
+    """bench/gen_world.py's 2,000-entity world as Parquet (holdings with voting or board seats unrecorded)."""
+    out = tmp_path_factory.mktemp("world") / "parquet"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_world.py"), "--entities", "2000", "--out", str(out),
+                    "--parquet"], check=True, capture_output=True, timeout=300)
+    return out
+
+
+def _csv(world: Path, interpretation: str | None) -> str:
+    dataset = load_dataset(world, LAW, compact=True)
+    rows = screen(dataset, DAY, LAW, interpretation)
+    return renderer("screen", "csv")(ScreenView(rows, DAY, LAW.interpretation().name, tuple(LAW.reading_names())))
+
+
+@pytest.mark.parametrize("interpretation", [None, "feoc-lookthrough"])
+def test_user_story_unrecorded_measures_in_parts_give_the_same_screen(world, monkeypatch, interpretation):
+    """Issue 14's "cannot be determined: unrecorded voting rights, board seats or equity" over a world whose
+    holdings leave measures unrecorded: the facts made 64 holdings a part (dozens of parts) give the very CSV the
+    facts made in one part give, every reading judged and one reading named."""
+    whole = _csv(world, interpretation)
+    assert "undetermined-unrecorded-measure" in whole
+    monkeypatch.setattr(bulk_unrecorded, "_PART", 64)
+    assert _csv(world, interpretation) == whole
+
+
+def test_the_parts_are_many_at_64_holdings(world, monkeypatch):
+    """The test above splits the facts indeed: at 64 holdings a part the world's facts make several parts."""
+    made: list[int] = []
+    real = bulk_unrecorded._part
+
+    def spy(*args):
+        facts = real(*args)
+        made.append(facts.n)
+        return facts
+    monkeypatch.setattr(bulk_unrecorded, "_PART", 64)
+    monkeypatch.setattr(bulk_unrecorded, "_part", spy)
+    _csv(world, "government")
+    assert len(made) > 5 and sum(made) > 64
