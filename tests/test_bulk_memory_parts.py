@@ -63,3 +63,23 @@ def test_the_parts_are_many_at_64_holdings(world, monkeypatch):
     monkeypatch.setattr(bulk_unrecorded, "_part", spy)
     _csv(world, "government")
     assert len(made) > 5 and sum(made) > 64
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "md"])
+def test_user_story_the_table_is_arrays_until_the_writer(world, fmt):
+    """An analyst screens a world (every reading judged): the bulk path's table holds no list of rows (ids, names
+    and types read through the id order, statuses, rules and nations coded, flags and shares arrays), and each
+    format writes the very text the same table held as lists writes."""
+    from feoc.verdicts.screen import Screen
+    from feoc.verdicts.screen_columns import Column
+
+    dataset = load_dataset(world, LAW, compact=True)
+    table = screen(dataset, DAY, LAW)
+    assert all(isinstance(table.columns[c], Column) for c in table.names), table.names
+    lists = Screen({c: list(v) for c, v in table.columns.items()})
+    assert lists.columns["entity"] == sorted(lists.columns["entity"]) and len(lists) == len(dataset.entities)
+    assert table.columns["status"] == lists.columns["status"] and table.feoc_count() == lists.feoc_count() > 0
+
+    def text(t: Screen) -> str:
+        return renderer("screen", fmt)(ScreenView(t, DAY, LAW.interpretation().name, tuple(LAW.reading_names())))
+    assert text(table) == text(lists)
