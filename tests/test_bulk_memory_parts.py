@@ -83,3 +83,25 @@ def test_user_story_the_table_is_arrays_until_the_writer(world, fmt):
     def text(t: Screen) -> str:
         return renderer("screen", fmt)(ScreenView(t, DAY, LAW.interpretation().name, tuple(LAW.reading_names())))
     assert text(table) == text(lists)
+
+
+def test_a_coded_column_is_written_as_its_list():
+    """The CSV writer writes a coded column's distinct values once each (statuses, rules, nations): the very bytes
+    `csv.writer` writes for the list of its rows, quoting and StrEnum statuses included."""
+    import csv
+    import io
+
+    import numpy as np
+
+    from feoc.render.csvfast import csv_text
+    from feoc.verdicts.screen_columns import Coded
+    from feoc.verdicts.status import Status
+
+    values = (Status.feoc, "a,b", 'say "x"', "", 0.1, None, True)
+    codes = np.array([0, 1, 2, 3, 4, 5, 6, 0, 2, 6, 1], dtype=np.int32)
+    column = Coded(codes, values)
+    rows = [values[c] for c in codes.tolist()]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([["h", "i"], *zip(rows, range(len(rows)))])
+    assert csv_text(["h", "i"], [column, list(range(len(rows)))]) == buf.getvalue()
+    assert column == rows and column[-1] == rows[-1] and column[2:5] == rows[2:5]
