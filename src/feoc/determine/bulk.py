@@ -33,7 +33,7 @@ from feoc.determine.bulk_blocks import Block, Blocks
 from feoc.determine.bulk_gc import paused_gc
 from feoc.determine.bulk_graphs import Like, stake_graphs
 from feoc.determine.bulk_result import BulkResult
-from feoc.determine.bulk_unrecorded import PartStakes, unrecorded_columns
+from feoc.determine.bulk_unrecorded import Facts, PartStakes, unrecorded_columns
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
 from feoc.determine.facts import (
     ENTITY_FACT,
@@ -196,13 +196,18 @@ class _Bulk:
             groups[group] = sources
         return groups
 
-    def unrecorded_facts(self) -> list[Block]:
-        """After the chaining rounds: holdings with a measure unrecorded (`determine.unrecorded`), as one block."""
+    def unrecorded_facts(self) -> Blocks:
+        """After the chaining rounds: holdings with a measure unrecorded (`determine.unrecorded`), as blocks made
+        one at a time (a part of the holdings each: issue 17, memory)."""
         def traced(group: str) -> Iterator[np.ndarray]:  # one at a time (issue 17, memory)
             return (self._share_of(self._shares[(m, group)]) for m in MEASURES if (m, group) in self._shares)
-        facts = None if self.part_stakes is None else \
+
+        def block(make: Callable[[], Facts]) -> Block:
+            facts = make()
+            return Block("unrecorded_measure", facts.column, facts.n, facts.subjects)
+        parts = [] if self.part_stakes is None else \
             unrecorded_columns(self.part_stakes, self._groups(), traced, self.feoc, self.id_tuple)
-        return [] if facts is None else [Block("unrecorded_measure", facts.column, facts.n, facts.subjects)]
+        return Blocks([functools.partial(block, make) for make in parts])
 
     def chain_facts(self) -> Blocks:
         """One chaining round's facts: the groups' interests, then the licence rights. An interest block is made

@@ -10,6 +10,7 @@ reading; here the numbers are arrays and the text fields are built only if a rul
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -78,35 +79,49 @@ class Facts:
 
 
 def unrecorded_columns(part: PartStakes, groups: dict[str, np.ndarray], traced: Callable[[str], Iterable[np.ndarray]],
-                       feoc: np.ndarray, ids: tuple[str, ...]) -> Facts | None:
+                       feoc: np.ndarray, ids: tuple[str, ...]) -> list[Callable[[], Facts]]:
     """The `unrecorded_measure` facts for the holder `groups` (group -> its sources, a mask, after the chaining
-    rounds); `traced(group)` gives the group's last shares per measure traced (arrays over entities)."""
+    rounds); `traced(group)` gives the group's last shares per measure traced (arrays over entities). Issue 17,
+    memory: made in parts of `_PART` holdings each, a part on call (the facts of 2.6M rows a reading at 1M were
+    never needed together: the rule reads a fact's own row only); the parts, in turn, are the facts in the per-fact
+    path's order. What they read is fixed now (the FEOC status: `feoc` is read here, not when a part is made)."""
     live = np.flatnonzero(~feoc[part.entity]).astype(np.int32)  # int32 indexes (issue 17, memory)
     holder = part.holder[live]
     names = sorted(groups)
-    at, group_of, reaches = [], [], []
-    for g, name in enumerate(names):
+    at, reaches = [], []
+    for name in names:
         reach = np.zeros(len(live))
         for shares in traced(name):  # the largest over the measures, one measure's shares at a time
             np.maximum(reach, shares[holder], out=reach)
         reach[groups[name][holder]] = 1.0
         keep = np.flatnonzero(reach > 0).astype(np.int32)
         at.append(keep)
-        group_of.append(np.full(len(keep), g, dtype=np.int32))
         reaches.append(py_round(reach[keep], SHARE_DIGITS))  # each on its own: rounded before they are ordered
-    if not at or not sum(map(len, at)):
-        return None
-    where, group = np.concatenate(at), np.concatenate(group_of)
-    del at, group_of
+    del holder
+    if not sum(map(len, at)):
+        return []
+    return [functools.partial(_part, part, live, names, at, reaches, ids, a, a + _PART)
+            for a in range(0, len(live), _PART)]
+
+
+_PART = 1 << 18  # holdings a part of the facts covers
+
+
+def _part(part: PartStakes, live: np.ndarray, names: list[str], at: list[np.ndarray], reaches: list[np.ndarray],
+          ids: tuple[str, ...], lo: int, hi: int) -> Facts:
+    """The facts about the holdings `live[lo:hi]`: per holding, one per group reaching its holder (in group order)."""
+    cuts = [(int(np.searchsorted(keep, lo)), int(np.searchsorted(keep, hi))) for keep in at]
+    where = np.concatenate([keep[a:b] for keep, (a, b) in zip(at, cuts)])
+    group = np.concatenate([np.full(b - a, g, dtype=np.int32) for g, (a, b) in enumerate(cuts)])
     order = np.lexsort((group, where))  # by holding, then group: the per-fact path's order
-    rows, group, reach = live[where[order]], group[order], np.concatenate(reaches)[order]
-    del where, order, reaches
-    stake = part.stake[rows]
+    rows, group = live[where[order]], group[order]
+    reach = np.concatenate([r[a:b] for r, (a, b) in zip(reaches, cuts)])[order]
+    del where, order
     k, subject = len(rows), part.entity[rows]
     built: dict[str, Column | None] = {
         "kind": constant("unrecorded_measure", k), "subject": Coded(subject, ids),
         "holders": Coded(group, tuple(names)), "nation": Coded(group, tuple(map(holders_nation, names))),
-        "holder": Coded(part.holder[rows], ids), "stake": Numbers(stake), "reach": Numbers(reach)}
+        "holder": Coded(part.holder[rows], ids), "stake": Numbers(part.stake[rows]), "reach": Numbers(reach)}
 
     def column(name: str) -> Column | None:
         if name in _TEXTS and name not in built:  # only if a rule tests it: one text per fact

@@ -36,7 +36,13 @@ def _quoted(text: str) -> str:
 
 
 def _text(values: Sequence[Any]) -> list[str]:
-    """Each value as csv.writer writes it: str as is, None as empty, float by repr, others by str."""
+    """Each value as csv.writer writes it: str as is, None as empty, float by repr, others by str. A coded
+    column (`verdicts.screen_columns.Coded`: `codes` into `values`) has each distinct value written once, its
+    rows sharing the texts (issue 17, memory: a status column was a million new strings)."""
+    codes = getattr(values, "codes", None)
+    if codes is not None and isinstance(getattr(values, "values", None), tuple):
+        texts = _text(list(values.values))  # type: ignore[attr-defined]
+        return list(map(texts.__getitem__, codes.tolist()))
     kinds = set(map(type, values))
     if kinds <= {str}:
         out = values if isinstance(values, list) else list(values)

@@ -8,7 +8,6 @@ default), so a `contested` row says which way that reading went."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from feoc.determine.tracing import Tracer
 from feoc.law.law import Law
 from feoc.verdicts.readings import feoc_test_in_force, judged_readings, reading
 from feoc.verdicts.screen_attested import ATTESTATION_COLUMNS, Reliance, attested_columns
+from feoc.verdicts.screen_columns import Bools, Coded, Floats, Picked, coded
 from feoc.verdicts.status import Status, agreed
 
 if TYPE_CHECKING:
@@ -39,9 +39,10 @@ EXTRA_COLUMNS = MAX_COLUMNS + ATTESTATION_COLUMNS
 
 @dataclass(frozen=True)
 class Screen:
-    """The screening table, column by column (one list per COLUMNS entry), rows in entity id order."""
+    """The screening table, column by column (one sequence per COLUMNS entry: a list, or on the bulk path a column
+    of arrays, `screen_columns`), rows in entity id order."""
 
-    columns: dict[str, list[Any]]
+    columns: dict[str, Any]  # column name -> a list or a `screen_columns.Column` (a Sequence)
 
     def __len__(self) -> int:
         return len(self.columns["entity"])
@@ -58,34 +59,6 @@ class Screen:
 
     def feoc_count(self) -> int:
         return sum(self.columns["feoc"])
-
-
-class Floats(Sequence):
-    """A column of floats held as one float64 array (8 bytes a row, not a Python float each: issue 17, memory),
-    read as Python floats; `numpy.asarray` of it is the array itself."""
-
-    def __init__(self, array: Any):
-        self.array = array
-
-    def __len__(self) -> int:
-        return len(self.array)
-
-    def __getitem__(self, i: Any) -> Any:
-        return self.array[i].tolist()
-
-    def __iter__(self) -> Iterator[float]:
-        for a in range(0, len(self.array), 65536):  # a block at a time: never a float object per row at once
-            yield from self.array[a:a + 65536].tolist()
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        return self.array if dtype is None else self.array.astype(dtype)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (Floats, list, tuple)):
-            return len(other) == len(self) and all(a == b for a, b in zip(self, other))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None = None,
@@ -123,16 +96,31 @@ def _agreed(table: Screen, dataset: Dataset, day: dt.date, law: Law, interpretat
             statuses, judged = _statuses(dataset, day, law, name, evaluator, ids, bulk)
             per_reading.append(statuses)
             reliances.append(judged)
-        fold: dict[tuple[Status, ...], Status] = {}  # a few distinct combinations: each folded once
-        table = Screen({**table.columns, "status": [fold[row] if row in fold else fold.setdefault(row, agreed(row))
-                                                    for row in zip(*per_reading)]})
+        table = Screen({**table.columns, "status": _folded(per_reading)})
     if not dataset.attestations:
         return table
     return Screen({**table.columns, **attested_columns(dataset, day, ids, reliances, in_force)})
 
 
-def _statuses(dataset: Dataset, day: dt.date, law: Law, name: str, evaluator: str, ids: list[str],
-              bulk: BulkReadings | None) -> tuple[list[Status], Reliance | None]:
+def _folded(per_reading: list[Any]) -> Any:
+    """Each row's statuses of the readings folded into one as `feoc check entity` folds them: a few distinct
+    combinations, each folded once; coded columns (the bulk path's) folded as codes, no list of rows made."""
+    if all(isinstance(c, Coded) and c.values == STATUSES for c in per_reading):
+        import numpy as np
+
+        key = np.zeros(len(per_reading[0]), dtype=np.int64)
+        for column in per_reading:
+            key = key * len(STATUSES) + column.codes
+        distinct, inverse = np.unique(key, return_inverse=True)
+        combos = [[STATUSES[int(k) // len(STATUSES) ** p % len(STATUSES)] for p in reversed(range(len(per_reading)))]
+                  for k in distinct.tolist()]
+        return Coded(inverse.astype(np.int32), [agreed(tuple(c)) for c in combos])
+    fold: dict[tuple[Status, ...], Status] = {}
+    return [fold[row] if row in fold else fold.setdefault(row, agreed(row)) for row in zip(*per_reading)]
+
+
+def _statuses(dataset: Dataset, day: dt.date, law: Law, name: str, evaluator: str, ids: Any,
+              bulk: BulkReadings | None) -> tuple[Any, Reliance | None]:
     """Each entity's status under the reading `name` (`ids`: the entities in id order), by the bulk path when
     it can decide, and the attestations judged under it."""
     if evaluator == "vectorised":
@@ -141,20 +129,28 @@ def _statuses(dataset: Dataset, day: dt.date, law: Law, name: str, evaluator: st
 
         try:
             res = (bulk or BulkReadings(dataset, day, law)).determine(name)
-            return _own_statuses(ids, res.feoc[res.order].tolist(), _bulk_undetermined(res), True), res.reliance
+            return _bulk_statuses(res, True), res.reliance
         except NotBulk:
             evaluator = "durable-rules"
     det = determine(dataset, day, law, name, evaluator)
     return _own_statuses(ids, [i in det.feoc for i in ids], _undetermined(det), True), det.reliance
 
 
-def _bulk_undetermined(res: Any) -> set[str]:
-    """The ids of the entities the bulk path found an `undetermined` prong for."""
+# the codes of a bulk reading's statuses (`_bulk_statuses`), in the order `_own_statuses` decides them
+STATUSES = (Status.not_in_force, Status.feoc, Status.cannot_be_determined, Status.not_feoc)
+
+
+def _bulk_statuses(res: Any, in_force: bool) -> Coded:
+    """`_own_statuses` of a bulk reading, in id order, as codes into STATUSES (one byte a row, not a list)."""
     import numpy as np
 
-    if res.undetermined is None:
-        return set()
-    return {res.ids[i] for i in np.flatnonzero(res.undetermined).tolist()}
+    if not in_force:
+        return Coded(np.zeros(len(res.order), dtype=np.int8), STATUSES)
+    codes = np.full(len(res.order), 3, dtype=np.int8)
+    if res.undetermined is not None:
+        codes[res.undetermined[res.order]] = 2
+    codes[res.feoc[res.order]] = 1
+    return Coded(codes, STATUSES)
 
 
 def _undetermined(det: Determination) -> set[str]:
@@ -269,14 +265,18 @@ def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str 
         bits = np.zeros(n, dtype=np.int64)
         for row in best_nation:
             bits |= np.where(row >= 0, np.left_shift(1, np.maximum(row, 0)), 0)
-        label = {b: ";".join(nation for i, nation in enumerate(order) if b >> i & 1) for b in np.unique(bits).tolist()}
-        seen = list(map(label.__getitem__, bits.tolist()))
-        rows = res.order.tolist()  # entities in id order
-        rules = res.rules_of()
-        ids, feoc = [res.ids[i] for i in rows], res.feoc[res.order].tolist()
-        return Screen({"entity": ids, "name": [res.names[i] for i in rows], "type": [res.types[i] for i in rows],
-                       "status": _own_statuses(ids, feoc, _bulk_undetermined(res), feoc_test_in_force(law, day)),
-                       "feoc": feoc,
-                       "rules": [rules[i] for i in rows], **shares,
-                       "gov_nation": [seen[i] for i in rows]}), res.reliance
+        distinct, inverse = np.unique(bits[res.order], return_inverse=True)
+        labels = [";".join(nation for i, nation in enumerate(order) if b >> i & 1) for b in distinct.tolist()]
+        # issue 17, memory: arrays until the CSV writer needs text (`screen_columns`), no list of a million rows
+        return Screen({"entity": Picked(res.order, res.ids), "name": Picked(res.order, res.names),
+                       "type": Picked(res.order, res.types),
+                       "status": _bulk_statuses(res, feoc_test_in_force(law, day)), "feoc": Bools(res.feoc[res.order]),
+                       "rules": _rules(res), **shares,
+                       "gov_nation": Coded(inverse.astype(np.int32), labels)}), res.reliance
 
+
+def _rules(res: Any) -> Coded:
+    """The deciding rules of each entity (`BulkResult.rules_of`), in id order, coded: few distinct texts."""
+    column = coded(res.rules_of())
+    column.codes = column.codes[res.order]
+    return column

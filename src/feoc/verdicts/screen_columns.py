@@ -1,0 +1,92 @@
+"""The screening table's columns as arrays (issue 17, memory): a million-row table holds its numbers, flags and
+repeated labels as numpy arrays, its ids, names and types as the loaded lists read through the id order, and is
+read as Python values only a block at a time, when a renderer needs text. Each is a `Sequence` equal to the list
+of its values, so the renderers and the tests read it as they read a list. numpy is imported where it is used:
+`feoc check` imports this module without needing it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+_BLOCK = 65536  # values made at a time when a column is read through
+
+
+class Column(Sequence):
+    """A read-only column of `len(self)` values, read a block at a time (`_block`)."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _block(self, lo: int, hi: int) -> list[Any]:
+        raise NotImplementedError
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            lo, hi, step = i.indices(len(self))
+            return self._block(lo, hi)[::step] if hi > lo else []
+        i = range(len(self))[i]  # a negative index counts from the end; out of range is an IndexError
+        return self._block(i, i + 1)[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        for a in range(0, len(self), _BLOCK):  # never a Python object per row at once
+            yield from self._block(a, a + _BLOCK)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Column, list, tuple)):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Floats(Column):
+    """A column of floats held as one float64 array (8 bytes a row, not a Python float each), read as Python
+    floats; `numpy.asarray` of it is the array itself."""
+
+    def __init__(self, array: Any):
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def _block(self, lo: int, hi: int) -> list[Any]:
+        return self.array[lo:hi].tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        return self.array if dtype is None else self.array.astype(dtype)
+
+
+class Bools(Floats):
+    """A column of booleans held as one bool array, read as Python bools."""
+
+
+class Coded(Column):
+    """A column of a few distinct values: a code per row (an integer array) into `values`."""
+
+    def __init__(self, codes: Any, values: Sequence[Any]):
+        self.codes = codes
+        self.values: Sequence[Any] = tuple(values)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def _block(self, lo: int, hi: int) -> list[Any]:
+        return list(map(self.values.__getitem__, self.codes[lo:hi].tolist()))
+
+
+class Picked(Coded):
+    """The values of a list (the loaded ids, names or types: no copy) in the order of an index array (the id
+    order): a row is the list's element at the row's index."""
+
+    def __init__(self, codes: Any, values: Sequence[Any]):
+        self.codes, self.values = codes, values  # the list itself, not a copy
+
+
+def coded(values: Sequence[Any]) -> Coded:
+    """`values` (a list of few distinct values) as codes, int32 (the list itself is the caller's to drop)."""
+    import numpy as np
+
+    labels: dict[Any, int] = {}
+    codes = np.fromiter((labels.setdefault(v, len(labels)) for v in values), dtype=np.int32, count=len(values))
+    return Coded(codes, tuple(labels))
