@@ -10,12 +10,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from feoc.data.model import MEASURES
 from feoc.determine.bulk import BulkReadings
@@ -32,14 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 LAW = Law.load()
 DAY = dt.date(2024, 6, 1)
 
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory) -> Path:
-    """bench/gen_world.py's 2,000-entity world written straight to Parquet."""
-    out = tmp_path_factory.mktemp("world") / "parquet"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_world.py"), "--entities", "2000", "--out", str(out),
-                    "--parquet"], check=True, capture_output=True, timeout=300)
-    return out
 
 
 def test_user_story_the_in_edge_index_is_the_graphs_own_edges():
@@ -69,10 +58,10 @@ def test_user_story_rounding_a_part_at_a_time_is_pythons_round():
     assert py_round(x, 6).tolist() == [round(v, 6) for v in x.tolist()]
 
 
-def test_user_story_the_worst_case_shares_the_graphs_it_does_not_change(world):
+def test_user_story_the_worst_case_shares_the_graphs_it_does_not_change(parquet_world_2000):
     """The doubt pass's worst case fills unrecorded measures: a measure whose column it did not fill is the real
     graph itself (no second copy); a filled one is its own graph, with the filled stakes."""
-    dataset = load_dataset(world, LAW, compact=True)
+    dataset = load_dataset(parquet_world_2000, LAW, compact=True)
     readings = BulkReadings(dataset, DAY, LAW)
     readings.determine(None)
     base = readings._base

@@ -7,8 +7,6 @@ bench/README.md ("Memory, third pass"); no test here times or weighs anything.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,14 +22,6 @@ LAW = Law.load()
 DAY = dt.date(2024, 6, 1)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory) -> Path:
-    """bench/gen_world.py's 2,000-entity world as Parquet (holdings with voting or board seats unrecorded)."""
-    out = tmp_path_factory.mktemp("world") / "parquet"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_world.py"), "--entities", "2000", "--out", str(out),
-                    "--parquet"], check=True, capture_output=True, timeout=300)
-    return out
-
 
 def _csv(world: Path, interpretation: str | None) -> str:
     dataset = load_dataset(world, LAW, compact=True)
@@ -40,17 +30,17 @@ def _csv(world: Path, interpretation: str | None) -> str:
 
 
 @pytest.mark.parametrize("interpretation", [None, "feoc-lookthrough"])
-def test_user_story_unrecorded_measures_in_parts_give_the_same_screen(world, monkeypatch, interpretation):
+def test_user_story_unrecorded_measures_in_parts_give_the_same_screen(parquet_world_2000, monkeypatch, interpretation):
     """Issue 14's "cannot be determined: unrecorded voting rights, board seats or equity" over a world whose
     holdings leave measures unrecorded: the facts made 64 holdings a part (dozens of parts) give the very CSV the
     facts made in one part give, every reading judged and one reading named."""
-    whole = _csv(world, interpretation)
+    whole = _csv(parquet_world_2000, interpretation)
     assert "undetermined-unrecorded-measure" in whole
     monkeypatch.setattr(bulk_unrecorded, "_PART", 64)
-    assert _csv(world, interpretation) == whole
+    assert _csv(parquet_world_2000, interpretation) == whole
 
 
-def test_the_parts_are_many_at_64_holdings(world, monkeypatch):
+def test_the_parts_are_many_at_64_holdings(parquet_world_2000, monkeypatch):
     """The test above splits the facts indeed: at 64 holdings a part the world's facts make several parts."""
     made: list[int] = []
     real = bulk_unrecorded._part
@@ -61,19 +51,19 @@ def test_the_parts_are_many_at_64_holdings(world, monkeypatch):
         return facts
     monkeypatch.setattr(bulk_unrecorded, "_PART", 64)
     monkeypatch.setattr(bulk_unrecorded, "_part", spy)
-    _csv(world, "government")
+    _csv(parquet_world_2000, "government")
     assert len(made) > 5 and sum(made) > 64
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "md"])
-def test_user_story_the_table_is_arrays_until_the_writer(world, fmt):
+def test_user_story_the_table_is_arrays_until_the_writer(parquet_world_2000, fmt):
     """An analyst screens a world (every reading judged): the bulk path's table holds no list of rows (ids, names
     and types read through the id order, statuses, rules and nations coded, flags and shares arrays), and each
     format writes the very text the same table held as lists writes."""
     from feoc.verdicts.screen import Screen
     from feoc.verdicts.screen_columns import Column
 
-    dataset = load_dataset(world, LAW, compact=True)
+    dataset = load_dataset(parquet_world_2000, LAW, compact=True)
     table = screen(dataset, DAY, LAW)
     assert all(isinstance(table.columns[c], Column) for c in table.names), table.names
     lists = Screen({c: list(v) for c, v in table.columns.items()})
