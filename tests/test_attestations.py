@@ -46,11 +46,16 @@ def world(*attestations: dict, supplier: dict | None = None) -> dict:
     }
 
 
-def run(tmp_path: Path, data: dict, *args: str) -> Any:
+def written(tmp_path: Path, data: dict) -> Path:
+    """`data` as the dataset folder `tmp_path/data` (one file, world.yaml)."""
     folder = tmp_path / "data"
     folder.mkdir(exist_ok=True)
     (folder / "world.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return RUNNER.invoke(app, [*args[:3], "--data", str(folder), *args[3:]])
+    return folder
+
+
+def run(tmp_path: Path, data: dict, *args: str) -> Any:
+    return RUNNER.invoke(app, [*args[:3], "--data", str(written(tmp_path, data)), *args[3:]])
 
 
 def as_json(result: Any) -> dict:
@@ -215,10 +220,7 @@ def test_screen_takes_a_dataset_with_attestations(tmp_path):
 
 def test_attestations_survive_convert_to_parquet_and_back(tmp_path):
     """Story: a dataset with attestations converted to Parquet judges the same."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "world.yaml").write_text(yaml.safe_dump(world(attestation({"entity": "supplier"}, until="2027-01-01")),
-                                                      sort_keys=False), encoding="utf-8")
+    folder = written(tmp_path, world(attestation({"entity": "supplier"}, until="2027-01-01")))
     out = tmp_path / "pq"
     assert RUNNER.invoke(app, ["convert", str(folder), "--to", "parquet", "--out", str(out)]).exit_code == 0
     result = RUNNER.invoke(app, ["check", "entity", "supplier", "--data", str(out), "--on", ON, "--format", "json"])
@@ -340,10 +342,7 @@ def test_json_with_attestations_matches_the_shipped_schemas(tmp_path):
 
 def test_the_report_lists_the_evidence_relied_on_per_date(tmp_path):
     """Story: a report over two dates lists, under each date, the attestation relied on, then the same one expired."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "world.yaml").write_text(yaml.safe_dump(world(attestation({"entity": "supplier"}, until="2027-01-01")),
-                                                      sort_keys=False), encoding="utf-8")
+    folder = written(tmp_path, world(attestation({"entity": "supplier"}, until="2027-01-01")))
     out = tmp_path / "reports"
     result = RUNNER.invoke(app, ["report", "--data", str(folder), "--on", ON, "--on", "2027-06-01", "--out", str(out)])
     assert result.exit_code == 0, result.output

@@ -1,5 +1,5 @@
 """Negative evidence: what was checked for an entity (or a facility's activities) on a date, so that a clear
-"not a FEOC" shows its work instead of `findings: none` (issue 14 item 6).
+"not a FEOC" shows its work, never an empty list of findings (issue 14 item 6).
 
 One entry per §30D prong in force on the date (each rule of the compiled ruleset that applies to the
 subject, 42 U.S.C. 18741(a)(5)(A)-(E) as interpreted by DOE, 89 FR 37079), with the facts looked at:
