@@ -38,6 +38,7 @@ from feoc.load.checks import battery_materials, check_dataset
 from feoc.load.columns import ColumnBuilder, Columns, Rows
 from feoc.load.origins import OriginRuns
 from feoc.load.scan import dataset_scan, is_table_name
+from feoc.load.shared_ids import share_entity_ids
 from feoc.load.validation import ADAPTERS, valid_items, validation_problems
 
 
@@ -267,6 +268,7 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
             read.records.clear()  # a worker's tuples: their fields now live in the columns
 
     kept = {k: dict(zip(KINDS[k].model_fields, (b.column() for b in v))) for k, v in columns.items()}
+    share_entity_ids(kept)  # one string object per id, not one per file and column (issue 17, memory)
     made: dict[str, Any] = {k: tuple(v) for k, v in records.items()}
     for k, fields_of in kept.items():
         made[k] = Rows(compact_row(k), list(fields_of.values()), len(next(iter(fields_of.values()))),
