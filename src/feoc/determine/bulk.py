@@ -341,15 +341,7 @@ class BulkReadings:
         interp = self.law.interpretation(interpretation)
         limit = round_limit(status_room(self.dataset))
         with paused_gc():
-            if self._base is None:
-                if self.like is not None and self.like._base is not None:
-                    base = self.like._base.with_holdings(self.dataset)
-                else:
-                    base = _Bulk(self.dataset, self.day, self.law, interp)
-                    Driver(base.fire, limit).run(base.stages()[0])
-                base.build_graphs()
-                self._base = base
-            run = self._base.for_reading(interp)
+            run = self._prepared(interp, limit).for_reading(interp)
             if assumed_feoc:
                 run.feoc[[run.index[e] for e in sorted(assumed_feoc)]] = True
             from feoc.determine.bulk_attest import never_feoc, settle_stages  # it builds on this module's classes
@@ -367,6 +359,23 @@ class BulkReadings:
                 for stage in (*settle, Stage("doubt passed down", lambda: self._doubt(run, interp.name)), *settle):
                     driver.run(stage)
         return run
+
+    def prepare(self, interpretation: str | None = None) -> None:
+        """The work every reading shares done now (`determine.forked`: before a fork, so a child inherits it)."""
+        with paused_gc():
+            self._prepared(self.law.interpretation(interpretation), round_limit(status_room(self.dataset)))
+
+    def _prepared(self, interp: Interpretation, limit: int) -> _Bulk:
+        """The state after the direct prongs (round 0) with the stake graphs, made once for every reading."""
+        if self._base is None:
+            if self.like is not None and self.like._base is not None:
+                base = self.like._base.with_holdings(self.dataset)
+            else:
+                base = _Bulk(self.dataset, self.day, self.law, interp)
+                Driver(base.fire, limit).run(base.stages()[0])
+            base.build_graphs()
+            self._base = base
+        return self._base
 
     def _doubt(self, run: _Bulk, reading: str) -> list[Block]:
         """The `upstream_doubt` facts of `determine.doubt` as one block (`bulk_doubt`)."""

@@ -21,6 +21,8 @@ from feoc.determine.regime30d import determine
 from feoc.determine.tracing import Tracer
 from feoc.law.law import Law
 from feoc.verdicts.readings import feoc_test_in_force, judged_readings, reading
+from feoc.verdicts.screen_ahead import STATUSES, Ahead, judged_ahead
+from feoc.verdicts.screen_ahead import bulk_statuses as _bulk_statuses
 from feoc.verdicts.screen_attested import ATTESTATION_COLUMNS, Reliance, attested_columns
 from feoc.verdicts.screen_columns import Bools, Coded, Floats, Picked, coded
 from feoc.verdicts.status import Status, agreed
@@ -80,11 +82,13 @@ def screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None 
 
 
 def _agreed(table: Screen, dataset: Dataset, day: dt.date, law: Law, interpretation: str | None,
-            evaluator: str, bulk: BulkReadings | None = None, reliance: Reliance | None = None) -> Screen:
+            evaluator: str, bulk: BulkReadings | None = None, reliance: Reliance | None = None,
+            ahead: Ahead | None = None) -> Screen:
     """The table with `status` agreed across the readings judged (every reading unless one was named): each
-    other reading judged by the same path (`bulk`: the bulk path's shared work), its statuses folded in as
-    `feoc check entity` folds them; with the attestation columns, from every reading's attestations judged
-    (`reliance`: the table's reading's), when the dataset records any."""
+    other reading judged by the same path (`bulk`: the bulk path's shared work; `ahead`: readings a forked
+    process judged meanwhile, `screen_ahead`), its statuses folded in as `feoc check entity` folds them; with
+    the attestation columns, from every reading's attestations judged (`reliance`: the table's reading's), when
+    the dataset records any."""
     shown = reading(law, interpretation)
     others = [name for name in judged_readings(law, interpretation) if name != shown]
     in_force = feoc_test_in_force(law, day)
@@ -93,7 +97,8 @@ def _agreed(table: Screen, dataset: Dataset, day: dt.date, law: Law, interpretat
     if others and in_force:
         per_reading = [table.columns["status"]]
         for name in others:
-            statuses, judged = _statuses(dataset, day, law, name, evaluator, ids, bulk)
+            taken = ahead.take(name) if ahead is not None else None
+            statuses, judged = taken or _statuses(dataset, day, law, name, evaluator, ids, bulk)
             per_reading.append(statuses)
             reliances.append(judged)
         table = Screen({**table.columns, "status": _folded(per_reading)})
@@ -134,23 +139,6 @@ def _statuses(dataset: Dataset, day: dt.date, law: Law, name: str, evaluator: st
             evaluator = "durable-rules"
     det = determine(dataset, day, law, name, evaluator)
     return _own_statuses(ids, [i in det.feoc for i in ids], _undetermined(det), True), det.reliance
-
-
-# the codes of a bulk reading's statuses (`_bulk_statuses`), in the order `_own_statuses` decides them
-STATUSES = (Status.not_in_force, Status.feoc, Status.cannot_be_determined, Status.not_feoc)
-
-
-def _bulk_statuses(res: Any, in_force: bool) -> Coded:
-    """`_own_statuses` of a bulk reading, in id order, as codes into STATUSES (one byte a row, not a list)."""
-    import numpy as np
-
-    if not in_force:
-        return Coded(np.zeros(len(res.order), dtype=np.int8), STATUSES)
-    codes = np.full(len(res.order), 3, dtype=np.int8)
-    if res.undetermined is not None:
-        codes[res.undetermined[res.order]] = 2
-    codes[res.feoc[res.order]] = 1
-    return Coded(codes, STATUSES)
 
 
 def _undetermined(det: Determination) -> set[str]:
@@ -223,10 +211,14 @@ def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
     from feoc.determine.bulk import BulkReadings
 
     bulk = BulkReadings(dataset, day, law)
+    others = [name for name in judged_readings(law, interpretation) if name != reading(law, interpretation)]
+    ahead = judged_ahead(bulk, others, interpretation) if others and feoc_test_in_force(law, day) else None
     try:
         table, reliance = _bulk_table(bulk, day, law, interpretation)
-        return _agreed(table, dataset, day, law, interpretation, "vectorised", bulk, reliance)
+        return _agreed(table, dataset, day, law, interpretation, "vectorised", bulk, reliance, ahead)
     finally:
+        if ahead is not None:
+            ahead.cancel()
         bulk.worst = bulk.worst_case = bulk.upper = None  # the worst case refers back to `bulk`: freed now, not at a collection
         del bulk
         trim_heap()

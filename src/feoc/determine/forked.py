@@ -1,0 +1,138 @@
+"""Work done in one forked process while this one does its own: `feoc screen` judges its readings on two cores.
+
+Issue 17, time: after the work every reading shares (the columns, indexes, direct prongs and stake graphs) the
+readings are independent, each its own chaining rounds and worst case, and a 1M-entity screen spends most of its
+time there. A forked child inherits that shared work (copy on write: nothing is pickled to it), judges some of the
+readings, and sends back only their results; the parent judges the rest meanwhile.
+
+A child is forked only where it is safe and pays (`can_fork`): a large table, a second core this process may run
+on, memory for a second process's own arrays, and no other thread in this process (a fork copies only the
+calling thread: a lock another thread held, e.g. in `feoc serve`, would never be released in the child). The
+child ignores Ctrl-C (the parent decides), dies with its parent (Linux PR_SET_PDEATHSIG), and leaves by
+`os._exit`, running none of the parent's clean-up. A child that ends without a result (killed, out of memory) is
+`Lost`: the caller does the work itself, so the answer never depends on whether a fork happened."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+_PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
+FORK_FROM = 50_000  # entities: below this the readings take about a second and a fork is not worth its cost
+FORK_ENV = "FEOC_SCREEN_FORK"  # "0": never fork; "1": fork whatever the size (the tests of the forked path)
+
+
+class Lost(RuntimeError):
+    """The child ended without sending a result."""
+
+
+def can_fork(entities: int) -> bool:
+    """Whether a child may judge some readings of a table of `entities` (module docstring)."""
+    setting = os.environ.get(FORK_ENV, "")
+    if setting == "0" or not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    if setting != "1" and entities < FORK_FROM:
+        return False
+    with contextlib.suppress(AttributeError, OSError):
+        if len(os.sched_getaffinity(0)) < 2:
+            return False
+    return _room_for_a_child()
+
+
+def _room_for_a_child() -> bool:
+    """At least this process's resident size again is available (Linux; elsewhere assumed): the child's own
+    arrays, at worst, are as large as this process's."""
+    fields: dict[str, int] = {}
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for path in ("/proc/meminfo", "/proc/self/status"):
+            for line in Path(path).read_text().splitlines():
+                key, _, rest = line.partition(":")
+                if key in ("MemAvailable", "VmRSS"):
+                    fields[key] = int(rest.split()[0])
+    if len(fields) < 2:
+        return True
+    return fields["MemAvailable"] >= 2 * fields["VmRSS"]
+
+
+class Forked:
+    """`work()` run in a forked child; `result()` waits for its value (or raises what it raised)."""
+
+    def __init__(self, work: Callable[[], Any]):
+        read, write = os.pipe()
+        gc.freeze()  # the objects alive now are never collected in the child: its collector does not touch their pages
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self.pid = os.fork()
+        finally:
+            if getattr(self, "pid", 1):  # the parent (or a failed fork): its Ctrl-C again
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+                gc.unfreeze()
+        if self.pid == 0:
+            os.close(read)
+            _child(work, write)  # never returns
+        os.close(write)
+        self._read, self._done = read, False
+
+    def result(self) -> Any:
+        """The child's value, once it has sent it; its exception raised here; `Lost` if it sent nothing."""
+        chunks = []
+        with os.fdopen(self._read, "rb") as pipe:
+            while chunk := pipe.read(1 << 20):
+                chunks.append(chunk)
+        self._done = True
+        _reap(self.pid)
+        try:
+            status, value = pickle.loads(b"".join(chunks))
+        except Exception:  # nothing, or half a reply: the child was killed
+            raise Lost("the process judging the other readings ended without a result") from None
+        if status == "error":
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """Stop the child if its result was not taken (an error or Ctrl-C in the parent)."""
+        if not self._done:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.close(self._read)
+            self._done = True
+            _reap(self.pid)
+
+
+def _child(work: Callable[[], Any], write: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the parent's `cancel` still ends the child
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    code = 0
+    try:
+        try:
+            reply = pickle.dumps(("ok", work()), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # sent to the parent, which raises it there
+            try:
+                reply = pickle.dumps(("error", exc), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:
+                reply = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(reply)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, 0)
+
+
+__all__ = ["FORK_ENV", "FORK_FROM", "Forked", "Lost", "can_fork"]
