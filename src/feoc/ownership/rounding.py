@@ -126,7 +126,7 @@ def looked_up(keys: np.ndarray, values: np.ndarray, where: np.ndarray, missing: 
     """`values[j]` for each element of `where` equal to `keys[j]` (`keys` ascending), else `missing`'s element."""
     out = np.array(missing, dtype=np.float64)
     if len(keys):
-        j = np.minimum(np.searchsorted(keys, where), len(keys) - 1)
+        j = np.minimum(np.searchsorted(keys, where.astype(keys.dtype)), len(keys) - 1)  # no copy of the keys
         hit = keys[j] == where
         out[hit] = values[j[hit]]
     return out
