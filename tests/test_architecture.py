@@ -119,6 +119,7 @@ def _law_values() -> tuple[set[float], set[str]]:
 # Literals that look like law and are not: each with its reason.
 NOT_LAW = {
     ("ownership/rounding.py", 0.5): "py_round: a rounding tie sits half-way between two integers (arithmetic)",
+    ("ownership/rounding_kernel.py", 0.5): "the compiled py_round: a tie sits half-way between two integers",
     ("render/outdir.py", 0.05): "the lock's polling interval in seconds (equal to parameter unrecorded_measure_floor)",
     ("load/gleif_rr.py", 0.5): "GLEIF consolidation read as a majority of the votes (evidence, the importer's reading)",
 }

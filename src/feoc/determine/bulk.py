@@ -54,8 +54,9 @@ from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_
 from feoc.law.compile import CompiledRuleset
 from feoc.law.law import Law
 from feoc.law.readings import Interpretation
-from feoc.ownership.arrays import IndexSet, Packed, StakeGraph, pack, py_round, unpack
+from feoc.ownership.arrays import IndexSet, StakeGraph
 from feoc.ownership.exact import exact_interests
+from feoc.ownership.rounding import Packed, Sparse, looked_up, pack, packed_at, py_round, round_packed, sweep, unpack
 
 
 class _Bulk:
@@ -230,60 +231,60 @@ class _Bulk:
         last = self._last.get(key)
         x = self.graphs[measure].interests(sources, tracing == "control", lookthrough_for(self.law, self.day, tracing),
                                            None if last is None else (last[0], unpack(last[1])))
-        before = self._shares.get(key)
-        share, exact = self._near_thresholds(py_round(x, SHARE_DIGITS), x, measure, sources,
-                                             None if before is None else (unpack(before[0]), self._share_of(before)))
+        limits = thresholds(self.ruleset, "interest", "share")
+        swept = sweep(x, SHARE_DIGITS, limits, NEAR)  # one pass over the non-zero interests (issue 17, CPU)
+        share, exact = self._near_thresholds(swept, limits, measure, sources, self._shares.get(key))
         # kept for the next round, packed (issue 17, memory): the sources (`_groups` makes them afresh each round,
         # never changed after), which only grow, so the next round recomputes below the new ones; the interests;
         # the shares decided exactly (every other share is the rounded interest)
-        packed = pack(x)
+        packed = pack(x, swept)
         self._last[key] = (sources, packed)
         self._shares[key] = (packed, exact)
-        rows = np.flatnonzero(share > 0)
+        held = share > 0
+        rows = swept.at[held]
         k = len(rows)
         cols = {"kind": constant("interest", k), "measure": constant(measure, k), "holders": constant(group, k),
-                "nation": constant(holders_nation(group), k), "share": Numbers(share[rows]),
+                "nation": constant(holders_nation(group), k), "share": Numbers(share[held]),
                 "subject": Coded(rows, self.id_tuple)}
         return Block("interest", cols, k, rows)
 
     @staticmethod
-    def _share_of(kept: tuple[Packed, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        """A round's shares from what `_shares` keeps: its interests rounded, the ones decided exactly put back."""
+    def _share_of(kept: tuple[Packed, tuple[np.ndarray, np.ndarray]], where: np.ndarray | None = None) -> np.ndarray:
+        """A round's shares from what `_shares` keeps: its interests rounded, the ones decided exactly put back;
+        of the entities `where` only, when given (the rest are not rounded)."""
         x, (at, exact) = kept
-        share = py_round(unpack(x), SHARE_DIGITS)
+        if where is not None:
+            return looked_up(at, exact, where, py_round(packed_at(x, where), SHARE_DIGITS))
+        share = round_packed(x, SHARE_DIGITS)
         share[at] = exact
         return share
 
-    def _near_thresholds(self, share: np.ndarray, x: np.ndarray, measure: str, sources: np.ndarray,
-                         before: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-        """The shares next to a threshold of the rules decided exactly, as on the per-fact path
-        (`facts.fact_number`, one entity at a time, so both paths assert the very same numbers). Like the
-        per-fact path (`Tracer.new_shares`), an interest whose float did not change since the last round
-        (`before`: its interests and shares) keeps its share. Also returns the entities decided so and their
-        shares: every other share is the rounded interest."""
-        limits = thresholds(self.ruleset, "interest", "share")
-        near = np.zeros(len(x), dtype=bool)
-        for t in limits:
-            near |= np.abs(x - t) <= NEAR
-        near &= x > 0  # as on the per-fact path, which traces only the entities the sources reach
-        at = np.flatnonzero(near)
-        if not len(at):
-            return share, (at, share[at])
-        share = share.copy()
+    def _near_thresholds(self, swept: Sparse, limits: tuple[float, ...], measure: str, sources: np.ndarray,
+                         before: tuple[Packed, tuple[np.ndarray, np.ndarray]] | None
+                         ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """The shares of the interests `swept` (its non-zero ones, in its order), those next to a threshold of the
+        rules (`swept.close`) decided exactly, as on the per-fact path (`facts.fact_number`, one entity at a time, so
+        both paths assert the very same numbers). Like the per-fact path (`Tracer.new_shares`), an interest whose
+        float did not change since the last round (`before`, as `_shares` keeps it) keeps its share. Also returns
+        the entities decided so and their shares: every other share is the rounded interest."""
+        share, close = swept.rounded, swept.close
+        at = swept.at[close]
+        if not len(close):
+            return share, (at, share[close])
         if before is not None:
-            same = near & (before[0] == x)
-            share[same] = before[1][same]
-            near &= ~same
+            same = packed_at(before[0], at) == swept.values[close]
+            share[close[same]] = self._share_of(before, at[same])
+            close = close[~same]
         graph = self.graphs[measure]
         source_set = IndexSet(sources)
         control = self.interp.tracing == "control"
         limit = lookthrough_for(self.law, self.day, self.interp.tracing) if control else None
-        batch = np.flatnonzero(near).tolist()
+        batch = swept.at[close].tolist()
         edges = graph.in_edges()
         exact = ExactBatch(lambda: exact_interests(edges.memo(), source_set, batch, control, limit or 0.0))
-        for i in batch:
-            share[i] = fact_number(float(x[i]), limits, exact.of(i))
-        return share, (at, share[at])
+        for j, i in zip(close.tolist(), batch):
+            share[j] = fact_number(float(swept.values[j]), limits, exact.of(i))
+        return share, (at, share[swept.close])
 
     def _rights_block(self, rights: list[tuple[Any, str]]) -> Block:
         k = len(rights)
