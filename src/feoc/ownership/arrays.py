@@ -200,8 +200,11 @@ class StakeGraph:
 
     def _cycles(self, lo: int, hi: int, label: np.ndarray) -> list[_Cycle]:
         by_comp: dict[int, _Cycle] = {}
-        for h, t, s in zip(self.holder[lo:hi].tolist(), self.target[lo:hi].tolist(), self.share[lo:hi].tolist()):
-            comp = by_comp.setdefault(int(label[t]), _Cycle([], {}, [], []))
+        if lo == hi:
+            return []
+        for h, t, s, c in zip(self.holder[lo:hi].tolist(), self.target[lo:hi].tolist(), self.share[lo:hi].tolist(),
+                              label[self.target[lo:hi]].tolist()):
+            comp = by_comp.setdefault(c, _Cycle([], {}, [], []))
             comp.stakes.setdefault(t, []).append((h, s))
         rank = self.rank
         for comp in by_comp.values():
