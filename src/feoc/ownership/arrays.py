@@ -23,7 +23,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from feoc.data.problems import InputError
-from feoc.ownership import kernel
+from feoc.ownership import kernel, kernel_build
 from feoc.ownership.cycles import array_components, solve_cycle
 from feoc.ownership.exact import EXACT_CYCLE, EXACT_NODES
 from feoc.ownership.graph import interest_rule, lookthrough_of
@@ -161,10 +161,8 @@ class StakeGraph:
         self.rank = np.arange(n) if rank is None else rank
         keep = share > 0
         holder, target, share = holder[keep], target[keep], share[keep]
-        ncomp, label, cyclic = array_components(n, holder, target)
-        level = _component_levels(ncomp, label[holder], label[target])[label]
-        node_cyclic = cyclic[label]
-        order = np.lexsort((share, self.rank[holder], target, node_cyclic[target], level[target]))
+        order, label, level, node_cyclic = _levelled(n, holder, target, share, self.rank,
+                                                     not reference and kernel.AVAILABLE)
         self.holder = holder[order].astype(np.int32)
         self.target = target[order].astype(np.int32)
         self.share = np.ascontiguousarray(share[order], dtype=np.float64)
@@ -202,8 +200,11 @@ class StakeGraph:
 
     def _cycles(self, lo: int, hi: int, label: np.ndarray) -> list[_Cycle]:
         by_comp: dict[int, _Cycle] = {}
-        for h, t, s in zip(self.holder[lo:hi].tolist(), self.target[lo:hi].tolist(), self.share[lo:hi].tolist()):
-            comp = by_comp.setdefault(int(label[t]), _Cycle([], {}, [], []))
+        if lo == hi:
+            return []
+        for h, t, s, c in zip(self.holder[lo:hi].tolist(), self.target[lo:hi].tolist(), self.share[lo:hi].tolist(),
+                              label[self.target[lo:hi]].tolist()):
+            comp = by_comp.setdefault(c, _Cycle([], {}, [], []))
             comp.stakes.setdefault(t, []).append((h, s))
         rank = self.rank
         for comp in by_comp.values():
@@ -211,7 +212,7 @@ class StakeGraph:
             members = set(comp.nodes)
             comp.holders = sorted({h for st in comp.stakes.values() for h, _ in st})
             comp.outside = [h for h in comp.holders if h not in members]
-        out = [by_comp[k] for k in sorted(by_comp)]
+        out = list(by_comp.values())  # by their first member's index: whatever the labels, the same order
         self.cycles.extend(out)
         return out
 
@@ -330,6 +331,22 @@ def _reached(k: int, src: np.ndarray, dst: np.ndarray, is_source: np.ndarray) ->
     out = np.zeros(k + 1, dtype=bool)
     out[csgraph.breadth_first_order(graph, k, directed=True, return_predecessors=False)] = True
     return out[:k]
+
+
+def _levelled(n: int, holder: np.ndarray, target: np.ndarray, share: np.ndarray, rank: np.ndarray,
+              compiled: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The stakes' propagation order (by the target's level, whether it is in a cycle, the target, the holder's id,
+    the share) and per node its component's label, its level and whether it is in a cycle: by the compiled build
+    (`ownership.kernel_build`, issue 17), or by scipy and numpy (without numba; the reference's build)."""
+    if compiled:
+        return kernel_build.levelled(n, np.ascontiguousarray(holder, dtype=np.int32),
+                                     np.ascontiguousarray(target, dtype=np.int32),
+                                     np.ascontiguousarray(share, dtype=np.float64),
+                                     np.ascontiguousarray(rank, dtype=np.int32))
+    ncomp, label, cyclic = array_components(n, holder, target)
+    level = _component_levels(ncomp, label[holder], label[target])[label]
+    node_cyclic = cyclic[label]
+    return np.lexsort((share, rank[holder], target, node_cyclic[target], level[target])), label, level, node_cyclic
 
 
 def _component_levels(ncomp: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:

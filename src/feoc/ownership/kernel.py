@@ -346,14 +346,19 @@ class Plan:
 
     @staticmethod
     def of(graph: Any) -> Plan:
-        target = graph.target
-        acyclic = [np.unique(target[lo:split]) for lo, split, _ in graph._spans]
-        targets = np.concatenate(acyclic).astype(np.int32) if acyclic else np.zeros(0, dtype=np.int32)
+        target = graph.target  # sorted by level, then cycle or not, then target: each target's stakes one run
+        first = np.flatnonzero(np.r_[True, target[1:] != target[:-1]]) if len(target) else np.zeros(0, np.int64)
+        acyclic = np.zeros(len(target), dtype=np.bool_)
+        for lo, split, _ in graph._spans:
+            acyclic[lo:split] = True
+        first = first[acyclic[first]]  # each acyclic target's first stake, level by level
+        targets = target[first].astype(np.int32)
         sizes = [len(c.nodes) for c in graph.cycles]
         members = np.array([v for c in graph.cycles for v in c.nodes], dtype=np.int32)
         slot = np.full(graph.n, -1, dtype=np.int32)
         slot[members] = np.arange(len(members), dtype=np.int32)
-        return Plan(np.r_[0, np.cumsum([len(a) for a in acyclic])].astype(np.int64), targets, graph.lo, graph.hi,
+        return Plan(np.r_[np.searchsorted(first, [lo for lo, _, _ in graph._spans]), len(first)].astype(np.int64),
+                    targets, graph.lo, graph.hi,
                     np.r_[0, np.cumsum([len(c) for c in graph._cycles_at])].astype(np.int64),
                     np.r_[0, np.cumsum(sizes)].astype(np.int64), members, graph.lo[members], graph.hi[members], slot,
                     np.array([k > EXACT_LIMIT for k in sizes], dtype=np.bool_))
