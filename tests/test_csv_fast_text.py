@@ -85,7 +85,7 @@ def laid_out(draw: st.DrawFn) -> tuple[list[tuple[Any, list[str]]], list[str], s
             texts = draw(st.lists(CELLS, min_size=1, max_size=6))
             codes = draw(st.lists(st.integers(0, len(texts) - 1), min_size=rows, max_size=rows))
             columns.append((np.array(codes, dtype=draw(st.sampled_from([np.int32, np.int64, np.uint8]))), texts))
-    pieces = draw(st.lists(st.sampled_from(["", ",", " | ", "\n  ", '"k": ', "é"]), min_size=len(columns) + 1,
+    pieces = draw(st.lists(st.sampled_from(["", ",", " | ", "\n  ", '"k": ', "é", "\x00"]), min_size=len(columns) + 1,
                            max_size=len(columns) + 1))
     return columns, pieces, draw(st.sampled_from(["\n", ",\n", ""]))
 
@@ -100,6 +100,8 @@ def test_rows_laid_out_by_numpy_are_the_rows_formatted_in_python(case: tuple[lis
                             + pieces[-1] for r in range(csvfast._rows(columns[0])))
     assert csvfast.rows_text(columns, pieces, between) == expected
     assert csvfast._rows_by_python(columns, pieces, between) == expected
+    around = ("head,é\n", "\n]")  # joined with the rows' blocks (no copy of the whole to add a line)
+    assert csvfast.rows_text(columns, pieces, between, around=around) == around[0] + expected + around[1]
 
 
 def test_ids_names_and_types_sharing_the_id_order_are_laid_out_as_one_gather() -> None:

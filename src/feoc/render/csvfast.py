@@ -99,10 +99,10 @@ def csv_text(header: Sequence[str], columns: Sequence[Sequence[Any]],
         out, together = _texts(values, cell)
         texts.append((codes, out))
         joined.append(together)
-    head = ",".join(_text(list(header))[0])
+    head = ",".join(_text(list(header))[0]) + "\n"
     if not columns or not len(columns[0]):
-        return head + "\n"
-    return head + "\n" + rows_text(texts, ["", *[","] * (len(texts) - 1), ""], "\n", joined) + "\n"
+        return head
+    return rows_text(texts, ["", *[","] * (len(texts) - 1), ""], "\n", joined, (head, "\n"))
 
 
 def _by_csv_module(header: Sequence[str], columns: Sequence[Sequence[Any]]) -> str:
@@ -123,18 +123,21 @@ _PAIRS = 4096  # adjacent coded columns with at most this many pairs of values a
 
 
 def rows_text(columns: Sequence[CodedTexts], pieces: Sequence[str], between: str,
-              joined: list[str | None] | None = None) -> str:
+              joined: list[str | None] | None = None, around: tuple[str, str] = ("", "")) -> str:
     """Each row as `pieces[0] + text₀ + pieces[1] + … + text_k-1 + pieces[k]`, the rows joined by `between`, where
-    a column is (codes, texts) (`codes` None: a text per row). `joined[i]`, when given, is column i's texts joined
+    a column is (codes, texts) (`codes` None: a text per row), the whole between `around[0]` and `around[1]` (joined
+    with the rows' blocks: a text of 100 MB is not copied to add a line). `joined[i]`, when given, is column i's texts joined
     by `\\n`, and is dropped from the list once read (at 10^6 rows it is tens of MB). numpy lays the rows out as
-    bytes (`_rows_by_numpy`); texts holding a NUL or a `\\n`, or a padding many times their length, are laid out in Python
-    (`_rows_by_python`), with the same result."""
+    bytes (`_rows_by_numpy`); texts holding a NUL (or, not all ASCII, a `\\n`), or padded to many times their
+    length, are laid out in Python (`_rows_by_python`), with the same result."""
     if len(pieces) != len(columns) + 1:
         raise ValueError("a table of k columns is laid out with k + 1 pieces")
     rows = _rows(columns[0]) if columns else 0
     if rows == 0:
-        return ""
+        return around[0] + around[1]
     literal = [p.encode("utf-8", "surrogatepass") for p in [*pieces[:-1], pieces[-1] + between]]
+    if any(b"\x00" in p for p in literal):  # a NUL is the padding
+        return _rows_by_python(columns, pieces, between, around)
     layout: list[Any] = [literal[0]]
     padded = actual = sum(map(len, literal))
     for i, ((codes, texts), piece) in enumerate(zip(columns, literal[1:])):
@@ -142,14 +145,14 @@ def rows_text(columns: Sequence[CodedTexts], pieces: Sequence[str], between: str
         made = _table("\n".join(texts) if given is None else given, texts)
         if joined:
             joined[i] = None
-        if made is None or b"\x00" in piece:
-            return _rows_by_python(columns, pieces, between)
+        if made is None:
+            return _rows_by_python(columns, pieces, between, around)
         padded += made[0].shape[1]
         actual += int(made[1].mean() if codes is None else made[1][codes].mean())
         _add(layout, codes, made[0], piece)
     if padded > _WIDE * max(1, actual) + 64:  # a few very long texts would make every row as wide as the longest
-        return _rows_by_python(columns, pieces, between)
-    return _rows_by_numpy(layout, rows)[:-len(between) or None]
+        return _rows_by_python(columns, pieces, between, around)
+    return _rows_by_numpy(layout, rows, len(between.encode("utf-8", "surrogatepass")), around)
 
 
 def _rows(column: CodedTexts) -> int:
@@ -196,15 +199,16 @@ def _add(layout: list[Any], codes: Any, table: Any, piece: bytes) -> None:
             middle = np.broadcast_to(np.frombuffer(layout[-1], dtype=np.uint8), (len(left), len(layout[-1])))
             del layout[-2:], last
             layout += [(codes if same else last_codes.astype(np.int64) * len(table) + codes,
-                        np.concatenate([left, middle, right], axis=1)), piece]
+                        np.ascontiguousarray(np.concatenate([left, middle, right], axis=1))), piece]
             return
     layout += [(codes, table), piece]
 
 
-def _rows_by_numpy(layout: list[Any], rows: int) -> str:
+def _rows_by_numpy(layout: list[Any], rows: int, after: int, around: tuple[str, str]) -> str:
     """The rows' bytes: per block, a matrix of the rows (the pieces, written once, and each column's padded texts
     gathered by its codes, side by side) from which the padding is dropped; each block decoded to text at once
-    (a block holds whole rows)."""
+    (a block holds whole rows). Each row ends with the `after` bytes of the text between two rows: dropped from the
+    last."""
     import numpy as np
 
     widths = [len(s) if isinstance(s, bytes) else s[1].shape[1] for s in layout]
@@ -217,7 +221,7 @@ def _rows_by_numpy(layout: list[Any], rows: int) -> str:
         elif width:
             spans.append((segment, at, at + width))
         at += width
-    out = []
+    out = [around[0]]
     for a in range(0, rows, step):
         b = min(rows, a + step)
         block = matrix[:b - a]
@@ -225,13 +229,16 @@ def _rows_by_numpy(layout: list[Any], rows: int) -> str:
             cell = f"V{hi - lo}"
             block[:, lo:hi].view(cell).reshape(-1)[:] = table.view(cell).reshape(-1)[
                 slice(a, b) if codes is None else codes[a:b]]
-        out.append(block[block != 0].tobytes().decode("utf-8", "surrogatepass"))
+        laid = block[block != 0]
+        out.append((laid if b < rows else laid[:len(laid) - after]).tobytes().decode("utf-8", "surrogatepass"))
+    out.append(around[1])
     del matrix, block, spans
     layout.clear()  # the padded texts are not needed for the joined text (10^6 ids and names: ~60 MB)
     return "".join(out)
 
 
-def _rows_by_python(columns: Sequence[CodedTexts], pieces: Sequence[str], between: str) -> str:
+def _rows_by_python(columns: Sequence[CodedTexts], pieces: Sequence[str], between: str,
+                    around: tuple[str, str] = ("", "")) -> str:
     """The same rows, formatted a block at a time in Python."""
     layout = "{}".join(p.replace("{", "{{").replace("}", "}}") for p in pieces)
     rows = len(columns[0][1]) if columns[0][0] is None else len(columns[0][0])
@@ -240,4 +247,4 @@ def _rows_by_python(columns: Sequence[CodedTexts], pieces: Sequence[str], betwee
         texts = [values[a:a + _BLOCK] if codes is None else list(map(values.__getitem__, codes[a:a + _BLOCK].tolist()))
                  for codes, values in columns]
         blocks.append(between.join(map(layout.format, *texts)))
-    return between.join(blocks)
+    return around[0] + between.join(blocks) + around[1]

@@ -46,7 +46,7 @@ def screen(view: ScreenView) -> str:
     columns = [(codes, _values_text(values)) for codes, values in (coded(table.columns[c]) for c in names)]
     keys = [json.dumps(name, ensure_ascii=False) + ": " for name in names]
     pieces = ["    {\n      " + keys[0]] + [",\n      " + key for key in keys[1:]] + ["\n    }"]
-    return '{\n  "entities": [\n' + rows_text(columns, pieces, ",\n") + "\n  ],\n" + head[len(empty):]
+    return rows_text(columns, pieces, ",\n", around=('{\n  "entities": [\n', "\n  ],\n" + head[len(empty):]))
 
 
 def _values_text(values: list[Any]) -> list[str]:

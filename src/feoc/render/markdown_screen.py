@@ -25,10 +25,10 @@ def screen(view: ScreenView) -> str:
              "| --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | --- |" + (" --- | --- |" if attested else "")]
     if not len(view.table):
         return "\n".join(lines) + "\n"
-    return "\n".join(lines) + "\n" + _rows(view.table.columns, attested) + "\n"
+    return _rows(view.table.columns, attested, ("\n".join(lines) + "\n", "\n"))
 
 
-def _rows(columns: dict[str, Any], attested: bool) -> str:
+def _rows(columns: dict[str, Any], attested: bool, around: tuple[str, str]) -> str:
     """One table row per entity, each distinct value of a column written once and the rows laid out as the CSV's
     (`csvfast.rows_text`; issue 17: a Python call per cell made a million rows take seconds):
     `| `id` | name | type | status | FEOC | rules | equity | voting | board seats | nation |`."""
@@ -45,7 +45,7 @@ def _rows(columns: dict[str, Any], attested: bool) -> str:
              each("gov_nation", lambda v: format(v or "—"))]
     if attested:
         texts += [each("relies_on", _ids), each("not_relied_on", _ids)]
-    return rows_text(texts, ["| `", "` | ", *[" | "] * (len(texts) - 2), " |"], "\n")
+    return rows_text(texts, ["| `", "` | ", *[" | "] * (len(texts) - 2), " |"], "\n", around=around)
 
 
 def _strings(values: list[Any]) -> list[str]:
