@@ -15,5 +15,6 @@ if TYPE_CHECKING:
 def screen(view: ScreenView) -> str:
     """The screening table as CSV with a header row."""
     names = view.table.names  # COLUMNS, and the ranges' maxima where any share is a range (issue 20)
-    # cells neutralised (no formula, one line) before the byte-exact writer: one policy for every CSV
-    return csv_text(names, [csv_column(view.table.columns[c]) for c in names])
+    # cells neutralised (no formula, one line) before the byte-exact writer, each distinct value once: one policy
+    # for every CSV
+    return csv_text(names, [view.table.columns[c] for c in names], cell=csv_column)

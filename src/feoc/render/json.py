@@ -28,9 +28,37 @@ def check(view: CheckView) -> str:
 
 
 def screen(view: ScreenView) -> str:
-    """The screening table: the date, the reading, the readings `status` is agreed across, one object per entity."""
-    return dumps({"on": view.day.isoformat(), "interpretation": view.interpretation,
-                  "readings": list(view.readings or (view.interpretation,)), "entities": view.table.rows()})
+    """The screening table: the date, the reading, the readings `status` is agreed across, one object per entity.
+
+    The bytes of `dumps` of the whole (tests/test_csv_fast_text.py), the entities laid out as the CSV's rows are
+    (`csvfast.rows_text`: each distinct value of a column written once): at 10^6 entities `json.dumps` with an
+    indent is a Python call per value (issue 17)."""
+    from feoc.render.csvfast import coded, rows_text
+
+    table = view.table
+    body = {"on": view.day.isoformat(), "interpretation": view.interpretation,
+            "readings": list(view.readings or (view.interpretation,)), "entities": []}
+    head = dumps(body)
+    empty = '{\n  "entities": [],\n'  # `entities` sorts first: the text after it is the rest of the object
+    if not len(table) or not head.startswith(empty):
+        return dumps({**body, "entities": table.rows()})
+    names = sorted(table.names)
+    columns = [(codes, _values_text(values)) for codes, values in (coded(table.columns[c]) for c in names)]
+    keys = [json.dumps(name, ensure_ascii=False) + ": " for name in names]
+    pieces = ["    {\n      " + keys[0]] + [",\n      " + key for key in keys[1:]] + ["\n    }"]
+    return rows_text(columns, pieces, ",\n", around=('{\n  "entities": [\n', "\n  ],\n" + head[len(empty):]))
+
+
+def _values_text(values: list[Any]) -> list[str]:
+    """Each value as `dumps` writes it inside the table; a column of strings none of which JSON or `json_text`
+    escapes (no quote, backslash, control, bidi or other unprintable character) is quoted as it is."""
+    from feoc.render.sanitize import json_text
+
+    if set(map(type, values)) <= {str}:
+        joined = "".join(values)
+        if joined.isprintable() and '"' not in joined and "\\" not in joined:
+            return ['"' + v + '"' for v in values]
+    return [json_text(json.dumps(v, ensure_ascii=False, default=str)) for v in values]
 
 
 def _subject(t: SubjectTimeline) -> dict[str, Any]:

@@ -32,6 +32,13 @@ class Column(Sequence):
         for a in range(0, len(self), _BLOCK):  # never a Python object per row at once
             yield from self._block(a, a + _BLOCK)
 
+    def distinct(self) -> tuple[Any, list[Any]]:
+        """The column as a code per row (an integer array) into a list of values: a renderer formats each listed
+        value once and copies its text to the rows (issue 17: the screen's text, a call per value, not per cell)."""
+        import numpy as np
+
+        return np.arange(len(self)), list(self)
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (Column, list, tuple)):
             return len(other) == len(self) and all(a == b for a, b in zip(self, other))
@@ -56,9 +63,26 @@ class Floats(Column):
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         return self.array if dtype is None else self.array.astype(dtype)
 
+    def distinct(self) -> tuple[Any, list[Any]]:
+        """Codes into the distinct floats, told apart by their bits (`-0.0` and `0.0` are two values, each written
+        as itself; every NaN is written `nan`)."""
+        import numpy as np
+
+        bits = np.ascontiguousarray(self.array, dtype=np.float64).view(np.int64)
+        rest = np.flatnonzero(bits)  # every row but those of 0.0 (its bits are 0), most rows of a share column
+        distinct, inverse = np.unique(bits[rest], return_inverse=True)
+        codes = np.zeros(len(bits), dtype=np.int32)
+        codes[rest] = inverse.reshape(-1) + 1
+        return codes, [0.0, *distinct.view(np.float64).tolist()]
+
 
 class Bools(Floats):
     """A column of booleans held as one bool array, read as Python bools."""
+
+    def distinct(self) -> tuple[Any, list[Any]]:
+        import numpy as np
+
+        return np.asarray(self.array, dtype=np.bool_).view(np.uint8), [False, True]
 
 
 class Coded(Column):
@@ -73,6 +97,10 @@ class Coded(Column):
 
     def _block(self, lo: int, hi: int) -> list[Any]:
         return list(map(self.values.__getitem__, self.codes[lo:hi].tolist()))
+
+    def distinct(self) -> tuple[Any, list[Any]]:
+        """The codes and the values (a picked list is the list itself, values it does not pick included)."""
+        return self.codes, self.values if isinstance(self.values, list) else list(self.values)
 
 
 class Picked(Coded):
