@@ -185,3 +185,19 @@ def test_has_ranges_reads_a_compact_column_by_its_type(monkeypatch):
     assert has_ranges(_Data(exact | {"voting": [0.1, ShareRange(0.2, 0.3)]}))  # type: ignore[arg-type]
     assert has_ranges(_Data(exact | {"debt": Repeat(ShareRange(0.0, 0.5), 2)}))  # type: ignore[arg-type]
     assert not has_ranges(_Data(exact | {"debt": (None, 0.5)}))  # type: ignore[arg-type]
+
+
+def test_hostile_a_cached_share_text_or_year_start_is_refused_every_time():
+    """The share text and the taxable-year start are parsed once per distinct text (issue 17: a YAML load parsed
+    "25%" in Decimal 10^5 times): a refused text is refused again with the same words, never cached as a value."""
+    from feoc.data.model import year_start
+    from feoc.data.values import parse_share
+
+    words = []
+    for _ in range(2):
+        with pytest.raises(ValueError) as info:
+            parse_share("24.99999999999999999%")
+        words.append(str(info.value))
+        assert parse_share("25%") == 0.25 and parse_share("33.3 %") == parse_share("0.333")
+        assert year_start("02-29") is None and year_start("10-01") == (10, 1) and year_start(None) is None  # type: ignore[arg-type]
+    assert words[0] == words[1] and "more than 15 significant digits" in words[0]

@@ -181,12 +181,9 @@ def _one_object_per_value(key: str, models: list[Any], shared: dict[str, str]) -
     point at). Columns, not a tuple per record: cheaper to send from a worker, and kept as they come."""
     if not models:
         return []
-    fields = list(KINDS[key].model_fields)
-    columns: list[Any] = list(zip(*map(attrgetter(*fields), models)))
-    for name in _REPEATING[key]:
-        i = fields.index(name)
-        columns[i] = [v if v is None else shared.setdefault(v, v) for v in columns[i]]
-    return Columns(columns)
+    repeating = _REPEATING[key]
+    return Columns([v if v is None else shared.setdefault(v, v) for v in map(attrgetter(name), models)]
+                   if name in repeating else tuple(map(attrgetter(name), models)) for name in KINDS[key].model_fields)
 
 
 def _read_in_worker(args: tuple[Path, bool]) -> _FileRead:
