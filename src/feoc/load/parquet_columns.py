@@ -209,8 +209,11 @@ def _distinct_values(column: Any, check: Callable[[list[Any]], list[Any]], defau
 
     encoded = column.combine_chunks().dictionary_encode()
     distinct = encoded.dictionary
-    codes = (pc.index_in(distinct, value_set=seen.values) if seen.values is not None else
-             pa.nulls(len(distinct), pa.int32())).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = np.full(len(distinct), -1, dtype=np.int64)  # each distinct value's place in `seen`, -1: new
+    if seen.values is not None:  # the part's few values hashed, the earlier ones looked up (less than the reverse)
+        place = pc.index_in(seen.values, value_set=distinct)
+        known = place.is_valid()
+        codes[place.filter(known).to_numpy()] = np.flatnonzero(known.to_numpy(zero_copy_only=False))
     fresh = codes < 0
     if fresh.any():
         new = distinct.filter(pa.array(fresh))
