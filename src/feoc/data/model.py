@@ -145,14 +145,10 @@ class Entity(Record):
                                          "remove it, or set the entity's `type`")
 
 
+@functools.lru_cache(maxsize=1024)  # every entity is checked, few starts are written (issue 17: 15 % of a YAML load)
 def year_start(text: str) -> tuple[int, int] | None:
     """(month, day) of a "MM-DD" taxable-year start that every year has, or None."""
-    return _year_start(text) if isinstance(text, str) else None
-
-
-@functools.lru_cache(maxsize=1024)  # every entity is checked, few starts are written (issue 17: 15 % of a YAML load)
-def _year_start(text: str) -> tuple[int, int] | None:
-    parts = text.split("-")
+    parts = text.split("-") if isinstance(text, str) else []
     if len(parts) != 2 or not all(len(p) == 2 and p.isdigit() for p in parts):
         return None
     try:
