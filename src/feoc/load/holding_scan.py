@@ -5,8 +5,8 @@ and whether those can close a cycle.
 Two ways of reading, with the same results (tests/test_holding_scan.py holds them equal on every hostile
 dataset): record by record, and on arrays for a dataset loaded as columns (`feoc screen`, which has numpy
 loaded anyway) from `ARRAYS_FROM` holdings up, where a million-entity screen spent seconds in the record
-loop (the cycle question numbers the ids of the 100 % stakes with Arrow, `_codes`). `feoc check` and `feoc
-validate` never import numpy, pyarrow and scipy for it (at 100k holdings their import costs more than the loop)."""
+loop. `feoc check` and `feoc validate` never import numpy and scipy for it (at 100k holdings their
+import costs more than the loop)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
@@ -113,23 +112,11 @@ def may_close_a_cycle(scan: HoldingScan, positions: list[int]) -> bool:
     from scipy import sparse
     from scipy.sparse import csgraph
 
-    holder, target, ids = _codes([scan.holder_of[p] for p in positions], [scan.entity_of[p] for p in positions])
+    index: dict[str, int] = {}
+    holder = np.fromiter((index.setdefault(scan.holder_of[p], len(index)) for p in positions), dtype=np.int64)
+    target = np.fromiter((index.setdefault(scan.entity_of[p], len(index)) for p in positions), dtype=np.int64)
     if (holder == target).any():
         return True
-    graph = sparse.csr_matrix((np.ones(len(holder)), (holder, target)), shape=(ids, ids))
+    graph = sparse.csr_matrix((np.ones(len(holder)), (holder, target)), shape=(len(index), len(index)))
     count, _ = csgraph.connected_components(graph, directed=True, connection="strong")
-    return count < ids
-
-
-def _codes(holders: list[str], held: list[str]) -> tuple[Any, Any, int]:
-    """Each id of the stakes (as holder or entity) as a number from 0 up, the same number for the same id, as
-    (holders' numbers, entities' numbers, how many ids): hashed by Arrow in C, where a dict took ~0.5 s of a
-    million-entity load's 286k whole stakes (issue 17)."""
-    import numpy as np
-    import pyarrow as pa
-
-    both = pa.array(holders + held, type=pa.string()).dictionary_encode()
-    numbers, ids = both.indices.to_numpy(zero_copy_only=False).astype(np.int64), len(both.dictionary)
-    del both
-    pa.default_memory_pool().release_unused()  # the strings' copy, back to the system: a load keeps ~0.8 GB
-    return numbers[:len(holders)], numbers[len(holders):], ids
+    return count < len(index)
