@@ -145,6 +145,7 @@ class Entity(Record):
                                          "remove it, or set the entity's `type`")
 
 
+@functools.lru_cache(maxsize=1024)  # every entity is checked, few starts are written (issue 17: 15 % of a YAML load)
 def year_start(text: str) -> tuple[int, int] | None:
     """(month, day) of a "MM-DD" taxable-year start that every year has, or None."""
     parts = text.split("-") if isinstance(text, str) else []

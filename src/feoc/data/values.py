@@ -36,6 +36,7 @@ _SHARE_TEXT = re.compile(r"((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))[ ]?(%?)")  # ASCII
 SHARE_DIGITS = 15  # significant digits a share may be written with: every such decimal survives as a float
 
 
+@lru_cache(maxsize=4096)  # a share text is parsed in Decimal; a dataset repeats a few ("25%") (issue 17: YAML load)
 def parse_share(text: str) -> float:
     """A share written as text, strictly: `0.25`, `25%` or `25 %` in ASCII digits, with at most 15 significant
     digits, so the float feoc computes with is the very number written. Python's float() would read `2_5` as 25

@@ -50,7 +50,7 @@ def constant(values: Sequence[Any]) -> Sequence[Any]:
         return values
     first = values[0]
     if type(first) in _REPEATABLE and (not isinstance(first, tuple) or not first) and \
-            values.count(first) == len(values):
+            values[-1] == first and values.count(first) == len(values):  # the last value first: a quick no
         return Repeat(first, len(values))
     return values
 

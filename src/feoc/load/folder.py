@@ -89,16 +89,22 @@ class _FileRead:
 # A share written as a plain YAML number with digit separators or more than 15 significant digits: the YAML
 # parser turns `0.2_5` into 0.25 and `0.249999999999999999999` into exactly 0.25 (the threshold) before feoc sees
 # the text, so such numbers are found in the text itself (quoted, `parse_share` refuses them with the same words).
-_PLAIN_SHARE = re.compile(r"\b(equity|voting|board_seats|debt)[ \t]*:[ \t]*(?=[0-9.]*_|[0-9]*\.0*[1-9][0-9]{15})"
-                          r"([0-9][0-9._]*|\.[0-9._]+)")
+# The search starts at a colon followed by such a number (rare) and only then looks back along the line for the
+# share's key: a search for the key itself at every position of the text cost ~7 s of a million-entity load.
+_PLAIN_NUMBER = re.compile(r":[ \t]*(?=[0-9.]*_|[0-9]*\.0*[1-9][0-9]{15})([0-9][0-9._]*|\.[0-9._]+)")
+_SHARE_KEY = re.compile(r"\b(equity|voting|board_seats|debt)[ \t]*\Z")  # searched up to the colon
 
 
 def _plain_shares(text: str, name: str) -> list[Problem]:
-    return [Problem(name, text.count("\n", 0, m.start()) + 1,
-                    f"{m.group(1)} `{m.group(2)}` is written with digit separators or more than {SHARE_DIGITS} "
-                    "significant digits, which YAML rounds before feoc can read it",
-                    "write the share with fewer digits, no `_`, e.g. 0.2499999 or \"24.99999%\"")
-            for m in _PLAIN_SHARE.finditer(text)]
+    problems = []
+    for number in _PLAIN_NUMBER.finditer(text):
+        key = _SHARE_KEY.search(text, text.rfind("\n", 0, number.start()) + 1, number.start())
+        if key is not None:
+            problems.append(Problem(name, text.count("\n", 0, key.start()) + 1,
+                                    f"{key.group(1)} `{number.group(1)}` is written with digit separators or more than "
+                                    f"{SHARE_DIGITS} significant digits, which YAML rounds before feoc can read it",
+                                    "write the share with fewer digits, no `_`, e.g. 0.2499999 or \"24.99999%\""))
+    return problems
 
 
 def _read_file(path: Path, compact: bool = False) -> _FileRead:
@@ -140,7 +146,7 @@ def _read_file(path: Path, compact: bool = False) -> _FileRead:
             out.problems.extend(validation_problems(exc, name, key, finder))
             models, indexes = valid_items(key, items, exc, out.broken_ids)
         if compact and key in COMPACT_KINDS:
-            models = _one_object_per_value(key, models, shared)  # plain tuples: cheap to send and keep
+            models = _one_object_per_value(key, models, shared)  # columns: cheap to send and keep
         out.records.append((key, models, indexes))
     return out
 
@@ -170,17 +176,15 @@ _REPEATING = {"entities": ("id", "type", "country", "incorporated_in", "headquar
               "holdings": ("holder", "entity")}
 
 
-def _one_object_per_value(key: str, models: list[Any], shared: dict[str, str]) -> list[tuple]:
-    """The records as tuples of their fields, each repeating string replaced by one shared object per value
-    (`shared` spans the file: the ids an entity is defined with are the ones its stakes point at)."""
+def _one_object_per_value(key: str, models: list[Any], shared: dict[str, str]) -> list[Any]:
+    """The records as columns of their fields (`Columns`, what the load keeps), each repeating string replaced by
+    one shared object per value (`shared` spans the file: the ids an entity is defined with are the ones its stakes
+    point at). Columns, not a tuple per record: cheaper to send from a worker, and kept as they come."""
     if not models:
         return []
-    fields = list(KINDS[key].model_fields)
-    columns: list[Any] = list(zip(*map(attrgetter(*fields), models)))
-    for name in _REPEATING[key]:
-        i = fields.index(name)
-        columns[i] = [v if v is None else shared.setdefault(v, v) for v in columns[i]]
-    return list(zip(*columns))
+    repeating = _REPEATING[key]
+    return Columns([v if v is None else shared.setdefault(v, v) for v in map(attrgetter(name), models)]
+                   if name in repeating else tuple(map(attrgetter(name), models)) for name in KINDS[key].model_fields)
 
 
 def _read_in_worker(args: tuple[Path, bool]) -> _FileRead:

@@ -103,14 +103,14 @@ def _read_streamed(kind: str, path: Path) -> TableRead | None:
     import pyarrow.parquet as pq
 
     from feoc.load.columns import ColumnBuilder, Columns
-    from feoc.load.parquet_columns import read_columns  # numpy and pyarrow.compute: for a bulk load only
+    from feoc.load.parquet_columns import Seen, read_columns  # numpy and pyarrow.compute: for a bulk load only
 
     try:
         parquet = pq.ParquetFile(path, page_checksum_verification=True)
         if not parquet.metadata.num_rows or schema_problems(str(path), kind, _plain(parquet.schema_arrow)):
             return None
         builders: list[ColumnBuilder] = []
-        seen: dict[str, dict[Any, Any]] = {}  # per field, the values of earlier parts: one object each
+        seen: dict[str, Seen] = {}  # per field, the values of earlier parts: one object each
         for batch in parquet.iter_batches(batch_size=STREAM_ROWS):
             part = read_columns(kind, _plain(pa.Table.from_batches([batch])), seen)
             del batch

@@ -48,9 +48,9 @@ class _GiveUp(Exception):
     """A value the models might refuse: read the table record by record instead."""
 
 
-def read_columns(kind: str, table: Any, seen: dict[str, dict[Any, Any]] | None = None) -> Columns | None:
+def read_columns(kind: str, table: Any, seen: dict[str, Seen] | None = None) -> Columns | None:
     """The fields of every record of `table`, checked, as columns; or None when the table must be read through
-    the models (another kind, or a value they might refuse). `seen` (per field: value → the checked object),
+    the models (another kind, or a value they might refuse). `seen` (per field: the values met and their objects),
     kept by the caller across the parts of one table read in pieces, makes a value repeated across parts one
     object and checks it once (a holder named in every part of 10^7 holdings is one string, not one per part)."""
     import pyarrow as pa
@@ -63,7 +63,7 @@ def read_columns(kind: str, table: Any, seen: dict[str, dict[Any, Any]] | None =
         seen = {} if seen is None else seen
         values = {name: _measure(table, column) if name in _SHARES and _bounded(table, column) else
                   _column(model, name, shape, table.column(column) if column in table.column_names else None,
-                          table.num_rows, seen.setdefault(name, {}))
+                          table.num_rows, seen.setdefault(name, Seen()))
                   for column, (name, shape) in kind_columns(kind).items()}
         _suspect_record(values)
     except (_GiveUp, ValidationError, ValueError, OverflowError, TypeError, pa.ArrowException):
@@ -72,7 +72,7 @@ def read_columns(kind: str, table: Any, seen: dict[str, dict[Any, Any]] | None =
 
 
 def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: int,
-            seen: dict[Any, Any]) -> Sequence[Any]:
+            seen: Seen) -> Sequence[Any]:
     """One field of every record: validated as a whole; a null is the field's default (or a give-up if required)."""
     info = model.model_fields[name]
     default = None if info.is_required() else info.get_default(call_default_factory=True)
@@ -171,7 +171,7 @@ def _numbers(column: Any) -> tuple[Any, Any]:
     return numbers, written
 
 
-def _dates(column: Any, seen: dict[Any, Any]) -> list[dt.date | None]:
+def _dates(column: Any, seen: Seen) -> list[dt.date | None]:
     """`to_date` on a date column: a year from 1900 to 2100."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -184,24 +184,48 @@ def _dates(column: Any, seen: dict[Any, Any]) -> list[dt.date | None]:
     return _distinct_values(days, list, None, seen)
 
 
-def _distinct_values(column: Any, check: Callable[[list[Any]], list[Any]], default: Any,
-                     seen: dict[Any, Any]) -> list[Any]:
+class Seen:
+    """The distinct values of one field met in the earlier parts of a table read in parts, in the order met: as
+    Arrow values (`values`: the new values of a part are found in C, `pyarrow.compute.index_in`) and as the checked
+    Python objects (`objects`), so that a value repeated across parts is one object, checked once."""
+
+    __slots__ = ("objects", "values")
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.values: Any = None
+        self.objects: Any = np.empty(0, dtype=object)
+
+
+def _distinct_values(column: Any, check: Callable[[list[Any]], list[Any]], default: Any, seen: Seen) -> list[Any]:
     """A text or date field: its distinct values checked once each (`check`: the field's type; `seen`: the values
     met in earlier parts of the table), then one shared object per value down the column (a column of 10^6
-    records points at one "company", not at 10^6 copies)."""
+    records points at one "company", not at 10^6 copies). Only the values no earlier part had become Python
+    objects here (issue 17: the ids of 1.5M holdings were read into Python and looked up part after part)."""
     import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     encoded = column.combine_chunks().dictionary_encode()
-    distinct = encoded.dictionary.to_pylist()
-    new = [value for value in distinct if value not in seen]
-    for value, valid in zip(new, check(new)):
-        seen[valid if valid == value else value] = valid  # keyed by the checked object: no second copy kept
-    checked = [seen[value] for value in distinct]
-    del distinct, new
-    lookup = np.empty(len(checked) + 1, dtype=object)
-    lookup[:-1] = checked
+    distinct = encoded.dictionary
+    codes = np.full(len(distinct), -1, dtype=np.int64)  # each distinct value's place in `seen`, -1: new
+    if seen.values is not None:  # the part's few values hashed, the earlier ones looked up (less than the reverse)
+        place = pc.index_in(seen.values, value_set=distinct)
+        known = place.is_valid()
+        codes[place.filter(known).to_numpy()] = np.flatnonzero(known.to_numpy(zero_copy_only=False))
+    fresh = codes < 0
+    if fresh.any():
+        new = distinct.filter(pa.array(fresh))
+        checked = np.empty(len(new), dtype=object)
+        checked[:] = check(new.to_pylist())
+        codes[fresh] = np.arange(len(seen.objects), len(seen.objects) + len(new))
+        seen.objects = np.concatenate([seen.objects, checked])
+        seen.values = new if seen.values is None else pa.concat_arrays([seen.values, new])
+    lookup = np.empty(len(distinct) + 1, dtype=object)
+    lookup[:-1] = seen.objects[codes]
     lookup[-1] = default
-    indices = encoded.indices.fill_null(len(checked)).to_numpy(zero_copy_only=False)
+    indices = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
     out: list[Any] = lookup[indices].tolist()
     return out
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
 
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
@@ -23,13 +25,15 @@ from feoc.load.origins import Locator
 def debt_totals(dataset: Dataset, where: Locator) -> list[Problem]:
     """The debt shares held in one entity may not add up to more than 100 % on any date."""
     by_entity: dict[str, list[int]] = defaultdict(list)
-    held = dataset.column("holdings", "entity")
-    for pos, debt in enumerate(dataset.column("holdings", "debt")):
+    held, debts = dataset.column("holdings", "entity"), dataset.column("holdings", "debt")
+    for pos, debt in enumerate(debts):
         if debt:
             by_entity[held[pos]].append(pos)
     problems = []
-    for entity, positions in sorted(by_entity.items()):
-        over = _over_100(dataset.holdings, positions, "debt") if len(positions) > 1 else None
+    several = [(entity, positions) for entity, positions in sorted(by_entity.items()) if len(positions) > 1]
+    starts, ends = _dates(dataset) if several else ((), ())
+    for entity, positions in several:
+        over = _over_100(starts, ends, debts, positions)
         if over:
             pos, day, live = over
             total = sum(dataset.holdings[p].debt or 0.0 for p in live)
@@ -52,9 +56,11 @@ def share_totals(dataset: Dataset, where: Locator, scan: HoldingScan | None = No
     holdings = dataset.holdings
     stakes = (scan or scan_holdings(dataset)).over
     problems = []
+    starts, ends = _dates(dataset) if any(stakes) else ((), ())
     for i, measure in enumerate(MEASURES):
+        shares = dataset.column("holdings", measure) if stakes[i] else ()
         for entity in sorted(stakes[i]):
-            found = _over_100(holdings, stakes[i][entity], measure)
+            found = _over_100(starts, ends, shares, stakes[i][entity])
             if found:
                 pos, day, live = found
                 total = math.fsum(getattr(holdings[p], measure) for p in live)
@@ -77,15 +83,23 @@ def _least(share: float) -> str:
     return f"at least {share:.2%}" if isinstance(share, ShareRange) else f"{share:.2%}"
 
 
-def _over_100(holdings: tuple, positions: list[int], measure: str) -> tuple[int, dt.date, list[int]] | None:
-    """Sweep the stakes in date order (`until` exclusive: a stake ending on a day and one starting that day
-    never overlap); return the stake that first takes the total over 100 %, the day, and the live stakes."""
+def _dates(dataset: Dataset) -> tuple[Sequence[dt.date | None], Sequence[dt.date | None]]:
+    """The holdings' `from` and `until` columns: a sweep reads three fields of a holding, and a compact load
+    would otherwise make the whole record for them (issue 17: 260k records made at 1M entities, 2.7 s)."""
+    return dataset.column("holdings", "start"), dataset.column("holdings", "end")
+
+
+def _over_100(starts: Sequence[dt.date | None], ends: Sequence[dt.date | None], shares: Sequence[Any],
+              positions: list[int]) -> tuple[int, dt.date, list[int]] | None:
+    """Sweep the stakes at `positions` in date order (`until` exclusive: a stake ending on a day and one starting
+    that day never overlap); return the stake that first takes the total over 100 %, the day, and the live
+    stakes. `starts`, `ends`, `shares`: the holdings' columns of `from`, `until` and the measure swept."""
     events = []
     for p in positions:
-        h = holdings[p]
-        events.append((h.start or dt.date.min, 1, p))
-        if h.end is not None:
-            events.append((h.end, 0, p))  # 0 sorts before 1: removals first on the same day
+        events.append((starts[p] or dt.date.min, 1, p))
+        end = ends[p]
+        if end is not None:
+            events.append((end, 0, p))  # 0 sorts before 1: removals first on the same day
     events.sort()
     live: dict[int, float] = {}
     running = 0.0
@@ -93,7 +107,7 @@ def _over_100(holdings: tuple, positions: list[int], measure: str) -> tuple[int,
         if kind == 0:
             running -= live.pop(p)
             continue
-        live[p] = getattr(holdings[p], measure)
+        live[p] = shares[p]
         running += live[p]
         if running > 1 + _EPS / 2 and math.fsum(live.values()) > 1 + _EPS:  # confirm without rounding drift
             return p, day, sorted(live)
