@@ -126,3 +126,32 @@ def test_issue_14_a_licence_scoped_by_an_undecided_licensor_is_the_same_on_masks
                         "rights": ["production_quantity_or_timing"], "activities": ["battery_cell_manufacturing"]}]},
         "test", RULES)
     assert compared(monkeypatch, world, (DAY,)) == [1] * len(RULES.reading_names())
+
+
+def test_issue_17_the_worst_case_reads_the_real_holdings_in_force_again(parquet_world_2000):
+    """The worst case of a compact load fills shares only: it reads the real case's holdings in force (positions,
+    holder and entity indexes) instead of looking every holder and entity up again, and builds the very same stake
+    graphs; a worst case whose holdings are records (the columns dropped), or another date, reads its own."""
+    from feoc.data.model import MEASURES
+    from feoc.determine.bulk_doubt import worst_columns
+    from feoc.determine.bulk_graphs import in_force, stake_graphs
+    from feoc.determine.doubt import FLOOR, worst_case
+
+    dataset = load_dataset(parquet_world_2000, RULES, compact=True)
+    readings = BulkReadings(dataset, DAY, RULES)
+    base = readings.run(None, frozenset())  # the real case's graphs only (no doubt pass)
+    real = base.in_force
+    assert real is not None and len(real.keep) > 1000
+    floor = float(RULES.param(FLOOR, DAY) or 0.0)
+    found = worst_columns(dataset, floor)
+    assert found is not None and len(found[1])  # the generated world has holdings filled in the worst case
+    worst = found[0]
+    assert in_force(worst, base.index, DAY, real) is real
+    for other, day in [(worst_case(dataset, floor)[0], DAY), (worst, dt.date(2025, 6, 1))]:
+        own, fresh = in_force(other, base.index, day, real), in_force(other, base.index, day)
+        assert own is not real and all(np.array_equal(getattr(own, f), getattr(fresh, f)) for f in ("keep", "holder", "target"))
+    like = (dataset, base.graphs)
+    shared = stake_graphs(worst, base.index, base.rank, DAY, like, real)[0]
+    alone = stake_graphs(worst, base.index, base.rank, DAY)[0]
+    for m in MEASURES:
+        assert all(np.array_equal(getattr(shared[m], f), getattr(alone[m], f)) for f in ("holder", "target", "share"))

@@ -31,7 +31,7 @@ from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.bulk_blocks import Block, Blocks
 from feoc.determine.bulk_gc import paused_gc
-from feoc.determine.bulk_graphs import Like, stake_graphs
+from feoc.determine.bulk_graphs import InForce, Like, in_force, stake_graphs
 from feoc.determine.bulk_result import BulkResult
 from feoc.determine.bulk_unrecorded import Facts, PartStakes, unrecorded_columns
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
@@ -69,6 +69,7 @@ class _Bulk:
         self.graphs: dict[str, StakeGraph] = {}
         self.part_stakes: PartStakes | None = None  # holdings in force with some measures unrecorded (build_graphs)
         self.like: Like | None = None  # the worst case's real case, whose graphs it shares where they agree
+        self.in_force: InForce | None = None  # the holdings in force (build_graphs), read again by the worst case
         self._last: dict[tuple[str, str], tuple[np.ndarray, Packed]] = {}
         # last round's interests, and the shares decided exactly (entities, shares)
         self._shares: dict[tuple[str, str], tuple[Packed, tuple[np.ndarray, np.ndarray]]] = {}
@@ -184,7 +185,8 @@ class _Bulk:
 
     def build_graphs(self) -> None:
         """Each measure's stake graph and the holdings with some measures unrecorded (`bulk_graphs`)."""
-        self.graphs, self.part_stakes = stake_graphs(self.dataset, self.index, self.rank, self.day, self.like)
+        self.in_force = in_force(self.dataset, self.index, self.day, self.in_force)  # the real case's, if it agrees
+        self.graphs, self.part_stakes = stake_graphs(self.dataset, self.index, self.rank, self.day, self.like, self.in_force)
 
     def _groups(self) -> dict[str, np.ndarray]:
         """The reading's holder groups as masks (`facts.holder_groups`, as the per-fact path's `groups`)."""

@@ -62,6 +62,9 @@ def worst(readings: BulkReadings, run: _Bulk, reading: str, data: Dataset, assum
         if data.entities is readings.dataset.entities:  # the same entities: share the direct prongs
             readings.worst.like = readings
     result = readings.worst.determine(reading, assumed, trusted(run))
+    for done in (readings._base, readings.worst._base):  # read by the worst case's graphs only (issue 17, memory)
+        if done is not None:
+            done.in_force = None
     mask = result.feoc if result.undetermined is None else result.feoc | result.undetermined
     if result.ids is not run.ids:  # entities indexed otherwise: each by its id
         at = [run.index[result.ids[i]] for i in np.flatnonzero(mask).tolist()]
