@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from feoc.data.dataset import Dataset
-from feoc.determine import bulk_doubt
+from feoc.determine import bulk, bulk_doubt
 from feoc.determine.bulk import BulkReadings, _Bulk
 from feoc.determine.bulk_attest import trusted
 from feoc.determine.doubt import doubt_facts, more_scoped
@@ -155,3 +155,39 @@ def test_issue_17_the_worst_case_reads_the_real_holdings_in_force_again(parquet_
     alone = stake_graphs(worst, base.index, base.rank, DAY)[0]
     for m in MEASURES:
         assert all(np.array_equal(getattr(shared[m], f), getattr(alone[m], f)) for f in ("holder", "target", "share"))
+
+
+def _outcome(res: Any) -> tuple[Any, ...]:
+    return (res.feoc.tolist(), {k: v.tolist() for k, v in res.fired.items()}, res.scoped, res.rounds,
+            None if res.undetermined is None else res.undetermined.tolist(),
+            {k: v.tolist() for k, v in (res.undetermined_rules or {}).items()})
+
+
+@pytest.mark.parametrize("world", ["differential", "parquet"])
+def test_issue_17_a_group_traced_from_the_same_sources_is_not_traced_again(monkeypatch, world, parquet_world_2000):
+    """A chaining round does not trace again a holder group whose sources the round before traced (a nation's
+    government bodies, every round after the first; the real case and the worst case of the doubt alike): every
+    reading decides exactly as when every group is traced every round (the status, the rules fired, the licences'
+    scopes, the rounds, the entities left open and why), with fewer interest blocks."""
+    from test_differential import synthetic_world
+
+    dataset = synthetic_world(2_000, seed=5) if world == "differential" else \
+        load_dataset(parquet_world_2000, RULES, compact=True)
+    made: list[int] = []
+    block = bulk._Bulk._interest_block
+
+    def counted(self: Any, *args: Any) -> Any:
+        made[-1] += 1
+        return block(self, *args)
+    monkeypatch.setattr(bulk._Bulk, "_interest_block", counted)
+    outcomes = []
+    for again in (False, True):
+        if again:
+            monkeypatch.setattr(bulk._Bulk, "_traced", lambda self, *args: False)
+        made.append(0)
+        readings = BulkReadings(dataset, DAY, RULES)
+        outcomes.append({n: _outcome(readings.determine(n)) for n in RULES.reading_names()})
+    assert outcomes[0] == outcomes[1]
+    assert made[0] < made[1]
+    # not an empty comparison: the worst case of the doubt left entities open
+    assert any(any(o[5].get("feoc-undetermined-upstream", ())) for o in outcomes[0].values())
