@@ -128,13 +128,12 @@ def test_the_worst_case_reads_the_real_cases_holdings_in_force(parquet_world_200
     in force, once, and its graphs are those a fresh build gives."""
     dataset = load_dataset(parquet_world_2000, LAW, compact=True)
     base = BulkReadings(dataset, DAY, LAW).run()
-    real, _ = bulk_graphs.stake_graphs(dataset, base.index, base.rank, DAY)
-    places = real.places
-    assert places is not None
+    places = bulk_graphs.in_force(dataset, base.index, DAY)
+    real, _ = bulk_graphs.stake_graphs(dataset, base.index, base.rank, DAY, known=places)
     got = worst_columns(dataset, float(LAW.param(FLOOR, DAY) or 0.0))
     assert got is not None and got[1]
-    worst, _ = bulk_graphs.stake_graphs(got[0], base.index, base.rank, DAY, (dataset, real))
-    assert real.places is None and worst.places is not None and worst.places[1] is places[1]
+    assert bulk_graphs.in_force(got[0], base.index, DAY, places) is places
+    worst, _ = bulk_graphs.stake_graphs(got[0], base.index, base.rank, DAY, (dataset, real), places)
     fresh, _ = bulk_graphs.stake_graphs(got[0], base.index, base.rank, DAY)
     assert [worst[m] is real[m] for m in MEASURES] == \
         [got[0].column("holdings", m) is dataset.column("holdings", m) for m in MEASURES] != [True] * len(MEASURES)

@@ -15,8 +15,8 @@ from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.bulk import Block, BulkReadings, _Bulk
 from feoc.determine.bulk_attest import trusted
-from feoc.determine.doubt import FLOOR, doubt_facts, more_scoped, worst_case
-from feoc.engine.columnar import column_from
+from feoc.determine.doubt import FLOOR, more_scoped, worst_case
+from feoc.engine.columnar import Coded, constant
 
 
 def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]:
@@ -27,26 +27,53 @@ def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]
         # a range's maximum is not in the columns' floats: the records' worst case reads it (`ranges.maxima`)
         fast = None if readings.ranged else worst_columns(readings.dataset, floor)
         readings.worst_case = fast or worst_case(readings.dataset, floor)
-    case: tuple[Dataset, Any] = readings.worst_case
-    never = trusted(run)  # an attestation relied on: never a FEOC in the worst case (26 CFR 1.30D-6(b))
-
-    def worst(data: Dataset, assumed: frozenset[str]) -> set[str]:
-        if readings.worst is None:
-            readings.worst = BulkReadings(data, readings.day, readings.law)
-            if data.entities is readings.dataset.entities:  # the same entities: share the direct prongs
-                readings.worst.like = readings
-        result = readings.worst.determine(reading, assumed, never)
-        mask = result.feoc if result.undetermined is None else result.feoc | result.undetermined
-        return {result.ids[i] for i in np.flatnonzero(mask).tolist()} | more_scoped(result.scoped, run.scoped)
-
-    ids = run.ids
-    feoc = {ids[i] for i in np.flatnonzero(run.feoc).tolist()}
-    undecided = {ids[i] for i in np.flatnonzero(run.undetermined & ~run.feoc).tolist()}
-    facts = doubt_facts(readings.dataset, readings.day, case, feoc, undecided, worst, texts=False)
-    if not facts:
+    subjects = possible(readings, run, reading)
+    k = len(subjects)
+    if not k:
         return []
-    columns = {name: column_from([f[name] for f in facts]) for name in facts[0]}  # the texts empty: no rule tests them
-    return [Block("upstream_doubt", columns.get, len(facts), np.array([run.index[f["subject"]] for f in facts]))]
+    # the fields of `doubt.doubt_facts` without texts (no rule tests them), as columns
+    columns = {"kind": constant("upstream_doubt", k), "subject": Coded(subjects, run.id_tuple),
+               "possible": constant(True, k), "undecided": constant("", k), "gaps": constant("", k)}
+    return [Block("upstream_doubt", columns.get, k, subjects)]
+
+
+def possible(readings: BulkReadings, run: _Bulk, reading: str) -> np.ndarray:
+    """The subjects of `doubt.doubt_facts` (without texts) as entity indexes in id order: the entities a FEOC or
+    undecided in the worst case (`readings.worst_case`) and neither in `run`. Issue 17: on masks over the entity
+    indexes, not sets of up to a million ids (tests/test_bulk_doubt_arrays.py holds the two equal)."""
+    assert readings.worst_case is not None  # made by `doubt_block` before
+    data, filled = readings.worst_case
+    undecided = run.undetermined & ~run.feoc
+    if not undecided.any() and not len(filled):
+        return np.zeros(0, dtype=np.int64)
+    assumed = frozenset(map(run.ids.__getitem__, np.flatnonzero(undecided).tolist()))
+    mask = worst(readings, run, reading, data, assumed)
+    mask &= ~run.feoc
+    mask &= ~undecided
+    return run.order[np.flatnonzero(mask[run.order])].astype(np.int64)  # in id order, as `sorted(possible)`
+
+
+def worst(readings: BulkReadings, run: _Bulk, reading: str, data: Dataset, assumed: frozenset[str]) -> np.ndarray:
+    """The entities (a mask over `run`'s indexes) a FEOC or undecided in the worst case `data` when the entities
+    `assumed` are FEOCs, or a FEOC there in more activities than in `run` (`doubt.more_scoped`); an attestation
+    relied on is never a FEOC there (26 CFR 1.30D-6(b), `bulk_attest.trusted`)."""
+    if readings.worst is None:
+        readings.worst = BulkReadings(data, readings.day, readings.law)
+        if data.entities is readings.dataset.entities:  # the same entities: share the direct prongs
+            readings.worst.like = readings
+    result = readings.worst.determine(reading, assumed, trusted(run))
+    for done in (readings._base, readings.worst._base):  # read by the worst case's graphs only (issue 17, memory)
+        if done is not None:
+            done.in_force = None
+    mask = result.feoc if result.undetermined is None else result.feoc | result.undetermined
+    if result.ids is not run.ids:  # entities indexed otherwise: each by its id
+        at = [run.index[result.ids[i]] for i in np.flatnonzero(mask).tolist()]
+        mask = np.zeros(run.n, dtype=bool)
+        mask[at] = True
+    else:
+        mask = mask.copy()
+    mask[[run.index[e] for e in more_scoped(result.scoped, run.scoped)]] = True
+    return mask
 
 
 def worst_columns(dataset: Dataset, floor: float) -> tuple[Dataset, Sequence[Any]] | None:

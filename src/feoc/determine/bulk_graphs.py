@@ -3,13 +3,16 @@ straight from the holdings' columns, and the holdings in force that record some 
 
 Issue 17, memory: no list per field of the holdings in force is made; entity indexes are int32; the worst case of
 `determine.doubt` (`_Bulk.with_holdings`) shares the real case's graph of every measure whose columns it did not
-change (the very same column objects: `bulk_doubt.worst_columns` replaces only the measures it fills).
+change (the very same column objects: `bulk_doubt.worst_columns` replaces only the measures it fills). Issue 17, time:
+the worst case also reads the real case's holdings in force as entity indexes (`InForce`) when its columns for them
+are the real ones, instead of looking every holder and entity up again (~1.5 s of CPU at 1M entities).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,33 +24,51 @@ from feoc.ownership.arrays import StakeGraph
 
 _PLACES = ("holder", "entity", "start", "end")  # the columns besides the shares that decide a graph
 
-
-class Graphs(dict[str, StakeGraph]):
-    """Measure -> its stake graph, and `places`: the holdings in force (their positions, holders and entities as
-    entity indexes), which the case built next `like` this one (the worst case of `determine.doubt`, or the ranges'
-    maxima) reads rather than looks each holding up again when its holdings' columns are these (issue 17: a
-    dictionary look-up per holding and field, half of the graphs' build at 1M). Read once, then dropped."""
-
-    places: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-
-
 Like = tuple[Dataset, dict[str, StakeGraph]]  # the real case's dataset and its graphs
 
 
+@dataclass(frozen=True)
+class InForce:
+    """The holdings in force on `day`: their positions among the holdings (`keep`), holder and entity as entity
+    indexes; and what they were read from (the entity index, and the columns of `_PLACES`: the very objects)."""
+
+    day: dt.date
+    index: dict[str, int]
+    columns: tuple[Any, ...]
+    keep: np.ndarray
+    holder: np.ndarray
+    target: np.ndarray
+
+
+def in_force(dataset: Dataset, index: dict[str, int], day: dt.date, known: InForce | None = None) -> InForce:
+    """The holdings in force on `day` (`from` inclusive, `until` exclusive) over the entity indexes of `index`:
+    `known` if it was read from the very same columns on the same day (the worst case's columns are the real
+    case's where it fills only shares: `bulk_doubt.worst_columns`)."""
+    col = dataset.column
+    columns = tuple(col("holdings", f) for f in _PLACES)
+    if known is not None and known.day == day and known.index is index and \
+            all(a is b for a, b in zip(columns, known.columns, strict=True)):
+        return known
+    keep = _in_force(col("holdings", "start"), col("holdings", "end"), day)
+    at = index.__getitem__
+    rows = len(col("holdings", "holder"))
+    holder, target = (np.fromiter(map(at, col("holdings", f)), dtype=np.int32, count=rows)[keep]
+                      for f in ("holder", "entity"))
+    return InForce(day, index, columns, keep.astype(np.int32), holder, target)
+
+
 def stake_graphs(dataset: Dataset, index: dict[str, int], rank: np.ndarray, day: dt.date,
-                 like: Like | None = None) -> tuple[Graphs, PartStakes]:
-    """Each measure's stakes in force on `day` (`from` inclusive, `until` exclusive) over the entity indexes of
-    `index` (`rank`: each index's position in id order), and the holdings with some measures unrecorded
-    (`determine.unrecorded`). `like`: a graph whose columns are those of `like`'s dataset is taken from it."""
+                 like: Like | None = None, known: InForce | None = None) -> tuple[dict[str, StakeGraph], PartStakes]:
+    """Each measure's stakes in force on `day` (`in_force`; `known`, the holdings in force if already read) over
+    the entity indexes of `index` (`rank`: each index's position in id order), and the holdings with some measures
+    unrecorded (`determine.unrecorded`). `like`: a graph whose columns are those of `like`'s dataset is taken from
+    it."""
     col = dataset.column
     n = len(rank)
+    places = in_force(dataset, index, day, known)
+    keep, holder, target = places.keep, places.holder, places.target
     same = like is not None and all(col("holdings", f) is like[0].column("holdings", f) for f in _PLACES)
-    shared = getattr(like[1], "places", None) if same and like is not None else None
-    if shared is not None and like is not None:
-        like[1].places = None  # type: ignore[attr-defined]
-    keep, holder, target = shared or _places(col, index, day)
-    graphs = Graphs()
-    graphs.places = keep, holder, target
+    graphs: dict[str, StakeGraph] = {}
     every = np.empty((len(keep), len(MEASURES)))
     for mi, m in enumerate(MEASURES):
         shares = every[:, mi] = np.asarray(col("holdings", m), dtype=np.float64)[keep]  # None (no stake): NaN
@@ -58,17 +79,6 @@ def stake_graphs(dataset: Dataset, index: dict[str, int], rank: np.ndarray, day:
         graphs[m] = StakeGraph(n, holder[has], target[has], shares[has], rank)
     part = PartStakes.of(holder, target, every, [col("holdings", f) for f in ("holder", "entity", *MEASURES)], keep)
     return graphs, part
-
-
-def _places(col: Callable[[str, str], Sequence[Any]], index: dict[str, int],
-            day: dt.date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The holdings in force on `day`: their positions, and their holders and entities as entity indexes."""
-    keep = _in_force(col("holdings", "start"), col("holdings", "end"), day)
-    at = index.__getitem__
-    rows = len(col("holdings", "holder"))
-    holder, target = (np.fromiter(map(at, col("holdings", f)), dtype=np.int32, count=rows)[keep]
-                      for f in ("holder", "entity"))
-    return keep, holder, target
 
 
 def _in_force(starts: Sequence[dt.date | None], ends: Sequence[dt.date | None], day: dt.date) -> np.ndarray:

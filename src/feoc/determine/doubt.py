@@ -16,8 +16,8 @@ down the chain is found by judging the worst case the data allows, once per read
 An entity that is a FEOC (or undecided) in the worst case but not in the real one gets an `upstream_doubt`
 fact; the rule `feoc-undetermined-upstream` makes it *cannot be determined*, naming the undecided entities and
 the holdings upstream of it. One worst-case pass suffices: in it every undecided entity already counts as a
-FEOC, so the chaining rounds carry the doubt as far down as it goes. Both the per-fact path (`regime30d`) and
-the bulk path (`bulk`) build these facts here.
+FEOC, so the chaining rounds carry the doubt as far down as it goes. The per-fact path (`regime30d`) builds these
+facts here; the bulk path finds the same subjects on arrays (`bulk_doubt`: no rule tests the texts).
 """
 
 from __future__ import annotations
@@ -129,11 +129,10 @@ def _listed(items: list[str], sep: str, cut: bool = False) -> str:
 
 
 def doubt_facts(dataset: Dataset, day: dt.date, case: tuple[Dataset, list[Any]], feoc: Collection[str],
-                undecided: Collection[str], worst: Callable[[Dataset, frozenset[str]], set[str]],
-                texts: bool = True) -> list[dict[str, Any]]:
+                undecided: Collection[str], worst: Callable[[Dataset, frozenset[str]], set[str]]) -> list[dict[str, Any]]:
     """The `upstream_doubt` facts: `case` is `worst_case(dataset, floor)`; `worst(data, assumed)` is the set
     of entities a FEOC or undecided on it when the entities `assumed` are FEOCs; `feoc` and `undecided` are
-    the real run's. Without `texts` (the bulk path: no rule tests them) the facts do not name what is upstream."""
+    the real run's. The bulk path finds the same subjects on arrays, without the texts (`bulk_doubt.possible`)."""
     worst_data, filled = case
     if not undecided and not filled:
         return []
@@ -141,15 +140,15 @@ def doubt_facts(dataset: Dataset, day: dt.date, case: tuple[Dataset, list[Any]],
     possible = worst(worst_data, assumed) - set(feoc) - assumed
     if not possible:
         return []
-    above = _above(dataset, day) if texts else {}
+    above = _above(dataset, day)
     gaps_of: dict[str, list[str]] = {}
     tainted = set(feoc) | assumed | possible  # a gap can decide only below a FEOC or a possible one
-    for h in filled if texts else ():  # without texts nothing is named: the filled records need not be read
-        if texts and h.in_force(day) and _below(h.holder, above, tainted):
+    for h in filled:
+        if h.in_force(day) and _below(h.holder, above, tainted):
             gaps_of.setdefault(h.entity, []).append(f"{h.holder} -> {h.entity}")
     facts = []
     for subject in sorted(possible):
-        named, gaps = _named(subject, above, assumed, gaps_of) if texts else ("", "")
+        named, gaps = _named(subject, above, assumed, gaps_of)
         facts.append({"kind": "upstream_doubt", "subject": subject, "possible": True, "undecided": named,
                       "gaps": gaps})
     return facts
