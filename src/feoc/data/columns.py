@@ -95,6 +95,55 @@ class Shares(Sequence):
     __hash__ = None  # type: ignore[assignment]
 
 
+class Codes(Sequence):
+    """A column of few distinct values (an entity's type or country, a holding's dates): a small integer per record
+    into `values`, read as those values (issue 17, memory: 1 or 2 bytes a record instead of an 8-byte pointer to a
+    shared object: ~50 MiB of a 1M-entity world, ~0.5 GiB of a 10M one)."""
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, codes: Any, values: Sequence[Any]):
+        self.codes, self.values = codes, tuple(values)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return list(map(self.values.__getitem__, self.codes[i].tolist()))
+        return self.values[self.codes[i]]
+
+    def __iter__(self) -> Iterator[Any]:
+        # a block at a time (never one Python int per record at once), each block read in C, not a resumed frame a value
+        get, codes = self.values.__getitem__, self.codes
+        return itertools.chain.from_iterable(map(get, codes[a:a + _BLOCK].tolist())
+                                             for a in range(0, len(codes), _BLOCK))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Codes, Shares, Repeat, list, tuple)):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @staticmethod
+    def joined(parts: Sequence[Codes]) -> Codes:
+        """Parts of one column whose values are shared objects (the same value the same object in every part:
+        `load.parquet_columns.Seen`), as one column: each part's codes renumbered into the values of all."""
+        import numpy as np
+
+        place: dict[int, int] = {}
+        values: list[Any] = []
+        for part in parts:
+            for v in part.values:
+                if id(v) not in place:
+                    place[id(v)] = len(values)
+                    values.append(v)
+        dtype = np.uint8 if len(values) <= 1 << 8 else np.uint16 if len(values) <= 1 << 16 else np.int32
+        codes = np.concatenate([np.array([place[id(v)] for v in p.values], dtype=dtype)[p.codes] for p in parts])
+        return Codes(codes, values)
+
+
 _BLOCK = 65536
 
 
@@ -121,4 +170,4 @@ def trim_heap() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-__all__ = ["Repeat", "Shares", "lean_heap", "trim_heap"]
+__all__ = ["Codes", "Repeat", "Shares", "lean_heap", "trim_heap"]

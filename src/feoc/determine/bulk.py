@@ -50,7 +50,7 @@ from feoc.determine.facts import (
     thresholds,
 )
 from feoc.determine.tracing import lookthrough_for, lookthrough_on
-from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, rule_mask
+from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, encode_text, rule_mask
 from feoc.law.compile import CompiledRuleset
 from feoc.law.law import Law
 from feoc.law.readings import Interpretation
@@ -170,9 +170,9 @@ class _Bulk:
         def column(name: str) -> Column | None:
             if name not in cache:  # only the fields some rule tests are encoded
                 attr = ENTITY_FACT.get(name)
-                cache[name] = encode([v or "" for v in self.attr[attr]]) if attr else None
+                cache[name] = encode_text(self.attr[attr]) if attr else None
                 if name in NATION_FACT:  # a place's nation (facts.entity_fact): a region counts as its nation
-                    place = encode([v or "" for v in self.attr[ENTITY_FACT[NATION_FACT[name]]]])
+                    place = encode_text(self.attr[ENTITY_FACT[NATION_FACT[name]]])
                     cache[name] = Coded(place.codes, tuple(map(self.regions.nation, place.values)))
             return cache[name]
 
@@ -308,7 +308,7 @@ class _Bulk:
 
     def government(self, government_types: Sequence[str] | frozenset[str]) -> dict[str, np.ndarray]:
         """Per covered nation, its government bodies: `facts.government_bodies` on the columns."""
-        etype, country, figure = (encode([v or "" for v in self.attr[a]]) for a in ("type", "country", "political_figure_of"))
+        etype, country, figure = (encode_text(self.attr[a]) for a in ("type", "country", "political_figure_of"))
         out = {}
         for nation in sorted(set(self.nations)):
             body = np.array([t in government_types for t in etype.values], dtype=bool)[etype.codes] & \

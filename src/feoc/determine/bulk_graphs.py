@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from feoc.data.columns import Codes
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.bulk_unrecorded import PartStakes
@@ -88,6 +89,9 @@ def _in_force(starts: Sequence[dt.date | None], ends: Sequence[dt.date | None], 
     not_yet: Callable[[dt.date], bool] = lambda d: day < d  # noqa: E731
     no_more: Callable[[dt.date], bool] = lambda d: not day < d  # noqa: E731
     for dates, outside in ((starts, not_yet), (ends, no_more)):
+        if isinstance(dates, Codes):  # a compact load's few dates: each distinct one tested, then the codes read
+            out &= ~np.fromiter((d is not None and outside(d) for d in dates.values), dtype=bool)[dates.codes]
+            continue
         closed = {d for d in set(dates) if d is not None and outside(d)}
         if closed:
             out &= ~np.fromiter(map(closed.__contains__, dates), dtype=bool, count=len(dates))

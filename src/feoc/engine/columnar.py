@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from feoc.data.columns import Codes
 from feoc.engine.reference import Firing, holds
 from feoc.law.compile import CompiledCondition, CompiledRule, CompiledRuleset
 
@@ -62,6 +63,14 @@ def encode(values: Sequence[Any]) -> Coded:
     lookup = {k: i for i, k in enumerate(dict.fromkeys(keys))}
     codes = np.fromiter(map(lookup.__getitem__, keys), dtype=np.int64, count=len(keys))
     return Coded(codes, tuple(lookup) if keys is values else tuple(v for _, v in lookup))
+
+
+def encode_text(values: Sequence[Any]) -> Coded:
+    """`encode` of a text field with a missing value as "" (the bulk path's entity columns): a column a compact
+    load holds as codes (`data.columns.Codes`) is read by its codes, its few values mapped, not row by row."""
+    if isinstance(values, Codes):
+        return Coded(values.codes, tuple(v or "" for v in values.values))
+    return encode([v or "" for v in values])
 
 
 def constant(value: Any, n: int) -> Coded:

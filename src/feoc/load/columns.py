@@ -27,7 +27,7 @@ from typing import Any, Literal, Union, get_args, get_origin, overload
 
 from pydantic import BaseModel
 
-from feoc.data.columns import Repeat, Shares
+from feoc.data.columns import Codes, Repeat, Shares
 from feoc.data.model import KINDS
 from feoc.data.values import to_share_or_range
 
@@ -73,6 +73,8 @@ class ColumnBuilder:
             return Repeat(parts[0].value, sum(map(len, parts)))  # type: ignore[attr-defined]
         if len(parts) == 1:
             return parts[0]
+        if all(isinstance(p, Codes) for p in parts):
+            return Codes.joined(parts)  # type: ignore[arg-type]
         if all(isinstance(p, Shares) for p in parts):
             import numpy as np
 

@@ -27,6 +27,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from feoc.data.columns import Codes
 from feoc.data.model import KINDS, MEASURES, year_start
 from feoc.data.values import ShareRange
 from feoc.load.columns import Columns, Repeat, Shares, kind_columns, present, range_columns
@@ -41,6 +42,7 @@ _KNOWN = {
 }
 _SHARES = frozenset((*MEASURES, "debt"))
 _ONE_PER_RECORD = frozenset(("id", "name"))  # texts that seldom repeat: read as they are, not shared
+_CODED_FROM = 4  # records per distinct value from which a text or date field is kept as codes (`data.columns.Codes`)
 _YEARS = (1900, 2100)  # to_date's plausible years (feoc.data.values), arithmetic of the reader, not law
 
 
@@ -171,7 +173,7 @@ def _numbers(column: Any) -> tuple[Any, Any]:
     return numbers, written
 
 
-def _dates(column: Any, seen: Seen) -> list[dt.date | None]:
+def _dates(column: Any, seen: Seen) -> Sequence[dt.date | None]:
     """`to_date` on a date column: a year from 1900 to 2100."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -198,11 +200,13 @@ class Seen:
         self.objects: Any = np.empty(0, dtype=object)
 
 
-def _distinct_values(column: Any, check: Callable[[list[Any]], list[Any]], default: Any, seen: Seen) -> list[Any]:
+def _distinct_values(column: Any, check: Callable[[list[Any]], list[Any]], default: Any,
+                     seen: Seen) -> Sequence[Any]:
     """A text or date field: its distinct values checked once each (`check`: the field's type; `seen`: the values
     met in earlier parts of the table), then one shared object per value down the column (a column of 10^6
     records points at one "company", not at 10^6 copies). Only the values no earlier part had become Python
-    objects here (issue 17: the ids of 1.5M holdings were read into Python and looked up part after part)."""
+    objects here (issue 17: the ids of 1.5M holdings were read into Python and looked up part after part). A field
+    of few values (a type, a country, a date) is given as `Codes`: a small integer per record (issue 17, memory)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -226,6 +230,8 @@ def _distinct_values(column: Any, check: Callable[[list[Any]], list[Any]], defau
     lookup[:-1] = seen.objects[codes]
     lookup[-1] = default
     indices = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
+    if len(lookup) * _CODED_FROM <= len(indices) and len(lookup) <= 1 << 16:  # few values: a code per record
+        return Codes(indices.astype(np.uint8 if len(lookup) <= 1 << 8 else np.uint16), lookup.tolist())
     out: list[Any] = lookup[indices].tolist()
     return out
 
