@@ -168,3 +168,30 @@ def test_each_reading_the_child_judges_is_that_readings_own_answer(parquet_world
     finally:
         ahead.cancel()
     assert len({tuple(BulkReadings(data, day, RULES).determine(n).feoc.tolist()) for n in ahead.names}) > 1
+
+
+def test_a_failed_fork_leaves_no_pipe_open_and_judges_every_reading_here(seeds, monkeypatch):
+    """Out of processes (`os.fork` raises): no child, the pipe's two ends closed at once, the same table judged here."""
+    from feoc.determine.bulk import BulkReadings
+
+    day = dt.date(2024, 6, 1)
+    alone = _table(seeds, day, monkeypatch, "0")
+    opened: list[int] = []
+    real_pipe = os.pipe
+
+    def pipe():
+        ends = real_pipe()
+        opened.extend(ends)
+        return ends
+
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(forked.os, "pipe", pipe)
+    monkeypatch.setattr(forked.os, "fork", no_fork)
+    monkeypatch.setenv(forked.FORK_ENV, "1")
+    assert screen_ahead.judged_ahead(BulkReadings(seeds, day, RULES), RULES.reading_names()[1:], None) is None
+    assert len(opened) == 2
+    for fd in opened:
+        with pytest.raises(OSError):
+            os.fstat(fd)
+    assert _table(seeds, day, monkeypatch, "1").columns == alone.columns

@@ -69,17 +69,22 @@ class Forked:
         read, write = os.pipe()
         gc.freeze()  # the objects alive now are never collected in the child: its collector does not touch their pages
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        pid = -1  # no child yet
         try:
-            self.pid = os.fork()
+            pid = os.fork()
+        except OSError:  # out of processes or memory: no child, the pipe closed, the caller judges every reading
+            os.close(read)
+            os.close(write)
+            raise
         finally:
-            if getattr(self, "pid", 1):  # the parent (or a failed fork): its Ctrl-C again
+            if pid != 0:  # the parent, or no fork: its Ctrl-C and collector back (the child unblocks in `_child`)
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 gc.unfreeze()
-        if self.pid == 0:
+        if pid == 0:
             os.close(read)
             _child(work, write)  # never returns
         os.close(write)
-        self._read, self._done = read, False
+        self.pid, self._read, self._done = pid, read, False
 
     def result(self) -> Any:
         """The child's value, once it has sent it; its exception raised here; `Lost` if it sent nothing."""
@@ -91,7 +96,7 @@ class Forked:
         _reap(self.pid)
         try:
             status, value = pickle.loads(b"".join(chunks))
-        except Exception:  # nothing, or half a reply: the child was killed
+        except (EOFError, pickle.UnpicklingError, ValueError, IndexError):  # nothing, or half a reply: it was killed
             raise Lost("the process judging the other readings ended without a result") from None
         if status == "error":
             raise value
@@ -120,11 +125,11 @@ def _child(work: Callable[[], Any], write: int) -> None:
         except BaseException as exc:  # sent to the parent, which raises it there
             try:
                 reply = pickle.dumps(("error", exc), protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:
+            except (pickle.PicklingError, TypeError, AttributeError):  # an exception that cannot be pickled: its words
                 reply = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
         with os.fdopen(write, "wb") as pipe:
             pipe.write(reply)
-    except BaseException:
+    except OSError:  # the parent closed the pipe (it stopped waiting): nothing to tell it
         code = 1
     finally:
         os._exit(code)
