@@ -272,6 +272,7 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
             read.records.clear()  # a worker's tuples: their fields now live in the columns
 
     kept = {k: dict(zip(KINDS[k].model_fields, (b.column() for b in v))) for k, v in columns.items()}
+    columns.clear()
     share_entity_ids(kept)  # one string object per id, not one per file and column (issue 17, memory)
     made: dict[str, Any] = {k: tuple(v) for k, v in records.items()}
     for k, fields_of in kept.items():
