@@ -32,6 +32,7 @@ from feoc.data.model import MEASURES
 from feoc.determine.bulk_blocks import Block, Blocks
 from feoc.determine.bulk_gc import paused_gc
 from feoc.determine.bulk_graphs import InForce, Like, in_force, stake_graphs
+from feoc.determine.bulk_index import EntityIndex
 from feoc.determine.bulk_result import BulkResult
 from feoc.determine.bulk_unrecorded import Facts, PartStakes, unrecorded_columns
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
@@ -92,8 +93,7 @@ class _Bulk:
         self.rank = np.empty(len(self.ids), dtype=np.int32)
         self.rank[self.order] = np.arange(len(self.ids), dtype=np.int32)
         self.id_tuple = tuple(self.ids)
-        positions = getattr(dataset.entities, "positions", None)  # a compact load's index by id (load/columns.Rows)
-        self.index: dict[str, int] = positions() if positions is not None else {e: i for i, e in enumerate(self.ids)}
+        self.index = EntityIndex(self.ids, self.order)  # no dictionary of every id (issue 17, memory: ~65 MiB at 1M)
         self.n = len(self.ids)
         self.feoc = np.zeros(self.n, dtype=bool)
         self.undetermined = np.zeros(self.n, dtype=bool)
@@ -355,7 +355,7 @@ class BulkReadings:
         with paused_gc():
             run = self._prepared(interp, limit).for_reading(interp)
             if assumed_feoc:
-                run.feoc[[run.index[e] for e in sorted(assumed_feoc)]] = True
+                run.feoc[run.index.of(list(assumed_feoc))] = True
             from feoc.determine.bulk_attest import never_feoc, settle_stages  # it builds on this module's classes
 
             driver = Driver(never_feoc(run, never), limit)

@@ -67,7 +67,7 @@ def worst(readings: BulkReadings, run: _Bulk, reading: str, data: Dataset, assum
             done.in_force = None
     mask = result.feoc if result.undetermined is None else result.feoc | result.undetermined
     if result.ids is not run.ids:  # entities indexed otherwise: each by its id
-        at = [run.index[result.ids[i]] for i in np.flatnonzero(mask).tolist()]
+        at = run.index.of([result.ids[i] for i in np.flatnonzero(mask).tolist()])
         mask = np.zeros(run.n, dtype=bool)
         mask[at] = True
     else:

@@ -20,6 +20,7 @@ import numpy as np
 from feoc.data.columns import Codes
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
+from feoc.determine.bulk_index import EntityIndex
 from feoc.determine.bulk_unrecorded import PartStakes
 from feoc.ownership.arrays import StakeGraph
 
@@ -34,14 +35,14 @@ class InForce:
     indexes; and what they were read from (the entity index, and the columns of `_PLACES`: the very objects)."""
 
     day: dt.date
-    index: dict[str, int]
+    index: EntityIndex
     columns: tuple[Any, ...]
     keep: np.ndarray
     holder: np.ndarray
     target: np.ndarray
 
 
-def in_force(dataset: Dataset, index: dict[str, int], day: dt.date, known: InForce | None = None) -> InForce:
+def in_force(dataset: Dataset, index: EntityIndex, day: dt.date, known: InForce | None = None) -> InForce:
     """The holdings in force on `day` (`from` inclusive, `until` exclusive) over the entity indexes of `index`:
     `known` if it was read from the very same columns on the same day (the worst case's columns are the real
     case's where it fills only shares: `bulk_doubt.worst_columns`)."""
@@ -51,14 +52,11 @@ def in_force(dataset: Dataset, index: dict[str, int], day: dt.date, known: InFor
             all(a is b for a, b in zip(columns, known.columns, strict=True)):
         return known
     keep = _in_force(col("holdings", "start"), col("holdings", "end"), day)
-    at = index.__getitem__
-    rows = len(col("holdings", "holder"))
-    holder, target = (np.fromiter(map(at, col("holdings", f)), dtype=np.int32, count=rows)[keep]
-                      for f in ("holder", "entity"))
+    holder, target = (index.of(col("holdings", f))[keep] for f in ("holder", "entity"))
     return InForce(day, index, columns, keep.astype(np.int32), holder, target)
 
 
-def stake_graphs(dataset: Dataset, index: dict[str, int], rank: np.ndarray, day: dt.date,
+def stake_graphs(dataset: Dataset, index: EntityIndex, rank: np.ndarray, day: dt.date,
                  like: Like | None = None, known: InForce | None = None) -> tuple[dict[str, StakeGraph], PartStakes]:
     """Each measure's stakes in force on `day` (`in_force`; `known`, the holdings in force if already read) over
     the entity indexes of `index` (`rank`: each index's position in id order), and the holdings with some measures
@@ -69,16 +67,20 @@ def stake_graphs(dataset: Dataset, index: dict[str, int], rank: np.ndarray, day:
     places = in_force(dataset, index, day, known)
     keep, holder, target = places.keep, places.holder, places.target
     same = like is not None and all(col("holdings", f) is like[0].column("holdings", f) for f in _PLACES)
-    graphs: dict[str, StakeGraph] = {}
+    # the holdings with some measures unrecorded first: the shares of every measure are freed before any graph is
+    # built (issue 17, memory: ~35 MiB less under the worst case's peak at 1M entities)
     every = np.empty((len(keep), len(MEASURES)))
     for mi, m in enumerate(MEASURES):
-        shares = every[:, mi] = np.asarray(col("holdings", m), dtype=np.float64)[keep]  # None (no stake): NaN
+        every[:, mi] = np.asarray(col("holdings", m), dtype=np.float64)[keep]  # None (no stake): NaN
+    part = PartStakes.of(holder, target, every, [col("holdings", f) for f in ("holder", "entity", *MEASURES)], keep)
+    del every
+    graphs: dict[str, StakeGraph] = {}
+    for m in MEASURES:
         if same and like is not None and m in like[1] and col("holdings", m) is like[0].column("holdings", m):
             graphs[m] = like[1][m]  # read-only once built (its cycle cache is keyed by its inputs)
             continue
-        has = ~np.isnan(shares)
-        graphs[m] = StakeGraph(n, holder[has], target[has], shares[has], rank)
-    part = PartStakes.of(holder, target, every, [col("holdings", f) for f in ("holder", "entity", *MEASURES)], keep)
+        # NaN (no stake) is not above 0: `StakeGraph` leaves it out with the stakes of 0, no copy made here
+        graphs[m] = StakeGraph(n, holder, target, np.asarray(col("holdings", m), dtype=np.float64)[keep], rank)
     return graphs, part
 
 

@@ -159,20 +159,28 @@ class StakeGraph:
         """`rank`: each entity's position in id order (default: indexes are already in id order)."""
         self.n = n
         self.rank = np.arange(n) if rank is None else rank
-        keep = share > 0
+        keep = share > 0  # NaN, an unrecorded share (`bulk_graphs`), is no stake either
         holder, target, share = holder[keep], target[keep], share[keep]
+        del keep  # each step's input is let go as soon as it is read (issue 17, memory: the worst case's peak)
         order, label, level, node_cyclic = _levelled(n, holder, target, share, self.rank,
                                                      not reference and kernel.AVAILABLE)
-        self.holder = holder[order].astype(np.int32)
-        self.target = target[order].astype(np.int32)
+        self.holder = holder[order].astype(np.int32, copy=False)
+        del holder
+        self.target = target[order].astype(np.int32, copy=False)
+        del target
         self.share = np.ascontiguousarray(share[order], dtype=np.float64)
+        del share
         # each entity's stakes as a range of these edges (read by the kernel's plan and the in-edge index)
-        first = np.flatnonzero(np.r_[True, self.target[1:] != self.target[:-1]]) if len(order) else np.zeros(0, np.int64)
+        edges = len(order)
+        del order
+        first = np.flatnonzero(np.r_[True, self.target[1:] != self.target[:-1]]) if edges else np.zeros(0, np.int64)
         self.lo, self.hi = np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32)
-        self.lo[self.target[first]], self.hi[self.target[first]] = first, np.r_[first[1:], len(order)]
+        self.lo[self.target[first]], self.hi[self.target[first]] = first, np.r_[first[1:], edges]
+        del first
         self.cache: dict[int, tuple[tuple, dict[int, float]]] = {}  # cycle -> (its inputs, its solution)
         self._in_edges: InEdgeIndex | None = None
         t_level, t_cyc = level[self.target], node_cyclic[self.target]
+        del level, node_cyclic
         bounds = np.flatnonzero(np.diff(t_level)) + 1
         self._spans = [(lo, lo + int(np.searchsorted(t_cyc[lo:hi], True)), hi)
                        for lo, hi in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(self.target)].tolist()) if lo < hi]

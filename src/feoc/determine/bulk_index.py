@@ -1,0 +1,70 @@
+"""The bulk path's index of entities: an entity's id -> its index (its position in the dataset), without a
+dictionary of every entity.
+
+Issue 17, memory: a dictionary of a million ids took ~65 MiB for the whole analysis, to read two columns of
+references (the holdings' `holder` and `entity`) and a few ids more. A compact load's references are the entities'
+own id objects (`load/shared_ids.py`), so a reference is found by the object it is: the ids' addresses sorted once
+(12 bytes an entity), each reference's address searched among them. An address found is the very object, so the
+very id; a reference that is another object with the same text (a load that does not share them, a listing, an
+attestation) is found by its text: among the ids in id order (`order`), or, for a whole column of them, in a
+dictionary made then and kept (what the path held before: a dataset that needs it pays no more than then)."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class EntityIndex:
+    """`ids` (indexed in dataset order) with `order`, the indexes in id order: `index[ident]` is the entity's
+    index (KeyError for an id that is no entity's), `index.of(column)` every one of a column's, as int32."""
+
+    def __init__(self, ids: Sequence[str], order: np.ndarray):
+        self.ids, self.order = ids, order
+        addresses = np.fromiter(map(id, ids), dtype=np.int64, count=len(ids))
+        self._by_address = np.argsort(addresses).astype(np.int32)
+        self._addresses = addresses[self._by_address]
+        self._texts: dict[str, int] | None = None  # made only for a column of references that are not the ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, ident: str) -> int:
+        ids, order = self.ids, self.order
+        at = bisect.bisect_left(range(len(order)), ident, key=lambda k: ids[int(order[k])])
+        if at == len(order) or ids[int(order[at])] != ident:
+            raise KeyError(ident)
+        return int(order[at])
+
+    def __contains__(self, ident: object) -> bool:
+        try:
+            self[ident]  # type: ignore[index]
+        except (KeyError, TypeError):
+            return False
+        return True
+
+    def of(self, column: Sequence[str]) -> np.ndarray:
+        """Each reference's entity index (int32), in the column's order."""
+        wanted = np.fromiter(map(id, column), dtype=np.int64, count=len(column))
+        at = np.searchsorted(self._addresses, wanted)
+        at[at == len(self._addresses)] = 0
+        found = self._addresses[at] == wanted if len(self._addresses) else np.zeros(len(wanted), dtype=bool)
+        out = self._by_address[at] if len(self._addresses) else np.zeros(len(wanted), dtype=np.int32)
+        del wanted, at
+        missed = np.flatnonzero(~found)
+        if len(missed):
+            out[missed] = self._by_text([column[i] for i in missed.tolist()])
+        return out
+
+    def _by_text(self, idents: list[str]) -> np.ndarray:
+        """Ids that are not the entities' own objects: a few searched one at a time, more in a dictionary."""
+        if len(idents) <= _FEW and self._texts is None:
+            return np.array([self[i] for i in idents], dtype=np.int32)
+        if self._texts is None:
+            self._texts = dict(zip(self.ids, range(len(self.ids))))
+        return np.fromiter(map(self._texts.__getitem__, idents), dtype=np.int32, count=len(idents))
+
+
+_FEW = 1024  # references searched one at a time (~20 steps of Python each) before a dictionary pays
