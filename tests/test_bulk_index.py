@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from feoc.determine.bulk import BulkReadings
-from feoc.determine.bulk_index import _FEW, EntityIndex
+from feoc.determine.bulk_index import _MANY, EntityIndex
 from feoc.law.law import Law
 from feoc.load.folder import load_dataset
 from feoc.ownership.arrays import StakeGraph
@@ -42,7 +42,7 @@ def test_user_story_a_holding_names_its_holder_by_the_entities_own_id():
     assert index._texts is None
 
 
-@pytest.mark.parametrize("count", [3, _FEW + 1, 6000])
+@pytest.mark.parametrize("count", [3, 3000 // _MANY + 1, 6000])
 def test_user_story_ids_read_from_another_file_are_found_by_their_text(count: int):
     """A reference that is another object with the same text (a load that does not share the ids, a listing, an
     attestation): found by its text, a few one at a time, many through a dictionary; mixed with shared ones."""

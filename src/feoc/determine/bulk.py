@@ -92,7 +92,6 @@ class _Bulk:
         self.order = np.argsort(np.array(self.ids, dtype=object), kind="stable").astype(np.int32)
         self.rank = np.empty(len(self.ids), dtype=np.int32)
         self.rank[self.order] = np.arange(len(self.ids), dtype=np.int32)
-        self.id_tuple = tuple(self.ids)
         self.index = EntityIndex(self.ids, self.order)  # no dictionary of every id (issue 17, memory: ~65 MiB at 1M)
         self.n = len(self.ids)
         self.feoc = np.zeros(self.n, dtype=bool)
@@ -103,6 +102,8 @@ class _Bulk:
         self.scoped: dict[str, set[str]] = {}
         self.gov = self.government(law.vocabulary.government_types)
         self.rights = agreement_rights(dataset.agreements_on(day), law.param("effective_control_rights", day) or ())
+        # each right's licensor and licensee, found once (read every chaining round)
+        self.rights_at = tuple(self.index.of([getattr(a, f) for a, _ in self.rights]) for f in ("licensor", "licensee"))
 
     def with_holdings(self, dataset: Dataset) -> _Bulk:
         """This state after the direct prongs for `dataset`, which differs from this one's in its holdings only
@@ -209,7 +210,7 @@ class _Bulk:
             facts = make()
             return Block("unrecorded_measure", facts.column, facts.n, facts.subjects)
         parts = [] if self.part_stakes is None else \
-            unrecorded_columns(self.part_stakes, self._groups(), traced, self.feoc, self.id_tuple)
+            unrecorded_columns(self.part_stakes, self._groups(), traced, self.feoc, self.ids)
         return Blocks([functools.partial(block, make) for make in parts])
 
     def chain_facts(self) -> Blocks:
@@ -256,7 +257,7 @@ class _Bulk:
         k = len(rows)
         cols = {"kind": constant("interest", k), "measure": constant(measure, k), "holders": constant(group, k),
                 "nation": constant(holders_nation(group), k), "share": Numbers(share[held]),
-                "subject": Coded(rows, self.id_tuple)}
+                "subject": Coded(rows, self.ids)}
         return Block("interest", cols, k, rows)
 
     @staticmethod
@@ -299,11 +300,12 @@ class _Bulk:
 
     def _rights_block(self, rights: list[tuple[Any, str]]) -> Block:
         k = len(rights)
-        licensor_feoc = [bool(self.feoc[self.index[a.licensor]]) for a, _ in rights]
+        licensor, licensee = self.rights_at
+        licensor_feoc = self.feoc[licensor].tolist()
         cols = {"kind": constant("agreement_right", k), "subject": encode([a.licensee for a, _ in rights]),
                 "agreement": encode([a.id for a, _ in rights]), "licensor": encode([a.licensor for a, _ in rights]),
                 "licensor_feoc": encode(licensor_feoc), "right": encode([r for _, r in rights])}
-        return Block("agreement_right", cols, k, np.array([self.index[a.licensee] for a, _ in rights]),
+        return Block("agreement_right", cols, k, licensee.astype(np.int64),
                      scope_of=lambda r: rights[r][0].activities)
 
     def government(self, government_types: Sequence[str] | frozenset[str]) -> dict[str, np.ndarray]:

@@ -32,7 +32,7 @@ def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]
     if not k:
         return []
     # the fields of `doubt.doubt_facts` without texts (no rule tests them), as columns
-    columns = {"kind": constant("upstream_doubt", k), "subject": Coded(subjects, run.id_tuple),
+    columns = {"kind": constant("upstream_doubt", k), "subject": Coded(subjects, run.ids),
                "possible": constant(True, k), "undecided": constant("", k), "gaps": constant("", k)}
     return [Block("upstream_doubt", columns.get, k, subjects)]
 
@@ -61,10 +61,11 @@ def worst(readings: BulkReadings, run: _Bulk, reading: str, data: Dataset, assum
         readings.worst = BulkReadings(data, readings.day, readings.law)
         if data.entities is readings.dataset.entities:  # the same entities: share the direct prongs
             readings.worst.like = readings
-    result = readings.worst.determine(reading, assumed, trusted(run))
-    for done in (readings._base, readings.worst._base):  # read by the worst case's graphs only (issue 17, memory)
-        if done is not None:
+    readings.worst.prepare(reading)  # its stake graphs built: the holdings in force are read no more
+    for done in (readings._base, readings.worst._base):  # read by the worst case's graphs only (issue 17, memory:
+        if done is not None:  # freed before its chaining rounds, the peak of a 1M screen)
             done.in_force = None
+    result = readings.worst.determine(reading, assumed, trusted(run))
     mask = result.feoc if result.undetermined is None else result.feoc | result.undetermined
     if result.ids is not run.ids:  # entities indexed otherwise: each by its id
         at = run.index.of([result.ids[i] for i in np.flatnonzero(mask).tolist()])

@@ -59,12 +59,18 @@ class EntityIndex:
         return out
 
     def _by_text(self, idents: list[str]) -> np.ndarray:
-        """Ids that are not the entities' own objects: a few searched one at a time, more in a dictionary."""
-        if len(idents) <= _FEW and self._texts is None:
-            return np.array([self[i] for i in idents], dtype=np.int32)
+        """Ids that are not the entities' own objects: searched among the ids in id order (in C, ~20 comparisons
+        each), or, when they are many (a load that shares none), looked up in a dictionary made once."""
+        if self._texts is None and len(idents) * _MANY <= len(self.ids):
+            ordered = np.array(self.ids, dtype=object)[self.order]
+            probe = np.array(idents, dtype=object)
+            at = np.minimum(np.searchsorted(ordered, probe), max(len(ordered) - 1, 0))
+            if not len(ordered) or not (ordered[at] == probe).all():
+                raise KeyError(next(i for i in idents if not len(ordered) or i not in self))
+            return self.order[at].astype(np.int32, copy=False)
         if self._texts is None:
             self._texts = dict(zip(self.ids, range(len(self.ids))))
         return np.fromiter(map(self._texts.__getitem__, idents), dtype=np.int32, count=len(idents))
 
 
-_FEW = 1024  # references searched one at a time (~20 steps of Python each) before a dictionary pays
+_MANY = 8  # a column with more than one reference in this many entities not the entities' own: a dictionary pays

@@ -47,6 +47,6 @@ def range_blocks(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block
         k = len(rows)
         cols = {"kind": constant("share_range", k), "measure": constant(measure, k), "holders": constant(group, k),
                 "nation": constant(holders_nation(group), k), "low": Numbers(low[rows]), "high": Numbers(high[rows]),
-                "ranges": constant("", k), "subject": Coded(rows, run.id_tuple)}
+                "ranges": constant("", k), "subject": Coded(rows, run.ids)}
         blocks.append(Block("share_range", cols, k, rows))
     return blocks

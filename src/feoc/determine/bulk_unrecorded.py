@@ -79,7 +79,7 @@ class Facts:
 
 
 def unrecorded_columns(part: PartStakes, groups: dict[str, np.ndarray], traced: Callable[[str], Iterable[np.ndarray]],
-                       feoc: np.ndarray, ids: tuple[str, ...]) -> list[Callable[[], Facts]]:
+                       feoc: np.ndarray, ids: Sequence[str]) -> list[Callable[[], Facts]]:
     """The `unrecorded_measure` facts for the holder `groups` (group -> its sources, a mask, after the chaining
     rounds); `traced(group)` gives the group's last shares per measure traced (arrays over entities). Issue 17,
     memory: made in parts of `_PART` holdings each, a part on call (the facts of 2.6M rows a reading at 1M were
@@ -108,7 +108,7 @@ _PART = 1 << 18  # holdings a part of the facts covers
 
 
 def _part(part: PartStakes, live: np.ndarray, names: list[str], at: list[np.ndarray], reaches: list[np.ndarray],
-          ids: tuple[str, ...], lo: int, hi: int) -> Facts:
+          ids: Sequence[str], lo: int, hi: int) -> Facts:
     """The facts about the holdings `live[lo:hi]`: per holding, one per group reaching its holder (in group order)."""
     cuts = [(int(np.searchsorted(keep, lo)), int(np.searchsorted(keep, hi))) for keep in at]
     where = np.concatenate([keep[a:b] for keep, (a, b) in zip(at, cuts)])

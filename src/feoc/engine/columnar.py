@@ -42,7 +42,7 @@ class Coded:
     """A discrete column: row i holds `values[codes[i]]`."""
 
     codes: np.ndarray
-    values: tuple[Any, ...]
+    values: Sequence[Any]  # a tuple; the bulk path's entity ids as their list (issue 17, memory: no copy of 1M)
 
 
 @dataclass(frozen=True)
