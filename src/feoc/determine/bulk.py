@@ -33,6 +33,7 @@ from feoc.determine.bulk_blocks import Block, Blocks
 from feoc.determine.bulk_gc import paused_gc
 from feoc.determine.bulk_graphs import InForce, Like, in_force, stake_graphs
 from feoc.determine.bulk_index import EntityIndex
+from feoc.determine.bulk_interests import Traced, known_shares, near_thresholds, share_of, traced
 from feoc.determine.bulk_result import BulkResult
 from feoc.determine.bulk_unrecorded import Facts, PartStakes, unrecorded_columns
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
@@ -42,10 +43,8 @@ from feoc.determine.facts import (
     NATION_FACT,
     NEAR,
     SHARE_DIGITS,
-    ExactBatch,
     Regions,
     agreement_rights,
-    fact_number,
     holder_groups,
     holders_nation,
     thresholds,
@@ -55,9 +54,8 @@ from feoc.engine.columnar import Coded, Column, Numbers, constant, encode, encod
 from feoc.law.compile import CompiledRuleset
 from feoc.law.law import Law
 from feoc.law.readings import Interpretation
-from feoc.ownership.arrays import IndexSet, StakeGraph
-from feoc.ownership.exact import exact_interests
-from feoc.ownership.rounding import Packed, Sparse, looked_up, pack, packed_at, py_round, round_packed, sweep, unpack
+from feoc.ownership.arrays import StakeGraph
+from feoc.ownership.rounding import Packed, pack, sweep, unpack
 
 
 class _Bulk:
@@ -75,6 +73,7 @@ class _Bulk:
         self._last: dict[tuple[str, str], tuple[np.ndarray, Packed]] = {}
         # last round's interests, and the shares decided exactly (entities, shares)
         self._shares: dict[tuple[str, str], tuple[Packed, tuple[np.ndarray, np.ndarray]]] = {}
+        self.known: dict[tuple[str, str], Traced] = {}  # the real case's traces, for its worst case (`bulk_interests`)
 
     def _entities(self) -> None:
         """What only the entities, listings and agreements decide: the columns, indexes, government bodies and
@@ -123,7 +122,7 @@ class _Bulk:
         run.fired = {k: v.copy() for k, v in self.fired.items()}
         run.undetermined_rules = {k: v.copy() for k, v in self.undetermined_rules.items()}
         run.scoped = {k: set(v) for k, v in self.scoped.items()}
-        run._last, run._shares = {}, {}
+        run._last, run._shares, run.known = {}, {}, {}
         return run
 
     def stages(self) -> list[Stage]:
@@ -241,62 +240,33 @@ class _Bulk:
         tracing = self.interp.tracing
         key = (measure, group)
         last = self._last.get(key)
-        x = self.graphs[measure].interests(sources, tracing == "control", lookthrough_for(self.law, self.day, tracing),
-                                           None if last is None else (last[0], unpack(last[1])))
-        limits = thresholds(self.ruleset, "interest", "share")
-        swept = sweep(x, SHARE_DIGITS, limits, NEAR)  # one pass over the non-zero interests (issue 17, CPU)
-        share, exact = self._near_thresholds(swept, limits, measure, sources, self._shares.get(key))
+        seen = None if last is not None else known_shares(self, measure, group, sources)
+        if seen is not None:  # the real case's very trace, read again by its worst case (`bulk_interests`)
+            every, (packed, exact) = seen
+            rows = np.flatnonzero(every > 0)
+            share = every[rows]
+        else:
+            x = self.graphs[measure].interests(sources, tracing == "control",
+                                               lookthrough_for(self.law, self.day, tracing),
+                                               None if last is None else (last[0], unpack(last[1])))
+            limits = thresholds(self.ruleset, "interest", "share")
+            swept = sweep(x, SHARE_DIGITS, limits, NEAR)  # one pass over the non-zero interests (issue 17, CPU)
+            every, exact = near_thresholds(self, swept, limits, measure, sources, self._shares.get(key))
+            packed = pack(x, swept)
+            held = every > 0
+            rows, share = swept.at[held], every[held]
         # kept for the next round, packed (issue 17, memory): the sources (`_groups` makes them afresh each round,
         # never changed after), which only grow, so the next round recomputes below the new ones; the interests;
         # the shares decided exactly (every other share is the rounded interest)
-        packed = pack(x, swept)
         self._last[key] = (sources, packed)
         self._shares[key] = (packed, exact)
-        held = share > 0
-        rows = swept.at[held]
         k = len(rows)
         cols = {"kind": constant("interest", k), "measure": constant(measure, k), "holders": constant(group, k),
-                "nation": constant(holders_nation(group), k), "share": Numbers(share[held]),
+                "nation": constant(holders_nation(group), k), "share": Numbers(share),
                 "subject": Coded(rows, self.ids)}
         return Block("interest", cols, k, rows)
 
-    @staticmethod
-    def _share_of(kept: tuple[Packed, tuple[np.ndarray, np.ndarray]], where: np.ndarray | None = None) -> np.ndarray:
-        """A round's shares from what `_shares` keeps: its interests rounded, the ones decided exactly put back;
-        of the entities `where` only, when given (the rest are not rounded)."""
-        x, (at, exact) = kept
-        if where is not None:
-            return looked_up(at, exact, where, py_round(packed_at(x, where), SHARE_DIGITS))
-        share = round_packed(x, SHARE_DIGITS)
-        share[at] = exact
-        return share
-
-    def _near_thresholds(self, swept: Sparse, limits: tuple[float, ...], measure: str, sources: np.ndarray,
-                         before: tuple[Packed, tuple[np.ndarray, np.ndarray]] | None
-                         ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-        """The shares of the interests `swept` (its non-zero ones, in its order), those next to a threshold of the
-        rules (`swept.close`) decided exactly, as on the per-fact path (`facts.fact_number`, one entity at a time, so
-        both paths assert the very same numbers). Like the per-fact path (`Tracer.new_shares`), an interest whose
-        float did not change since the last round (`before`, as `_shares` keeps it) keeps its share. Also returns
-        the entities decided so and their shares: every other share is the rounded interest."""
-        share, close = swept.rounded, swept.close
-        at = swept.at[close]
-        if not len(close):
-            return share, (at, share[close])
-        if before is not None:
-            same = packed_at(before[0], at) == swept.values[close]
-            share[close[same]] = self._share_of(before, at[same])
-            close = close[~same]
-        graph = self.graphs[measure]
-        source_set = IndexSet(sources)
-        control = self.interp.tracing == "control"
-        limit = lookthrough_for(self.law, self.day, self.interp.tracing) if control else None
-        batch = swept.at[close].tolist()
-        edges = graph.in_edges()
-        exact = ExactBatch(lambda: exact_interests(edges.memo(), source_set, batch, control, limit or 0.0))
-        for j, i in zip(close.tolist(), batch):
-            share[j] = fact_number(float(swept.values[j]), limits, exact.of(i))
-        return share, (at, share[swept.close])
+    _share_of = staticmethod(share_of)  # a round's shares from what `_shares` keeps (`bulk_interests`)
 
     def _rights_block(self, rights: list[tuple[Any, str]]) -> Block:
         k = len(rights)
@@ -341,21 +311,23 @@ class BulkReadings:
         self.upper: BulkReadings | None = None  # the ranges' maxima (`bulk_ranges`), shared across readings
 
     def determine(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None,
-                  never: frozenset[str] = frozenset()) -> BulkResult:
+                  never: frozenset[str] = frozenset(), known: dict[tuple[str, str], Traced] | None = None) -> BulkResult:
         """As `regime30d.determine` (to the entities); `assumed_feoc` judges the worst case of `determine.doubt`
-        (those entities count as FEOCs; no doubt is passed down; the entities `never` are never FEOCs in it)."""
-        run = self.run(interpretation, assumed_feoc, never)
+        (those entities count as FEOCs; no doubt is passed down; the entities `never` are never FEOCs in it;
+        `known`: the real case's traces, `bulk_interests`)."""
+        run = self.run(interpretation, assumed_feoc, never, known)
         return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
                           run.feoc, run.fired, run.graphs, run.interp, run.lookthrough, run.scoped, run.rounds,
                           run.order, run.undetermined, run.undetermined_rules, run.reliance)
 
     def run(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None,
-            never: frozenset[str] = frozenset()) -> _Bulk:
+            never: frozenset[str] = frozenset(), known: dict[tuple[str, str], Traced] | None = None) -> _Bulk:
         """The state of `determine` after its stages (the share ranges and the doubt only for the real case)."""
         interp = self.law.interpretation(interpretation)
         limit = round_limit(status_room(self.dataset))
         with paused_gc():
             run = self._prepared(interp, limit).for_reading(interp)
+            run.known = known or {}
             if assumed_feoc:
                 run.feoc[run.index.of(list(assumed_feoc))] = True
             from feoc.determine.bulk_attest import never_feoc, settle_stages  # it builds on this module's classes
@@ -364,6 +336,7 @@ class BulkReadings:
             driver.rounds = 1  # round 0, the direct prongs, ran once for every reading
             run.rounds = driver.run(run.stages()[1])
             driver.run(Stage("unrecorded measures", run.unrecorded_facts))
+            run.known = traced(run) if assumed_feoc is None else {}  # for its worst case (`bulk_doubt`)
             run._last = {}  # the chaining rounds are done (issue 17, memory); `_shares` stays for the share ranges
             if assumed_feoc is None:
                 from feoc.determine.bulk_ranges import range_blocks  # it builds on this module's classes

@@ -65,7 +65,8 @@ def worst(readings: BulkReadings, run: _Bulk, reading: str, data: Dataset, assum
     for done in (readings._base, readings.worst._base):  # read by the worst case's graphs only (issue 17, memory:
         if done is not None:  # freed before its chaining rounds, the peak of a 1M screen)
             done.in_force = None
-    result = readings.worst.determine(reading, assumed, trusted(run))
+    result = readings.worst.determine(reading, assumed, trusted(run), run.known)
+    run.known = {}  # read by the worst case's first round only (issue 17, memory)
     mask = result.feoc if result.undetermined is None else result.feoc | result.undetermined
     if result.ids is not run.ids:  # entities indexed otherwise: each by its id
         at = run.index.of([result.ids[i] for i in np.flatnonzero(mask).tolist()])
