@@ -104,3 +104,20 @@ def test_user_story_a_compact_screen_makes_no_dictionary_of_its_entities(parquet
     assert getattr(dataset.entities, "_positions", None) is None
     assert readings.worst is not None and readings.worst._base is not None
     assert readings.worst._base.index is base.index
+
+
+def test_user_story_a_cycle_members_slot_is_found_without_an_array_over_every_entity():
+    """The compiled kernel finds whether a holder is a member of the cross-holding it solves by its slot among the
+    cycles' members (`kernel.Plan`): a search among the members, giving what the array over every entity gave
+    (its position in `members`, -1 for an entity in no cycle)."""
+    from feoc.ownership import kernel
+
+    rng = np.random.default_rng(5)
+    n, e = 300, 900
+    graph = StakeGraph(n, rng.integers(0, n, e), rng.integers(0, n, e), rng.choice([0.1, 0.3, 0.5], e))
+    plan = kernel.Plan.of(graph)
+    assert len(plan.members) and len(plan.slot_keys) == len(plan.members) < n
+    every = np.full(n, -1)
+    every[plan.members] = np.arange(len(plan.members))
+    slot = (plan.slot_keys, plan.slot_at)
+    assert [int(kernel._slot_of(h, slot)) for h in range(n)] == every.tolist()

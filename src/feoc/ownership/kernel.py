@@ -134,15 +134,25 @@ def _gauss(rows: Any, neumaier: bool) -> Any:
 
 
 @jit
+def _slot_of(h: int, slot: Any) -> int:
+    """Entity `h`'s slot in the cycles' members, or -1 (`Plan.slot_keys`: the members by index, `slot_at`: their slots)."""
+    keys, slots = slot
+    i = np.searchsorted(keys, h)
+    return slots[i] if i < len(keys) and keys[i] == h else -1
+
+
+@jit
 def _held_order_matters(members: Any, lo: Any, hi: Any, held: Any, first: int, slot: Any, holder: Any) -> bool:
     """Python recomputes the held members in set order; that order can change the figures only if one held
-    member holds a stake in another (`first`: the cycle's first member's slot, `Plan.slot`)."""
+    member holds a stake in another (`first`: the cycle's first member's slot, `_slot_of`)."""
     for i in range(len(members)):
         if held[i]:
             for e in range(lo[i], hi[i]):
                 h = holder[e]
-                if h != members[i] and first <= slot[h] < first + len(members) and held[slot[h] - first]:
-                    return True
+                if h != members[i]:
+                    at = _slot_of(h, slot)
+                    if first <= at < first + len(members) and held[at - first]:
+                        return True
     return False
 
 
@@ -196,13 +206,13 @@ def _solve_held(first: int, members: Any, lo: Any, hi: Any, x: Any, sources: Any
 def _cycle(first: int, members: Any, lo: Any, hi: Any, x: Any, w: Any, sources: Any, holder: Any, share: Any,
            control: bool, limit: float, slot: Any, neumaier: bool) -> int:
     """One cross-holding as `arrays.StakeGraph._solve_cycle` and `cycles.solve_cycle` (dense case); `first`: its first
-    member's slot (`Plan.slot`)."""
+    member's slot (`_slot_of`)."""
     reached = False
     for i in range(len(members)):
         reached = reached or sources[members[i]]
         for e in range(lo[i], hi[i]):
             h = holder[e]
-            reached = reached or sources[h] or (not first <= slot[h] < first + len(members) and x[h] > 0)
+            reached = reached or sources[h] or (not first <= _slot_of(h, slot) < first + len(members) and x[h] > 0)
     for m in members:
         x[m] = 0.0  # the reference's value map has no entry for a member yet
     if reached:
@@ -231,11 +241,12 @@ def _cycle(first: int, members: Any, lo: Any, hi: Any, x: Any, w: Any, sources: 
 @jit
 def propagate(first: int, x: Any, w: Any, sources: Any, control: bool, limit: float, holder: Any, share: Any,
               levels: Any, targets: Any, lo: Any, hi: Any, cycles: Any, c_ptr: Any, members: Any, m_lo: Any,
-              m_hi: Any, slot: Any, large: Any, deferred: Any, neumaier: bool) -> Any:
+              m_hi: Any, slot_keys: Any, slot_at: Any, large: Any, deferred: Any, neumaier: bool) -> Any:
     """Levels `first`.. of a `StakeGraph` (level l: acyclic targets levels[l, 0]..levels[l+1, 0], cycles
     cycles[l]..cycles[l+1]; an entity's stakes: edges lo[entity]..hi[entity]).
     Returns (the level to continue from, how many cycles of the level just done were
     handed back into `deferred`, a cycle that does not converge or -1)."""
+    slot = (slot_keys, slot_at)
     for lv in range(first, len(cycles) - 1):
         for k in range(levels[lv], levels[lv + 1]):
             total = 0.0
@@ -341,7 +352,10 @@ class Plan:
     members: np.ndarray
     m_lo: np.ndarray
     m_hi: np.ndarray
-    slot: np.ndarray  # an entity's position in `members`, or -1 (one array for its cycle and its place in it)
+    # the cycles' members by entity index, and each one's position in `members` (one lookup for its cycle and its
+    # place in it; issue 17, memory: not an array over every entity, -1 for nearly all)
+    slot_keys: np.ndarray
+    slot_at: np.ndarray
     large: np.ndarray  # cycles over EXACT_LIMIT nodes: solved by scipy's sparse LU, in Python
 
     @staticmethod
@@ -355,14 +369,14 @@ class Plan:
         targets = target[first].astype(np.int32)
         sizes = [len(c.nodes) for c in graph.cycles]
         members = np.array([v for c in graph.cycles for v in c.nodes], dtype=np.int32)
-        slot = np.full(graph.n, -1, dtype=np.int32)
-        slot[members] = np.arange(len(members), dtype=np.int32)
+        by_index = np.argsort(members, kind="stable").astype(np.int32)
         return Plan(np.r_[np.searchsorted(first, [lo for lo, _, _ in graph._spans]), len(first)].astype(np.int64),
                     targets, graph.lo, graph.hi,
                     np.r_[0, np.cumsum([len(c) for c in graph._cycles_at])].astype(np.int64),
-                    np.r_[0, np.cumsum(sizes)].astype(np.int64), members, graph.lo[members], graph.hi[members], slot,
+                    np.r_[0, np.cumsum(sizes)].astype(np.int64), members, graph.lo[members], graph.hi[members],
+                    members[by_index], by_index,
                     np.array([k > EXACT_LIMIT for k in sizes], dtype=np.bool_))
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         return (self.levels, self.targets, self.lo, self.hi, self.cycles, self.c_ptr, self.members, self.m_lo,
-                self.m_hi, self.slot, self.large)
+                self.m_hi, self.slot_keys, self.slot_at, self.large)
