@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from feoc.data.columns import lean_heap, trim_heap
+from feoc.data.columns import Texts, lean_heap, trim_heap
 from feoc.data.dataset import Dataset
 from feoc.data.model import KINDS
 from feoc.data.problems import InputError, Problem
@@ -273,6 +273,7 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
 
     kept = {k: dict(zip(KINDS[k].model_fields, (b.column() for b in v))) for k, v in columns.items()}
     columns.clear()
+    _own_texts(kept)
     share_entity_ids(kept)  # one string object per id, not one per file and column (issue 17, memory)
     made: dict[str, Any] = {k: tuple(v) for k, v in records.items()}
     for k, fields_of in kept.items():
@@ -283,6 +284,20 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
     if problems:
         raise InputError(problems)
     return dataset
+
+
+# Text fields each record has its own of and nothing looks up (an id is looked up: it stays a str, shared with the
+# holdings that name it): kept as one buffer (`data.columns.Texts`)
+_OWN_TEXTS = {"entities": ("name",)}
+
+
+def _own_texts(kept: dict[str, dict[str, Any]]) -> None:
+    """Issue 17, memory: an entity's name as UTF-8 bytes in one buffer, ~50 MiB less at 10^6 entities."""
+    for kind, names in _OWN_TEXTS.items():
+        for name in names:
+            values = kept.get(kind, {}).get(name)
+            if isinstance(values, (list, tuple)) and all(type(v) is str for v in values):
+                kept[kind][name] = Texts.of(values)
 
 
 @functools.cache

@@ -27,10 +27,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from feoc.data.columns import Codes
+from feoc.data.columns import Codes, Sparse
 from feoc.data.model import KINDS, MEASURES, year_start
 from feoc.data.values import ShareRange
-from feoc.load.columns import Columns, Repeat, Shares, kind_columns, present, range_columns
+from feoc.load.columns import SPARSE_FROM, Columns, Repeat, Shares, kind_columns, present, range_columns
 
 # the fields of each kind whose checks across fields `_suspect_*` below reproduce (data/model.py, `_check`)
 _RECORD = ("sources", "assumed", "assumption", "note")
@@ -107,11 +107,12 @@ def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> Sequen
     positions = np.flatnonzero(lengths).tolist()
     if not positions:
         return Repeat(default, rows)
+    items = adapter.validate_python([present(v) for v in column.take(positions).to_pylist()])
+    if len(positions) * SPARSE_FROM <= rows:  # the records with items only (issue 17, memory: `Sparse`)
+        return Sparse(default, rows, np.array(positions, dtype=np.int64), items)
     out = [default] * rows
-    if positions:
-        items = [present(v) for v in column.take(positions).to_pylist()]
-        for pos, value in zip(positions, adapter.validate_python(items)):
-            out[pos] = value
+    for pos, value in zip(positions, items):
+        out[pos] = value
     return out
 
 
