@@ -101,6 +101,7 @@ class Codes(Sequence):
     shared object: ~50 MiB of a 1M-entity world, ~0.5 GiB of a 10M one)."""
 
     __slots__ = ("codes", "values")
+    values: Sequence[Any]
 
     def __init__(self, codes: Any, values: Sequence[Any]):
         self.codes, self.values = codes, tuple(values)
@@ -143,6 +144,17 @@ class Codes(Sequence):
         codes = np.concatenate([np.array([place[id(v)] for v in p.values], dtype=dtype)[p.codes] for p in parts])
         return Codes(codes, values)
 
+
+
+class Refs(Codes):
+    """The holdings' `holder` or `entity` of a compact load: each the position, in the entities' `id` column
+    (`values`, that very list), of the entity it names (issue 17: 4 bytes a holding instead of an 8-byte pointer,
+    and the bulk path reads the entity indexes as they are, without looking 1.5M ids up again). Read as the ids."""
+
+    __slots__ = ()
+
+    def __init__(self, codes: Any, values: Sequence[Any]):
+        self.codes, self.values = codes, values  # the id column itself, not a copy: `values is` tells it
 
 
 class Texts(Sequence):
@@ -309,4 +321,4 @@ def trim_heap() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-__all__ = ["Codes", "Repeat", "Shares", "Sparse", "Texts", "lean_heap", "trim_heap"]
+__all__ = ["Codes", "Refs", "Repeat", "Shares", "Sparse", "Texts", "lean_heap", "trim_heap"]

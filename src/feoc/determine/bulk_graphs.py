@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from feoc.data.columns import Codes
+from feoc.data.columns import Codes, Refs
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.bulk_unrecorded import PartStakes
@@ -51,11 +51,19 @@ def in_force(dataset: Dataset, index: dict[str, int], day: dt.date, known: InFor
             all(a is b for a, b in zip(columns, known.columns, strict=True)):
         return known
     keep = _in_force(col("holdings", "start"), col("holdings", "end"), day)
-    at = index.__getitem__
-    rows = len(col("holdings", "holder"))
-    holder, target = (np.fromiter(map(at, col("holdings", f)), dtype=np.int32, count=rows)[keep]
-                      for f in ("holder", "entity"))
+    holder, target = (_indexes(dataset, col("holdings", f), index)[keep] for f in ("holder", "entity"))
     return InForce(day, index, columns, keep.astype(np.int32), holder, target)
+
+
+def _indexes(dataset: Dataset, column: Sequence[str], index: dict[str, int]) -> np.ndarray:
+    """Each reference's entity index: read as it is held where the load kept the positions of the entities named
+    (`data.columns.Refs`) and `index` is those very positions (the compact load's, `load.columns.Rows.positions`),
+    else each id looked up."""
+    positions = getattr(dataset.entities, "positions", None)
+    if isinstance(column, Refs) and column.values is dataset.column("entities", "id") and \
+            positions is not None and positions() is index:
+        return column.codes
+    return np.fromiter(map(index.__getitem__, column), dtype=np.int32, count=len(column))
 
 
 def stake_graphs(dataset: Dataset, index: dict[str, int], rank: np.ndarray, day: dt.date,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from feoc.data.columns import Refs
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 
@@ -44,7 +45,7 @@ def scan_holdings(dataset: Dataset, arrays: bool | None = None) -> HoldingScan:
     if arrays:
         holders, held, *shares = (dataset.column("holdings", name) for name in ("holder", "entity", *MEASURES))
         over, whole = _by_arrays(held, shares)
-        return HoldingScan(set(holders), set(held), over, whole, holders, held, arrays=True)
+        return HoldingScan(_distinct(holders), _distinct(held), over, whole, holders, held, arrays=True)
     rows = list(map(attrgetter("holder", "entity", *MEASURES), dataset.holdings))  # one C loop over the records
     over, whole = _by_records(rows)
     return HoldingScan({r[0] for r in rows}, {r[1] for r in rows}, over, whole)
@@ -79,18 +80,30 @@ def _by_records(rows: list[tuple]) -> tuple[tuple, tuple]:
     return tuple(over), whole
 
 
+def _distinct(ids: Sequence[str]) -> set[str]:
+    """The ids named: an entity's position named many times (`Refs`) read once."""
+    if isinstance(ids, Refs):
+        import numpy as np
+
+        return set(map(ids.values.__getitem__, np.unique(ids.codes).tolist()))
+    return set(ids)
+
+
 def _by_arrays(held: Sequence[str], shares: Sequence[Sequence[float | None]]) -> tuple[tuple, tuple]:
     import numpy as np
 
     n = len(held)
-    first: dict[str, int] = {}  # each entity's code: the position where it is first named
-    code = np.fromiter(map(first.setdefault, held, itertools.count()), dtype=np.int64, count=n)
+    if isinstance(held, Refs):  # each entity's code: its position among the entities, as loaded
+        code = held.codes
+    else:  # each entity's code: the position where it is first named
+        first: dict[str, int] = {}
+        code = np.fromiter(map(first.setdefault, held, itertools.count()), dtype=np.int64, count=n)
     over, whole = [], []
     for values in shares:
         share = np.array(values, dtype=np.float64)  # None reads as NaN
         share[np.isnan(share)] = 0.0
         # bincount adds in record order, as the record loop does: the very same totals
-        lifetime = np.bincount(code, weights=share, minlength=n)
+        lifetime = np.bincount(code, weights=share)
         suspects = lifetime > 1 + EPS
         stakes: dict[str, list[int]] = defaultdict(list)
         for pos in np.flatnonzero(suspects[code] & (share != 0)).tolist():
