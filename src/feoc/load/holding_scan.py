@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import Any
 
 from feoc.data.columns import Refs
 from feoc.data.dataset import Dataset
@@ -125,11 +126,26 @@ def may_close_a_cycle(scan: HoldingScan, positions: list[int]) -> bool:
     from scipy import sparse
     from scipy.sparse import csgraph
 
+    holder, target, nodes = _stake_ends(scan, positions)
+    if (holder == target).any():
+        return True
+    graph = sparse.csr_matrix((np.ones(len(holder)), (holder, target)), shape=(nodes, nodes))
+    count, _ = csgraph.connected_components(graph, directed=True, connection="strong")
+    return count < nodes
+
+
+def _stake_ends(scan: HoldingScan, positions: list[int]) -> tuple[Any, Any, int]:
+    """The holder and entity of the stakes at `positions` as node numbers 0..nodes-1: from the entities'
+    positions where the load kept them (`Refs`), else each id numbered as met."""
+    import numpy as np
+
+    if isinstance(scan.holder_of, Refs) and isinstance(scan.entity_of, Refs) and \
+            scan.holder_of.values is scan.entity_of.values:
+        at = np.asarray(positions, dtype=np.int64)
+        named, inverse = np.unique(np.concatenate([scan.holder_of.codes[at], scan.entity_of.codes[at]]),
+                                   return_inverse=True)
+        return inverse[:len(at)], inverse[len(at):], len(named)
     index: dict[str, int] = {}
     holder = np.fromiter((index.setdefault(scan.holder_of[p], len(index)) for p in positions), dtype=np.int64)
     target = np.fromiter((index.setdefault(scan.entity_of[p], len(index)) for p in positions), dtype=np.int64)
-    if (holder == target).any():
-        return True
-    graph = sparse.csr_matrix((np.ones(len(holder)), (holder, target)), shape=(len(index), len(index)))
-    count, _ = csgraph.connected_components(graph, directed=True, connection="strong")
-    return count < len(index)
+    return holder, target, len(index)
