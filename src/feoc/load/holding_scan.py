@@ -86,7 +86,8 @@ def _distinct(ids: Sequence[str]) -> set[str]:
     if isinstance(ids, Refs):
         import numpy as np
 
-        return set(map(ids.values.__getitem__, np.unique(ids.codes).tolist()))
+        named = np.flatnonzero(np.bincount(ids.codes, minlength=1))  # a count per entity: no sort, no hash
+        return set(map(ids.values.__getitem__, named.tolist()))
     return set(ids)
 
 
@@ -142,9 +143,11 @@ def _stake_ends(scan: HoldingScan, positions: list[int]) -> tuple[Any, Any, int]
     if isinstance(scan.holder_of, Refs) and isinstance(scan.entity_of, Refs) and \
             scan.holder_of.values is scan.entity_of.values:
         at = np.asarray(positions, dtype=np.int64)
-        named, inverse = np.unique(np.concatenate([scan.holder_of.codes[at], scan.entity_of.codes[at]]),
-                                   return_inverse=True)
-        return inverse[:len(at)], inverse[len(at):], len(named)
+        holder, target = scan.holder_of.codes[at], scan.entity_of.codes[at]
+        named = np.zeros(len(scan.holder_of.values), dtype=bool)  # a flag per entity: no sort (np.unique), no hash
+        named[holder] = named[target] = True
+        number = np.cumsum(named) - 1
+        return number[holder], number[target], int(named.sum())
     index: dict[str, int] = {}
     holder = np.fromiter((index.setdefault(scan.holder_of[p], len(index)) for p in positions), dtype=np.int64)
     target = np.fromiter((index.setdefault(scan.entity_of[p], len(index)) for p in positions), dtype=np.int64)
