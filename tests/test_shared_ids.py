@@ -93,10 +93,10 @@ def test_a_column_of_few_holders_becomes_their_positions() -> None:
     kept: dict = {"entities": {"id": ["a", "b", "c"]},
                   "holdings": {"holder": Codes(np.array([1, 0, 1, 1], dtype=np.uint8), ["c", "a"]),
                                "entity": ["b", "b", "a", "b"]}}
-    positions = share_entity_ids(kept)
+    share_entity_ids(kept)
     holder, entity = kept["holdings"]["holder"], kept["holdings"]["entity"]
     assert isinstance(holder, Refs) and holder.codes.tolist() == [0, 2, 0, 0] and list(holder) == ["a", "c", "a", "a"]
-    assert isinstance(entity, Refs) and list(entity) == ["b", "b", "a", "b"] and positions == {"a": 0, "b": 1, "c": 2}
+    assert isinstance(entity, Refs) and list(entity) == ["b", "b", "a", "b"] and entity.codes.tolist() == [1, 1, 0, 1]
     assert all(v is kept["entities"]["id"][i] for v, i in zip(holder, holder.codes.tolist()))
 
 

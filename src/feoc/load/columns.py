@@ -140,12 +140,10 @@ class Rows(Sequence):
 
     __slots__ = ("_columns", "_key", "_n", "_positions", "_row")
 
-    def __init__(self, row: Callable[..., Any], columns: Sequence[Sequence[Any]], n: int, key: int = 0,
-                 positions: dict[Any, int] | None = None):
-        """`key`: the number of the field records are known by (the id); `positions`: the records' positions by
-        key when the caller has built them already (`load.shared_ids`)."""
+    def __init__(self, row: Callable[..., Any], columns: Sequence[Sequence[Any]], n: int, key: int = 0):
+        """`key`: the number of the field records are known by (the id)."""
         self._row, self._columns, self._n, self._key = row, list(columns), n, key
-        self._positions: dict[Any, int] | None = positions
+        self._positions: dict[Any, int] | None = None
 
     def __len__(self) -> int:
         return self._n

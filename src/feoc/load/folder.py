@@ -274,12 +274,11 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
     kept = {k: dict(zip(KINDS[k].model_fields, (b.column() for b in v))) for k, v in columns.items()}
     columns.clear()
     _own_texts(kept)
-    positions = share_entity_ids(kept)  # the entities' own ids, or their positions (issue 17, memory)
+    share_entity_ids(kept)  # the entities' own ids, or their positions (issue 17, memory)
     made: dict[str, Any] = {k: tuple(v) for k, v in records.items()}
     for k, fields_of in kept.items():
         made[k] = Rows(compact_row(k), list(fields_of.values()), len(next(iter(fields_of.values()))),
-                       key=list(fields_of).index("id") if "id" in fields_of else 0,
-                       positions=positions if k == "entities" else None)
+                       key=list(fields_of).index("id") if "id" in fields_of else 0)
     dataset = Dataset(**made, origins=origins, source_label=str(folder), columns=kept)  # type: ignore[arg-type]
     problems.extend(check_dataset(dataset, law.vocabulary, finders, broken_ids, battery_materials(law)))
     if problems:

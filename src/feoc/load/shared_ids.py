@@ -19,21 +19,21 @@ from feoc.data.columns import Codes, Refs
 REFERENCES = ("holder", "entity")  # the holdings' fields naming an entity by its id
 
 
-def share_entity_ids(kept: dict[str, dict[str, Sequence[Any]]]) -> dict[Any, int] | None:
+def share_entity_ids(kept: dict[str, dict[str, Sequence[Any]]]) -> None:
     """Replace, in `kept` (kind -> field -> column), each holdings reference column by the entities' positions
     (`Refs`) where every reference names an entity, else each reference by the entity's own id object where the
-    entity exists. Returns the entities' positions by id (what `load.columns.Rows.positions` would build), or None
-    when there is nothing to share."""
+    entity exists."""
     entities, holdings = kept.get("entities"), kept.get("holdings")
     if not entities or not holdings or not isinstance(entities.get("id"), list):
-        return None
+        return
     ids = entities["id"]
-    place = dict(zip(ids, range(len(ids))))  # the last of a duplicate id, as `Rows.positions`: the checks refuse it
+    # transient (the bulk path finds entities without a dictionary of them all); the last of a duplicate id, as
+    # `Rows.positions`: the checks refuse a duplicate anyway
+    place = dict(zip(ids, range(len(ids))))
     for name in REFERENCES:
         column = holdings.get(name)
         if isinstance(column, (list, Codes)):
             holdings[name] = _referenced(column, ids, place)
-    return place
 
 
 def _referenced(column: Sequence[Any], ids: Sequence[Any], place: dict[Any, int]) -> Sequence[Any]:
