@@ -405,3 +405,12 @@ def test_cli_screen_writes_the_same_csv_with_the_column_read_on_and_off(tmp_path
         assert done.returncode in (0, 1), done.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] and outs[0].count(b"\n") > 2500
+
+
+@pytest.mark.parametrize("first", [1.0, 1, 0.0, 0], ids=["1.0", "1", "0.0", "0"])
+def test_hostile_a_boolean_share_beside_its_equal_number_is_still_refused(first):
+    """`equity: true` after `equity: 1.0` (YAML 1.2 reads `true` as a boolean): True, 1 and 1.0 are one key of a
+    dict, so the distinct shares alone would read true as 1.0; the models refuse a boolean share, so must this read."""
+    items = [{**HOLDING, "holder": "a", "equity": first}, {**HOLDING, "holder": "b", "equity": bool(first)}]
+    assert models_columns("holdings", items) is None
+    assert yaml_columns.read_columns("holdings", items, {}) is None

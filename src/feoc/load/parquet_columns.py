@@ -246,10 +246,15 @@ def coded(indices: Any, lookup: Any) -> Sequence[Any]:
     list of values, one object per distinct value down the column."""
     import numpy as np
 
-    if len(lookup) * _CODED_FROM <= len(indices) and len(lookup) <= 1 << 16:  # few values: a code per record
+    if few_values(len(lookup), len(indices)):  # a code per record
         return Codes(indices.astype(np.uint8 if len(lookup) <= 1 << 8 else np.uint16), lookup.tolist())
     out: list[Any] = lookup[indices].tolist()
     return out
+
+
+def few_values(distinct: int, records: int) -> bool:
+    """Whether a field of `distinct` values over `records` records is kept as `Codes` (see `coded`)."""
+    return distinct * _CODED_FROM <= records and distinct <= 1 << 16
 
 
 @functools.cache
@@ -323,4 +328,4 @@ def _suspect_holdings(table: Any) -> None:
         raise GiveUp("self")
 
 
-__all__ = ["GiveUp", "bulk_reviewed", "coded", "field_adapter", "read_columns", "suspect_record"]
+__all__ = ["GiveUp", "bulk_reviewed", "coded", "few_values", "field_adapter", "read_columns", "suspect_record"]

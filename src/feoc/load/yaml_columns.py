@@ -24,22 +24,22 @@ from __future__ import annotations
 import itertools
 import operator
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
-from feoc.data.columns import Repeat, Shares
+from feoc.data.columns import Codes, Repeat, Shares
 from feoc.data.model import KINDS, MEASURES, year_start
-from feoc.data.values import ShareRange
 from feoc.load.columns import Columns, kind_columns
-from feoc.load.parquet_columns import GiveUp, bulk_reviewed, coded, field_adapter, suspect_record
+from feoc.load.parquet_columns import GiveUp, bulk_reviewed, coded, few_values, field_adapter, suspect_record
 from feoc.load.shared_ids import REFERENCES
 
 SWITCH = "FEOC_YAML_COLUMNS"
 _SHARE_FIELDS = frozenset((*MEASURES, "debt"))
 _WHOLE = frozenset(("id", "name"))  # one value per record: checked over the column, not per distinct value
 _NONE = type(None)
+_ABSENT = object()  # a required field left out of a record
 
 
 def enabled() -> bool:
@@ -72,15 +72,15 @@ def _column(kind: str, field: str, shape: Any, items: list[Any], written: bool, 
             shared: dict[str, str]) -> Sequence[Any]:
     """One field of every record, checked; a field left out is its default (a give-up if required)."""
     info = KINDS[kind].model_fields[field]
-    default = None if info.is_required() else info.get_default(call_default_factory=True)
-    n = len(items)
+    required = info.is_required()
+    default = _ABSENT if required else info.get_default(call_default_factory=True)
     if not written:
-        if info.is_required():
+        if required:
             raise GiveUp(field)
-        return Repeat(default, n)
-    values: list[Any] = list(map(dict.get, items, itertools.repeat(column)))
-    if default is not None or info.is_required():  # a null this field takes no null for, or a value left out
-        _fill_left_out(values, items, column, default, info.is_required())
+        return Repeat(default, len(items))
+    values: list[Any] = list(map(dict.get, items, itertools.repeat(column), itertools.repeat(default)))
+    if default is not None and (None in values or _ABSENT in values):  # a null where the field takes none (its
+        raise GiveUp(field)  # default is not None), or a required field left out: the models word it
     adapter = field_adapter(KINDS[kind], field)
     if field in _SHARE_FIELDS:
         return _shares(values, adapter)
@@ -90,38 +90,28 @@ def _column(kind: str, field: str, shape: Any, items: list[Any], written: bool, 
         return values
     if isinstance(shape, tuple):  # a list field: only the records that write one are read by the adapter
         return _lists(values, adapter)
-    if not set(map(type, values)) <= {str, _NONE}:  # YAML dates stay text here (`load_yaml_file(dates=False)`)
-        raise GiveUp(field)
-    if field in _WHOLE:
+    if field in _WHOLE:  # the adapter reads any value as the model does: no distinct values to tell apart
         checked = adapter.validate_python(values)
-        return [shared.setdefault(v, v) for v in checked] if field == "id" else checked
+        return list(map(shared.setdefault, checked, checked)) if field == "id" else checked
     return _distinct(field, values, adapter, shared)
-
-
-def _fill_left_out(values: list[Any], items: list[Any], column: str, default: Any, required: bool) -> None:
-    """A field with a default other than None: None in `values` is a field left out (its default), or a null
-    written, which the models refuse (a give-up); a required field left out is a give-up."""
-    if None not in values:
-        return
-    if required:
-        raise GiveUp(column)
-    for i in [i for i, v in enumerate(values) if v is None]:
-        if column in items[i]:
-            raise GiveUp(column)
-        values[i] = default
 
 
 def _distinct(field: str, values: list[Any], adapter: Any, shared: dict[str, str]) -> Sequence[Any]:
     """A text or date field: each distinct value checked once by the field's adapter, one object per value down the
-    column (the same object as the file's ids for a reference), `Codes` when few (`parquet_columns.coded`)."""
+    column (the same object as the file's ids for a reference), `Codes` when few (`parquet_columns.few_values`)."""
     import numpy as np
 
-    place = {v: i for i, v in enumerate(dict.fromkeys(values))}  # each distinct value and its place
-    checked = adapter.validate_python(list(place))
+    distinct = list(dict.fromkeys(values))
+    if not set(map(type, distinct)) <= {str, _NONE}:  # 1, 1.0 and True are one key: only text is read here
+        raise GiveUp(field)  # (YAML dates stay text: `load_yaml_file(dates=False)`)
+    checked = adapter.validate_python(distinct)
     if field == "tax_year_start" and any(year_start(v) is None for v in checked):  # Entity._check
         raise GiveUp(field)
     if field in REFERENCES:
         checked = [v if v is None else shared.setdefault(v, v) for v in checked]
+    if not few_values(len(checked), len(values)):
+        return list(map(dict(zip(distinct, checked)).__getitem__, values))
+    place = dict(zip(distinct, range(len(distinct))))
     lookup = np.empty(len(checked), dtype=object)
     lookup[:] = checked
     return coded(np.fromiter(map(place.__getitem__, values), dtype=np.int64, count=len(values)), lookup)
@@ -138,16 +128,21 @@ def _lists(values: list[Any], adapter: Any) -> list[Any]:
 
 def _shares(values: list[Any], adapter: Any) -> Sequence[Any]:
     """A share field (`to_share_or_range`): floats checked by arithmetic (in [0, 1], NaN refused, -0.0 read as 0.0)
-    into one float64 array (`Shares`: None is NaN); a percent text validated once per distinct text, an integer or
-    anything else one by one, by the field's adapter. A written range: the column through the adapter, kept as the
+    into one float64 array (`Shares`: None is NaN); any other value (a percent text such as "25%", an integer) read
+    once per distinct value by the field's adapter. A written range: the column through the adapter, kept as the
     list of values the models give (exact floats and `ShareRange`s)."""
     import numpy as np
 
     kinds = set(map(type, values))
     if dict in kinds:
         return adapter.validate_python(values)
+    if bool in kinds:  # True is 1 as a key below; the models refuse a boolean share
+        raise GiveUp("share")
     if not kinds <= {float, _NONE}:
-        values = _read_odd_shares(values, adapter)
+        # an integer is a key equal to its float (1 and 1.0), and `to_share` reads both as the same share
+        odd = [v for v in dict.fromkeys(values) if v is not None and type(v) is not float]
+        read = dict(zip(odd, adapter.validate_python(odd)))
+        values = list(map(read.get, values, values))
     array = np.array(values, dtype=np.float64)  # None reads as NaN
     blank = np.isnan(array)
     if int(blank.sum()) != values.count(None):  # a NaN written (`.nan`)
@@ -157,38 +152,25 @@ def _shares(values: list[Any], adapter: Any) -> Sequence[Any]:
     return Shares(array + 0.0)  # -0.0 + 0.0 is 0.0, as `to_share` reads it
 
 
-def _read_odd_shares(values: list[Any], adapter: Any) -> list[Any]:
-    """The values of a share column that are not floats, read by the adapter: texts once per distinct text."""
-    out = list(values)
-    odd = [i for i, v in enumerate(values) if v is not None and type(v) is not float]
-    texts = dict.fromkeys(values[i] for i in odd if type(values[i]) is str)
-    read = dict(zip(texts, adapter.validate_python(list(texts))))
-    others = [i for i in odd if type(values[i]) is not str]
-    for i, value in zip(others, adapter.validate_python([values[i] for i in others])):
-        out[i] = value
-    for i in odd:
-        if type(values[i]) is str:
-            out[i] = read[values[i]]
-    if any(isinstance(out[i], ShareRange) for i in odd):  # pragma: no cover - a range is a dict, read above
-        raise GiveUp("range")
-    return out
+def _where(column: Sequence[Any], test: Callable[[Any], bool]) -> Any:
+    """`test` of every record's value as a bool array; a coded or repeated column's distinct values tested once."""
+    import numpy as np
 
-
-def _written(column: Sequence[Any], *empty: Any) -> bool:
-    """Whether any record writes a value other than `empty` (a field no record writes is a `Repeat` of it)."""
-    return not (isinstance(column, Repeat) and column.value in empty)
+    if isinstance(column, Repeat):
+        return np.full(len(column), bool(test(column.value)))
+    if isinstance(column, Codes):
+        return np.array([bool(test(v)) for v in column.values], dtype=bool)[column.codes]
+    return np.fromiter(map(test, column), dtype=bool, count=len(column))
 
 
 def _suspect_entities(values: dict[str, Sequence[Any]]) -> None:
     """Entity._check: person-only fields on persons only, no `tax_form` on a person (the taxable-year start is
     checked per distinct value in `_distinct`)."""
-    types = values["type"]
+    person = _where(values["type"], lambda t: t == "person")
     for name in ("political_figure_of", "citizenship", "us_person"):
-        if _written(values[name], None, ()) and any(v not in (None, ()) and t != "person"
-                                                     for v, t in zip(values[name], types)):
+        if (_where(values[name], lambda v: v not in (None, ())) & ~person).any():
             raise GiveUp(name)
-    if _written(values["tax_form"], None) and any(f is not None and t == "person"
-                                                  for f, t in zip(values["tax_form"], types)):
+    if (_where(values["tax_form"], lambda v: v is not None) & person).any():
         raise GiveUp("tax_form")
 
 
@@ -196,20 +178,29 @@ def _suspect_holdings(values: dict[str, Sequence[Any]]) -> None:
     """Dated._check (`from` before `until`) and Holding._check (a share or `appoints_officers`; no self-holding)."""
     import numpy as np
 
-    start, end = values["start"], values["end"]
-    if _written(start, None) and _written(end, None) and any(s and e and not s < e for s, e in zip(start, end)):
+    day: Callable[[Any], float] = lambda d: np.nan if d is None else d.toordinal()  # noqa: E731
+    start, end = (_numbers(values[name], day) for name in ("start", "end"))
+    if (start >= end).any():  # NaN (no date) compares false: no order to check
         raise GiveUp("dates")
-    none = np.ones(len(values["holder"]), dtype=bool)
-    for name in (*sorted(_SHARE_FIELDS), "appoints_officers"):
+    none = _where(values["appoints_officers"], lambda v: not v)
+    for name in _SHARE_FIELDS:
         column = values[name]
-        if isinstance(column, Shares):
-            none &= np.isnan(column.array)
-        elif _written(column, None, False):
-            none &= np.fromiter((v is None or v is False for v in column), dtype=bool, count=len(column))
+        none &= np.isnan(column.array) if isinstance(column, Shares) else _where(column, lambda v: v is None)
     if none.any():
         raise GiveUp("no share")
     if any(map(operator.eq, values["holder"], values["entity"])):
         raise GiveUp("self")
+
+
+def _numbers(column: Sequence[Any], number: Callable[[Any], float]) -> Any:
+    """`number` of every record's value as a float64 array, a coded or repeated column's values read once."""
+    import numpy as np
+
+    if isinstance(column, Repeat):
+        return np.full(len(column), number(column.value))
+    if isinstance(column, Codes):
+        return np.array([number(v) for v in column.values], dtype=np.float64)[column.codes]
+    return np.fromiter(map(number, column), dtype=np.float64, count=len(column))
 
 
 __all__ = ["SWITCH", "enabled", "read_columns"]
