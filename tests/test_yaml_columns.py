@@ -30,6 +30,8 @@ from feoc.data.model import KINDS
 from feoc.data.problems import InputError
 from feoc.data.values import ShareRange
 from feoc.data.yamlio import load_yaml_file
+from feoc.determine.bulk_graphs import _in_force
+from feoc.engine.columnar import encode_text
 from feoc.law.law import Law
 from feoc.load import folder, yaml_columns
 from feoc.load.folder import load_dataset
@@ -359,6 +361,13 @@ def test_user_story_a_two_process_load_joins_coded_columns_into_one_value_each(t
         assert isinstance(column, Codes), name
         assert len(set(map(exact, column.values))) == len(column.values), name  # each value once
     assert isinstance(fast.columns["holdings"]["equity"], Shares)
+    # the bulk path reads the joined columns by their codes: the rules' text columns and the holdings in force
+    for name in ("type", "country", "incorporated_in"):
+        coded, plain = encode_text(fast.columns["entities"][name]), encode_text(list(slow.columns["entities"][name]))
+        assert [coded.values[c] for c in coded.codes] == [plain.values[c] for c in plain.codes], name
+    dates = [fast.columns["holdings"][name] for name in ("start", "end")]
+    for day in (dt.date(2005, 1, 1), dt.date(2015, 6, 30), dt.date(2024, 6, 1)):
+        assert _in_force(*dates, day).tolist() == _in_force(*(list(d) for d in dates), day).tolist()
 
 
 def test_codes_joined_merges_equal_texts_and_dates_of_parts_that_share_no_objects():
