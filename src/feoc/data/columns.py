@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime as dt
 import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
@@ -129,19 +130,22 @@ class Codes(Sequence):
 
     @staticmethod
     def joined(parts: Sequence[Codes]) -> Codes:
-        """Parts of one column whose values are shared objects (the same value the same object in every part:
-        `load.parquet_columns.Seen`), as one column: each part's codes renumbered into the values of all."""
+        """Parts of one column as one column: each part's codes renumbered into the values of all. A value is one
+        object in every part when the parts share their objects (`load.parquet_columns.Seen`); the parts of files
+        read by worker processes share none, so equal texts and dates (and None) are merged too, the first object
+        kept (issue 17: a YAML load's coded columns). Any other value is told apart by its object."""
         import numpy as np
 
-        place: dict[int, int] = {}
+        place: dict[Any, int] = {}
         values: list[Any] = []
         for part in parts:
             for v in part.values:
-                if id(v) not in place:
-                    place[id(v)] = len(values)
+                if _join_key(v) not in place:
+                    place[_join_key(v)] = len(values)
                     values.append(v)
         dtype = np.uint8 if len(values) <= 1 << 8 else np.uint16 if len(values) <= 1 << 16 else np.int32
-        codes = np.concatenate([np.array([place[id(v)] for v in p.values], dtype=dtype)[p.codes] for p in parts])
+        codes = np.concatenate([np.array([place[_join_key(v)] for v in p.values], dtype=dtype)[p.codes]
+                                for p in parts])
         return Codes(codes, values)
 
 
@@ -296,6 +300,11 @@ class Sparse(Sequence):
         return np.array(list(self), dtype=dtype)
 
 _BLOCK = 65536
+
+
+def _join_key(value: Any) -> Any:
+    """What `Codes.joined` tells values apart by: a text, a date or None by its type and value, else its object."""
+    return (type(value), value) if type(value) in (str, dt.date, type(None)) else id(value)
 
 
 def _none_for_nan(values: list[float]) -> list[float | None]:

@@ -34,6 +34,7 @@ from feoc.data.problems import InputError, Problem
 from feoc.data.values import SHARE_DIGITS
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
 from feoc.law.law import Law
+from feoc.load import yaml_columns
 from feoc.load.checks import battery_materials, check_dataset
 from feoc.load.columns import ColumnBuilder, Columns, Rows
 from feoc.load.origins import OriginRuns
@@ -138,6 +139,11 @@ def _read_file(path: Path, compact: bool = False) -> _FileRead:
             out.problems.append(Problem(name, finder.line((key,)), f"`{key}` must be a list of records",
                                         "write each record as a `- ` list item"))
             continue
+        if compact and key in COMPACT_KINDS and yaml_columns.enabled():
+            columns = yaml_columns.read_columns(key, items, shared)  # checked as columns, or None: the models judge
+            if columns is not None:
+                out.records.append((key, columns, range(len(items))))
+                continue
         adapter = ADAPTERS[key]
         try:
             models: list[Any] = adapter.validate_python(items)
