@@ -127,3 +127,22 @@ def test_the_screen_csv_writes_names_from_the_buffer_as_csv_writer_does(names):
     writer.writerow(["entity", "name"])
     writer.writerows(zip(csv_column([ids[i] for i in order]), csv_column([names[i] for i in order])))
     assert got == buf.getvalue()
+
+
+def test_a_file_that_never_writes_a_field_joins_the_files_that_do():
+    """A YAML world where one file never names a `political_figure_of` or a `debt`: the column stays codes (or
+    float64 shares) across the files, read as the list it stands for."""
+    from feoc.data.columns import Codes, Shares
+
+    coded = ColumnBuilder()
+    coded.add(Codes(np.array([0, 1, 0], dtype=np.uint8), ["CN", None]))
+    coded.add(Repeat(None, 2))
+    coded.add(Codes(np.array([1, 0], dtype=np.uint8), ["RU", "CN"]))
+    column = coded.column()
+    assert isinstance(column, Codes) and list(column) == ["CN", None, "CN", None, None, "CN", "RU"]
+    shares = ColumnBuilder()
+    shares.add(Shares(np.array([0.5, np.nan])))
+    shares.add(Repeat(None, 2))
+    column = shares.column()
+    assert isinstance(column, Shares) and list(column) == [0.5, None, None, None]
+    assert isinstance(constant(["x", 1.0]), list)

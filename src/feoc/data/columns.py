@@ -149,7 +149,6 @@ class Codes(Sequence):
         return Codes(codes, values)
 
 
-
 class Refs(Codes):
     """The holdings' `holder` or `entity` of a compact load: each the position, in the entities' `id` column
     (`values`, that very list), of the entity it names (issue 17: 4 bytes a holding instead of an 8-byte pointer,

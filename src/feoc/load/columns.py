@@ -103,12 +103,16 @@ class ColumnBuilder:
         sparse = [p for p in parts if isinstance(p, (Repeat, Sparse))]
         if len(sparse) == len(parts) and all(_same(_empty(p), _empty(sparse[0])) for p in sparse):
             return _joined_sparse(sparse)
-        if all(isinstance(p, Codes) for p in parts):
-            return Codes.joined(parts)  # type: ignore[arg-type]
-        if all(isinstance(p, Shares) for p in parts):
-            import numpy as np
+        import numpy as np
 
-            return Shares(np.concatenate([p.array for p in parts]))  # type: ignore[attr-defined]
+        # a file that never writes a field (one value throughout) beside files that do: the same kind of column
+        if all(isinstance(p, (Codes, Repeat)) for p in parts):
+            return Codes.joined([p if isinstance(p, Codes) else
+                                 Codes(np.zeros(len(p), dtype=np.uint8), [p.value])  # type: ignore[attr-defined]
+                                 for p in parts])
+        if all(isinstance(p, Shares) or (isinstance(p, Repeat) and p.value is None) for p in parts):
+            return Shares(np.concatenate([p.array if isinstance(p, Shares) else np.full(len(p), np.nan)
+                                          for p in parts]))
         return list(itertools.chain.from_iterable(parts))
 
 
