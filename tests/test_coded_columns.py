@@ -39,11 +39,15 @@ def test_a_field_of_few_values_is_held_as_codes_and_reads_as_the_records_do(load
     assert [column[i] for i in range(len(column))] == expected and column[3:9] == expected[3:9]
 
 
-def test_the_ids_and_names_stay_lists(loads):
-    """Values that seldom repeat gain nothing from codes: the ids are the strings the holdings point at."""
+def test_the_ids_stay_lists_and_names_are_not_coded(loads):
+    """Values that seldom repeat gain nothing from codes: the ids are the strings the holdings point at (by the
+    entities' positions, `Refs`: tests/test_shared_ids.py), the names one buffer (`Texts`,
+    tests/test_compact_texts.py)."""
     compact, _ = loads
-    assert isinstance(compact.column("entities", "id"), list)
-    assert isinstance(compact.column("holdings", "holder"), list)
+    ids = compact.column("entities", "id")
+    assert isinstance(ids, list)
+    assert compact.column("holdings", "holder").values is ids
+    assert not isinstance(compact.column("entities", "name"), Codes)
 
 
 @given(st.lists(st.lists(st.sampled_from(["a", "b", None, "c"]), min_size=0, max_size=40), min_size=1, max_size=5))

@@ -90,6 +90,27 @@ def test_arrays_never_miss_a_cycle_of_whole_stakes(pairs):
     assert answer == _kahn_leaves_a_cycle(edges)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=14))
+def test_a_cycle_of_whole_stakes_is_found_from_the_entities_positions(pairs):
+    """A compact load's holdings name entities by position (`Refs`): the cycle question reads them as it reads ids."""
+    import numpy as np
+
+    from feoc.data.columns import Refs
+
+    ids = [f"e{i}" for i in range(8)]
+    holder = Refs(np.array([h for h, _ in pairs], dtype=np.int32), ids)
+    entity = Refs(np.array([e for _, e in pairs], dtype=np.int32), ids)
+    scan = holding_scan.HoldingScan(set(), set(), (), (), holder, entity, arrays=True)
+    saved = holding_scan.ARRAYS_FROM
+    holding_scan.ARRAYS_FROM = 0
+    try:
+        answer = may_close_a_cycle(scan, list(range(len(pairs))))
+    finally:
+        holding_scan.ARRAYS_FROM = saved
+    assert answer == _kahn_leaves_a_cycle([(f"e{h}", f"e{e}") for h, e in pairs])
+
+
 def test_an_empty_dataset_scans_to_nothing_both_ways():
     for arrays in (False, True):
         scan = scan_holdings(Dataset(), arrays=arrays)

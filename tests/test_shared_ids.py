@@ -58,3 +58,58 @@ def test_columns_that_are_not_lists_are_left_alone() -> None:
     kept: dict = {"holdings": {"holder": ["a"], "entity": ["b"]}}
     share_entity_ids(kept)
     assert kept == {"holdings": {"holder": ["a"], "entity": ["b"]}}
+
+
+def test_references_all_found_are_held_as_the_entities_positions(parquet_world_2000: Path, yaml_world_2000: Path):
+    """A screen of a world whose every holding names a loaded entity: the holder and entity columns are the
+    entities' positions (`Refs`, 4 bytes a holding), read as the ids the full load gives, and the bulk path takes
+    those positions as its entity indexes without looking an id up."""
+    import datetime as dt
+
+    import numpy as np
+
+    from feoc.data.columns import Refs
+    from feoc.determine.bulk_graphs import in_force
+    from feoc.determine.bulk_index import EntityIndex
+
+    def indexed(ids: list) -> EntityIndex:  # the bulk path's index of the entities (`determine/bulk_index.py`)
+        return EntityIndex(ids, np.argsort(np.array(ids, dtype=object), kind="stable").astype(np.int32))
+
+    law = Law.load(ROOT / "rules")
+    for world in (parquet_world_2000, yaml_world_2000):
+        compact, full = load_dataset(world, law, compact=True), load_dataset(world, law)
+        for field in ("holder", "entity"):
+            column = compact.column("holdings", field)
+            assert isinstance(column, Refs) and column.codes.dtype == np.int32
+            assert list(column) == [getattr(h, field) for h in full.holdings]
+        index = indexed(compact.column("entities", "id"))
+        index.of = None  # type: ignore[assignment,method-assign]  # no reference is looked up: the positions are read
+        fast = in_force(compact, index, dt.date(2024, 6, 1))
+        looked_up = in_force(full, indexed([e.id for e in full.entities]), dt.date(2024, 6, 1))
+        assert np.array_equal(fast.holder, looked_up.holder) and np.array_equal(fast.target, looked_up.target)
+
+
+def test_a_column_of_few_holders_becomes_their_positions() -> None:
+    """A world where a few funds hold everything: the holders' codes (`Codes`) become the entities' positions."""
+    import numpy as np
+
+    from feoc.data.columns import Codes, Refs
+
+    kept: dict = {"entities": {"id": ["a", "b", "c"]},
+                  "holdings": {"holder": Codes(np.array([1, 0, 1, 1], dtype=np.uint8), ["c", "a"]),
+                               "entity": ["b", "b", "a", "b"]}}
+    share_entity_ids(kept)
+    holder, entity = kept["holdings"]["holder"], kept["holdings"]["entity"]
+    assert isinstance(holder, Refs) and holder.codes.tolist() == [0, 2, 0, 0] and list(holder) == ["a", "c", "a", "a"]
+    assert isinstance(entity, Refs) and list(entity) == ["b", "b", "a", "b"] and entity.codes.tolist() == [1, 1, 0, 1]
+    assert all(v is kept["entities"]["id"][i] for v, i in zip(holder, holder.codes.tolist()))
+
+
+def test_the_loader_scan_reads_positions_as_it_reads_ids(parquet_world_2000: Path) -> None:
+    """The loader's holding checks (totals past 100 %, the ids named) read from positions as from the records."""
+    from feoc.load.holding_scan import scan_holdings
+
+    data = load_dataset(parquet_world_2000, Law.load(ROOT / "rules"), compact=True)
+    on_arrays, by_records = scan_holdings(data, arrays=True), scan_holdings(data, arrays=False)
+    assert (on_arrays.holders, on_arrays.held, on_arrays.over, on_arrays.whole) == \
+        (by_records.holders, by_records.held, by_records.over, by_records.whole)

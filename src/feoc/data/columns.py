@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime as dt
 import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
@@ -101,6 +102,7 @@ class Codes(Sequence):
     shared object: ~50 MiB of a 1M-entity world, ~0.5 GiB of a 10M one)."""
 
     __slots__ = ("codes", "values")
+    values: Sequence[Any]
 
     def __init__(self, codes: Any, values: Sequence[Any]):
         self.codes, self.values = codes, tuple(values)
@@ -128,23 +130,180 @@ class Codes(Sequence):
 
     @staticmethod
     def joined(parts: Sequence[Codes]) -> Codes:
-        """Parts of one column whose values are shared objects (the same value the same object in every part:
-        `load.parquet_columns.Seen`), as one column: each part's codes renumbered into the values of all."""
+        """Parts of one column as one column: each part's codes renumbered into the values of all. A value is one
+        object in every part when the parts share their objects (`load.parquet_columns.Seen`); the parts of files
+        read by worker processes share none, so equal texts and dates (and None) are merged too, the first object
+        kept (issue 17: a YAML load's coded columns). Any other value is told apart by its object."""
         import numpy as np
 
-        place: dict[int, int] = {}
+        place: dict[Any, int] = {}
         values: list[Any] = []
         for part in parts:
             for v in part.values:
-                if id(v) not in place:
-                    place[id(v)] = len(values)
+                if _join_key(v) not in place:
+                    place[_join_key(v)] = len(values)
                     values.append(v)
         dtype = np.uint8 if len(values) <= 1 << 8 else np.uint16 if len(values) <= 1 << 16 else np.int32
-        codes = np.concatenate([np.array([place[id(v)] for v in p.values], dtype=dtype)[p.codes] for p in parts])
+        codes = np.concatenate([np.array([place[_join_key(v)] for v in p.values], dtype=dtype)[p.codes]
+                                for p in parts])
         return Codes(codes, values)
 
 
+class Refs(Codes):
+    """The holdings' `holder` or `entity` of a compact load: each the position, in the entities' `id` column
+    (`values`, that very list), of the entity it names (issue 17: 4 bytes a holding instead of an 8-byte pointer,
+    and the bulk path reads the entity indexes as they are, without looking 1.5M ids up again). Read as the ids."""
+
+    __slots__ = ()
+
+    def __init__(self, codes: Any, values: Sequence[Any]):
+        self.codes, self.values = codes, values  # the id column itself, not a copy: `values is` tells it
+
+
+class Texts(Sequence):
+    """A column of texts each record has its own of (an entity's name): their UTF-8 bytes one after another and
+    where each ends, read as the strings (issue 17, memory: ~24 bytes for a 20-character name instead of ~77, a str
+    object and a pointer: ~50 MiB of a 1M-entity world). Never a key: a text looked up (an id) stays a str."""
+
+    __slots__ = ("data", "ends")
+
+    def __init__(self, data: bytes, ends: Any):
+        self.data, self.ends = data, ends
+
+    @classmethod
+    def of(cls, values: Sequence[str]) -> Texts:
+        """`values` (strings only) as one buffer; a lone surrogate kept as it is (`surrogatepass`), read back
+        the same."""
+        import numpy as np
+
+        joined = "".join(values)
+        if joined.isascii():  # a byte a character: the lengths are the strings' own
+            lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        else:
+            lengths = np.fromiter((len(v.encode("utf-8", "surrogatepass")) for v in values), dtype=np.int64,
+                                  count=len(values))
+        data = joined.encode("utf-8", "surrogatepass")
+        ends = np.cumsum(lengths)
+        return cls(data, ends.astype(np.uint32) if len(data) < 1 << 32 else ends)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def _span(self, lo: int, hi: int) -> list[str]:
+        ends = self.ends[lo:hi].tolist()
+        start = int(self.ends[lo - 1]) if lo else 0
+        if not ends:
+            return []
+        chunk = self.data[start:ends[-1]].decode("utf-8", "surrogatepass")
+        starts = [start, *ends[:-1]]
+        if len(chunk) == ends[-1] - start:  # all ASCII: the byte offsets are the character offsets
+            return [chunk[a - start:b - start] for a, b in zip(starts, ends)]
+        data = self.data
+        return [data[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts, ends)]
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            lo, hi, step = i.indices(len(self))
+            return self._span(lo, hi)[::step] if hi > lo and step > 0 else list(self)[i]
+        i = range(len(self))[i]  # a negative index counts from the end; out of range is an IndexError
+        return self._span(i, i + 1)[0]
+
+    def __iter__(self) -> Iterator[str]:
+        for a in range(0, len(self), _BLOCK):  # a block of strings at a time, never one per record at once
+            yield from self._span(a, a + _BLOCK)
+
+    def lengths(self) -> Any:
+        """Each text's length in bytes (UTF-8)."""
+        import numpy as np
+
+        return np.diff(self.ends, prepend=0).astype(np.int64)
+
+    def joined(self, between: str) -> str:
+        """The texts joined by `between`, as `between.join(self)`, laid out from the bytes (no string per text)."""
+        import numpy as np
+
+        n, sep = len(self), between.encode("utf-8", "surrogatepass")
+        if n == 0:
+            return ""
+        data = np.frombuffer(self.data, dtype=np.uint8)
+        out = np.empty(len(data) + (n - 1) * len(sep), dtype=np.uint8)
+        taken = np.ones(len(out), dtype=bool)
+        gaps = self.ends[:-1].astype(np.int64) + np.arange(n - 1, dtype=np.int64) * len(sep)
+        for k, byte in enumerate(sep):
+            out[gaps + k] = byte
+            taken[gaps + k] = False
+        out[taken] = data
+        return out.tobytes().decode("utf-8", "surrogatepass")
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        import numpy as np
+
+        if dtype is None or np.dtype(dtype) == object:  # one element per record, a tuple value too
+            return np.fromiter(self, dtype=object, count=len(self))
+        return np.array(list(self), dtype=dtype)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Texts, Sparse, Codes, Shares, Repeat, list, tuple)):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Sparse(Sequence):
+    """A column in which most records leave a field at one value (`aliases`, `sources`: a few records in a hundred
+    list any): that value, and the positions and values of the others (issue 17, memory: 8 bytes a record less per
+    such field). Read as the list it stands for."""
+
+    __slots__ = ("default", "n", "positions", "values")
+
+    def __init__(self, default: Any, n: int, positions: Any, values: Sequence[Any]):
+        """`positions`: ascending, an integer array; `values[k]` is the value at `positions[k]`."""
+        self.default, self.n, self.positions, self.values = default, n, positions, list(values)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _span(self, lo: int, hi: int) -> list[Any]:
+        import numpy as np
+
+        out = [self.default] * max(0, hi - lo)
+        a, b = np.searchsorted(self.positions, [lo, hi]).tolist()
+        for pos, value in zip(self.positions[a:b].tolist(), self.values[a:b]):
+            out[pos - lo] = value
+        return out
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            lo, hi, step = i.indices(self.n)
+            return self._span(lo, hi)[::step] if hi > lo and step > 0 else list(self)[i]
+        i = range(self.n)[i]
+        return self._span(i, i + 1)[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        for a in range(0, self.n, _BLOCK):
+            yield from self._span(a, min(self.n, a + _BLOCK))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Sparse, Texts, Codes, Shares, Repeat, list, tuple)):
+            return len(other) == self.n and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        import numpy as np
+
+        if dtype is None or np.dtype(dtype) == object:  # one element per record, a tuple value too
+            return np.fromiter(self, dtype=object, count=len(self))
+        return np.array(list(self), dtype=dtype)
+
 _BLOCK = 65536
+
+
+def _join_key(value: Any) -> Any:
+    """What `Codes.joined` tells values apart by: a text, a date or None by its type and value, else its object."""
+    return (type(value), value) if type(value) in (str, dt.date, type(None)) else id(value)
 
 
 def _none_for_nan(values: list[float]) -> list[float | None]:
@@ -170,4 +329,4 @@ def trim_heap() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-__all__ = ["Codes", "Repeat", "Shares", "lean_heap", "trim_heap"]
+__all__ = ["Codes", "Refs", "Repeat", "Shares", "Sparse", "Texts", "lean_heap", "trim_heap"]

@@ -27,7 +27,7 @@ from typing import Any, Literal, Union, get_args, get_origin, overload
 
 from pydantic import BaseModel
 
-from feoc.data.columns import Codes, Repeat, Shares
+from feoc.data.columns import Codes, Repeat, Shares, Sparse
 from feoc.data.model import KINDS
 from feoc.data.values import to_share_or_range
 
@@ -45,13 +45,31 @@ _REPEATABLE = (type(None), bool, str, tuple)
 
 
 def constant(values: Sequence[Any]) -> Sequence[Any]:
-    """`values`, as a `Repeat` when it is one repeatable value throughout."""
+    """`values`, as a `Repeat` when it is one repeatable value throughout, as `Sparse` when nearly all of it is one
+    empty value (a field most records leave out: `aliases`, `sources`, `note`)."""
     if not isinstance(values, (list, tuple)) or not len(values):  # a Repeat already, or Shares (never repeated)
         return values
     first = values[0]
     if type(first) in _REPEATABLE and (not isinstance(first, tuple) or not first) and \
             values[-1] == first and values.count(first) == len(values):  # the last value first: a quick no
         return Repeat(first, len(values))
+    return _sparse(values)
+
+
+_EMPTY = (None, False, "", ())  # values a record leaves a field at: each one object (Python keeps one of each)
+SPARSE_FROM = 8  # a column is kept sparse when at most one value in this many is not its empty value
+
+
+def _sparse(values: Sequence[Any]) -> Sequence[Any]:
+    import numpy as np
+
+    n = len(values)
+    for empty in _EMPTY:
+        if values[0] is not empty and values[-1] is not empty and values[n // 2] is not empty:
+            continue  # a quick no: an empty value that fills nearly all the column is at one of these places
+        others = [i for i, v in enumerate(values) if v is not empty]  # by identity: 0 is not False, nor 0.0
+        if len(others) * SPARSE_FROM <= n:
+            return Sparse(empty, n, np.array(others, dtype=np.int64), [values[i] for i in others])
     return values
 
 
@@ -66,27 +84,57 @@ class ColumnBuilder:
         self.parts.append(constant(values))
 
     def column(self) -> Sequence[Any]:
-        """The field's one column. Given once: the parts are let go here, not when the builder is (issue 17,
-        memory: a YAML load's parts, a pointer per record and field, were ~0.3 GB of a 1M world, still held while
-        the cross-file checks ran)."""
+        """The field's one column, which from then on is the builder's one part: the parts are let go here, not
+        when the builder is (issue 17, memory: a YAML load's parts, a pointer per record and field, were ~0.3 GB
+        of a 1M world, still held while the cross-file checks ran)."""
         parts, self.parts = [p for p in self.parts if len(p)], []
+        out = self._joined(parts)
+        self.parts = [out] if len(out) else []
+        return out
+
+    @staticmethod
+    def _joined(parts: list[Sequence[Any]]) -> Sequence[Any]:
         if not parts:
             return []
         if all(isinstance(p, Repeat) for p in parts) and all(_same(p.value, parts[0].value) for p in parts):  # type: ignore[attr-defined]
             return Repeat(parts[0].value, sum(map(len, parts)))  # type: ignore[attr-defined]
         if len(parts) == 1:
             return parts[0]
-        if all(isinstance(p, Codes) for p in parts):
-            return Codes.joined(parts)  # type: ignore[arg-type]
-        if all(isinstance(p, Shares) for p in parts):
-            import numpy as np
+        sparse = [p for p in parts if isinstance(p, (Repeat, Sparse))]
+        if len(sparse) == len(parts) and all(_same(_empty(p), _empty(sparse[0])) for p in sparse):
+            return _joined_sparse(sparse)
+        import numpy as np
 
-            return Shares(np.concatenate([p.array for p in parts]))  # type: ignore[attr-defined]
+        # a file that never writes a field (one value throughout) beside files that do: the same kind of column
+        if all(isinstance(p, (Codes, Repeat)) for p in parts):
+            return Codes.joined([p if isinstance(p, Codes) else
+                                 Codes(np.zeros(len(p), dtype=np.uint8), [p.value])  # type: ignore[attr-defined]
+                                 for p in parts])
+        if all(isinstance(p, Shares) or (isinstance(p, Repeat) and p.value is None) for p in parts):
+            return Shares(np.concatenate([p.array if isinstance(p, Shares) else np.full(len(p), np.nan)
+                                          for p in parts]))
         return list(itertools.chain.from_iterable(parts))
 
 
 def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
+
+
+def _empty(part: Repeat | Sparse) -> Any:
+    return part.value if isinstance(part, Repeat) else part.default
+
+
+def _joined_sparse(parts: Sequence[Repeat | Sparse]) -> Sparse:
+    """Parts of one column, each one value throughout or sparse on that same value, as one `Sparse`."""
+    import numpy as np
+
+    positions, values, at = [], [], 0
+    for part in parts:
+        if isinstance(part, Sparse):
+            positions.append(part.positions + at)
+            values.extend(part.values)
+        at += len(part)
+    return Sparse(_empty(parts[0]), at, np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64), values)
 
 
 class Rows(Sequence):
@@ -273,7 +321,7 @@ def _struct_problems(column: str, typ: Any, model: type[BaseModel]) -> list[tupl
     return out
 
 
-__all__ = ["RANGE_BOUNDS", "ColumnBuilder", "Columns", "Repeat", "Rows", "Shares", "arrow_type", "constant",
+__all__ = ["RANGE_BOUNDS", "SPARSE_FROM", "ColumnBuilder", "Columns", "Repeat", "Rows", "Shares", "arrow_type", "constant",
            "kind_columns", "kind_schema", "model_columns", "range_columns", "shape_of", "shape_words", "table_columns",
            "type_problems"]
 

@@ -15,7 +15,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import Any
 
+from feoc.data.columns import Refs
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 
@@ -44,7 +46,7 @@ def scan_holdings(dataset: Dataset, arrays: bool | None = None) -> HoldingScan:
     if arrays:
         holders, held, *shares = (dataset.column("holdings", name) for name in ("holder", "entity", *MEASURES))
         over, whole = _by_arrays(held, shares)
-        return HoldingScan(set(holders), set(held), over, whole, holders, held, arrays=True)
+        return HoldingScan(_distinct(holders), _distinct(held), over, whole, holders, held, arrays=True)
     rows = list(map(attrgetter("holder", "entity", *MEASURES), dataset.holdings))  # one C loop over the records
     over, whole = _by_records(rows)
     return HoldingScan({r[0] for r in rows}, {r[1] for r in rows}, over, whole)
@@ -79,18 +81,31 @@ def _by_records(rows: list[tuple]) -> tuple[tuple, tuple]:
     return tuple(over), whole
 
 
+def _distinct(ids: Sequence[str]) -> set[str]:
+    """The ids named: an entity's position named many times (`Refs`) read once."""
+    if isinstance(ids, Refs):
+        import numpy as np
+
+        named = np.flatnonzero(np.bincount(ids.codes, minlength=1))  # a count per entity: no sort, no hash
+        return set(map(ids.values.__getitem__, named.tolist()))
+    return set(ids)
+
+
 def _by_arrays(held: Sequence[str], shares: Sequence[Sequence[float | None]]) -> tuple[tuple, tuple]:
     import numpy as np
 
     n = len(held)
-    first: dict[str, int] = {}  # each entity's code: the position where it is first named
-    code = np.fromiter(map(first.setdefault, held, itertools.count()), dtype=np.int64, count=n)
+    if isinstance(held, Refs):  # each entity's code: its position among the entities, as loaded
+        code = held.codes
+    else:  # each entity's code: the position where it is first named
+        first: dict[str, int] = {}
+        code = np.fromiter(map(first.setdefault, held, itertools.count()), dtype=np.int64, count=n)
     over, whole = [], []
     for values in shares:
         share = np.array(values, dtype=np.float64)  # None reads as NaN
         share[np.isnan(share)] = 0.0
         # bincount adds in record order, as the record loop does: the very same totals
-        lifetime = np.bincount(code, weights=share, minlength=n)
+        lifetime = np.bincount(code, weights=share)
         suspects = lifetime > 1 + EPS
         stakes: dict[str, list[int]] = defaultdict(list)
         for pos in np.flatnonzero(suspects[code] & (share != 0)).tolist():
@@ -112,11 +127,28 @@ def may_close_a_cycle(scan: HoldingScan, positions: list[int]) -> bool:
     from scipy import sparse
     from scipy.sparse import csgraph
 
+    holder, target, nodes = _stake_ends(scan, positions)
+    if (holder == target).any():
+        return True
+    graph = sparse.csr_matrix((np.ones(len(holder)), (holder, target)), shape=(nodes, nodes))
+    count, _ = csgraph.connected_components(graph, directed=True, connection="strong")
+    return count < nodes
+
+
+def _stake_ends(scan: HoldingScan, positions: list[int]) -> tuple[Any, Any, int]:
+    """The holder and entity of the stakes at `positions` as node numbers 0..nodes-1: from the entities'
+    positions where the load kept them (`Refs`), else each id numbered as met."""
+    import numpy as np
+
+    if isinstance(scan.holder_of, Refs) and isinstance(scan.entity_of, Refs) and \
+            scan.holder_of.values is scan.entity_of.values:
+        at = np.asarray(positions, dtype=np.int64)
+        holder, target = scan.holder_of.codes[at], scan.entity_of.codes[at]
+        named = np.zeros(len(scan.holder_of.values), dtype=bool)  # a flag per entity: no sort (np.unique), no hash
+        named[holder] = named[target] = True
+        number = np.cumsum(named) - 1
+        return number[holder], number[target], int(named.sum())
     index: dict[str, int] = {}
     holder = np.fromiter((index.setdefault(scan.holder_of[p], len(index)) for p in positions), dtype=np.int64)
     target = np.fromiter((index.setdefault(scan.entity_of[p], len(index)) for p in positions), dtype=np.int64)
-    if (holder == target).any():
-        return True
-    graph = sparse.csr_matrix((np.ones(len(holder)), (holder, target)), shape=(len(index), len(index)))
-    count, _ = csgraph.connected_components(graph, directed=True, connection="strong")
-    return count < len(index)
+    return holder, target, len(index)

@@ -27,10 +27,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from feoc.data.columns import Codes
+from feoc.data.columns import Codes, Sparse
 from feoc.data.model import KINDS, MEASURES, year_start
 from feoc.data.values import ShareRange
-from feoc.load.columns import Columns, Repeat, Shares, kind_columns, present, range_columns
+from feoc.load.columns import SPARSE_FROM, Columns, Repeat, Shares, kind_columns, present, range_columns
 
 # the fields of each kind whose checks across fields `_suspect_*` below reproduce (data/model.py, `_check`)
 _RECORD = ("sources", "assumed", "assumption", "note")
@@ -46,7 +46,7 @@ _CODED_FROM = 4  # records per distinct value from which a text or date field is
 _YEARS = (1900, 2100)  # to_date's plausible years (feoc.data.values), arithmetic of the reader, not law
 
 
-class _GiveUp(Exception):
+class GiveUp(Exception):
     """A value the models might refuse: read the table record by record instead."""
 
 
@@ -58,7 +58,7 @@ def read_columns(kind: str, table: Any, seen: dict[str, Seen] | None = None) -> 
     import pyarrow as pa
 
     model = KINDS.get(kind)
-    if kind not in _KNOWN or model is None or frozenset(model.model_fields) != _KNOWN[kind]:
+    if model is None or not bulk_reviewed(kind):
         return None
     try:
         (_suspect_entities if kind == "entities" else _suspect_holdings)(table)
@@ -67,10 +67,17 @@ def read_columns(kind: str, table: Any, seen: dict[str, Seen] | None = None) -> 
                   _column(model, name, shape, table.column(column) if column in table.column_names else None,
                           table.num_rows, seen.setdefault(name, Seen()))
                   for column, (name, shape) in kind_columns(kind).items()}
-        _suspect_record(values)
-    except (_GiveUp, ValidationError, ValueError, OverflowError, TypeError, pa.ArrowException):
+        suspect_record(values)
+    except (GiveUp, ValidationError, ValueError, OverflowError, TypeError, pa.ArrowException):
         return None  # ValueError: text that is not UTF-8, say; an Arrow error: a column no check here can read
     return Columns(values[name] for name in model.model_fields)
+
+
+def bulk_reviewed(kind: str) -> bool:
+    """Whether a bulk read may read `kind`: its model has exactly the fields whose checks across fields are
+    reproduced here (`_KNOWN`); a field added since sends every record through the model."""
+    model = KINDS.get(kind)
+    return kind in _KNOWN and model is not None and frozenset(model.model_fields) == _KNOWN[kind]
 
 
 def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: int,
@@ -80,21 +87,21 @@ def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: in
     default = None if info.is_required() else info.get_default(call_default_factory=True)
     if column is None or column.null_count == rows:
         if info.is_required():
-            raise _GiveUp(name)
+            raise GiveUp(name)
         return Repeat(default, rows)  # a field no record writes: one value, not a list of 10^6 pointers
     if column.null_count and info.is_required():
-        raise _GiveUp(name)
+        raise GiveUp(name)
     if name in _SHARES:
         return _shares(column)
     if shape == "date":
         return _dates(column, seen)
     if shape == "text" and name in _ONE_PER_RECORD:  # hashing 10^6 distinct values to share none costs more
-        return _adapter(model, name).validate_python([default if v is None else v for v in column.to_pylist()])
+        return field_adapter(model, name).validate_python([default if v is None else v for v in column.to_pylist()])
     if shape == "text":
-        return _distinct_values(column, _adapter(model, name).validate_python, default, seen)
+        return _distinct_values(column, field_adapter(model, name).validate_python, default, seen)
     if shape == "bool":
         return [default if v is None else v for v in column.to_pylist()]
-    return _lists(column, _adapter(model, name), default, rows)
+    return _lists(column, field_adapter(model, name), default, rows)
 
 
 def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> Sequence[Any]:
@@ -107,11 +114,12 @@ def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> Sequen
     positions = np.flatnonzero(lengths).tolist()
     if not positions:
         return Repeat(default, rows)
+    items = adapter.validate_python([present(v) for v in column.take(positions).to_pylist()])
+    if len(positions) * SPARSE_FROM <= rows:  # the records with items only (issue 17, memory: `Sparse`)
+        return Sparse(default, rows, np.array(positions, dtype=np.int64), items)
     out = [default] * rows
-    if positions:
-        items = [present(v) for v in column.take(positions).to_pylist()]
-        for pos, value in zip(positions, adapter.validate_python(items)):
-            out[pos] = value
+    for pos, value in zip(positions, items):
+        out[pos] = value
     return out
 
 
@@ -125,7 +133,7 @@ def _shares(column: Any) -> Sequence[float | None]:
     numbers = values.to_numpy(zero_copy_only=False)  # nulls read as NaN
     present = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     if not ((numbers[present] >= 0.0) & (numbers[present] <= 1.0)).all():
-        raise _GiveUp("share")
+        raise GiveUp("share")
     out = numbers + 0.0  # a fresh, writable array; -0.0 + 0.0 is 0.0
     out[~present] = np.nan
     return Shares(out)
@@ -147,10 +155,10 @@ def _measure(table: Any, column: str) -> list[float | None]:
     exact, low, high = (_numbers(_get(table, c)) for c in (column, f"{column}_min", f"{column}_max"))
     bounded = low[1] | high[1]
     if (exact[1] & bounded).any():
-        raise _GiveUp("exact and bound")
+        raise GiveUp("exact and bound")
     lows, highs = np.where(low[1], low[0], 0.0) + 0.0, np.where(high[1], high[0], 1.0) + 0.0  # -0.0 read as 0.0
     if (bounded & (lows > highs)).any():
-        raise _GiveUp("min above max")
+        raise GiveUp("min above max")
     out: list[float | None] = [None] * table.num_rows
     for pos in np.flatnonzero(exact[1]).tolist():
         out[pos] = float(exact[0][pos]) + 0.0
@@ -169,7 +177,7 @@ def _numbers(column: Any) -> tuple[Any, Any]:
     numbers = values.to_numpy(zero_copy_only=False)
     written = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     if not ((numbers[written] >= 0.0) & (numbers[written] <= 1.0)).all():  # NaN fails both
-        raise _GiveUp("share")
+        raise GiveUp("share")
     return numbers, written
 
 
@@ -182,7 +190,7 @@ def _dates(column: Any, seen: Seen) -> Sequence[dt.date | None]:
     years = pc.year(days)
     low, high = pc.min_max(years).values()
     if low.as_py() is not None and (low.as_py() < _YEARS[0] or high.as_py() > _YEARS[1]):
-        raise _GiveUp("date")
+        raise GiveUp("date")
     return _distinct_values(days, list, None, seen)
 
 
@@ -230,10 +238,24 @@ def _distinct_values(column: Any, check: Callable[[list[Any]], list[Any]], defau
     lookup[:-1] = seen.objects[codes]
     lookup[-1] = default
     indices = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
-    if len(lookup) * _CODED_FROM <= len(indices) and len(lookup) <= 1 << 16:  # few values: a code per record
+    return coded(indices, lookup)
+
+
+def coded(indices: Any, lookup: Any) -> Sequence[Any]:
+    """A field's values given as places (`indices`, an integer array) into its distinct values (`lookup`, an object
+    array): as `Codes` when they are few (`_CODED_FROM` records or more per value, at most 2^16 values), else as the
+    list of values, one object per distinct value down the column."""
+    import numpy as np
+
+    if few_values(len(lookup), len(indices)):  # a code per record
         return Codes(indices.astype(np.uint8 if len(lookup) <= 1 << 8 else np.uint16), lookup.tolist())
     out: list[Any] = lookup[indices].tolist()
     return out
+
+
+def few_values(distinct: int, records: int) -> bool:
+    """Whether a field of `distinct` values over `records` records is kept as `Codes` (see `coded`)."""
+    return distinct * _CODED_FROM <= records and distinct <= 1 << 16
 
 
 @functools.cache
@@ -243,15 +265,16 @@ def _adapter_cached(model: type[BaseModel], name: str) -> TypeAdapter:
     return TypeAdapter(list[typ])  # type: ignore[valid-type]
 
 
-def _adapter(model: type[BaseModel], name: str) -> TypeAdapter:
+def field_adapter(model: type[BaseModel], name: str) -> TypeAdapter:
+    """The adapter of a list of field `name`'s values, by the model's own type for it (annotation and marks)."""
     return _adapter_cached(model, name)
 
 
-def _suspect_record(values: dict[str, Sequence[Any]]) -> None:
+def suspect_record(values: dict[str, Sequence[Any]]) -> None:
     """Record._check: `assumed: true` needs a non-blank `assumption` (few records are assumed: read in Python)."""
     if any(values["assumed"]) and any(a and not (why and why.strip()) for a, why in
                                       zip(values["assumed"], values["assumption"])):
-        raise _GiveUp("assumed")
+        raise GiveUp("assumed")
 
 
 def _get(table: Any, column: str) -> Any:
@@ -276,17 +299,17 @@ def _suspect_entities(table: Any) -> None:
 
     starts = pc.unique(_get(table, "tax_year_start")).to_pylist()
     if any(text is not None and year_start(text) is None for text in starts):
-        raise _GiveUp("tax_year_start")
+        raise GiveUp("tax_year_start")
     not_person = pc.fill_null(pc.not_equal(_get(table, "type"), "person"), True)
     nations = _get(table, "citizenship")
     person_only = pc.or_(pc.or_(pc.is_valid(_get(table, "political_figure_of")), pc.is_valid(_get(table, "us_person"))),
                          pc.fill_null(pc.greater(pc.list_value_length(nations), 0), False)
                          if nations.null_count < len(nations) else pc.is_valid(nations))
     if _any_true(pc.and_(not_person, person_only)):
-        raise _GiveUp("person")
+        raise GiveUp("person")
     is_person = pc.fill_null(pc.equal(_get(table, "type"), "person"), False)
     if _any_true(pc.and_(is_person, pc.is_valid(_get(table, "tax_form")))):  # Entity._check: a person has none
-        raise _GiveUp("tax_form")
+        raise GiveUp("tax_form")
 
 
 def _suspect_holdings(table: Any) -> None:
@@ -296,14 +319,14 @@ def _suspect_holdings(table: Any) -> None:
 
     start, end = (_get(table, c).cast(pa.date32()) for c in ("from", "until"))
     if _any_true(pc.greater_equal(start, end)):  # null where either is missing: no order to check
-        raise _GiveUp("dates")
+        raise GiveUp("dates")
     no_share = functools.reduce(pc.and_, (pc.is_null(_get(table, column))  # a range's bound written is a share too
                                           for column in (*sorted(_SHARES), *range_columns("holdings"))))
     officers = pc.fill_null(_get(table, "appoints_officers").cast(pa.bool_()), False)
     if _any_true(pc.and_(no_share, pc.invert(officers))):
-        raise _GiveUp("no share")
+        raise GiveUp("no share")
     if _any_true(pc.equal(_get(table, "holder"), _get(table, "entity"))):
-        raise _GiveUp("self")
+        raise GiveUp("self")
 
 
-__all__ = ["read_columns"]
+__all__ = ["GiveUp", "bulk_reviewed", "coded", "few_values", "field_adapter", "read_columns", "suspect_record"]

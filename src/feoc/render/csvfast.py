@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from feoc.data.columns import Texts
+
 CodedTexts = tuple[Any, list[Any]]  # (codes: an integer array, or None for one value per row; the values)
 
 
@@ -68,8 +70,8 @@ def _quote(texts: list[str], joined: str) -> tuple[list[str], str]:
 def _texts(values: list[Any], cell: Callable[..., list[Any]] | None) -> tuple[list[str], str]:
     """A column's distinct values neutralised by `cell` (`cell(values, joined)`: the sanitiser), then as `_text`
     writes them; a column of strings is joined once, for both (at 10^6 ids or names a join is ~30 ms)."""
-    if set(map(type, values)) <= {str}:
-        joined = "\n".join(values)
+    if isinstance(values, Texts) or set(map(type, values)) <= {str}:
+        joined = values.joined("\n") if isinstance(values, Texts) else "\n".join(values)
         cleaned = values if cell is None else cell(values, joined)
         return _quote(values, joined) if cleaned is values else _text(cleaned)
     return _text(values if cell is None else cell(values))
@@ -159,7 +161,7 @@ def _rows(column: CodedTexts) -> int:
     return len(column[1]) if column[0] is None else len(column[0])
 
 
-def _table(joined: str, texts: list[str]) -> tuple[Any, Any] | None:
+def _table(joined: str, texts: Sequence[str]) -> tuple[Any, Any] | None:
     """The texts' UTF-8 bytes as a matrix, a text per row padded with NULs to the widest, and each text's length
     in bytes (`joined` is the texts joined by `\\n`); None when a text holds a NUL (the padding would be read as
     text) or, not all ASCII, a `\\n` (the texts could not be told apart in the joined bytes)."""
@@ -167,6 +169,8 @@ def _table(joined: str, texts: list[str]) -> tuple[Any, Any] | None:
 
     if "\x00" in joined:
         return None
+    if isinstance(texts, Texts):  # loaded names: their bytes are laid out as they are held
+        return _padded(np.frombuffer(texts.data, dtype=np.uint8), texts.lengths())
     if joined.isascii():  # numpy's fixed-width bytes from the strings themselves: faster than splitting the join
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         width = int(lengths.max()) if len(texts) else 0
@@ -176,10 +180,16 @@ def _table(joined: str, texts: list[str]) -> tuple[Any, Any] | None:
     ends = np.flatnonzero(data == 10)
     if len(ends) != len(texts) - 1:
         return None
-    lengths = np.diff(ends, prepend=-1, append=len(data)) - 1
+    return _padded(data[data != 10], np.diff(ends, prepend=-1, append=len(data)) - 1)
+
+
+def _padded(data: Any, lengths: Any) -> tuple[Any, Any]:
+    """Texts given as their bytes one after another and their lengths, as a matrix padded with NULs."""
+    import numpy as np
+
     width = int(lengths.max()) if len(lengths) else 0
-    table = np.zeros((len(texts), width), dtype=np.uint8)
-    table[np.arange(width) < lengths[:, None]] = data[data != 10]
+    table = np.zeros((len(lengths), width), dtype=np.uint8)
+    table[np.arange(width) < lengths[:, None]] = data
     return table, lengths
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from feoc.data.columns import Texts
+
 _BLOCK = 65536  # values made at a time when a column is read through
 
 
@@ -98,9 +100,10 @@ class Coded(Column):
     def _block(self, lo: int, hi: int) -> list[Any]:
         return list(map(self.values.__getitem__, self.codes[lo:hi].tolist()))
 
-    def distinct(self) -> tuple[Any, list[Any]]:
-        """The codes and the values (a picked list is the list itself, values it does not pick included)."""
-        return self.codes, self.values if isinstance(self.values, list) else list(self.values)
+    def distinct(self) -> tuple[Any, Any]:
+        """The codes and the values (a picked list is the list itself, values it does not pick included; loaded
+        names are their buffer, `data.columns.Texts`, read by the renderers without a string per name)."""
+        return self.codes, self.values if isinstance(self.values, (list, Texts)) else list(self.values)
 
 
 class Picked(Coded):
