@@ -113,3 +113,28 @@ def test_the_loader_scan_reads_positions_as_it_reads_ids(parquet_world_2000: Pat
     on_arrays, by_records = scan_holdings(data, arrays=True), scan_holdings(data, arrays=False)
     assert (on_arrays.holders, on_arrays.held, on_arrays.over, on_arrays.whole) == \
         (by_records.holders, by_records.held, by_records.over, by_records.whole)
+
+
+def test_references_are_found_alike_by_arrow_and_by_a_dictionary() -> None:
+    """The positions come from Arrow's look-up where it can hold the texts, else from a dictionary: the same
+    positions; a reference to no entity leaves the column as the ids' own strings; a lone surrogate (not UTF-8,
+    which Arrow cannot hold) is looked up the other way."""
+    from feoc.data.columns import Refs
+    from feoc.load.shared_ids import _Finder
+
+    ids = ["a", "b", "c", "\ud800x"]
+    find = _Finder(ids)
+    assert find(["c", "a", "c"]).tolist() == [2, 0, 2]
+    assert find(["\ud800x", "b"]).tolist() == [3, 1]
+    assert find(["b", "zz"]).tolist() == [1, -1]
+    kept: dict = {"entities": {"id": ids}, "holdings": {"holder": ["c", "\ud800x"], "entity": ["a", "b"]}}
+    share_entity_ids(kept)
+    assert isinstance(kept["holdings"]["holder"], Refs) and kept["holdings"]["holder"].codes.tolist() == [2, 3]
+
+
+def test_a_duplicate_id_never_points_a_reference_at_another_id() -> None:
+    """A dataset with a duplicate id is refused by the checks; until then every reference reads as the id it named."""
+    ids = ["a", "b", "a", "c"]
+    kept: dict = {"entities": {"id": ids}, "holdings": {"holder": ["c", "a", "b"], "entity": ["a", "c", "a"]}}
+    share_entity_ids(kept)
+    assert list(kept["holdings"]["holder"]) == ["c", "a", "b"] and list(kept["holdings"]["entity"]) == ["a", "c", "a"]

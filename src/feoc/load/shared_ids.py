@@ -10,6 +10,7 @@ change, so nothing that reads them can tell."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Sequence
 from typing import Any
@@ -27,23 +28,64 @@ def share_entity_ids(kept: dict[str, dict[str, Sequence[Any]]]) -> None:
     if not entities or not holdings or not isinstance(entities.get("id"), list):
         return
     ids = entities["id"]
-    # transient (the bulk path finds entities without a dictionary of them all); the last of a duplicate id, as
-    # `Rows.positions`: the checks refuse a duplicate anyway
-    place = dict(zip(ids, range(len(ids))))
+    find = _Finder(ids)
     for name in REFERENCES:
         column = holdings.get(name)
         if isinstance(column, (list, Codes)):
-            holdings[name] = _referenced(column, ids, place)
+            holdings[name] = _referenced(column, ids, find)
+    find.release()
 
 
-def _referenced(column: Sequence[Any], ids: Sequence[Any], place: dict[Any, int]) -> Sequence[Any]:
+class _Finder:
+    """Values' positions among the entities' ids, -1 where none: by Arrow's hash look-up, in C++ (issue 17: 3M
+    references looked up in a dictionary of 10^6 fresh strings took ~1.5 s of a 1M load, each string hashed in
+    Python first), each position found checked to name the very value; by a dictionary for whatever Arrow cannot
+    hold (a text that is not UTF-8). Both transient: the bulk path finds entities without a dictionary of them all."""
+
+    def __init__(self, ids: Sequence[Any]):
+        self.ids = ids
+        self._arrow: Any = None
+        self._place: dict[Any, int] | None = None
+        with contextlib.suppress(ImportError, TypeError, ValueError, UnicodeError, ArithmeticError):
+            import pyarrow as pa
+
+            with contextlib.suppress(pa.ArrowException):
+                self._arrow = pa.array(ids, type=pa.string())
+
+    def release(self) -> None:
+        """The Arrow arrays dropped and their pages given back (Arrow's pool keeps freed memory otherwise)."""
+        if self._arrow is not None:
+            import pyarrow as pa
+
+            self._arrow = None
+            pa.default_memory_pool().release_unused()
+        self._place = None
+
+    def __call__(self, values: Sequence[Any]) -> Any:
+        import numpy as np
+
+        if self._arrow is not None:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            with contextlib.suppress(pa.ArrowException, TypeError, ValueError, UnicodeError):
+                wanted = pa.array(values, type=pa.string())
+                found = pc.index_in(wanted, value_set=self._arrow)
+                # a position found names the very value (Arrow's answer is taken only where it is checked)
+                if found.null_count == 0 and pc.all(pc.equal(self._arrow.take(found), wanted)).as_py():
+                    return found.to_numpy(zero_copy_only=False).astype(np.int64)
+        if self._place is None:  # the last of a duplicate id, as `Rows.positions`: the checks refuse a duplicate
+            self._place = dict(zip(self.ids, range(len(self.ids))))
+        return np.fromiter(map(self._place.get, values, itertools.repeat(-1)), dtype=np.int64, count=len(values))
+
+
+def _referenced(column: Sequence[Any], ids: Sequence[Any], find: _Finder) -> Sequence[Any]:
     import numpy as np
 
     if isinstance(column, Codes):  # a few holders named many times: each distinct one looked up once
-        codes = np.fromiter(map(place.get, column.values, itertools.repeat(-1)), dtype=np.int64,
-                            count=len(column.values))[column.codes]
+        codes = find(column.values)[column.codes]
     else:
-        codes = np.fromiter(map(place.get, column, itertools.repeat(-1)), dtype=np.int64, count=len(column))
+        codes = find(column)
     if len(codes) and codes.min() >= 0 and len(ids) < 1 << 31:
         return Refs(codes.astype(np.int32), ids)
     canon = dict(zip(ids, ids))
