@@ -1,0 +1,27 @@
+"""Issue 17, time: the bulk path puts its entities in id order (results and the reference's order of additions
+follow it) by sorting the ids as fixed-width bytes where that gives Python's order (`determine.bulk_index.id_order`)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feoc.determine.bulk_index import id_order
+
+SLUG_CHARS = "ab-09z"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(SLUG_CHARS, max_size=6), st.text(st.characters(blacklist_categories=("Cs",)), max_size=4),
+                          st.text(SLUG_CHARS, min_size=60, max_size=70)), max_size=40))
+def test_ids_in_the_order_python_sorts_them(ids):
+    """Slugs (a prefix before a longer id, a hyphen before a digit), any text (a NUL, non-ASCII: compared as
+    Python strings) and ids too long for bytes: the stable order `sorted` gives."""
+    expected = sorted(range(len(ids)), key=lambda i: ids[i])
+    assert id_order(ids).tolist() == expected
+
+
+def test_a_world_of_slugs_is_sorted_as_bytes_in_the_same_order():
+    ids = ["cn-gov-2", "amber-1", "amber", "amber-1", "a0", "a-"]
+    assert id_order(ids).tolist() == sorted(range(len(ids)), key=lambda i: ids[i])
+    assert id_order([]).tolist() == []
