@@ -25,3 +25,9 @@ def test_a_world_of_slugs_is_sorted_as_bytes_in_the_same_order():
     ids = ["cn-gov-2", "amber-1", "amber", "amber-1", "a0", "a-"]
     assert id_order(ids).tolist() == sorted(range(len(ids)), key=lambda i: ids[i])
     assert id_order([]).tolist() == []
+
+
+def test_one_long_id_among_short_ones_is_sorted_alike():
+    """A 64-character id among short ones: not every id padded to 64 bytes (they sort as strings), the same order."""
+    ids = ["b", "a" * 64, "a", "c-1", "a"]
+    assert id_order(ids).tolist() == sorted(range(len(ids)), key=lambda i: ids[i])

@@ -146,3 +146,36 @@ def test_a_file_that_never_writes_a_field_joins_the_files_that_do():
     column = shares.column()
     assert isinstance(column, Shares) and list(column) == [0.5, None, None, None]
     assert isinstance(constant(["x", 1.0]), list)
+
+
+def test_files_of_one_record_each_join_as_a_list_not_codes():
+    """A folder of one entity per file: each part one value, the parts different — the ids stay a list (the
+    holdings' references are matched against it), joined without a code per distinct id."""
+    builder = ColumnBuilder()
+    for i in range(5):
+        builder.add([f"entity-{i}"])
+    column = builder.column()
+    assert isinstance(column, list) and column == [f"entity-{i}" for i in range(5)]
+
+
+def test_a_false_beside_zeros_is_not_read_as_one_value():
+    """0 == False in Python, but a column holding both keeps each (never a `Repeat` of False)."""
+    for values in ([False, 0, 0], [False, 0.0]):
+        made = constant(values)
+        assert list(made) == values and [type(v) for v in made] == [type(v) for v in values]
+
+
+def test_one_long_name_among_many_short_is_written_without_padding_every_row():
+    """A million-row screen with one 100 kB name: the names are laid out by the Python path (a padded matrix would
+    be rows x 100 kB), with the very bytes csv.writer writes."""
+    from feoc.render.csvfast import _table
+
+    names = ["Short Co"] * 2000 + ["L" * 100_000] + ["Other Ltd"] * 2000
+    texts = Texts.of(names)
+    assert _table(texts.joined("\n"), texts) is None and _table("\n".join(names), names) is None
+    order = np.arange(len(names))
+    ids = [f"e{i}" for i in range(len(names))]
+    got = csv_text(["entity", "name"], [Picked(order, ids), Picked(order, texts)], csv_column)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([["entity", "name"], *zip(ids, names)])
+    assert got == buf.getvalue()

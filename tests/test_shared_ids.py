@@ -138,3 +138,12 @@ def test_a_duplicate_id_never_points_a_reference_at_another_id() -> None:
     kept: dict = {"entities": {"id": ids}, "holdings": {"holder": ["c", "a", "b"], "entity": ["a", "c", "a"]}}
     share_entity_ids(kept)
     assert list(kept["holdings"]["holder"]) == ["c", "a", "b"] and list(kept["holdings"]["entity"]) == ["a", "c", "a"]
+
+
+def test_no_dictionary_is_made_for_an_empty_column_or_a_dangling_reference() -> None:
+    """Arrow answers both: nothing to find, and -1 for an id no entity has (the column then keeps its strings)."""
+    from feoc.load.shared_ids import _Finder
+
+    find = _Finder(["a", "b"])
+    assert find([]).tolist() == [] and find(["b", "ghost", "a"]).tolist() == [1, -1, 0]
+    assert find._place is None

@@ -77,6 +77,7 @@ _MANY = 8  # a column with more than one reference in this many entities not the
 
 
 _BYTES_UP_TO = 64  # characters: ids this long at most are sorted as fixed-width bytes (n x width bytes, transient)
+_PADDED = 2  # the bytes of the padded ids at most this many times the ids' own
 
 
 def id_order(ids: Sequence[str]) -> np.ndarray:
@@ -86,7 +87,8 @@ def id_order(ids: Sequence[str]) -> np.ndarray:
     for 10^6 ids compared as Python strings, which any other id still is."""
     width = max(map(len, ids), default=0)
     joined = "".join(ids) if width <= _BYTES_UP_TO else "\x00"
-    if joined.isascii() and "\x00" not in joined:
+    # a few long ids among short ones would pad every one to the longest: the bytes only where that stays small
+    if joined.isascii() and "\x00" not in joined and width * len(ids) <= _PADDED * max(1, len(joined)):
         keys: np.ndarray = np.array(ids, dtype=f"S{max(1, width)}")
     else:
         keys = np.array(ids, dtype=object)

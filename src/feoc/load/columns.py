@@ -51,7 +51,8 @@ def constant(values: Sequence[Any]) -> Sequence[Any]:
         return values
     first = values[0]
     if type(first) in _REPEATABLE and (not isinstance(first, tuple) or not first) and \
-            values[-1] == first and values.count(first) == len(values):  # the last value first: a quick no
+            values[-1] == first and values.count(first) == len(values) and \
+            (type(first) is not bool or all(v is first for v in values)):  # 0 == False: not the same value
         return Repeat(first, len(values))
     return _sparse(values)
 
@@ -106,7 +107,8 @@ class ColumnBuilder:
         import numpy as np
 
         # a file that never writes a field (one value throughout) beside files that do: the same kind of column
-        if all(isinstance(p, (Codes, Repeat)) for p in parts):
+        # (parts that are all one value each, e.g. files of one record, stay a list: ids are never codes)
+        if all(isinstance(p, (Codes, Repeat)) for p in parts) and any(isinstance(p, Codes) for p in parts):
             return Codes.joined([p if isinstance(p, Codes) else
                                  Codes(np.zeros(len(p), dtype=np.uint8), [p.value])  # type: ignore[attr-defined]
                                  for p in parts])

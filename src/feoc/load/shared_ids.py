@@ -64,6 +64,8 @@ class _Finder:
     def __call__(self, values: Sequence[Any]) -> Any:
         import numpy as np
 
+        if not len(values):
+            return np.zeros(0, dtype=np.int64)
         if self._arrow is not None:
             import pyarrow as pa
             import pyarrow.compute as pc
@@ -71,9 +73,10 @@ class _Finder:
             with contextlib.suppress(pa.ArrowException, TypeError, ValueError, UnicodeError):
                 wanted = pa.array(values, type=pa.string())
                 found = pc.index_in(wanted, value_set=self._arrow)
+                hit = found.is_valid()  # a value no entity has (a dangling reference): -1
                 # a position found names the very value (Arrow's answer is taken only where it is checked)
-                if found.null_count == 0 and pc.all(pc.equal(self._arrow.take(found), wanted)).as_py():
-                    return found.to_numpy(zero_copy_only=False).astype(np.int64)
+                if pc.all(pc.equal(self._arrow.take(found.filter(hit)), wanted.filter(hit))).as_py() is not False:
+                    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         if self._place is None:  # the last of a duplicate id, as `Rows.positions`: the checks refuse a duplicate
             self._place = dict(zip(self.ids, range(len(self.ids))))
         return np.fromiter(map(self._place.get, values, itertools.repeat(-1)), dtype=np.int64, count=len(values))

@@ -174,6 +174,8 @@ def _table(joined: str, texts: Sequence[str]) -> tuple[Any, Any] | None:
     if joined.isascii():  # numpy's fixed-width bytes from the strings themselves: faster than splitting the join
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         width = int(lengths.max()) if len(texts) else 0
+        if _too_wide(lengths, width):
+            return None
         table = np.array(texts, dtype=f"S{max(1, width)}").view(np.uint8).reshape(len(texts), -1)[:, :width]
         return np.ascontiguousarray(table), lengths
     data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
@@ -183,11 +185,20 @@ def _table(joined: str, texts: Sequence[str]) -> tuple[Any, Any] | None:
     return _padded(data[data != 10], np.diff(ends, prepend=-1, append=len(data)) - 1)
 
 
-def _padded(data: Any, lengths: Any) -> tuple[Any, Any]:
-    """Texts given as their bytes one after another and their lengths, as a matrix padded with NULs."""
+def _too_wide(lengths: Any, width: int) -> bool:
+    """Whether padding every text to the widest would take many times the texts' own bytes (one long name among a
+    million short ones: a matrix of a million times its length); the Python path lays such a column out."""
+    return len(lengths) * width > _WIDE * max(1, int(lengths.sum())) + 64 * len(lengths)
+
+
+def _padded(data: Any, lengths: Any) -> tuple[Any, Any] | None:
+    """Texts given as their bytes one after another and their lengths, as a matrix padded with NULs (None when
+    that would be `_too_wide`)."""
     import numpy as np
 
     width = int(lengths.max()) if len(lengths) else 0
+    if _too_wide(lengths, width):
+        return None
     table = np.zeros((len(lengths), width), dtype=np.uint8)
     table[np.arange(width) < lengths[:, None]] = data
     return table, lengths
