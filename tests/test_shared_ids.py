@@ -83,7 +83,7 @@ def test_references_all_found_are_held_as_the_entities_positions(parquet_world_2
             assert isinstance(column, Refs) and column.codes.dtype == np.int32
             assert list(column) == [getattr(h, field) for h in full.holdings]
         index = indexed(compact.column("entities", "id"))
-        index.of = None  # type: ignore[assignment,method-assign]  # no reference is looked up: the positions are read
+        index._addresses = index._by_address = None  # type: ignore[assignment]  # nothing looked up: positions read
         fast = in_force(compact, index, dt.date(2024, 6, 1))
         looked_up = in_force(full, indexed([e.id for e in full.entities]), dt.date(2024, 6, 1))
         assert np.array_equal(fast.holder, looked_up.holder) and np.array_equal(fast.target, looked_up.target)

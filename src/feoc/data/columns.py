@@ -158,9 +158,47 @@ class Refs(Codes):
 
     def __init__(self, codes: Any, values: Sequence[Any]):
         self.codes, self.values = codes, values  # the id column itself, not a copy: `values is` tells it
+        codes.setflags(write=False)  # read by the bulk path as its entity indexes, never written
 
 
-class Texts(Sequence):
+class _Spans(Sequence):
+    """A column read a span of records at a time (`_span(lo, hi)`: their values as a list), as the list it stands for:
+    by index and slice, a block at a time when iterated (never a Python object per record at once), numpy reading
+    one element per record (a tuple value too)."""
+
+    __slots__ = ()
+
+    def _span(self, lo: int, hi: int) -> list[Any]:
+        raise NotImplementedError
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            lo, hi, step = i.indices(len(self))
+            return self._span(lo, hi)[::step] if hi > lo and step > 0 else list(self)[i]
+        i = range(len(self))[i]  # a negative index counts from the end; out of range is an IndexError
+        return self._span(i, i + 1)[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        n = len(self)
+        for a in range(0, n, _BLOCK):
+            yield from self._span(a, min(n, a + _BLOCK))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (_Spans, Codes, Shares, Repeat, list, tuple)):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        import numpy as np
+
+        if dtype is None or np.dtype(dtype) == object:
+            return np.fromiter(self, dtype=object, count=len(self))
+        return np.array(list(self), dtype=dtype)
+
+
+class Texts(_Spans):
     """A column of texts each record has its own of (an entity's name): their UTF-8 bytes one after another and
     where each ends, read as the strings (issue 17, memory: ~24 bytes for a 20-character name instead of ~77, a str
     object and a pointer: ~50 MiB of a 1M-entity world). Never a key: a text looked up (an id) stays a str."""
@@ -201,17 +239,6 @@ class Texts(Sequence):
         data = self.data
         return [data[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts, ends)]
 
-    def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            lo, hi, step = i.indices(len(self))
-            return self._span(lo, hi)[::step] if hi > lo and step > 0 else list(self)[i]
-        i = range(len(self))[i]  # a negative index counts from the end; out of range is an IndexError
-        return self._span(i, i + 1)[0]
-
-    def __iter__(self) -> Iterator[str]:
-        for a in range(0, len(self), _BLOCK):  # a block of strings at a time, never one per record at once
-            yield from self._span(a, a + _BLOCK)
-
     def lengths(self) -> Any:
         """Each text's length in bytes (UTF-8)."""
         import numpy as np
@@ -235,22 +262,9 @@ class Texts(Sequence):
         out[taken] = data
         return out.tobytes().decode("utf-8", "surrogatepass")
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        import numpy as np
-
-        if dtype is None or np.dtype(dtype) == object:  # one element per record, a tuple value too
-            return np.fromiter(self, dtype=object, count=len(self))
-        return np.array(list(self), dtype=dtype)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (Texts, Sparse, Codes, Shares, Repeat, list, tuple)):
-            return len(other) == len(self) and all(a == b for a, b in zip(self, other))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
 
-class Sparse(Sequence):
+class Sparse(_Spans):
     """A column in which most records leave a field at one value (`aliases`, `sources`: a few records in a hundred
     list any): that value, and the positions and values of the others (issue 17, memory: 8 bytes a record less per
     such field). Read as the list it stands for."""
@@ -273,30 +287,6 @@ class Sparse(Sequence):
             out[pos - lo] = value
         return out
 
-    def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            lo, hi, step = i.indices(self.n)
-            return self._span(lo, hi)[::step] if hi > lo and step > 0 else list(self)[i]
-        i = range(self.n)[i]
-        return self._span(i, i + 1)[0]
-
-    def __iter__(self) -> Iterator[Any]:
-        for a in range(0, self.n, _BLOCK):
-            yield from self._span(a, min(self.n, a + _BLOCK))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (Sparse, Texts, Codes, Shares, Repeat, list, tuple)):
-            return len(other) == self.n and all(a == b for a, b in zip(self, other))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        import numpy as np
-
-        if dtype is None or np.dtype(dtype) == object:  # one element per record, a tuple value too
-            return np.fromiter(self, dtype=object, count=len(self))
-        return np.array(list(self), dtype=dtype)
 
 _BLOCK = 65536
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from feoc.data.columns import Codes, Refs
+from feoc.data.columns import Codes
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.determine.bulk_index import EntityIndex
@@ -52,17 +52,8 @@ def in_force(dataset: Dataset, index: EntityIndex, day: dt.date, known: InForce 
             all(a is b for a, b in zip(columns, known.columns, strict=True)):
         return known
     keep = _in_force(col("holdings", "start"), col("holdings", "end"), day)
-    holder, target = (_indexes(col("holdings", f), index)[keep] for f in ("holder", "entity"))
+    holder, target = (index.of(col("holdings", f))[keep] for f in ("holder", "entity"))
     return InForce(day, index, columns, keep.astype(np.int32), holder, target)
-
-
-def _indexes(column: Sequence[str], index: EntityIndex) -> np.ndarray:
-    """Each reference's entity index: read as it is held where the load kept the positions of the entities named
-    (`data.columns.Refs`) in the very id list `index` is made of (the entities in dataset order, as indexed), else
-    each reference found by `index`."""
-    if isinstance(column, Refs) and column.values is index.ids:
-        return column.codes
-    return index.of(column)
 
 
 def stake_graphs(dataset: Dataset, index: EntityIndex, rank: np.ndarray, day: dt.date,

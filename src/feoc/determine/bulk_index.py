@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from feoc.data.columns import Refs
+
 
 class EntityIndex:
     """`ids` (indexed in dataset order) with `order`, the indexes in id order: `index[ident]` is the entity's
@@ -46,7 +48,11 @@ class EntityIndex:
         return True
 
     def of(self, column: Sequence[str]) -> np.ndarray:
-        """Each reference's entity index (int32), in the column's order."""
+        """Each reference's entity index (int32), in the column's order: as the load holds them where it kept the
+        positions of the entities named (`data.columns.Refs`, read-only) in the very id list this index is made of
+        (the entities in dataset order, as indexed), else each reference found."""
+        if isinstance(column, Refs) and column.values is self.ids:
+            return column.codes
         wanted = np.fromiter(map(id, column), dtype=np.int64, count=len(column))
         at = np.searchsorted(self._addresses, wanted)
         at[at == len(self._addresses)] = 0
