@@ -74,11 +74,48 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
     with status("loading the dataset…"):
         # light rows and all cores: a screen reads entities and holdings, nothing else of them
         say_skipped(data)
-        dataset = load_dataset(data, law, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up)
-        say_warnings(dataset, law)
+        dataset = load_dataset(data, law, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up,
+                               defer_checks=True)
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
-    with status(f"analysing {len(dataset.entities):,} entities…"):
-        return screened(dataset, day, law, interp, evaluator)
+    child = _checks_ahead(dataset)
+    try:
+        with status(f"analysing {len(dataset.entities):,} entities…"):
+            try:
+                table = screened(dataset, day, law, interp, evaluator)
+            except Exception:
+                dataset.confirm()  # a dataset the checks refuse: their words, not what its bad data caused here
+                raise
+            dataset.confirm()
+    finally:
+        if child is not None:
+            child.cancel()
+    say_warnings(dataset, law)
+    return table
+
+
+def _checks_ahead(dataset: Dataset) -> Any:
+    """The dataset's cross-record checks in a forked process while this one screens it (issue 17, time:
+    `data.pending`), where `forked.can_fork` allows; run here at once otherwise. The child, or None."""
+    from feoc.determine.forked import Forked, Lost, can_fork
+
+    checks = dataset.checks
+    if checks is None:
+        return None
+    child = None
+    if can_fork(len(dataset.entities)):
+        with contextlib.suppress(OSError):  # no fork (out of processes or memory): checked here
+            child = Forked(checks.run)
+    if child is None:
+        dataset.confirm()
+        return None
+
+    def take() -> Any:
+        try:
+            return child.result()
+        except Lost:  # killed without a result: the checks run here
+            return None
+    checks.elsewhere(take)
+    return child
 
 
 def screened(dataset: Dataset, day: dt.date, law: Law, interp: str | None,

@@ -17,6 +17,7 @@ from feoc.data.model import (
     MaterialInput,
     Vehicle,
 )
+from feoc.data.pending import PendingChecks
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,14 @@ class Dataset:
     source_label: str = field(default="", compare=False)
     # entities and holdings field by field (field -> values in record order), kept by a compact load
     columns: dict[str, dict[str, list]] = field(default_factory=dict, compare=False, repr=False)
+    # the cross-record checks, when the load left them to run beside the first use (`data.pending`)
+    checks: PendingChecks | None = field(default=None, compare=False, repr=False)
+
+    def confirm(self) -> None:
+        """Raise the cross-record checks' `InputError` if they are pending and refuse the dataset (`data.pending`):
+        called before any answer is given from it, and before work that must not run on an unchecked dataset."""
+        if self.checks is not None:
+            self.checks.confirm()
 
     def column(self, kind: str, name: str) -> list:
         """Field `name` of every record of `kind`, in order: from the columns when the loader kept them."""

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from feoc.data.columns import Texts, lean_heap, trim_heap
 from feoc.data.dataset import Dataset
 from feoc.data.model import KINDS
+from feoc.data.pending import PendingChecks
 from feoc.data.problems import InputError, Problem
 from feoc.data.values import SHARE_DIGITS
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
@@ -49,8 +50,8 @@ def dataset_files(folder: Path) -> list[Path]:
     return dataset_scan(folder).files
 
 
-def load_dataset(folder: Path, law: Law, *, compact: bool = False,
-                 workers: int = 1, meanwhile: Callable[[], None] | None = None) -> Dataset:
+def load_dataset(folder: Path, law: Law, *, compact: bool = False, workers: int = 1,
+                 meanwhile: Callable[[], None] | None = None, defer_checks: bool = False) -> Dataset:
     """Parse, validate and cross-check every file of `folder` against `law` (its vocabulary and parameters,
     loaded by the caller: nothing below the CLI reads the rules folder); raise InputError with all problems found.
 
@@ -58,13 +59,17 @@ def load_dataset(folder: Path, law: Law, *, compact: bool = False,
     instead of pydantic models, once each has been validated by its model: the same fields and methods,
     a fifth of the memory. `workers > 1` parses and validates files in that many processes (same checks,
     same messages; the cross-file checks run here); `meanwhile` then runs in a thread of this process
-    while they work (after they are forked, so nothing it imports is half-held in a worker)."""
+    while they work (after they are forked, so nothing it imports is half-held in a worker).
+
+    `defer_checks=True` (`feoc screen`): when every file is valid, the cross-record checks are not run here but
+    left in the dataset's `checks` (`data.pending`) for the caller to run beside its work; whoever uses the dataset
+    calls `dataset.confirm()` before giving any answer from it."""
     gc_was_on = gc.isenabled()
     gc.disable()  # building ~10^5 models triggers many cyclic collections that free nothing; refcounting still frees
     if compact:
         lean_heap()  # a bulk run: large arrays given back to the system once freed (data/columns.py)
     try:
-        return _load(folder, law, compact, workers, meanwhile)
+        return _load(folder, law, compact, workers, meanwhile, defer_checks)
     finally:
         if gc_was_on:
             gc.enable()
@@ -250,7 +255,7 @@ def _size(task: tuple[Path, bool]) -> int:
 
 
 def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
-          meanwhile: Callable[[], None] | None = None) -> Dataset:
+          meanwhile: Callable[[], None] | None = None, defer_checks: bool = False) -> Dataset:
     problems: list[Problem] = []
     finders: dict[str, LineFinder] = {}
     records: dict[str, list[Any]] = defaultdict(list)
@@ -285,8 +290,15 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
     for k, fields_of in kept.items():
         made[k] = Rows(compact_row(k), list(fields_of.values()), len(next(iter(fields_of.values()))),
                        key=list(fields_of).index("id") if "id" in fields_of else 0)
-    dataset = Dataset(**made, origins=origins, source_label=str(folder), columns=kept)  # type: ignore[arg-type]
-    problems.extend(check_dataset(dataset, law.vocabulary, finders, broken_ids, battery_materials(law)))
+    materials = battery_materials(law)
+    if defer_checks and not problems:  # the checks' closure holds what they read, no more (`data.pending`)
+        checks = PendingChecks(lambda: check_dataset(dataset, law.vocabulary, finders, broken_ids, materials))
+    else:
+        checks = None
+    dataset = Dataset(**made, origins=origins, source_label=str(folder), columns=kept,  # type: ignore[arg-type]
+                      checks=checks)
+    if checks is None:
+        problems.extend(check_dataset(dataset, law.vocabulary, finders, broken_ids, materials))
     if problems:
         raise InputError(problems)
     return dataset

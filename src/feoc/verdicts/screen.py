@@ -76,6 +76,7 @@ def screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | None 
         try:
             return bulk_screen(dataset, day, law, interpretation)
         except NotBulk:
+            dataset.confirm()  # not a slow path on a dataset whose checks may refuse it (`data.pending`)
             evaluator = "durable-rules"
     det = det or determine(dataset, day, law, interpretation, evaluator)
     return _agreed(_screen_from(det, dataset, day, law), dataset, day, law, interpretation, evaluator, None, det.reliance)
@@ -136,6 +137,7 @@ def _statuses(dataset: Dataset, day: dt.date, law: Law, name: str, evaluator: st
             res = (bulk or BulkReadings(dataset, day, law)).determine(name)
             return _bulk_statuses(res, True), res.reliance
         except NotBulk:
+            dataset.confirm()
             evaluator = "durable-rules"
     det = determine(dataset, day, law, name, evaluator)
     return _own_statuses(ids, [i in det.feoc for i in ids], _undetermined(det), True), det.reliance

@@ -1,0 +1,107 @@
+"""Issue 17, time: `feoc screen` runs a dataset's cross-record checks in a forked process while it screens the
+dataset (`data/pending.py`, `cli/screen._checks_ahead`). A user must see exactly what they saw when the checks ran
+first: the same table, the same problems and exit code for a dataset the checks refuse, the same warnings, and no
+file written from a dataset that is not valid — whether the child answers, is lost, or the screen trips on the bad
+data before the checks' answer is read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from feoc.cli import app
+from feoc.data.pending import PendingChecks
+from feoc.data.problems import InputError, Problem
+from feoc.determine import forked
+from test_screen_forked import _spy  # records each fork made; pytest puts tests/ on sys.path
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD = sorted(p for p in (ROOT / "tests" / "bad_inputs").iterdir() if p.is_dir())
+# the datasets whose every file reads but which the cross-record checks refuse: the screen runs on them speculatively
+CHECKED_LATER = ("cycle-100", "dangling-references", "duplicate-id-one-file", "duplicate-id-two-files",
+                 "shares-over-100", "shares-over-100-on-some-date", "unknown-entity-type", "unknown-vocabulary")
+runner = CliRunner()
+
+
+def _screen(data: Path, out: Path, monkeypatch, fork: str, on: str = "2024-06-01"):
+    monkeypatch.setenv(forked.FORK_ENV, fork)
+    result = runner.invoke(app, ["screen", "--data", str(data), "--on", on, "--out", str(out)])
+    written = out.read_bytes() if out.exists() else None
+    if out.exists():
+        out.unlink()
+    return result.exit_code, result.output, written
+
+
+@pytest.mark.parametrize("data", BAD, ids=lambda p: p.name)
+def test_a_hostile_dataset_reads_the_same_when_checked_beside_the_screen(data, tmp_path, monkeypatch):
+    """A journalist's broken dataset: the same exit code and words, and no table written, whether the checks ran
+    before the screen or in a child beside it."""
+    first = _screen(data, tmp_path / "t.csv", monkeypatch, "0")
+    made = _spy(monkeypatch)
+    beside = _screen(data, tmp_path / "t.csv", monkeypatch, "1")
+    assert beside == first
+    if first[0] == 2:
+        assert beside[2] is None
+    if data.name in CHECKED_LATER:
+        assert first[0] == 2 and made, "the checks of a dataset that reads ran in a child"
+
+
+def test_the_seeds_table_is_the_same_bytes_with_the_checks_in_a_child(tmp_path, monkeypatch):
+    """A compliance analyst's screen of the seeds: one table, whichever process ran the checks (and the seeds'
+    warnings, if any, said the same)."""
+    first = _screen(ROOT / "seeds", tmp_path / "t.csv", monkeypatch, "0")
+    made = _spy(monkeypatch)
+    beside = _screen(ROOT / "seeds", tmp_path / "t.csv", monkeypatch, "1")
+    assert first[0] == 0 and first[2]
+    assert beside == first and made
+
+
+def test_a_lost_child_leaves_the_checks_to_this_process(tmp_path, monkeypatch):
+    """The checks' child killed (out of memory): the checks run here, and a broken dataset is still refused."""
+    def lost(self):
+        raise forked.Lost("killed")
+    monkeypatch.setattr(forked.Forked, "result", lost)
+    expected = _screen(BAD[0].parent / "dangling-references", tmp_path / "t.csv", monkeypatch, "0")
+    assert _screen(BAD[0].parent / "dangling-references", tmp_path / "t.csv", monkeypatch, "1") == expected
+    assert expected[0] == 2
+
+
+def test_the_checks_words_win_over_what_bad_data_did_to_the_screen(tmp_path, monkeypatch):
+    """Bad data that makes the screen itself fail: the user reads the dataset's problems (exit 2), not a crash."""
+    import feoc.cli.screen as cli_screen
+
+    def tripped(*args, **kwargs):
+        raise KeyError("no-such-entity")
+    monkeypatch.setattr(cli_screen, "screened", tripped)
+    data = BAD[0].parent / "dangling-references"
+    code, output, written = _screen(data, tmp_path / "t.csv", monkeypatch, "1")
+    assert code == 2 and "no-such-entity" not in output and written is None
+    assert code == _screen(data, tmp_path / "t.csv", monkeypatch, "0")[0]
+
+
+def test_pending_checks_answer_once():
+    """`data.pending`: the checks run once, their problems raised at every confirmation; a child's answer is taken
+    when there is one, the checks run here when it is lost."""
+    calls: list[int] = []
+    problem = Problem("f.yaml", 3, "dangling reference", "name an entity")
+
+    def run() -> list[Problem]:
+        calls.append(1)
+        return [problem]
+    pending = PendingChecks(run)
+    for _ in range(2):
+        with pytest.raises(InputError) as caught:
+            pending.confirm()
+        assert caught.value.problems == [problem]
+    assert calls == [1]
+    elsewhere = PendingChecks(run)
+    elsewhere.elsewhere(lambda: [])
+    elsewhere.confirm()
+    assert calls == [1]
+    lost = PendingChecks(run)
+    lost.elsewhere(lambda: None)
+    with pytest.raises(InputError):
+        lost.confirm()
+    assert calls == [1, 1]
