@@ -18,6 +18,7 @@ import functools
 import gc
 import os
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -224,11 +225,14 @@ def _reads(files: list[Path], compact: bool, workers: int,
            meanwhile: Callable[[], None] | None = None) -> Generator[_FileRead, None, None]:
     texts = [path for path in files if not is_table_name(path.name)]
     workers = min(workers, len(texts), os.cpu_count() or 1)
-    if workers <= 1:
+    if workers <= 1:  # `meanwhile` in a thread: a Parquet table is decoded without the GIL (issue 17, time)
+        side = threading.Thread(target=meanwhile, daemon=True) if meanwhile is not None else None
+        if side is not None:
+            side.start()
         for path in files:
             yield _read_file(path, compact)
-        if meanwhile is not None:
-            meanwhile()
+        if side is not None:  # joined before the load goes on: no thread is left when a process forks later
+            side.join()
         return
     # largest files first, so the last one to finish is small; results come back in file order. Parquet tables
     # are read here meanwhile: pyarrow decodes on threads of its own, and their columns are not pickled over
