@@ -107,9 +107,14 @@ def _distinct(field: str, values: list[Any], adapter: Any, shared: dict[str, str
     checked = adapter.validate_python(distinct)
     if field == "tax_year_start" and any(year_start(v) is None for v in checked):  # Entity._check
         raise GiveUp(field)
+    few = few_values(len(checked), len(values))
     if field in REFERENCES:
+        if not few and all(map(operator.is_, checked, distinct)) and None not in checked:
+            # the adapter kept every id as written (a slug is checked, not changed): each value is its own checked
+            # value, made the file's one object for it without a table of the distinct ones (issue 17, time)
+            return list(map(shared.setdefault, values, values))
         checked = [v if v is None else shared.setdefault(v, v) for v in checked]
-    if not few_values(len(checked), len(values)):
+    if not few:
         return list(map(dict(zip(distinct, checked)).__getitem__, values))
     place = dict(zip(distinct, range(len(distinct))))
     lookup = np.empty(len(checked), dtype=object)
