@@ -223,9 +223,8 @@ class _FileLineFinder(LineFinder):
 
 def _reads(files: list[Path], compact: bool, workers: int,
            meanwhile: Callable[[], None] | None = None) -> Generator[_FileRead, None, None]:
-    texts = [path for path in files if not is_table_name(path.name)]
-    workers = min(workers, len(texts), os.cpu_count() or 1)
-    if workers <= 1:  # `meanwhile` in a thread: a Parquet table is decoded without the GIL (issue 17, time)
+    apart, workers = _apart(files, workers)
+    if not apart:  # `meanwhile` in a thread: a Parquet table is decoded without the GIL (issue 17, time)
         side = threading.Thread(target=meanwhile, daemon=True) if meanwhile is not None else None
         if side is not None:
             side.start()
@@ -234,27 +233,53 @@ def _reads(files: list[Path], compact: bool, workers: int,
         if side is not None:  # joined before the load goes on: no thread is left when a process forks later
             side.join()
         return
-    # largest files first, so the last one to finish is small; results come back in file order. Parquet tables
-    # are read here meanwhile: pyarrow decodes on threads of its own, and their columns are not pickled over
-    tasks = [(path, compact) for path in texts]
+    # largest files first, so the last one to finish is small; results come back in file order. The other files
+    # are read here meanwhile, before any worker's result is waited for: pyarrow decodes on threads of its own
     from feoc.load.workers import ordered_map  # processes and pipes: for a parallel load only
 
+    tasks = [(path, compact) for path in apart]
     parallel = ordered_map(_read_in_worker, tasks, workers, _size, meanwhile)
     try:
+        own = {path: _read_file(path, compact) for path in files if path not in apart}
         for path in files:
-            if is_table_name(path.name):
-                yield _read_file(path, compact)
+            if path in own:
+                yield own.pop(path)
                 continue
             read = next(parallel)
-            read.finder = read.finder or _FileLineFinder(path)
+            if not is_table_name(path.name):  # a table's problems name rows, not lines
+                read.finder = read.finder or _FileLineFinder(path)
             yield read
     finally:
         parallel.close()
 
 
+LARGE_TABLE = 1 << 20  # bytes: a table below this is read faster here than sent from a worker process
+
+
+def _apart(files: list[Path], workers: int) -> tuple[list[Path], int]:
+    """The files worker processes read (none: all here) and how many workers. YAML files, when there are two or
+    more, each in a worker (the tables are read here meanwhile). Otherwise, with an entities table and another
+    large file: one worker reads every file but the entities tables while this process reads those (issue 17,
+    time: two cores; the holdings' references come back as Arrow buffers, cheap to send, where the entities' ids
+    would be pickled string by string, and are made Python strings here anyway)."""
+    workers = min(workers, os.cpu_count() or 1)
+    texts = [path for path in files if not is_table_name(path.name)]
+    if min(workers, len(texts)) > 1:
+        return texts, min(workers, len(texts))
+    entities = [path for path in files if path.name.startswith("entities.") and is_table_name(path.name)]
+    others = [path for path in files if path not in entities]
+    if workers > 1 and entities and any(_bytes(path) >= LARGE_TABLE for path in others):
+        return others, workers - 1  # this process is the other reader
+    return [], 1
+
+
 def _size(task: tuple[Path, bool]) -> int:
+    return _bytes(task[0])
+
+
+def _bytes(path: Path) -> int:
     with contextlib.suppress(OSError):
-        return task[0].stat().st_size
+        return path.stat().st_size
     return 0
 
 
