@@ -105,3 +105,22 @@ def test_pending_checks_answer_once():
     with pytest.raises(InputError):
         lost.confirm()
     assert calls == [1, 1]
+
+
+def test_the_terminal_status_line_leaves_the_command_free_to_fork(monkeypatch):
+    """An analyst at a terminal: the status line drawn while the dataset loads and is analysed runs no thread, so
+    the checks and the other readings still go to a second core (`forked.can_fork` refuses a process with two)."""
+    import io
+    import threading
+
+    import rich.console
+
+    import feoc.cli.screen as cli_screen
+
+    real = rich.console.Console
+    monkeypatch.setattr(rich.console, "Console", lambda **kw: real(file=io.StringIO(), force_terminal=True))
+    status = cli_screen._status_display()
+    for text in ("loading the dataset…", "analysing 1,000,000 entities…"):
+        with status(text):
+            assert threading.active_count() == 1
+        assert threading.active_count() == 1

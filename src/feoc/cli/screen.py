@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,9 +42,22 @@ else:
 
 
 def _status_display() -> Callable[[str], Any]:
+    """A line on the terminal saying what the command is doing, cleared when it is done. Drawn once, not animated:
+    rich's spinner redraws from a thread of its own (left running a moment after it stops), and a process with a
+    second thread does not fork (`determine/forked.can_fork`): a person at a terminal got the one-core screen, the
+    checks and the other readings judged one after another (issue 17, time)."""
     from rich.console import Console  # only for a person at a terminal
+    from rich.live import Live
+    from rich.text import Text
 
-    return Console(stderr=True).status
+    console = Console(stderr=True)
+
+    @contextlib.contextmanager
+    def status(text: str) -> Iterator[None]:
+        with Live(Text(text), console=console, auto_refresh=False, transient=True) as live:
+            live.refresh()
+            yield
+    return status
 
 
 def _null() -> contextlib.nullcontext[None]:
