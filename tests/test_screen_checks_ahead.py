@@ -18,7 +18,8 @@ from feoc.determine import forked
 from test_screen_forked import _spy  # records each fork made; pytest puts tests/ on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
-BAD = sorted(p for p in (ROOT / "tests" / "bad_inputs").iterdir() if p.is_dir())
+CORPUS = ROOT / "tests" / "bad_inputs"
+BAD = sorted(p for p in CORPUS.iterdir() if p.is_dir())
 # the datasets whose every file reads but which the cross-record checks refuse: the screen runs on them speculatively
 CHECKED_LATER = ("cycle-100", "dangling-references", "duplicate-id-one-file", "duplicate-id-two-files",
                  "shares-over-100", "shares-over-100-on-some-date", "unknown-entity-type", "unknown-vocabulary")
@@ -63,8 +64,8 @@ def test_a_lost_child_leaves_the_checks_to_this_process(tmp_path, monkeypatch):
     def lost(self):
         raise forked.Lost("killed")
     monkeypatch.setattr(forked.Forked, "result", lost)
-    expected = _screen(BAD[0].parent / "dangling-references", tmp_path / "t.csv", monkeypatch, "0")
-    assert _screen(BAD[0].parent / "dangling-references", tmp_path / "t.csv", monkeypatch, "1") == expected
+    expected = _screen(CORPUS / "dangling-references", tmp_path / "t.csv", monkeypatch, "0")
+    assert _screen(CORPUS / "dangling-references", tmp_path / "t.csv", monkeypatch, "1") == expected
     assert expected[0] == 2
 
 
@@ -75,7 +76,7 @@ def test_the_checks_words_win_over_what_bad_data_did_to_the_screen(tmp_path, mon
     def tripped(*args, **kwargs):
         raise KeyError("no-such-entity")
     monkeypatch.setattr(cli_screen, "screened", tripped)
-    data = BAD[0].parent / "dangling-references"
+    data = CORPUS / "dangling-references"
     code, output, written = _screen(data, tmp_path / "t.csv", monkeypatch, "1")
     assert code == 2 and "no-such-entity" not in output and written is None
     assert code == _screen(data, tmp_path / "t.csv", monkeypatch, "0")[0]
@@ -124,3 +125,15 @@ def test_the_terminal_status_line_leaves_the_command_free_to_fork(monkeypatch):
         with status(text):
             assert threading.active_count() == 1
         assert threading.active_count() == 1
+
+
+@pytest.mark.parametrize("evaluator", ["durable-rules", "reference"])
+def test_the_slow_evaluators_judge_a_checked_dataset_only(evaluator, tmp_path, monkeypatch):
+    """A tax adviser asking for the engine of record on a broken dataset: the checks run first, in this process
+    (no fork), and the dataset's problems are the answer."""
+    made = _spy(monkeypatch)
+    monkeypatch.setenv(forked.FORK_ENV, "1")
+    out = tmp_path / "t.csv"
+    result = runner.invoke(app, ["screen", "--data", str(CORPUS / "shares-over-100"), "--on", "2024-06-01",
+                                 "--evaluator", evaluator, "--out", str(out)])
+    assert result.exit_code == 2 and not out.exists() and made == []

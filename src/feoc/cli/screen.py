@@ -90,7 +90,7 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
         dataset = load_dataset(data, law, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up,
                                defer_checks=True)
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
-    child = _checks_ahead(dataset)
+    child = _checks_ahead(dataset, evaluator == "vectorised")
     try:
         with status(f"analysing {len(dataset.entities):,} entities…"):
             try:
@@ -106,16 +106,17 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
     return table
 
 
-def _checks_ahead(dataset: Dataset) -> Any:
-    """The dataset's cross-record checks in a forked process while this one screens it (issue 17, time:
-    `data.pending`), where `forked.can_fork` allows; run here at once otherwise. The child, or None."""
+def _checks_ahead(dataset: Dataset, bulk: bool) -> Any:
+    """The dataset's cross-record checks in a forked process while this one screens it by the bulk path (`bulk`;
+    issue 17, time: `data.pending`), where `forked.can_fork` allows; run here at once otherwise (the durable-rules
+    and reference evaluators judge a checked dataset only). The child, or None."""
     from feoc.determine.forked import Forked, Lost, can_fork
 
     checks = dataset.checks
     if checks is None:
         return None
     child = None
-    if can_fork(len(dataset.entities)):
+    if bulk and can_fork(len(dataset.entities)):
         with contextlib.suppress(OSError):  # no fork (out of processes or memory): checked here
             child = Forked(checks.run)
     if child is None:
