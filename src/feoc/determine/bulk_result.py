@@ -45,6 +45,32 @@ class BulkResult:
                 out[i] = out[i] or rules
         return out
 
+    def rules_coded(self) -> tuple[np.ndarray, list[str]]:
+        """`rules_of` as a code per entity (int32) into its distinct texts (`""` first, the entities no rule
+        decided): each rule a bit of the rows it fired for, the rows with any packed and grouped by numpy, each
+        group's text joined once (issue 17, time: not a string per entity, ~0.5 s at 1M)."""
+        feoc = [(r, self.fired[r]) for r in sorted(self.fired)]
+        open_ = [(r, m) for r, m in sorted((self.undetermined_rules or {}).items())]
+        any_feoc = np.zeros(len(self.ids), dtype=bool)
+        for _, mask in feoc:
+            any_feoc |= mask
+        touched = any_feoc.copy()
+        for _, mask in open_:
+            touched |= mask
+        rows = np.flatnonzero(touched)
+        codes = np.zeros(len(self.ids), dtype=np.int32)
+        if not len(rows):
+            return codes, [""]
+        # the `undetermined` rules count only where no `feoc` rule fired (`rules_of`)
+        bits = np.array([m[rows] for _, m in feoc] + [m[rows] & ~any_feoc[rows] for _, m in open_], dtype=bool)
+        packed = np.ascontiguousarray(np.packbits(bits, axis=0).T)
+        keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        rules = [r for r, _ in feoc] + [r for r, _ in open_]
+        labels = [";".join(r for r, b in zip(rules, bits[:, int(j)].tolist()) if b) for j in first.tolist()]
+        codes[rows] = inverse.reshape(-1).astype(np.int32) + 1
+        return codes, ["", *labels]
+
     def _joined(self, fired: dict[str, np.ndarray]) -> list[str]:
         out = [""] * len(self.ids)
         for rule_id in sorted(fired, reverse=True):  # sorted on joining: add in reverse, prepend

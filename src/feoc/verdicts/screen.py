@@ -24,7 +24,7 @@ from feoc.verdicts.readings import feoc_test_in_force, judged_readings, reading
 from feoc.verdicts.screen_ahead import STATUSES, Ahead, judged_ahead
 from feoc.verdicts.screen_ahead import bulk_statuses as _bulk_statuses
 from feoc.verdicts.screen_attested import ATTESTATION_COLUMNS, Reliance, attested_columns
-from feoc.verdicts.screen_columns import Bools, Coded, Floats, Picked, coded
+from feoc.verdicts.screen_columns import Bools, Coded, Floats, Picked
 from feoc.verdicts.status import Status, agreed
 
 if TYPE_CHECKING:
@@ -97,7 +97,8 @@ def _agreed(table: Screen, dataset: Dataset, day: dt.date, law: Law, interpretat
     if others and in_force:
         per_reading = [table.columns["status"]]
         for name in others:
-            taken = ahead.take(name) if ahead is not None else None
+            taken = ahead.take(name, lambda n: _statuses(dataset, day, law, n, evaluator, ids, bulk)) \
+                if ahead is not None else None
             statuses, judged = taken or _statuses(dataset, day, law, name, evaluator, ids, bulk)
             per_reading.append(statuses)
             reliances.append(judged)
@@ -269,6 +270,5 @@ def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str 
 
 def _rules(res: Any) -> Coded:
     """The deciding rules of each entity (`BulkResult.rules_of`), in id order, coded: few distinct texts."""
-    column = coded(res.rules_of())
-    column.codes = column.codes[res.order]
-    return column
+    codes, labels = res.rules_coded()
+    return Coded(codes[res.order], labels)
