@@ -155,3 +155,37 @@ def test_a_ranged_worst_case_made_before_the_fork_reads_the_records(monkeypatch)
     shared = bulk_screen(seeds, DAY, RULES)
     monkeypatch.setenv(forked.FORK_ENV, "0")
     assert shared.columns == bulk_screen(seeds, DAY, RULES).columns
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 300).flatmap(lambda size: st.tuples(st.just(size), st.lists(st.integers(0, size - 1), max_size=60))))
+def test_the_tables_few_keys_counted_are_numpys_unique(case):
+    """The table's nations per row and the readings' statuses per row are a few small keys: counted, they give
+    exactly `numpy.unique`'s distinct keys and each row's index among them (an empty table too)."""
+    from feoc.verdicts.screen_columns import small_unique
+
+    size, keys = case
+    array = np.array(keys, dtype=np.int64)
+    distinct, inverse = small_unique(array, size)
+    want, want_inverse = np.unique(array, return_inverse=True)
+    assert distinct.tolist() == want.tolist() and inverse.tolist() == want_inverse.reshape(-1).tolist()
+    assert distinct.dtype == want.dtype
+
+
+def test_the_table_reads_the_nations_traces_of_its_reading(world, monkeypatch):
+    """The table's `gov_*` columns read the chaining rounds' trace of each nation's bodies (not traced again) under
+    the readings whose groups are the nations apart, and the CSV is the same bytes as tracing them afresh."""
+    from feoc.determine import bulk_interests
+
+    for interpretation in (None, "government-control", "feoc-lookthrough"):
+        fast = _csv(world, monkeypatch, "0", interpretation)
+        monkeypatch.setattr(bulk_interests, "traced_interests", lambda *a: None)
+        assert _csv(world, monkeypatch, "0", interpretation) == fast, interpretation
+        monkeypatch.undo()
+    readings = BulkReadings(world, DAY, RULES)
+    res = readings.determine(None, keep_traces=True)
+    found = [bulk_interests.traced_interests(res.traces, res.graphs[m], res.gov[n], res.interpretation.tracing)
+             for m in res.graphs for n in res.gov]
+    assert found and all(x is not None for x in found)
+    assert all(np.array_equal(x, res.graphs[m].interests(res.gov[n], False, res.lookthrough))
+               for x, (m, n) in zip(found, [(m, n) for m in res.graphs for n in res.gov], strict=True))

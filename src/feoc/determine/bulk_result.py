@@ -35,6 +35,9 @@ class BulkResult:
     undetermined_rules: dict[str, np.ndarray] | None = None  # rule id -> entities it fired for (undetermined)
     # the entity attestations judged (`determine.attestations`): relied_on / not_relied_on -> entity -> entries
     reliance: dict[str, dict[str, list[dict[str, Any]]]] | None = None
+    # the chaining rounds' traces of each nation's (or all nations') government bodies, when kept for the
+    # screen's table (`BulkReadings.determine`'s `keep_traces`; `bulk_interests.traced_interests` reads them)
+    traces: dict[tuple[str, str], Any] | None = None
 
     def rules_of(self) -> list[str]:
         """Per entity, the deciding rules joined with `;` (sorted): the `feoc` rules that fired for it, else
