@@ -64,7 +64,15 @@ def prepare_worst(readings: BulkReadings, reading: str | None) -> None:
         readings.ranged = has_ranges(readings.dataset)
     data, filled = _worst_case(readings)
     if len(filled):
-        _worst_readings(readings, data, reading)
+        _free_in_force(readings, _worst_readings(readings, data, reading))
+
+
+def _free_in_force(readings: BulkReadings, worse: BulkReadings) -> None:
+    """The holdings in force let go once the worst case's graphs are built: only they read them (issue 17, memory:
+    freed before its chaining rounds, the peak of a 1M screen)."""
+    for done in (readings._base, worse._base):
+        if done is not None:
+            done.in_force = None
 
 
 def possible(readings: BulkReadings, run: _Bulk, reading: str) -> np.ndarray:
@@ -88,9 +96,7 @@ def worst(readings: BulkReadings, run: _Bulk, reading: str, data: Dataset, assum
     `assumed` are FEOCs, or a FEOC there in more activities than in `run` (`doubt.more_scoped`); an attestation
     relied on is never a FEOC there (26 CFR 1.30D-6(b), `bulk_attest.trusted`)."""
     worse = _worst_readings(readings, data, reading)  # its stake graphs built: the holdings in force are read no more
-    for done in (readings._base, worse._base):  # read by the worst case's graphs only (issue 17, memory:
-        if done is not None:  # freed before its chaining rounds, the peak of a 1M screen)
-            done.in_force = None
+    _free_in_force(readings, worse)
     result = worse.determine(reading, assumed, trusted(run), run.known)
     run.known = {}  # read by the worst case's first round only (issue 17, memory)
     mask = result.feoc if result.undetermined is None else result.feoc | result.undetermined

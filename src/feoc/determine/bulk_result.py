@@ -71,8 +71,11 @@ class BulkResult:
         _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         rules = [r for r, _ in feoc] + [r for r, _ in open_]
         labels = [";".join(r for r, b in zip(rules, bits[:, int(j)].tolist()) if b) for j in first.tolist()]
-        codes[rows] = inverse.reshape(-1).astype(np.int32) + 1
-        return codes, ["", *labels]
+        # a text once, should one rule id be among both kinds (a rule has one conclusion: not in the law's rules)
+        first_of: dict[str, int] = {}
+        remap = np.array([first_of.setdefault(t, len(first_of)) for t in ["", *labels]], dtype=np.int32)
+        codes[rows] = remap[inverse.reshape(-1) + 1]
+        return codes, list(first_of)
 
     def _joined(self, fired: dict[str, np.ndarray]) -> list[str]:
         out = [""] * len(self.ids)
