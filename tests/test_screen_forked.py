@@ -171,7 +171,7 @@ def test_each_reading_the_child_judges_is_that_readings_own_answer(parquet_world
 
 
 def test_a_failed_fork_leaves_no_pipe_open_and_judges_every_reading_here(seeds, monkeypatch):
-    """Out of processes (`os.fork` raises): no child, the pipe's two ends closed at once, the same table judged here."""
+    """Out of processes (`os.fork` raises): no child, the pipes' ends closed at once, the same table judged here."""
     from feoc.determine.bulk import BulkReadings
 
     day = dt.date(2024, 6, 1)
@@ -190,7 +190,7 @@ def test_a_failed_fork_leaves_no_pipe_open_and_judges_every_reading_here(seeds, 
     monkeypatch.setattr(forked.os, "fork", no_fork)
     monkeypatch.setenv(forked.FORK_ENV, "1")
     assert screen_ahead.judged_ahead(BulkReadings(seeds, day, RULES), RULES.reading_names()[1:], None) is None
-    assert len(opened) == 2
+    assert len(opened) == 4  # two pipes: the readings claimed (`forked.Claims`) and the child's result
     for fd in opened:
         with pytest.raises(OSError):
             os.fstat(fd)

@@ -74,6 +74,7 @@ class _Bulk:
         # last round's interests, and the shares decided exactly (entities, shares)
         self._shares: dict[tuple[str, str], tuple[Packed, tuple[np.ndarray, np.ndarray]]] = {}
         self.known: dict[tuple[str, str], Traced] = {}  # the real case's traces, for its worst case (`bulk_interests`)
+        self.traces: dict[tuple[str, str], Traced] = {}  # the same, kept for the screen's table when asked (`run`)
 
     def _entities(self) -> None:
         """What only the entities, listings and agreements decide: the columns, indexes, government bodies and
@@ -122,7 +123,7 @@ class _Bulk:
         run.fired = {k: v.copy() for k, v in self.fired.items()}
         run.undetermined_rules = {k: v.copy() for k, v in self.undetermined_rules.items()}
         run.scoped = {k: set(v) for k, v in self.scoped.items()}
-        run._last, run._shares, run.known = {}, {}, {}
+        run._last, run._shares, run.known, run.traces = {}, {}, {}, {}
         return run
 
     def stages(self) -> list[Stage]:
@@ -311,17 +312,20 @@ class BulkReadings:
         self.upper: BulkReadings | None = None  # the ranges' maxima (`bulk_ranges`), shared across readings
 
     def determine(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None,
-                  never: frozenset[str] = frozenset(), known: dict[tuple[str, str], Traced] | None = None) -> BulkResult:
+                  never: frozenset[str] = frozenset(), known: dict[tuple[str, str], Traced] | None = None,
+                  keep_traces: bool = False) -> BulkResult:
         """As `regime30d.determine` (to the entities); `assumed_feoc` judges the worst case of `determine.doubt`
         (those entities count as FEOCs; no doubt is passed down; the entities `never` are never FEOCs in it;
-        `known`: the real case's traces, `bulk_interests`)."""
-        run = self.run(interpretation, assumed_feoc, never, known)
+        `known`: the real case's traces, `bulk_interests`; `keep_traces`: they are kept in the result, for the
+        screen's table, `bulk_interests.traced_interests`)."""
+        run = self.run(interpretation, assumed_feoc, never, known, keep_traces)
         return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
                           run.feoc, run.fired, run.graphs, run.interp, run.lookthrough, run.scoped, run.rounds,
-                          run.order, run.undetermined, run.undetermined_rules, run.reliance)
+                          run.order, run.undetermined, run.undetermined_rules, run.reliance, run.traces)
 
     def run(self, interpretation: str | None = None, assumed_feoc: frozenset[str] | None = None,
-            never: frozenset[str] = frozenset(), known: dict[tuple[str, str], Traced] | None = None) -> _Bulk:
+            never: frozenset[str] = frozenset(), known: dict[tuple[str, str], Traced] | None = None,
+            keep_traces: bool = False) -> _Bulk:
         """The state of `determine` after its stages (the share ranges and the doubt only for the real case)."""
         interp = self.law.interpretation(interpretation)
         limit = round_limit(status_room(self.dataset))
@@ -337,6 +341,7 @@ class BulkReadings:
             run.rounds = driver.run(run.stages()[1])
             driver.run(Stage("unrecorded measures", run.unrecorded_facts))
             run.known = traced(run) if assumed_feoc is None else {}  # for its worst case (`bulk_doubt`)
+            run.traces = run.known if keep_traces else {}
             run._last = {}  # the chaining rounds are done (issue 17, memory); `_shares` stays for the share ranges
             if assumed_feoc is None:
                 from feoc.determine.bulk_ranges import range_blocks  # it builds on this module's classes

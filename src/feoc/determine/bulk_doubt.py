@@ -16,17 +16,14 @@ from feoc.data.model import MEASURES
 from feoc.determine.bulk import Block, BulkReadings, _Bulk
 from feoc.determine.bulk_attest import trusted
 from feoc.determine.doubt import FLOOR, more_scoped, worst_case
+from feoc.determine.ranges import has_ranges
 from feoc.engine.columnar import Coded, constant
 
 
 def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]:
     """The `upstream_doubt` facts of `run` (one reading after its chaining rounds) as one block."""
     run._shares = {}  # read by the stages before (unrecorded measures, share ranges) only: freed before the worst case
-    if readings.worst_case is None:  # once for every reading
-        floor = float(readings.law.param(FLOOR, readings.day) or 0.0)
-        # a range's maximum is not in the columns' floats: the records' worst case reads it (`ranges.maxima`)
-        fast = None if readings.ranged else worst_columns(readings.dataset, floor)
-        readings.worst_case = fast or worst_case(readings.dataset, floor)
+    _worst_case(readings)
     subjects = possible(readings, run, reading)
     k = len(subjects)
     if not k:
@@ -35,6 +32,47 @@ def doubt_block(readings: BulkReadings, run: _Bulk, reading: str) -> list[Block]
     columns = {"kind": constant("upstream_doubt", k), "subject": Coded(subjects, run.ids),
                "possible": constant(True, k), "undecided": constant("", k), "gaps": constant("", k)}
     return [Block("upstream_doubt", columns.get, k, subjects)]
+
+
+def _worst_case(readings: BulkReadings) -> tuple[Dataset, Any]:
+    """`doubt.worst_case` of the dataset, made once for every reading."""
+    if readings.worst_case is None:
+        floor = float(readings.law.param(FLOOR, readings.day) or 0.0)
+        # a range's maximum is not in the columns' floats: the records' worst case reads it (`ranges.maxima`)
+        fast = None if readings.ranged else worst_columns(readings.dataset, floor)
+        readings.worst_case = fast or worst_case(readings.dataset, floor)
+    return readings.worst_case
+
+
+def _worst_readings(readings: BulkReadings, data: Dataset, reading: str | None) -> BulkReadings:
+    """The worst case's readings, its direct prongs shared with the real ones where the entities are the same, and
+    its stake graphs built (made once for every reading)."""
+    if readings.worst is None:
+        readings.worst = BulkReadings(data, readings.day, readings.law)
+        if data.entities is readings.dataset.entities:  # the same entities: share the direct prongs
+            readings.worst.like = readings
+    readings.worst.prepare(reading)
+    return readings.worst
+
+
+def prepare_worst(readings: BulkReadings, reading: str | None) -> None:
+    """The worst case's columns and stake graphs made now, when every reading will judge it (some holding's
+    measures filled: `possible` judges it whatever the reading's outcome), so that a forked child inherits them
+    instead of building them again (issue 17, time: `verdicts/screen_ahead`; ~0.7 s of CPU at 1M entities). The
+    very objects `doubt_block` would make at its first reading: nothing else changes."""
+    if readings.ranged is None:  # as `bulk_ranges.upper_run` learns it: a range's worst case reads the records
+        readings.ranged = has_ranges(readings.dataset)
+    data, filled = _worst_case(readings)
+    if len(filled):
+        _free_in_force(readings, _worst_readings(readings, data, reading))
+
+
+def _free_in_force(readings: BulkReadings, worse: BulkReadings) -> None:
+    """The holdings in force let go once the worst case's graphs are built: only they read them (issue 17, memory:
+    freed before its chaining rounds, the peak of a 1M screen)."""
+    for done in (readings._base, worse._base):
+        if done is not None:
+            done.in_force = None
 
 
 def possible(readings: BulkReadings, run: _Bulk, reading: str) -> np.ndarray:
@@ -57,15 +95,9 @@ def worst(readings: BulkReadings, run: _Bulk, reading: str, data: Dataset, assum
     """The entities (a mask over `run`'s indexes) a FEOC or undecided in the worst case `data` when the entities
     `assumed` are FEOCs, or a FEOC there in more activities than in `run` (`doubt.more_scoped`); an attestation
     relied on is never a FEOC there (26 CFR 1.30D-6(b), `bulk_attest.trusted`)."""
-    if readings.worst is None:
-        readings.worst = BulkReadings(data, readings.day, readings.law)
-        if data.entities is readings.dataset.entities:  # the same entities: share the direct prongs
-            readings.worst.like = readings
-    readings.worst.prepare(reading)  # its stake graphs built: the holdings in force are read no more
-    for done in (readings._base, readings.worst._base):  # read by the worst case's graphs only (issue 17, memory:
-        if done is not None:  # freed before its chaining rounds, the peak of a 1M screen)
-            done.in_force = None
-    result = readings.worst.determine(reading, assumed, trusted(run), run.known)
+    worse = _worst_readings(readings, data, reading)  # its stake graphs built: the holdings in force are read no more
+    _free_in_force(readings, worse)
+    result = worse.determine(reading, assumed, trusted(run), run.known)
     run.known = {}  # read by the worst case's first round only (issue 17, memory)
     mask = result.feoc if result.undetermined is None else result.feoc | result.undetermined
     if result.ids is not run.ids:  # entities indexed otherwise: each by its id

@@ -113,6 +113,39 @@ class Forked:
             _reap(self.pid)
 
 
+class Claims:
+    """Items (`count` of them, numbered in the order they should go) each taken by whichever process asks first:
+    a pipe holding one byte per item, its writing end closed, shared by the parent and its forked child. A
+    read of one byte from a pipe is atomic, so no item is taken twice; once the bytes are gone a read answers
+    the end of the file at once. The processes split the work as they come free, whatever each item costs."""
+
+    def __init__(self, count: int):
+        if count > 255:  # one byte an item
+            raise ValueError(f"{count} items: at most 255 are claimed")
+        read, write = os.pipe()
+        try:
+            os.write(write, bytes(range(count)))  # far below a pipe's buffer: never blocks
+        except OSError:
+            os.close(read)
+            raise
+        finally:
+            os.close(write)
+        self._read = read
+
+    def next(self) -> int | None:
+        """The next item no process has taken, now taken by this one; None once every item is taken."""
+        if self._read < 0:
+            return None
+        got = os.read(self._read, 1)
+        return got[0] if got else None
+
+    def close(self) -> None:
+        if self._read >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._read)
+            self._read = -1
+
+
 def _child(work: Callable[[], Any], write: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -140,4 +173,4 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
-__all__ = ["FORK_ENV", "FORK_FROM", "Forked", "Lost", "can_fork"]
+__all__ = ["FORK_ENV", "FORK_FROM", "Claims", "Forked", "Lost", "can_fork"]

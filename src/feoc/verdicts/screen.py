@@ -24,7 +24,7 @@ from feoc.verdicts.readings import feoc_test_in_force, judged_readings, reading
 from feoc.verdicts.screen_ahead import STATUSES, Ahead, judged_ahead
 from feoc.verdicts.screen_ahead import bulk_statuses as _bulk_statuses
 from feoc.verdicts.screen_attested import ATTESTATION_COLUMNS, Reliance, attested_columns
-from feoc.verdicts.screen_columns import Bools, Coded, Floats, Picked, coded
+from feoc.verdicts.screen_columns import Bools, Coded, Floats, Picked, small_unique
 from feoc.verdicts.status import Status, agreed
 
 if TYPE_CHECKING:
@@ -98,7 +98,8 @@ def _agreed(table: Screen, dataset: Dataset, day: dt.date, law: Law, interpretat
     if others and in_force:
         per_reading = [table.columns["status"]]
         for name in others:
-            taken = ahead.take(name) if ahead is not None else None
+            taken = ahead.take(name, lambda n: _statuses(dataset, day, law, n, evaluator, ids, bulk)) \
+                if ahead is not None else None
             statuses, judged = taken or _statuses(dataset, day, law, name, evaluator, ids, bulk)
             per_reading.append(statuses)
             reliances.append(judged)
@@ -117,7 +118,7 @@ def _folded(per_reading: list[Any]) -> Any:
         key = np.zeros(len(per_reading[0]), dtype=np.int64)
         for column in per_reading:
             key = key * len(STATUSES) + column.codes
-        distinct, inverse = np.unique(key, return_inverse=True)
+        distinct, inverse = small_unique(key, len(STATUSES) ** len(per_reading))
         combos = [[STATUSES[int(k) // len(STATUSES) ** p % len(STATUSES)] for p in reversed(range(len(per_reading)))]
                   for k in distinct.tolist()]
         return Coded(inverse.astype(np.int32), [agreed(tuple(c)) for c in combos])
@@ -232,9 +233,10 @@ def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str 
     import numpy as np
 
     from feoc.determine.bulk import paused_gc
+    from feoc.determine.bulk_interests import traced_interests
     from feoc.ownership.arrays import py_round
 
-    res = bulk.determine(interpretation)
+    res = bulk.determine(interpretation, keep_traces=True)
     control = res.interpretation.tracing == "control"
     n = len(res.ids)
     with paused_gc():
@@ -244,7 +246,9 @@ def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str 
         for mi, measure in enumerate(MEASURES):
             best = np.zeros(n)
             for ni, nation in enumerate(order):
-                vals = res.graphs[measure].interests(res.gov[nation], control, res.lookthrough)
+                vals = traced_interests(res.traces, res.graphs[measure], res.gov[nation], res.interpretation.tracing)
+                if vals is None:  # not traced by the chaining rounds (e.g. under holders `feoc`, nations `all`)
+                    vals = res.graphs[measure].interests(res.gov[nation], control, res.lookthrough)
                 better = vals > best  # the first nation (in sorted order) keeps a tie, as in _screen_from
                 best[better] = vals[better]
                 best_nation[mi, better] = ni
@@ -259,7 +263,7 @@ def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str 
         bits = np.zeros(n, dtype=np.int64)
         for row in best_nation:
             bits |= np.where(row >= 0, np.left_shift(1, np.maximum(row, 0)), 0)
-        distinct, inverse = np.unique(bits[res.order], return_inverse=True)
+        distinct, inverse = small_unique(bits[res.order], 1 << len(order))
         labels = [";".join(nation for i, nation in enumerate(order) if b >> i & 1) for b in distinct.tolist()]
         # issue 17, memory: arrays until the CSV writer needs text (`screen_columns`), no list of a million rows
         return Screen({"entity": Picked(res.order, res.ids), "name": Picked(res.order, res.names),
@@ -271,6 +275,5 @@ def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str 
 
 def _rules(res: Any) -> Coded:
     """The deciding rules of each entity (`BulkResult.rules_of`), in id order, coded: few distinct texts."""
-    column = coded(res.rules_of())
-    column.codes = column.codes[res.order]
-    return column
+    codes, labels = res.rules_coded()
+    return Coded(codes[res.order], labels)

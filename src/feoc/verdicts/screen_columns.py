@@ -114,6 +114,22 @@ class Picked(Coded):
         self.codes, self.values = codes, values  # the list itself, not a copy
 
 
+def small_unique(keys: Any, size: int) -> tuple[Any, Any]:
+    """`numpy.unique(keys, return_inverse=True)` of non-negative integer keys below `size`: the distinct keys
+    (ascending) and each key's index among them, by counting when `size` is small (the table's few combinations
+    of nations or statuses: no sort of a million keys, issue 17, time); by `numpy.unique` otherwise."""
+    import numpy as np
+
+    keys = np.asarray(keys)
+    if size > 1 << 16 or not len(keys):
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        return distinct, inverse.reshape(-1)
+    distinct = np.flatnonzero(np.bincount(keys, minlength=size))
+    lookup = np.zeros(max(size, 1), dtype=np.int64)
+    lookup[distinct] = np.arange(len(distinct))
+    return distinct.astype(keys.dtype), lookup[keys]
+
+
 def coded(values: Sequence[Any]) -> Coded:
     """`values` (a list of few distinct values) as codes, int32 (the list itself is the caller's to drop)."""
     import numpy as np
