@@ -27,7 +27,7 @@ from typing import Any, Literal, Union, get_args, get_origin, overload
 
 from pydantic import BaseModel
 
-from feoc.data.columns import Codes, Repeat, Shares, Sparse
+from feoc.data.columns import ArrowTexts, Codes, Repeat, Shares, Sparse
 from feoc.data.model import KINDS
 from feoc.data.values import to_share_or_range
 
@@ -101,6 +101,8 @@ class ColumnBuilder:
             return Repeat(parts[0].value, sum(map(len, parts)))  # type: ignore[attr-defined]
         if len(parts) == 1:
             return parts[0]
+        if all(isinstance(p, ArrowTexts) for p in parts):  # the parts of a table read in pieces: still Arrow
+            return ArrowTexts([chunk for p in parts for chunk in p.chunks])  # type: ignore[attr-defined]
         sparse = [p for p in parts if isinstance(p, (Repeat, Sparse))]
         if len(sparse) == len(parts) and all(_same(_empty(p), _empty(sparse[0])) for p in sparse):
             return _joined_sparse(sparse)

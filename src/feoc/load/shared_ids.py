@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from feoc.data.columns import Codes, Refs
+from feoc.data.columns import ArrowTexts, Codes, Refs
 
 REFERENCES = ("holder", "entity")  # the holdings' fields naming an entity by its id
 
@@ -26,12 +26,15 @@ def share_entity_ids(kept: dict[str, dict[str, Sequence[Any]]]) -> None:
     entity exists."""
     entities, holdings = kept.get("entities"), kept.get("holdings")
     if not entities or not holdings or not isinstance(entities.get("id"), list):
+        for name in REFERENCES if holdings else ():  # nothing to find them among: read as strings
+            if isinstance(holdings[name], ArrowTexts):  # type: ignore[index]
+                holdings[name] = list(holdings[name])  # type: ignore[index]
         return
     ids = entities["id"]
     find = _Finder(ids)
     for name in REFERENCES:
         column = holdings.get(name)
-        if isinstance(column, (list, Codes)):
+        if isinstance(column, (list, Codes, ArrowTexts)):
             holdings[name] = _referenced(column, ids, find)
     find.release()
 
@@ -71,7 +74,7 @@ class _Finder:
             import pyarrow.compute as pc
 
             with contextlib.suppress(pa.ArrowException, TypeError, ValueError, UnicodeError):
-                wanted = pa.array(values, type=pa.string())
+                wanted = values.arrow() if isinstance(values, ArrowTexts) else pa.array(values, type=pa.string())
                 found = pc.index_in(wanted, value_set=self._arrow)
                 hit = found.is_valid()  # a value no entity has (a dangling reference): -1
                 # a position found names the very value (Arrow's answer is taken only where it is checked)
