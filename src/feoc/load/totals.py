@@ -20,6 +20,7 @@ from feoc.data.values import ShareRange
 from feoc.load.holding_scan import EPS as _EPS
 from feoc.load.holding_scan import HoldingScan, may_close_a_cycle, scan_holdings
 from feoc.load.origins import Locator
+from feoc.load.totals_sweep import SWEEP_ARRAYS_FROM, swept_clear
 
 
 def debt_totals(dataset: Dataset, where: Locator) -> list[Problem]:
@@ -59,7 +60,8 @@ def share_totals(dataset: Dataset, where: Locator, scan: HoldingScan | None = No
     starts, ends = _dates(dataset) if any(stakes) else ((), ())
     for i, measure in enumerate(MEASURES):
         shares = dataset.column("holdings", measure) if stakes[i] else ()
-        for entity in sorted(stakes[i]):
+        clear = swept_clear(starts, ends, shares, stakes[i]) if len(stakes[i]) >= SWEEP_ARRAYS_FROM else set()
+        for entity in sorted(stakes[i].keys() - clear):
             found = _over_100(starts, ends, shares, stakes[i][entity])
             if found:
                 pos, day, live = found
