@@ -18,13 +18,13 @@ from pydantic import TypeAdapter, ValidationError
 from typer.testing import CliRunner
 
 from feoc.cli import app
-from feoc.data.columns import ArrowTexts, Refs, Repeat
-from feoc.data.model import KINDS, Slug
+from feoc.data.columns import ArrowTexts, Refs, Repeat, Texts
+from feoc.data.model import KINDS, Slug, Text
 from feoc.law.law import Law
 from feoc.load.columns import kind_columns, kind_schema
 from feoc.load.folder import load_dataset
 from feoc.load.parquet_columns import read_columns
-from feoc.load.parquet_texts import SLUG_PATTERN, all_slugs, slug_field
+from feoc.load.parquet_texts import SLUG_PATTERN, all_slugs, name_field, plain_names, slug_field
 from feoc.load.shared_ids import share_entity_ids
 
 SLUG = TypeAdapter(Slug)
@@ -145,3 +145,46 @@ def test_a_true_false_column_is_the_list_the_models_give(values: list[bool | Non
     want = [default if v is None else v for v in values]
     assert list(got) == want and all(a is b for a, b in zip(got, want))
     assert isinstance(got, Repeat) is (len(set(want)) == 1)
+
+
+TEXT = TypeAdapter(Text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab Z~!\t\n\x1bé\u202e\u00a0"), max_size=12), min_size=1, max_size=6))
+def test_names_kept_as_bytes_are_exactly_what_the_model_keeps_unchanged(names: list[str]) -> None:
+    """A column of names read as one buffer (`Texts`) only when the model accepts every name as it is (nothing to
+    strip, not blank, no control or bidi character), and then as `Texts.of` would make it from the strings."""
+    texts = plain_names(pa.chunked_array([pa.array(names)]))
+    if texts is None:
+        return
+    assert list(texts) == names and list(TEXT.validate_python(n) for n in names) == names
+    made = Texts.of(names)
+    assert texts.data == made.data and texts.ends.tolist() == made.ends.tolist() and texts.ends.dtype == made.ends.dtype
+
+
+@pytest.mark.parametrize("name", ["CATL", "Contemporary Amperex Technology Co., Limited", "A&B (HK) #1 ~ 'x'"])
+def test_user_story_plain_names_are_read_without_a_string_each(name: str) -> None:
+    assert list(plain_names(pa.array(["x", name, "y"]).slice(1, 1))) == [name]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", [" CATL", "CATL ", "", "   ", "Société", "CATL\x1b[2J", "a\tb", "x\u202e"])
+def test_hostile_names_the_model_strips_refuses_or_that_are_not_ascii_go_through_the_model(name: str) -> None:
+    assert plain_names(pa.array(["x", name])) is None
+
+
+def test_the_names_bytes_test_is_used_only_for_a_text_whose_printable_ascii_the_model_accepts() -> None:
+    assert name_field(KINDS["entities"], "name") and not name_field(KINDS["entities"], "id")
+
+
+def test_a_names_column_read_in_parts_joins_as_one_buffer(tmp_path: Path) -> None:
+    """A table read in parts (`STREAM_ROWS`): the parts' buffers join as `Texts.of` makes of all the names."""
+    from feoc.load.columns import ColumnBuilder
+
+    builder = ColumnBuilder()
+    parts = [["CATL", "BYD"], ["Gotion"], ["A" * 300, "b"]]
+    for part in parts:
+        builder.add(plain_names(pa.array(part)))  # type: ignore[arg-type]
+    joined, made = builder.column(), Texts.of([n for p in parts for n in p])
+    assert isinstance(joined, Texts) and joined.data == made.data and joined.ends.tolist() == made.ends.tolist()
+    assert joined.ends.dtype == made.ends.dtype

@@ -31,7 +31,7 @@ from feoc.data.columns import ArrowTexts, Codes, Sparse
 from feoc.data.model import KINDS, MEASURES, year_start
 from feoc.data.values import ShareRange
 from feoc.load.columns import SPARSE_FROM, Columns, Repeat, Shares, kind_columns, present, range_columns
-from feoc.load.parquet_texts import all_slugs, slug_field
+from feoc.load.parquet_texts import all_slugs, name_field, plain_names, slug_field
 from feoc.load.shared_ids import REFERENCES
 
 # the fields of each kind whose checks across fields `_suspect_*` below reproduce (data/model.py, `_check`)
@@ -44,6 +44,8 @@ _KNOWN = {
 }
 _SHARES = frozenset((*MEASURES, "debt"))
 _ONE_PER_RECORD = frozenset(("id", "name"))  # texts that seldom repeat: read as they are, not shared
+# texts each record has its own of and nothing looks up (load/folder.py's `_OWN_TEXTS`): read as `Texts` here
+_OWN_TEXTS = frozenset(("name",))
 _CODED_FROM = 4  # records per distinct value from which a text or date field is kept as codes (`data.columns.Codes`)
 _YEARS = (1900, 2100)  # to_date's plausible years (feoc.data.values), arithmetic of the reader, not law
 
@@ -101,6 +103,10 @@ def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: in
         return _dates(column, seen)
     if name in REFERENCES and slug_field(model, name) and all_slugs(column):  # valid: the pattern tested on bytes
         return ArrowTexts([chunk.cast(pa.string()) for chunk in column.chunks])  # found in Arrow (`load.shared_ids`)
+    if name in _OWN_TEXTS and name_field(model, name):  # plain names kept as they are, in one buffer
+        texts = plain_names(column)
+        if texts is not None:
+            return texts
     if shape == "text" and name in _ONE_PER_RECORD:  # hashing 10^6 distinct values to share none costs more
         return field_adapter(model, name).validate_python([default if v is None else v for v in column.to_pylist()])
     if shape == "text":

@@ -27,16 +27,28 @@ def share_entity_ids(kept: dict[str, dict[str, Sequence[Any]]]) -> None:
     entities, holdings = kept.get("entities"), kept.get("holdings")
     if not entities or not holdings or not isinstance(entities.get("id"), list):
         for name in REFERENCES if holdings else ():  # nothing to find them among: read as strings
-            if isinstance(holdings[name], ArrowTexts):  # type: ignore[index]
+            if isinstance(holdings.get(name), ArrowTexts):  # type: ignore[union-attr]
                 holdings[name] = list(holdings[name])  # type: ignore[index]
         return
     ids = entities["id"]
     find = _Finder(ids)
+    found = _found_together(holdings, find)
     for name in REFERENCES:
         column = holdings.get(name)
         if isinstance(column, (list, Codes, ArrowTexts)):
-            holdings[name] = _referenced(column, ids, find)
+            holdings[name] = _referenced(column, ids, find, found.get(name))
     find.release()
+
+
+def _found_together(holdings: dict[str, Sequence[Any]], find: _Finder) -> dict[str, Any]:
+    """Both reference columns as Arrow text (a Parquet bulk read): looked up in one call, the entities' ids hashed
+    once, not once a column (issue 17, time)."""
+    columns = [holdings.get(name) for name in REFERENCES]
+    if not all(isinstance(column, ArrowTexts) for column in columns):
+        return {}
+    both = find(ArrowTexts([chunk for column in columns for chunk in column.chunks]))  # type: ignore[union-attr]
+    split = len(columns[0])  # type: ignore[arg-type]
+    return {REFERENCES[0]: both[:split], REFERENCES[1]: both[split:]}
 
 
 class _Finder:
@@ -85,13 +97,11 @@ class _Finder:
         return np.fromiter(map(self._place.get, values, itertools.repeat(-1)), dtype=np.int64, count=len(values))
 
 
-def _referenced(column: Sequence[Any], ids: Sequence[Any], find: _Finder) -> Sequence[Any]:
+def _referenced(column: Sequence[Any], ids: Sequence[Any], find: _Finder, codes: Any = None) -> Sequence[Any]:
     import numpy as np
 
-    if isinstance(column, Codes):  # a few holders named many times: each distinct one looked up once
-        codes = find(column.values)[column.codes]
-    else:
-        codes = find(column)
+    if codes is None:  # not found with the other column; a few holders named many times (`Codes`): each once
+        codes = find(column.values)[column.codes] if isinstance(column, Codes) else find(column)
     if len(codes) and codes.min() >= 0 and len(ids) < 1 << 31:
         return Refs(codes.astype(np.int32), ids)
     canon = dict(zip(ids, ids))
