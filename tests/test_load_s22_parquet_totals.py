@@ -5,14 +5,24 @@ exactly those the record sweep (`totals._over_100`) finds nothing in, whatever t
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feoc.data.columns import Codes, Shares
+from feoc.data.columns import Codes, Repeat, Shares
+from feoc.data.problems import InputError
 from feoc.data.values import ShareRange
-from feoc.load.totals import _over_100
+from feoc.law.law import Law
+from feoc.load.checks import _positions_of
+from feoc.load.columns import kind_columns, kind_schema
+from feoc.load.folder import load_dataset
+from feoc.load.totals import _held_at, _over_100
 from feoc.load.totals_sweep import swept_clear
 
 DAYS = [None, dt.date(2020, 1, 1), dt.date(2021, 6, 1), dt.date(2022, 1, 1), dt.date(2023, 1, 1)]
@@ -64,3 +74,57 @@ def test_an_entity_with_many_stakes_is_left_to_the_record_sweep() -> None:
     stakes = {"big": list(range(300)), "small": [0, 1]}
     shares, days = [0.001] * 300, [None] * 300
     assert swept_clear(days, days, shares, stakes) == {"small"}
+
+
+@pytest.mark.parametrize("column", [Shares(np.array([0.0, np.nan, 0.3, -0.0, 1.0])), Repeat(None, 3), Repeat(0.2, 2),
+                                    [None, 0.0, ShareRange(0.0, 0.5), 0.1]])
+def test_the_debts_recorded_are_found_as_the_record_loop_finds_them(column) -> None:
+    """debt_totals reads the positions of recorded, nonzero debts: on the array, the one value, or the list."""
+    assert _held_at(column) == [pos for pos, debt in enumerate(column) if debt]
+
+
+def test_government_types_are_found_on_the_codes() -> None:
+    types = ["company", "government", "person", "agency", "government"]
+    coded = Codes(np.array([0, 1, 2, 3, 1], dtype=np.uint8), ["company", "government", "person", "agency"])
+    for words in ({"government", "agency"}, {"party"}, set()):
+        assert _positions_of(coded, words) == _positions_of(types, words) == [p for p, t in enumerate(types) if t in words]
+
+
+def _world(folder: Path, entities: list[dict], facilities: list[dict] | None = None) -> Path:
+    folder.mkdir()
+    names = [n for n in kind_columns("entities") if any(n in r for r in entities)]
+    pq.write_table(pa.Table.from_pylist(entities, schema=pa.schema([kind_schema("entities").field(n) for n in names])),
+                   folder / "entities.parquet")
+    holdings = [{"holder": entities[0]["id"], "entity": entities[1]["id"], "equity": 0.5}]
+    names = [n for n in kind_columns("holdings") if any(n in r for r in holdings)]
+    pq.write_table(pa.Table.from_pylist(holdings, schema=pa.schema([kind_schema("holdings").field(n) for n in names])),
+                   folder / "holdings.parquet")
+    if facilities:
+        (folder / "facilities.yaml").write_text(yaml.safe_dump({"facilities": facilities}))
+    return folder
+
+
+def _problems(folder: Path) -> list[str]:
+    with pytest.raises(InputError) as err:
+        load_dataset(folder, Law.load(), compact=True)
+    return [p.message for p in err.value.problems]
+
+
+def test_hostile_an_id_shared_by_an_entity_and_a_facility_is_still_a_duplicate(tmp_path: Path) -> None:
+    """One id namespace: an entity's id given again to a facility (the entities' set reused for the check)."""
+    entities = [{"id": f"e{i}", "name": f"E {i}", "type": "company"} for i in range(30)]
+    facility = {"id": "e7", "name": "Plant", "operator": "e1", "country": "US", "activities": ["battery_cell_manufacturing"]}
+    assert any("duplicate id `e7`" in m for m in _problems(_world(tmp_path / "d", entities, [facility])))
+
+
+def test_hostile_two_entities_with_one_id_in_a_table(tmp_path: Path) -> None:
+    entities = [{"id": f"e{i % 29}", "name": f"E {i}", "type": "company"} for i in range(30)]
+    assert any("duplicate id `e0`" in m for m in _problems(_world(tmp_path / "d", entities)))
+
+
+def test_hostile_governments_without_a_country_are_named_from_coded_types(tmp_path: Path) -> None:
+    """DOE 89 FR 37079: a government body needs its nation; many entities, so `type` is read as codes."""
+    entities = [{"id": f"e{i}", "name": f"E {i}", "type": ("company", "government")[i % 2],
+                 "country": None if i == 5 else "CN"} for i in range(40)]
+    assert [m for m in _problems(_world(tmp_path / "d", entities)) if "needs `country:`" in m] == \
+        ["row 6, column type: a government needs `country:`"]
