@@ -64,7 +64,10 @@ def _bytes(column: Any) -> tuple[bytes | None, Any]:
     import numpy as np
     import pyarrow as pa
 
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if isinstance(column, pa.ChunkedArray):  # a part of a table: one chunk, read as it is (no copy)
+        array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    else:
+        array = column
     if array.null_count or not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         return None, None
     if not len(array):
