@@ -188,3 +188,17 @@ def test_a_names_column_read_in_parts_joins_as_one_buffer(tmp_path: Path) -> Non
     joined, made = builder.column(), Texts.of([n for p in parts for n in p])
     assert isinstance(joined, Texts) and joined.data == made.data and joined.ends.tolist() == made.ends.tolist()
     assert joined.ends.dtype == made.ends.dtype
+
+
+def test_user_story_holdings_in_yaml_and_in_parquet_join_in_one_column(tmp_path: Path) -> None:
+    """A folder with holdings in a YAML file and in a Parquet table (read by worker processes and here): the
+    Arrow part and the strings join, and the references still name their entities by position."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    pq.write_table(_table("entities", [{"id": i, "name": i.upper(), "type": "company"}
+                                       for i in ("catl", "byd", "gotion")]), folder / "entities.parquet")
+    pq.write_table(_table("holdings", HOLDINGS), folder / "holdings.parquet")
+    (folder / "more.yaml").write_text("holdings:\n- {holder: gotion, entity: catl, equity: 0.1}\n")
+    data = load_dataset(folder, Law.load(), compact=True, workers=2)
+    holders = data.column("holdings", "holder")
+    assert sorted(holders) == ["byd", "catl", "gotion"] and isinstance(holders, Refs)
