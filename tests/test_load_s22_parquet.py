@@ -202,3 +202,12 @@ def test_user_story_holdings_in_yaml_and_in_parquet_join_in_one_column(tmp_path:
     data = load_dataset(folder, Law.load(), compact=True, workers=2)
     holders = data.column("holdings", "holder")
     assert sorted(holders) == ["byd", "catl", "gotion"] and isinstance(holders, Refs)
+
+
+def test_the_arrow_text_of_references_is_let_go_once_found() -> None:
+    """Issue 17, memory: a column builder of the load may still hold the Arrow column; its text is let go."""
+    holder, entity = ArrowTexts([pa.array(["a", "c"])]), ArrowTexts([pa.array(["c", "a"])])
+    kept: dict = {"entities": {"id": ["a", "c"]}, "holdings": {"holder": holder, "entity": entity}}
+    share_entity_ids(kept)
+    assert list(kept["holdings"]["holder"]) == ["a", "c"] and list(kept["holdings"]["entity"]) == ["c", "a"]
+    assert holder.chunks == [] == entity.chunks and len(holder) == 0

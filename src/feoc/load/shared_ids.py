@@ -6,7 +6,8 @@ entities the holdings' two columns held ~1.7M more copies of ids already held by
 kept as those entities' positions (`data.columns.Refs`: read as the entities' own id strings, and by the bulk path
 as the entity indexes they are); one that names an entity not in the data keeps its strings, each the entity's own
 id object where there is one, for the cross-checks to report the others. The values are equal, only the objects
-change, so nothing that reads them can tell."""
+change, so nothing that reads them can tell. A Parquet table's references arrive as Arrow text (`ArrowTexts`, checked
+on their bytes by the bulk read) and are looked up as they are, never read into Python strings on the way."""
 
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ def share_entity_ids(kept: dict[str, dict[str, Sequence[Any]]]) -> None:
     entities, holdings = kept.get("entities"), kept.get("holdings")
     if not entities or not holdings or not isinstance(entities.get("id"), list):
         for name in REFERENCES if holdings else ():  # nothing to find them among: read as strings
-            if isinstance(holdings.get(name), ArrowTexts):  # type: ignore[union-attr]
-                holdings[name] = list(holdings[name])  # type: ignore[index]
+            column = holdings.get(name)  # type: ignore[union-attr]
+            if isinstance(column, ArrowTexts):
+                holdings[name] = list(column)  # type: ignore[index]
+                column.release()
         return
     ids = entities["id"]
     find = _Finder(ids)
@@ -37,6 +40,8 @@ def share_entity_ids(kept: dict[str, dict[str, Sequence[Any]]]) -> None:
         column = holdings.get(name)
         if isinstance(column, (list, Codes, ArrowTexts)):
             holdings[name] = _referenced(column, ids, find, found.get(name))
+            if isinstance(column, ArrowTexts):  # read: its Arrow text let go before the pages are given back
+                column.release()
     find.release()
 
 
