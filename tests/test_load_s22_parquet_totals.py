@@ -19,6 +19,7 @@ from feoc.data.columns import Codes, Repeat, Shares
 from feoc.data.problems import InputError
 from feoc.data.values import ShareRange
 from feoc.law.law import Law
+from feoc.load import totals
 from feoc.load.checks import _positions_of
 from feoc.load.columns import kind_columns, kind_schema
 from feoc.load.folder import load_dataset
@@ -128,3 +129,24 @@ def test_hostile_governments_without_a_country_are_named_from_coded_types(tmp_pa
                  "country": None if i == 5 else "CN"} for i in range(40)]
     assert [m for m in _problems(_world(tmp_path / "d", entities)) if "needs `country:`" in m] == \
         ["row 6, column type: a government needs `country:`"]
+
+
+def test_hostile_one_entity_over_100_among_many_handed_over_is_reported_as_before(tmp_path: Path, monkeypatch) -> None:
+    """100 entities whose stakes were handed over on a date (lifetime totals past 100 %, never on one day) and one
+    whose two stakes overlap: the same problem, with the array sweep and without it."""
+    entities = [{"id": f"e{i}", "name": f"E {i}", "type": "company"} for i in range(203)]
+    holdings = []
+    for i in range(101):
+        holdings.append({"holder": f"e{101 + i}", "entity": f"e{i}", "equity": 0.6, "until": dt.date(2022, 1, 1)})
+        holdings.append({"holder": f"e{102 + i}", "entity": f"e{i}", "equity": 0.6,
+                         "from": dt.date(2021, 6, 1) if i == 40 else dt.date(2022, 1, 1)})
+    folder = tmp_path / "d"
+    folder.mkdir()
+    for kind, rows in (("entities", entities), ("holdings", holdings)):
+        names = [n for n in kind_columns(kind) if any(n in r for r in rows)]
+        pq.write_table(pa.Table.from_pylist(rows, schema=pa.schema([kind_schema(kind).field(n) for n in names])),
+                       folder / f"{kind}.parquet")
+    swept = _problems(folder)
+    monkeypatch.setattr(totals, "SWEEP_ARRAYS_FROM", 10**9)
+    assert swept == _problems(folder) and len(swept) == 1 and "equity held in `e40` adds up to 120.00% on 2021-06-01" \
+        in swept[0]
