@@ -1,6 +1,6 @@
-"""Text columns of a Parquet table checked in their bytes (issue 17, time): an id column whose every value is a slug
-is known valid without reading a Python string per record, and the holdings' references stay Arrow arrays until
-`feoc.load.shared_ids` finds the entities they name.
+"""Text columns of a Parquet table checked in their bytes (issue 17, time): a reference column whose every value is a
+slug is known valid without reading a Python string per record (the holdings' references then stay Arrow arrays
+until `feoc.load.shared_ids` finds the entities they name), and plain ASCII names are kept as their bytes (`Texts`).
 
 The model stays the contract. `Slug` (`feoc.data.model`) is a str with one constraint, the pattern
 `^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$`: exactly the texts of 1 to 120 characters of `a-z`, `0-9` and `-` that
@@ -29,7 +29,7 @@ _PRINTABLE = bytes(range(_SPACE, _TILDE + 1))
 
 
 def slug_field(model: type[BaseModel], name: str) -> bool:
-    """Whether field `name` of `model` is a required or optional str whose only check is `SLUG_PATTERN`."""
+    """Whether field `name` of `model` is a str whose only check is `SLUG_PATTERN` (a `Slug`)."""
     info = model.model_fields[name]
     return info.annotation is str and info.metadata == [StringConstraints(pattern=SLUG_PATTERN)]
 
