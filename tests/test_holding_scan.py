@@ -85,7 +85,7 @@ def test_arrays_never_miss_a_cycle_of_whole_stakes(pairs):
 
 def _on_arrays(holder, entity) -> bool:
     """`may_close_a_cycle` over every stake, on arrays whatever their number."""
-    scan = holding_scan.HoldingScan(set(), set(), (), (), holder, entity, arrays=True)
+    scan = holding_scan.HoldingScan((), (), holder, entity, arrays=True)
     saved = holding_scan.ARRAYS_FROM
     holding_scan.ARRAYS_FROM = 0
     try:

@@ -27,7 +27,7 @@ from typing import Any, Literal, Union, get_args, get_origin, overload
 
 from pydantic import BaseModel
 
-from feoc.data.columns import Codes, Repeat, Shares, Sparse
+from feoc.data.columns import ArrowTexts, Codes, Repeat, Shares, Sparse, Texts
 from feoc.data.model import KINDS
 from feoc.data.values import to_share_or_range
 
@@ -101,6 +101,10 @@ class ColumnBuilder:
             return Repeat(parts[0].value, sum(map(len, parts)))  # type: ignore[attr-defined]
         if len(parts) == 1:
             return parts[0]
+        if all(isinstance(p, ArrowTexts) for p in parts):  # the parts of a table read in pieces: still Arrow
+            return ArrowTexts([chunk for p in parts for chunk in p.chunks])  # type: ignore[attr-defined]
+        if all(isinstance(p, Texts) for p in parts):  # names, one buffer a part: one buffer
+            return _joined_texts(parts)  # type: ignore[arg-type]
         sparse = [p for p in parts if isinstance(p, (Repeat, Sparse))]
         if len(sparse) == len(parts) and all(_same(_empty(p), _empty(sparse[0])) for p in sparse):
             return _joined_sparse(sparse)
@@ -116,6 +120,16 @@ class ColumnBuilder:
             return Shares(np.concatenate([p.array if isinstance(p, Shares) else np.full(len(p), np.nan)
                                           for p in parts]))
         return list(itertools.chain.from_iterable(parts))
+
+
+def _joined_texts(parts: list[Texts]) -> Texts:
+    """Parts of a `Texts` column as one, as `Texts.of` makes of all their strings."""
+    import numpy as np
+
+    data = b"".join(p.data for p in parts)
+    at = np.cumsum([0] + [len(p.data) for p in parts[:-1]])
+    ends = np.concatenate([p.ends.astype(np.int64) + a for p, a in zip(parts, at.tolist())])
+    return Texts(data, ends.astype(np.uint32) if len(data) < 1 << 32 else ends)
 
 
 def _same(a: Any, b: Any) -> bool:

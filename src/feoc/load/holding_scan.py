@@ -28,8 +28,6 @@ ARRAYS_FROM = 20_000  # holdings; below it the record loop takes milliseconds
 
 @dataclass
 class HoldingScan:
-    holders: set[str]
-    held: set[str]
     # per measure (MEASURES): entity -> positions of its nonzero stakes in that measure, in record
     # order, for the entities whose stakes add up to more than 100 % over their lifetime
     over: tuple[dict[str, list[int]], ...]
@@ -37,6 +35,22 @@ class HoldingScan:
     holder_of: Sequence[str] = field(repr=False, default=())
     entity_of: Sequence[str] = field(repr=False, default=())
     arrays: bool = False  # read on arrays (and so may the cycle question be)
+    named: dict[str, set[str]] = field(repr=False, default_factory=dict)  # "holder"/"entity": the ids named
+
+    @property
+    def holders(self) -> set[str]:
+        """The ids named as a holder (on arrays: read when first asked; a column of `Refs` is seldom asked)."""
+        return self._named("holder", self.holder_of)
+
+    @property
+    def held(self) -> set[str]:
+        """The ids named as the entity held."""
+        return self._named("entity", self.entity_of)
+
+    def _named(self, name: str, column: Sequence[str]) -> set[str]:
+        if name not in self.named:
+            self.named[name] = _distinct(column)
+        return self.named[name]
 
 
 def scan_holdings(dataset: Dataset, arrays: bool | None = None) -> HoldingScan:
@@ -46,10 +60,10 @@ def scan_holdings(dataset: Dataset, arrays: bool | None = None) -> HoldingScan:
     if arrays:
         holders, held, *shares = (dataset.column("holdings", name) for name in ("holder", "entity", *MEASURES))
         over, whole = _by_arrays(held, shares)
-        return HoldingScan(_distinct(holders), _distinct(held), over, whole, holders, held, arrays=True)
+        return HoldingScan(over, whole, holders, held, arrays=True)
     rows = list(map(attrgetter("holder", "entity", *MEASURES), dataset.holdings))  # one C loop over the records
     over, whole = _by_records(rows)
-    return HoldingScan({r[0] for r in rows}, {r[1] for r in rows}, over, whole)
+    return HoldingScan(over, whole, named={"holder": {r[0] for r in rows}, "entity": {r[1] for r in rows}})
 
 
 def _by_records(rows: list[tuple]) -> tuple[tuple, tuple]:

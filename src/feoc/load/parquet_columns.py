@@ -5,7 +5,10 @@ The record models stay the contract and the only source of messages. Here every 
 the model's own type for that field (a pydantic adapter run once over the column's distinct values: slugs,
 country codes, names), by arithmetic equal to the field's reader for shares (`to_share`: a number in [0, 1],
 -0.0 read as 0.0) and dates (`to_date`: a year from 1900 to 2100), and by the checks across fields that the
-models make per record (`_check` in `feoc.data.model`). Whenever any value might be refused — a null where a
+models make per record (`_check` in `feoc.data.model`). Two text checks are made on the bytes where that is provably
+the model's own (`feoc.load.parquet_texts`): the holdings' `holder` and `entity` against the slug pattern (kept as
+Arrow text until `feoc.load.shared_ids` finds the entities they name), and plain ASCII names (kept as `Texts`);
+any other value goes to the adapter. Whenever any value might be refused — a null where a
 value is required, a share out of range, a person-only field on a company — this read gives up (None) and
 the table is read record by record through the models, which report every problem with its row and column.
 So this path never accepts what the models refuse and never words a problem itself; tests/test_parquet_input.py
@@ -27,10 +30,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from feoc.data.columns import Codes, Sparse
+from feoc.data.columns import ArrowTexts, Codes, Sparse
 from feoc.data.model import KINDS, MEASURES, year_start
 from feoc.data.values import ShareRange
 from feoc.load.columns import SPARSE_FROM, Columns, Repeat, Shares, kind_columns, present, range_columns
+from feoc.load.parquet_texts import all_slugs, name_field, plain_names, slug_field
+from feoc.load.shared_ids import REFERENCES
 
 # the fields of each kind whose checks across fields `_suspect_*` below reproduce (data/model.py, `_check`)
 _RECORD = ("sources", "assumed", "assumption", "note")
@@ -42,6 +47,8 @@ _KNOWN = {
 }
 _SHARES = frozenset((*MEASURES, "debt"))
 _ONE_PER_RECORD = frozenset(("id", "name"))  # texts that seldom repeat: read as they are, not shared
+# texts each record has its own of and nothing looks up (load/folder.py's `_OWN_TEXTS`): read as `Texts` here
+_OWN_TEXTS = frozenset(("name",))
 _CODED_FROM = 4  # records per distinct value from which a text or date field is kept as codes (`data.columns.Codes`)
 _YEARS = (1900, 2100)  # to_date's plausible years (feoc.data.values), arithmetic of the reader, not law
 
@@ -83,6 +90,8 @@ def bulk_reviewed(kind: str) -> bool:
 def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: int,
             seen: Seen) -> Sequence[Any]:
     """One field of every record: validated as a whole; a null is the field's default (or a give-up if required)."""
+    import pyarrow as pa
+
     info = model.model_fields[name]
     default = None if info.is_required() else info.get_default(call_default_factory=True)
     if column is None or column.null_count == rows:
@@ -95,13 +104,33 @@ def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: in
         return _shares(column)
     if shape == "date":
         return _dates(column, seen)
+    if name in REFERENCES and slug_field(model, name) and all_slugs(column):  # valid: the pattern tested on bytes
+        return ArrowTexts([chunk.cast(pa.string()) for chunk in column.chunks])  # found in Arrow (`load.shared_ids`)
+    if name in _OWN_TEXTS and name_field(model, name):  # plain names kept as they are, in one buffer
+        texts = plain_names(column)
+        if texts is not None:
+            return texts
     if shape == "text" and name in _ONE_PER_RECORD:  # hashing 10^6 distinct values to share none costs more
         return field_adapter(model, name).validate_python([default if v is None else v for v in column.to_pylist()])
     if shape == "text":
         return _distinct_values(column, field_adapter(model, name).validate_python, default, seen)
     if shape == "bool":
-        return [default if v is None else v for v in column.to_pylist()]
+        return _bools(column, default, rows)
     return _lists(column, field_adapter(model, name), default, rows)
+
+
+def _bools(column: Any, default: Any, rows: int) -> Sequence[Any]:
+    """A true/false field; one value throughout (`assumed: false` in every record) counted in Arrow and given as a
+    `Repeat`, as `load.columns.constant` makes of the list (issue 17: 4M Python bools read and compared, 0.4 s)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    true = pc.sum(column.cast(pa.int64())).as_py() or 0
+    written = rows - column.null_count
+    one = None if not written or 0 < true < written else true == written  # the one value written, if one
+    if one is not None and (not column.null_count or default is one):
+        return Repeat(one, rows)
+    return [default if v is None else v for v in column.to_pylist()]
 
 
 def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> Sequence[Any]:

@@ -6,7 +6,8 @@ entities the holdings' two columns held ~1.7M more copies of ids already held by
 kept as those entities' positions (`data.columns.Refs`: read as the entities' own id strings, and by the bulk path
 as the entity indexes they are); one that names an entity not in the data keeps its strings, each the entity's own
 id object where there is one, for the cross-checks to report the others. The values are equal, only the objects
-change, so nothing that reads them can tell."""
+change, so nothing that reads them can tell. A Parquet table's references arrive as Arrow text (`ArrowTexts`, checked
+on their bytes by the bulk read) and are looked up as they are, never read into Python strings on the way."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from feoc.data.columns import Codes, Refs
+from feoc.data.columns import ArrowTexts, Codes, Refs
 
 REFERENCES = ("holder", "entity")  # the holdings' fields naming an entity by its id
 
@@ -26,14 +27,33 @@ def share_entity_ids(kept: dict[str, dict[str, Sequence[Any]]]) -> None:
     entity exists."""
     entities, holdings = kept.get("entities"), kept.get("holdings")
     if not entities or not holdings or not isinstance(entities.get("id"), list):
+        for name in REFERENCES if holdings else ():  # nothing to find them among: read as strings
+            column = holdings.get(name)  # type: ignore[union-attr]
+            if isinstance(column, ArrowTexts):
+                holdings[name] = list(column)  # type: ignore[index]
+                column.release()
         return
     ids = entities["id"]
     find = _Finder(ids)
+    found = _found_together(holdings, find)
     for name in REFERENCES:
         column = holdings.get(name)
-        if isinstance(column, (list, Codes)):
-            holdings[name] = _referenced(column, ids, find)
+        if isinstance(column, (list, Codes, ArrowTexts)):
+            holdings[name] = _referenced(column, ids, find, found.get(name))
+            if isinstance(column, ArrowTexts):  # read: its Arrow text let go before the pages are given back
+                column.release()
     find.release()
+
+
+def _found_together(holdings: dict[str, Sequence[Any]], find: _Finder) -> dict[str, Any]:
+    """Both reference columns as Arrow text (a Parquet bulk read): looked up in one call, the entities' ids hashed
+    once, not once a column (issue 17, time)."""
+    columns = [holdings.get(name) for name in REFERENCES]
+    if not all(isinstance(column, ArrowTexts) for column in columns):
+        return {}
+    both = find(ArrowTexts([chunk for column in columns for chunk in column.chunks]))  # type: ignore[union-attr]
+    split = len(columns[0])  # type: ignore[arg-type]
+    return {REFERENCES[0]: both[:split], REFERENCES[1]: both[split:]}
 
 
 class _Finder:
@@ -61,6 +81,14 @@ class _Finder:
             pa.default_memory_pool().release_unused()
         self._place = None
 
+    def _named(self, found: Any, wanted: Any) -> bool:
+        """Each position found names the very value (Arrow's answer is taken only where it is checked); a value no
+        entity has (a dangling reference) is null: -1."""
+        import pyarrow.compute as pc
+
+        hit = found.is_valid()
+        return pc.all(pc.equal(self._arrow.take(found.filter(hit)), wanted.filter(hit))).as_py() is not False
+
     def __call__(self, values: Sequence[Any]) -> Any:
         import numpy as np
 
@@ -71,24 +99,24 @@ class _Finder:
             import pyarrow.compute as pc
 
             with contextlib.suppress(pa.ArrowException, TypeError, ValueError, UnicodeError):
-                wanted = pa.array(values, type=pa.string())
-                found = pc.index_in(wanted, value_set=self._arrow)
-                hit = found.is_valid()  # a value no entity has (a dangling reference): -1
-                # a position found names the very value (Arrow's answer is taken only where it is checked)
-                if pc.all(pc.equal(self._arrow.take(found.filter(hit)), wanted.filter(hit))).as_py() is not False:
+                # a chunk at a time after one hashing of the ids: no copy of all the references at once, whose
+                # fresh pages cost more than the look-up (issue 17, time)
+                wanted = pa.chunked_array(values.chunks if isinstance(values, ArrowTexts) else
+                                          [pa.array(values, type=pa.string())], type=pa.string())
+                found = pc.index_in(wanted, value_set=self._arrow).combine_chunks()  # one chunk already
+                starts = itertools.accumulate((len(chunk) for chunk in wanted.chunks), initial=0)
+                if all(self._named(found.slice(at, len(chunk)), chunk) for at, chunk in zip(starts, wanted.chunks)):
                     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         if self._place is None:  # the last of a duplicate id, as `Rows.positions`: the checks refuse a duplicate
             self._place = dict(zip(self.ids, range(len(self.ids))))
         return np.fromiter(map(self._place.get, values, itertools.repeat(-1)), dtype=np.int64, count=len(values))
 
 
-def _referenced(column: Sequence[Any], ids: Sequence[Any], find: _Finder) -> Sequence[Any]:
+def _referenced(column: Sequence[Any], ids: Sequence[Any], find: _Finder, codes: Any = None) -> Sequence[Any]:
     import numpy as np
 
-    if isinstance(column, Codes):  # a few holders named many times: each distinct one looked up once
-        codes = find(column.values)[column.codes]
-    else:
-        codes = find(column)
+    if codes is None:  # not found with the other column; a few holders named many times (`Codes`): each once
+        codes = find(column.values)[column.codes] if isinstance(column, Codes) else find(column)
     if len(codes) and codes.min() >= 0 and len(ids) < 1 << 31:
         return Refs(codes.astype(np.int32), ids)
     canon = dict(zip(ids, ids))

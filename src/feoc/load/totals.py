@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from feoc.data.columns import Repeat, Shares
 from feoc.data.dataset import Dataset
 from feoc.data.model import MEASURES
 from feoc.data.problems import Problem
@@ -20,15 +21,15 @@ from feoc.data.values import ShareRange
 from feoc.load.holding_scan import EPS as _EPS
 from feoc.load.holding_scan import HoldingScan, may_close_a_cycle, scan_holdings
 from feoc.load.origins import Locator
+from feoc.load.totals_sweep import SWEEP_ARRAYS_FROM, swept_clear
 
 
 def debt_totals(dataset: Dataset, where: Locator) -> list[Problem]:
     """The debt shares held in one entity may not add up to more than 100 % on any date."""
     by_entity: dict[str, list[int]] = defaultdict(list)
     held, debts = dataset.column("holdings", "entity"), dataset.column("holdings", "debt")
-    for pos, debt in enumerate(debts):
-        if debt:
-            by_entity[held[pos]].append(pos)
+    for pos in _held_at(debts):
+        by_entity[held[pos]].append(pos)
     problems = []
     several = [(entity, positions) for entity, positions in sorted(by_entity.items()) if len(positions) > 1]
     starts, ends = _dates(dataset) if several else ((), ())
@@ -46,6 +47,18 @@ def debt_totals(dataset: Dataset, where: Locator) -> list[Problem]:
     return problems
 
 
+def _held_at(shares: Sequence[Any]) -> list[int]:
+    """The positions of the shares recorded and not zero: of a column kept as an array (`Shares`) or one value
+    (`Repeat`) read as such (issue 17: 1.5M debts, nearly all unrecorded, read one by one took 0.1 s)."""
+    if isinstance(shares, Repeat):
+        return list(range(len(shares))) if shares.value else []
+    if isinstance(shares, Shares):
+        import numpy as np
+
+        return np.flatnonzero((shares.array != 0) & ~np.isnan(shares.array)).tolist()
+    return [pos for pos, share in enumerate(shares) if share]
+
+
 def share_totals(dataset: Dataset, where: Locator, scan: HoldingScan | None = None) -> list[Problem]:
     """The stakes held in one entity may not add up to more than 100 % per measure on any date.
 
@@ -59,7 +72,8 @@ def share_totals(dataset: Dataset, where: Locator, scan: HoldingScan | None = No
     starts, ends = _dates(dataset) if any(stakes) else ((), ())
     for i, measure in enumerate(MEASURES):
         shares = dataset.column("holdings", measure) if stakes[i] else ()
-        for entity in sorted(stakes[i]):
+        clear = swept_clear(starts, ends, shares, stakes[i]) if len(stakes[i]) >= SWEEP_ARRAYS_FROM else set()
+        for entity in sorted(stakes[i].keys() - clear):
             found = _over_100(starts, ends, shares, stakes[i][entity])
             if found:
                 pos, day, live = found
