@@ -137,3 +137,59 @@ def test_the_slow_evaluators_judge_a_checked_dataset_only(evaluator, tmp_path, m
     result = runner.invoke(app, ["screen", "--data", str(CORPUS / "shares-over-100"), "--on", "2024-06-01",
                                  "--evaluator", evaluator, "--out", str(out)])
     assert result.exit_code == 2 and not out.exists() and made == []
+
+
+def test_a_fault_of_the_checks_is_raised_at_every_confirmation():
+    """A bug in the checks (not a problem of the data) is the same error however often it is asked for, and a
+    child's answer is taken once: a second ask never reads its closed pipe again."""
+    asked: list[int] = []
+
+    def faulty() -> list[Problem]:
+        raise ValueError("a fault of the checks")
+
+    def child() -> None:
+        asked.append(1)
+        return None
+    pending = PendingChecks(faulty)
+    pending.elsewhere(child)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="a fault of the checks"):
+            pending.confirm()
+    assert asked == [1]
+
+
+def test_a_child_that_fails_leaves_the_checks_to_this_process(tmp_path, monkeypatch):
+    """The checks' child out of memory (any error of its own): the checks run here, the answer as without a fork."""
+    import os
+
+    parent, real = os.getpid(), PendingChecks.run
+
+    def run(self):
+        if os.getpid() != parent:
+            raise MemoryError("the child ran out of memory")
+        return real(self)
+    monkeypatch.setattr(PendingChecks, "run", run)
+    for data in (CORPUS / "dangling-references", CORPUS / "valid-partial-cross-holding"):
+        expected = _screen(data, tmp_path / "t.csv", monkeypatch, "0")
+        assert _screen(data, tmp_path / "t.csv", monkeypatch, "1") == expected
+
+
+def test_a_forked_result_is_taken_once():
+    """`Forked.result` asked twice: the second time the child is `Lost`, never a read of a closed descriptor."""
+    child = forked.Forked(lambda: 42)
+    assert child.result() == 42
+    with pytest.raises(forked.Lost):
+        child.result()
+
+
+def test_the_commands_freeze_survives_a_fork():
+    """The records frozen after the load stay frozen once a child is forked (later collections do not walk them)."""
+    import gc
+
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        forked.Forked(lambda: None).result()
+        assert gc.get_freeze_count() >= before > 0
+    finally:
+        gc.unfreeze()

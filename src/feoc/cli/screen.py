@@ -95,8 +95,11 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
         with status(f"analysing {len(dataset.entities):,} entities…"):
             try:
                 table = screened(dataset, day, law, interp, evaluator)
-            except Exception:
-                dataset.confirm()  # a dataset the checks refuse: their words, not what its bad data caused here
+            except Exception as exc:
+                from feoc.cli import _caused_by_interrupt  # the package's one test of a wrapped Ctrl-C
+
+                if not _caused_by_interrupt(exc):  # Ctrl-C stops at once, without waiting for the checks
+                    dataset.confirm()  # a dataset the checks refuse: their words, not what its bad data caused
                 raise
             dataset.confirm()
     finally:
@@ -126,8 +129,8 @@ def _checks_ahead(dataset: Dataset, bulk: bool) -> Any:
     def take() -> Any:
         try:
             return child.result()
-        except Lost:  # killed without a result: the checks run here
-            return None
+        except (Lost, Exception):  # killed, out of memory, any fault of the child's: the checks run here, so the
+            return None  # answer never depends on the fork (a fault of the checks themselves is raised here)
     checks.elsewhere(take)
     return child
 

@@ -21,6 +21,7 @@ class PendingChecks:
         self._run: Callable[[], list[Problem]] | None = run
         self._elsewhere: Callable[[], list[Problem] | None] | None = None
         self.problems: list[Problem] | None = None  # once known
+        self._failed: Exception | None = None  # what the checks raised, once they did
 
     def run(self) -> list[Problem]:
         """The problems, found in this process now (what a forked child runs)."""
@@ -33,11 +34,20 @@ class PendingChecks:
         self._elsewhere = take
 
     def confirm(self) -> None:
-        """Wait for the checks' outcome (or run them now) and raise it as an `InputError` if they found problems."""
+        """Wait for the checks' outcome (or run them now) and raise it as an `InputError` if they found problems. The
+        outcome is taken once: an error the checks themselves raised is raised again at every later confirmation."""
+        if self._failed is not None:
+            raise self._failed
         if self.problems is None:
-            found = self._elsewhere() if self._elsewhere is not None else None
-            self.problems = found if found is not None else self.run()
-            self._run = self._elsewhere = None  # what the checks read is freed with the closure
+            take, self._elsewhere = self._elsewhere, None  # asked once: a second ask would find nothing to read
+            found = take() if take is not None else None
+            try:
+                self.problems = found if found is not None else self.run()
+            except Exception as exc:  # a fault of the checks, not of the data: the same fault each time asked
+                self._failed = exc
+                raise
+            finally:
+                self._run = None  # what the checks read is freed with the closure
         if self.problems:
             raise InputError(self.problems)
 

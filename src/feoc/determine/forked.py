@@ -67,6 +67,7 @@ class Forked:
 
     def __init__(self, work: Callable[[], Any]):
         read, write = os.pipe()
+        frozen = gc.get_freeze_count()  # a caller's own freeze (the command's, after its load) is kept
         gc.freeze()  # the objects alive now are never collected in the child: its collector does not touch their pages
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         pid = -1  # no child yet
@@ -79,7 +80,8 @@ class Forked:
         finally:
             if pid != 0:  # the parent, or no fork: its Ctrl-C and collector back (the child unblocks in `_child`)
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-                gc.unfreeze()
+                if not frozen:
+                    gc.unfreeze()
         if pid == 0:
             os.close(read)
             _child(work, write)  # never returns
@@ -87,7 +89,10 @@ class Forked:
         self.pid, self._read, self._done = pid, read, False
 
     def result(self) -> Any:
-        """The child's value, once it has sent it; its exception raised here; `Lost` if it sent nothing."""
+        """The child's value, once it has sent it; its exception raised here; `Lost` if it sent nothing. Asked
+        again, `Lost`: the pipe was read and closed (its descriptor number may name another file by now)."""
+        if self._done:
+            raise Lost("the result of this process was taken already")
         chunks = []
         with os.fdopen(self._read, "rb") as pipe:
             while chunk := pipe.read(1 << 20):

@@ -18,7 +18,6 @@ import functools
 import gc
 import os
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -225,9 +224,11 @@ def _reads(files: list[Path], compact: bool, workers: int,
            meanwhile: Callable[[], None] | None = None) -> Generator[_FileRead, None, None]:
     apart, workers = _apart(files, workers)
     if not apart:  # `meanwhile` in a thread: a Parquet table is decoded without the GIL (issue 17, time)
-        side = threading.Thread(target=meanwhile, daemon=True) if meanwhile is not None else None
-        if side is not None:
-            side.start()
+        side = None
+        if meanwhile is not None:
+            from feoc.load.workers import Beside  # a thread: for a command that has work meanwhile only
+
+            side = Beside(meanwhile)
         for path in files:
             yield _read_file(path, compact)
         if side is not None:  # joined before the load goes on: no thread is left when a process forks later
@@ -249,6 +250,7 @@ def _reads(files: list[Path], compact: bool, workers: int,
             if not is_table_name(path.name):  # a table's problems name rows, not lines
                 read.finder = read.finder or _FileLineFinder(path)
             yield read
+        next(parallel, None)  # the workers' generator run to its end: it joins `meanwhile`'s thread there
     finally:
         parallel.close()
 

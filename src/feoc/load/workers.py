@@ -56,7 +56,6 @@ def ordered_map(work: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
     Tasks are handed out by decreasing `cost`; `meanwhile` runs in a daemon thread of this process after the
     workers are forked (so nothing it imports is half-held in a worker)."""
     import multiprocessing
-    import threading
 
     context = multiprocessing.get_context("fork")
     procs: list[Any] = []
@@ -75,14 +74,35 @@ def ordered_map(work: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
                 conns.append(mine)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        side = threading.Thread(target=meanwhile, daemon=True) if meanwhile is not None else None
-        if side is not None:
-            side.start()
+        side = Beside(meanwhile) if meanwhile is not None else None
         yield from _results(conns, tasks, cost)
         if side is not None:  # on the normal path only: an interrupted run does not wait for its imports
             side.join()
     finally:
         _stop(procs, conns)
+
+
+class Beside:
+    """`work()` in a daemon thread of this process, started now; `join()` waits for it and raises here what it
+    raised there (a thread's exception would otherwise be printed as a traceback and lost)."""
+
+    def __init__(self, work: Callable[[], None]):
+        import threading
+
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                work()
+            except Exception as exc:  # raised by `join`, in the caller's thread
+                self._error = exc
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _results(conns: list[Any], tasks: Sequence[Any], cost: Callable[[Any], int]) -> Iterator[Any]:
