@@ -113,7 +113,7 @@ def _checks_ahead(dataset: Dataset, bulk: bool) -> Any:
     """The dataset's cross-record checks in a forked process while this one screens it by the bulk path (`bulk`;
     issue 17, time: `data.pending`), where `forked.can_fork` allows; run here at once otherwise (the durable-rules
     and reference evaluators judge a checked dataset only). The child, or None."""
-    from feoc.determine.forked import Forked, Lost, can_fork
+    from feoc.determine.forked import Forked, can_fork
 
     checks = dataset.checks
     if checks is None:
@@ -129,7 +129,7 @@ def _checks_ahead(dataset: Dataset, bulk: bool) -> Any:
     def take() -> Any:
         try:
             return child.result()
-        except (Lost, Exception):  # killed, out of memory, any fault of the child's: the checks run here, so the
+        except Exception:  # `Lost` (killed), out of memory, any fault of the child's: the checks run here, so the
             return None  # answer never depends on the fork (a fault of the checks themselves is raised here)
     checks.elsewhere(take)
     return child

@@ -331,6 +331,5 @@ def _positions_of(column: Sequence[Any], words: Any) -> list[int]:
     if isinstance(column, Codes):
         import numpy as np
 
-        wanted = [code for code, value in enumerate(column.values) if value in words]
-        return np.flatnonzero(np.isin(column.codes, wanted)).tolist() if wanted else []
+        return np.flatnonzero(column.mask(lambda value: value in words)).tolist()
     return [pos for pos, value in enumerate(column) if value in words]

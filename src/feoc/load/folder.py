@@ -222,8 +222,12 @@ class _FileLineFinder(LineFinder):
 
 def _reads(files: list[Path], compact: bool, workers: int,
            meanwhile: Callable[[], None] | None = None) -> Generator[_FileRead, None, None]:
-    apart, workers = _apart(files, workers)
-    if not apart:  # `meanwhile` in a thread: a Parquet table is decoded without the GIL (issue 17, time)
+    # YAML files, two or more, each parsed in a worker; tables are read here meanwhile, never sent from a worker (at
+    # 1M entities a worker reading the holdings table took 1.95-2.72 s against 1.71-2.11 s for both read here: the
+    # columns pickled, sent and read back cost what the second core saved; issue 17)
+    texts = [path for path in files if not is_table_name(path.name)]
+    workers = min(workers, len(texts), os.cpu_count() or 1)
+    if workers <= 1:  # `meanwhile` in a thread: a Parquet table is decoded without the GIL (issue 17, time)
         side = None
         if meanwhile is not None:
             from feoc.load.workers import Beside  # a thread: for a command that has work meanwhile only
@@ -234,35 +238,24 @@ def _reads(files: list[Path], compact: bool, workers: int,
         if side is not None:  # joined before the load goes on: no thread is left when a process forks later
             side.join()
         return
-    # largest files first, so the last one to finish is small; results come back in file order. The other files
+    # largest files first, so the last one to finish is small; results come back in file order. The tables
     # are read here meanwhile, before any worker's result is waited for: pyarrow decodes on threads of its own
     from feoc.load.workers import ordered_map  # processes and pipes: for a parallel load only
 
-    tasks = [(path, compact) for path in apart]
+    tasks = [(path, compact) for path in texts]
     parallel = ordered_map(_read_in_worker, tasks, workers, _size, meanwhile)
     try:
-        own = {path: _read_file(path, compact) for path in files if path not in apart}
+        own = {path: _read_file(path, compact) for path in files if is_table_name(path.name)}
         for path in files:
             if path in own:
                 yield own.pop(path)
                 continue
             read = next(parallel)
-            if not is_table_name(path.name):  # a table's problems name rows, not lines
-                read.finder = read.finder or _FileLineFinder(path)
+            read.finder = read.finder or _FileLineFinder(path)
             yield read
         next(parallel, None)  # the workers' generator run to its end: it joins `meanwhile`'s thread there
     finally:
         parallel.close()
-
-
-def _apart(files: list[Path], workers: int) -> tuple[list[Path], int]:
-    """The files worker processes read (none: all here) and how many workers: YAML files, when there are two or
-    more, each in a worker; the tables are read here meanwhile. A table is not sent from a worker: at 1M entities a
-    worker reading the holdings table while this process read the entities' took 1.95-2.72 s against 1.71-2.11 s
-    for both read here (the columns pickled, sent and read back cost what the second core saved; issue 17)."""
-    workers = min(workers, len(files), os.cpu_count() or 1)
-    texts = [path for path in files if not is_table_name(path.name)]
-    return (texts, min(workers, len(texts))) if min(workers, len(texts)) > 1 else ([], 1)
 
 
 def _size(task: tuple[Path, bool]) -> int:

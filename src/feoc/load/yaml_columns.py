@@ -164,7 +164,7 @@ def _where(column: Sequence[Any], test: Callable[[Any], bool]) -> Any:
     if isinstance(column, Repeat):
         return np.full(len(column), bool(test(column.value)))
     if isinstance(column, Codes):
-        return np.array([bool(test(v)) for v in column.values], dtype=bool)[column.codes]
+        return column.mask(test)
     return np.fromiter(map(test, column), dtype=bool, count=len(column))
 
 

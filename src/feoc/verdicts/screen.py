@@ -274,6 +274,6 @@ def _bulk_table(bulk: BulkReadings, day: dt.date, law: Law, interpretation: str 
 
 
 def _rules(res: Any) -> Coded:
-    """The deciding rules of each entity (`BulkResult.rules_of`), in id order, coded: few distinct texts."""
+    """The deciding rules of each entity (`BulkResult.rules_coded`), in id order, coded: few distinct texts."""
     codes, labels = res.rules_coded()
     return Coded(codes[res.order], labels)

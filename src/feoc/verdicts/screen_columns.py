@@ -128,12 +128,3 @@ def small_unique(keys: Any, size: int) -> tuple[Any, Any]:
     lookup = np.zeros(max(size, 1), dtype=np.int64)
     lookup[distinct] = np.arange(len(distinct))
     return distinct.astype(keys.dtype), lookup[keys]
-
-
-def coded(values: Sequence[Any]) -> Coded:
-    """`values` (a list of few distinct values) as codes, int32 (the list itself is the caller's to drop)."""
-    import numpy as np
-
-    labels: dict[Any, int] = {}
-    codes = np.fromiter((labels.setdefault(v, len(labels)) for v in values), dtype=np.int32, count=len(values))
-    return Coded(codes, tuple(labels))
