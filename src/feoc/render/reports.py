@@ -216,7 +216,7 @@ def write_reports(out: Path, files: dict[str, str], fmt: str = "md", force: bool
             _safe_target(out, name)
         mine, others = _split(out, owned, fmt)
         outcome = Outcome(written=_write(out, files))
-        _tidy(out, files, mine, outcome, set(owned))
+        _tidy(out, files, mine, outcome, {*owned, MANIFEST})  # the manifest's temporary too, as `stale_files` lists it
         manifest = _manifest(files, others)
         if not same_bytes(out / MANIFEST, manifest.encode()):
             try:
@@ -243,7 +243,7 @@ def stale_files(out: Path, files: dict[str, str], fmt: str = "md",
         mine, others = _split(out, owned, fmt)
         stale = [name for name in sorted(files) if not same_bytes(out / name, files[name].encode())]
         stale += [name for name in sorted(set(mine) - set(files)) if _still_ours(out, name, mine[name])]
-        stale += _leftovers(out, set(files) | set(owned))
+        stale += _leftovers(out, {*files, *owned, MANIFEST})  # the manifest's too: a run killed while writing it
         if manifest is not None and not same_bytes(out / MANIFEST, _manifest(files, others).encode()):
             stale.append(MANIFEST)
     return sorted(stale)
