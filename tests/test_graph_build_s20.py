@@ -139,3 +139,50 @@ def test_the_worst_case_reads_the_real_cases_holdings_in_force(parquet_world_200
         [got[0].column("holdings", m) is dataset.column("holdings", m) for m in MEASURES] != [True] * len(MEASURES)
     for m in MEASURES:
         assert _layout(worst[m]) == _layout(fresh[m]), m
+
+
+def test_graphs_built_on_two_threads_are_the_graphs_built_one_by_one(parquet_world_2000, monkeypatch):
+    """Issue 17, time (session 23): a large table's stake graphs are built two at a time on two threads
+    (`bulk_graphs.built`). User story: an analyst's 1M screen builds its graphs on both cores, and every graph is the
+    one a build one at a time lays out; no thread is left behind (a process with a second thread never forks its
+    other readings: `forked.can_fork`)."""
+    import threading
+
+    dataset = load_dataset(parquet_world_2000, LAW, compact=True)
+    base = BulkReadings(dataset, DAY, LAW).run()
+    monkeypatch.setattr(bulk_graphs, "THREADS_FROM", 10**12)
+    one, _ = bulk_graphs.stake_graphs(dataset, base.index, base.rank, DAY)
+    monkeypatch.setattr(bulk_graphs, "THREADS_FROM", 0)
+    monkeypatch.setattr(bulk_graphs, "_cores", lambda: 2)
+    seen: set[str] = set()
+    real_built = bulk_graphs.built
+
+    def watched(makers, stakes):  # the threads are really used: each graph is made on a thread of the pool
+        def on_a_thread(make):
+            def run():
+                seen.add(threading.current_thread().name)
+                return make()
+            return run
+        return real_built({m: on_a_thread(make) for m, make in makers.items()}, stakes)
+    monkeypatch.setattr(bulk_graphs, "built", watched)
+    two, _ = bulk_graphs.stake_graphs(dataset, base.index, base.rank, DAY)
+    assert seen and all(name.startswith("feoc-graph") for name in seen)
+    assert list(two) == list(one) == list(MEASURES)
+    for m in MEASURES:
+        assert _layout(two[m]) == _layout(one[m]), m
+    assert threading.active_count() == 1
+
+
+def test_a_graph_that_fails_on_its_thread_raises_its_error(monkeypatch):
+    """An error building one graph on a thread (out of memory, a fault) is raised to the caller as it would be
+    one graph at a time, and no thread is left behind."""
+    import threading
+
+    monkeypatch.setattr(bulk_graphs, "_cores", lambda: 2)
+
+    def fails() -> StakeGraph:
+        raise MemoryError("no room for the graph")
+    fine = lambda: StakeGraph(2, np.array([0]), np.array([1]), np.array([0.5]))  # noqa: E731
+    with pytest.raises(MemoryError, match="no room"):
+        bulk_graphs.built({"equity": fine, "voting": fails}, 10**9)
+    assert threading.active_count() == 1
