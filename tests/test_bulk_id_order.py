@@ -31,3 +31,28 @@ def test_one_long_id_among_short_ones_is_sorted_alike():
     """A 64-character id among short ones: not every id padded to 64 bytes (they sort as strings), the same order."""
     ids = ["b", "a" * 64, "a", "c-1", "a"]
     assert id_order(ids).tolist() == sorted(range(len(ids)), key=lambda i: ids[i])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(SLUG_CHARS, max_size=6), st.text(st.characters(), max_size=4),
+                          st.sampled_from(["a\x00", "a", "\ud800x", "\U0001f600", "\uffff"])), max_size=40))
+def test_many_ids_sorted_by_arrow_in_the_order_python_sorts_them(ids: list[str]) -> None:
+    """Issue 17, time: many ids are sorted by Arrow (`_arrow_order`, a stable sort of their UTF-8 bytes): the order
+    `sorted` gives for slugs, a NUL, any character, duplicates (stable); a lone surrogate, which Arrow cannot hold,
+    falls back to the sort of Python strings, the same order."""
+    import numpy as np
+
+    from feoc.determine import bulk_index
+
+    expected = sorted(range(len(ids)), key=lambda i: ids[i])
+    got = bulk_index._arrow_order(ids)
+    if any("\ud800" <= ch <= "\udfff" for i in ids for ch in i):
+        assert got is None
+    else:
+        assert got is not None and got.dtype == np.int32 and got.tolist() == expected
+    old = bulk_index._ARROW_FROM
+    bulk_index._ARROW_FROM = 0  # id_order itself takes the Arrow way, or falls back
+    try:
+        assert id_order(ids).tolist() == expected
+    finally:
+        bulk_index._ARROW_FROM = old

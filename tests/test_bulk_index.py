@@ -57,6 +57,25 @@ def test_user_story_ids_read_from_another_file_are_found_by_their_text(count: in
     assert [index[c] for c in copies[:50]] == picks[:50]
 
 
+def test_user_story_a_few_licensors_are_found_each_by_a_binary_search(monkeypatch):
+    """Issue 17, time: a few ids read from another file (a licence agreement's licensor and licensee) among many
+    entities are each found by a binary search (`_FEW`), the answer the laid-out search and the dictionary give;
+    an unknown one is refused."""
+    from feoc.determine import bulk_index
+
+    ids, index = _index(20000, seed=3)
+    rng = random.Random(5)
+    picks = [rng.randrange(len(ids)) for _ in range(4)]
+    copies = ["".join(list(ids[p])) for p in picks]
+    assert len(copies) * bulk_index._FEW <= len(ids)  # the binary-search branch
+    assert index.of(copies).tolist() == picks
+    assert index._texts is None
+    with pytest.raises(KeyError):
+        index.of([copies[0], "zz-no-such-entity"])
+    monkeypatch.setattr(bulk_index, "_FEW", len(ids) + 1)  # every list goes the laid-out way
+    assert EntityIndex(ids, index.order).of(copies).tolist() == picks
+
+
 def test_user_story_an_id_that_is_no_entity_is_refused_not_guessed():
     """An unknown id raises KeyError (the dictionary's answer), as one lookup and in a column; `in` says no."""
     ids, index = _index(100)
