@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from feoc.cli import app
+from feoc.data.columns import Codes
 from feoc.data.model import MEASURES
 from feoc.render import csvfast
 from feoc.render.base import ScreenView
@@ -35,6 +36,15 @@ from feoc.verdicts.screen import COLUMNS, Screen
 from feoc.verdicts.screen_columns import Bools, Coded, Floats, Picked
 
 runner = CliRunner()
+
+
+def _maybe_coded(coded: bool, values: list[str]) -> Any:
+    """`values` as a list, or as a loaded column of few values (`data.columns.Codes`, as a compact load keeps an
+    entity's type): the screen's `type` column picks either (issue 17: the coded one is written from its few values)."""
+    if not coded:
+        return values
+    distinct = sorted(set(values))
+    return Codes(np.array([distinct.index(v) for v in values], dtype=np.uint8), distinct)
 
 # the characters each sanitiser acts on, and plain ones: formula starts (ASCII and full-width), controls, bidi
 # overrides, a noncharacter, NBSP, Markdown and HTML metacharacters, the pieces of autolinks, quotes and separators
@@ -129,8 +139,8 @@ def tables(draw: st.DrawFn) -> Screen:
     nations = ["", "CN", "CN;RU"]
     columns: dict[str, Any] = {
         "entity": Picked(order, [f"e-{i}" for i in range(rows)]), "name": Picked(order, names),
-        "type": Picked(order, draw(st.lists(st.sampled_from(["company", "government_body"]), min_size=rows,
-                                            max_size=rows))),
+        "type": Picked(order, _maybe_coded(draw(st.booleans()), draw(st.lists(
+            st.sampled_from(["company", "government_body", "=cmd", "a,b", "x\ny"]), min_size=rows, max_size=rows)))),
         "status": Coded(np.array(draw(st.lists(st.integers(0, 2), min_size=rows, max_size=rows)), dtype=np.int32),
                         ["feoc", "not_feoc", "cannot_be_determined"]),
         "feoc": Bools(np.array(draw(st.lists(st.booleans(), min_size=rows, max_size=rows)))),

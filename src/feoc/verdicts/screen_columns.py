@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from feoc.data.columns import Texts
+from feoc.data.columns import Codes, Texts
 
 _BLOCK = 65536  # values made at a time when a column is read through
 
@@ -112,6 +112,14 @@ class Picked(Coded):
 
     def __init__(self, codes: Any, values: Sequence[Any]):
         self.codes, self.values = codes, values  # the list itself, not a copy
+
+    def distinct(self) -> tuple[Any, Any]:
+        """As `Coded.distinct`; a loaded column of few values (`data.columns.Codes`: an entity's type) gives its own
+        codes, picked, into its few values. Issue 17, time: a 1M screen's `type` column was a list of a million
+        values, formatted and laid out as a million texts (0.15 s), not eight."""
+        if isinstance(self.values, Codes):
+            return self.values.codes[self.codes], list(self.values.values)
+        return super().distinct()
 
 
 def small_unique(keys: Any, size: int) -> tuple[Any, Any]:
