@@ -128,3 +128,5 @@ def _arrow_order(ids: Sequence[str]) -> np.ndarray | None:
         return pc.array_sort_indices(pa.array(ids, type=pa.string())).to_numpy().astype(np.int32)
     except (pa.ArrowException, UnicodeError, ValueError, TypeError, OverflowError):
         return None
+    finally:  # the Arrow text's pages given back now (Arrow's pool keeps freed memory otherwise: issue 17, memory)
+        pa.default_memory_pool().release_unused()
