@@ -99,10 +99,17 @@ class _FileRead:
 # share's key: a search for the key itself at every position of the text cost ~7 s of a million-entity load.
 _PLAIN_NUMBER = re.compile(r":[ \t]*(?=[0-9.]*_|[0-9]*\.0*[1-9][0-9]{15})([0-9][0-9._]*|\.[0-9._]+)")
 _SHARE_KEY = re.compile(r"\b(equity|voting|board_seats|debt)[ \t]*\Z")  # searched up to the colon
+# What every such number holds, searched first over the whole text, each from a literal character (`_`, `.`) that
+# the regex engine scans for in C: a digit or a point before a `_`, or a point before 16 digits, the first not 0.
+# A text with neither holds no such number (the search at each colon is then skipped). Issue 17, time: 0.029 s
+# against 0.090 s for a 27 MB file of the 1M world.
+_CLUES = (re.compile(r"_(?<=[0-9.]_)"), re.compile(r"\.(?=0*[1-9][0-9]{15})"))
 
 
 def _plain_shares(text: str, name: str) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
+    if not any(clue.search(text) for clue in _CLUES):
+        return problems
     for number in _PLAIN_NUMBER.finditer(text):
         key = _SHARE_KEY.search(text, text.rfind("\n", 0, number.start()) + 1, number.start())
         if key is not None:
