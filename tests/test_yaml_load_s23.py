@@ -6,7 +6,11 @@ and columns as the ways they replace.
   before: the same problems at the same lines as the former one-regex search, on generated texts;
 - the column read (`yaml_columns.read_columns`) no longer searches each column for a null or a field left out: the
   field's adapter or a test of the values' types refuses them; for every field of both kinds, a null and a field
-  left out in one record of four are read as the models read them, or given up where the models refuse them.
+  left out in one record of four are read as the models read them, or given up where the models refuse them;
+- the holdings' references of a YAML load are found among the entities by their objects' addresses, the others by
+  their hashes then text (`shared_ids._by_identity`): the very columns the text look-up alone gives (the same
+  positions, or the same list of the same objects), with dangling references, duplicate ids (the same object twice,
+  or equal texts), odd texts (a lone surrogate, which Arrow cannot hold), generated.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feoc.data.columns import Refs
 from feoc.data.problems import Problem
-from feoc.load import folder, yaml_columns
+from feoc.load import folder, shared_ids, yaml_columns
 from feoc.load.columns import kind_columns
 from test_parquet_input import ENTITY, HOLDING
 from test_yaml_columns import assert_same_columns, models_columns
@@ -85,3 +90,96 @@ def test_hostile_a_null_or_a_field_left_out_reads_as_the_models_or_is_given_up(k
     else:
         assert fast is not None, f"{kind}.{column}: the models read it, so does the column read"
         assert_same_columns(kind, fast, slow)
+
+
+_TEXTS_OF_IDS = st.sampled_from(["a", "b", "maker-1", "fund-2", "\ud800x", "é-3", ""])
+
+
+def _fresh(text: str) -> str:
+    """Equal text, another object (but for the one-character texts Python keeps one object of)."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+
+
+@st.composite
+def _kept(draw: Any) -> dict[str, Any]:
+    """Entities' ids (fresh objects, some the same object twice, some equal texts) and holdings naming them by
+    their very objects, by fresh copies of their texts, or naming no entity."""
+    ids: list[str] = []
+    for text in draw(st.lists(_TEXTS_OF_IDS, min_size=1, max_size=8)):
+        ids.append(ids[-1] if ids and draw(st.integers(0, 5)) == 0 else _fresh(text))
+    way = st.tuples(st.sampled_from(["object", "copy", "dangling"]), st.integers(0, len(ids) - 1))
+
+    def reference(how: str, at: int) -> str:
+        return ids[at] if how == "object" else _fresh(ids[at] if how == "copy" else draw(_TEXTS_OF_IDS) + "-ghost")
+
+    return {"entities": {"id": ids},
+            "holdings": {name: [reference(*w) for w in draw(st.lists(way, min_size=1, max_size=12))]
+                         for name in shared_ids.REFERENCES}}
+
+
+def _as_found(column: Any) -> Any:
+    if isinstance(column, Refs):
+        return "positions", column.codes.tolist(), id(column.values)
+    return "objects", list(column), list(map(id, column))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_kept())
+def test_property_references_found_by_their_objects_are_the_text_look_ups(kept):
+    """The same holdings found by address then hash (the YAML load's way) and by text alone: the very same columns,
+    positions for positions, objects for objects; never a crash."""
+    both = [kept, {"entities": {"id": kept["entities"]["id"]}, "holdings": dict(kept["holdings"])}]
+    shared_ids.share_entity_ids(both[0])
+    former = shared_ids._by_identity
+    try:
+        shared_ids._by_identity = lambda ids, holdings: {}  # the text look-up alone, as before session 23
+        shared_ids.share_entity_ids(both[1])
+    finally:
+        shared_ids._by_identity = former
+    for name in shared_ids.REFERENCES:
+        assert _as_found(both[0]["holdings"][name]) == _as_found(both[1]["holdings"][name]), name
+
+
+def test_user_story_a_worlds_references_are_mostly_found_by_address_the_rest_by_hash():
+    """A supplier file's holdings name its own makers by their id objects and another file's by copies of the text:
+    positions all found, by address and by hash; a duplicate id sends the look-up to the text, which gives the
+    first of the two as before."""
+    ids = [f"maker-{i}" for i in range(1000)]
+    holders = [ids[(i * 7) % 1000] if i % 4 else "".join(["maker-", str((i * 7) % 1000)]) for i in range(3000)]
+    found = shared_ids._by_identity(ids, {"holder": holders, "entity": [ids[i % 1000] for i in range(3000)]})
+    assert found["holder"].tolist() == [(i * 7) % 1000 for i in range(3000)]
+    assert found["entity"].tolist() == [i % 1000 for i in range(3000)]
+    twice = [*ids, "".join(["maker-", "5"])]
+    assert shared_ids._by_identity(twice, {"holder": holders}) == {}
+    kept: dict[str, Any] = {"entities": {"id": twice}, "holdings": {"holder": [twice[-1]], "entity": [ids[1]]}}
+    shared_ids.share_entity_ids(kept)
+    assert kept["holdings"]["holder"].codes.tolist() == [5]
+
+
+def test_an_address_beside_an_ids_object_is_no_id():
+    """The address table's slot holds an id's position; an address in the same slot that is not that object's (a
+    reference object near it in memory) is no id: found by its text, never taken for the neighbour."""
+    import numpy as np
+
+    made = sorted((_fresh(f"maker-{i}") for i in range(50_000)), key=id)  # 500 of them close in memory: a table
+    start = min(range(len(made) - 500), key=lambda i: id(made[i + 499]) - id(made[i]))
+    ids = made[start:start + 500]
+    assert shared_ids._Addresses(ids).table is not None
+    for at in (shared_ids._Addresses(ids), _sorted_addresses(ids)):
+        addresses = np.fromiter(map(id, ids), dtype=np.int64, count=len(ids))
+        places, missed = at(addresses)
+        assert places.tolist() == list(range(500)) and missed.tolist() == []
+        places, missed = at(np.concatenate([addresses + 8, addresses - 8, [0, 1 << 62]]))
+        assert missed.tolist() == list(range(1002))
+
+
+def _sorted_addresses(ids: list[str]) -> Any:
+    """The addresses searched in order, as where the table would be too large or two ids share a slot."""
+    former = shared_ids._SLOTS
+    try:
+        shared_ids._SLOTS = 0
+        at = shared_ids._Addresses(ids)
+    finally:
+        shared_ids._SLOTS = former
+    assert at.table is None
+    return at
