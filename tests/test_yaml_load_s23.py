@@ -7,6 +7,9 @@ and columns as the ways they replace.
 - the column read (`yaml_columns.read_columns`) no longer searches each column for a null or a field left out: the
   field's adapter or a test of the values' types refuses them; for every field of both kinds, a null and a field
   left out in one record of four are read as the models read them, or given up where the models refuse them;
+- it reads the records' keys a block of records at a time (`yaml_columns._gathered`): generated lists, plain and
+  hostile, read in blocks of 1, 2 and 5 records give what the models give (a key first written in a later block,
+  a typo or a record that is not a mapping there), and a world-sized list crosses blocks as the models read it;
 - the holdings' references of a YAML load are found among the entities by their objects' addresses, the others by
   their hashes then text (`shared_ids._by_identity`): the very columns the text look-up alone gives (the same
   positions, or the same list of the same objects), with dangling references, duplicate ids (the same object twice,
@@ -27,7 +30,14 @@ from feoc.data.problems import Problem
 from feoc.load import folder, shared_ids, yaml_columns
 from feoc.load.columns import kind_columns
 from test_parquet_input import ENTITY, HOLDING
-from test_yaml_columns import assert_same_columns, models_columns
+from test_yaml_columns import (
+    HOSTILE_ENTITIES,
+    HOSTILE_HOLDINGS,
+    PLAIN_ENTITIES,
+    PLAIN_HOLDINGS,
+    assert_same_columns,
+    models_columns,
+)
 
 # the search as it was (session 19): a key, a colon, a number YAML would round
 _FORMER = re.compile(r"\b(equity|voting|board_seats|debt)[ \t]*:[ \t]*(?=[0-9.]*_|[0-9]*\.0*[1-9][0-9]{15})"
@@ -183,3 +193,44 @@ def _sorted_addresses(ids: list[str]) -> Any:
         shared_ids._SLOTS = former
     assert at.table is None
     return at
+
+
+def _in_blocks(kind: str, items: list[Any], block: int) -> Any:
+    former = yaml_columns._BLOCK
+    try:
+        yaml_columns._BLOCK = block
+        return yaml_columns.read_columns(kind, items, {})
+    finally:
+        yaml_columns._BLOCK = former
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.tuples(st.just("entities"), st.one_of(PLAIN_ENTITIES, HOSTILE_ENTITIES)),
+                 st.tuples(st.just("holdings"), st.one_of(PLAIN_HOLDINGS, HOSTILE_HOLDINGS))),
+       st.sampled_from([1, 2, 5]))
+def test_property_records_read_in_blocks_read_as_the_models(case, block):
+    """Generated entities and holdings (percent texts, ranges, nulls, typos, bad dates), read a few records at a
+    time: the models' columns, or given up where the models refuse the list, as read in one block."""
+    kind, items = case
+    fast, slow = _in_blocks(kind, items, block), models_columns(kind, items)
+    if slow is None:
+        assert fast is None
+    elif fast is not None:
+        assert_same_columns(kind, fast, slow)
+    whole = yaml_columns.read_columns(kind, items, {})
+    assert (fast is None) == (whole is None)
+
+
+@pytest.mark.parametrize("odd", [None, {"note": "first written late"}, {"equtiy": 0.3}, ["catl", "byd"]])
+def test_user_story_a_long_list_reads_across_blocks_as_the_models(odd):
+    """A file of 3000 holdings, one of them late in the list writing a key no earlier one does, a typo, or not a
+    mapping at all: read as the models read it, or given up where they refuse it."""
+    items: list[Any] = [{"holder": f"h{i}", "entity": f"e{i % 7}", "equity": 0.01 * (i % 90)} for i in range(3000)]
+    if isinstance(odd, dict):
+        items[2500] = {**items[2500], **odd}
+    elif odd is not None:
+        items[2500] = odd
+    fast, slow = yaml_columns.read_columns("holdings", items, {}), models_columns("holdings", items)
+    assert (fast is None) == (slow is None) == (odd is not None and "note" not in odd)
+    if slow is not None:
+        assert_same_columns("holdings", fast, slow)

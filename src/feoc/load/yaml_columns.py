@@ -52,15 +52,15 @@ def read_columns(kind: str, items: list[Any], shared: dict[str, str]) -> Columns
     """The fields of the records `items` (one file's list under `kind`, as the YAML parser gave them), checked, as
     columns in the model's field order; or None when the list must go through the models. `shared` (per file) makes
     each id and reference one string object, as the models' path does (`folder._one_object_per_value`)."""
-    if not items or not bulk_reviewed(kind) or set(map(type, items)) != {dict}:
-        return None
-    written = set().union(*items)
-    names = kind_columns(kind)  # YAML name -> (field, shape)
-    if not written <= names.keys():
+    if not items or not bulk_reviewed(kind):
         return None
     model = KINDS[kind]
+    names = kind_columns(kind)  # YAML name -> (field, shape)
+    gathered = _gathered(items, {column: _default(model.model_fields[field]) for column, (field, _) in names.items()})
+    if gathered is None:
+        return None
     try:
-        values = {field: _column(kind, field, shape, items, column in written, column, shared)
+        values = {field: _column(kind, field, shape, gathered.pop(column, None), len(items), shared)
                   for column, (field, shape) in names.items()}
         suspect_record(values)
         (_suspect_entities if kind == "entities" else _suspect_holdings)(values)
@@ -69,19 +69,44 @@ def read_columns(kind: str, items: list[Any], shared: dict[str, str]) -> Columns
     return Columns(values[name] for name in model.model_fields)
 
 
-def _column(kind: str, field: str, shape: Any, items: list[Any], written: bool, column: str,
+def _default(info: Any) -> Any:
+    """What a record that leaves the field out holds: its default, or `_ABSENT` for a required field."""
+    return _ABSENT if info.is_required() else info.get_default(call_default_factory=True)
+
+
+_BLOCK = 1024  # records read at a time by `_gathered`
+
+
+def _gathered(items: list[Any], defaults: dict[str, Any]) -> dict[str, list[Any]] | None:
+    """Each key the records write -> every record's value (`defaults[key]` where it is left out); None where a record
+    is not a mapping or writes a key that is no field's YAML name (a typo, `start` for `from`). Read a block of
+    records at a time, every key of a block while its records are still in the CPU's cache (issue 17, time: 0.045 s
+    against 0.071 s for the 100k entities of a file of the 1M world, 0.058 against 0.075 for its 155k holdings)."""
+    out: dict[str, list[Any]] = {}
+    for at in range(0, len(items), _BLOCK):
+        part = items[at:at + _BLOCK]
+        if set(map(type, part)) != {dict}:
+            return None
+        for key in set().union(*part).difference(out):  # a key first written here: its default until now
+            if key not in defaults:
+                return None
+            out[key] = [defaults[key]] * at
+        for key, column in out.items():
+            column.extend(map(dict.get, part, itertools.repeat(key), itertools.repeat(defaults[key])))
+    return out
+
+
+def _column(kind: str, field: str, shape: Any, values: list[Any] | None, records: int,
             shared: dict[str, str]) -> Sequence[Any]:
-    """One field of every record, checked; a field left out is its default (a give-up if required)."""
-    info = KINDS[kind].model_fields[field]
-    required = info.is_required()
-    default = _ABSENT if required else info.get_default(call_default_factory=True)
-    if not written:
-        if required:
+    """One field of every record (`values`: None where no record writes it), checked; a field left out is its
+    default (a give-up if required)."""
+    default = _default(KINDS[kind].model_fields[field])
+    if values is None:
+        if default is _ABSENT:
             raise GiveUp(field)
-        return Repeat(default, len(items))
+        return Repeat(default, records)
     # a required field left out (`_ABSENT`) or a null where the field takes none is refused below by the field's
     # adapter or by a test of the values' types, not by a search of each column for them (issue 17, time)
-    values: list[Any] = list(map(dict.get, items, itertools.repeat(column), itertools.repeat(default)))
     adapter = field_adapter(KINDS[kind], field)
     if field in _SHARE_FIELDS:
         if default is not None:  # every share field takes a null (NaN below): a new one must be reviewed
