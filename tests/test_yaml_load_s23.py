@@ -10,8 +10,8 @@ and columns as the ways they replace.
 - it reads the records' keys a block of records at a time (`yaml_columns._gathered`): generated lists, plain and
   hostile, read in blocks of 1, 2 and 5 records give what the models give (a key first written in a later block,
   a typo or a record that is not a mapping there), and a world-sized list crosses blocks as the models read it;
-- a worker process sends a compact kind's columns as the parent's column builder keeps them (`Repeat`, `Sparse`):
-  the columns built are those of a read in the parent;
+- a worker process sends a compact kind's columns as the parent keeps them (`Repeat`, `Sparse`, names as `Texts`):
+  the columns kept are those of a read in the parent;
 - the holdings' references of a YAML load are found among the entities by their objects' addresses, the others by
   their hashes then text (`shared_ids._by_identity`): the very columns the text look-up alone gives (the same
   positions, or the same list of the same objects), with dangling references, duplicate ids (the same object twice,
@@ -240,28 +240,31 @@ def test_user_story_a_long_list_reads_across_blocks_as_the_models(odd):
 
 def test_user_story_a_workers_columns_are_built_as_the_parents_read(tmp_path):
     """A file of entities most of which leave `aliases`, `sources` and `political_figure_of` out, and holdings: the
-    columns built from a worker's read (kept sparse or repeated there) equal, value for value and type for type,
-    those built from the same file read in the parent."""
-    from feoc.data.columns import Sparse
+    columns kept from a worker's read (made sparse, repeated, names put in one buffer there) equal, value for value
+    and type for type, those kept from the same file read in the parent."""
+    from feoc.data.columns import Sparse, Texts
     from feoc.load.columns import ColumnBuilder
     from test_yaml_columns import exact, write_yaml
 
-    entities = [{"id": f"e{i}", "name": f"E {i}", "type": "company", "incorporated_in": "CN",
+    entities = [{"id": f"e{i}", "name": f"É {i}" if i % 3 else f"E {i}", "type": "company", "incorporated_in": "CN",
                  **({"aliases": [f"A{i}"], "political_figure_of": "CN", "type": "person"} if i % 50 == 0 else {})}
                 for i in range(400)]
     holdings = [{"holder": f"e{i}", "entity": f"e{i + 1}", "equity": 0.5} for i in range(399)]
     write_yaml(tmp_path / "w.yaml", {"entities": entities, "holdings": holdings})
-    built = []
+    kept = []
     reads = folder._read_file(tmp_path / "w.yaml", True), folder._read_in_worker((tmp_path / "w.yaml", True))
-    assert any(isinstance(part, Sparse) for part in reads[1].records[0][1])  # sent sparse, not as 400 values
+    sent = dict(zip(folder.KINDS["entities"].model_fields, reads[1].records[0][1]))
+    assert isinstance(sent["aliases"], Sparse) and isinstance(sent["name"], Texts)  # not 400 values each
     for read in reads:
         columns = {}
         for kind, parts, _ in read.records:
             builders = [ColumnBuilder() for _ in parts]
             for builder, part in zip(builders, parts):
                 builder.add(part)
-            columns[kind] = [builder.column() for builder in builders]
-        built.append(columns)
-    for kind, columns in built[0].items():
-        for a, b in zip(columns, built[1][kind]):
-            assert type(a) is type(b) and list(map(exact, a)) == list(map(exact, b))
+            columns[kind] = dict(zip(folder.KINDS[kind].model_fields, (builder.column() for builder in builders)))
+        folder._own_texts(columns)  # as the load keeps them
+        kept.append(columns)
+    for kind, columns in kept[0].items():
+        for name, column in columns.items():
+            other = kept[1][kind][name]
+            assert type(other) is type(column) and list(map(exact, other)) == list(map(exact, column)), name

@@ -19,11 +19,11 @@ import gc
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import ValidationError
 
@@ -208,13 +208,20 @@ def _one_object_per_value(key: str, models: list[Any], shared: dict[str, str]) -
 def _read_in_worker(args: tuple[Path, bool]) -> _FileRead:
     out = _read_file(*args)
     out.finder = None  # the text stays here; the parent re-reads a file only to locate a problem in it
-    # a compact kind's columns kept as the parent's column builder keeps them (one value throughout as `Repeat`,
-    # nearly all one empty value as `Sparse`: `columns.constant`), made here, on the worker's core, not by the
-    # parent once the last file is in (issue 17, time: 0.05 s less of the 1M load's serial end, measured in
-    # session 23)
-    out.records = [(key, Columns(map(constant, models)) if isinstance(models, Columns) else models, indexes)
-                   for key, models, indexes in out.records]
+    # a compact kind's columns kept as the parent keeps them (one value throughout as `Repeat`, nearly all one empty
+    # value as `Sparse`: `columns.constant`; an entity's name in one buffer: `_own_texts`), made here, on the
+    # worker's core, not by the parent once the last file is in, and sent as one buffer, not 10^5 strings (issue
+    # 17, time: the 1M load's serial end 0.05 + 0.08 s less, measured in session 23)
+    out.records = [(key, _as_kept(key, models), indexes) for key, models, indexes in out.records]
     return out
+
+
+def _as_kept(kind: str, columns: Any) -> Any:
+    if not isinstance(columns, Columns):
+        return columns
+    own = _OWN_TEXTS.get(kind, ())
+    return Columns(Texts.of(values) if name in own and _all_texts(values) else constant(values)
+                   for name, values in zip(KINDS[kind].model_fields, columns))
 
 
 class _FileLineFinder(LineFinder):
@@ -337,8 +344,12 @@ def _own_texts(kept: dict[str, dict[str, Any]]) -> None:
     for kind, names in _OWN_TEXTS.items():
         for name in names:
             values = kept.get(kind, {}).get(name)
-            if isinstance(values, (list, tuple)) and all(type(v) is str for v in values):
+            if _all_texts(values):
                 kept[kind][name] = Texts.of(values)
+
+
+def _all_texts(values: Any) -> TypeGuard[Sequence[str]]:
+    return isinstance(values, (list, tuple)) and all(type(v) is str for v in values)
 
 
 @functools.cache
