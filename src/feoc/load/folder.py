@@ -217,6 +217,7 @@ def _read_in_worker(args: tuple[Path, bool]) -> _FileRead:
 
 
 def _as_kept(kind: str, columns: Any) -> Any:
+    """A compact kind's columns (a worker's read of them) as `_load` keeps them; records of any other kind as read."""
     if not isinstance(columns, Columns):
         return columns
     own = _OWN_TEXTS.get(kind, ())
