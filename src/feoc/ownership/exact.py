@@ -76,7 +76,7 @@ def exact_interests(edges: StakesIn, sources: Collection[Any], targets: Iterable
     found = _ordered(edges, sources, targets)
     if found is None:
         return None
-    ordered, sources = found
+    ordered, sources, edges = found
     asked = set(targets)
     limits = (written(lookthrough), decimal(lookthrough)) if control else None
     value: dict[Any, Exact] = {}
@@ -140,16 +140,16 @@ def _in_fractions(stakes: Iterable[tuple[Any, float]], sources: Collection[Any],
 
 
 def _ordered(edges: StakesIn, sources: Collection[Any],
-             targets: list[Any]) -> tuple[list[tuple[list[Any], bool, bool]], Collection[Any]] | None:
+             targets: list[Any]) -> tuple[list[tuple[list[Any], bool, bool]], Collection[Any], StakesIn] | None:
     """The targets and every holder above them (not above a source), as strongly connected components in
-    topological order, each with whether it is a cycle and whether a source may lie above it, and the sources
-    (those among them, on arrays); None beyond EXACT_NODES. An index on arrays does this compiled
-    (`above.InEdgeIndex.walk`: any topological order gives the same fractions, and it tells the acyclic entities
-    no source reaches, whose interest is 0)."""
+    topological order, each with whether it is a cycle and whether a source may lie above it, with the sources
+    and the stakes to read (on arrays, those among them, in dictionaries); None beyond EXACT_NODES. An index on
+    arrays does this compiled (`above.InEdgeIndex.walk`: any topological order gives the same fractions, and it
+    tells the acyclic entities no source reaches, whose interest is 0)."""
     on_arrays = getattr(edges, "walk", None)
     if on_arrays is not None:
         walked = on_arrays(sources, targets)
-        return None if walked is None else (walked.components, walked.sources)
+        return None if walked is None else (walked.components, walked.sources, walked.stakes)
     nodes = upstream(edges, sources, targets)
     if nodes is None:
         return None
@@ -161,7 +161,7 @@ def _ordered(edges: StakesIn, sources: Collection[Any],
         for holder, _ in edges.get(node, ()):
             out.setdefault(holder, []).append(node)
     return [(c, len(c) > 1 or c[0] in out.get(c[0], ()), True)
-            for c in components_in_topological_order(set(nodes), out)], sources
+            for c in components_in_topological_order(set(nodes), out)], sources, edges
 
 
 def upstream(edges: StakesIn, sources: Collection[Any],
