@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feoc.ownership import exact
+from feoc.ownership import above, exact
 from feoc.ownership.arrays import IndexSet, StakeGraph
 from feoc.ownership.cycles import components_in_topological_order, solve_held
 
@@ -130,3 +130,23 @@ def test_the_fallback_is_taken_when_a_product_would_round(monkeypatch):
     monkeypatch.setattr(exact, "EXACT", small)
     assert exact.exact_interests(edges, {0}, [2], False, 0.0) == {2: Fraction(123456789 * 987654321, 10**18)}
     assert summed == [[(0, 0.123456789)], [(1, 0.987654321)]]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(STAKES, st.sets(st.integers(0, N - 1), max_size=3), st.lists(st.integers(0, N - 1), min_size=1, max_size=5),
+       st.integers(1, N))
+def test_the_walks_marks_are_left_clear_for_the_next_walk(raw, sources, targets, limit):
+    """The marks a walk keeps over every entity (`above._SCRATCH`) are all clear after it, whether it finished or
+    gave up for size (a limit of `limit` entities), so the next walk sees what a fresh one would."""
+    _, graph = _world(raw)
+    mask = np.zeros(N, dtype=bool)
+    mask[list(sources)] = True
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(above, "EXACT_NODES", limit)
+        first = graph.in_edges().walk(IndexSet(mask), targets)
+    assert not above._SCRATCH[N][0].any()
+    again = graph.in_edges().walk(IndexSet(mask), targets)
+    above._SCRATCH.clear()
+    fresh = graph.in_edges().walk(IndexSet(mask), targets)
+    assert again == fresh
+    assert first is None or first == fresh
