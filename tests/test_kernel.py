@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feoc.ownership import arrays, cycles, exact, kernel
+from feoc.ownership import above, arrays, cycles, exact, kernel
 from feoc.ownership.arrays import NotBulk, StakeGraph
 from feoc.ownership.graph import Graph, Stake, in_edges
 
@@ -202,7 +202,7 @@ def test_compiled_code_is_cached_under_the_users_cache_and_read_only_packages_wo
        st.sampled_from(["multiply", "control"]), st.sampled_from([(20_000, 40), (5, 40), (20_000, 2), (20_000, 1)]))
 def test_exact_figures_walked_on_arrays_equal_the_dictionary_walk(raw, sources, targets, tracing, limits):
     """Issue 15's exact re-decision next to a threshold: the walk above the asked-for entities and its cycles in
-    topological order, done on arrays (`InEdgeIndex.components_above`), give the very fractions of the dictionary
+    topological order, done on arrays (`InEdgeIndex.walk`), give the very fractions of the dictionary
     walk of `ownership.exact`, and give up (None) exactly when it does (too many entities, a cycle too large)."""
     kept = _kept(raw)
     compiled, _ = _graphs(kept)
@@ -212,7 +212,7 @@ def test_exact_figures_walked_on_arrays_equal_the_dictionary_walk(raw, sources, 
             edges.setdefault(t, []).append((h, s))
     control = tracing == "control"
     with pytest.MonkeyPatch.context() as patch:
-        for module in (exact, arrays):
+        for module in (exact, above):
             patch.setattr(module, "EXACT_NODES", limits[0])
             patch.setattr(module, "EXACT_CYCLE", limits[1])
         exact._SOLVED.clear()

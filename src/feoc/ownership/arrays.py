@@ -14,18 +14,14 @@ reports them as an input error.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from feoc.data.problems import InputError
 from feoc.ownership import kernel, kernel_build
+from feoc.ownership.above import IndexSet, InEdgeIndex
 from feoc.ownership.cycles import array_components, solve_cycle
-from feoc.ownership.exact import EXACT_CYCLE, EXACT_NODES
 from feoc.ownership.graph import interest_rule, lookthrough_of
 from feoc.ownership.rounding import Packed, pack, py_round, unpack
 
@@ -55,93 +51,6 @@ class _Level:
     targets: np.ndarray  # this level's acyclic nodes
     ranks: list[tuple[np.ndarray, np.ndarray]]  # per rank r: (edge indexes, target positions) of each node's r-th stake
     cycles: list[_Cycle] = field(default_factory=list)
-
-
-class InEdgeIndex:
-    """The stakes held in each entity, read on demand: `get(entity)` -> [(holder, share)] (the only
-    mapping method `ownership.exact` uses), without building a dictionary over every entity. Issue 17, memory: it
-    reads the graph's own edges, sorted by target and, for one target, by holder id (`StakeGraph`), through each
-    entity's range of them (`lo`, `hi`), with no copy of its own."""
-
-    def __init__(self, lo: np.ndarray, hi: np.ndarray, holder: np.ndarray, share: np.ndarray):
-        self.lo, self.hi, self.holder, self.share = lo, hi, holder, share
-
-    def get(self, node: int, default: Any = ()) -> Any:
-        lo, hi = int(self.lo[node]), int(self.hi[node])
-        if lo == hi:
-            return default
-        return list(zip(self.holder[lo:hi].tolist(), self.share[lo:hi].tolist()))
-
-    def memo(self) -> _Memo:
-        """A view that keeps what it read: one exact evaluation reads each entity's stakes three or four times."""
-        return _Memo(self)
-
-    def components_above(self, sources: Any, targets: list[int]) -> list[tuple[list[int], bool, bool]] | None:
-        """For `ownership.exact.exact_interests`: the targets and every holder above them (not above a source that
-        is not a target) as strongly connected components in topological order, members ascending, each with
-        whether it is a cycle and whether it is reached (False only for an entity outside any cycle that is no
-        source and has no source above it: its interest is 0). None where that function gives up for size alone:
-        a holder added past EXACT_NODES entities, or a cycle over EXACT_CYCLE members."""
-        mask = sources.mask if isinstance(sources, IndexSet) else np.isin(np.arange(len(self.lo)), list(sources))
-        nodes = kernel.upstream(self.lo, self.hi, self.holder, np.ascontiguousarray(mask, dtype=np.bool_),
-                                np.array(targets, dtype=np.int64), EXACT_NODES)
-        if not len(nodes):
-            return [] if not targets else None
-        asked = np.zeros(len(mask), dtype=bool)
-        asked[targets] = True
-        walked = nodes[~mask[nodes] | asked[nodes]]  # a source's holders do not count
-        starts = self.lo[walked].astype(np.int64)
-        counts = self.hi[walked] - starts
-        edges = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
-        position = np.zeros(len(mask), dtype=np.int64)
-        position[nodes] = np.arange(len(nodes))
-        src, dst = position[self.holder[edges]], np.repeat(position[walked], counts)
-        ncomp, label = csgraph.connected_components(sparse.csr_matrix((np.ones(len(src)), (src, dst)),
-                                                    shape=(len(nodes), len(nodes))), directed=True, connection="strong")
-        size = np.bincount(label, minlength=ncomp)
-        if int(size.max()) > EXACT_CYCLE:
-            return None
-        cyclic = size > 1
-        cyclic[label[src[src == dst]]] = True
-        order = np.lexsort((nodes, label, kernel.topological(ncomp, label[src], label[dst])[label]))
-        reached = _reached(len(nodes), src, dst, mask[nodes]) | cyclic[label]
-        members, comps = nodes[order].tolist(), label[order]
-        cuts = (np.flatnonzero(comps[1:] != comps[:-1]) + 1).tolist()
-        return [(members[a:b], bool(cyclic[comps[a]]), bool(reached[order[a]]))
-                for a, b in zip([0, *cuts], [*cuts, len(members)])]
-
-
-class _Memo:
-    """`InEdgeIndex.get`, each entity read once (for one exact evaluation, then dropped)."""
-
-    def __init__(self, index: InEdgeIndex):
-        self.index = index
-        self.seen: dict[int, Any] = {}
-
-    def get(self, node: int, default: Any = ()) -> Any:
-        got = self.seen.get(node)
-        if got is None:
-            got = self.seen[node] = self.index.get(node, None)
-        return default if got is None else got
-
-    def components_above(self, sources: Any, targets: list[int]) -> list[tuple[list[int], bool, bool]] | None:
-        return self.index.components_above(sources, targets)
-
-
-class IndexSet:
-    """A boolean mask read as the set of its indexes (membership only, what `ownership.exact` asks)."""
-
-    def __init__(self, mask: np.ndarray):
-        self.mask = mask
-
-    def __contains__(self, i: object) -> bool:
-        return isinstance(i, int) and bool(self.mask[i])
-
-    def __len__(self) -> int:
-        return int(self.mask.sum())
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(np.flatnonzero(self.mask).tolist())
 
 
 class StakeGraph:
@@ -330,17 +239,6 @@ def _weight(vals: np.ndarray, is_source: np.ndarray, control: bool, lookthrough:
     return np.where(is_source, 1.0, vals)
 
 
-def _reached(k: int, src: np.ndarray, dst: np.ndarray, is_source: np.ndarray) -> np.ndarray:
-    """Which of `k` nodes are sources or lie below one (edges src -> dst): breadth first from an added node k
-    that holds every source."""
-    starts = np.flatnonzero(is_source)
-    graph = sparse.csr_matrix((np.ones(len(src) + len(starts)), (np.r_[src, np.full(len(starts), k)], np.r_[dst, starts])),
-                              shape=(k + 1, k + 1))
-    out = np.zeros(k + 1, dtype=bool)
-    out[csgraph.breadth_first_order(graph, k, directed=True, return_predecessors=False)] = True
-    return out[:k]
-
-
 def _levelled(n: int, holder: np.ndarray, target: np.ndarray, share: np.ndarray, rank: np.ndarray,
               compiled: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The stakes' propagation order (by the target's level, whether it is in a cycle, the target, the holder's id,
@@ -389,4 +287,4 @@ def warm() -> None:
     graph = StakeGraph(3, np.array([0, 1, 2]), np.array([1, 0, 0]), np.full(3, 1 / 3))
     sources = np.array([False, False, True])
     graph.interests(sources, False, None)
-    graph.in_edges().components_above(IndexSet(sources), [0])
+    graph.in_edges().walk(IndexSet(sources), [0])
