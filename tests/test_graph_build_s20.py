@@ -180,9 +180,49 @@ def test_a_graph_that_fails_on_its_thread_raises_its_error(monkeypatch):
 
     monkeypatch.setattr(bulk_graphs, "_cores", lambda: 2)
 
+    seen: list[str] = []
+
     def fails() -> StakeGraph:
+        seen.append(threading.current_thread().name)
         raise MemoryError("no room for the graph")
     fine = lambda: StakeGraph(2, np.array([0]), np.array([1]), np.array([0.5]))  # noqa: E731
     with pytest.raises(MemoryError, match="no room"):
         bulk_graphs.built({"equity": fine, "voting": fails}, 10**9)
+    assert seen and seen[0].startswith("feoc-graph")  # raised on a thread of the pool, not built one by one here
+    assert threading.active_count() == 1
+
+
+def test_ctrl_c_builds_no_graph_not_yet_begun(monkeypatch):
+    """Ctrl-C while the graphs are built (three measures, two threads): the graph queued behind the two being built is
+    never begun, the two are let finish, and no thread is left behind. The interrupt is raised where the caller waits
+    for a graph (`Future.result`), as a terminal's Ctrl-C reaches the main thread."""
+    import concurrent.futures
+    import threading
+
+    monkeypatch.setattr(bulk_graphs, "_cores", lambda: 2)
+    begun: list[str] = []
+    lock, two_running, hold = threading.Lock(), threading.Event(), threading.Event()
+    timers: list[threading.Timer] = []
+
+    def maker(m: str):
+        def make() -> StakeGraph:
+            with lock:
+                begun.append(m)
+                if len(begun) == 2:
+                    two_running.set()
+            hold.wait(5)
+            return StakeGraph(2, np.array([0]), np.array([1]), np.array([0.5]))
+        return make
+
+    def interrupted(self, timeout=None):
+        two_running.wait(5)
+        timers.append(threading.Timer(0.3, hold.set))  # the two running let go once the queue is emptied
+        timers[-1].start()
+        raise KeyboardInterrupt
+    monkeypatch.setattr(concurrent.futures.Future, "result", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        bulk_graphs.built({m: maker(m) for m in MEASURES}, 10**9)
+    for timer in timers:
+        timer.join()
+    assert sorted(begun) == sorted(MEASURES[:2])  # the third measure's graph was never begun
     assert threading.active_count() == 1

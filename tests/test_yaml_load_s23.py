@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from feoc.data.columns import Refs
 from feoc.data.problems import Problem
 from feoc.load import folder, shared_ids, yaml_columns
-from feoc.load.columns import kind_columns
+from feoc.load.columns import ColumnBuilder, kind_columns
 from test_parquet_input import ENTITY, HOLDING
 from test_yaml_columns import (
     HOSTILE_ENTITIES,
@@ -268,3 +268,32 @@ def test_user_story_a_workers_columns_are_built_as_the_parents_read(tmp_path):
         for name, column in columns.items():
             other = kept[1][kind][name]
             assert type(other) is type(column) and list(map(exact, other)) == list(map(exact, column)), name
+
+
+def test_user_story_one_name_throughout_a_file_is_kept_alike_from_a_worker(tmp_path):
+    """Two files, the first's entities all named alike: the columns kept from the workers' reads (pickled, as a
+    worker sends them) are those of the parent's own reads, type for type (a repeated name stays repeated)."""
+    import pickle
+
+    from test_yaml_columns import exact, write_yaml
+
+    write_yaml(tmp_path / "a.yaml", {"entities": [{"id": f"a{i}", "name": "Same Co", "type": "company"}
+                                                  for i in range(20)]})
+    write_yaml(tmp_path / "b.yaml", {"entities": [{"id": f"b{i}", "name": f"Co {i}", "type": "company"}
+                                                  for i in range(20)]})
+    kept = []
+    for read in (folder._read_file, lambda p, c: pickle.loads(pickle.dumps(folder._read_in_worker((p, c))))):
+        builders = None
+        for name in ("a.yaml", "b.yaml"):
+            for _kind, parts, _ in read(tmp_path / name, True).records:
+                builders = builders or [ColumnBuilder() for _ in parts]
+                for builder, part in zip(builders, parts):
+                    builder.add(part)
+            if name == "a.yaml":
+                first = dict(zip(folder.KINDS["entities"].model_fields, (b.parts[-1] for b in builders)))
+                assert type(first["name"]).__name__ == "Repeat"
+        columns = {"entities": dict(zip(folder.KINDS["entities"].model_fields, (b.column() for b in builders)))}
+        folder._own_texts(columns)
+        kept.append(columns["entities"])
+    for name, column in kept[0].items():
+        assert type(kept[1][name]) is type(column) and list(map(exact, kept[1][name])) == list(map(exact, column)), name

@@ -104,7 +104,11 @@ def built(makers: dict[str, Callable[[], StakeGraph]], stakes: int) -> dict[str,
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="feoc-graph") as pool:
         futures = {m: pool.submit(make) for m, make in makers.items()}
-        return {m: future.result() for m, future in futures.items()}
+        try:
+            return {m: future.result() for m, future in futures.items()}
+        except BaseException:  # an error or Ctrl-C: a graph not begun is not built before it is raised
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _cores() -> int:

@@ -6,8 +6,10 @@ references (the holdings' `holder` and `entity`) and a few ids more. A compact l
 own id objects (`load/shared_ids.py`), so a reference is found by the object it is: the ids' addresses sorted once
 (12 bytes an entity), each reference's address searched among them. An address found is the very object, so the
 very id; a reference that is another object with the same text (a load that does not share them, a listing, an
-attestation) is found by its text: among the ids in id order (`order`), or, for a whole column of them, in a
-dictionary made then and kept (what the path held before: a dataset that needs it pays no more than then)."""
+attestation) is found by its text: a few each by a binary search over the ids in id order (`order`), more among them
+laid out in id order, or, for a whole column of them, in a dictionary made then and kept (what the path held before:
+a dataset that needs it pays no more than then). The id order itself is Arrow's stable sort of many ids
+(`id_order`)."""
 
 from __future__ import annotations
 
@@ -126,7 +128,8 @@ def _arrow_order(ids: Sequence[str]) -> np.ndarray | None:
         return None
     try:
         return pc.array_sort_indices(pa.array(ids, type=pa.string())).to_numpy().astype(np.int32)
-    except (pa.ArrowException, UnicodeError, ValueError, TypeError, OverflowError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowCapacityError, pa.ArrowNotImplementedError, UnicodeError,
+            ValueError, TypeError, OverflowError):  # ids Arrow cannot hold; running out of memory is raised
         return None
     finally:  # the Arrow text's pages given back now (Arrow's pool keeps freed memory otherwise: issue 17, memory)
         pa.default_memory_pool().release_unused()

@@ -221,8 +221,11 @@ def _as_kept(kind: str, columns: Any) -> Any:
     if not isinstance(columns, Columns):
         return columns
     own = _OWN_TEXTS.get(kind, ())
-    return Columns(Texts.of(values) if name in own and _all_texts(values) else constant(values)
-                   for name, values in zip(KINDS[kind].model_fields, columns))
+
+    def kept(name: str, values: Any) -> Any:  # repeated first, as the parent's builder keeps it; else one buffer
+        values = constant(values)
+        return Texts.of(values) if name in own and isinstance(values, (list, tuple)) and _all_texts(values) else values
+    return Columns(kept(name, values) for name, values in zip(KINDS[kind].model_fields, columns))
 
 
 class _FileLineFinder(LineFinder):
