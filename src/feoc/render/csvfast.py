@@ -127,6 +127,7 @@ def _by_csv_module(header: Sequence[str], columns: Sequence[Sequence[Any]]) -> s
 
 _BLOCK = 65536  # rows laid out at a time by the Python path
 _BLOCK_BYTES = 1 << 19  # bytes of one block's padded row matrix on the numpy path: it stays in the L2 cache
+# (issue 17, time: the 1M screen's gathers and NUL removal 0.31 s at 16 MiB, 0.20 s at 512 KiB)
 _WIDE = 4  # the numpy path pads each text to its column's widest: it gives way where that is 4 times the text
 _PAIRS = 4096  # adjacent coded columns with at most this many pairs of values are laid out as one
 
