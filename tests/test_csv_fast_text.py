@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from feoc.cli import app
-from feoc.data.columns import Codes
+from feoc.data.columns import Codes, Texts
 from feoc.data.model import MEASURES
 from feoc.render import csvfast
 from feoc.render.base import ScreenView
@@ -72,6 +72,22 @@ def test_a_column_of_names_is_neutralised_as_cell_by_cell(names: list[str]) -> N
     assert csv_column(names) == expected
     mixed = [*names, None, 0.5, True]
     assert csv_column(mixed) == [*expected, None, 0.5, True]
+    assert list(csv_column(Texts.of(names))) == expected  # loaded names: their bytes scanned, not a joined string
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NAME, min_size=1, max_size=8), st.randoms(use_true_random=False))
+def test_loaded_names_are_written_from_their_bytes_as_csv_writer_writes_them(names: list[str], rnd: Any) -> None:
+    """User story: a compact load keeps the names as one buffer (`Texts`); the screen's CSV scans its bytes for
+    formula starts, hidden characters, quotes, commas and line breaks, and writes what `csv.writer` writes of
+    `csv_cell` of each name, in the id order."""
+    order = np.array(rnd.sample(range(len(names)), len(names)))
+    ids = [f"e{i}" for i in range(len(names))]
+    text = csvfast.csv_text(["entity", "name"], [Picked(order, ids), Picked(order, Texts.of(names))], csv_column)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([["entity", "name"],
+                                                    *[(ids[i], csv_cell(names[i])) for i in order]])
+    assert text == buf.getvalue()
 
 
 @settings(max_examples=300, deadline=None)

@@ -252,6 +252,14 @@ class Texts(_Spans):
 
         return np.diff(self.ends, prepend=0).astype(np.int64)
 
+    def firsts(self) -> bytes:
+        """The first byte of each text that is not empty, in order."""
+        import numpy as np
+
+        ends = self.ends.astype(np.int64)
+        starts = ends - self.lengths()
+        return np.frombuffer(self.data, dtype=np.uint8)[starts[ends > starts]].tobytes()
+
     def joined(self, between: str) -> str:
         """The texts joined by `between`, as `between.join(self)`, laid out from the bytes (no string per text)."""
         import numpy as np

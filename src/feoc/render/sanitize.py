@@ -25,6 +25,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from feoc.data.columns import Texts
+
 # [lo, hi] code points never written raw (see the module docstring)
 UNSHOWN: tuple[tuple[int, int], ...] = (
     (0x00, 0x1F), (0x7F, 0x9F), (0x2028, 0x2029), (0x202A, 0x202E), (0x2066, 0x2069), (0xD800, 0xDFFF),
@@ -169,7 +171,11 @@ def csv_column(values: list[Any], joined: str | None = None) -> list[Any]:
     """`csv_cell` on every string of a column; one scan of the column decides whether any cell needs it
     (a million-row screen pays a join and a few scans per text column, not a call per cell), and `values` itself
     is returned when none does. `joined`, when the caller has it, is `"\\n".join(values)` of a column of strings
-    only (the CSV writer joins each column once)."""
+    only (the CSV writer joins each column once); a `Texts` column (loaded names) is scanned in its bytes first."""
+    if joined is None and isinstance(values, Texts):
+        if csv_plain_ascii(values.data, 0, values.firsts()):
+            return values
+        joined = values.joined("\n")
     if joined is None:
         kinds = set(map(type, values))
         if str not in kinds:
@@ -188,16 +194,35 @@ def csv_column(values: list[Any], joined: str | None = None) -> list[Any]:
 _CSV_HIDDEN_ASCII = bytes(c for c in range(128) if _CSV_HIDDEN.match(chr(c)))
 
 
+_CSV_FORMULA_ASCII = bytes(c for c in range(128) if chr(c) in _CSV_FORMULA_START)
+_CSV_FORMULA_AFTER_LF_ASCII = re.compile(b"\n[" + re.escape(_CSV_FORMULA_ASCII) + b"]")
+
+
 def _csv_plain(joined: str, count: int) -> bool:
     """Whether `count` strings joined by `\\n` are all left as they are by `csv_cell`: no hidden character, no
     line break inside one, none starting a formula."""
+    if joined.isascii():  # no astral character, and the hidden ones are bytes
+        return bool(csv_plain_ascii(joined.encode("ascii"), count - 1))
     if joined.count("\n") != count - 1 or _CSV_FORMULA_AFTER_LF.match("\n" + joined[:1]) \
             or _CSV_FORMULA_AFTER_LF.search(joined):
         return False
-    if joined.isascii():  # no astral character, and the hidden ones are bytes
-        raw = joined.encode("ascii")
-        return len(raw.translate(None, _CSV_HIDDEN_ASCII)) == len(raw)
     return not (_CSV_HIDDEN.search(joined) or _astral_noncharacter(joined))
+
+
+def csv_plain_ascii(data: bytes, lines: int, firsts: bytes | None = None) -> bool | None:
+    """`_csv_plain` of texts given as their bytes, None when they are not all ASCII: `data` the texts joined by
+    `\\n` (`lines` of them: a text starts at the start and after each), or, given `firsts` (each non-empty text's
+    first byte), the texts one after another (`lines` 0). Issue 17, time: bytes scans (`translate`, `count`, `in`)
+    take ~0.01 s for 10^6 names, a join and the regular expressions 0.11 s."""
+    if not data.isascii():
+        return None
+    if data.count(b"\n") != lines or len(data.translate(None, _CSV_HIDDEN_ASCII)) != len(data):
+        return False
+    if firsts is None:
+        if _CSV_FORMULA_AFTER_LF_ASCII.search(data):
+            return False
+        firsts = data[:1]
+    return len(firsts.translate(None, _CSV_FORMULA_ASCII)) == len(firsts)
 
 
 def _json_escape(ch: str) -> str:
