@@ -110,6 +110,8 @@ def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: in
         texts = plain_names(column)
         if texts is not None:
             return texts
+    if shape == "text" and name in _ONE_PER_RECORD and slug_field(model, name) and all_slugs(column):
+        return column.to_pylist()  # ids: valid, the pattern tested on bytes (issue 17, time: 1M ids, 0.125 s -> 0.083 s)
     if shape == "text" and name in _ONE_PER_RECORD:  # hashing 10^6 distinct values to share none costs more
         return field_adapter(model, name).validate_python([default if v is None else v for v in column.to_pylist()])
     if shape == "text":
@@ -143,13 +145,22 @@ def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> Sequen
     positions = np.flatnonzero(lengths).tolist()
     if not positions:
         return Repeat(default, rows)
-    items = adapter.validate_python([present(v) for v in column.take(positions).to_pylist()])
+    rows_with_items = column.take(positions).to_pylist()
+    items = adapter.validate_python(rows_with_items if _flat(column.type) else [present(v) for v in rows_with_items])
     if len(positions) * SPARSE_FROM <= rows:  # the records with items only (issue 17, memory: `Sparse`)
         return Sparse(default, rows, np.array(positions, dtype=np.int64), items)
     out = [default] * rows
     for pos, value in zip(positions, items):
         out[pos] = value
     return out
+
+
+def _flat(typ: Any) -> bool:
+    """Whether a list type's items hold no nested record, so `present` (which leaves out a record's null fields, and
+    nothing else) would give each list as it is. Issue 17, time: the 47k alias lists of the 1M world, 0.057 s -> 0.040 s."""
+    import pyarrow as pa
+
+    return not pa.types.is_nested(typ.value_type)
 
 
 def _shares(column: Any) -> Sequence[float | None]:
