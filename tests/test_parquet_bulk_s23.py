@@ -66,3 +66,38 @@ def test_present_is_skipped_only_for_lists_without_a_nested_record(kind: str) ->
     assert all(_flat(typ) is (not pa.types.is_struct(typ.value_type)) for typ in lists.values())
     if kind == "entities":
         assert _flat(lists["aliases"]) and _flat(lists["citizenship"])
+
+
+def _shares_by_mask(column: pa.ChunkedArray) -> Any:
+    """The share read as it was made before (a mask of the written values): the reference for the faster read."""
+    import numpy as np
+
+    values = column.cast(pa.float64()).combine_chunks()
+    numbers = values.to_numpy(zero_copy_only=False)
+    written = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if not ((numbers[written] >= 0.0) & (numbers[written] <= 1.0)).all():
+        return None
+    out = numbers + 0.0
+    out[~written] = np.nan
+    return out
+
+
+SHARE_VALUES = st.one_of(st.none(), st.sampled_from([0.0, -0.0, 1.0, 0.25, float("nan"), -0.1, 1.5, float("inf")]),
+                         st.floats(min_value=0.0, max_value=1.0))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SHARE_VALUES, min_size=1, max_size=10), st.sampled_from([pa.float64(), pa.float32()]))
+def test_hostile_shares_read_without_a_mask_are_the_masked_read(values: list[float | None], typ: pa.DataType) -> None:
+    """`to_share` on a share column (a null, NaN, -0.0, out of [0, 1]): the same array, bit for bit, or the same
+    give-up as the read by a mask of the written values."""
+    from feoc.load.parquet_columns import GiveUp, _shares
+
+    column = pa.chunked_array([pa.array(values, type=pa.float64()).cast(typ)])
+    want = _shares_by_mask(column)
+    try:
+        got = _shares(column).array  # type: ignore[attr-defined]
+    except GiveUp:
+        assert want is None
+        return
+    assert want is not None and got.dtype == want.dtype and got.view("int64").tolist() == want.view("int64").tolist()

@@ -171,12 +171,11 @@ def _shares(column: Any) -> Sequence[float | None]:
 
     values = column.cast(pa.float64()).combine_chunks()
     numbers = values.to_numpy(zero_copy_only=False)  # nulls read as NaN
-    present = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    if not ((numbers[present] >= 0.0) & (numbers[present] <= 1.0)).all():
+    # a written NaN is one NaN more than the nulls; NaN is neither below 0 nor above 1 (issue 17, time: the 1M
+    # world's shares 0.052 s -> 0.023 s, without a mask of the nulls)
+    if ((numbers < 0.0) | (numbers > 1.0)).any() or np.count_nonzero(np.isnan(numbers)) != values.null_count:
         raise GiveUp("share")
-    out = numbers + 0.0  # a fresh, writable array; -0.0 + 0.0 is 0.0
-    out[~present] = np.nan
-    return Shares(out)
+    return Shares(numbers + 0.0)  # a fresh, writable array; -0.0 + 0.0 is 0.0, a null's NaN stays NaN
 
 
 def _bounded(table: Any, column: str) -> bool:
