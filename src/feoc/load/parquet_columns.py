@@ -7,8 +7,8 @@ country codes, names), by arithmetic equal to the field's reader for shares (`to
 -0.0 read as 0.0) and dates (`to_date`: a year from 1900 to 2100), and by the checks across fields that the
 models make per record (`_check` in `feoc.data.model`). Two text checks are made on the bytes where that is provably
 the model's own (`feoc.load.parquet_texts`): the holdings' `holder` and `entity` against the slug pattern (kept as
-Arrow text until `feoc.load.shared_ids` finds the entities they name), and plain ASCII names (kept as `Texts`);
-any other value goes to the adapter. Whenever any value might be refused — a null where a
+Arrow text until `feoc.load.shared_ids` finds the entities they name), as the entities' `id` (read as the strings),
+and plain ASCII names (kept as `Texts`); any other value goes to the adapter. Whenever any value might be refused — a null where a
 value is required, a share out of range, a person-only field on a company — this read gives up (None) and
 the table is read record by record through the models, which report every problem with its row and column.
 So this path never accepts what the models refuse and never words a problem itself; tests/test_parquet_input.py
