@@ -7,8 +7,8 @@ country codes, names), by arithmetic equal to the field's reader for shares (`to
 -0.0 read as 0.0) and dates (`to_date`: a year from 1900 to 2100), and by the checks across fields that the
 models make per record (`_check` in `feoc.data.model`). Two text checks are made on the bytes where that is provably
 the model's own (`feoc.load.parquet_texts`): the holdings' `holder` and `entity` against the slug pattern (kept as
-Arrow text until `feoc.load.shared_ids` finds the entities they name), and plain ASCII names (kept as `Texts`);
-any other value goes to the adapter. Whenever any value might be refused — a null where a
+Arrow text until `feoc.load.shared_ids` finds the entities they name), as the entities' `id` (read as the strings),
+and plain ASCII names (kept as `Texts`); any other value goes to the adapter. Whenever any value might be refused — a null where a
 value is required, a share out of range, a person-only field on a company — this read gives up (None) and
 the table is read record by record through the models, which report every problem with its row and column.
 So this path never accepts what the models refuse and never words a problem itself; tests/test_parquet_input.py
@@ -110,6 +110,8 @@ def _column(model: type[BaseModel], name: str, shape: Any, column: Any, rows: in
         texts = plain_names(column)
         if texts is not None:
             return texts
+    if shape == "text" and name in _ONE_PER_RECORD and slug_field(model, name) and all_slugs(column):
+        return column.to_pylist()  # ids: valid, the pattern tested on bytes (issue 17, time: 1M ids, 0.125 s -> 0.083 s)
     if shape == "text" and name in _ONE_PER_RECORD:  # hashing 10^6 distinct values to share none costs more
         return field_adapter(model, name).validate_python([default if v is None else v for v in column.to_pylist()])
     if shape == "text":
@@ -143,13 +145,22 @@ def _lists(column: Any, adapter: TypeAdapter, default: Any, rows: int) -> Sequen
     positions = np.flatnonzero(lengths).tolist()
     if not positions:
         return Repeat(default, rows)
-    items = adapter.validate_python([present(v) for v in column.take(positions).to_pylist()])
+    rows_with_items = column.take(positions).to_pylist()
+    items = adapter.validate_python(rows_with_items if _flat(column.type) else [present(v) for v in rows_with_items])
     if len(positions) * SPARSE_FROM <= rows:  # the records with items only (issue 17, memory: `Sparse`)
         return Sparse(default, rows, np.array(positions, dtype=np.int64), items)
     out = [default] * rows
     for pos, value in zip(positions, items):
         out[pos] = value
     return out
+
+
+def _flat(typ: Any) -> bool:
+    """Whether a list type's items hold no nested record, so `present` (which leaves out a record's null fields, and
+    nothing else) would give each list as it is. Issue 17, time: the 47k alias lists of the 1M world, 0.057 s -> 0.040 s."""
+    import pyarrow as pa
+
+    return not pa.types.is_nested(typ.value_type)
 
 
 def _shares(column: Any) -> Sequence[float | None]:
@@ -160,12 +171,11 @@ def _shares(column: Any) -> Sequence[float | None]:
 
     values = column.cast(pa.float64()).combine_chunks()
     numbers = values.to_numpy(zero_copy_only=False)  # nulls read as NaN
-    present = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    if not ((numbers[present] >= 0.0) & (numbers[present] <= 1.0)).all():
+    # a written NaN is one NaN more than the nulls; NaN is neither below 0 nor above 1 (issue 17, time: the 1M
+    # world's shares 0.052 s -> 0.023 s, without a mask of the nulls)
+    if ((numbers < 0.0) | (numbers > 1.0)).any() or np.count_nonzero(np.isnan(numbers)) != values.null_count:
         raise GiveUp("share")
-    out = numbers + 0.0  # a fresh, writable array; -0.0 + 0.0 is 0.0
-    out[~present] = np.nan
-    return Shares(out)
+    return Shares(numbers + 0.0)  # a fresh, writable array; -0.0 + 0.0 is 0.0, a null's NaN stays NaN
 
 
 def _bounded(table: Any, column: str) -> bool:
