@@ -216,7 +216,7 @@ def test_ctrl_c_builds_no_graph_not_yet_begun(monkeypatch):
 
     def interrupted(self, timeout=None):
         two_running.wait(5)
-        timers.append(threading.Timer(0.3, hold.set))  # the two running let go once the queue is emptied
+        timers.append(threading.Timer(1.0, hold.set))  # the two running let go once the queue is emptied
         timers[-1].start()
         raise KeyboardInterrupt
     monkeypatch.setattr(concurrent.futures.Future, "result", interrupted)
