@@ -27,6 +27,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feoc.data.addresses import Addresses
 from feoc.data.columns import Refs
 from feoc.data.problems import Problem
 from feoc.load import folder, shared_ids, yaml_columns
@@ -176,8 +177,8 @@ def test_an_address_beside_an_ids_object_is_no_id():
     made = sorted((_fresh(f"maker-{i}") for i in range(50_000)), key=id)  # 500 of them close in memory: a table
     start = min(range(len(made) - 500), key=lambda i: id(made[i + 499]) - id(made[i]))
     ids = made[start:start + 500]
-    assert shared_ids._Addresses(ids).table is not None
-    for at in (shared_ids._Addresses(ids), _sorted_addresses(ids)):
+    assert Addresses(ids).table is not None
+    for at in (Addresses(ids), _sorted_addresses(ids)):
         addresses = np.fromiter(map(id, ids), dtype=np.int64, count=len(ids))
         places, missed = at(addresses)
         assert places.tolist() == list(range(500)) and missed.tolist() == []
@@ -187,12 +188,7 @@ def test_an_address_beside_an_ids_object_is_no_id():
 
 def _sorted_addresses(ids: list[str]) -> Any:
     """The addresses searched in order, as where the table would be too large or two ids share a slot."""
-    former = shared_ids._SLOTS
-    try:
-        shared_ids._SLOTS = 0
-        at = shared_ids._Addresses(ids)
-    finally:
-        shared_ids._SLOTS = former
+    at = Addresses(ids, table=False)
     assert at.table is None
     return at
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from feoc.data.addresses import Addresses
 from feoc.data.columns import Refs
 
 
@@ -27,9 +28,7 @@ class EntityIndex:
 
     def __init__(self, ids: Sequence[str], order: np.ndarray):
         self.ids, self.order = ids, order
-        addresses = np.fromiter(map(id, ids), dtype=np.int64, count=len(ids))
-        self._by_address = np.argsort(addresses).astype(np.int32)
-        self._addresses = addresses[self._by_address]
+        self._at = Addresses(ids, table=False)  # kept for the whole analysis: the lean form
         self._texts: dict[str, int] | None = None  # made only for a column of references that are not the ids
 
     def __len__(self) -> int:
@@ -55,13 +54,9 @@ class EntityIndex:
         (the entities in dataset order, as indexed), else each reference found."""
         if isinstance(column, Refs) and column.values is self.ids:
             return column.codes
-        wanted = np.fromiter(map(id, column), dtype=np.int64, count=len(column))
-        at = np.searchsorted(self._addresses, wanted)
-        at[at == len(self._addresses)] = 0
-        found = self._addresses[at] == wanted if len(self._addresses) else np.zeros(len(wanted), dtype=bool)
-        out = self._by_address[at] if len(self._addresses) else np.zeros(len(wanted), dtype=np.int32)
-        del wanted, at
-        missed = np.flatnonzero(~found)
+        places, missed = self._at(np.fromiter(map(id, column), dtype=np.int64, count=len(column)))
+        out = places.astype(np.int32)
+        del places
         if len(missed):
             out[missed] = self._by_text([column[i] for i in missed.tolist()])
         return out

@@ -18,6 +18,7 @@ import operator
 from collections.abc import Sequence
 from typing import Any
 
+from feoc.data.addresses import Addresses
 from feoc.data.columns import ArrowTexts, Codes, Refs
 
 REFERENCES = ("holder", "entity")  # the holdings' fields naming an entity by its id
@@ -78,7 +79,7 @@ def _by_identity(ids: Sequence[Any], holdings: dict[str, Sequence[Any]]) -> dict
     hashes = hashes[by_hash]
     if (hashes[1:] == hashes[:-1]).any():
         return {}
-    at = _Addresses(ids)
+    at = Addresses(ids)
     found = {}
     for name, column in columns.items():
         places, missed = at(np.fromiter(map(id, column), dtype=np.int64, count=len(column)))
@@ -86,45 +87,6 @@ def _by_identity(ids: Sequence[Any], holdings: dict[str, Sequence[Any]]) -> dict
             places[missed] = _by_hash(ids, [column[i] for i in missed.tolist()], hashes, by_hash)
         found[name] = places
     return found
-
-
-class _Addresses:
-    """The ids by their objects' addresses: `self(addresses)` is each address's id position and the numbers of
-    those that are no id's. A table of positions by address / 64 where its slots are few (at most `_SLOTS` an id)
-    and no two ids share one (a str object is 49 bytes or more: rarely); else the addresses sorted and searched
-    (issue 17, time: the table 0.03 s against 0.11 s for the 1.5M holders of the 1M world)."""
-
-    def __init__(self, ids: list[Any]):
-        import numpy as np
-
-        self.addresses = np.fromiter(map(id, ids), dtype=np.int64, count=len(ids))
-        self.low = int(self.addresses.min())
-        slots = (self.addresses - self.low) >> 6
-        self.table = None
-        if int(slots.max()) < _SLOTS * len(ids):
-            self.table = np.full(int(slots.max()) + 1, -1, dtype=np.int32 if len(ids) < 1 << 31 else np.int64)
-            self.table[slots] = np.arange(len(ids))
-            if not (self.table[slots] == np.arange(len(ids))).all():  # two ids in one slot
-                self.table = None
-        if self.table is None:
-            self.order = np.argsort(self.addresses)
-            self.sorted = self.addresses[self.order]
-
-    def __call__(self, wanted: Any) -> tuple[Any, Any]:
-        import numpy as np
-
-        if self.table is not None:
-            slots = (wanted - self.low) >> 6
-            inside = (slots >= 0) & (slots < len(self.table))
-            places = self.table[np.where(inside, slots, 0)].astype(np.int64)
-            named = inside & (places >= 0)
-            named[named] = self.addresses[places[named]] == wanted[named]
-            return places, np.flatnonzero(~named)
-        at = np.minimum(np.searchsorted(self.sorted, wanted), len(self.sorted) - 1)
-        return self.order[at], np.flatnonzero(self.sorted[at] != wanted)
-
-
-_SLOTS = 8  # slots of the address table an id at most (4 bytes each): 32 MB at most, for the time it takes at 1M
 
 
 def _by_hash(ids: Sequence[Any], values: list[Any], hashes: Any, by_hash: Any) -> Any:
