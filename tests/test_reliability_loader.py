@@ -179,6 +179,40 @@ def test_pool_worker_error_reaches_the_caller_and_no_worker_is_left():
     assert _children() == []
 
 
+def _reaped(pid: int) -> bool:
+    """Whether `pid`, a child of this process, is gone for good (not running, not a zombie)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("step", ["kill", "join"])
+def test_ctrl_c_while_the_workers_are_stopped_still_reaps_every_worker(monkeypatch, step):
+    """CI run of session 23: a Ctrl-C landing while the pool stopped its workers (the load's normal end) left
+    two killed workers unreaped; `feoc` exited 130 and the zombies were still listed 50 ms later. The
+    interrupt must reach the caller only once every worker is reaped."""
+    import multiprocessing.process
+
+    results = ordered_map(_square, list(range(50)), 2, cost=lambda x: x)
+    assert next(results) == 0
+    pids = [p.pid for p in multiprocessing.active_children()]
+    assert len(pids) == 2
+    real = getattr(multiprocessing.process.BaseProcess, step)
+    hit: list[int] = []
+
+    def interrupted(self, *args):
+        if not hit:
+            hit.append(self.pid)
+            raise KeyboardInterrupt
+        return real(self, *args)
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, step, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        results.close()
+    assert hit and all(_reaped(pid) for pid in pids)
+
+
 def test_pool_keeps_order():
     assert list(ordered_map(_square, list(range(20)), 3, cost=lambda x: x % 7)) == [x * x for x in range(20)]
 
@@ -227,7 +261,11 @@ def _interrupt(command: list[str], env: dict[str, str], delay: float, wait_for_w
         pytest.fail("still running 10 s after Ctrl-C")
     took = time.monotonic() - sent
     time.sleep(0.05)
-    assert _session_processes(proc.pid) == [], "a process of the run is left after Ctrl-C"
+    left = _session_processes(proc.pid)
+    if left:  # what they are (a zombie `Z`, or still running) says where the clean-up failed
+        states = subprocess.run(["ps", "-o", "pid,ppid,stat,args", "-p", ",".join(left)], capture_output=True,
+                                text=True).stdout
+        pytest.fail(f"a process of the run is left after Ctrl-C (exit {proc.returncode}):\n{states}")
     return proc.returncode, err.decode(errors="replace"), took
 
 

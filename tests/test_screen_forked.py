@@ -195,3 +195,55 @@ def test_a_failed_fork_leaves_no_pipe_open_and_judges_every_reading_here(seeds, 
         with pytest.raises(OSError):
             os.fstat(fd)
     assert _table(seeds, day, monkeypatch, "1").columns == alone.columns
+
+
+class _OsWith:
+    """`os` as `forked` sees it, with some functions replaced (the real module stays untouched for pytest)."""
+
+    def __init__(self, **replaced):
+        self.__dict__.update(replaced)
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+
+def test_ctrl_c_while_a_child_is_cancelled_still_reaps_it(monkeypatch):
+    """A Ctrl-C landing while the screen cancels its child (an error or an earlier Ctrl-C) must not leave the
+    child unreaped, a zombie of the run after `feoc` exits: the interrupt goes on once the child is reaped."""
+    import time
+
+    child = forked.Forked(lambda: time.sleep(30))
+    real_close = os.close
+    hit: list[int] = []
+
+    def close(fd):
+        real_close(fd)
+        if not hit:
+            hit.append(fd)
+            raise KeyboardInterrupt
+    monkeypatch.setattr(forked, "os", _OsWith(close=close))
+    with pytest.raises(KeyboardInterrupt):
+        child.cancel()
+    monkeypatch.undo()
+    with pytest.raises(ChildProcessError):  # reaped: not a zombie
+        os.waitpid(child.pid, os.WNOHANG)
+
+
+def test_ctrl_c_while_a_childs_result_is_waited_for_still_reaps_it(monkeypatch):
+    """The same at the normal end: the interrupt lands in the wait for the child that sent its result."""
+    child = forked.Forked(lambda: 7)
+    real_waitpid = os.waitpid
+    hit: list[int] = []
+
+    def waitpid(pid, options):
+        if not hit:
+            hit.append(pid)
+            raise KeyboardInterrupt
+        return real_waitpid(pid, options)
+    monkeypatch.setattr(forked, "os", _OsWith(waitpid=waitpid))
+    with pytest.raises(KeyboardInterrupt):
+        child.result()
+    monkeypatch.undo()
+    assert hit == [child.pid]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)

@@ -27,6 +27,7 @@ from typing import Any
 
 _PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
 FORK_FROM = 50_000  # entities: below this the readings take about a second and a fork is not worth its cost
+_TRIES = 3  # a wait for the child cut short by Ctrl-C is tried again, a few times
 FORK_ENV = "FEOC_SCREEN_FORK"  # "0": never fork; "1": fork whatever the size (the tests of the forked path)
 
 
@@ -109,13 +110,20 @@ class Forked:
 
     def cancel(self) -> None:
         """Stop the child if its result was not taken (an error or Ctrl-C in the parent)."""
-        if not self._done:
+        if self._done:
+            return
+        self._done = True
+        try:
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
             with contextlib.suppress(OSError):
                 os.close(self._read)
-            self._done = True
+        except KeyboardInterrupt:  # the child is killed and reaped all the same, then the interrupt goes on
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
             _reap(self.pid)
+            raise
+        _reap(self.pid)
 
 
 class Claims:
@@ -174,8 +182,19 @@ def _child(work: Callable[[], Any], write: int) -> None:
 
 
 def _reap(pid: int) -> None:
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, 0)
+    """Wait for the child to end. A Ctrl-C meanwhile is raised once it is reaped: raised midway, it would
+    leave a zombie of the run that the system's init reaps only some time after `feoc` has exited."""
+    interrupted: KeyboardInterrupt | None = None
+    for _ in range(_TRIES):
+        try:
+            os.waitpid(pid, 0)
+            break
+        except KeyboardInterrupt as exc:  # waited for again; the interrupt afterwards
+            interrupted = interrupted or exc
+        except (ChildProcessError, OSError):  # reaped already
+            break
+    if interrupted is not None:
+        raise interrupted
 
 
 __all__ = ["FORK_ENV", "FORK_FROM", "Claims", "Forked", "Lost", "can_fork"]

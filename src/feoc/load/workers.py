@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
 import signal
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -20,6 +21,7 @@ from typing import Any
 
 _PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
 _REAP_SECONDS = 1.0  # a SIGKILLed worker is gone within milliseconds; never wait longer than this per worker
+_TRIES = 3  # a step of `_stop` cut short by Ctrl-C is tried again, a few times (a held-down Ctrl-C still ends it)
 
 
 def _die_with_parent() -> None:
@@ -135,16 +137,25 @@ def _results(conns: list[Any], tasks: Sequence[Any], cost: Callable[[Any], int])
 
 
 def _stop(procs: list[Any], conns: list[Any]) -> None:
-    """Kill and reap every worker (they hold nothing the parent needs once it stops asking)."""
-    for proc in procs:
-        with contextlib.suppress(Exception):
-            proc.kill()
-    for conn in conns:
-        with contextlib.suppress(Exception):
-            conn.close()
-    for proc in procs:
-        with contextlib.suppress(Exception):
-            proc.join(_REAP_SECONDS)
+    """Kill and reap every worker (they hold nothing the parent needs once it stops asking).
+
+    A Ctrl-C that lands meanwhile is raised once every worker is reaped: raised midway (it passes any
+    `except Exception`), it left a killed worker unreaped, a zombie of the run that the system's init reaped
+    only some time after `feoc` had exited (a CI run listed two 50 ms after the exit)."""
+    steps: list[Callable[[], Any]] = [proc.kill for proc in procs] + [conn.close for conn in conns]
+    steps += [functools.partial(proc.join, _REAP_SECONDS) for proc in procs]
+    interrupted: KeyboardInterrupt | None = None
+    for step in steps:
+        for _ in range(_TRIES):
+            try:
+                step()
+                break
+            except KeyboardInterrupt as exc:  # this step again; the interrupt afterwards
+                interrupted = interrupted or exc
+            except Exception:  # a worker already gone, a pipe already closed
+                break
+    if interrupted is not None:
+        raise interrupted
 
 
 __all__ = ["ordered_map"]
