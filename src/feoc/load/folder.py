@@ -35,7 +35,7 @@ from feoc.data.problems import InputError, Problem
 from feoc.data.values import SHARE_DIGITS
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
 from feoc.law.law import Law
-from feoc.load import yaml_columns
+from feoc.load import yaml_columns, yaml_scan
 from feoc.load.checks import battery_materials, check_dataset
 from feoc.load.columns import ColumnBuilder, Columns, Rows, constant
 from feoc.load.origins import OriginRuns
@@ -125,6 +125,12 @@ def _read_file(path: Path, compact: bool = False) -> _FileRead:
     name = str(path)
     if is_table_name(path.name):
         return _read_table_file(path, compact)
+    if compact and yaml_scan.enabled():  # the plain layout read straight into columns, or None: the parser reads it
+        scanned = yaml_scan.read(path)
+        if scanned is not None:
+            read = _FileRead(name, _FileLineFinder(path))
+            read.records.extend((kind, columns, range(count)) for kind, columns, count in scanned)
+            return read
     try:
         raw, finder = load_yaml_file(path, dates=False)  # dates stay strings: the model parses them
     except InputError as exc:

@@ -18,15 +18,13 @@ a writable cache directory or with FEOC_NO_KERNEL set, the pure-Python path is u
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from feoc.data.compiled import AVAILABLE, cache_dir, jit  # noqa: F401  (the kernel's callers read them here)
 from feoc.ownership.cycles import EXACT_LIMIT, MAX_SWEEPS, TOLERANCE
 
 SINGULAR = 1e-15  # the pivot below which `cycles._gauss` calls a system singular
@@ -34,47 +32,6 @@ SOLVED, DEFER, FAILED = 0, 1, 2  # a cycle's outcome in the kernel
 NEUMAIER = sys.version_info >= (3, 12)  # Python 3.12's sum() of floats compensates (Neumaier), 3.11's adds in order
 
 
-def cache_dir() -> Path:
-    """Where compiled code is kept: `$XDG_CACHE_HOME/feoc/numba` (default `~/.cache/feoc/numba`)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "feoc" / "numba"
-
-
-def _writable(path: Path) -> bool:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            return True
-    except OSError:
-        return False
-
-
-def _compiler() -> Any:
-    """`numba.njit` set to cache in `cache_dir()`; None without numba or when that directory cannot be written
-    (compiling anew in every process costs ~5 s, more than the kernel saves below millions of entities: the
-    pure-Python path is used then). NUMBA_CACHE_DIR, when the user sets it, wins."""
-    try:
-        import numba
-    except ImportError:
-        return None
-    config: Any = numba.config
-    prior = config.CACHE_DIR
-    where = Path(prior) if prior else cache_dir()
-    if not _writable(where):
-        return None
-
-    def jit(fn: Any) -> Any:
-        config.CACHE_DIR = str(where)  # read when the function's cache is set up, here
-        try:
-            return numba.njit(cache=True, nogil=True)(fn)
-        finally:
-            config.CACHE_DIR = prior
-    return jit
-
-
-_jit = _compiler()
-AVAILABLE = _jit is not None and not os.environ.get("FEOC_NO_KERNEL")
-jit = _jit if _jit is not None else (lambda fn: fn)
 
 
 @jit

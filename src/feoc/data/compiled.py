@@ -1,0 +1,60 @@
+"""Machine code for the few loops that are too slow in Python (issue 17): `jit`, numba's compiler set to cache.
+
+Used by the propagation kernel (`ownership.kernel`) and the YAML scan (`load.yaml_scan`). Compiled code is cached
+under the user's cache directory (`cache_dir`), never in the package. Without numba, without a writable cache
+directory or with FEOC_NO_KERNEL set, `AVAILABLE` is False and each caller takes its own pure-Python or numpy path,
+which decides the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def cache_dir() -> Path:
+    """Where compiled code is kept: `$XDG_CACHE_HOME/feoc/numba` (default `~/.cache/feoc/numba`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "feoc" / "numba"
+
+
+def _writable(path: Path) -> bool:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            return True
+    except OSError:
+        return False
+
+
+def _compiler() -> Any:
+    """`numba.njit` set to cache in `cache_dir()`; None without numba or when that directory cannot be written
+    (compiling anew in every process costs ~5 s, more than the kernel saves below millions of entities: the
+    pure-Python path is used then). NUMBA_CACHE_DIR, when the user sets it, wins."""
+    try:
+        import numba
+    except ImportError:
+        return None
+    config: Any = numba.config
+    prior = config.CACHE_DIR
+    where = Path(prior) if prior else cache_dir()
+    if not _writable(where):
+        return None
+
+    def jit(fn: Any) -> Any:
+        config.CACHE_DIR = str(where)  # read when the function's cache is set up, here
+        try:
+            return numba.njit(cache=True, nogil=True)(fn)
+        finally:
+            config.CACHE_DIR = prior
+    return jit
+
+
+_jit = _compiler()
+AVAILABLE = _jit is not None and not os.environ.get("FEOC_NO_KERNEL")
+jit = _jit if _jit is not None else (lambda fn: fn)
+
+
+__all__ = ["AVAILABLE", "cache_dir", "jit"]

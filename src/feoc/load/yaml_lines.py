@@ -1,0 +1,245 @@
+"""The lines of a YAML file, each cut into its indentation, key and value and the value classed, in machine code
+(`data.compiled.jit`): the first pass of the YAML scan (`load.yaml_scan`, issue 17, time).
+
+A line is classed on its own, without context; `load.yaml_scan` decides what the lines make together. A value is
+classed only where its YAML reading is certain (YAML 1.2 core schema, as `yaml_rs` reads it with dates left as
+text): a plain text that starts with a letter, holds only letters, digits, spaces and `-_./(),&'+`, does not end in
+a space and is no word the parser reads otherwise (`null`, `True`…: `load.yaml_scan` asks the parser); a
+double-quoted text of printable ASCII without `\\` or `"` inside; a single-quoted one without `'` inside; a
+decimal `0.44` (at most 15 digits, so no rounding question, `folder._plain_shares`); a whole number without a
+leading zero; a date `2001-05-16`; `true`, `false`; the start of a flow list `[`. Everything else is `OTHER`, and
+the scan then leaves the file to the parser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from feoc.data.compiled import jit
+
+# a value's class
+EMPTY, STR, DQ, SQ, FLOAT, INT, DATE, TRUE, FALSE, FLOW, OTHER = range(11)
+# a line's key: a word of the vocabulary (its index), or
+NO_KEY = -1  # a key that is not in the vocabulary
+NOT_A_KEY_LINE = -2  # no `key:` at the start (a list item of scalars, a continued text, a document marker…)
+_DIGITS = 15  # at most this many digits in a number read here
+
+# plain words YAML (1.1 or 1.2) or a float parser might read as something else than text: `load.yaml_scan` keeps
+# those the parser reads otherwise in any mix of cases, and the compiled code compares in lower case
+MAYBE_SPECIAL = ("null", "true", "false", "yes", "no", "on", "off", "y", "n", "inf", "infinity", "nan")
+
+
+_SLOTS = 1024
+
+
+def _slot(length: int, first: int, last: int) -> int:
+    return (length * 131 + first * 31 + last) % _SLOTS
+
+
+def words_array(words: tuple[str, ...]) -> tuple[Any, Any]:
+    """Words as a padded byte matrix and their lengths (what the compiled code compares with), the lengths followed by
+    a table of slots: the one word a (length, first byte, last byte) can be, -1 none, -2 several (all compared)."""
+    width = max([1, *map(len, words)])
+    table = np.zeros((len(words), width), dtype=np.uint8)
+    slots = np.full(_SLOTS, -1, dtype=np.int64)
+    for i, word in enumerate(words):
+        table[i, :len(word)] = np.frombuffer(word.encode("ascii"), dtype=np.uint8)
+        at = _slot(len(word), ord(word[0]), ord(word[-1]))
+        slots[at] = i if slots[at] == -1 else -2
+    return table, np.concatenate([np.array([len(w) for w in words], dtype=np.int64), slots])
+
+
+@jit
+def _word_at(b: Any, s: int, e: int, table: Any, lengths: Any, lower: bool) -> int:
+    """The index of the word `b[s:e]` in `table` (compared in lower case if `lower`), or -1."""
+    n = e - s
+    if n <= 0:
+        return -1
+    words = table.shape[0]
+    if not lower:  # keys: the one word of the slot, if any (lower case is compared word by word)
+        slot = lengths[words + (n * 131 + b[s] * 31 + b[e - 1]) % _SLOTS]
+        if slot == -1:
+            return -1
+        if slot >= 0:
+            for i in range(n):
+                if b[s + i] != table[slot, i]:
+                    return -1
+            return slot
+    for w in range(words):
+        if lengths[w] != n:
+            continue
+        same = True
+        for i in range(n):
+            c = b[s + i]
+            if lower and 65 <= c <= 90:
+                c += 32
+            if c != table[w, i]:
+                same = False
+                break
+        if same:
+            return w
+    return -1
+
+
+# the bytes a plain text may hold after its first letter: letters, digits, space and -_./(),&'+
+PLAIN_BYTES = np.zeros(256, dtype=np.bool_)
+for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_./(),&'+":
+    PLAIN_BYTES[_c] = True
+
+
+@jit
+def _quoted(b: Any, s: int, e: int, quote: int) -> int:
+    """The end of a one-line quoted text whose opening quote is at `s`, if it is the whole value; else -1."""
+    for i in range(s + 1, e):
+        c = b[i]
+        if c == quote:
+            return i if i == e - 1 else -1
+        if c < 32 or c > 126 or (quote == 34 and c == 92):
+            return -1
+    return -1
+
+
+@jit
+def _number(b: Any, s: int, e: int) -> int:
+    """FLOAT, INT, DATE or OTHER for a value starting with a digit."""
+    n = e - s
+    if n == 10 and b[s + 4] == 45 and b[s + 7] == 45:
+        for i in (0, 1, 2, 3, 5, 6, 8, 9):
+            if not 48 <= b[s + i] <= 57:
+                return OTHER
+        return DATE
+    point = -1
+    for i in range(s, e):
+        c = b[i]
+        if c == 46 and point < 0 and s < i < e - 1:
+            point = i
+        elif not 48 <= c <= 57:
+            return OTHER
+    digits = n - (1 if point >= 0 else 0)
+    whole_end = point if point >= 0 else e
+    if digits > _DIGITS or (b[s] == 48 and whole_end - s > 1):  # a leading zero: octal in YAML 1.1
+        return OTHER
+    return FLOAT if point >= 0 else INT
+
+
+@jit
+def _value(b: Any, s: int, e: int, specials: Any, special_lengths: Any) -> tuple[int, int, int]:
+    """(class, start, end) of the value `b[s:e]` (quotes left out of a quoted text's span)."""
+    if s >= e:
+        return EMPTY, s, e
+    c = b[s]
+    if c == 34 or c == 39:
+        end = _quoted(b, s, e, c)
+        return (OTHER, s, e) if end < 0 else (DQ if c == 34 else SQ, s + 1, end)
+    if c == 91:
+        return FLOW, s, e
+    if 48 <= c <= 57:
+        return _number(b, s, e), s, e
+    if not ((97 <= c <= 122) or (65 <= c <= 90)) or b[e - 1] == 32:
+        return OTHER, s, e
+    for i in range(s + 1, e):
+        if not PLAIN_BYTES[b[i]]:
+            return OTHER, s, e
+    if e - s == 4 and b[s] == 116 and b[s + 1] == 114 and b[s + 2] == 117 and b[s + 3] == 101:  # `true`
+        return TRUE, s, e
+    if e - s == 5 and b[s] == 102 and b[s + 1] == 97 and b[s + 2] == 108 and b[s + 3] == 115 and b[s + 4] == 101:
+        return FALSE, s, e
+    return (STR if _word_at(b, s, e, specials, special_lengths, True) < 0 else OTHER), s, e
+
+
+@jit
+def _line(b: Any, s: int, e: int, words: Any, word_lengths: Any, specials: Any, special_lengths: Any,
+          out: Any, j: int) -> None:
+    """One line `b[s:e]` into row `j` of `out` (`cut`)."""
+    i = s
+    while i < e and b[i] == 32:
+        i += 1
+    out[j, 0] = i - s
+    if i == e or b[i] == 35:  # blank, or a comment alone
+        out[j, 0] = -1
+        out[j, 2] = NOT_A_KEY_LINE
+        return
+    if b[i] == 45 and i + 1 < e and b[i + 1] == 32:
+        out[j, 1] = 1
+        i += 2
+    k = i
+    while k < e and (97 <= b[k] <= 122 or b[k] == 95):
+        k += 1
+    if k == i or k >= e or b[k] != 58 or (k + 1 < e and b[k + 1] != 32):
+        out[j, 2] = NOT_A_KEY_LINE
+        return
+    out[j, 2] = _word_at(b, i, k, words, word_lengths, False)
+    v = k + 1
+    while v < e and b[v] == 32:
+        v += 1
+    cls, vs, ve = _value(b, v, e, specials, special_lengths)
+    out[j, 3] = cls
+    out[j, 4] = vs
+    out[j, 5] = ve
+
+
+@jit
+def cut(b: Any, words: Any, word_lengths: Any, specials: Any, special_lengths: Any) -> Any:
+    """Every line of `b` (a file's bytes, under 2 GiB) as a row of int32: indent (-1: blank or comment), dash (1: `- `
+    after the indent), key, class, value start, value end, flags (1: a tab, a carriage return or another control
+    byte; 2: a byte above 127), line start, line end. A last line without a newline is a line too."""
+    lines = 1
+    for c in b:
+        if c == 10:
+            lines += 1
+    out = np.zeros((lines, 9), dtype=np.int32)
+    s = 0
+    j = 0
+    flags = 0
+    for i in range(len(b) + 1):
+        c = b[i] if i < len(b) else 10
+        if c == 10:
+            _line(b, s, i, words, word_lengths, specials, special_lengths, out, j)
+            out[j, 6] = flags
+            out[j, 7] = s
+            out[j, 8] = i
+            flags = 0
+            j += 1
+            s = i + 1
+        elif c < 32 or c == 127:
+            flags |= 1
+        elif c > 127:
+            flags |= 2
+    return out
+
+
+@jit
+def gather(b: Any, starts: Any, ends: Any) -> tuple[Any, Any]:
+    """The texts `b[starts[i]:ends[i]]` as one buffer and Arrow's int32 offsets (an absent text: start = end)."""
+    offsets = np.zeros(len(starts) + 1, dtype=np.int32)
+    total = 0
+    for i in range(len(starts)):
+        total += ends[i] - starts[i]
+        offsets[i + 1] = total
+    data = np.empty(total, dtype=np.uint8)
+    for i in range(len(starts)):
+        data[offsets[i]:offsets[i + 1]] = b[starts[i]:ends[i]]
+    return data, offsets
+
+
+__all__ = [
+    "DATE",
+    "DQ",
+    "EMPTY",
+    "FALSE",
+    "FLOAT",
+    "FLOW",
+    "INT",
+    "MAYBE_SPECIAL",
+    "NOT_A_KEY_LINE",
+    "NO_KEY",
+    "OTHER",
+    "SQ",
+    "STR",
+    "TRUE",
+    "cut",
+    "gather",
+    "words_array",
+]

@@ -1,0 +1,330 @@
+"""The YAML scan (issue 17, time): a YAML file of entities and holdings written in the plain layout feoc and its
+generators write, read straight into Arrow columns, then checked by the Parquet bulk read
+(`feoc.load.parquet_columns.read_columns`) as a table with the same columns would be.
+
+The YAML parser builds a Python dict and string per record and field; at 10^6 entities that was most of a screen's
+load. Here compiled code cuts the lines (`load.yaml_lines`) and the layout is checked on arrays:
+
+    entities:                  a top-level key of a scanned kind, alone on its line (each at most once)
+      - id: acme               a record: `- key: value` at one indent, then
+        name: Acme Co          `key: value` two columns deeper, each key a field of the kind, once a record
+        aliases: [Acme]        a list field: a flow list, or a block below it; these few are read by the parser
+
+A value is read here only where its YAML reading is certain (`load.yaml_lines`); the list fields of the records
+that have one (aliases, sources) are parsed by the YAML parser itself, all of one file in one document
+(`data.yamlio.parse_yaml`: tags refused, aliases limited, as for any file). Anything else — another kind, another
+layout, a key that is not a field, a value classed `OTHER`, a text that is not ASCII outside those lists, a value
+the column checks might refuse — gives None, and the file is read by the parser and the models, which word every
+problem with its line. So the scan never accepts what that read refuses and never words a problem itself; the
+tests hold its columns equal to that read's on generated worlds and on hostile files (tests/test_yaml_scan.py).
+
+`FEOC_YAML_SCAN=0` turns the scan off. Without numba (`data.compiled.AVAILABLE`) it is off.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from feoc.data import compiled
+from feoc.data.model import KINDS
+from feoc.load import yaml_lines as yl
+from feoc.load.columns import Columns, arrow_type, kind_columns
+
+SWITCH = "FEOC_YAML_SCAN"
+SCANNED = ("entities", "holdings")
+_LARGEST = (1 << 31) - 1  # bytes: the line table and Arrow's text offsets are int32
+_TEXTS = (yl.STR, yl.DQ, yl.SQ)
+
+
+class _Off(Exception):
+    """Not for the scan: the parser and the models read the file."""
+
+
+def enabled() -> bool:
+    """Whether a compact load scans YAML files (`FEOC_YAML_SCAN`, on unless "0"; numba needed)."""
+    return compiled.AVAILABLE and os.environ.get(SWITCH, "1") != "0"
+
+
+def read(path: Path) -> list[tuple[str, Columns, int]] | None:
+    """The kinds of the file at `path` as the compact load keeps them — (kind, columns, records) in file order —
+    or None when the parser and the models must read it (module docstring)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    tables = scan(data, str(path))
+    if tables is None:
+        return None
+    from feoc.load.parquet_columns import read_columns  # pyarrow: for a bulk load only
+
+    out = []
+    for kind, table in tables:
+        columns = read_columns(kind, table, {})
+        if columns is None:
+            return None
+        out.append((kind, columns, table.num_rows))
+    return out
+
+
+def scan(data: bytes, name: str) -> list[tuple[str, Any]] | None:
+    """Each kind of the file `data` as an Arrow table of its YAML columns, in file order; None if not for the scan."""
+    if not data or len(data) > _LARGEST:
+        return None
+    words, kinds = _vocabulary()
+    table, lengths = yl.words_array(words)
+    special = _specials()
+    if special is None:
+        return None
+    specials, special_lengths = yl.words_array(special)
+    b = np.frombuffer(data, dtype=np.uint8)
+    rows = yl.cut(b, table, lengths, specials, special_lengths)
+    try:
+        return [(kind, _table(kind, b, rows[lo:hi], words, name)) for kind, lo, hi in _sections(rows, words, kinds)]
+    except _Off:
+        return None
+    except Exception as exc:  # an Arrow conversion refused: the parser decides
+        if type(exc).__module__.startswith("pyarrow"):
+            return None
+        raise
+
+
+@functools.cache
+def _vocabulary() -> tuple[tuple[str, ...], dict[str, int]]:
+    """Every key the scan knows (the scanned kinds and their YAML field names) and each kind's index among them."""
+    words = tuple(sorted({*SCANNED, *(key for kind in SCANNED for key in kind_columns(kind))}))
+    return words, {kind: words.index(kind) for kind in SCANNED}
+
+
+@functools.cache
+def _specials() -> tuple[str, ...] | None:
+    """The words of `yaml_lines.MAYBE_SPECIAL` the parser reads as something else than that text, in some mix of
+    cases (`No` is text in YAML 1.2, `NULL` is not): asked of the parser itself, once, so the scan's `STR` is
+    the parser's text by construction, whatever version is installed; and `true`/`false` as the booleans."""
+    import itertools
+
+    from feoc.data.yamlio import parse_yaml
+
+    def text_always(word: str) -> bool:
+        variants = {"".join(cased) for cased in itertools.product(*((c.lower(), c.upper()) for c in word))}
+        return all(parse_yaml(f"k: {v}\n", "<scan>", dates=False) == {"k": v} for v in variants)
+    if parse_yaml("a: true\nb: false\n", "<scan>", dates=False) != {"a": True, "b": False}:
+        return None  # a parser that does not: no scan
+    return tuple(word for word in yl.MAYBE_SPECIAL if not text_always(word))
+
+
+def _sections(rows: Any, words: tuple[str, ...], kinds: dict[str, int]) -> list[tuple[str, int, int]]:
+    """(kind, first line, end line) of each top-level key: the file must be those keys and their lists only."""
+    indent, dash, key, cls = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
+    if (rows[:, 6] & 1).any():  # a tab, a carriage return, a control byte
+        raise _Off
+    top = np.flatnonzero((indent == 0) & (dash == 0))
+    filled = np.flatnonzero(indent >= 0)
+    if not len(top) or filled[0] != top[0] or (cls[top] != yl.EMPTY).any():
+        raise _Off
+    by_index = {index: kind for kind, index in kinds.items()}
+    found = [by_index.get(int(k)) for k in key[top]]
+    if None in found or len(set(found)) != len(found):
+        raise _Off
+    ends = [*top[1:].tolist(), len(rows)]
+    return [(str(kind), int(lo) + 1, int(hi)) for kind, lo, hi in zip(found, top, ends)]
+
+
+def _table(kind: str, b: Any, rows: Any, words: tuple[str, ...], name: str) -> Any:
+    """One kind's lines (after its top-level key) as an Arrow table of its YAML columns."""
+    import pyarrow as pa
+
+    lines = rows[rows[:, 0] >= 0]
+    if not len(lines) or lines[0, 1] != 1:
+        raise _Off
+    layout = _Layout(lines, words, kind)
+    columns = {}
+    for column, (field, shape) in kind_columns(kind).items():
+        mine = layout.keyed[layout.keys == words.index(column)] if column in words else layout.keyed[:0]
+        if len(mine):
+            columns[column] = _column(kind, column, field, shape, b, mine, layout, name)
+    return pa.table(columns)
+
+
+class _Layout:
+    """The records of one kind's lines: which line starts a record, each key line's record, the list fields."""
+
+    def __init__(self, lines: Any, words: tuple[str, ...], kind: str):
+        indent, dash, key, cls = lines[:, 0], lines[:, 1], lines[:, 2], lines[:, 3]
+        d = int(indent[0])
+        item = (dash == 1) & (indent == d)
+        field = (dash == 0) & (indent == d + 2)
+        nested = (indent > d + 2) | ((dash == 1) & (indent == d + 2))
+        keyed = item | field
+        if not (keyed | nested).all() or (lines[keyed, 6] != 0).any():  # another layout, or text that is not ASCII
+            raise _Off
+        allowed = np.zeros(len(words), dtype=bool)
+        allowed[[words.index(c) for c in kind_columns(kind) if c in words]] = True
+        if (key[keyed] < 0).any() or not allowed[key[keyed]].all():
+            raise _Off
+        record = np.cumsum(item) - 1
+        self.records = int(item.sum())
+        if len(words) > 62:  # a bit a key below
+            raise _Off
+        bits = np.left_shift(np.int64(1), key[keyed].astype(np.int64))
+        firsts = np.flatnonzero(item[keyed])  # each record's first key line, among the key lines
+        if (np.add.reduceat(bits, firsts) != np.bitwise_or.reduceat(bits, firsts)).any():  # a key twice in a record
+            raise _Off
+        position = np.flatnonzero(keyed)
+        owner = np.maximum.accumulate(np.where(keyed, np.arange(len(lines)), -1))
+        complex_line = keyed & ((cls == yl.EMPTY) | (cls == yl.FLOW))
+        if (nested & ~complex_line[owner]).any():  # a block below a field that has a value: a continued text
+            raise _Off
+        has_block = np.zeros(len(lines), dtype=bool)
+        has_block[owner[nested]] = True
+        if (complex_line & (cls == yl.EMPTY) & ~has_block).any():  # `key:` and nothing: null
+            raise _Off
+        self.lines, self.record, self.nested, self.owner = lines, record, nested, owner
+        self.keyed, self.keys, self.indent = position, key[position], d
+        self.last_nested = np.full(len(lines), -1)
+        np.maximum.at(self.last_nested, owner[nested], np.flatnonzero(nested))
+
+
+def _column(kind: str, column: str, field: str, shape: Any, b: Any, mine: Any, layout: _Layout, name: str) -> Any:
+    """One YAML column (the key lines `mine`) as an Arrow array of `layout.records` rows."""
+    import pyarrow as pa
+
+    rows = layout.lines[mine]
+    cls, at = rows[:, 3], layout.record[mine]
+    if isinstance(shape, tuple):
+        return _lists(column, shape, b, mine, layout, name)
+    if shape == "text" or shape == "date":
+        if not np.isin(cls, _TEXTS if shape == "text" else (yl.DATE,)).all():
+            raise _Off
+        texts = _texts(b, rows, at, layout.records)
+        return texts if shape == "text" else texts.cast(pa.date32())
+    if shape == "bool":
+        if not np.isin(cls, (yl.TRUE, yl.FALSE)).all():
+            raise _Off
+        values = np.zeros(layout.records, dtype=bool)
+        values[at] = cls == yl.TRUE
+        return pa.array(values, mask=_absent(at, layout.records))
+    if shape == "number":
+        return _numbers(kind, field, b, rows, at, layout.records)
+    raise _Off
+
+
+def _absent(at: Any, records: int) -> Any:
+    mask = np.ones(records, dtype=bool)
+    mask[at] = False
+    return mask
+
+
+def _texts(b: Any, rows: Any, at: Any, records: int) -> Any:
+    """The values of `rows` (records `at`) as an Arrow text array, null where a record has none."""
+    import pyarrow as pa
+
+    starts = np.zeros(records, dtype=np.int64)
+    ends = np.zeros(records, dtype=np.int64)
+    starts[at], ends[at] = rows[:, 4], rows[:, 5]
+    data, offsets = yl.gather(b, starts, ends)
+    absent = _absent(at, records)
+    nulls = int(absent.sum())
+    validity = pa.py_buffer(np.packbits(~absent, bitorder="little")) if nulls else None
+    return pa.StringArray.from_buffers(records, pa.py_buffer(offsets), pa.py_buffer(data), validity, nulls)
+
+
+def _numbers(kind: str, field: str, b: Any, rows: Any, at: Any, records: int) -> Any:
+    """A share column as float64: decimals read by Arrow (correctly rounded, as the parser reads them); a whole
+    number or a quoted text (`"48%"`) read once per distinct value by the field's own adapter."""
+    import pyarrow as pa
+
+    from feoc.load.parquet_columns import field_adapter
+
+    cls = rows[:, 3]
+    values = np.zeros(records, dtype=np.float64)
+    decimal = cls == yl.FLOAT
+    if decimal.any():
+        values[at[decimal]] = _texts(b, rows[decimal], np.arange(int(decimal.sum())), int(decimal.sum())).cast(
+            pa.float64()).to_numpy()
+    other = ~decimal
+    if other.any():
+        if not np.isin(cls[other], (yl.INT, *_TEXTS)).all():
+            raise _Off
+        adapter = field_adapter(KINDS[kind], field)
+        for group, read in (((yl.INT,), int), (_TEXTS, str)):
+            chosen = other & np.isin(cls, group)
+            if chosen.any():
+                values[at[chosen]] = _read_distinct(b, rows[chosen], adapter, read)
+    return pa.array(values, mask=_absent(at, records))
+
+
+def _read_distinct(b: Any, rows: Any, adapter: Any, read: type) -> Any:
+    """The shares of `rows` (whole numbers, or quoted texts), each distinct text read once by `adapter`."""
+    from pydantic import ValidationError
+
+    coded = _texts(b, rows, np.arange(len(rows)), len(rows)).dictionary_encode()
+    texts = coded.dictionary.to_pylist()
+    try:
+        shares = adapter.validate_python([int(t) if read is int else t for t in texts])
+    except ValidationError:
+        raise _Off from None
+    if any(type(share) is not float for share in shares):  # a range, or nothing: the models decide
+        raise _Off
+    return np.array(shares, dtype=np.float64)[coded.indices.to_numpy()]
+
+
+def _lists(column: str, shape: Any, b: Any, mine: Any, layout: _Layout, name: str) -> Any:
+    """A list field: each record's value (a flow list, or a block below the key) parsed by the YAML parser, the
+    lines of the whole column in one document (each value under an item of its own)."""
+    from feoc.data.problems import InputError
+    from feoc.data.yamlio import decode_text, parse_yaml
+
+    rows = layout.lines[mine]
+    if not np.isin(rows[:, 3], (yl.EMPTY, yl.FLOW)).all():
+        raise _Off
+    pad = b" " * layout.indent + b"- _: 0\n"  # a field below a record's first line: under an item of its own
+    parts = []
+    for line, row in zip(mine.tolist(), rows.tolist()):
+        last = int(layout.last_nested[line])
+        end = int(layout.lines[last, 8]) if last >= 0 else row[8]
+        parts.append((b"" if row[1] == 1 else pad) + bytes(b[row[7]:end]) + b"\n")
+    try:
+        parsed = parse_yaml(decode_text(b"".join(parts), name), name, dates=False)
+    except (InputError, UnicodeDecodeError):
+        raise _Off from None
+    if not isinstance(parsed, list) or len(parsed) != len(rows):
+        raise _Off
+    values: list[Any] = [None] * layout.records
+    for record, row, item in zip(layout.record[mine].tolist(), rows.tolist(), parsed):
+        if not isinstance(item, dict) or set(item) != ({column} if row[1] == 1 else {"_", column}):
+            raise _Off
+        values[record] = item[column]
+    return _as_arrow(values, shape)
+
+
+def _as_arrow(values: list[Any], shape: Any) -> Any:
+    """`values` (None: a record without the field) as Arrow's list type for `shape`; only if Arrow holds each
+    exactly as parsed (no key dropped, no number made text or float, no null or empty list, whose readings the
+    models decide)."""
+    import pyarrow as pa
+
+    array = pa.array(values, type=arrow_type(shape))
+    kept = array.to_pylist()
+    for value, back in zip(values, kept):
+        if value is not None and (not value or not _same(value, back)):
+            raise _Off
+    return array
+
+
+def _same(value: Any, back: Any) -> bool:
+    """Whether Arrow gave `value` back as it was: the same types and values, a nested record's fields all written."""
+    if type(value) is not type(back):
+        return False
+    if isinstance(value, list):
+        return len(value) == len(back) and all(_same(v, w) for v, w in zip(value, back))
+    if isinstance(value, dict):
+        return set(value) == set(back) and all(value[k] is not None and _same(value[k], back[k]) for k in value)
+    return bool(value == back)
+
+
+__all__ = ["SCANNED", "SWITCH", "enabled", "read", "scan"]
