@@ -43,10 +43,12 @@ def _compiler() -> Any:
     if not _writable(where):
         return None
 
-    def jit(fn: Any) -> Any:
+    def jit(fn: Any = None, *, inline: bool = False) -> Any:
+        if fn is None:  # `@jit(inline=True)`: a small helper compiled into its callers
+            return lambda f: jit(f, inline=inline)
         config.CACHE_DIR = str(where)  # read when the function's cache is set up, here
         try:
-            return numba.njit(cache=True, nogil=True)(fn)
+            return numba.njit(cache=True, nogil=True, inline="always" if inline else "never")(fn)
         finally:
             config.CACHE_DIR = prior
     return jit
@@ -54,7 +56,14 @@ def _compiler() -> Any:
 
 _jit = _compiler()
 AVAILABLE = _jit is not None and not os.environ.get("FEOC_NO_KERNEL")
-jit = _jit if _jit is not None else (lambda fn: fn)
+
+
+def _interpreted(fn: Any = None, *, inline: bool = False) -> Any:
+    """Without numba: the function itself (`@jit` and `@jit(inline=True)` alike)."""
+    return fn if fn is not None else (lambda f: f)
+
+
+jit: Any = _jit if _jit is not None else _interpreted
 
 
 __all__ = ["AVAILABLE", "cache_dir", "jit"]

@@ -142,9 +142,12 @@ def _table(kind: str, b: Any, rows: Any, words: tuple[str, ...], name: str) -> A
     if not len(lines) or lines[0, 1] != 1:
         raise _Off
     layout = _Layout(lines, words, kind)
+    order = np.argsort(layout.keys, kind="stable")  # the key lines of each key together, in file order
+    bounds = np.searchsorted(layout.keys[order], np.arange(len(words) + 1))
     columns = {}
     for column, (field, shape) in kind_columns(kind).items():
-        mine = layout.keyed[layout.keys == words.index(column)] if column in words else layout.keyed[:0]
+        at = words.index(column)
+        mine = layout.keyed[order[bounds[at]:bounds[at + 1]]]
         if len(mine):
             columns[column] = _column(kind, column, field, shape, b, mine, layout, name)
     return pa.table(columns)
@@ -309,9 +312,9 @@ def _as_arrow(values: list[Any], shape: Any) -> Any:
     import pyarrow as pa
 
     array = pa.array(values, type=arrow_type(shape))
-    kept = array.to_pylist()
-    for value, back in zip(values, kept):
-        if value is not None and (not value or not _same(value, back)):
+    written = [i for i, value in enumerate(values) if value is not None]
+    for i, back in zip(written, array.take(written).to_pylist()):
+        if not values[i] or not _same(values[i], back):
             raise _Off
     return array
 
