@@ -96,7 +96,8 @@ def write_yaml(path: Path, lists: dict[str, list[dict[str, Any]]]) -> None:
 def load_both(data: Path, monkeypatch: pytest.MonkeyPatch, workers: int = 1) -> tuple[Any, Any]:
     """The compact load of `data` with the column read off and on: (dataset or problems) each."""
     out = []
-    for switch in ("0", "1"):
+    monkeypatch.setenv("FEOC_YAML_SCAN", "0")  # these compare the parser's columns with the models (the scan's own:
+    for switch in ("0", "1"):                  # tests/test_yaml_scan.py)
         monkeypatch.setenv(yaml_columns.SWITCH, switch)
         try:
             out.append(load_dataset(data, LAW, compact=True, workers=workers))

@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from feoc.data.columns import ArrowTexts, Codes, Repeat, Shares, Sparse, Texts
 from feoc.data.model import KINDS
 from feoc.data.values import to_share_or_range
+from feoc.load.placed import PlacedTexts, joined
 
 Shape = Any  # "text" | "number" | "integer" | "bool" | "date" | ("list", Shape) | ("struct", model class)
 
@@ -101,6 +102,8 @@ class ColumnBuilder:
             return Repeat(parts[0].value, sum(map(len, parts)))  # type: ignore[attr-defined]
         if len(parts) == 1:
             return parts[0]
+        if all(isinstance(p, PlacedTexts) for p in parts):  # references found where read: their places kept
+            return joined(parts)  # type: ignore[arg-type]
         if all(isinstance(p, ArrowTexts) for p in parts):  # the parts of a table read in pieces: still Arrow
             return ArrowTexts([chunk for p in parts for chunk in p.chunks])  # type: ignore[attr-defined]
         if all(isinstance(p, Texts) for p in parts):  # names, one buffer a part: one buffer

@@ -39,6 +39,7 @@ from feoc.load import yaml_columns, yaml_scan
 from feoc.load.checks import battery_materials, check_dataset
 from feoc.load.columns import ColumnBuilder, Columns, Rows, constant
 from feoc.load.origins import OriginRuns
+from feoc.load.placed import PlacedTexts
 from feoc.load.scan import dataset_scan, is_table_name
 from feoc.load.shared_ids import share_entity_ids
 from feoc.load.validation import ADAPTERS, valid_items, validation_problems
@@ -273,6 +274,8 @@ def _reads(files: list[Path], compact: bool, workers: int,
     from feoc.load.workers import ordered_map  # processes and pipes: for a parallel load only
 
     tasks = [(path, compact) for path in texts]
+    if compact and yaml_scan.enabled():
+        yaml_scan.warm()  # here once, not in each worker
     parallel = ordered_map(_read_in_worker, tasks, workers, _size, meanwhile)
     try:
         own = {path: _read_file(path, compact) for path in files if is_table_name(path.name)}
@@ -310,12 +313,15 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
             broken_ids |= read.broken_ids
             if read.finder is not None:
                 finders[read.name] = read.finder
+            before = sum(map(len, columns["entities"][0].parts)) if "entities" in columns else 0
             for key, models, indexes in read.records:
                 if compact and key in COMPACT_KINDS:
                     # only columns: bulk analysis reads a field of every record, and a column is read in order;
                     # the records are made from them on access (`Rows`), none kept (issue 17, memory)
                     fields = columns.setdefault(key, [ColumnBuilder() for _ in KINDS[key].model_fields])
                     for column, values in zip(fields, models if isinstance(models, Columns) else zip(*models)):
+                        if isinstance(values, PlacedTexts):  # found among this file's entities: where they start
+                            values.base = before
                         column.add(values)
                 else:
                     records[key].extend(models)

@@ -20,6 +20,7 @@ from typing import Any
 
 from feoc.data.addresses import Addresses
 from feoc.data.columns import ArrowTexts, Codes, Refs
+from feoc.load.placed import PlacedTexts, positions
 
 REFERENCES = ("holder", "entity")  # the holdings' fields naming an entity by its id
 
@@ -52,6 +53,8 @@ def _found_together(holdings: dict[str, Sequence[Any]], find: _Finder) -> dict[s
     """Both reference columns as Arrow text (a Parquet bulk read): looked up in one call, the entities' ids hashed
     once, not once a column (issue 17, time)."""
     columns = [holdings.get(name) for name in REFERENCES]
+    if all(isinstance(column, PlacedTexts) for column in columns):  # most found where they were read (`load.placed`)
+        return dict(zip(REFERENCES, positions(columns, find)))  # type: ignore[arg-type]
     if not all(isinstance(column, ArrowTexts) for column in columns):
         return {}
     both = find(ArrowTexts([chunk for column in columns for chunk in column.chunks]))  # type: ignore[union-attr]

@@ -121,16 +121,17 @@ def _results(conns: list[Any], tasks: Sequence[Any], cost: Callable[[Any], int])
     while busy:
         for ready in wait(list(busy)):
             conn: Any = ready
+            task = busy.pop(conn)
+            if order:  # the next task sent first: the worker starts it once its result is read, not unpickled
+                busy[conn] = order.pop(0)
+                conn.send(tasks[busy[conn]])
             try:
                 status, value = conn.recv()
             except (EOFError, OSError):
                 raise RuntimeError("a worker process of the loader ended without a result") from None
             if status == "error":
                 raise value if isinstance(value, BaseException) else RuntimeError(str(value))
-            done[busy.pop(conn)] = value
-            if order:
-                busy[conn] = order.pop(0)
-                conn.send(tasks[busy[conn]])
+            done[task] = value
         while next_index in done:
             yield done.pop(next_index)
             next_index += 1

@@ -211,6 +211,59 @@ def cut(b: Any, words: Any, word_lengths: Any, specials: Any, special_lengths: A
 
 
 @jit
+def records(rows: Any, lo: int, hi: int, column_of: Any, is_list: Any) -> tuple[bool, int, Any, Any]:
+    """The records of the lines `rows[lo:hi]` (one kind's list, in the rows of `cut`): (in the plain layout, the
+    records' indent, the line of each record's field (-1: not written; one column per field, `column_of` a key's
+    column, -1 for a key not of this kind), the last line of the block below a list field's key line (-1: none)).
+
+    The plain layout: `- key: value` at one indent starts a record, `key: value` two columns deeper goes on; a line
+    deeper still, or a `- ` two columns deeper, is the block of the key line above it, which must be a list field
+    with no value (`key:`) or a flow list (`key: [`); no other field is a block or a flow list, and none is
+    written twice in a record, nor with a tab or a byte above 127."""
+    fail = (False, -1, np.zeros((0, 0), dtype=np.int32), np.zeros(0, dtype=np.int32))
+    indent = -1
+    count = 0
+    for j in range(lo, hi):
+        if rows[j, 0] < 0:
+            continue
+        if indent < 0:
+            if rows[j, 1] != 1:
+                return fail
+            indent = rows[j, 0]
+        if rows[j, 1] == 1 and rows[j, 0] == indent:
+            count += 1
+    cell = np.full((count, len(is_list)), -1, dtype=np.int32)
+    last = np.full(hi - lo, -1, dtype=np.int32)
+    record, owner, block, empty, has_block = -1, -1, False, False, False
+    for j in range(lo, hi):
+        at, dash = rows[j, 0], rows[j, 1]
+        if at < 0:
+            continue
+        if dash == 1 and at == indent:
+            record += 1
+        elif dash != 0 or at != indent + 2:
+            if owner >= 0 and block and (at > indent + 2 or (dash == 1 and at == indent + 2)):
+                has_block = True
+                last[owner - lo] = j
+                continue
+            return fail
+        key = rows[j, 2]
+        if (empty and not has_block) or rows[j, 6] != 0 or key < 0 or column_of[key] < 0:
+            return fail
+        column = column_of[key]
+        if cell[record, column] >= 0:
+            return fail
+        cell[record, column] = j
+        kind = rows[j, 3]
+        owner, block, empty, has_block = j, kind in (EMPTY, FLOW), kind == EMPTY, False
+        if block != is_list[column]:
+            return fail
+    if empty and not has_block:
+        return fail
+    return True, indent, cell, last
+
+
+@jit
 def gather(b: Any, starts: Any, ends: Any) -> tuple[Any, Any]:
     """The texts `b[starts[i]:ends[i]]` as one buffer and Arrow's int32 offsets (an absent text: start = end)."""
     offsets = np.zeros(len(starts) + 1, dtype=np.int32)
@@ -244,5 +297,6 @@ __all__ = [
     "TRUE",
     "cut",
     "gather",
+    "records",
     "words_array",
 ]

@@ -23,6 +23,7 @@ tests hold its columns equal to that read's on generated worlds and on hostile f
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from pathlib import Path
@@ -50,6 +51,14 @@ def enabled() -> bool:
     return compiled.AVAILABLE and os.environ.get(SWITCH, "1") != "0"
 
 
+def warm() -> None:
+    """Load the compiled code and Arrow here, before the load forks its workers, which then inherit them: each worker
+    did it again for its first file (~0.3 s a worker, most of it numba setting up its code generator; issue 17)."""
+    from feoc.load.parquet_columns import read_columns  # noqa: F401  pyarrow and the column checks, imported now
+
+    scan(b"entities:\n  - id: a\n", "<warm>")
+
+
 def read(path: Path) -> list[tuple[str, Columns, int]] | None:
     """The kinds of the file at `path` as the compact load keeps them — (kind, columns, records) in file order —
     or None when the parser and the models must read it (module docstring)."""
@@ -68,7 +77,28 @@ def read(path: Path) -> list[tuple[str, Columns, int]] | None:
         if columns is None:
             return None
         out.append((kind, columns, table.num_rows))
+    _place(dict(tables), out)
     return out
+
+
+def _place(tables: dict[str, Any], read: list[tuple[str, Columns, int]]) -> None:
+    """The holdings' references that name an entity of the file, found here (`load.placed`)."""
+    import pyarrow as pa
+
+    from feoc.data.columns import ArrowTexts
+    from feoc.load.placed import placed
+    from feoc.load.shared_ids import REFERENCES
+
+    if "entities" not in tables or "holdings" not in tables:
+        return
+    ids = tables["entities"].column("id").combine_chunks()
+    fields = list(KINDS["holdings"].model_fields)
+    for kind, columns, _ in read:
+        for name in REFERENCES if kind == "holdings" else ():
+            column = columns[fields.index(name)]
+            if isinstance(column, ArrowTexts) and pa.types.is_string(ids.type):
+                with contextlib.suppress(ValueError):  # Arrow's look-up not confirmed: the load's own finds them
+                    columns[fields.index(name)] = placed(column, ids)
 
 
 def scan(data: bytes, name: str) -> list[tuple[str, Any]] | None:
@@ -84,7 +114,7 @@ def scan(data: bytes, name: str) -> list[tuple[str, Any]] | None:
     b = np.frombuffer(data, dtype=np.uint8)
     rows = yl.cut(b, table, lengths, specials, special_lengths)
     try:
-        return [(kind, _table(kind, b, rows[lo:hi], words, name)) for kind, lo, hi in _sections(rows, words, kinds)]
+        return [(kind, _table(kind, b, rows, lo, hi, words, name)) for kind, lo, hi in _sections(rows, words, kinds)]
     except _Off:
         return None
     except Exception as exc:  # an Arrow conversion refused: the parser decides
@@ -134,85 +164,57 @@ def _sections(rows: Any, words: tuple[str, ...], kinds: dict[str, int]) -> list[
     return [(str(kind), int(lo) + 1, int(hi)) for kind, lo, hi in zip(found, top, ends)]
 
 
-def _table(kind: str, b: Any, rows: Any, words: tuple[str, ...], name: str) -> Any:
-    """One kind's lines (after its top-level key) as an Arrow table of its YAML columns."""
+def _table(kind: str, b: Any, rows: Any, lo: int, hi: int, words: tuple[str, ...], name: str) -> Any:
+    """One kind's lines `rows[lo:hi]` (after its top-level key) as an Arrow table of its YAML columns."""
     import pyarrow as pa
 
-    lines = rows[rows[:, 0] >= 0]
-    if not len(lines) or lines[0, 1] != 1:
+    fields = list(kind_columns(kind).items())
+    column_of = np.full(len(words), -1, dtype=np.int64)
+    for i, (column, _) in enumerate(fields):
+        column_of[words.index(column)] = i
+    is_list = np.array([isinstance(shape, tuple) for _, (_, shape) in fields], dtype=np.bool_)
+    plain, indent, cell, last = yl.records(rows, lo, hi, column_of, is_list)
+    if not plain or not len(cell):
         raise _Off
-    layout = _Layout(lines, words, kind)
-    order = np.argsort(layout.keys, kind="stable")  # the key lines of each key together, in file order
-    bounds = np.searchsorted(layout.keys[order], np.arange(len(words) + 1))
+    block = _Block(b, rows, lo, last, int(indent), len(cell), name)
     columns = {}
-    for column, (field, shape) in kind_columns(kind).items():
-        at = words.index(column)
-        mine = layout.keyed[order[bounds[at]:bounds[at + 1]]]
-        if len(mine):
-            columns[column] = _column(kind, column, field, shape, b, mine, layout, name)
+    for i, (column, (field, shape)) in enumerate(fields):
+        at = np.flatnonzero(cell[:, i] >= 0)  # the records that write the field
+        if len(at):
+            columns[column] = _column(kind, column, field, shape, cell[at, i], at, block)
     return pa.table(columns)
 
 
-class _Layout:
-    """The records of one kind's lines: which line starts a record, each key line's record, the list fields."""
+class _Block:
+    """What the columns of one kind read: the file's bytes, its lines (`yaml_lines.cut`), where the kind's lines
+    start, the last line below each list field's key line, the records' indent and number, the file's name."""
 
-    def __init__(self, lines: Any, words: tuple[str, ...], kind: str):
-        indent, dash, key, cls = lines[:, 0], lines[:, 1], lines[:, 2], lines[:, 3]
-        d = int(indent[0])
-        item = (dash == 1) & (indent == d)
-        field = (dash == 0) & (indent == d + 2)
-        nested = (indent > d + 2) | ((dash == 1) & (indent == d + 2))
-        keyed = item | field
-        if not (keyed | nested).all() or (lines[keyed, 6] != 0).any():  # another layout, or text that is not ASCII
-            raise _Off
-        allowed = np.zeros(len(words), dtype=bool)
-        allowed[[words.index(c) for c in kind_columns(kind) if c in words]] = True
-        if (key[keyed] < 0).any() or not allowed[key[keyed]].all():
-            raise _Off
-        record = np.cumsum(item) - 1
-        self.records = int(item.sum())
-        if len(words) > 62:  # a bit a key below
-            raise _Off
-        bits = np.left_shift(np.int64(1), key[keyed].astype(np.int64))
-        firsts = np.flatnonzero(item[keyed])  # each record's first key line, among the key lines
-        if (np.add.reduceat(bits, firsts) != np.bitwise_or.reduceat(bits, firsts)).any():  # a key twice in a record
-            raise _Off
-        position = np.flatnonzero(keyed)
-        owner = np.maximum.accumulate(np.where(keyed, np.arange(len(lines)), -1))
-        complex_line = keyed & ((cls == yl.EMPTY) | (cls == yl.FLOW))
-        if (nested & ~complex_line[owner]).any():  # a block below a field that has a value: a continued text
-            raise _Off
-        has_block = np.zeros(len(lines), dtype=bool)
-        has_block[owner[nested]] = True
-        if (complex_line & (cls == yl.EMPTY) & ~has_block).any():  # `key:` and nothing: null
-            raise _Off
-        self.lines, self.record, self.nested, self.owner = lines, record, nested, owner
-        self.keyed, self.keys, self.indent = position, key[position], d
-        self.last_nested = np.full(len(lines), -1)
-        np.maximum.at(self.last_nested, owner[nested], np.flatnonzero(nested))
+    def __init__(self, b: Any, rows: Any, lo: int, last: Any, indent: int, records: int, name: str):
+        self.b, self.rows, self.lo, self.last = b, rows, lo, last
+        self.indent, self.records, self.name = indent, records, name
 
 
-def _column(kind: str, column: str, field: str, shape: Any, b: Any, mine: Any, layout: _Layout, name: str) -> Any:
-    """One YAML column (the key lines `mine`) as an Arrow array of `layout.records` rows."""
+def _column(kind: str, column: str, field: str, shape: Any, lines: Any, at: Any, block: _Block) -> Any:
+    """One YAML column, written on `lines` by the records `at`, as an Arrow array of `block.records` rows."""
     import pyarrow as pa
 
-    rows = layout.lines[mine]
-    cls, at = rows[:, 3], layout.record[mine]
+    rows = block.rows[lines]
+    cls = rows[:, 3]
     if isinstance(shape, tuple):
-        return _lists(column, shape, b, mine, layout, name)
+        return _lists(column, shape, lines, at, block)
     if shape == "text" or shape == "date":
         if not np.isin(cls, _TEXTS if shape == "text" else (yl.DATE,)).all():
             raise _Off
-        texts = _texts(b, rows, at, layout.records)
+        texts = _texts(block.b, rows, at, block.records)
         return texts if shape == "text" else texts.cast(pa.date32())
     if shape == "bool":
         if not np.isin(cls, (yl.TRUE, yl.FALSE)).all():
             raise _Off
-        values = np.zeros(layout.records, dtype=bool)
+        values = np.zeros(block.records, dtype=bool)
         values[at] = cls == yl.TRUE
-        return pa.array(values, mask=_absent(at, layout.records))
+        return pa.array(values, mask=_absent(at, block.records))
     if shape == "number":
-        return _numbers(kind, field, b, rows, at, layout.records)
+        return _numbers(kind, field, block.b, rows, at, block.records)
     raise _Off
 
 
@@ -276,30 +278,28 @@ def _read_distinct(b: Any, rows: Any, adapter: Any, read: type) -> Any:
     return np.array(shares, dtype=np.float64)[coded.indices.to_numpy()]
 
 
-def _lists(column: str, shape: Any, b: Any, mine: Any, layout: _Layout, name: str) -> Any:
+def _lists(column: str, shape: Any, lines: Any, at: Any, block: _Block) -> Any:
     """A list field: each record's value (a flow list, or a block below the key) parsed by the YAML parser, the
     lines of the whole column in one document (each value under an item of its own)."""
     from feoc.data.problems import InputError
     from feoc.data.yamlio import decode_text, parse_yaml
 
-    rows = layout.lines[mine]
-    if not np.isin(rows[:, 3], (yl.EMPTY, yl.FLOW)).all():
-        raise _Off
-    pad = b" " * layout.indent + b"- _: 0\n"  # a field below a record's first line: under an item of its own
+    b, rows = block.b, block.rows
+    pad = b" " * block.indent + b"- _: 0\n"  # a field below a record's first line: under an item of its own
     parts = []
-    for line, row in zip(mine.tolist(), rows.tolist()):
-        last = int(layout.last_nested[line])
-        end = int(layout.lines[last, 8]) if last >= 0 else row[8]
-        parts.append((b"" if row[1] == 1 else pad) + bytes(b[row[7]:end]) + b"\n")
+    for line in lines.tolist():
+        below = int(block.last[line - block.lo])
+        end = int(rows[below, 8] if below >= 0 else rows[line, 8])
+        parts.append((b"" if rows[line, 1] == 1 else pad) + bytes(b[rows[line, 7]:end]) + b"\n")
     try:
-        parsed = parse_yaml(decode_text(b"".join(parts), name), name, dates=False)
+        parsed = parse_yaml(decode_text(b"".join(parts), block.name), block.name, dates=False)
     except (InputError, UnicodeDecodeError):
         raise _Off from None
-    if not isinstance(parsed, list) or len(parsed) != len(rows):
+    if not isinstance(parsed, list) or len(parsed) != len(lines):
         raise _Off
-    values: list[Any] = [None] * layout.records
-    for record, row, item in zip(layout.record[mine].tolist(), rows.tolist(), parsed):
-        if not isinstance(item, dict) or set(item) != ({column} if row[1] == 1 else {"_", column}):
+    values: list[Any] = [None] * block.records
+    for record, line, item in zip(at.tolist(), lines.tolist(), parsed):
+        if not isinstance(item, dict) or set(item) != ({column} if rows[line, 1] == 1 else {"_", column}):
             raise _Off
         values[record] = item[column]
     return _as_arrow(values, shape)

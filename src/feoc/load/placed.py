@@ -1,0 +1,77 @@
+"""References found where they are read: a YAML file's holdings that name an entity of the same file get that entity's
+position in the worker that scans the file (`load.yaml_scan`), so the load looks up only the others.
+
+Issue 17, time: `load.shared_ids` looked up each of the 1M world's 3.1M references among all 10^6 ids in the load's
+one process (0.8 s, serial). In that world nearly every entity column and most holder columns name an entity of the
+same file: a worker finds them among the file's 10^5 ids, in parallel, and the load adds where the file's entities
+start (`base`, set as the load takes the file) and looks up only the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from feoc.data.columns import ArrowTexts
+
+
+class PlacedTexts(ArrowTexts):
+    """References as Arrow text (`ArrowTexts`) and where each one's entity is: `places[i]`, the position among the
+    ids of the file the reference was read from (-1: not an id of that file), plus `base`, where that file's
+    entities start among all the load's (set by the load). Joined across files, `base` is 0 and the places are
+    positions among all the entities."""
+
+    __slots__ = ("base", "places")
+
+    def __init__(self, chunks: Sequence[Any], places: Any, base: int = 0):
+        super().__init__(chunks)
+        self.places, self.base = places, base
+
+    def release(self) -> None:
+        super().release()
+        self.places = self.places[:0]
+
+
+def placed(references: ArrowTexts, ids: Any) -> PlacedTexts:
+    """`references` with the position of each among `ids` (an Arrow text array: one file's entity ids, in order),
+    each position found checked to name the very reference, as `shared_ids` checks Arrow's look-up."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.chunked_array(references.chunks, type=pa.string()).combine_chunks()
+    found = pc.index_in(text, value_set=ids)
+    hit = found.is_valid()
+    if pc.all(pc.equal(ids.take(found.filter(hit)), text.filter(hit))).as_py() is False:
+        raise ValueError("Arrow's look-up named another text")  # never seen: the caller leaves the texts as they are
+    return PlacedTexts([text], found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32))
+
+
+def joined(parts: Sequence[PlacedTexts]) -> PlacedTexts:
+    """The parts of one column, in the load's order, as one column whose places are among all the load's entities."""
+    import numpy as np
+
+    places = np.concatenate([np.where(p.places >= 0, p.places.astype(np.int64) + p.base, -1) for p in parts])
+    return PlacedTexts([chunk for p in parts for chunk in p.chunks], places)
+
+
+def positions(columns: Sequence[PlacedTexts], find: Any) -> list[Any]:
+    """Each reference's position among all the entities (-1: none), column by column: its place, else `find`
+    (`shared_ids._Finder`) among all the ids, for the references that name an entity of another file, those of
+    every column looked up in one call (the ids hashed once)."""
+    import numpy as np
+    import pyarrow as pa
+
+    out = [np.asarray(column.places, dtype=np.int64).copy() for column in columns]
+    missed = [np.flatnonzero(places < 0) for places in out]
+    texts = [chunk for column, at in zip(columns, missed) if len(at)
+             for chunk in pa.chunked_array(column.chunks, type=pa.string()).take(pa.array(at)).chunks]
+    if texts:
+        found = find(ArrowTexts(texts))
+        starts = np.cumsum([0] + [len(at) for at in missed])
+        for places, at, lo in zip(out, missed, starts.tolist()):
+            places[at] = found[lo:lo + len(at)]
+    return out
+
+
+__all__ = ["PlacedTexts", "joined", "placed", "positions"]
