@@ -17,7 +17,6 @@ import contextlib
 import functools
 import gc
 import os
-import re
 from collections import defaultdict
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
@@ -32,10 +31,9 @@ from feoc.data.dataset import Dataset
 from feoc.data.model import KINDS
 from feoc.data.pending import PendingChecks
 from feoc.data.problems import InputError, Problem
-from feoc.data.values import SHARE_DIGITS
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
 from feoc.law.law import Law
-from feoc.load import yaml_columns, yaml_scan
+from feoc.load import share_digits, yaml_columns, yaml_scan
 from feoc.load.checks import battery_materials, check_dataset
 from feoc.load.columns import ColumnBuilder, Columns, Rows, constant
 from feoc.load.origins import OriginRuns
@@ -93,34 +91,6 @@ class _FileRead:
     broken_ids: set[str] = field(default_factory=set)
 
 
-# A share written as a plain YAML number with digit separators or more than 15 significant digits: the YAML
-# parser turns `0.2_5` into 0.25 and `0.249999999999999999999` into exactly 0.25 (the threshold) before feoc sees
-# the text, so such numbers are found in the text itself (quoted, `parse_share` refuses them with the same words).
-# The search starts at a colon followed by such a number (rare) and only then looks back along the line for the
-# share's key: a search for the key itself at every position of the text cost ~7 s of a million-entity load.
-_PLAIN_NUMBER = re.compile(r":[ \t]*(?=[0-9.]*_|[0-9]*\.0*[1-9][0-9]{15})([0-9][0-9._]*|\.[0-9._]+)")
-_SHARE_KEY = re.compile(r"\b(equity|voting|board_seats|debt)[ \t]*\Z")  # searched up to the colon
-# What every such number holds, searched first over the whole text, each from a literal character (`_`, `.`) that
-# the regex engine scans for in C: a digit or a point before a `_`, or a point before 16 digits, the first not 0.
-# A text with neither holds no such number (the search at each colon is then skipped). Issue 17, time: 0.029 s
-# against 0.090 s for a 27 MB file of the 1M world.
-_CLUES = (re.compile(r"_(?<=[0-9.]_)"), re.compile(r"\.(?=0*[1-9][0-9]{15})"))
-
-
-def _plain_shares(text: str, name: str) -> list[Problem]:
-    problems: list[Problem] = []
-    if not any(clue.search(text) for clue in _CLUES):
-        return problems
-    for number in _PLAIN_NUMBER.finditer(text):
-        key = _SHARE_KEY.search(text, text.rfind("\n", 0, number.start()) + 1, number.start())
-        if key is not None:
-            problems.append(Problem(name, text.count("\n", 0, key.start()) + 1,
-                                    f"{key.group(1)} `{number.group(1)}` is written with digit separators or more than "
-                                    f"{SHARE_DIGITS} significant digits, which YAML rounds before feoc can read it",
-                                    "write the share with fewer digits, no `_`, e.g. 0.2499999 or \"24.99999%\""))
-    return problems
-
-
 def _read_file(path: Path, compact: bool = False) -> _FileRead:
     """Parse and validate one file (here or in a worker process)."""
     name = str(path)
@@ -137,7 +107,7 @@ def _read_file(path: Path, compact: bool = False) -> _FileRead:
     except InputError as exc:
         return _FileRead(name, None, problems=list(exc.problems))
     out = _FileRead(name, finder)
-    out.problems.extend(_plain_shares(finder.text, name))
+    out.problems.extend(share_digits.problems(finder.text, name))
     shared: dict[str, str] = {}
     if raw is None:
         out.problems.append(Problem(name, 1, "the file is empty", "add records under a top-level key, or delete the file"))

@@ -33,6 +33,8 @@ import numpy as np
 
 from feoc.data import compiled
 from feoc.data.model import KINDS
+from feoc.data.yamlio import MAX_FILE_BYTES
+from feoc.load import share_digits
 from feoc.load import yaml_lines as yl
 from feoc.load.columns import Columns, arrow_type, kind_columns
 
@@ -63,6 +65,8 @@ def read(path: Path) -> list[tuple[str, Columns, int]] | None:
     """The kinds of the file at `path` as the compact load keeps them — (kind, columns, records) in file order —
     or None when the parser and the models must read it (module docstring)."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:  # refused, in the parser's read's words
+            return None
         data = path.read_bytes()
     except OSError:
         return None
@@ -103,7 +107,7 @@ def _place(tables: dict[str, Any], read: list[tuple[str, Columns, int]]) -> None
 
 def scan(data: bytes, name: str) -> list[tuple[str, Any]] | None:
     """Each kind of the file `data` as an Arrow table of its YAML columns, in file order; None if not for the scan."""
-    if not data or len(data) > _LARGEST:
+    if not data or len(data) > min(_LARGEST, MAX_FILE_BYTES) or share_digits.possible(data):
         return None
     words, kinds = _vocabulary()
     table, lengths = yl.words_array(words)
@@ -150,8 +154,10 @@ def _specials() -> tuple[str, ...] | None:
 def _sections(rows: Any, words: tuple[str, ...], kinds: dict[str, int]) -> list[tuple[str, int, int]]:
     """(kind, first line, end line) of each top-level key: the file must be those keys and their lists only."""
     indent, dash, key, cls = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
-    if (rows[:, 6] & 1).any():  # a tab, a carriage return, a control byte
-        raise _Off
+    flags = rows[:, 6]
+    if (flags & 1).any() or ((flags & 2).astype(bool) & (rows[:, 0] < 0)).any():
+        raise _Off  # a tab, a carriage return, a control byte; a byte above 127 in a comment (outside the list
+        # fields, which the parser reads, and key lines, which `yaml_lines.records` refuses then): not decoded here
     top = np.flatnonzero((indent == 0) & (dash == 0))
     filled = np.flatnonzero(indent >= 0)
     if not len(top) or filled[0] != top[0] or (cls[top] != yl.EMPTY).any():
