@@ -41,9 +41,15 @@ def problems(text: str, name: str) -> list[Problem]:
 
 
 def possible(data: bytes) -> bool:
-    """Whether the file's bytes might hold such a share (anywhere, a comment included, as `problems` reads it):
-    the YAML scan then leaves the file to the parser's read, which words the problem."""
-    return any(clue.search(data) for clue in _BYTE_CLUES)
+    """Whether `problems` would find such a share in the file's bytes (anywhere, a comment included): the YAML scan
+    then leaves the file to the parser's read, which words the problem. A clue is searched in the bytes first (rare);
+    only then the text, as `problems` reads it (bytes that are not UTF-8: yes, the parser's read refuses them)."""
+    if not any(clue.search(data) for clue in _BYTE_CLUES):
+        return False
+    try:
+        return bool(problems(data.decode("utf-8"), ""))
+    except UnicodeDecodeError:
+        return True
 
 
 __all__ = ["possible", "problems"]

@@ -12,11 +12,15 @@ load. Here compiled code cuts the lines (`load.yaml_lines`) and the layout is ch
 
 A value is read here only where its YAML reading is certain (`load.yaml_lines`); the list fields of the records
 that have one (aliases, sources) are parsed by the YAML parser itself, all of one file in one document
-(`data.yamlio.parse_yaml`: tags refused, aliases limited, as for any file). Anything else — another kind, another
-layout, a key that is not a field, a value classed `OTHER`, a text that is not ASCII outside those lists, a value
-the column checks might refuse — gives None, and the file is read by the parser and the models, which word every
-problem with its line. So the scan never accepts what that read refuses and never words a problem itself; the
-tests hold its columns equal to that read's on generated worlds and on hostile files (tests/test_yaml_scan.py).
+(`data.yamlio.parse_yaml`: tags refused, as for any file). Anything else — another kind, another layout, a key that
+is not a field, a value classed `OTHER`, a text that is not ASCII outside those lists, a value the column checks
+might refuse, a list holding an alias (the parser limits their expansions over the whole file, not one list) or a
+block scalar followed by blank or comment lines (which the lines cut here leave out, but may be its text), a share
+the parser's read would refuse for its digits (`load.share_digits`, even in a comment), a byte above 127 in a
+comment — gives None, and the file is read by the parser and the models, which word every problem with its line.
+So the scan never accepts what that read refuses and never words a problem itself; the tests hold its columns
+equal to that read's on generated worlds and on hostile files (tests/test_yaml_scan.py, test_yaml_scan_hostile.py,
+test_yaml_scan_lines.py).
 
 `FEOC_YAML_SCAN=0` turns the scan off. Without numba (`data.compiled.AVAILABLE`) it is off.
 """
@@ -295,10 +299,17 @@ def _lists(column: str, shape: Any, lines: Any, at: Any, block: _Block) -> Any:
     parts = []
     for line in lines.tolist():
         below = int(block.last[line - block.lo])
-        end = int(rows[below, 8] if below >= 0 else rows[line, 8])
-        parts.append((b"" if rows[line, 1] == 1 else pad) + bytes(b[rows[line, 7]:end]) + b"\n")
+        final = below if below >= 0 else line
+        value = bytes(b[rows[line, 7]:rows[final, 8]])
+        after = final + 1  # a blank or comment line next (not the end of the file) may be a block scalar's text
+        if (b"|" in value or b">" in value) and after < len(rows) and rows[after, 0] < 0 and rows[after, 7] < len(b):
+            raise _Off  # which the cut of the lines left out as a comment, or its kept line ends
+        parts.append((b"" if rows[line, 1] == 1 else pad) + value + b"\n")
+    document = b"".join(parts)
+    if b"&" in document and b"*" in document:  # an alias: the parser limits expansions over the whole file
+        raise _Off
     try:
-        parsed = parse_yaml(decode_text(b"".join(parts), block.name), block.name, dates=False)
+        parsed = parse_yaml(decode_text(document, block.name), block.name, dates=False)
     except (InputError, UnicodeDecodeError):
         raise _Off from None
     if not isinstance(parsed, list) or len(parsed) != len(lines):
