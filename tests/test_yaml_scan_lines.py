@@ -19,7 +19,7 @@ from feoc.data.yamlio import parse_yaml
 from feoc.load import yaml_lines as yl
 from feoc.load import yaml_scan
 
-CERTAIN = {yl.STR, yl.DQ, yl.SQ, yl.FLOAT, yl.INT, yl.DATE, yl.TRUE, yl.FALSE}
+CERTAIN = {yl.STR, yl.DQ, yl.SQ, yl.FLOAT, yl.INT, yl.DATE, yl.TRUE, yl.FALSE, yl.TEXTS}
 
 
 def classed(value: str) -> tuple[int, str]:
@@ -36,6 +36,11 @@ def scan_reading(cls: int, text: str) -> Any:
     """The value the scan makes of a value of class `cls` and text `text`."""
     if cls in (yl.TRUE, yl.FALSE):
         return cls == yl.TRUE
+    if cls == yl.TEXTS:  # the items as `yaml_lines.items` cuts them
+        b = np.frombuffer(f"k: {text}\n".encode(), dtype=np.uint8)
+        rows = np.array([[0, 0, 0, cls, 3, 3 + len(text), 0, 0, 0]], dtype=np.int32)
+        starts, ends, _ = yl.items(b, rows, np.arange(1))
+        return [bytes(b[s:e]).decode() for s, e in zip(starts, ends)]
     return float(text) if cls == yl.FLOAT else int(text) if cls == yl.INT else text
 
 
@@ -48,6 +53,8 @@ def parsed(value: str) -> Any:
 
 
 def exactly(value: Any) -> Any:
+    if isinstance(value, list):
+        return [exactly(v) for v in value]
     return type(value), value.hex() if isinstance(value, float) else value
 
 
@@ -65,7 +72,12 @@ TABLE = [  # (the value as written, the class the scan must give it)
     ('"Acme # Co"', yl.DQ), ('"48%"', yl.DQ), ('""', yl.DQ), ("'Acme: Co'", yl.SQ), ("'25%'", yl.SQ),
     ("0.44", yl.FLOAT), ("1.0", yl.FLOAT), ("0.0", yl.FLOAT), ("0.12345678901234", yl.FLOAT), ("0", yl.INT),
     ("1", yl.INT), ("42", yl.INT), ("20010516", yl.INT), ("2001-05-16", yl.DATE), ("2001-02-30", yl.DATE), ("true", yl.TRUE),
-    ("false", yl.FALSE), ("", yl.EMPTY), ("[Acme, ACME Ltd]", yl.FLOW), ("[]", yl.FLOW),
+    ("false", yl.FALSE), ("", yl.EMPTY), ("[Acme, ACME Ltd]", yl.TEXTS), ("[Acme]", yl.TEXTS),
+    ("[O'Brien & Co, a-b_c/d+e]", yl.TEXTS), ("[]", yl.FLOW), ("[Acme,ACME]", yl.FLOW), ("[Acme , ACME]", yl.FLOW),
+    ("[Acme,  ACME]", yl.FLOW), ("[Acme, ]", yl.FLOW), ("[Acme,]", yl.FLOW), ("[ Acme]", yl.FLOW),
+    ("[Acme, null]", yl.FLOW), ("[Acme, 42]", yl.FLOW), ("[Acme, 'B']", yl.FLOW), ("[Acme: Co]", yl.FLOW),
+    ("[Acme # x]", yl.FLOW), ("[Acme, [B]]", yl.FLOW), ("[Acme] # x", yl.FLOW), ("[Acme]x", yl.FLOW),
+    ("[Acme, True]", yl.FLOW), ("[Acmé]", yl.FLOW),
     # what the parser reads otherwise, or where a reading is not certain from the line alone
     *((word, yl.OTHER) for word in ("null", "Null", "NULL", "~", "True", "TRUE", "False", "FALSE", ".inf", ".nan",
                                     "-.inf", "1e3", "1E3", "0x10", "0o7", "007", "00.5", ".5", "0.", "+1", "-0.0",
@@ -100,7 +112,10 @@ NUMBERISH = st.builds(lambda a, sep, b, tail: a + sep + b + tail, DIGITS, st.sam
 DATEISH = st.builds(lambda y, m, d, sep: f"{y}{sep}{m}{sep}{d}", *(st.text(st.sampled_from(string.digits), min_size=1,
                                                                          max_size=n) for n in (5, 3, 3)),
                     st.sampled_from(["-", "-", "/"]))
-YAMLISH = st.one_of(YAMLISH, YAMLISH.map(lambda t: f'"{t}"'), YAMLISH.map(lambda t: f"'{t}'"), NUMBERISH, DATEISH)
+FLOWISH = st.lists(st.one_of(YAMLISH, st.sampled_from(["Acme", "B c", "x-1"])), min_size=1, max_size=4).flatmap(
+    lambda items: st.sampled_from([", ", ",", " ,", ",  "]).map(lambda sep: "[" + sep.join(items) + "]"))
+YAMLISH = st.one_of(YAMLISH, YAMLISH.map(lambda t: f'"{t}"'), YAMLISH.map(lambda t: f"'{t}'"), NUMBERISH, DATEISH,
+                    FLOWISH)
 
 
 @settings(max_examples=1000, deadline=None)

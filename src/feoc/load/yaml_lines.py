@@ -20,7 +20,7 @@ import numpy as np
 from feoc.data.compiled import jit
 
 # a value's class
-EMPTY, STR, DQ, SQ, FLOAT, INT, DATE, TRUE, FALSE, FLOW, OTHER = range(11)
+EMPTY, STR, DQ, SQ, FLOAT, INT, DATE, TRUE, FALSE, FLOW, OTHER, TEXTS = range(12)  # TEXTS: `[a, b]` of STR
 # a line's key: a word of the vocabulary (its index), or
 NO_KEY = -1  # a key that is not in the vocabulary
 NOT_A_KEY_LINE = -2  # no `key:` at the start (a list item of scalars, a continued text, a document marker…)
@@ -125,6 +125,58 @@ def _number(b: Any, s: int, e: int) -> int:
 
 
 @jit(inline=True)
+def _plain_text(b: Any, s: int, e: int, specials: Any, special_lengths: Any, flow: bool) -> bool:
+    """Whether `b[s:e]` is a plain text the parser reads as that very text (in a flow list, if `flow`: no comma)."""
+    if s >= e or not ((97 <= b[s] <= 122) or (65 <= b[s] <= 90)) or b[e - 1] == 32:
+        return False
+    for i in range(s + 1, e):
+        if not PLAIN_BYTES[b[i]] or (flow and b[i] == 44):
+            return False
+    return _word_at(b, s, e, specials, special_lengths, True) < 0
+
+
+@jit(inline=True)
+def _texts_listed(b: Any, s: int, e: int, specials: Any, special_lengths: Any) -> bool:
+    """Whether `b[s:e]` is a one-line flow list of plain texts `[a, b c]`: items separated by `, `, at least one."""
+    if e - s < 3 or b[e - 1] != 93:
+        return False
+    start = s + 1
+    for i in range(s + 1, e):
+        if b[i] == 44 or i == e - 1:
+            if not _plain_text(b, start, i, specials, special_lengths, True):
+                return False
+            if b[i] == 44:
+                if i + 1 >= e or b[i + 1] != 32:
+                    return False
+                start = i + 2
+    return True
+
+
+@jit
+def items(b: Any, rows: Any, lines: Any) -> tuple[Any, Any, Any]:
+    """The items of the `TEXTS` values on `lines` (rows of `cut`): their starts and ends, and where each line's
+    items start among them (Arrow's list offsets, one more than the lines)."""
+    count = 0
+    for line in lines:
+        for i in range(rows[line, 4], rows[line, 5]):
+            count += b[i] == 44
+        count += 1
+    starts = np.empty(count, dtype=np.int64)
+    ends = np.empty(count, dtype=np.int64)
+    offsets = np.zeros(len(lines) + 1, dtype=np.int32)
+    k = 0
+    for j, line in enumerate(lines):
+        start, e = rows[line, 4] + 1, rows[line, 5]
+        for i in range(start, e):
+            if b[i] == 44 or i == e - 1:
+                starts[k], ends[k] = start, i
+                k += 1
+                start = i + 2
+        offsets[j + 1] = k
+    return starts, ends, offsets
+
+
+@jit(inline=True)
 def _value(b: Any, s: int, e: int, specials: Any, special_lengths: Any) -> tuple[int, int, int]:
     """(class, start, end) of the value `b[s:e]` (quotes left out of a quoted text's span)."""
     if s >= e:
@@ -134,19 +186,14 @@ def _value(b: Any, s: int, e: int, specials: Any, special_lengths: Any) -> tuple
         end = _quoted(b, s, e, c)
         return (OTHER, s, e) if end < 0 else (DQ if c == 34 else SQ, s + 1, end)
     if c == 91:
-        return FLOW, s, e
+        return (TEXTS if _texts_listed(b, s, e, specials, special_lengths) else FLOW), s, e
     if 48 <= c <= 57:
         return _number(b, s, e), s, e
-    if not ((97 <= c <= 122) or (65 <= c <= 90)) or b[e - 1] == 32:
-        return OTHER, s, e
-    for i in range(s + 1, e):
-        if not PLAIN_BYTES[b[i]]:
-            return OTHER, s, e
     if e - s == 4 and b[s] == 116 and b[s + 1] == 114 and b[s + 2] == 117 and b[s + 3] == 101:  # `true`
         return TRUE, s, e
     if e - s == 5 and b[s] == 102 and b[s + 1] == 97 and b[s + 2] == 108 and b[s + 3] == 115 and b[s + 4] == 101:
         return FALSE, s, e
-    return (STR if _word_at(b, s, e, specials, special_lengths, True) < 0 else OTHER), s, e
+    return (STR if _plain_text(b, s, e, specials, special_lengths, False) else OTHER), s, e
 
 
 @jit(inline=True)
@@ -256,7 +303,7 @@ def records(rows: Any, lo: int, hi: int, column_of: Any, is_list: Any) -> tuple[
         cell[record, column] = j
         kind = rows[j, 3]
         owner, block, empty, has_block = j, kind in (EMPTY, FLOW), kind == EMPTY, False
-        if block != is_list[column]:
+        if (block or kind == TEXTS) != is_list[column]:  # a list field's value, and only a list field's
             return fail
     if empty and not has_block:
         return fail
@@ -294,9 +341,11 @@ __all__ = [
     "OTHER",
     "SQ",
     "STR",
+    "TEXTS",
     "TRUE",
     "cut",
     "gather",
+    "items",
     "records",
     "words_array",
 ]

@@ -210,6 +210,8 @@ def _column(kind: str, column: str, field: str, shape: Any, lines: Any, at: Any,
 
     rows = block.rows[lines]
     cls = rows[:, 3]
+    if shape == ("list", "text") and (cls == yl.TEXTS).all():  # flow lists of plain texts, read here
+        return _texts_lists(rows, at, block)
     if isinstance(shape, tuple):
         return _lists(column, shape, lines, at, block)
     if shape == "text" or shape == "date":
@@ -236,16 +238,22 @@ def _absent(at: Any, records: int) -> Any:
 
 def _texts(b: Any, rows: Any, at: Any, records: int) -> Any:
     """The values of `rows` (records `at`) as an Arrow text array, null where a record has none."""
-    import pyarrow as pa
 
     starts = np.zeros(records, dtype=np.int64)
     ends = np.zeros(records, dtype=np.int64)
     starts[at], ends[at] = rows[:, 4], rows[:, 5]
-    data, offsets = yl.gather(b, starts, ends)
     absent = _absent(at, records)
-    nulls = int(absent.sum())
+    return _spans(b, starts, ends, absent)
+
+
+def _spans(b: Any, starts: Any, ends: Any, absent: Any = None) -> Any:
+    """The texts `b[starts[i]:ends[i]]` as an Arrow text array (null where `absent`)."""
+    import pyarrow as pa
+
+    data, offsets = yl.gather(b, starts, ends)
+    nulls = 0 if absent is None else int(absent.sum())
     validity = pa.py_buffer(np.packbits(~absent, bitorder="little")) if nulls else None
-    return pa.StringArray.from_buffers(records, pa.py_buffer(offsets), pa.py_buffer(data), validity, nulls)
+    return pa.StringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(data), validity, nulls)
 
 
 def _numbers(kind: str, field: str, b: Any, rows: Any, at: Any, records: int) -> Any:
@@ -288,6 +296,20 @@ def _read_distinct(b: Any, rows: Any, adapter: Any, read: type) -> Any:
     return np.array(shares, dtype=np.float64)[coded.indices.to_numpy()]
 
 
+def _texts_lists(rows: Any, at: Any, block: _Block) -> Any:
+    """A list field written `[a, b c]` by every record that has it (`yaml_lines.TEXTS`): Arrow's list of texts,
+    null where a record has none."""
+    import pyarrow as pa
+
+    starts, ends, offsets = yl.items(block.b, rows, np.arange(len(rows)))
+    texts = _spans(block.b, starts, ends)
+    at_record = np.zeros(block.records + 1, dtype=np.int32)
+    counts = np.zeros(block.records, dtype=np.int32)
+    counts[at] = np.diff(offsets)
+    np.cumsum(counts, out=at_record[1:])
+    return pa.ListArray.from_arrays(pa.array(at_record), texts, mask=pa.array(_absent(at, block.records)))
+
+
 def _lists(column: str, shape: Any, lines: Any, at: Any, block: _Block) -> Any:
     """A list field: each record's value (a flow list, or a block below the key) parsed by the YAML parser, the
     lines of the whole column in one document (each value under an item of its own)."""
@@ -328,8 +350,13 @@ def _as_arrow(values: list[Any], shape: Any) -> Any:
     models decide)."""
     import pyarrow as pa
 
-    array = pa.array(values, type=arrow_type(shape))
+    typ = arrow_type(shape)
     written = [i for i, value in enumerate(values) if value is not None]
+    if typ == pa.list_(pa.string()):  # lists of texts: Arrow holds each text as it is (or raises), no round trip
+        if not all(type(values[i]) is list and values[i] and all(type(v) is str for v in values[i]) for i in written):
+            raise _Off
+        return pa.array(values, type=typ)
+    array = pa.array(values, type=typ)
     for i, back in zip(written, array.take(written).to_pylist()):
         if not values[i] or not _same(values[i], back):
             raise _Off
