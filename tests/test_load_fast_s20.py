@@ -1,7 +1,7 @@
 """Issue 17 (performance), the load of a Parquet and a YAML world (session 20): the faster ways of reading give
 the very same dataset and the very same problems as the ways they replace.
 
-- the search for plain YAML shares that YAML would round (`folder._plain_shares`) starts at a colon, not at every
+- the search for plain YAML shares that YAML would round (`share_digits.problems`) starts at a colon, not at every
   position: it finds exactly what the former one-regex search found, at the same line;
 - a Parquet table read in parts shares one object per distinct value across its parts, and finds a part's new
   values in Arrow (`parquet_columns.Seen`): the columns equal a read in one part, and a value the models refuse in a
@@ -27,7 +27,7 @@ from feoc.data.problems import InputError, Problem
 from feoc.data.values import ShareRange
 from feoc.determine.ranges import has_ranges
 from feoc.law.law import Law
-from feoc.load import folder, parquet
+from feoc.load import folder, parquet, share_digits
 from feoc.load.columns import Rows, kind_columns, kind_schema
 from feoc.load.parquet_columns import Seen, read_columns
 
@@ -56,7 +56,7 @@ def test_user_story_a_share_yaml_would_round_is_found_as_before(text):
                       "digits, which YAML rounds before feoc can read it",
                       "write the share with fewer digits, no `_`, e.g. 0.2499999 or \"24.99999%\"")
               for m in _FORMER.finditer(text)]
-    assert folder._plain_shares(text, "f.yaml") == former
+    assert share_digits.problems(text, "f.yaml") == former
 
 
 def test_the_plain_share_search_agrees_on_a_generated_world_text():
@@ -68,7 +68,7 @@ def test_the_plain_share_search_agrees_on_a_generated_world_text():
         lines[i] = rng.choice(["  voting: 0.3_0", "  debt : 0.12345678901234567", "  board_seats: 1_0 # x",
                                "  equity: 0.5"])
     text = "holdings:\n" + "\n".join(lines) + "\n"
-    assert [(p.line, p.message.split("`")[1]) for p in folder._plain_shares(text, "w")] == \
+    assert [(p.line, p.message.split("`")[1]) for p in share_digits.problems(text, "w")] == \
         [(text.count("\n", 0, m.start()) + 1, m.group(2)) for m in _FORMER.finditer(text)]
 
 

@@ -1,8 +1,8 @@
 """Issue 17 (performance), the YAML bulk load (session 23): the cheaper ways of reading give the very same problems
 and columns as the ways they replace.
 
-- the search for plain YAML shares that YAML would round (`folder._plain_shares`) first looks over the whole text
-  for what any such number holds (`folder._CLUES`); a text without it has none, and one with it is searched as
+- the search for plain YAML shares that YAML would round (`share_digits.problems`) first looks over the whole text
+  for what any such number holds (`share_digits._TEXT_CLUES`); a text without it has none, and one with it is searched as
   before: the same problems at the same lines as the former one-regex search, on generated texts;
 - the column read (`yaml_columns.read_columns`) no longer searches each column for a null or a field left out: the
   field's adapter or a test of the values' types refuses them; for every field of both kinds, a null and a field
@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from feoc.data.addresses import Addresses
 from feoc.data.columns import Refs
 from feoc.data.problems import Problem
-from feoc.load import folder, shared_ids, yaml_columns
+from feoc.load import folder, share_digits, shared_ids, yaml_columns
 from feoc.load.columns import ColumnBuilder, kind_columns
 from test_parquet_input import ENTITY, HOLDING
 from test_yaml_columns import (
@@ -64,9 +64,9 @@ def _former(text: str) -> list[Problem]:
 def test_property_a_share_yaml_would_round_is_found_as_before_with_the_whole_text_clues(text):
     """Hostile new user: `equity: 0.2_5` or `equity: 0.249999999999999999999` must not silently become 25 %, whether
     the clues let the search run or skip it: the same problems, at the same lines, as the former search."""
-    assert folder._plain_shares(text, "f.yaml") == _former(text)
+    assert share_digits.problems(text, "f.yaml") == _former(text)
     if _FORMER.search(text):  # a text the clues pass over holds no such number
-        assert any(clue.search(text) for clue in folder._CLUES)
+        assert any(clue.search(text) for clue in share_digits._TEXT_CLUES)
 
 
 def test_user_story_a_generated_world_text_without_such_shares_is_passed_over_by_the_clues():
@@ -74,10 +74,10 @@ def test_user_story_a_generated_world_text_without_such_shares_is_passed_over_by
     search at each colon; one such share written into it is found at its line."""
     text = "".join(f"- holder: maker-{i}\n  entity: fund_x-{i + 1}\n  board_seats: 0.{i}\n  from: 2012-04-01\n"
                    f"  equity: \"{i % 100}%\"\n" for i in range(500))
-    assert not any(clue.search(text) for clue in folder._CLUES)
-    assert folder._plain_shares(text, "f.yaml") == []
+    assert not any(clue.search(text) for clue in share_digits._TEXT_CLUES)
+    assert share_digits.problems(text, "f.yaml") == []
     odd = text + "- holder: a\n  entity: b\n  voting: 0.2_5\n"
-    assert [(p.line, p.message.split("`")[1]) for p in folder._plain_shares(odd, "f.yaml")] == [(2503, "0.2_5")]
+    assert [(p.line, p.message.split("`")[1]) for p in share_digits.problems(odd, "f.yaml")] == [(2503, "0.2_5")]
 
 
 def _four(kind: str, change: dict[str, Any], drop: str | None) -> list[dict[str, Any]]:

@@ -33,7 +33,7 @@ from feoc.data.pending import PendingChecks
 from feoc.data.problems import InputError, Problem
 from feoc.data.yamlio import LineFinder, load_yaml_file, read_text
 from feoc.law.law import Law
-from feoc.load import share_digits, yaml_columns, yaml_scan
+from feoc.load import share_digits, yaml_columns
 from feoc.load.checks import battery_materials, check_dataset
 from feoc.load.columns import ColumnBuilder, Columns, Rows, constant
 from feoc.load.origins import OriginRuns
@@ -91,12 +91,21 @@ class _FileRead:
     broken_ids: set[str] = field(default_factory=set)
 
 
+def _scanning() -> bool:
+    """Whether a compact load scans YAML files (`load.yaml_scan`: numpy and numba, imported for a bulk load only)."""
+    from feoc.load import yaml_scan
+
+    return yaml_scan.enabled()
+
+
 def _read_file(path: Path, compact: bool = False) -> _FileRead:
     """Parse and validate one file (here or in a worker process)."""
     name = str(path)
     if is_table_name(path.name):
         return _read_table_file(path, compact)
-    if compact and yaml_scan.enabled():  # the plain layout read straight into columns, or None: the parser reads it
+    if compact and _scanning():  # the plain layout read straight into columns, or None: the parser reads it
+        from feoc.load import yaml_scan
+
         scanned = yaml_scan.read(path)
         if scanned is not None:
             read = _FileRead(name, _FileLineFinder(path))
@@ -244,7 +253,9 @@ def _reads(files: list[Path], compact: bool, workers: int,
     from feoc.load.workers import ordered_map  # processes and pipes: for a parallel load only
 
     tasks = [(path, compact) for path in texts]
-    if compact and yaml_scan.enabled():
+    if compact and _scanning():
+        from feoc.load import yaml_scan
+
         yaml_scan.warm()  # here once, not in each worker
     parallel = ordered_map(_read_in_worker, tasks, workers, _size, meanwhile)
     try:
