@@ -199,7 +199,9 @@ def records_text(kind: str, records: list[dict[str, Any]], indent: int, orders: 
 @st.composite
 def plain_file(draw: st.DrawFn) -> str:
     entities = [draw(entity(i)) for i in range(draw(st.integers(2, 8)))]
-    ids = [e["id"] for e in entities] + draw(st.lists(st.sampled_from(["ghost", "e0-x"]), max_size=1))
+    # an id no entity has, or a near miss of one; never twice (a holding of an entity in itself is the models' to word)
+    ids = list(dict.fromkeys([e["id"] for e in entities] + draw(st.lists(st.sampled_from(["ghost", "e0-x"]),
+                                                                         max_size=1))))
     holdings = draw(st.lists(holding(ids), min_size=1, max_size=8))
     indent = draw(st.sampled_from([0, 2, 4]))
     order = st.permutations(range(16))

@@ -83,6 +83,9 @@ def _word_at(b: Any, s: int, e: int, table: Any, lengths: Any, lower: bool) -> i
     return -1
 
 
+# a byte's flags in a line (`cut`): 1 a control byte (a tab, a carriage return, NUL…), 2 a byte above 127
+FLAGS = np.array([1 if c < 32 or c == 127 else 2 if c > 127 else 0 for c in range(256)], dtype=np.int64)
+
 # the bytes a plain text may hold after its first letter: letters, digits, space and -_./(),&'+
 PLAIN_BYTES = np.zeros(256, dtype=np.bool_)
 for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_./(),&'+":
@@ -232,28 +235,23 @@ def cut(b: Any, words: Any, word_lengths: Any, specials: Any, special_lengths: A
     """Every line of `b` (a file's bytes, under 2 GiB) as a row of int32: indent (-1: blank or comment), dash (1: `- `
     after the indent), key, class, value start, value end, flags (1: a tab, a carriage return or another control
     byte; 2: a byte above 127), line start, line end. A last line without a newline is a line too."""
+    n = len(b)
     lines = 1
     for c in b:
-        if c == 10:
-            lines += 1
+        lines += c == 10
     out = np.zeros((lines, 9), dtype=np.int32)
     s = 0
-    j = 0
-    flags = 0
-    for i in range(len(b) + 1):
-        c = b[i] if i < len(b) else 10
-        if c == 10:
-            _line(b, s, i, words, word_lengths, specials, special_lengths, out, j)
-            out[j, 6] = flags
-            out[j, 7] = s
-            out[j, 8] = i
-            flags = 0
-            j += 1
-            s = i + 1
-        elif c < 32 or c == 127:
-            flags |= 1
-        elif c > 127:
-            flags |= 2
+    for j in range(lines):
+        e = s
+        flags = 0
+        while e < n and b[e] != 10:
+            flags |= FLAGS[b[e]]
+            e += 1
+        _line(b, s, e, words, word_lengths, specials, special_lengths, out, j)
+        out[j, 6] = flags
+        out[j, 7] = s
+        out[j, 8] = e
+        s = e + 1
     return out
 
 
