@@ -99,3 +99,26 @@ def test_a_reference_is_placed_only_where_the_id_is_the_very_text():
     ids = pa.array(["acme", "apex", "Acme"])
     got = placed(ArrowTexts([pa.array(["Acme", "acme", "apexx", "apex"])]), ids)
     assert got.places.tolist() == [2, 0, -1, 1]
+
+
+@pytest.mark.skipif(not yaml_scan.enabled(), reason="numba is not installed: no scan")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_user_story_the_one_file_with_stakes_comes_after_a_file_of_entities_only(tmp_path, monkeypatch, workers):
+    """Review of session 24: entities in a.yaml, stakes only in b.yaml (with its own entities). The one holdings
+    part was kept as it came, its places counted from b.yaml's first entity, not from all the load's: every stake
+    named a.yaml's entities instead. They must name b.yaml's, as the parser's read does."""
+    folder = tmp_path / "w"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("entities:\n" + "".join(f"  - id: {e}\n    name: {e.title()} Co\n    type: company\n"
+                                                          for e in ("acme", "apex")), encoding="utf-8")
+    _file(folder / "b.yaml", ["beta", "bolt"], [("beta", "bolt"), ("bolt", "acme")])
+    fast = _load(folder, monkeypatch, "1", workers)
+    slow = _load(folder, monkeypatch, "0", workers)
+    assert not isinstance(fast, list) and not isinstance(slow, list)
+    assert [(h.holder, h.entity) for h in fast.holdings] == [("beta", "bolt"), ("bolt", "acme")]  # type: ignore[attr-defined]
+    assert list(fast.holdings) == list(slow.holdings)  # type: ignore[attr-defined]
+
+
+def test_a_lone_placed_column_is_counted_from_where_its_files_entities_start():
+    lone = PlacedTexts([pa.array(["b", "x"])], np.array([0, -1], dtype=np.int32), base=2)
+    assert positions([lone], lambda values: np.full(len(values), 9, dtype=np.int64))[0].tolist() == [2, 9]

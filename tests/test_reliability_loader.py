@@ -213,6 +213,21 @@ def test_ctrl_c_while_the_workers_are_stopped_still_reaps_every_worker(monkeypat
     assert hit and all(_reaped(pid) for pid in pids)
 
 
+def _dies_on_zero(x: int) -> int:
+    if x == 0:
+        os._exit(3)  # as a worker killed for its memory would
+    time.sleep(0.05)
+    return x
+
+
+def test_a_worker_that_dies_is_said_in_words_not_as_a_broken_pipe():
+    """Review of session 24: the next task is sent before a result is read; sent to a worker that died, it raised
+    BrokenPipeError, which the command line takes for a reader gone away (exit 141, no message)."""
+    with pytest.raises(RuntimeError, match="ended without a result"):
+        list(ordered_map(_dies_on_zero, [0, 1, 2, 3], 1, cost=lambda x: -x))
+    assert _children() == []
+
+
 def test_pool_keeps_order():
     assert list(ordered_map(_square, list(range(20)), 3, cost=lambda x: x % 7)) == [x * x for x in range(20)]
 

@@ -113,6 +113,14 @@ CASES: dict[str, Callable[[str], str]] = {
     "a comment with a share written with _": swap("holdings:\n", "holdings:\n  # voting: 0.4_4\n"),
     "a name with a digit and _ (no share)": swap("name: Acme Co", "name: Acme0_ Co"),
     "a comment with an accent": swap("holdings:\n", "holdings:\n  # Société\n"),
+    # review of session 24: what the parser refuses and a line alone does not show
+    "an alias ending in ' -' in a flow list": both(  # every list of aliases a flow list: read by the scan itself
+        swap("aliases: [Acme, ACME Ltd]", "aliases: [Acme -, ACME Ltd]"),
+        swap("aliases:\n      - Beta\n      - Beta AS", "aliases: [Beta, Beta AS]")),
+    "a comment with `: !x` (the tag check's fall-back)": swap("holdings:\n", "holdings:\n# see: !x\n"),
+    "a quoted name with ': !'": name('"Wow: !"'),
+    "a flow list PyYAML cannot read and a `!` in a quote": both(
+        swap("aliases: [Acme, ACME Ltd]", "aliases: [Acme,\n      :x]"), name('"Wow: !"')),
     "a comment with a C1 control": swap("holdings:\n", "holdings:\n  # a\u0085b\u0090c\n"),
     "a comment with a byte that is not UTF-8": lambda text: text.replace("holdings:\n", "holdings:\n  # \udcff\n"),
     # dates

@@ -77,7 +77,8 @@ TABLE = [  # (the value as written, the class the scan must give it)
     ("[Acme,  ACME]", yl.FLOW), ("[Acme, ]", yl.FLOW), ("[Acme,]", yl.FLOW), ("[ Acme]", yl.FLOW),
     ("[Acme, null]", yl.FLOW), ("[Acme, 42]", yl.FLOW), ("[Acme, 'B']", yl.FLOW), ("[Acme: Co]", yl.FLOW),
     ("[Acme # x]", yl.FLOW), ("[Acme, [B]]", yl.FLOW), ("[Acme] # x", yl.FLOW), ("[Acme]x", yl.FLOW),
-    ("[Acme, True]", yl.FLOW), ("[Acmé]", yl.FLOW),
+    ("[Acme, True]", yl.FLOW), ("[Acmé]", yl.FLOW), ("[Acme -, ACME Ltd]", yl.FLOW), ("[Acme, ACME -]", yl.FLOW),
+    ("[Acme-, B]", yl.FLOW),
     # what the parser reads otherwise, or where a reading is not certain from the line alone
     *((word, yl.OTHER) for word in ("null", "Null", "NULL", "~", "True", "TRUE", "False", "FALSE", ".inf", ".nan",
                                     "-.inf", "1e3", "1E3", "0x10", "0o7", "007", "00.5", ".5", "0.", "+1", "-0.0",

@@ -101,13 +101,19 @@ def parse_yaml(text: str, filename: str, *, dates: bool = True) -> Any:
     except TypeError as exc:  # yaml-rs: a list or mapping used as a mapping key ("unhashable type")
         raise InputError([Problem(filename, _line_of_complex_key(text), f"a mapping key is not a plain value ({exc})",
                                   "write keys as plain words; remove the `? ` complex key")]) from None
-    if "!" in text and _TAG_HINT.search(text):  # `in` is a fast scan; the regex runs only when needed
+    if may_hold_tags(text):  # `in` is a fast scan; the regex runs only when needed
         _refuse_tags(text, filename)
     second = _several_documents(text) if isinstance(data, list) else 0
     if second:
         raise InputError([Problem(filename, second, "the file holds several YAML documents (separated by `---`)",
                                   "keep one document per file: remove the `---` line or split the file")])
     return data
+
+
+def may_hold_tags(text: str) -> bool:
+    """Whether `parse_yaml` would look at `text` for tags (`_refuse_tags`, which may refuse it); the YAML scan
+    (`load.yaml_scan`) leaves such a file to the parser."""
+    return "!" in text and _TAG_HINT.search(text) is not None
 
 
 def _several_documents(text: str) -> int:

@@ -112,8 +112,8 @@ class Forked:
         """Stop the child if its result was not taken (an error or Ctrl-C in the parent)."""
         if self._done:
             return
-        self._done = True
         try:
+            self._done = True  # inside the `try`: a Ctrl-C from here on still kills and reaps the child
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
             with contextlib.suppress(OSError):

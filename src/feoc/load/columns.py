@@ -100,10 +100,10 @@ class ColumnBuilder:
             return []
         if all(isinstance(p, Repeat) for p in parts) and all(_same(p.value, parts[0].value) for p in parts):  # type: ignore[attr-defined]
             return Repeat(parts[0].value, sum(map(len, parts)))  # type: ignore[attr-defined]
+        if all(isinstance(p, PlacedTexts) for p in parts):  # references found where read: their places counted from
+            return joined(parts)  # type: ignore[arg-type]  # the load's first entity (one part too: its `base`)
         if len(parts) == 1:
             return parts[0]
-        if all(isinstance(p, PlacedTexts) for p in parts):  # references found where read: their places kept
-            return joined(parts)  # type: ignore[arg-type]
         if all(isinstance(p, ArrowTexts) for p in parts):  # the parts of a table read in pieces: still Arrow
             return ArrowTexts([chunk for p in parts for chunk in p.chunks])  # type: ignore[attr-defined]
         if all(isinstance(p, Texts) for p in parts):  # names, one buffer a part: one buffer

@@ -56,13 +56,13 @@ def joined(parts: Sequence[PlacedTexts]) -> PlacedTexts:
 
 
 def positions(columns: Sequence[PlacedTexts], find: Any) -> list[Any]:
-    """Each reference's position among all the entities (-1: none), column by column: its place, else `find`
+    """Each reference's position among all the entities (-1: none), column by column: its place and the base, else `find`
     (`shared_ids._Finder`) among all the ids, for the references that name an entity of another file, those of
     every column looked up in one call (the ids hashed once)."""
     import numpy as np
     import pyarrow as pa
 
-    out = [np.asarray(column.places, dtype=np.int64).copy() for column in columns]
+    out = [np.where(column.places >= 0, column.places.astype(np.int64) + column.base, -1) for column in columns]
     missed = [np.flatnonzero(places < 0) for places in out]
     texts = [chunk for column, at in zip(columns, missed) if len(at)
              for chunk in pa.chunked_array(column.chunks, type=pa.string()).take(pa.array(at)).chunks]

@@ -122,12 +122,12 @@ def _results(conns: list[Any], tasks: Sequence[Any], cost: Callable[[Any], int])
         for ready in wait(list(busy)):
             conn: Any = ready
             task = busy.pop(conn)
-            if order:  # the next task sent first: the worker starts it once its result is read, not unpickled
-                busy[conn] = order.pop(0)
-                conn.send(tasks[busy[conn]])
             try:
+                if order:  # the next task sent first: the worker starts it once its result is read, not unpickled
+                    busy[conn] = order.pop(0)
+                    conn.send(tasks[busy[conn]])
                 status, value = conn.recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError):  # a broken pipe too: the worker died (killed, out of memory)
                 raise RuntimeError("a worker process of the loader ended without a result") from None
             if status == "error":
                 raise value if isinstance(value, BaseException) else RuntimeError(str(value))

@@ -146,7 +146,8 @@ def _texts_listed(b: Any, s: int, e: int, specials: Any, special_lengths: Any) -
     start = s + 1
     for i in range(s + 1, e):
         if b[i] == 44 or i == e - 1:
-            if not _plain_text(b, start, i, specials, special_lengths, True):
+            # an item ending in `-`: before `,` or `]` the parser reads `- ` as an indicator (`[Acme -, B]` is refused)
+            if not _plain_text(b, start, i, specials, special_lengths, True) or b[i - 1] == 45:
                 return False
             if b[i] == 44:
                 if i + 1 >= e or b[i + 1] != 32:

@@ -37,7 +37,7 @@ import numpy as np
 
 from feoc.data import compiled
 from feoc.data.model import KINDS
-from feoc.data.yamlio import MAX_FILE_BYTES
+from feoc.data.yamlio import MAX_FILE_BYTES, may_hold_tags
 from feoc.load import share_digits
 from feoc.load import yaml_lines as yl
 from feoc.load.columns import Columns, arrow_type, kind_columns
@@ -111,7 +111,7 @@ def _place(tables: dict[str, Any], read: list[tuple[str, Columns, int]]) -> None
 
 def scan(data: bytes, name: str) -> list[tuple[str, Any]] | None:
     """Each kind of the file `data` as an Arrow table of its YAML columns, in file order; None if not for the scan."""
-    if not data or len(data) > min(_LARGEST, MAX_FILE_BYTES) or share_digits.possible(data):
+    if not data or len(data) > min(_LARGEST, MAX_FILE_BYTES) or share_digits.possible(data) or _tagged(data):
         return None
     words, kinds = _vocabulary()
     table, lengths = yl.words_array(words)
@@ -129,6 +129,17 @@ def scan(data: bytes, name: str) -> list[tuple[str, Any]] | None:
         if type(exc).__module__.startswith("pyarrow"):
             return None
         raise
+
+
+def _tagged(data: bytes) -> bool:
+    """Whether the parser's read would look for tags in the file (anywhere: a comment or a quoted text too, where
+    its fall-back search refuses a `!` after `:`, `-` or `,`): such a file goes to that read (review, session 24)."""
+    if b"!" not in data:
+        return False
+    try:
+        return may_hold_tags(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return True
 
 
 @functools.cache
