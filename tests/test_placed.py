@@ -122,3 +122,21 @@ def test_user_story_the_one_file_with_stakes_comes_after_a_file_of_entities_only
 def test_a_lone_placed_column_is_counted_from_where_its_files_entities_start():
     lone = PlacedTexts([pa.array(["b", "x"])], np.array([0, -1], dtype=np.int32), base=2)
     assert positions([lone], lambda values: np.full(len(values), 9, dtype=np.int64))[0].tolist() == [2, 9]
+
+
+@pytest.mark.skipif(not yaml_scan.enabled(), reason="numba is not installed: no scan")
+def test_user_story_entities_from_a_parquet_table_and_stakes_from_a_scanned_yaml_file(tmp_path, monkeypatch):
+    """Review of session 24: a Parquet table of entities, then (in the folder's order) a YAML file of more entities
+    and their stakes; the stakes found in the YAML file's worker name that file's entities, after the table's."""
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "w"
+    folder.mkdir()
+    pq.write_table(pa.table({"id": ["acme", "apex"], "name": ["Acme Co", "Apex Co"], "type": ["company"] * 2}),
+                   folder / "entities.parquet")
+    _file(folder / "z.yaml", ["beta", "bolt"], [("beta", "bolt"), ("bolt", "acme")])
+    fast = _load(folder, monkeypatch, "1", 2)
+    slow = _load(folder, monkeypatch, "0", 2)
+    assert not isinstance(fast, list) and not isinstance(slow, list)
+    assert [(h.holder, h.entity) for h in fast.holdings] == [("beta", "bolt"), ("bolt", "acme")]  # type: ignore[attr-defined]
+    assert list(fast.holdings) == list(slow.holdings)  # type: ignore[attr-defined]
