@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from feoc.data.dataset import Dataset
 from feoc.data.model import KINDS
 from feoc.data.problems import InputError, Problem
-from feoc.data.yamlio import parse_yaml
+from feoc.data.yamlio import may_hold_tags, parse_yaml
 from feoc.law.law import Law
 from feoc.load import yaml_scan
 from feoc.load.folder import load_dataset
@@ -218,9 +218,10 @@ def test_property_records_in_the_plain_layout_load_alike_with_the_scan_on_and_of
     (`NO` among them), shares as decimals, whole numbers and quoted percents, ISO dates, aliases as flow, block
     and compact block lists, sources as block lists of mappings, booleans, fields in any order, items at indent
     0, 2 or 4, a comment line, a missing last newline; a holding may name an entity nobody defined. The scan reads
-    the file, and the load equals the parser's: the same rows, or the same problems."""
+    the file (unless a quoted text holds a `!` where the parser's read would look for a tag: left to that read, on
+    purpose), and the load equals the parser's: the same rows, or the same problems."""
     path = tmp_path / "d" / "a.yaml"
     path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    assert yaml_scan.read(path) is not None, text
+    assert yaml_scan.read(path) is not None or may_hold_tags(text), text
     assert_loads_alike(path.parent, monkeypatch)
