@@ -8,21 +8,22 @@ load. Here compiled code cuts the lines (`load.yaml_lines`) and the layout is ch
     entities:                  a top-level key of a scanned kind, alone on its line (each at most once)
       - id: acme               a record: `- key: value` at one indent, then
         name: Acme Co          `key: value` two columns deeper, each key a field of the kind, once a record
-        aliases: [Acme]        a list field: a flow list, or a block below it; these few are read by the parser
+        aliases: [Acme]        a list field: a flow list, or a block below it
 
-A value is read here only where its YAML reading is certain (`load.yaml_lines`); the list fields of the records
-that have one (aliases, sources) are parsed by the YAML parser itself, all of one file in one document
-(`data.yamlio.parse_yaml`: tags refused, as for any file). Anything else — another kind, another layout, a key that
-is not a field, a value classed `OTHER`, a text that is not ASCII outside those lists, a value the column checks
-might refuse, a list holding an alias (the parser limits their expansions over the whole file, not one list) or a
-block scalar followed by blank or comment lines (which the lines cut here leave out, but may be its text), a share
-the parser's read would refuse for its digits (`load.share_digits`, even in a comment), a byte above 127 in a
-comment — gives None, and the file is read by the parser and the models, which word every problem with its line.
-So the scan never accepts what that read refuses and never words a problem itself; the tests hold its columns
-equal to that read's on generated worlds and on hostile files (tests/test_yaml_scan.py, test_yaml_scan_hostile.py,
-test_yaml_scan_lines.py).
+A value is read here only where its YAML reading is certain (`load.yaml_lines`), a flow list of plain texts too;
+any other list field's values (a block list, sources) are parsed by the YAML parser itself, all of one column in
+one document (`data.yamlio.parse_yaml`). Anything else — another kind, another layout, a key that is not a field, a
+value classed `OTHER`, a text that is not ASCII outside those lists, a value the column checks might refuse, a list
+holding an alias (the parser limits their expansions over the whole file, not one list) or a block scalar followed
+by blank or comment lines (which the lines cut here leave out, but may be its text), a share the parser's read
+would refuse for its digits (`load.share_digits`, even in a comment), a `!` where the parser's read would look for
+a tag (`yamlio.may_hold_tags`, even in a quoted text), a comment line with a byte above 127 — gives None, and the
+file is read by the parser and the models, which word every problem with its line. So the scan never accepts what
+that read refuses and never words a problem itself; the tests hold its columns equal to that read's on generated
+worlds and on hostile files (tests/test_yaml_scan.py, test_yaml_scan_hostile.py, test_yaml_scan_lines.py).
 
-`FEOC_YAML_SCAN=0` turns the scan off. Without numba (`data.compiled.AVAILABLE`) it is off.
+`FEOC_YAML_SCAN=0` turns the scan off; so does anything that turns the compiled code off (`data.compiled`:
+no numba, `FEOC_NO_KERNEL`, a cache folder that cannot be written).
 """
 
 from __future__ import annotations
