@@ -310,3 +310,26 @@ def test_attack_ctrl_c_during_screen_ends_within_2s_and_leaves_no_worker(world, 
             assert "Traceback" not in stderr, stderr
         else:
             assert code != 0 or "Traceback" not in stderr, (trial, code, stderr)
+
+
+_HANDLERS = """
+import signal, sys
+sys.argv[:1] = [{argv!r}]
+import feoc.cli as cli
+print(signal.getsignal(signal.SIGINT).__name__)
+with cli._interrupts_outside_the_engine():
+    print(signal.getsignal(signal.SIGINT).__name__)
+print(signal.getsignal(signal.SIGINT).__name__)
+"""
+
+
+@pytest.mark.parametrize(("argv", "after_import"), [("-m", "_interrupted_while_starting"),
+                                                    ("feoc", "default_int_handler")])
+def test_python_dash_m_keeps_the_start_guard_until_main_sets_its_own_handler(argv, after_import):
+    """A CI run of session 24: `python -m feoc.cli`, Ctrl-C while Python read `__main__` (after the package's
+    imports, before `main`): Python's traceback. While Python still locates the module (sys.argv[0] is "-m") the
+    start guard stays after the imports; `main`'s handler replaces it and gives Ctrl-C back its meaning after."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    shown = subprocess.run([sys.executable, "-c", _HANDLERS.format(argv=argv)], capture_output=True, text=True,
+                           env=env, timeout=60, check=True).stdout.split()
+    assert shown == [after_import, "_interrupt", "default_int_handler"]

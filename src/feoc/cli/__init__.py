@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 from collections.abc import Iterator, MutableMapping
 from types import FrameType
 
@@ -45,8 +46,6 @@ if _GUARDED:
     except ValueError:
         _GUARDED = False
 try:
-    import sys
-
     import typer
 
     # imported in registration order, not sorted: --help lists the commands (validate, report, screen) and
@@ -65,7 +64,10 @@ try:
     from feoc.data.problems import EngineError, InputError
     from feoc.render.sanitize import terminal
 finally:
-    if _GUARDED:
+    # `python -m feoc.cli` imports this package while it is still locating `__main__` (sys.argv[0] is "-m" until
+    # then, as Python documents): the guard stays until `main` sets its own handler, or a Ctrl-C while `__main__` is
+    # read printed Python's traceback (a CI run, session 24)
+    if _GUARDED and sys.argv[:1] != ["-m"]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 __all__ = ["app", "main", "run"]
@@ -133,7 +135,8 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 def _interrupts_outside_the_engine() -> Iterator[None]:
     """`_interrupt` as the SIGINT (and retry SIGALRM) handler while a command runs, where Ctrl-C has its default
     meaning and signals can be set (the main thread of a POSIX process)."""
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler or not hasattr(signal, "setitimer"):
+    if signal.getsignal(signal.SIGINT) not in (signal.default_int_handler, _interrupted_while_starting) or \
+            not hasattr(signal, "setitimer"):
         yield
         return
     try:
