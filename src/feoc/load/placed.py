@@ -41,10 +41,18 @@ def placed(references: ArrowTexts, ids: Any) -> PlacedTexts:
 
     text = pa.chunked_array(references.chunks, type=pa.string()).combine_chunks()
     found = pc.index_in(text, value_set=ids)
-    hit = found.is_valid()
-    if pc.all(pc.equal(ids.take(found.filter(hit)), text.filter(hit))).as_py() is False:
+    if not named(ids, found, text):
         raise ValueError("Arrow's look-up named another text")  # never seen: the caller leaves the texts as they are
     return PlacedTexts([text], found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32))
+
+
+def named(ids: Any, found: Any, wanted: Any) -> bool:
+    """Whether each position Arrow's look-up `found` (among `ids`, null: none) names the very text of `wanted`:
+    its answer is taken only where it is checked (here and in `shared_ids._Finder`)."""
+    import pyarrow.compute as pc
+
+    hit = found.is_valid()
+    return pc.all(pc.equal(ids.take(found.filter(hit)), wanted.filter(hit))).as_py() is not False
 
 
 def joined(parts: Sequence[PlacedTexts]) -> PlacedTexts:
@@ -74,4 +82,4 @@ def positions(columns: Sequence[PlacedTexts], find: Any) -> list[Any]:
     return out
 
 
-__all__ = ["PlacedTexts", "joined", "placed", "positions"]
+__all__ = ["PlacedTexts", "joined", "named", "placed", "positions"]

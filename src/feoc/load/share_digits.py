@@ -1,8 +1,8 @@
 """Shares a YAML parser would round before feoc reads them: a plain number with digit
 separators or more than 15 significant digits is found in the text itself and refused with a problem.
 
-The YAML parser turns `0.2_5` into 0.25 and `0.249999999999999999999` into exactly 0.25 (the threshold) before feoc
-sees the text, so such numbers are found in the text (quoted, `parse_share` refuses them with the same words). The
+The YAML parser turns `0.2_5` into 0.25 and `0.249999999999999999999` into exactly 0.25 before feoc sees
+the text, so such numbers are found in the text (quoted, `parse_share` refuses them with the same words). The
 search starts at a colon followed by such a number (rare) and only then looks back along the line for the share's
 key: a search for the key itself at every position of the text cost ~7 s of a million-entity load.
 """

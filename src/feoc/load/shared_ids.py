@@ -20,7 +20,7 @@ from typing import Any
 
 from feoc.data.addresses import Addresses
 from feoc.data.columns import ArrowTexts, Codes, Refs
-from feoc.load.placed import PlacedTexts, positions
+from feoc.load.placed import PlacedTexts, named, positions
 
 REFERENCES = ("holder", "entity")  # the holdings' fields naming an entity by its id
 
@@ -138,14 +138,6 @@ class _Finder:
             pa.default_memory_pool().release_unused()
         self._place = None
 
-    def _named(self, found: Any, wanted: Any) -> bool:
-        """Each position found names the very value (Arrow's answer is taken only where it is checked); a value no
-        entity has (a dangling reference) is null: -1."""
-        import pyarrow.compute as pc
-
-        hit = found.is_valid()
-        return pc.all(pc.equal(self._arrow.take(found.filter(hit)), wanted.filter(hit))).as_py() is not False
-
     def __call__(self, values: Sequence[Any]) -> Any:
         import numpy as np
 
@@ -162,7 +154,7 @@ class _Finder:
                                           [pa.array(values, type=pa.string())], type=pa.string())
                 found = pc.index_in(wanted, value_set=self._arrow).combine_chunks()  # one chunk already
                 starts = itertools.accumulate((len(chunk) for chunk in wanted.chunks), initial=0)
-                if all(self._named(found.slice(at, len(chunk)), chunk) for at, chunk in zip(starts, wanted.chunks)):
+                if all(named(self._arrow, found.slice(at, len(chunk)), chunk) for at, chunk in zip(starts, wanted.chunks)):
                     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         if self._place is None:  # the last of a duplicate id, as `Rows.positions`: the checks refuse a duplicate
             self._place = dict(zip(self.ids, range(len(self.ids))))
