@@ -135,10 +135,15 @@ def solve_held(component: list[Any], compute: Any, value: dict[Any, Any], held: 
     off it by probing each node with 0 and 1 (shares into one entity add up to at most 1, so no probe is
     clipped). Held nodes keep their value (they count in full, whatever it is) and are recomputed after;
     if that makes more nodes held, solve again: the held set only grows, so this ends.
+
+    The held nodes are recomputed in the component's order (by id), as the compiled kernel does
+    (`ownership.kernel._solve_held`): where one held node holds a stake in another, the order changes the
+    floats, and a set's order would make them depend on the process's hash seed for text ids (issue 17).
     """
-    held_set = {n for n in component if held(n)}
+    held_now = [n for n in component if held(n)]
     for _ in range(len(component) + 1):
-        free = [n for n in component if n not in held_set]
+        kept = set(held_now)
+        free = [n for n in component if n not in kept]
         for n in free:
             value[n] = zero
         b = [compute(n) for n in free]
@@ -147,12 +152,12 @@ def solve_held(component: list[Any], compute: Any, value: dict[Any, Any], held: 
             return False
         for n, x in zip(free, solution):
             value[n] = min(max(x, zero), one)
-        for n in held_set:
+        for n in held_now:
             value[n] = compute(n)
-        now = {n for n in component if held(n)}
-        if now == held_set:
+        now = [n for n in component if held(n)]
+        if now == held_now:
             return True
-        held_set = now
+        held_now = now
     return True
 
 

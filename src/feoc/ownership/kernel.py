@@ -9,8 +9,7 @@ first largest pivot, the same 1e-15 singularity test, the back substitution summ
 grown the same way (`cycles.solve_held`), and the same Gauss-Seidel sweeps check the fixed point. Same operations
 in the same order give the same floats: numba compiles without fast-math, so nothing is reassociated or fused.
 Whatever the kernel cannot do step for step it hands back (a cycle over `cycles.EXACT_LIMIT` nodes, solved by a
-sparse LU in scipy; a held set whose members hold one another, recomputed in Python's set order): the caller
-solves those cycles in Python and calls again from the next level.
+sparse LU in scipy): the caller solves those cycles in Python and calls again from the next level.
 
 Compiled code is cached under the user's cache directory (`cache_dir`), never in the package. Without numba, without
 a writable cache directory or with FEOC_NO_KERNEL set, the pure-Python path is used (`AVAILABLE` is False).
@@ -99,25 +98,10 @@ def _slot_of(h: int, slot: Any) -> int:
 
 
 @jit
-def _held_order_matters(members: Any, lo: Any, hi: Any, held: Any, first: int, slot: Any, holder: Any) -> bool:
-    """Python recomputes the held members in set order; that order can change the figures only if one held
-    member holds a stake in another (`first`: the cycle's first member's slot, `_slot_of`)."""
-    for i in range(len(members)):
-        if held[i]:
-            for e in range(lo[i], hi[i]):
-                h = holder[e]
-                if h != members[i]:
-                    at = _slot_of(h, slot)
-                    if first <= at < first + len(members) and held[at - first]:
-                        return True
-    return False
-
-
-@jit
-def _solve_held(first: int, members: Any, lo: Any, hi: Any, x: Any, sources: Any, holder: Any, share: Any,
-                control: bool, limit: float, slot: Any, neumaier: bool) -> int:
-    """`cycles.solve_held` with `cycles._dense_system`: SOLVED (also when singular, as the caller ignores it),
-    or DEFER when the held members must be recomputed in Python's set order."""
+def _solve_held(members: Any, lo: Any, hi: Any, x: Any, sources: Any, holder: Any, share: Any, control: bool,
+                limit: float, neumaier: bool) -> None:
+    """`cycles.solve_held` with `cycles._dense_system` (a singular system is left to the sweeps, as there, which
+    refuse what does not converge). The held members are recomputed in the members' order (by id), as there."""
     k = len(members)
     held = np.zeros(k, dtype=np.bool_)
     for i in range(k):
@@ -139,13 +123,11 @@ def _solve_held(first: int, members: Any, lo: Any, hi: Any, x: Any, sources: Any
             rows[a, a] += 1.0
         solution = _gauss(rows, neumaier)
         if nf and len(solution) == 0:
-            return SOLVED  # singular: the sweeps decide (and refuse what does not converge)
+            return  # singular: the sweeps decide
         for a in range(nf):
             v = solution[a]
             v = 0.0 if v < 0.0 else v
             x[members[free[a]]] = 1.0 if v > 1.0 else v
-        if _held_order_matters(members, lo, hi, held, first, slot, holder):
-            return DEFER
         for i in range(k):
             if held[i]:
                 x[members[i]] = _compute(lo[i], hi[i], x, sources, holder, share, control, limit)
@@ -155,8 +137,7 @@ def _solve_held(first: int, members: Any, lo: Any, hi: Any, x: Any, sources: Any
             same = same and now == held[i]
             held[i] = now
         if same:
-            return SOLVED
-    return SOLVED
+            return
 
 
 @jit
@@ -173,9 +154,7 @@ def _cycle(first: int, members: Any, lo: Any, hi: Any, x: Any, w: Any, sources: 
     for m in members:
         x[m] = 0.0  # the reference's value map has no entry for a member yet
     if reached:
-        outcome = _solve_held(first, members, lo, hi, x, sources, holder, share, control, limit, slot, neumaier)
-        if outcome != SOLVED:
-            return outcome
+        _solve_held(members, lo, hi, x, sources, holder, share, control, limit, neumaier)
         settled = False
         for _ in range(MAX_SWEEPS):
             change = 0.0
