@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feoc.data.columns import Codes
+from feoc.data.columns import Codes, Repeat
 from feoc.determine.bulk_graphs import _in_force
 from feoc.engine.columnar import encode, encode_text
 from feoc.law.law import Law
+from feoc.load.checks import country_hits
 from feoc.load.folder import load_dataset
 
 LAW = Law.load(Path(__file__).resolve().parents[1] / "rules")
@@ -88,3 +89,27 @@ def test_holdings_in_force_read_from_coded_dates_as_from_a_list(day):
     ends = [dates[i // 3] for i in range(9)]
     as_codes = [Codes(np.array([dates.index(d) for d in c], dtype=np.uint8), dates) for c in (starts, ends)]
     assert _in_force(*as_codes, day).tolist() == _in_force(starts, ends, day).tolist()
+
+
+_TYPES = st.sampled_from(["company", "person", "government", "agency", "fund"])
+_PLACES = st.sampled_from([None, "", "CN", "HK", "MO", "JP"])
+
+
+def _coded(values: list, repeat: bool) -> Codes | Repeat:
+    if repeat and len(set(values)) == 1:
+        return Repeat(values[0], len(values))
+    distinct = list(dict.fromkeys(values))
+    return Codes(np.array([distinct.index(v) for v in values], dtype=np.uint8), distinct)
+
+
+@given(st.lists(st.tuples(_TYPES, _PLACES, _PLACES, _PLACES, _PLACES), min_size=1, max_size=40), st.booleans())
+def test_country_warnings_on_coded_columns_are_those_on_lists(records, repeat):
+    """Issue 17, time: `feoc screen` warns about countries (a company with a country but no jurisdiction, a region's
+    government body or political figure) on a bulk load's coded columns, looking only at the records it can warn
+    about; it finds exactly what a pass over every record finds (the records of `validate` and `check`)."""
+    columns = [list(field) for field in zip(*records)]
+    ids = [f"e{i}" for i in range(len(records))]
+    regions = {"HK": "CN", "MO": "CN"}
+    gov = frozenset({"government", "agency"})
+    expected = country_hits(*columns, ids, gov, regions)
+    assert country_hits(*(_coded(c, repeat) for c in columns), ids, gov, regions) == expected

@@ -174,3 +174,28 @@ def test_a_government_body_or_figure_of_a_region_is_not_judged_china_but_is_warn
     assert "write `political_figure_of: CN`" in warnings[1]
     check = run("check", "entity", "hksar", "--data", str(data), "--on", "2024-06-01")
     assert "warning:" in check.stderr and "`hksar` (government) has `country: HK`" in check.stderr
+
+
+def test_screen_warns_about_the_very_records_validate_warns_about(tmp_path):
+    """`feoc screen` reads a bulk load's coded columns and looks only at the records it can warn about (issue 17,
+    time); its warnings are `validate`'s, line for line: a company with a country but no jurisdiction, a region's
+    government body and political figure; not a company placed by `incorporated_in`, a person living in a region,
+    a nation's government."""
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "a.yaml").write_text(
+        "entities:\n"
+        "  - {id: hksar, name: HKSAR Government, type: government, country: HK}\n"
+        "  - {id: placed, name: Placed Ltd, type: company, country: CN, incorporated_in: CN}\n"
+        "  - {id: resident, name: A resident, type: person, country: HK}\n", encoding="utf-8")
+    (data / "b.yaml").write_text(
+        "entities:\n"
+        "  - {id: mo-official, name: MO official, type: person, political_figure_of: MO}\n"
+        "  - {id: unplaced, name: Unplaced Ltd, type: company, country: JP}\n"
+        "  - {id: cn-gov, name: PRC, type: government, country: CN}\n", encoding="utf-8")
+    validate = run("validate", str(data))
+    warned = [line for line in validate.stdout.splitlines() if line.startswith("warning:")]
+    assert len(warned) == 3, validate.output
+    screen = run("screen", "--data", str(data), "--on", "2024-06-01")
+    assert screen.exit_code == 0, screen.output
+    assert [line for line in screen.stderr.splitlines() if line.startswith("warning:")] == warned
