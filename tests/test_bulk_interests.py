@@ -93,3 +93,26 @@ def test_user_story_a_trace_on_another_graph_or_from_other_sources_is_not_read(m
     assert bulk.known_shares(run, measure, group, seen.sources) is None
     run.known = {(measure, group): bulk.Traced(seen.graph, seen.sources, "not " + seen.tracing, seen.kept)}
     assert bulk.known_shares(run, measure, group, seen.sources) is None
+
+
+def test_user_story_each_nations_bodies_traced_together_judge_as_traced_one_by_one(monkeypatch, parquet_world_2000):
+    """Issue 17, time: a round's first traces of its groups (each covered nation's government bodies) are made in one
+    pass over a measure's stakes (`bulk_interests.Together`, `StakeGraph.interests_many`). Every reading's result,
+    its worst case's shares and its doubt are the very ones each group traced on its own gives."""
+    from feoc.determine.bulk_interests import Together
+    from feoc.ownership.arrays import StakeGraph
+
+    dataset = load_dataset(parquet_world_2000, RULES, compact=True)
+    day = dt.date(2024, 6, 1)
+    sets: list[int] = []
+    many = StakeGraph.interests_many
+
+    def counted(graph: StakeGraph, sources: list[np.ndarray], *args: Any) -> Any:
+        sets.append(len(sources))
+        return many(graph, sources, *args)
+    monkeypatch.setattr(StakeGraph, "interests_many", counted)
+    together = _screened(monkeypatch, dataset, day, True)  # its patches, and this one, are undone when it returns
+    assert sets and min(sets) >= 2, "the world's nations' bodies were traced together"
+    monkeypatch.setattr(Together, "take", lambda *args: None)
+    alone = _screened(monkeypatch, dataset, day, True)
+    assert together == alone

@@ -117,6 +117,25 @@ def test_cycles_handed_back_to_python_give_the_same_figures(raw, sources, tracin
         assert _bits(compiled.interests(mask, control, 0.5)) == _bits(reference.interests(mask, control, 0.5))
 
 
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(STAKES, st.lists(st.sets(st.integers(0, N - 1), max_size=3), min_size=2, max_size=5),
+       st.sampled_from(["multiply", "control"]), st.booleans())
+def test_several_sets_of_sources_at_once_give_each_sets_own_figures(raw, sets, tracing, large):
+    """Issue 17, time: each covered nation's government bodies traced in one pass over the stakes
+    (`StakeGraph.interests_many`) give, set by set, the very figures of a pure-Python pass on that set alone; also
+    where cycles are handed back to Python (`large`: the limit at 2, so most cycles of these graphs are)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if large:
+            patch.setattr(cycles, "EXACT_LIMIT", 2)
+            patch.setattr(kernel, "EXACT_LIMIT", 2)
+        compiled, reference = _graphs(_kept(raw))
+        control = tracing == "control"
+        masks = [_mask(s) for s in sets]
+        together = compiled.interests_many(masks, control, 0.5)
+        assert [_bits(x) for x in together] == [_bits(reference.interests(m, control, 0.5)) for m in masks]
+        assert all(x.flags.c_contiguous for x in together)
+
+
 def test_a_controlled_member_holding_another_is_solved_by_the_kernel():
     """Control tracing, two members of a cross-holding each held above the look-through and holding one another:
     both paths recompute held members in the members' order (by id), so the kernel solves the cycle itself instead

@@ -33,7 +33,7 @@ from feoc.determine.bulk_blocks import Block, Blocks
 from feoc.determine.bulk_gc import paused_gc
 from feoc.determine.bulk_graphs import InForce, Like, in_force, stake_graphs
 from feoc.determine.bulk_index import EntityIndex, id_order
-from feoc.determine.bulk_interests import Traced, known_shares, near_thresholds, share_of, traced
+from feoc.determine.bulk_interests import Together, Traced, known_shares, near_thresholds, share_of, traced
 from feoc.determine.bulk_result import BulkResult
 from feoc.determine.bulk_unrecorded import Facts, PartStakes, unrecorded_columns
 from feoc.determine.driver import Driver, Stage, round_limit, status_room
@@ -223,6 +223,7 @@ class _Bulk:
         unchanged interest keeps its share), which add nothing, as the per-fact path asserts only the facts that
         changed (issue 17, time: ~6 s of CPU at 1M entities, the worst case of the doubt included)."""
         groups = self._groups()
+        self._together = Together(self, groups)  # the groups' first traces of a measure, made in one pass
         makers: list[Callable[[], Block]] = [
             functools.partial(self._interest_block, measure, group, sources)
             for measure in MEASURES for group, sources in sorted(groups.items())
@@ -247,9 +248,11 @@ class _Bulk:
             rows = np.flatnonzero(every > 0)
             share = every[rows]
         else:
-            x = self.graphs[measure].interests(sources, tracing == "control",
-                                               lookthrough_for(self.law, self.day, tracing),
-                                               None if last is None else (last[0], unpack(last[1])))
+            x = self._together.take(self, measure, group, sources) if last is None else None
+            if x is None:
+                x = self.graphs[measure].interests(sources, tracing == "control",
+                                                   lookthrough_for(self.law, self.day, tracing),
+                                                   None if last is None else (last[0], unpack(last[1])))
             limits = thresholds(self.ruleset, "interest", "share")
             swept = sweep(x, SHARE_DIGITS, limits, NEAR)  # one pass over the non-zero interests (issue 17, CPU)
             every, exact = near_thresholds(self, swept, limits, measure, sources, self._shares.get(key))

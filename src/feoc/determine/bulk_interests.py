@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from feoc.data.model import MEASURES
 from feoc.determine.facts import FEOC_GROUP, SHARE_DIGITS, ExactBatch, fact_number
 from feoc.determine.tracing import lookthrough_for
 from feoc.ownership.arrays import IndexSet, StakeGraph
@@ -102,3 +103,31 @@ def traced_interests(traces: dict[tuple[str, str], Traced] | None, graph: StakeG
         if seen.graph is graph and seen.tracing == tracing and np.array_equal(seen.sources, sources):
             return unpack(seen.kept[0])
     return None
+
+
+class Together:
+    """A chaining round's first traces of its groups (each covered nation's government bodies: four at 1M entities),
+    made in one pass over a measure's stakes when the first of them is asked for (`StakeGraph.interests_many`, the
+    very arrays of one pass each; issue 17, time), each handed out once. A measure's traces are made when its first
+    block is (the blocks come a measure at a time), so no more than one measure's are kept waiting."""
+
+    def __init__(self, run: _Bulk, groups: dict[str, np.ndarray]):
+        self._waiting: dict[str, list[tuple[str, np.ndarray]]] = {}  # measure -> its groups' first traces to make
+        for measure in MEASURES if run.graphs else ():
+            firsts = [(group, sources) for group, sources in sorted(groups.items())
+                      if sources.any() and (measure, group) not in run._last and
+                      known_shares(run, measure, group, sources) is None]
+            if len(firsts) > 1:
+                self._waiting[measure] = firsts
+        self._made: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # (measure, group) -> sources, interests
+
+    def take(self, run: _Bulk, measure: str, group: str, sources: np.ndarray) -> np.ndarray | None:
+        """The interests of `group` in `measure` from `sources` if made together with others, else None."""
+        if (measure, group) not in self._made and measure in self._waiting:
+            firsts = self._waiting.pop(measure)
+            tracing = run.interp.tracing
+            made = run.graphs[measure].interests_many([s for _, s in firsts], tracing == "control",
+                                                      lookthrough_for(run.law, run.day, tracing))
+            self._made.update({(measure, g): (s, x) for (g, s), x in zip(firsts, made)})
+        sources_then, x = self._made.pop((measure, group), (None, None))
+        return x if sources_then is sources else None

@@ -161,7 +161,8 @@ class StakeGraph:
             x = np.zeros(self.n)
             w = sources.astype(np.float64)  # the weight a holder passes on: 1 for a source (or held), else its interest
         if self.plan is not None:
-            self._compiled(int(np.searchsorted(self.depths, start)), x, w, sources, control, limit)
+            self._compiled(int(np.searchsorted(self.depths, start)), x.reshape(-1, 1), w.reshape(-1, 1),
+                           sources.reshape(-1, 1), control, limit)
             return x
         holder, share = self.holder, self.share
         for lev in self.levels:
@@ -178,6 +179,18 @@ class StakeGraph:
                 self._python_cycle(cycle, x, w, sources, control, limit)
         return x
 
+    def interests_many(self, sources: list[np.ndarray], control: bool, lookthrough: float | None) -> list[np.ndarray]:
+        """`interests` of each set of `sources` (boolean masks), the very arrays, computed together by the kernel: the
+        stakes are read once for all the sets (issue 17, time: a covered nation's government bodies each)."""
+        if self.plan is None or len(sources) < 2:
+            return [self.interests(s, control, lookthrough) for s in sources]
+        limit = lookthrough_of("control" if control else "multiply", lookthrough)
+        held = np.ascontiguousarray(np.stack(sources, axis=1), dtype=np.bool_)
+        x, w = np.zeros(held.shape), held.astype(np.float64)
+        self._compiled(0, x, w, held, control, limit)
+        del w, held
+        return [np.ascontiguousarray(x[:, j]) for j in range(len(sources))]
+
     def _level_of(self, nodes: np.ndarray) -> int:
         """The shallowest level of `nodes`: a node's level is its stakes' level, 0 for a node that holds none
         (issue 17, memory: read from the edges, no level kept per entity)."""
@@ -189,7 +202,8 @@ class StakeGraph:
 
     def _compiled(self, level: int, x: np.ndarray, w: np.ndarray, sources: np.ndarray, control: bool,
                   limit: float) -> None:
-        """The levels from `level` on by the compiled kernel; the cycles it hands back solved in Python."""
+        """The levels from `level` on by the compiled kernel, for each column of `x`, `w` and `sources` (a set of
+        sources each); the cycles it hands back solved in Python."""
         plan = self.plan
         assert plan is not None
         deferred = np.empty(max(1, len(self.cycles)), dtype=np.int64)
@@ -199,7 +213,8 @@ class StakeGraph:
             if failed >= 0:
                 raise NotBulk("cross-holdings that do not converge")
             for c in deferred[:handed].tolist():
-                self._python_cycle(self.cycles[c], x, w, sources, control, limit)
+                for j in range(x.shape[1]):
+                    self._python_cycle(self.cycles[c], x[:, j], w[:, j], sources[:, j], control, limit)
 
     def _python_cycle(self, cycle: _Cycle, x: np.ndarray, w: np.ndarray, sources: np.ndarray, control: bool,
                       limit: float) -> None:
