@@ -8,10 +8,12 @@ DOE 89 FR 37079 §III.E) that `feoc check` gives for each entity, only faster.""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +62,17 @@ def _mask(indexes: set[int]) -> np.ndarray:
     return mask
 
 
+@contextlib.contextmanager
+def _handed_back(limit: int | None) -> Iterator[None]:
+    """Cross-holdings over `limit` members handed back to Python by the kernel (None: the usual limit)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if limit is not None:
+            patch.setattr(cycles, "EXACT_LIMIT", limit)
+            patch.setattr(kernel, "EXACT_LIMIT", limit)
+        yield
+
+
+
 @settings(max_examples=600, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(STAKES, st.sets(st.integers(0, N - 1), max_size=4), st.sampled_from(["multiply", "control"]),
        st.sampled_from([0.5, 0.25, 0.0]))
@@ -103,6 +116,40 @@ def test_chaining_rounds_on_the_kernel_equal_full_reference_passes(raw, first, m
         since = (sources, x)
 
 
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(STAKES, st.lists(st.sets(st.integers(0, N - 1), max_size=2), min_size=2, max_size=5),
+       st.sampled_from(["multiply", "control"]), st.booleans())
+def test_a_round_computes_again_only_what_its_new_sources_reach_with_the_same_figures(raw, added, tracing, large):
+    """Issue 17, time: a chaining round adds a few sources to the last one's (under the R2 look-through, the new
+    FEOCs), and the kernel computes again only the entities and cycles holding a stake from one whose weight
+    changed: every round's figures are a full pure-Python pass's, bit for bit, also where cycles are handed back to
+    Python (`large`: the limit at 2) and where an added source already had an interest."""
+    with _handed_back(2 if large else None):
+        compiled, reference = _graphs(_kept(raw))
+        control = tracing == "control"
+        sources: set[int] = set()
+        since = None
+        for more in added:
+            sources |= more
+            x = compiled.interests(_mask(sources), control, 0.5, since)
+            assert _bits(x) == _bits(reference.interests(_mask(sources), control, 0.5))
+            since = (_mask(sources), x)
+
+
+@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize("tracing", ["multiply", "control"])
+def test_a_round_computes_again_what_a_cross_holding_it_changed_holds(large, tracing):
+    """A new source (0) upstream of a cross-holding (1 and 2), which holds the only stake in a company (3) below:
+    the company is computed again because the cycle's figures changed, whether the kernel or Python solved it."""
+    kept = [(0, 1, 0.6), (1, 2, 0.3), (2, 1, 0.3), (2, 3, 0.7), (4, 5, 0.5)]
+    with _handed_back(1 if large else None):
+        compiled, reference = _graphs(kept)
+        control = tracing == "control"
+        first = compiled.interests(_mask({4}), control, 0.5)
+        again = compiled.interests(_mask({0, 4}), control, 0.5, (_mask({4}), first))
+        assert again[3] > 0 and _bits(again) == _bits(reference.interests(_mask({0, 4}), control, 0.5))
+
+
 @settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(STAKES, st.sets(st.integers(0, N - 1), max_size=4), st.sampled_from(["multiply", "control"]))
 def test_cycles_handed_back_to_python_give_the_same_figures(raw, sources, tracing):
@@ -124,10 +171,7 @@ def test_several_sets_of_sources_at_once_give_each_sets_own_figures(raw, sets, t
     """Issue 17, time: each covered nation's government bodies traced in one pass over the stakes
     (`StakeGraph.interests_many`) give, set by set, the very figures of a pure-Python pass on that set alone; also
     where cycles are handed back to Python (`large`: the limit at 2, so most cycles of these graphs are)."""
-    with pytest.MonkeyPatch.context() as patch:
-        if large:
-            patch.setattr(cycles, "EXACT_LIMIT", 2)
-            patch.setattr(kernel, "EXACT_LIMIT", 2)
+    with _handed_back(2 if large else None):
         compiled, reference = _graphs(_kept(raw))
         control = tracing == "control"
         masks = [_mask(s) for s in sets]

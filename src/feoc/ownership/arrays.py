@@ -144,12 +144,12 @@ class StakeGraph:
         """Cumulative interest of the `sources` (a boolean mask) in every entity, as `ownership.graph.Graph.interests`.
 
         `since` = (earlier sources, their interests) with the earlier sources a subset of these: only the
-        levels at and below the shallowest added source are recomputed (the levels above cannot see it),
-        which gives the very same array as a full computation. `lookthrough` (the law's threshold) is
-        required under control tracing."""
+        levels at and below the shallowest added source are recomputed (the levels above cannot see it), and by
+        the kernel only what holds a stake from an entity whose weight changed, which gives the very same array
+        as a full computation. `lookthrough` (the law's threshold) is required under control tracing."""
         limit = lookthrough_of("control" if control else "multiply", lookthrough)
         sources = np.ascontiguousarray(sources, dtype=np.bool_)
-        start = 0
+        start, changed = 0, None
         if since is not None and not (since[0] & ~sources).any():
             added = sources & ~since[0]
             if not added.any():
@@ -157,12 +157,13 @@ class StakeGraph:
             start = self._level_of(np.flatnonzero(added))
             x = np.array(since[1], dtype=np.float64)
             w = _weight(x, sources, control, limit)  # what the full pass leaves for every node above `start`
+            changed = added  # what they hold is computed again, and what that changes (`kernel.propagate`)
         else:
             x = np.zeros(self.n)
             w = sources.astype(np.float64)  # the weight a holder passes on: 1 for a source (or held), else its interest
         if self.plan is not None:
             self._compiled(int(np.searchsorted(self.depths, start)), x.reshape(-1, 1), w.reshape(-1, 1),
-                           sources.reshape(-1, 1), control, limit)
+                           sources.reshape(-1, 1), control, limit, changed)
             return x
         holder, share = self.holder, self.share
         for lev in self.levels:
@@ -201,20 +202,28 @@ class StakeGraph:
         return int(self.depths[np.searchsorted(self._starts, lo[held], side="right") - 1].min())
 
     def _compiled(self, level: int, x: np.ndarray, w: np.ndarray, sources: np.ndarray, control: bool,
-                  limit: float) -> None:
+                  limit: float, changed: np.ndarray | None = None) -> None:
         """The levels from `level` on by the compiled kernel, for each column of `x`, `w` and `sources` (a set of
-        sources each); the cycles it hands back solved in Python."""
+        sources each); the cycles it hands back solved in Python. `changed` (the entities whose weight changed since
+        `x`, given by a chaining round): only what they reach is computed again."""
         plan = self.plan
         assert plan is not None
         deferred = np.empty(max(1, len(self.cycles)), dtype=np.int64)
+        sparse = changed is not None
+        marks = changed if changed is not None else np.zeros(1, dtype=np.bool_)
         while level < len(self.depths):
             level, handed, failed = kernel.propagate(level, x, w, sources, bool(control), float(limit), self.holder,
-                                                     self.share, *plan.arrays(), deferred, kernel.NEUMAIER)
+                                                     self.share, *plan.arrays(), deferred, marks, sparse,
+                                                     kernel.NEUMAIER)
             if failed >= 0:
                 raise NotBulk("cross-holdings that do not converge")
             for c in deferred[:handed].tolist():
+                nodes = self.cycles[c].nodes
+                before = w[nodes]
                 for j in range(x.shape[1]):
                     self._python_cycle(self.cycles[c], x[:, j], w[:, j], sources[:, j], control, limit)
+                if sparse:
+                    marks[nodes] |= (w[nodes] != before).any(axis=1)
 
     def _python_cycle(self, cycle: _Cycle, x: np.ndarray, w: np.ndarray, sources: np.ndarray, control: bool,
                       limit: float) -> None:

@@ -175,21 +175,54 @@ def _cycle(first: int, members: Any, lo: Any, hi: Any, x: Any, w: Any, sources: 
 
 
 @jit
+def _cycle_touched(members: Any, m_lo: Any, m_hi: Any, holder: Any, changed: Any) -> bool:
+    """Whether a cross-holding is solved again in a chaining round: a member, or a holder of one, changed weight."""
+    touched = False
+    for i in range(len(members)):
+        touched = touched or changed[members[i]]
+        for e in range(m_lo[i], m_hi[i]):
+            touched = touched or changed[holder[e]]
+    return touched
+
+
+@jit
+def _mark(nodes: Any, w: Any, before: Any, changed: Any) -> None:
+    """`nodes` whose weight in any set of sources is not `before`'s marked changed."""
+    for i in range(len(nodes)):
+        for j in range(w.shape[1]):
+            if w[nodes[i], j] != before[i, j]:
+                changed[nodes[i]] = True
+
+
+@jit
 def propagate(first: int, x: Any, w: Any, sources: Any, control: bool, limit: float, holder: Any, share: Any,
               levels: Any, targets: Any, lo: Any, hi: Any, cycles: Any, c_ptr: Any, members: Any, m_lo: Any,
-              m_hi: Any, slot_keys: Any, slot_at: Any, large: Any, deferred: Any, neumaier: bool) -> Any:
+              m_hi: Any, slot_keys: Any, slot_at: Any, large: Any, edge_target: Any, deferred: Any, changed: Any,
+              sparse: bool, neumaier: bool) -> Any:
     """Levels `first`.. of a `StakeGraph` (level l: acyclic targets levels[l, 0]..levels[l+1, 0], cycles
     cycles[l]..cycles[l+1]; an entity's stakes: edges lo[entity]..hi[entity]) for k sets of sources at once: `x`,
     `w` and `sources` are (entities, k), column j one set's, each column's arithmetic that of a pass on its own
     (issue 17, time: the stakes are read once for a covered nation's bodies each, four at 1M entities: 0.30 ->
-    0.18 s a measure). Returns (the level to continue from, how many cycles of the level just done were handed
-    back into `deferred`, a cycle that does not converge or -1)."""
+    0.18 s a measure). `sparse`: only an entity or a cycle holding a stake from one whose weight changed
+    (`changed`, kept up to date here) is computed again; any other would be given its very value again (the same
+    inputs, the same operations: a chaining round adds a few sources to the last one's). Returns (the level to
+    continue from, how many cycles of the level just done were handed back into `deferred`, a cycle that does not
+    converge or -1)."""
     slot = (slot_keys, slot_at)
     k_sets = x.shape[1]
     total = np.zeros(k_sets)
     for lv in range(first, len(cycles) - 1):
+        # a level's acyclic targets hold the stakes from `at` on, one after another (read in order when sparse)
+        at = lo[targets[levels[lv]]] if levels[lv] < levels[lv + 1] else 0
         for k in range(levels[lv], levels[lv + 1]):
             t = targets[k]
+            if sparse:
+                touched = False
+                while at < len(edge_target) and edge_target[at] == t:
+                    touched = touched or changed[holder[at]]
+                    at += 1
+                if not touched:
+                    continue
             for j in range(k_sets):
                 total[j] = 0.0
             for e in range(lo[t], hi[t]):
@@ -197,19 +230,27 @@ def propagate(first: int, x: Any, w: Any, sources: Any, control: bool, limit: fl
                 for j in range(k_sets):
                     total[j] += s * w[h, j]
             for j in range(k_sets):
+                before = w[t, j]
                 x[t, j] = 1.0 if total[j] > 1.0 else total[j]
                 w[t, j] = _weight(x[t, j], sources[t, j], control, limit)
+                if sparse and w[t, j] != before:
+                    changed[t] = True
         handed = 0
         for c in range(cycles[lv], cycles[lv + 1]):
+            a, b = c_ptr[c], c_ptr[c + 1]
             if large[c]:
                 deferred[handed] = c
                 handed += 1
                 continue
-            a, b = c_ptr[c], c_ptr[c + 1]
+            if sparse and not _cycle_touched(members[a:b], m_lo[a:b], m_hi[a:b], holder, changed):
+                continue
+            before = w[members[a:b], :]  # a copy (fancy indexing)
             for j in range(k_sets):
                 if _cycle(a, members[a:b], m_lo[a:b], m_hi[a:b], x[:, j], w[:, j], sources[:, j], holder, share,
                           control, limit, slot, neumaier) == FAILED:
                     return lv, handed, c
+            if sparse:
+                _mark(members[a:b], w, before, changed)
         if handed:
             return lv + 1, handed, -1
     return len(cycles) - 1, 0, -1
@@ -235,6 +276,7 @@ class Plan:
     slot_keys: np.ndarray
     slot_at: np.ndarray
     large: np.ndarray  # cycles over EXACT_LIMIT nodes: solved by scipy's sparse LU, in Python
+    edge_target: np.ndarray  # each stake's target (the graph's own array): a chaining round reads it in order
 
     @staticmethod
     def of(graph: Any) -> Plan:
@@ -253,8 +295,8 @@ class Plan:
                     np.r_[0, np.cumsum([len(c) for c in graph._cycles_at])].astype(np.int64),
                     np.r_[0, np.cumsum(sizes)].astype(np.int64), members, graph.lo[members], graph.hi[members],
                     members[by_index], by_index,
-                    np.array([k > EXACT_LIMIT for k in sizes], dtype=np.bool_))
+                    np.array([k > EXACT_LIMIT for k in sizes], dtype=np.bool_), graph.target)
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         return (self.levels, self.targets, self.lo, self.hi, self.cycles, self.c_ptr, self.members, self.m_lo,
-                self.m_hi, self.slot_keys, self.slot_at, self.large)
+                self.m_hi, self.slot_keys, self.slot_at, self.large, self.edge_target)
