@@ -156,7 +156,8 @@ class StakeGraph:
                 return since[1]
             start = self._level_of(np.flatnonzero(added))
             x = np.array(since[1], dtype=np.float64)
-            w = _weight(x, sources, control, limit)  # what the full pass leaves for every node above `start`
+            # what the full pass leaves for every node above `start`
+            w = _weight(x, sources, control, limit) if self.plan is None else kernel.weights(x, sources, control, limit)
             changed = added  # what they hold is computed again, and what that changes (`kernel.propagate`)
         else:
             x = np.zeros(self.n)
