@@ -157,7 +157,8 @@ class StakeGraph:
             start = self._level_of(np.flatnonzero(added))
             x = np.array(since[1], dtype=np.float64)
             # what the full pass leaves for every node above `start`
-            w = _weight(x, sources, control, limit) if self.plan is None else kernel.weights(x, sources, control, limit)
+            w = _weight(x, sources, control, limit) if self.plan is None else \
+                kernel.weights(x, sources, bool(control), float(limit))
             changed = added  # what they hold is computed again, and what that changes (`kernel.propagate`)
         else:
             x = np.zeros(self.n)
@@ -220,10 +221,10 @@ class StakeGraph:
                 raise NotBulk("cross-holdings that do not converge")
             for c in deferred[:handed].tolist():
                 nodes = self.cycles[c].nodes
-                before = w[nodes]
+                before = w[nodes] if sparse else None
                 for j in range(x.shape[1]):
                     self._python_cycle(self.cycles[c], x[:, j], w[:, j], sources[:, j], control, limit)
-                if sparse:
+                if before is not None:
                     marks[nodes] |= (w[nodes] != before).any(axis=1)
 
     def _python_cycle(self, cycle: _Cycle, x: np.ndarray, w: np.ndarray, sources: np.ndarray, control: bool,
