@@ -72,6 +72,13 @@ def positions(columns: Sequence[PlacedTexts], find: Any) -> list[Any]:
 
     out = [np.where(column.places >= 0, column.places.astype(np.int64) + column.base, -1) for column in columns]
     missed = [np.flatnonzero(places < 0) for places in out]
+    at = getattr(find, "at", None)  # the compiled table reads the missed texts where they lie (issue 17, time)
+    found_at = [at(column.chunks, rows) if at is not None and len(rows) else None for column, rows in zip(columns, missed)]
+    if all(found is not None or not len(rows) for found, rows in zip(found_at, missed)):
+        for places, rows, found in zip(out, missed, found_at):
+            if found is not None:
+                places[rows] = found
+        return out
     texts = [chunk for column, at in zip(columns, missed) if len(at)
              for chunk in pa.chunked_array(column.chunks, type=pa.string()).take(pa.array(at)).chunks]
     if texts:

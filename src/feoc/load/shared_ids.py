@@ -20,6 +20,8 @@ from typing import Any
 
 from feoc.data.addresses import Addresses
 from feoc.data.columns import ArrowTexts, Codes, Refs
+from feoc.load import id_table
+from feoc.load.id_table import IdTable
 from feoc.load.placed import PlacedTexts, named, positions
 
 REFERENCES = ("holder", "entity")  # the holdings' fields naming an entity by its id
@@ -117,6 +119,8 @@ class _Finder:
         self.ids = ids
         self._arrow: Any = None
         self._tried = False  # the ids put into Arrow when first looked among, not before (none may be)
+        self._table: IdTable | None = None
+        self._table_tried = False
         self._place: dict[Any, int] | None = None
 
     def _arrow_ids(self) -> Any:
@@ -129,8 +133,23 @@ class _Finder:
                     self._arrow = pa.array(self.ids, type=pa.string())
         return self._arrow
 
+    def _compiled(self) -> IdTable | None:
+        """The ids' compiled table (`load.id_table`), built when first needed; None where it cannot be."""
+        if not self._table_tried:
+            self._table_tried = True
+            arrow = self._arrow_ids()
+            self._table = id_table.table(arrow) if arrow is not None else None
+        return self._table
+
+    def at(self, chunks: Sequence[Any], rows: Any) -> Any:
+        """The positions of the texts at `rows` (ascending) of the column whose Arrow chunks are `chunks`, by the
+        compiled table, without taking them out first; None where the table cannot answer (`positions` then)."""
+        table = self._compiled()
+        return None if table is None else table.positions(chunks, rows)
+
     def release(self) -> None:
         """The Arrow arrays dropped and their pages given back (Arrow's pool keeps freed memory otherwise)."""
+        self._table = None
         if self._arrow is not None:
             import pyarrow as pa
 
@@ -152,6 +171,10 @@ class _Finder:
                 # fresh pages cost more than the look-up (issue 17, time)
                 wanted = pa.chunked_array(values.chunks if isinstance(values, ArrowTexts) else
                                           [pa.array(values, type=pa.string())], type=pa.string())
+                table = self._compiled()  # the compiled table where it can answer, else Arrow's look-up
+                found = None if table is None else table.positions(wanted.chunks)
+                if found is not None:
+                    return found
                 found = pc.index_in(wanted, value_set=self._arrow).combine_chunks()  # one chunk already
                 starts = itertools.accumulate((len(chunk) for chunk in wanted.chunks), initial=0)
                 if all(named(self._arrow, found.slice(at, len(chunk)), chunk) for at, chunk in zip(starts, wanted.chunks)):
