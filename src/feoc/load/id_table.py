@@ -46,7 +46,7 @@ def _same(a: Any, s: int, e: int, b: Any, t: int, u: int) -> bool:
 
 
 @jit(inline=True)
-def _slot(data: Any, offsets: Any, table: Any, texts: Any, s: int, e: int, tag: Any, x: Any) -> int:
+def _slot(data: Any, offsets: Any, table: Any, texts: Any, s: int, e: int, tag: Any, x: Any) -> Any:
     """The slot of `table` that holds the text `texts[s:e]` (hash `x`, tag `tag`), or the empty slot where it goes."""
     mask = len(table) - 1
     j = np.int64(x & np.uint64(mask))
