@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,4 +67,18 @@ def _interpreted(fn: Any = None, *, inline: bool = False) -> Any:
 jit: Any = _jit if _jit is not None else _interpreted
 
 
-__all__ = ["AVAILABLE", "cache_dir", "jit"]
+def side_by_side(here: Callable[[], None], beside: Callable[[], None]) -> None:
+    """`beside()` on a thread of its own while `here()` runs in this one, for compiled code, which lets go of the GIL
+    (`jit` sets nogil): two halves of a memory-bound pass on the two cores. Joined before returning, so no thread is
+    left when the process forks later; what `beside` raised is raised here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="feoc-compiled") as pool:
+        other = pool.submit(beside)
+        try:
+            here()
+        finally:
+            other.result()
+
+
+__all__ = ["AVAILABLE", "cache_dir", "jit", "side_by_side"]

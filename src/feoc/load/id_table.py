@@ -2,10 +2,10 @@
 on two threads: how the load finds the entity each holding names (`load.shared_ids`, issue 17, time).
 
 Arrow's `index_in` did this in C++: at 1M entities, 3.1M references took 0.83-0.99 s in one thread, plus 0.13 s
-to check each answer against the text. Here the table is built once (0.17 s: open addressing, each slot the
-id's position and 31 bits of its hash) and probed from two threads at once (0.37-0.43 s), each answer the very
-bytes compared, so no second check is needed. The probe is bound by memory, not arithmetic: one thread took
-0.68-0.71 s, and computing a batch's hashes first gained little (0.58-0.64 s).
+to check each answer against the text. Here the table is built once (0.17 s: open addressing, each slot the id's
+position and 31 bits of its hash, at most 3/4 of the slots used) and probed from two threads at once
+(0.37-0.43 s), each answer the very bytes compared, so no second check is needed. The probe is bound by memory,
+not arithmetic: one thread took 0.68-0.71 s, and computing a batch's hashes first gained little (0.58-0.64 s).
 
 A position is that of the first id with the text (Arrow's `index_in` gives the first too), -1 where none has it.
 Only Arrow `string` and `large_string` arrays without nulls are read here; `table` and `positions` give None
@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from feoc.data.compiled import AVAILABLE, jit
+from feoc.data.compiled import AVAILABLE, jit, side_by_side
 
 _EMPTY = -1
 _LIMIT = 1 << 31  # positions are kept in a slot's low 32 bits
@@ -63,11 +63,12 @@ def _slot(data: Any, offsets: Any, table: Any, texts: Any, s: int, e: int, tag: 
 
 @jit
 def _build(data: Any, offsets: Any) -> Any:
-    """The table of the texts `data[offsets[i]:offsets[i + 1]]`: a power of two of slots, at least twice as many as
-    texts, each `tag << 32 | i` or -1; a text met again keeps its first position."""
+    """The table of the texts `data[offsets[i]:offsets[i + 1]]`: a power of two of slots, at least 4/3 as many as
+    texts (at most 3/4 full: 16 MiB at 10^6 ids, 128 MiB at 10^7), each `tag << 32 | i` or -1; a text met again
+    keeps its first position."""
     n = len(offsets) - 1
     size = 2
-    while size < 2 * n:
+    while 3 * size < 4 * n:
         size <<= 1
     table = np.full(size, _EMPTY, dtype=np.int64)
     for i in range(n):
@@ -151,9 +152,7 @@ class IdTable:
 
 def _on_two_threads(table: IdTable, pieces: list[tuple[Any, Any, Any, Any]]) -> None:
     """Each piece (bytes, offsets, rows or None for all, out) probed, split in halves, one half on a thread beside
-    this one (the compiled probe lets go of the GIL); joined before returning."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    this one (`data.compiled.side_by_side`)."""
     halves: list[list[tuple[Any, Any, Any, Any, int]]] = [[], []]
     for data, offsets, rows, out in pieces:
         mid = len(out) // 2
@@ -168,10 +167,7 @@ def _on_two_threads(table: IdTable, pieces: list[tuple[Any, Any, Any, Any]]) -> 
                 _probe_span(table.data, table.offsets, table.slots, data, offsets, lo, out)
             else:
                 _probe(table.data, table.offsets, table.slots, data, offsets, rows, out)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="feoc-ids") as beside:
-        other = beside.submit(run, halves[1])
-        run(halves[0])
-        other.result()
+    side_by_side(lambda: run(halves[0]), lambda: run(halves[1]))
 
 
 def table(ids: Any) -> IdTable | None:

@@ -16,13 +16,14 @@ import contextlib
 import itertools
 import operator
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from feoc.data.addresses import Addresses
 from feoc.data.columns import ArrowTexts, Codes, Refs
-from feoc.load import id_table
-from feoc.load.id_table import IdTable
 from feoc.load.placed import PlacedTexts, named, positions
+
+if TYPE_CHECKING:
+    from feoc.load.id_table import IdTable
 
 REFERENCES = ("holder", "entity")  # the holdings' fields naming an entity by its id
 
@@ -137,6 +138,8 @@ class _Finder:
         """The ids' compiled table (`load.id_table`), built when first needed; None where it cannot be."""
         if not self._table_tried:
             self._table_tried = True
+            from feoc.load import id_table  # numba and numpy: for a bulk load only, never for a `check`
+
             arrow = self._arrow_ids()
             self._table = id_table.table(arrow) if arrow is not None else None
         return self._table
