@@ -139,6 +139,34 @@ def test_keyboard_interrupt_is_130_and_one_line(monkeypatch, capsys):
     assert err == "feoc: interrupted\n"
 
 
+@POSIX
+def test_a_ctrl_c_a_library_rewords_is_still_130_and_the_next_run_its_own(monkeypatch, capsys):
+    """CI, session 26: Ctrl-C while pydantic-core built a schema came out as `internal error: SchemaError: …
+    KeyboardInterrupt` (exit 70): pydantic-core keeps the interrupt as text, not as a cause. A run in which feoc's
+    handler raised a KeyboardInterrupt ends as interrupted whatever it became; the next run answers for its own."""
+    monkeypatch.delenv("FEOC_DEBUG", raising=False)
+
+    def reworded(command: str, fmt: str) -> Any:
+        def render(view: Any) -> str:
+            try:
+                feoc.cli._interrupt(signal.SIGINT, None)  # what the terminal's Ctrl-C calls
+            except KeyboardInterrupt as exc:
+                text = repr(exc)
+            # raised outside the handler: neither cause nor context, as pydantic-core's error arrives from Rust
+            raise ValueError(f"Error building `literal` serializer: {text}")
+
+        return render
+
+    monkeypatch.setattr(feoc.render.base, "renderer", reworded)
+    try:
+        code = run(CHECK)  # not `main`, which ends an interrupted process at once (os._exit)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)  # the handler's raise-again timer, had the run not disarmed it
+    assert (code, capsys.readouterr().err) == (130, "feoc: interrupted\n")
+    monkeypatch.setattr(feoc.render.base, "renderer", _failing_renderer(ZeroDivisionError("division by zero")))
+    assert run(CHECK) == 70 and capsys.readouterr().err.startswith("feoc: internal error: ZeroDivisionError")
+
+
 def test_a_broken_pipe_is_141_and_quiet(monkeypatch, capsys):
     monkeypatch.setattr(feoc.render.base, "renderer", _failing_renderer(BrokenPipeError(32, "Broken pipe")))
     assert run(CHECK) == 141

@@ -128,7 +128,13 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
         signal.setitimer(signal.ITIMER_REAL, _ENGINE_RETRY_S)
         return
     signal.setitimer(signal.ITIMER_REAL, _AGAIN_S)
+    _RAISED.append(signum)
     raise KeyboardInterrupt
+
+
+# the Ctrl-Cs `_interrupt` raised: an error after one is the Ctrl-C's, whatever a library made of it (pydantic-core
+# words a KeyboardInterrupt raised while it builds a schema as a SchemaError, the interrupt kept as text only)
+_RAISED: list[int] = []
 
 
 @contextlib.contextmanager
@@ -155,6 +161,7 @@ def _interrupts_outside_the_engine() -> Iterator[None]:
 
 def run(args: list[str]) -> int:
     """Run the command line `args` and return its exit code; every failure ends in one line on stderr."""
+    _RAISED.clear()  # a run in a process that ran others (tests, `feoc serve`'s own) answers for its own Ctrl-C only
     try:
         code = _invoke(args)
         if sys.stdout is not None:
@@ -194,6 +201,9 @@ def _interrupted() -> int:
 
 
 def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether `exc` comes of a Ctrl-C: a KeyboardInterrupt among its causes, or one raised in this run at all."""
+    if _RAISED:
+        return True
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
