@@ -43,14 +43,15 @@ def _chunks(texts: list[str], cuts: list[int], large: bool) -> list[pa.Array]:
 @given(ids=st.lists(TEXTS, min_size=1, max_size=40), refs=st.lists(TEXTS, max_size=60),
        cuts=st.lists(st.integers(0, 60), max_size=4), large=st.booleans(), data=st.data())
 def test_each_reference_names_the_first_entity_with_its_id_as_a_dictionary_does(ids, refs, cuts, large, data):
-    """Property: all the references, or any ascending subset of them, across any chunks, give each the position
-    a dictionary of the ids gives (the first of a duplicate), -1 for a text no id has."""
+    """Property: all the references, or any ascending subset of them, across any chunks, on two threads or one, give
+    each the position a dictionary of the ids gives (the first of a duplicate), -1 for a text no id has."""
     table = id_table.table(pa.array(ids, type=pa.large_string() if large else pa.string()))
     assert table is not None
     place = _first(ids)
     expected = [place.get(text, -1) for text in refs]
     chunks = _chunks(refs, cuts, large)
     assert table.positions(chunks).tolist() == expected
+    assert table.positions(chunks, beside=False).tolist() == expected  # all in this thread, as a load's worker asks
     rows = sorted(data.draw(st.sets(st.integers(0, max(len(refs) - 1, 0)), max_size=len(refs))) if refs else [])
     assert table.positions(chunks, np.array(rows, dtype=np.int64)).tolist() == [expected[r] for r in rows]
 

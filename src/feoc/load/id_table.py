@@ -128,10 +128,11 @@ class IdTable:
         self.ids, self.data, self.offsets = ids, data, offsets
         self.slots = _build(data, offsets)
 
-    def positions(self, chunks: Sequence[Any], rows: Any = None) -> Any:
+    def positions(self, chunks: Sequence[Any], rows: Any = None, beside: bool = True) -> Any:
         """The position among the ids of each text of `chunks` (Arrow string arrays, read as one column), or of the
         texts at `rows` of that column only (int64, ascending): int64, -1 where no id has the text; None where a
-        chunk cannot be read here (the caller asks Arrow then)."""
+        chunk cannot be read here (the caller asks Arrow then). Half of them on a thread beside this one, unless
+        not `beside` (a worker process of the load, whose sibling has the other core)."""
         starts = np.cumsum([0, *map(len, chunks)])
         out = np.empty(starts[-1] if rows is None else len(rows), dtype=np.int64)
         if rows is not None:
@@ -146,13 +147,13 @@ class IdTable:
             if buffers is None:
                 return None
             pieces.append((*buffers, None if rows is None else rows[lo:hi] - starts[c], out[lo:hi]))
-        _on_two_threads(self, pieces)
+        _on_two_threads(self, pieces, beside)
         return out
 
 
-def _on_two_threads(table: IdTable, pieces: list[tuple[Any, Any, Any, Any]]) -> None:
+def _on_two_threads(table: IdTable, pieces: list[tuple[Any, Any, Any, Any]], beside: bool = True) -> None:
     """Each piece (bytes, offsets, rows or None for all, out) probed, split in halves, one half on a thread beside
-    this one (`data.compiled.side_by_side`)."""
+    this one (`data.compiled.side_by_side`), or both here if not `beside`."""
     halves: list[list[tuple[Any, Any, Any, Any, int]]] = [[], []]
     for data, offsets, rows, out in pieces:
         mid = len(out) // 2
@@ -167,7 +168,10 @@ def _on_two_threads(table: IdTable, pieces: list[tuple[Any, Any, Any, Any]]) -> 
                 _probe_span(table.data, table.offsets, table.slots, data, offsets, lo, out)
             else:
                 _probe(table.data, table.offsets, table.slots, data, offsets, rows, out)
-    side_by_side(lambda: run(halves[0]), lambda: run(halves[1]))
+    if beside:
+        side_by_side(lambda: run(halves[0]), lambda: run(halves[1]))
+    else:
+        run(halves[0] + halves[1])
 
 
 def table(ids: Any) -> IdTable | None:
