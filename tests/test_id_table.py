@@ -89,3 +89,23 @@ def test_the_loads_finder_answers_by_the_compiled_table() -> None:
     assert find.at([pa.array(["x", "b"]), pa.array(["c"])], np.array([1, 2])).tolist() == [1, 2]
     find.release()
     assert find._table is None
+
+
+def test_ids_arrow_holds_in_several_chunks_are_looked_up_by_arrow() -> None:
+    """Review, session 26: Arrow gives ids of more than 2 GiB of text as a chunked array, which the table cannot read:
+    no table (None), and the load's finder answers by Arrow's look-up as before, not with an error."""
+    assert id_table.table(pa.chunked_array([["a", "b"], ["c"]])) is None
+    find = _Finder(["a", "b", "c"])
+    find._arrow, find._tried = pa.chunked_array([["a", "b"], ["c"]]), True  # as `_arrow_ids` gets them past 2 GiB
+    assert find(["c", "ghost", "a"]).tolist() == [2, -1, 0]
+    assert find.at([pa.array(["b", "c"])], np.array([1])) is None
+
+
+def test_rows_outside_the_column_or_out_of_order_are_refused() -> None:
+    """Every row asked is answered: a row past the column's end, or rows out of order, are refused, not left as
+    whatever the answer's memory held."""
+    table = id_table.table(pa.array(["a", "b"]))
+    assert table is not None
+    for rows in ([0, 5], [-1], [1, 0]):
+        with pytest.raises(ValueError, match="ascending"):
+            table.positions([pa.array(["a", "b"])], np.array(rows, dtype=np.int64))

@@ -133,10 +133,11 @@ def _probe(data: Any, offsets: Any, table: Any, texts: Any, text_offsets: Any, r
 
 
 def _buffers(array: Any) -> tuple[Any, Any] | None:
-    """The bytes and offsets of an Arrow string array without nulls, as numpy views (no copy); None otherwise."""
+    """The bytes and offsets of an Arrow string array without nulls, as numpy views (no copy); None otherwise (a
+    chunked array too: Arrow gives one for ids of more than 2 GiB of text, which its own look-up then answers)."""
     import pyarrow as pa
 
-    if array.null_count:
+    if not isinstance(array, pa.Array) or array.null_count:
         return None
     if pa.types.is_string(array.type):
         width: Any = np.int32
@@ -165,6 +166,8 @@ class IdTable:
         out = np.empty(starts[-1] if rows is None else len(rows), dtype=np.int64)
         if rows is not None:
             rows = np.asarray(rows, dtype=np.int64)
+            if len(rows) and (rows[0] < 0 or rows[-1] >= starts[-1] or (np.diff(rows) < 0).any()):
+                raise ValueError("rows must be ascending positions within the column")  # none is left unanswered
             cuts = np.searchsorted(rows, starts)  # the rows of chunk c: rows[cuts[c]:cuts[c + 1]]
         pieces = []
         for c, chunk in enumerate(chunks):
