@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,40 @@ def test_a_ctrl_c_a_library_rewords_is_still_130_and_the_next_run_its_own(monkey
     assert (code, capsys.readouterr().err) == (130, "feoc: interrupted\n")
     monkeypatch.setattr(feoc.render.base, "renderer", _failing_renderer(ZeroDivisionError("division by zero")))
     assert run(CHECK) == 70 and capsys.readouterr().err.startswith("feoc: internal error: ZeroDivisionError")
+
+
+@POSIX
+def test_a_ctrl_c_where_python_cannot_pass_it_on_is_raised_again_not_printed(capfd):
+    """CI, session 26 (f739b71): Ctrl-C landed while pydantic-core compiled a pattern, a callback from Rust where
+    Python cannot pass an exception on: `Exception ignored in: '^[^\\x{0}…'`, a traceback, then (a second later)
+    `feoc: interrupted`. A weakref callback is such a place too: the interrupt is raised again at once, quietly."""
+    class Thing:
+        pass
+
+    def callback(_ref: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # the terminal's Ctrl-C, handled inside this callback
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            pass
+
+    raised_after = None
+    feoc.cli._RAISED.clear()
+    with feoc.cli._interrupts_outside_the_engine():
+        assert signal.getsignal(signal.SIGINT) is feoc.cli._interrupt
+        started = time.monotonic()
+        try:
+            thing = Thing()
+            ref = weakref.ref(thing, callback)
+            del thing
+            while time.monotonic() - started < 3:
+                pass
+        except KeyboardInterrupt:
+            raised_after = time.monotonic() - started
+    feoc.cli._RAISED.clear()
+    assert ref() is None and raised_after is not None
+    assert raised_after < 0.5, raised_after  # not the raise-again timer's second
+    err = capfd.readouterr().err
+    assert "Exception ignored" not in err and "Traceback" not in err, err
 
 
 def test_a_broken_pipe_is_141_and_quiet(monkeypatch, capsys):

@@ -20,8 +20,9 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from types import FrameType
+from typing import Any
 
 EXIT_INPUT = 2
 EXIT_ENGINE = 3
@@ -151,12 +152,28 @@ def _interrupts_outside_the_engine() -> Iterator[None]:
     except ValueError:  # not the main thread
         yield
         return
+    unraisable, sys.unraisablehook = sys.unraisablehook, _quiet_about_our_interrupt(sys.unraisablehook)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = unraisable
+
+
+def _quiet_about_our_interrupt(hook: Callable[[Any], object]) -> Callable[[Any], object]:
+    """`sys.unraisablehook` while a command runs: a Ctrl-C that `_interrupt` raised where Python cannot pass an
+    exception on (a callback of C or Rust code: pydantic-core compiling a pattern, a weakref callback) is not
+    printed as "Exception ignored in: …" with a traceback (a CI run, session 26) but raised again at once, at the
+    next point where it can be; anything else goes to the hook that was there before."""
+    def quiet(unraisable: Any) -> object:
+        if _RAISED and isinstance(unraisable.exc_value, KeyboardInterrupt):
+            signal.setitimer(signal.ITIMER_REAL, _ENGINE_RETRY_S)
+            return None
+        return hook(unraisable)
+
+    return quiet
 
 
 def run(args: list[str]) -> int:
