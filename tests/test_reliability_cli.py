@@ -168,13 +168,28 @@ def test_a_ctrl_c_a_library_rewords_is_still_130_and_the_next_run_its_own(monkey
     assert run(CHECK) == 70 and capsys.readouterr().err.startswith("feoc: internal error: ZeroDivisionError")
 
 
+class _Thing:
+    pass
+
+
+def _dropped_with(callback: Any) -> Any:
+    """A weakref callback run at once: a place where Python cannot pass an exception on (it calls
+    `sys.unraisablehook` instead)."""
+    thing = _Thing()
+    ref = weakref.ref(thing, callback)
+    del thing
+    return ref
+
+
 @POSIX
-def test_a_ctrl_c_where_python_cannot_pass_it_on_is_raised_again_not_printed(capfd):
+def test_a_ctrl_c_where_python_cannot_pass_it_on_is_raised_again_not_printed(monkeypatch):
     """CI, session 26 (f739b71): Ctrl-C landed while pydantic-core compiled a pattern, a callback from Rust where
     Python cannot pass an exception on: `Exception ignored in: '^[^\\x{0}…'`, a traceback, then (a second later)
-    `feoc: interrupted`. A weakref callback is such a place too: the interrupt is raised again at once, quietly."""
-    class Thing:
-        pass
+    `feoc: interrupted`. A weakref callback is such a place too: the interrupt is raised again at once, quietly,
+    and the hook that was there before gets nothing of it, and is there again after."""
+    seen: list[Any] = []
+    recorder = seen.append
+    monkeypatch.setattr(sys, "unraisablehook", recorder)
 
     def callback(_ref: object) -> None:
         os.kill(os.getpid(), signal.SIGINT)  # the terminal's Ctrl-C, handled inside this callback
@@ -188,9 +203,7 @@ def test_a_ctrl_c_where_python_cannot_pass_it_on_is_raised_again_not_printed(cap
         assert signal.getsignal(signal.SIGINT) is feoc.cli._interrupt
         started = time.monotonic()
         try:
-            thing = Thing()
-            ref = weakref.ref(thing, callback)
-            del thing
+            ref = _dropped_with(callback)
             while time.monotonic() - started < 3:
                 pass
         except KeyboardInterrupt:
@@ -198,8 +211,26 @@ def test_a_ctrl_c_where_python_cannot_pass_it_on_is_raised_again_not_printed(cap
     feoc.cli._RAISED.clear()
     assert ref() is None and raised_after is not None
     assert raised_after < 0.5, raised_after  # not the raise-again timer's second
-    err = capfd.readouterr().err
-    assert "Exception ignored" not in err and "Traceback" not in err, err
+    assert seen == [] and sys.unraisablehook is recorder
+
+
+@POSIX
+def test_what_is_not_our_ctrl_c_still_reaches_the_previous_hook(monkeypatch):
+    """The quiet hook passes on everything else: an error in a callback, and a KeyboardInterrupt feoc's handler
+    did not raise (no Ctrl-C in this run)."""
+    seen: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", seen.append)
+
+    def failing(error: BaseException) -> Any:
+        def callback(_ref: object) -> None:
+            raise error
+        return callback
+
+    feoc.cli._RAISED.clear()
+    with feoc.cli._interrupts_outside_the_engine():
+        _dropped_with(failing(ValueError("a bug in a callback")))
+        _dropped_with(failing(KeyboardInterrupt()))
+    assert [type(u.exc_value) for u in seen] == [ValueError, KeyboardInterrupt]
 
 
 def test_a_broken_pipe_is_141_and_quiet(monkeypatch, capsys):

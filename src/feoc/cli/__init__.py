@@ -156,10 +156,10 @@ def _interrupts_outside_the_engine() -> Iterator[None]:
     try:
         yield
     finally:
+        sys.unraisablehook = unraisable  # first: nothing below may leave it behind
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGALRM, previous)
-        sys.unraisablehook = unraisable
 
 
 def _quiet_about_our_interrupt(hook: Callable[[Any], object]) -> Callable[[Any], object]:
@@ -168,7 +168,9 @@ def _quiet_about_our_interrupt(hook: Callable[[Any], object]) -> Callable[[Any],
     printed as "Exception ignored in: …" with a traceback (a CI run, session 26) but raised again at once, at the
     next point where it can be; anything else goes to the hook that was there before."""
     def quiet(unraisable: Any) -> object:
-        if _RAISED and isinstance(unraisable.exc_value, KeyboardInterrupt):
+        # only while the timer raises it again (`_interrupt` is SIGALRM's handler): never an "Alarm clock" end
+        if _RAISED and isinstance(unraisable.exc_value, KeyboardInterrupt) and \
+                signal.getsignal(signal.SIGALRM) is _interrupt:
             signal.setitimer(signal.ITIMER_REAL, _ENGINE_RETRY_S)
             return None
         return hook(unraisable)

@@ -365,7 +365,9 @@ def lean_heap() -> None:
     The price is time: each such block's pages are new to the process, and the system zeroes every one of them
     (`clear_page` was 32 % of a 10M screen's CPU, bench/README.md, "Issue 17: session 27"). FEOC_HEAP=reuse makes
     the other choice: no block is mapped on its own, so a freed array's pages serve the next one, at ~8 % more
-    peak memory (1M: 957–968 → 1,034–1,036 MiB, 14–15.6 → 13.5–14.2 s; 10M: 6.6 → 7.1 GiB, 228 → 166 s)."""
+    peak memory (1M: 957–968 → 1,034–1,036 MiB, 14–15.6 → 13.5–14.2 s; 10M: 6.6 → 7.1 GiB, 228 → 166 s). Either
+    choice holds for the rest of the process (glibc's settings; forked workers inherit them). Arrow's memory pool is
+    its own allocator and is not governed by this."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6")
         if os.environ.get(HEAP_VARIABLE, "").strip().lower() == "reuse":
