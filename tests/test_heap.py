@@ -32,7 +32,7 @@ for line in open("/proc/self/maps"):
     span, rest = line.split(" ", 1)
     lo, hi = (int(x, 16) for x in span.split("-"))
     if lo <= block < hi:
-        print("heap" if rest.rstrip().endswith("[heap]") else "own mapping")
+        print("heap" if rest.rstrip().endswith("[heap]") else "own mapping")  # the script's answer, read by _where
 """
 
 
