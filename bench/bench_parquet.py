@@ -6,6 +6,9 @@ yardstick), each run in a process of its own with its own peak RSS; and whether 
     python bench/bench_parquet.py --entities 1000000 --repeat 2
 
 Targets (issue 17): the YAML screen takes at most 1.5x the parse, the Parquet screen at most 0.35x the YAML screen.
+Both screens run the same analysis, so the second ratio falls as the YAML load gets slower and rises as it gets
+faster: it is also given against the YAML screen at its own target, 0.35 x 1.5 = 0.525x the parse, the reading that
+holds both targets together (bench/README.md, "The two ratios").
 Each round runs the three one after the other, so a slow minute on a shared machine hits all three; the ratios are
 given per round and of the bests. This script states the figures (and the machine's load average before and
 after), it does not assert them.
@@ -29,6 +32,7 @@ SRC = HERE.parent / "src"
 ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "PYTHONPATH": str(SRC),
        "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "feoc-bench-pycache")}
 DAY = "2024-06-01"
+YAML_TARGET, PARQUET_TARGET = 1.5, 0.35  # issue 17: YAML screen / parse, Parquet screen / YAML screen
 
 
 def worlds(n: int, seed: int) -> tuple[Path, Path]:
@@ -102,13 +106,19 @@ def main() -> None:
               f"{max(r for _, r in runs[kind]):.0f} |")
     print(f"| yaml-rs parse, one process | {size[yaml_world]:.1f} | {min(parses):.2f} | "
           f"{sorted(parses)[len(parses) // 2]:.2f} | |")
-    print("\n| round | parse s | YAML screen s | Parquet screen s | YAML / parse | Parquet / YAML |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("\n| round | parse s | YAML screen s | Parquet screen s | YAML / parse | Parquet / YAML | Parquet / parse |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for i, (took, (yaml, _), (tables, _)) in enumerate(zip(parses, runs["yaml"], runs["parquet"]), 1):
-        print(f"| {i} | {took:.2f} | {yaml:.2f} | {tables:.2f} | {yaml / took:.2f} | {tables / yaml:.2f} |")
-    best_yaml = min(w for w, _ in runs["yaml"])
-    print(f"\nYAML / parse (best of each): {best_yaml / min(parses):.2f} (target <= 1.5); Parquet / YAML (best of each): "
-          f"{min(w for w, _ in runs['parquet']) / best_yaml:.2f} (target <= 0.35); CSV byte-identical: {identical}")
+        print(f"| {i} | {took:.2f} | {yaml:.2f} | {tables:.2f} | {yaml / took:.2f} | {tables / yaml:.2f} | "
+              f"{tables / took:.2f} |")
+    best_yaml, best_parquet, best_parse = min(w for w, _ in runs["yaml"]), min(w for w, _ in runs["parquet"]), min(parses)
+    print(f"\nYAML / parse (best of each): {best_yaml / best_parse:.2f} (target <= 1.5); Parquet / YAML (best of each): "
+          f"{best_parquet / best_yaml:.2f} (target <= 0.35); Parquet / parse: {best_parquet / best_parse:.2f} (<= "
+          f"{YAML_TARGET * PARQUET_TARGET:.3f}: 0.35x a YAML screen at its target); CSV byte-identical: {identical}")
+    # P <= 0.35 Y with Y = P + D (D: what the YAML screen takes beyond the Parquet one) holds only for P <= 0.54 D
+    beyond = best_yaml - best_parquet
+    print(f"The YAML screen's extra time (best of each) is {beyond:.2f} s; the literal ratio asks the Parquet screen to take "
+          f"at most {PARQUET_TARGET / (1 - PARQUET_TARGET) * beyond:.2f} s for it.")
 
 
 if __name__ == "__main__":

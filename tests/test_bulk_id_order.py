@@ -1,12 +1,12 @@
 """Issue 17, time: the bulk path puts its entities in id order (results and the reference's order of additions
-follow it) by sorting the ids as fixed-width bytes where that gives Python's order (`determine.bulk_index.id_order`)."""
+follow it) by sorting the ids as fixed-width bytes where that gives Python's order (`data.id_order.id_order`)."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feoc.determine.bulk_index import id_order
+from feoc.data.id_order import id_order
 
 SLUG_CHARS = "ab-09z"
 
@@ -42,17 +42,17 @@ def test_many_ids_sorted_by_arrow_in_the_order_python_sorts_them(ids: list[str])
     falls back to the sort of Python strings, the same order."""
     import numpy as np
 
-    from feoc.determine import bulk_index
+    from feoc.data import id_order as order_module
 
     expected = sorted(range(len(ids)), key=lambda i: ids[i])
-    got = bulk_index._arrow_order(ids)
+    got = order_module._arrow_order(ids)
     if any("\ud800" <= ch <= "\udfff" for i in ids for ch in i):
         assert got is None
     else:
         assert got is not None and got.dtype == np.int32 and got.tolist() == expected
-    old = bulk_index._ARROW_FROM
-    bulk_index._ARROW_FROM = 0  # id_order itself takes the Arrow way, or falls back
+    old = order_module.ARROW_FROM
+    order_module.ARROW_FROM = 0  # id_order itself takes the Arrow way, or falls back
     try:
         assert id_order(ids).tolist() == expected
     finally:
-        bulk_index._ARROW_FROM = old
+        order_module.ARROW_FROM = old

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from feoc.data.model import (
     Agreement,
@@ -18,6 +19,9 @@ from feoc.data.model import (
     Vehicle,
 )
 from feoc.data.pending import PendingChecks
+
+if TYPE_CHECKING:
+    from feoc.data.id_order import SortedIds
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class Dataset:
     columns: dict[str, dict[str, list]] = field(default_factory=dict, compare=False, repr=False)
     # the cross-record checks, when the load left them to run beside the first use (`data.pending`)
     checks: PendingChecks | None = field(default=None, compare=False, repr=False)
+    # the entities' id order, when a compact load sorted it ahead (`load/order_ahead.py`), with the list it sorted
+    sorted_ids: SortedIds | None = field(default=None, compare=False, repr=False)
 
     def confirm(self) -> None:
         """Raise the cross-record checks' `InputError` if they are pending and refuse the dataset (`data.pending`):

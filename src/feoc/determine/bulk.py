@@ -28,11 +28,12 @@ from typing import Any
 import numpy as np
 
 from feoc.data.dataset import Dataset
+from feoc.data.id_order import id_order
 from feoc.data.model import MEASURES
 from feoc.determine.bulk_blocks import Block, Blocks
 from feoc.determine.bulk_gc import paused_gc
 from feoc.determine.bulk_graphs import InForce, Like, in_force, stake_graphs
-from feoc.determine.bulk_index import EntityIndex, id_order
+from feoc.determine.bulk_index import EntityIndex
 from feoc.determine.bulk_interests import Together, Traced, known_shares, near_thresholds, share_of, traced
 from feoc.determine.bulk_result import BulkResult
 from feoc.determine.bulk_unrecorded import Facts, PartStakes, unrecorded_columns
@@ -88,8 +89,10 @@ class _Bulk:
         # give id order, which results and the reference's order of additions follow
         self.attr: dict[str, list[Any]] = {a: dataset.column("entities", a) for a in ENTITY_FACT.values()}
         self.ids = self.attr["id"]
-        # int32, and sorted as an array of the id strings, not a list of a million ints (issue 17, memory)
-        self.order = id_order(self.ids)
+        # int32, and sorted as an array of the id strings, not a list of a million ints (issue 17, memory); sorted by
+        # the load meanwhile where it could (`load/order_ahead.py`), for the very list read here
+        ahead = None if dataset.sorted_ids is None else dataset.sorted_ids.of(self.ids)
+        self.order = ahead if ahead is not None else id_order(self.ids)
         self.rank = np.empty(len(self.ids), dtype=np.int32)
         self.rank[self.order] = np.arange(len(self.ids), dtype=np.int32)
         self.index = EntityIndex(self.ids, self.order)  # no dictionary of every id (issue 17, memory: ~65 MiB at 1M)

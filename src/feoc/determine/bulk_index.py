@@ -8,8 +8,7 @@ own id objects (`load/shared_ids.py`), so a reference is found by the object it 
 very id; a reference that is another object with the same text (a load that does not share them, a listing, an
 attestation) is found by its text: a few each by a binary search over the ids in id order (`order`), more among them
 laid out in id order, or, for a whole column of them, in a dictionary made then and kept (what the path held before:
-a dataset that needs it pays no more than then). The id order itself is Arrow's stable sort of many ids
-(`id_order`)."""
+a dataset that needs it pays no more than then). The id order itself is `data/id_order.py`'s."""
 
 from __future__ import annotations
 
@@ -82,49 +81,3 @@ class EntityIndex:
 
 _FEW = 4096  # one reference in at least this many entities not the entities' own: each found by a binary search
 _MANY = 8  # a column with more than one reference in this many entities not the entities' own: a dictionary pays
-
-
-_BYTES_UP_TO = 64  # characters: ids this long at most are sorted as fixed-width bytes (n x width bytes, transient)
-_PADDED = 2  # the bytes of the padded ids at most this many times the ids' own
-
-
-def id_order(ids: Sequence[str]) -> np.ndarray:
-    """The indexes of `ids` in id order (stable, int32), as `sorted` orders the strings. Issue 17, time: ASCII ids
-    without a NUL (a slug always is one) sort as fixed-width bytes in C, in the same order (a byte per character,
-    compared as code points; the width's padding, NULs, sorts a prefix first as Python does): 0.44 s against 1.0 s
-    for 10^6 ids compared as Python strings, which any other id still is. Many ids are sorted by Arrow first
-    (`_arrow_order`)."""
-    by_arrow = _arrow_order(ids) if len(ids) >= _ARROW_FROM else None
-    if by_arrow is not None:
-        return by_arrow
-    width = max(map(len, ids), default=0)
-    joined = "".join(ids) if width <= _BYTES_UP_TO else "\x00"
-    # a few long ids among short ones would pad every one to the longest: the bytes only where that stays small
-    if joined.isascii() and "\x00" not in joined and width * len(ids) <= _PADDED * max(1, len(joined)):
-        keys: np.ndarray = np.array(ids, dtype=f"S{max(1, width)}")
-    else:
-        keys = np.array(ids, dtype=object)
-    del joined
-    return np.argsort(keys, kind="stable").astype(np.int32)
-
-
-_ARROW_FROM = 50_000  # ids: below this numpy's sort takes a few milliseconds, less than importing Arrow's
-
-
-def _arrow_order(ids: Sequence[str]) -> np.ndarray | None:
-    """`id_order` by Arrow's `array_sort_indices`, documented as a stable sort, which compares strings as their
-    UTF-8 bytes: code point order, as Python compares them (a NUL, a prefix and any character included). None where
-    Arrow cannot hold the ids (a lone surrogate is no UTF-8). Issue 17, time: 0.21-0.23 s against 0.29-0.33 s for
-    numpy's sort of fixed-width bytes, for 10^6 ids."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:
-        return None
-    try:
-        return pc.array_sort_indices(pa.array(ids, type=pa.string())).to_numpy().astype(np.int32)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowCapacityError, pa.ArrowNotImplementedError, UnicodeError,
-            ValueError, TypeError, OverflowError):  # ids Arrow cannot hold; running out of memory is raised
-        return None
-    finally:  # the Arrow text's pages given back now (Arrow's pool keeps freed memory otherwise: issue 17, memory)
-        pa.default_memory_pool().release_unused()

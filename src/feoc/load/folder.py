@@ -36,6 +36,7 @@ from feoc.law.law import Law
 from feoc.load import share_digits, yaml_columns
 from feoc.load.checks import battery_materials, check_dataset
 from feoc.load.columns import ColumnBuilder, Columns, Rows, constant
+from feoc.load.order_ahead import OrderAhead
 from feoc.load.origins import OriginRuns
 from feoc.load.placed import PlacedTexts
 from feoc.load.scan import dataset_scan, is_table_name
@@ -77,6 +78,7 @@ def load_dataset(folder: Path, law: Law, *, compact: bool = False, workers: int 
 
 
 COMPACT_KINDS = ("entities", "holdings")
+_ID = list(KINDS["entities"].model_fields).index("id")  # the entities' id among their columns
 
 
 @dataclass
@@ -287,8 +289,10 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
     origins = OriginRuns()
     broken_ids: set[str] = set()  # ids of records that failed validation: no "dangling reference" noise for them
 
+    files = dataset_files(folder)
+    ahead = OrderAhead(files, compact)  # the entities' id order sorted beside the read of the tables after them
     # closed here, not when collected: on Ctrl-C or an error the worker processes end before this returns
-    with contextlib.closing(_reads(dataset_files(folder), compact, workers, meanwhile)) as reads:
+    with contextlib.closing(_reads(files, compact, workers, meanwhile)) as reads:
         for read in reads:
             problems.extend(read.problems)
             broken_ids |= read.broken_ids
@@ -308,6 +312,7 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
                     records[key].extend(models)
                 origins.add_run(key, read.name, indexes)
             read.records.clear()  # a worker's tuples: their fields now live in the columns
+            ahead.taken(read.name, columns["entities"][_ID].parts if "entities" in columns else [])
 
     kept = {k: dict(zip(KINDS[k].model_fields, (b.column() for b in v))) for k, v in columns.items()}
     columns.clear()
@@ -323,7 +328,7 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
     else:
         checks = None
     dataset = Dataset(**made, origins=origins, source_label=str(folder), columns=kept,  # type: ignore[arg-type]
-                      checks=checks)
+                      checks=checks, sorted_ids=ahead.sorted_ids())
     if checks is None:
         problems.extend(check_dataset(dataset, law.vocabulary, finders, broken_ids, materials))
     if problems:

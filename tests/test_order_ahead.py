@@ -1,0 +1,108 @@
+"""Issue 17, time: a compact load of Parquet tables sorts the entities' ids on the second core while it reads the
+tables after them (`load/order_ahead.py`), and the bulk path takes that order instead of sorting again. The order
+must be the one `id_order` gives the very list the analysis reads, the screen the same, and no thread left behind
+for the fork that follows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from feoc.data.id_order import SortedIds, id_order
+from feoc.law.law import Law
+from feoc.load import order_ahead
+from feoc.load.folder import load_dataset
+from feoc.verdicts.screen import bulk_screen
+
+LAW = Law.load()
+DAY = dt.date(2024, 6, 1)
+
+
+@pytest.fixture
+def ahead_from_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(order_ahead, "AHEAD_FROM", 1)  # a small world sorted ahead as a large one is
+
+
+@pytest.fixture(scope="module")
+def tables(parquet_world_2000: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated world's Parquet tables alone (its supply chain is a YAML file)."""
+    out = tmp_path_factory.mktemp("tables")
+    for table in parquet_world_2000.glob("*.parquet"):
+        shutil.copy(table, out / table.name)
+    return out
+
+
+def _ids(dataset: object) -> list[str]:
+    return dataset.column("entities", "id")  # type: ignore[attr-defined, no-any-return]
+
+
+def test_user_story_a_screen_of_parquet_tables_gets_the_id_order_sorted_during_the_load(tables,
+                                                                                       ahead_from_one):
+    """An analyst screens a folder of Parquet tables: the load hands over the order of the entities' very id list,
+    equal to the order sorted afterwards, and has joined its thread (a later fork finds one thread)."""
+    dataset = load_dataset(tables, LAW, compact=True)
+    assert threading.active_count() == 1
+    ids = _ids(dataset)
+    assert dataset.sorted_ids is not None and dataset.sorted_ids.ids is ids
+    ahead = dataset.sorted_ids.of(ids)
+    assert ahead is not None and ahead.tolist() == id_order(ids).tolist()
+    assert ahead.tolist() == sorted(range(len(ids)), key=ids.__getitem__)
+
+
+def test_the_bulk_path_takes_the_order_sorted_ahead_and_screens_the_same(tables, ahead_from_one,
+                                                                          monkeypatch):
+    """The bulk path sorts nothing when the order came with the dataset, and its table is the one it makes when it
+    sorts the ids itself."""
+    sorted_by_itself = bulk_screen(load_dataset(tables, LAW, compact=True), DAY, LAW)
+    dataset = load_dataset(tables, LAW, compact=True)
+
+    def no_sort(ids: object) -> None:
+        raise AssertionError("the ids were sorted again")
+    monkeypatch.setattr("feoc.determine.bulk.id_order", no_sort)
+    assert bulk_screen(dataset, DAY, LAW) == sorted_by_itself
+
+
+def test_an_order_is_taken_only_for_the_very_list_it_was_sorted_from():
+    """A dataset whose entities were replaced since (an equal list, another object) sorts them itself."""
+    ids = ["b", "a", "c"]
+    held = SortedIds(ids, id_order(ids))
+    assert held.of(ids) is held.order
+    assert held.of(list(ids)) is None
+
+
+def test_small_worlds_yaml_folders_and_entities_in_parts_are_not_sorted_ahead(tables, tmp_path,
+                                                                             ahead_from_one):
+    """Where the load could not know the ids are all in (a YAML file may hold entities; entities in two tables are
+    joined later) or would fork workers, nothing is sorted ahead; a full load (not compact) neither. Each screen is
+    still judged in id order."""
+    assert load_dataset(tables, LAW).sorted_ids is None
+    mixed = tmp_path / "mixed"
+    shutil.copytree(tables, mixed)
+    (mixed / "more.yaml").write_text("entities:\n  - id: zz-late\n    name: Late Co\n    type: company\n"
+                                     "    country: US\n", encoding="utf-8")
+    assert load_dataset(mixed, LAW, compact=True).sorted_ids is None
+    parts = tmp_path / "parts"
+    shutil.copytree(tables, parts)
+    _split_entities(parts / "entities.parquet")
+    dataset = load_dataset(parts, LAW, compact=True)
+    assert dataset.sorted_ids is None
+    assert bulk_screen(dataset, DAY, LAW) == bulk_screen(load_dataset(tables, LAW, compact=True), DAY, LAW)
+
+
+def test_below_the_size_that_pays_nothing_is_sorted_ahead(tables):
+    assert len(_ids(load_dataset(tables, LAW, compact=True))) < order_ahead.AHEAD_FROM
+    assert load_dataset(tables, LAW, compact=True).sorted_ids is None
+
+
+def _split_entities(path: Path) -> None:
+    """The entities table as two parts (`entities.parquet`, `entities.part-2.parquet`)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    half = table.num_rows // 2
+    pq.write_table(table.slice(0, half), path)
+    pq.write_table(table.slice(half), path.with_name("entities.part-2.parquet"))
