@@ -5,13 +5,16 @@ for the fork that follows."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from feoc.data import id_order as id_order_module
 from feoc.data.id_order import SortedIds, id_order
 from feoc.law.law import Law
 from feoc.load import order_ahead
@@ -24,7 +27,9 @@ DAY = dt.date(2024, 6, 1)
 
 @pytest.fixture
 def ahead_from_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(order_ahead, "AHEAD_FROM", 1)  # a small world sorted ahead as a large one is
+    """A small world sorted ahead as a large one is: in the thread, by Arrow (the sort that runs without the GIL)."""
+    monkeypatch.setattr(order_ahead, "AHEAD_FROM", 1)
+    monkeypatch.setattr(id_order_module, "ARROW_FROM", 0)
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +69,50 @@ def test_the_bulk_path_takes_the_order_sorted_ahead_and_screens_the_same(tables,
         raise AssertionError("the ids were sorted again")
     monkeypatch.setattr("feoc.determine.bulk.id_order", no_sort)
     assert bulk_screen(dataset, DAY, LAW) == sorted_by_itself
+
+
+def test_the_sort_begins_once_the_entities_are_in_and_is_over_before_the_load_returns(tables, ahead_from_one,
+                                                                                     monkeypatch):
+    """The head start is real: the sort begins right after the entities table, before the holdings table is read;
+    and however long it takes, the load waits for it and leaves no thread behind for the fork that follows."""
+    taken: list[str] = []
+    began: list[list[str]] = []
+    record = order_ahead.OrderAhead.taken
+
+    def taking(self: order_ahead.OrderAhead, name: str, parts: object) -> None:
+        taken.append(Path(name).name)
+        record(self, name, parts)  # type: ignore[arg-type]
+
+    def slow_sort(ids: list[str]) -> object:
+        began.append(list(taken))
+        time.sleep(0.5)  # longer than the rest of the load of this small world
+        return id_order(ids)
+    monkeypatch.setattr(order_ahead.OrderAhead, "taken", taking)
+    monkeypatch.setattr(order_ahead, "id_order", slow_sort)
+    dataset = load_dataset(tables, LAW, compact=True)
+    assert threading.active_count() == 1
+    assert began and "entities.parquet" in began[0][-1:] and "holdings.parquet" not in began[0]
+    assert dataset.sorted_ids is not None and dataset.sorted_ids.of(_ids(dataset)) is not None
+
+
+def test_a_sort_that_fails_leaves_the_order_to_the_bulk_path(tables, ahead_from_one, monkeypatch):
+    """The sort ahead is only a head start: when it fails, the load does not, and the bulk path sorts."""
+    def failing(ids: object) -> None:
+        raise MemoryError("no room for the sort")
+    monkeypatch.setattr(order_ahead, "id_order", failing)
+    dataset = load_dataset(tables, LAW, compact=True)
+    assert dataset.sorted_ids is None and threading.active_count() == 1
+    assert bulk_screen(dataset, DAY, LAW) == bulk_screen(load_dataset(tables, LAW), DAY, LAW)
+
+
+def test_an_order_sorted_for_other_ids_is_not_taken_by_the_bulk_path(tables, ahead_from_one):
+    """A dataset whose entity ids are another list than the one sorted (equal texts, another object: entities
+    replaced since) is judged in the order of its own ids, even if the order it carries is wrong for them."""
+    dataset = load_dataset(tables, LAW, compact=True)
+    right = bulk_screen(dataset, DAY, LAW)
+    ids = _ids(dataset)
+    wrong = SortedIds(list(ids), id_order(ids)[::-1].copy())
+    assert bulk_screen(dataclasses.replace(dataset, sorted_ids=wrong), DAY, LAW) == right
 
 
 def test_an_order_is_taken_only_for_the_very_list_it_was_sorted_from():

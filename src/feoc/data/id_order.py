@@ -19,15 +19,15 @@ _PADDED = 2  # the bytes of the padded ids at most this many times the ids' own
 ARROW_FROM = 50_000  # ids: below this numpy's sort takes a few milliseconds, less than importing Arrow's
 
 
-def id_order(ids: Sequence[str], give_back: bool = True) -> np.ndarray:
+def id_order(ids: Sequence[str]) -> np.ndarray:
     """The indexes of `ids` in id order (stable, int32), as `sorted` orders the strings. Issue 17, time: ASCII ids
     without a NUL (a slug always is one) sort as fixed-width bytes in C, in the same order (a byte per character,
     compared as code points; the width's padding, NULs, sorts a prefix first as Python does): 0.44 s against 1.0 s
     for 10^6 ids compared as Python strings, which any other id still is. Many ids are sorted by Arrow first
-    (`_arrow_order`; `give_back`: its pages returned to the system at once)."""
+    (`_arrow_order`)."""
     import numpy as np
 
-    by_arrow = _arrow_order(ids, give_back) if len(ids) >= ARROW_FROM else None
+    by_arrow = _arrow_order(ids) if len(ids) >= ARROW_FROM else None
     if by_arrow is not None:
         return by_arrow
     width = max(map(len, ids), default=0)
@@ -41,7 +41,7 @@ def id_order(ids: Sequence[str], give_back: bool = True) -> np.ndarray:
     return np.argsort(keys, kind="stable").astype(np.int32)
 
 
-def _arrow_order(ids: Sequence[str], give_back: bool = True) -> np.ndarray | None:
+def _arrow_order(ids: Sequence[str]) -> np.ndarray | None:
     """`id_order` by Arrow's `array_sort_indices`, documented as a stable sort, which compares strings as their
     UTF-8 bytes: code point order, as Python compares them (a NUL, a prefix and any character included). None where
     Arrow cannot hold the ids (a lone surrogate is no UTF-8). Issue 17, time: 0.21-0.23 s against 0.29-0.33 s for
@@ -59,8 +59,7 @@ def _arrow_order(ids: Sequence[str], give_back: bool = True) -> np.ndarray | Non
             ValueError, TypeError, OverflowError):  # ids Arrow cannot hold; running out of memory is raised
         return None
     finally:  # the Arrow text's pages given back now (Arrow's pool keeps freed memory otherwise: issue 17, memory)
-        if give_back:
-            pa.default_memory_pool().release_unused()
+        pa.default_memory_pool().release_unused()
 
 
 @dataclass(frozen=True, eq=False)

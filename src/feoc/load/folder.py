@@ -290,9 +290,9 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
     broken_ids: set[str] = set()  # ids of records that failed validation: no "dangling reference" noise for them
 
     files = dataset_files(folder)
-    ahead = OrderAhead(files, compact)  # the entities' id order sorted beside the read of the tables after them
-    # closed here, not when collected: on Ctrl-C or an error the worker processes end before this returns
-    with contextlib.closing(_reads(files, compact, workers, meanwhile)) as reads:
+    # closed here, not when collected: on Ctrl-C or an error the worker processes end before this returns; the
+    # entities' id order sorted beside the read of the tables after them (joined at the latest when this fails)
+    with OrderAhead(files, compact) as ahead, contextlib.closing(_reads(files, compact, workers, meanwhile)) as reads:
         for read in reads:
             problems.extend(read.problems)
             broken_ids |= read.broken_ids

@@ -1,19 +1,23 @@
-"""The entities' id order sorted ahead, on the second core, while a compact load reads the tables after them.
+"""The entities' id order sorted ahead, in a thread, while a compact load reads the tables after them.
 
 Issue 17, time: the bulk path sorts every entity's id once (`data/id_order.py`: 0.7 s at 10^6 entities on this
-machine, ~13 s at 10^7), on one core, after the load; while the load reads the holdings table, the second core is
-mostly idle. Arrow sorts without the GIL, so the sort runs in a thread beside that read once the last file that may
-hold entities has been read, and the load hands the order over with the list it sorted (`SortedIds`).
+machine, ~13 s at 10^7), on one core, after the load. Arrow sorts without the GIL, so the sort runs in a thread once
+the last file that may hold entities has been read, beside the read of the holdings table (whose Arrow decoding
+shares the cores with it: the load takes a little longer, the analysis's sort is gone; bench/README.md, session 28),
+and the load hands the order over with the list it sorted (`SortedIds`).
 
 Only for a folder of Parquet tables, which the load reads in this process (no worker process is forked while the
-thread runs), and only where the entities' ids are one list of many (`AHEAD_FROM`): exactly what `id_order` would
+thread runs), and only where the entities' ids are one part of many (`AHEAD_FROM`): exactly what `id_order` would
 be given later, the very object, so the order is the same by construction. The thread is joined before the load
-returns; a load that fails leaves it to end on its own (a daemon thread: it holds nothing but the ids)."""
+returns, and when the read fails (a caller may fork next); only Ctrl-C leaves it, a daemon thread, to end with the
+process. The sort is only ever a head start: a thread that cannot start, or a sort that fails, leaves the order to
+the bulk path, which sorts (and fails) as it always did."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from feoc.data.id_order import ARROW_FROM, SortedIds, id_order
@@ -25,7 +29,8 @@ AHEAD_FROM = ARROW_FROM  # ids: below this the sort takes milliseconds, not wort
 
 class OrderAhead:
     """Told of each file the load has taken in (`taken`), it starts the sort once every file that may hold entities
-    is in; `sorted_ids` waits for it and gives the order of the list it sorted."""
+    is in; `sorted_ids` waits for it and gives the order of the list it sorted. A context: a read that fails joins
+    the thread on the way out (not Ctrl-C, which stops at once)."""
 
     def __init__(self, files: Sequence[Path], compact: bool):
         tables_only = compact and bool(files) and all(is_table_name(path.name) for path in files)
@@ -33,26 +38,38 @@ class OrderAhead:
         self._side: Any = None
         self._sorted: SortedIds | None = None
 
+    def __enter__(self) -> OrderAhead:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if kind is not None and not issubclass(kind, KeyboardInterrupt):
+            self.sorted_ids()
+
     def taken(self, name: str, id_parts: Sequence[Sequence[str]]) -> None:
         """File `name` is in; `id_parts`: the entities' ids read so far, one part a file."""
         if not self._waiting:
             return
         self._waiting.discard(name)
-        if self._waiting or len(id_parts) != 1:
+        if self._waiting or len(id_parts) != 1 or len(id_parts[0]) < AHEAD_FROM:
             return
-        ids = id_parts[0]
-        if type(ids) is not list or len(ids) < AHEAD_FROM:  # the column the load keeps as it is (`ColumnBuilder`)
-            return
+        ids = id_parts[0]  # the column the load keeps as it is (`ColumnBuilder.column`: its one part)
         from feoc.load.workers import Beside
 
         def sort() -> None:
-            # the pool's pages are given back by the load after each table, not from this thread meanwhile
-            self._sorted = SortedIds(ids, id_order(ids, give_back=False))
-        self._side = Beside(sort)
+            self._sorted = SortedIds(ids, id_order(ids))
+        try:
+            self._side = Beside(sort)
+        except RuntimeError:  # no thread to be had: the bulk path sorts
+            self._side = None
 
     def sorted_ids(self) -> SortedIds | None:
-        """The sort's result, once the thread has ended (joined here: no thread is left for a later fork)."""
+        """The sort's result, once the thread has ended (joined here: no thread is left for a later fork); None
+        where nothing was sorted or the sort failed."""
         side, self._side = self._side, None
         if side is not None:
-            side.join()
+            try:
+                side.join()
+            except Exception:  # the bulk path sorts again and raises what is real (out of memory, say)
+                self._sorted = None
         return self._sorted
