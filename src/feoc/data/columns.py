@@ -5,11 +5,8 @@ reads them as arrays at once (`__array__`)."""
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import datetime as dt
 import itertools
-import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, overload
 
@@ -349,38 +346,4 @@ def _none_for_nan(values: list[float]) -> list[float | None]:
     return [None if v != v else v for v in values]
 
 
-_M_TRIM_THRESHOLD = -1  # mallopt's option numbers (glibc malloc.h)
-_M_MMAP_THRESHOLD = -3
-_M_MMAP_MAX = -4
-_MMAP_FROM = 4 * 1024 * 1024  # bytes: larger blocks (a column of 500k numbers) are mapped on their own, given back when freed
-HEAP_VARIABLE = "FEOC_HEAP"  # `reuse`: freed blocks kept for the next array (faster, ~8 % more memory at the peak)
-
-
-def lean_heap() -> None:
-    """For a bulk run (Linux, glibc): every block of 4 MiB or more (a column of numbers, a round's interests) is
-    mapped on its own and given back to the system when freed. glibc's default threshold grows to 32 MiB after the
-    first large free, so the arrays of a million-entity screen (8 MiB each) stayed in the heap once freed, and the
-    resident set kept the largest of them ever held (issue 17, memory: ~0.3 GB of a 1M screen). Elsewhere: nothing.
-
-    The price is time: each such block's pages are new to the process, and the system zeroes every one of them
-    (`clear_page` was 32 % of a 10M screen's CPU, bench/README.md, "Issue 17: session 27"). FEOC_HEAP=reuse makes
-    the other choice: no block is mapped on its own, so a freed array's pages serve the next one, at ~8 % more
-    peak memory (1M: 957–968 → 1,034–1,036 MiB, 14–15.6 → 13.5–14.2 s; 10M: 6.6 → 7.1 GiB, 228 → 166 s). Either
-    choice holds for the rest of the process (glibc's settings; forked workers inherit them). Arrow's memory pool is
-    its own allocator and is not governed by this."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6")
-        if os.environ.get(HEAP_VARIABLE, "").strip().lower() == "reuse":
-            libc.mallopt(_M_MMAP_MAX, 0)
-            libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30)  # the heap's free top kept, but for `trim_heap`'s explicit trims
-        else:
-            libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
-
-
-def trim_heap() -> None:
-    """Give the heap's free pages back to the system (glibc `malloc_trim`), after a step that freed much."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-__all__ = ["ArrowTexts", "Codes", "Refs", "Repeat", "Shares", "Sparse", "Texts", "lean_heap", "trim_heap"]
+__all__ = ["ArrowTexts", "Codes", "Refs", "Repeat", "Shares", "Sparse", "Texts"]

@@ -26,8 +26,9 @@ from typing import Any, TypeGuard
 
 from pydantic import ValidationError
 
-from feoc.data.columns import Texts, lean_heap, trim_heap
+from feoc.data.columns import Texts
 from feoc.data.dataset import Dataset
+from feoc.data.heap import lean_heap, trim_heap
 from feoc.data.model import KINDS
 from feoc.data.pending import PendingChecks
 from feoc.data.problems import InputError, Problem
@@ -67,7 +68,7 @@ def load_dataset(folder: Path, law: Law, *, compact: bool = False, workers: int 
     gc_was_on = gc.isenabled()
     gc.disable()  # building ~10^5 models triggers many cyclic collections that free nothing; refcounting still frees
     if compact:
-        lean_heap()  # a bulk run: large arrays given back to the system once freed (data/columns.py)
+        lean_heap()  # a bulk run: large arrays given back to the system once freed (data/heap.py)
     try:
         return _load(folder, law, compact, workers, meanwhile, defer_checks)
     finally:
