@@ -71,6 +71,7 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
     import gc
     import os
 
+    from feoc.data.heap import heap_for
     from feoc.load.folder import load_dataset
 
     show = sys.stderr.isatty() and not os.environ.get("CI")  # a progress display only for a person at a terminal
@@ -91,6 +92,8 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
                                defer_checks=True)
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
     child = _checks_ahead(dataset, evaluator == "vectorised")
+    if evaluator == "vectorised":  # a large world's analysis reuses freed pages where memory allows (data/heap.py)
+        heap_for(len(dataset.entities))
     try:
         with status(f"analysing {len(dataset.entities):,} entities…"):
             try:

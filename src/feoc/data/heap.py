@@ -9,27 +9,31 @@ freed, and the resident set kept the largest of them ever held (issue 17, memory
 Reuse: no block is mapped on its own, so a freed array's pages serve the next one. The lean heap's price is time:
 each new block's pages are new to the process and the system zeroes every one of them (`clear_page` was 32 % of a
 10M screen's CPU, bench/README.md, "Issue 17: session 27"). Reused, a 10M screen took 228 → 166 s at a peak of
-6.6 → 7.1 GiB (the whole run), or 181–195 → 153–172 s at 6.3–6.4 → 6.6–6.7 GiB switched after the load
-(session 28).
+6.6 → 7.1 GiB (the whole run), or 181–195 → 153–172 s at 6.27–6.30 → 6.59–6.72 GiB switched after the
+load (session 28).
 
-`FEOC_HEAP=lean` or `reuse` chooses for the whole run. Unset (or any other value), the load is lean and the analysis
-switches to reuse (`heap_for`) for a world of `REUSE_FROM` entities or more when the memory available is at least
-`_ROOM` times its estimated peak: a large screen is faster where the machine has the memory, and as lean as before
-where it has not (docs/scale.md: where a machine runs out). glibc's settings hold for the rest of the process, and
-forked workers inherit them. Arrow's memory pool is its own allocator and is not governed by this."""
+`FEOC_HEAP=lean` or `reuse` chooses for the whole run. Unset (or `auto`), the load is lean and `feoc screen`'s
+analysis switches to reuse (`heap_for`) for a world of `REUSE_FROM` entities or more when the memory available (the
+system's, and the cgroup's limit: a container's) is at least what the process holds after its load (`_ROOM`): a
+large screen is faster where the machine has the memory, and as lean as before where it has not (docs/scale.md:
+where a machine runs out). `feoc serve` never switches: its heap would stay so for every later request. glibc's
+settings hold for the rest of the process, and forked workers inherit them. Arrow's memory pool is its own allocator
+and is not governed by this."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 HEAP_VARIABLE = "FEOC_HEAP"
 REUSE_FROM = 2_000_000  # entities: below, a screen takes seconds and reusing saves under a second (1M: 0.6-1.5 s)
-_PEAK_PER_ENTITY = 1024  # bytes: a screen's peak with the heap reused, rounded up (7.1 GiB at 10M entities, 1.5
-# holdings each: 0.73 KiB an entity)
-_ROOM = 1.5  # the memory available must be this many times that estimate (the forked children, the rest of the
-# system: twice the peak measured)
+# the memory available (the system's and the cgroup's) must be at least this many times what the process holds after
+# its load: a 10M screen grew from ~4.75 GiB after the load to a peak of 6.6-6.7 GiB with the heap reused (x1.4),
+# and its forked readings' child writes pages of its own, so the rest of the growth is covered about twice
+_ROOM = 1.0
 _M_TRIM_THRESHOLD = -1  # mallopt's option numbers (glibc malloc.h)
 _M_MMAP_THRESHOLD = -3
 _M_MMAP_MAX = -4
@@ -37,9 +41,9 @@ _MMAP_FROM = 4 * 1024 * 1024  # bytes: larger blocks (a column of 500k numbers) 
 
 
 def setting() -> str:
-    """`lean`, `reuse` or `auto` (FEOC_HEAP unset, or any other value)."""
+    """`lean`, `reuse` or `auto` (FEOC_HEAP unset or `auto`); any other value is `lean`, as it always was."""
     chosen = os.environ.get(HEAP_VARIABLE, "").strip().lower()
-    return chosen if chosen in ("lean", "reuse") else "auto"
+    return "auto" if chosen in ("", "auto") else chosen if chosen == "reuse" else "lean"
 
 
 def lean_heap() -> None:
@@ -51,22 +55,66 @@ def lean_heap() -> None:
 
 
 def heap_for(entities: int) -> bool:
-    """Before a bulk analysis of `entities`: the heap reused from here on where FEOC_HEAP leaves it to feoc and the
-    world is large enough and the memory available ample (module docstring). Whether it is reused now."""
+    """Before the bulk analysis of `entities` by `feoc screen` (not a long-lived `feoc serve`, whose heap it would
+    set for good): the heap reused from here on where FEOC_HEAP leaves it to feoc, the world is large enough and the
+    memory available ample (module docstring). Whether it is reused now."""
     if setting() != "auto" or entities < REUSE_FROM:
         return setting() == "reuse"
-    available = available_memory()
-    if available is None or available < _ROOM * _PEAK_PER_ENTITY * entities:
+    available, resident = available_memory(), resident_memory()
+    if available is None or resident is None or available < _ROOM * resident:
         return False
     return _reuse()
 
 
-def available_memory() -> int | None:
-    """Bytes the system can give without swapping (`MemAvailable` of /proc/meminfo), None where unknown."""
-    with contextlib.suppress(OSError, ValueError), open("/proc/meminfo", encoding="ascii") as meminfo:
-        for line in meminfo:
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
+def available_memory(root: Path = Path("/")) -> int | None:
+    """Bytes this process can be given without swapping or its cgroup's limit: the least of the system's
+    `MemAvailable` and, for each memory cgroup it is in and their parents, the limit less the usage (v2 and v1);
+    None where unknown. `root`: the file system read (a test's)."""
+    rooms = [room for room in (_meminfo(root / "proc/meminfo", "MemAvailable"), *_cgroup_rooms(root))
+             if room is not None]
+    return min(rooms) if rooms else None
+
+
+def resident_memory(root: Path = Path("/")) -> int | None:
+    """Bytes this process holds in memory (`VmRSS`), None where unknown."""
+    return _meminfo(root / "proc/self/status", "VmRSS")
+
+
+def _meminfo(path: Path, key: str) -> int | None:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in path.read_text(encoding="ascii").splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024  # kB
+    return None
+
+
+def _cgroup_rooms(root: Path) -> Iterator[int | None]:
+    """What each memory cgroup of this process, and each parent, leaves below its limit."""
+    try:
+        lines = (root / "proc/self/cgroup").read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):  # not Linux, or no cgroups
+        return
+    for line in lines:
+        _, _, rest = line.partition(":")
+        controllers, _, path = rest.partition(":")
+        if controllers == "":  # cgroup v2
+            base, names = root / "sys/fs/cgroup", ("memory.max", "memory.current")
+        elif "memory" in controllers.split(","):  # v1: "unlimited" is a huge number, never the least
+            base, names = root / "sys/fs/cgroup/memory", ("memory.limit_in_bytes", "memory.usage_in_bytes")
+        else:
+            continue
+        here = base / path.strip("/")
+        while True:
+            yield _room(here, names)
+            if here == base or base not in here.parents:
+                break
+            here = here.parent
+
+
+def _room(folder: Path, names: tuple[str, str]) -> int | None:
+    with contextlib.suppress(OSError, ValueError):
+        limit, usage = ((folder / name).read_text(encoding="ascii").strip() for name in names)
+        return None if limit == "max" else max(0, int(limit) - int(usage))
     return None
 
 
@@ -82,9 +130,9 @@ def _lean() -> None:
 
 
 def _reuse() -> bool:
+    """glibc set to reuse freed blocks; whether it took the settings (mallopt returns 1 on success)."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(_M_MMAP_MAX, 0)
-        libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30)  # the heap's free top kept, but for `trim_heap`'s explicit trims
-        return True
+        # the heap's free top kept, but for `trim_heap`'s explicit trims
+        return bool(libc.mallopt(_M_MMAP_MAX, 0) == 1 and libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1)
     return False

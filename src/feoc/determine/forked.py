@@ -22,7 +22,6 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
@@ -49,18 +48,12 @@ def can_fork(entities: int) -> bool:
 
 
 def _room_for_a_child() -> bool:
-    """At least this process's resident size again is available (Linux; elsewhere assumed): the child's own
-    arrays, at worst, are as large as this process's."""
-    fields: dict[str, int] = {}
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for path in ("/proc/meminfo", "/proc/self/status"):
-            for line in Path(path).read_text().splitlines():
-                key, _, rest = line.partition(":")
-                if key in ("MemAvailable", "VmRSS"):
-                    fields[key] = int(rest.split()[0])
-    if len(fields) < 2:
-        return True
-    return fields["MemAvailable"] >= 2 * fields["VmRSS"]
+    """At least this process's resident size again is available (Linux, the cgroup's limit included; elsewhere
+    assumed): the child's own arrays, at worst, are as large as this process's."""
+    from feoc.data.heap import available_memory, resident_memory
+
+    available, resident = available_memory(), resident_memory()
+    return available is None or resident is None or available >= 2 * resident
 
 
 class Forked:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from feoc.data.dataset import Dataset
-from feoc.data.heap import heap_for, trim_heap
+from feoc.data.heap import trim_heap
 from feoc.data.model import MEASURES
 from feoc.determine.determination import Determination
 from feoc.determine.facts import government_bodies
@@ -213,7 +213,6 @@ def bulk_screen(dataset: Dataset, day: dt.date, law: Law, interpretation: str | 
     all the readings judged (`NotBulk`: the table's reading cannot be decided exactly on arrays)."""
     from feoc.determine.bulk import BulkReadings
 
-    heap_for(len(dataset.entities))  # a large world's analysis reuses freed pages where memory allows (data/heap.py)
     bulk = BulkReadings(dataset, day, law)
     others = [name for name in judged_readings(law, interpretation) if name != reading(law, interpretation)]
     ahead = judged_ahead(bulk, others, interpretation) if others and feoc_test_in_force(law, day) else None
