@@ -26,7 +26,7 @@ heap.lean_heap()
 if len(sys.argv) > 1:  # then the analysis of a world of argv[1] entities, argv[2] bytes available, argv[3] held
     heap.available_memory = lambda: int(sys.argv[2])
     heap.resident_memory = lambda: int(sys.argv[3])
-    print("reused" if heap.heap_for(int(sys.argv[1])) else "lean")
+    print("reused" if heap.heap_for(int(sys.argv[1])) else "lean")  # the script's first answer, read by _where
 libc = ctypes.CDLL("libc.so.6")
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = [ctypes.c_void_p]

@@ -42,8 +42,8 @@ _MMAP_FROM = 4 * 1024 * 1024  # bytes: larger blocks (a column of 500k numbers) 
 
 def setting() -> str:
     """`lean`, `reuse` or `auto` (FEOC_HEAP unset or `auto`); any other value is `lean`, as it always was."""
-    chosen = os.environ.get(HEAP_VARIABLE, "").strip().lower()
-    return "auto" if chosen in ("", "auto") else chosen if chosen == "reuse" else "lean"
+    chosen = os.environ.get(HEAP_VARIABLE, "").strip().lower() or "auto"
+    return chosen if chosen in ("auto", "reuse") else "lean"
 
 
 def lean_heap() -> None:
@@ -58,8 +58,9 @@ def heap_for(entities: int) -> bool:
     """Before the bulk analysis of `entities` by `feoc screen` (not a long-lived `feoc serve`, whose heap it would
     set for good): the heap reused from here on where FEOC_HEAP leaves it to feoc, the world is large enough and the
     memory available ample (module docstring). Whether it is reused now."""
-    if setting() != "auto" or entities < REUSE_FROM:
-        return setting() == "reuse"
+    chosen = setting()
+    if chosen != "auto" or entities < REUSE_FROM:
+        return chosen == "reuse"
     available, resident = available_memory(), resident_memory()
     if available is None or resident is None or available < _ROOM * resident:
         return False

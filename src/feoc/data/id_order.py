@@ -2,7 +2,7 @@
 
 The bulk path judges its entities in dataset order and reports them, and adds their stakes the reference's way, in
 id order (`determine/bulk.py`); the order is one sort of every id. A compact load of Parquet tables sorts them ahead,
-on the second core, while it reads the tables after the entities (`load/order_ahead.py`), and hands the order over
+in a thread, while it reads the tables after the entities (`load/order_ahead.py`), and hands the order over
 with the very list it sorted (`SortedIds`): whoever reads a dataset's ids takes the order only for that list."""
 
 from __future__ import annotations
