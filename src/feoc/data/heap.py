@@ -1,6 +1,6 @@
 """The heap of a bulk run (Linux, glibc): memory or time, chosen by the size of the run and the memory free.
 
-Lean (the load, and a run of fewer than `REUSE_FROM` entities): every block of 4 MiB or more (a column of numbers,
+Lean (the load; a large world where memory is short; `feoc serve`): every block of 4 MiB or more (a column of numbers,
 a round's interests) is mapped on its own and given back to the system when freed. glibc's default threshold grows
 to 32 MiB after the first large free, so the arrays of a million-entity screen (8 MiB each) stayed in the heap once
 freed, and the resident set kept the largest of them ever held (issue 17, memory: ~0.3 GB of a 1M screen; the
@@ -12,13 +12,20 @@ each new block's pages are new to the process and the system zeroes every one of
 6.6 → 7.1 GiB (the whole run), or 181–195 → 153–172 s at 6.27–6.30 → 6.59–6.72 GiB switched after the
 load (session 28).
 
+Tidy (`feoc screen`'s analysis of a world below `REUSE_FROM` entities): reused, and what each step of the analysis
+freed (a reading judged, a set of stake graphs built: `step_done`) given back to the system when the step ends, so the
+resident set is what the step holds, not the most any step held: a 1M screen's median 15.0 → 14.35 s, its system
+time ~6.3 → ~4.2 s, at about the lean heap's peak (935–986 MiB against 960–972 MiB; bench/README.md, "Issue 17:
+session 29").
+
 `FEOC_HEAP=lean` or `reuse` chooses for the whole run. Unset (or `auto`), the load is lean and `feoc screen`'s
-analysis switches to reuse (`heap_for`) for a world of `REUSE_FROM` entities or more when the memory available (the
-system's, and the cgroup's limit: a container's) is at least what the process holds after its load (`_ROOM`): a
-large screen is faster where the machine has the memory, and as lean as before where it has not (docs/scale.md:
-where a machine runs out). `feoc serve` never switches: its heap would stay so for every later request. glibc's
-settings hold for the rest of the process, and forked workers inherit them. Arrow's memory pool is its own allocator
-and is not governed by this."""
+analysis (`heap_for`) keeps the heap tidy for a world below `REUSE_FROM` entities, and switches to reuse for a larger
+one when the memory available (the system's, and the cgroup's limit: a container's) is at least what the process
+holds after its load (`_ROOM`), staying lean where it is not: a large screen is faster where the machine has the
+memory, and as lean as before where it has not (docs/scale.md: where a machine runs out). `feoc serve` never switches:
+its heap would stay so for every later request. glibc's settings hold for the rest of the process, and forked workers
+inherit them (the checks' child is forked before the switch: lean). Arrow's memory pool is its own allocator and is
+not governed by this."""
 
 from __future__ import annotations
 
@@ -29,11 +36,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 HEAP_VARIABLE = "FEOC_HEAP"
-REUSE_FROM = 2_000_000  # entities: below, a screen takes seconds and reusing saves under a second (1M: 0.6-1.5 s)
+REUSE_FROM = 2_000_000  # entities: below, the heap is kept tidy (a 1M screen's peak: the 1 GiB target)
 # the memory available (the system's and the cgroup's) must be at least this many times what the process holds after
 # its load: a 10M screen grew from ~4.75 GiB after the load to a peak of 6.6-6.7 GiB with the heap reused (x1.4),
 # and its forked readings' child writes pages of its own, so the rest of the growth is covered about twice
 _ROOM = 1.0
+_tidy = False  # the heap reused but kept tidy (`heap_for`), read by `step_done`
 _M_TRIM_THRESHOLD = -1  # mallopt's option numbers (glibc malloc.h)
 _M_MMAP_THRESHOLD = -3
 _M_MMAP_MAX = -4
@@ -54,17 +62,30 @@ def lean_heap() -> None:
         _lean()
 
 
-def heap_for(entities: int) -> bool:
+def heap_for(entities: int) -> str:
     """Before the bulk analysis of `entities` by `feoc screen` (not a long-lived `feoc serve`, whose heap it would
-    set for good): the heap reused from here on where FEOC_HEAP leaves it to feoc, the world is large enough and the
-    memory available ample (module docstring). Whether it is reused now."""
+    set for good), where FEOC_HEAP leaves it to feoc: a world of `REUSE_FROM` entities or more reused where the memory
+    available is ample, and lean where it is not; a smaller world reused but kept tidy (`step_done`). The heap's
+    policy from here on: `lean`, `reuse` or `tidy` (module docstring)."""
+    global _tidy
     chosen = setting()
-    if chosen != "auto" or entities < REUSE_FROM:
-        return chosen == "reuse"
+    if chosen != "auto":
+        return chosen
+    if entities < REUSE_FROM:
+        _tidy = _reuse()
+        return "tidy" if _tidy else "lean"
     available, resident = available_memory(), resident_memory()
     if available is None or resident is None or available < _ROOM * resident:
-        return False
-    return _reuse()
+        return "lean"
+    return "reuse" if _reuse() else "lean"
+
+
+def step_done() -> None:
+    """At the end of a step of the bulk analysis (a reading judged, a set of stake graphs built): where the heap is
+    kept tidy, its free pages given back, so that the next step's arrays are laid in the pages this one freed while
+    the resident set stays what it holds (a 1M screen: 1.2-4.2 s faster at the lean heap's 0.93-0.97 GiB peak)."""
+    if _tidy:
+        trim_heap()
 
 
 def available_memory(root: Path = Path("/")) -> int | None:

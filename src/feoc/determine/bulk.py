@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from feoc.data.dataset import Dataset
+from feoc.data.heap import step_done
 from feoc.data.id_order import id_order
 from feoc.data.model import MEASURES
 from feoc.determine.bulk_blocks import Block, Blocks
@@ -192,6 +193,7 @@ class _Bulk:
         """Each measure's stake graph and the holdings with some measures unrecorded (`bulk_graphs`)."""
         self.in_force = in_force(self.dataset, self.index, self.day, self.in_force)  # the real case's, if it agrees
         self.graphs, self.part_stakes = stake_graphs(self.dataset, self.index, self.rank, self.day, self.like, self.in_force)
+        step_done()  # the build's own arrays freed: their pages given back where the heap is kept tidy (data/heap.py)
 
     def _groups(self) -> dict[str, np.ndarray]:
         """The reading's holder groups as masks (`facts.holder_groups`, as the per-fact path's `groups`)."""
@@ -325,6 +327,7 @@ class BulkReadings:
         `known`: the real case's traces, `bulk_interests`; `keep_traces`: they are kept in the result, for the
         screen's table, `bulk_interests.traced_interests`)."""
         run = self.run(interpretation, assumed_feoc, never, known, keep_traces)
+        step_done()  # the rounds' arrays freed: their pages given back where the heap is kept tidy (data/heap.py)
         return BulkResult(run.ids, run.attr["name"], run.attr["type"], {n: m for n, m in run.gov.items() if m.any()},
                           run.feoc, run.fired, run.graphs, run.interp, run.lookthrough, run.scoped, run.rounds,
                           run.order, run.undetermined, run.undetermined_rules, run.reliance, run.traces)
