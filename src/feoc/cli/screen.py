@@ -169,6 +169,7 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = fo
     `status` is agreed across every reading (contested when they disagree) unless --interpretation names one.
     A dataset with share ranges adds the `gov_*_max` columns; one with attestations `relies_on` / `not_relied_on`
     (the attestation ids each row's verdict relies on or not, as `feoc check entity` lists them: README)."""
+    from feoc.data.heap import command_done
     from feoc.law.data import default_rules_dir
     from feoc.render.base import ScreenView, renderer
     from feoc.render.outdir import OutputError, refuse_folder_target, write_output_file
@@ -187,6 +188,8 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = fo
     except OutputError as exc:  # a target feoc cannot write: one line, the path and the fix (issue 15)
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+    finally:
+        command_done()  # the analysis's heap (`_table`) ends with the command, not with the process
     if out is None:
         emit(text, nl=False)
     else:

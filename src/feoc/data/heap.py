@@ -14,9 +14,10 @@ load (session 28).
 
 Tidy (`feoc screen`'s analysis of a world below `REUSE_FROM` entities): reused, and what each step of the analysis
 freed (a reading judged, a set of stake graphs built: `step_done`) given back to the system when the step ends, so the
-resident set is what the step holds, not the most any step held: a 1M screen's median 15.0 → 14.35 s, its system
-time ~6.3 → ~4.2 s, at about the lean heap's peak (935–986 MiB against 960–972 MiB; bench/README.md, "Issue 17:
-session 29").
+resident set is what the step holds, not the most any step held: a 1M screen's system time ~6.3 → ~4.2 s, its wall
+time −1.06 s in the median of six interleaved pairs (−3.0 to +0.7 s), at about the lean heap's peak (935–981 MiB
+against 960–972 MiB; bench/README.md, "Issue 17: session 29"; measured at 1M only). The command ends it
+(`command_done`).
 
 `FEOC_HEAP=lean` or `reuse` chooses for the whole run. Unset (or `auto`), the load is lean and `feoc screen`'s
 analysis (`heap_for`) keeps the heap tidy for a world below `REUSE_FROM` entities, and switches to reuse for a larger
@@ -42,9 +43,11 @@ REUSE_FROM = 2_000_000  # entities: below, the heap is kept tidy (a 1M screen's 
 # and its forked readings' child writes pages of its own, so the rest of the growth is covered about twice
 _ROOM = 1.0
 _tidy = False  # the heap reused but kept tidy (`heap_for`), read by `step_done`
+_switched = False  # `heap_for` changed the heap: `command_done` sets it back
 _M_TRIM_THRESHOLD = -1  # mallopt's option numbers (glibc malloc.h)
 _M_MMAP_THRESHOLD = -3
 _M_MMAP_MAX = -4
+_MMAP_MAX_DEFAULT, _TRIM_DEFAULT = 65536, 128 * 1024  # glibc's DEFAULT_MMAP_MAX and DEFAULT_TRIM_THRESHOLD
 _MMAP_FROM = 4 * 1024 * 1024  # bytes: larger blocks (a column of 500k numbers) are mapped on their own, given back when freed
 
 
@@ -55,7 +58,10 @@ def setting() -> str:
 
 
 def lean_heap() -> None:
-    """At the start of a bulk load: the heap lean, or reused where FEOC_HEAP=reuse (module docstring)."""
+    """At the start of a bulk load: the heap lean, or reused where FEOC_HEAP=reuse (module docstring); a heap that an
+    earlier command of this process left reused or tidy (a test run's screens, one after another) is lean again."""
+    global _tidy
+    _tidy = False
     if setting() == "reuse":
         _reuse()
     else:
@@ -67,23 +73,35 @@ def heap_for(entities: int) -> str:
     set for good), where FEOC_HEAP leaves it to feoc: a world of `REUSE_FROM` entities or more reused where the memory
     available is ample, and lean where it is not; a smaller world reused but kept tidy (`step_done`). The heap's
     policy from here on: `lean`, `reuse` or `tidy` (module docstring)."""
-    global _tidy
+    global _tidy, _switched
     chosen = setting()
     if chosen != "auto":
         return chosen
     if entities < REUSE_FROM:
-        _tidy = _reuse()
+        _tidy = _switched = _reuse()
         return "tidy" if _tidy else "lean"
     available, resident = available_memory(), resident_memory()
     if available is None or resident is None or available < _ROOM * resident:
         return "lean"
-    return "reuse" if _reuse() else "lean"
+    _switched = _reuse()
+    return "reuse" if _switched else "lean"
+
+
+def command_done() -> None:
+    """At the end of the command that called `heap_for` (after its output is written): where it switched the heap,
+    the heap lean again and its free pages given back, so that a process running one command after another (a test
+    run, a script) has each choose afresh, and nothing after it is trimmed by `step_done` (`feoc serve`'s requests)."""
+    global _switched
+    if _switched:
+        _switched = False
+        lean_heap()
+        trim_heap()
 
 
 def step_done() -> None:
     """At the end of a step of the bulk analysis (a reading judged, a set of stake graphs built): where the heap is
     kept tidy, its free pages given back, so that the next step's arrays are laid in the pages this one freed while
-    the resident set stays what it holds (a 1M screen: 1.2-4.2 s faster at the lean heap's 0.93-0.97 GiB peak)."""
+    the resident set stays what it holds (a 1M screen: a third less system time at about the lean heap's peak)."""
     if _tidy:
         trim_heap()
 
@@ -148,7 +166,10 @@ def trim_heap() -> None:
 
 def _lean() -> None:
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_MAX, _MMAP_MAX_DEFAULT)  # glibc's own values again, where `_reuse` changed them
+        libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_DEFAULT)
+        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
 
 
 def _reuse() -> bool:
