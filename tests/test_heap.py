@@ -17,19 +17,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 GLIBC = pytest.mark.skipif(sys.platform != "linux" or platform.libc_ver()[0] != "glibc", reason="glibc's mallopt")
 
-# where an 8 MiB block lands after `lean_heap`, once a 16 MiB one was freed (glibc's own threshold then rises past
-# 16 MiB, so without `lean_heap` it would be carved from the heap): inside the process's [heap] (brk) or a mapping
-# of its own
-_WHERE = """
-import ctypes, sys
-from feoc.data import heap
-heap.lean_heap()
-if len(sys.argv) > 1:  # then the analysis of a world of argv[1] entities, argv[2] bytes available, argv[3] held
-    heap.available_memory = lambda: int(sys.argv[2])
-    heap.resident_memory = lambda: int(sys.argv[3])
-    print(heap.heap_for(int(sys.argv[1])))  # the script's first answer (the policy chosen), read by _where
-if len(sys.argv) > 4:  # then the end of the command ("done") or the next command's load in the same process
-    heap.command_done() if sys.argv[4] == "done" else heap.lean_heap()
+# the end of a script: where an 8 MiB block lands, once a 16 MiB one was freed: "heap" or "own mapping"
+_LANDS = """
+import ctypes
 libc = ctypes.CDLL("libc.so.6")
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = [ctypes.c_void_p]
@@ -40,8 +30,23 @@ for line in open("/proc/self/maps"):
     span, rest = line.split(" ", 1)
     lo, hi = (int(x, 16) for x in span.split("-"))
     if lo <= block < hi:
-        print("heap" if rest.rstrip().endswith("[heap]") else "own mapping")  # the script's answer, read by _where
+        print("heap" if rest.rstrip().endswith("[heap]") else "own mapping")  # the script's last answer
 """
+
+# where an 8 MiB block lands after `lean_heap`, once a 16 MiB one was freed (glibc's own threshold then rises past
+# 16 MiB, so without `lean_heap` it would be carved from the heap): inside the process's [heap] (brk) or a mapping
+# of its own
+_WHERE = """
+import sys
+from feoc.data import heap
+heap.lean_heap()
+if len(sys.argv) > 1:  # then the analysis of a world of argv[1] entities, argv[2] bytes available, argv[3] held
+    heap.available_memory = lambda: int(sys.argv[2])
+    heap.resident_memory = lambda: int(sys.argv[3])
+    print(heap.heap_for(int(sys.argv[1])))  # the script's first answer (the policy chosen), read by _where
+if len(sys.argv) > 4:  # then the end of the command ("done") or the next command's load in the same process
+    heap.command_done() if sys.argv[4] == "done" else heap.lean_heap()
+""" + _LANDS
 
 
 def _where(heap: str | None, *analysis: int | str) -> str:
@@ -107,7 +112,7 @@ def test_the_heap_is_lean_again_after_the_command_and_at_the_next_load(entities,
 
 
 _SCREEN_THEN = """
-import ctypes, sys
+import sys
 from typer.testing import CliRunner
 from feoc.cli import app
 from feoc.data import heap
@@ -116,18 +121,8 @@ choose = heap.heap_for
 heap.heap_for = lambda entities: chosen.append(choose(entities)) or chosen[-1]
 result = CliRunner().invoke(app, ["screen", "--data", sys.argv[1], "--on", "2024-06-01"])
 assert result.exit_code == 0, result.output
-libc = ctypes.CDLL("libc.so.6")
-libc.malloc.restype = ctypes.c_void_p
-libc.free.argtypes = [ctypes.c_void_p]
-libc.free(libc.malloc(16 << 20))
-block = libc.malloc(8 << 20)
-assert block, "malloc failed"
-for line in open("/proc/self/maps"):
-    span, rest = line.split(" ", 1)
-    lo, hi = (int(x, 16) for x in span.split("-"))
-    if lo <= block < hi:
-        print(chosen, "heap" if rest.rstrip().endswith("[heap]") else "own mapping")  # the answer, read below
-"""
+print(chosen)
+""" + _LANDS
 
 
 @GLIBC
