@@ -24,8 +24,9 @@ analysis (`heap_for`) keeps the heap tidy for a world below `REUSE_FROM` entitie
 one when the memory available (the system's, and the cgroup's limit: a container's) is at least what the process
 holds after its load (`_ROOM`), staying lean where it is not: a large screen is faster where the machine has the
 memory, and as lean as before where it has not (docs/scale.md: where a machine runs out). `feoc serve` never switches:
-its heap would stay so for every later request. glibc's settings hold for the rest of the process, and forked workers
-inherit them (the checks' child is forked before the switch: lean). Arrow's memory pool is its own allocator and is
+its heap would stay so for every later request. The analysis's settings hold until the command is done
+(`command_done`) or the next load (`lean_heap`), and forked workers inherit them (the checks' child is forked before
+the switch: lean). Arrow's memory pool is its own allocator and is
 not governed by this."""
 
 from __future__ import annotations
