@@ -49,14 +49,19 @@ if len(sys.argv) > 4:  # then the end of the command ("done") or the next comman
 """ + _LANDS
 
 
-def _where(heap: str | None, *analysis: int | str) -> str:
-    """Where the block lands (and first, given an analysis's entities and memory, what `heap_for` chose)."""
+def _answers(script: str, *args: object, heap: str | None = None) -> str:
+    """What `script` prints, run by a fresh interpreter on this checkout with FEOC_HEAP set to `heap` (None: unset)."""
     env = {k: v for k, v in os.environ.items() if k != "FEOC_HEAP"}
     env["PYTHONPATH"] = str(ROOT / "src")
     if heap is not None:
         env["FEOC_HEAP"] = heap
-    return " ".join(subprocess.run([sys.executable, "-c", _WHERE, *map(str, analysis)], capture_output=True,
-                                   text=True, env=env, timeout=60, check=True).stdout.split())
+    return subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True, env=env,
+                          timeout=120, check=True, cwd=ROOT).stdout
+
+
+def _where(heap: str | None, *analysis: int | str) -> str:
+    """Where the block lands (and first, given an analysis's entities and memory, what `heap_for` chose)."""
+    return " ".join(_answers(_WHERE, *analysis, heap=heap).split())
 
 
 @GLIBC
@@ -121,7 +126,7 @@ choose = heap.heap_for
 heap.heap_for = lambda entities: chosen.append(choose(entities)) or chosen[-1]
 result = CliRunner().invoke(app, ["screen", "--data", sys.argv[1], "--on", "2024-06-01"])
 assert result.exit_code == 0, result.output
-print(chosen)
+print(chosen)  # the script's first answer (the policies chosen), read by the test below
 """ + _LANDS
 
 
@@ -129,10 +134,7 @@ print(chosen)
 def test_a_screen_run_in_process_leaves_the_heap_lean_for_what_comes_after():
     """The user story: a script (or a test run) that calls `feoc screen` and then does other work, `feoc serve`'s
     requests included, finds the heap as a load leaves it: the analysis's tidy heap ended with the command."""
-    env = {k: v for k, v in os.environ.items() if k != "FEOC_HEAP"}
-    env["PYTHONPATH"] = str(ROOT / "src")
-    out = subprocess.run([sys.executable, "-c", _SCREEN_THEN, str(ROOT / "seeds")], capture_output=True, text=True,
-                         env=env, timeout=120, check=True, cwd=ROOT).stdout
+    out = _answers(_SCREEN_THEN, ROOT / "seeds")
     assert out.split() == ["['tidy']", "own", "mapping"], out
 
 
@@ -180,10 +182,7 @@ def test_the_end_of_a_step_gives_the_freed_pages_back_only_where_the_heap_is_kep
     """What a step freed leaves the resident set at its end where the heap is kept tidy (a 1M world: the 1 GiB
     target), and stays for the next step where it is reused on ample memory (a 10M world: time) or where the next
     command's load chose a heap of its own (the tidy one ends with its analysis)."""
-    env = {k: v for k, v in os.environ.items() if k != "FEOC_HEAP"}
-    env["PYTHONPATH"] = str(ROOT / "src")
-    freed = int(subprocess.run([sys.executable, "-c", _STEP, str(entities), *then], capture_output=True, text=True,
-                               env=env, timeout=60, check=True).stdout)
+    freed = int(_answers(_STEP, entities, *then))
     assert (freed >= 60) is given_back, freed
 
 

@@ -92,7 +92,7 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
                                defer_checks=True)
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
     child = _checks_ahead(dataset, evaluator == "vectorised")
-    if evaluator == "vectorised":  # a large world's analysis reuses freed pages where memory allows (data/heap.py)
+    if evaluator == "vectorised":  # the analysis reuses freed pages: kept tidy, or throughout where memory allows
         heap_for(len(dataset.entities))
     try:
         with status(f"analysing {len(dataset.entities):,} entities…"):

@@ -26,8 +26,7 @@ holds after its load (`_ROOM`), staying lean where it is not: a large screen is 
 memory, and as lean as before where it has not (docs/scale.md: where a machine runs out). `feoc serve` never switches:
 its heap would stay so for every later request. The analysis's settings hold until the command is done
 (`command_done`) or the next load (`lean_heap`), and forked workers inherit them (the checks' child is forked before
-the switch: lean). Arrow's memory pool is its own allocator and is
-not governed by this."""
+the switch: lean). Arrow's memory pool is its own allocator and is not governed by this."""
 
 from __future__ import annotations
 
@@ -43,8 +42,7 @@ REUSE_FROM = 2_000_000  # entities: below, the heap is kept tidy (a 1M screen's 
 # its load: a 10M screen grew from ~4.75 GiB after the load to a peak of 6.6-6.7 GiB with the heap reused (x1.4),
 # and its forked readings' child writes pages of its own, so the rest of the growth is covered about twice
 _ROOM = 1.0
-_tidy = False  # the heap reused but kept tidy (`heap_for`), read by `step_done`
-_switched = False  # `heap_for` changed the heap: `command_done` sets it back
+_chosen: str | None = None  # `tidy` or `reuse` once `heap_for` switched the analysis's heap; None: the load's heap
 _M_TRIM_THRESHOLD = -1  # mallopt's option numbers (glibc malloc.h)
 _M_MMAP_THRESHOLD = -3
 _M_MMAP_MAX = -4
@@ -61,8 +59,8 @@ def setting() -> str:
 def lean_heap() -> None:
     """At the start of a bulk load: the heap lean, or reused where FEOC_HEAP=reuse (module docstring); a heap that an
     earlier command of this process left reused or tidy (a test run's screens, one after another) is lean again."""
-    global _tidy
-    _tidy = False
+    global _chosen
+    _chosen = None
     if setting() == "reuse":
         _reuse()
     else:
@@ -74,27 +72,25 @@ def heap_for(entities: int) -> str:
     set for good), where FEOC_HEAP leaves it to feoc: a world of `REUSE_FROM` entities or more reused where the memory
     available is ample, and lean where it is not; a smaller world reused but kept tidy (`step_done`). The heap's
     policy from here on: `lean`, `reuse` or `tidy` (module docstring)."""
-    global _tidy, _switched
+    global _chosen
     chosen = setting()
     if chosen != "auto":
         return chosen
-    if entities < REUSE_FROM:
-        _tidy = _switched = _reuse()
-        return "tidy" if _tidy else "lean"
-    available, resident = available_memory(), resident_memory()
-    if available is None or resident is None or available < _ROOM * resident:
+    if entities >= REUSE_FROM:
+        available, resident = available_memory(), resident_memory()
+        if available is None or resident is None or available < _ROOM * resident:
+            return "lean"
+    if not _reuse():
         return "lean"
-    _switched = _reuse()
-    return "reuse" if _switched else "lean"
+    _chosen = "tidy" if entities < REUSE_FROM else "reuse"
+    return _chosen
 
 
 def command_done() -> None:
-    """At the end of the command that called `heap_for` (after its output is written): where it switched the heap,
-    the heap lean again and its free pages given back, so that a process running one command after another (a test
-    run, a script) has each choose afresh, and nothing after it is trimmed by `step_done` (`feoc serve`'s requests)."""
-    global _switched
-    if _switched:
-        _switched = False
+    """At the end of the command that called `heap_for` (its output made): where it switched the heap, the heap lean
+    again and its free pages given back, so that a process running one command after another (a test run, a script)
+    has each choose afresh, and nothing after it is trimmed by `step_done` (`feoc serve`'s requests)."""
+    if _chosen is not None:
         lean_heap()
         trim_heap()
 
@@ -103,7 +99,7 @@ def step_done() -> None:
     """At the end of a step of the bulk analysis (a reading judged, a set of stake graphs built): where the heap is
     kept tidy, its free pages given back, so that the next step's arrays are laid in the pages this one freed while
     the resident set stays what it holds (a 1M screen: a third less system time at about the lean heap's peak)."""
-    if _tidy:
+    if _chosen == "tidy":
         trim_heap()
 
 
