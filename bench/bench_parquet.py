@@ -10,8 +10,11 @@ Both screens run the same analysis, so the second ratio falls as the YAML load g
 faster: it is also given against the YAML screen at its own target, 0.35 x 1.5 = 0.525x the parse (what the two
 targets ask of the Parquet screen when the YAML screen just meets its own; bench/README.md, session 28).
 Each round runs the three one after the other, so a slow minute on a shared machine hits all three; the ratios are
-given per round and of the bests. This script states the figures (and the machine's load average before and
-after), it does not assert them.
+given per round and of the bests. Each run starts `--settle` seconds after the one before (3 by default): on a virtual
+machine that hands freed memory back to its host, memory freed less than ~2 s ago costs ~40x less to take again
+(`fresh_memory.py`), so back to back a run would profit from the one before it, by a different amount for each.
+The median of the rounds' own ratios is given too. This script states the figures (and the machine's load average
+before and after), it does not assert them.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--settle", type=float, default=3.0, help="seconds of pause before each run (0: none)")
     args = parser.parse_args()
     yaml_world, parquet_world = worlds(args.entities, args.seed)
     size = {p: sum(f.stat().st_size for f in p.iterdir() if f.is_file()) / 2**20 for p in (yaml_world, parquet_world)}
@@ -92,12 +96,16 @@ def main() -> None:
     parses: list[float] = []
     outs = {kind: Path(tempfile.gettempdir()) / f"feoc-bench-screen-{kind}-{args.entities}.csv" for kind in runs}
     for _ in range(args.repeat):  # interleaved: a slow minute on a shared machine hits all three
+        time.sleep(args.settle)
         parses.append(parse(yaml_world))
+        time.sleep(args.settle)
         runs["yaml"].append(screen(yaml_world, outs["yaml"]))
+        time.sleep(args.settle)
         runs["parquet"].append(screen(parquet_world, outs["parquet"]))
     identical = outs["yaml"].read_bytes() == outs["parquet"].read_bytes()
     print(f"# {args.entities:,} entities; {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
+          f"{platform.python_version()}; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; "
+          f"{args.settle:g} s of pause before each run")
     print("| input | files MiB | best wall s | median wall s | peak RSS MiB |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for kind, path in (("yaml", yaml_world), ("parquet", parquet_world)):
@@ -115,6 +123,11 @@ def main() -> None:
     print(f"\nYAML / parse (best of each): {best_yaml / best_parse:.2f} (target <= 1.5); Parquet / YAML (best of each): "
           f"{best_parquet / best_yaml:.2f} (target <= 0.35); Parquet / parse: {best_parquet / best_parse:.2f} (<= "
           f"{YAML_TARGET * PARQUET_TARGET:.3f}: 0.35x a YAML screen at its target); CSV byte-identical: {identical}")
+    ratios = [(y / p, t / y, t / p) for p, (y, _), (t, _) in zip(parses, runs["yaml"], runs["parquet"])]
+    middle = [sorted(r[i] for r in ratios)[len(ratios) // 2] for i in range(3)]
+    # the rounds' own ratios, their median: a run slowed by a busy minute spoils its round, not the best of its kind
+    print(f"Median of the rounds' ratios: YAML / parse {middle[0]:.2f}, Parquet / YAML {middle[1]:.2f}, "
+          f"Parquet / parse {middle[2]:.2f}")
     # P <= 0.35 Y with Y = P + D (D: what the YAML screen takes beyond the Parquet one) holds only for P <= 0.54 D
     beyond = best_yaml - best_parquet
     if beyond > 0:
