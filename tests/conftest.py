@@ -19,3 +19,12 @@ def parquet_world_2000(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([sys.executable, str(ROOT / "bench" / "gen_world.py"), "--entities", "2000", "--out", str(out),
                     "--parquet"], check=True, capture_output=True, timeout=300)
     return out
+
+
+@pytest.fixture(scope="session")
+def yaml_world_2000(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same generated world as YAML files (entities and holdings in each of them), read by worker processes."""
+    out = tmp_path_factory.mktemp("world") / "yaml"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_world.py"), "--entities", "2000", "--out", str(out)],
+                   check=True, capture_output=True, timeout=300)
+    return out

@@ -1,5 +1,6 @@
 """Issue 17, time: a compact load of Parquet tables sorts the entities' ids on the second core while it reads the
-tables after them (`load/order_ahead.py`), and the bulk path takes that order instead of sorting again. The order
+tables after them (`load/order_ahead.py`), a load of YAML files once every file is in, beside the holdings'
+references; and the bulk path takes that order instead of sorting again. The order
 must be the one `id_order` gives the very list the analysis reads, the screen the same, and no thread left behind
 for the fork that follows."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import multiprocessing
 import shutil
 import threading
 import time
@@ -17,7 +19,7 @@ import pytest
 from feoc.data import id_order as id_order_module
 from feoc.data.id_order import SortedIds, id_order
 from feoc.law.law import Law
-from feoc.load import order_ahead
+from feoc.load import folder, order_ahead
 from feoc.load.folder import load_dataset
 from feoc.verdicts.screen import bulk_screen
 
@@ -123,23 +125,80 @@ def test_an_order_is_taken_only_for_the_very_list_it_was_sorted_from():
     assert held.of(list(ids)) is None
 
 
-def test_small_worlds_yaml_folders_and_entities_in_parts_are_not_sorted_ahead(tables, tmp_path,
-                                                                             ahead_from_one):
-    """Where the load could not know the ids are all in (a YAML file may hold entities; entities in two tables are
-    joined later) or would fork workers, nothing is sorted ahead; a full load (not compact) neither. Each screen is
-    still judged in id order."""
+def test_a_full_load_is_not_sorted_ahead(tables, ahead_from_one):
+    """A load that keeps models (not compact: `check`, `report`) is not for the bulk path: nothing sorted."""
     assert load_dataset(tables, LAW).sorted_ids is None
+
+
+def test_user_story_a_screen_of_yaml_files_gets_the_id_order_sorted_beside_the_end_of_the_load(yaml_world_2000,
+                                                                                              ahead_from_one,
+                                                                                              monkeypatch):
+    """An analyst screens a folder of YAML files, read by two worker processes: any file may hold entities, so the
+    sort begins once every file is read and the workers are gone, beside the rest of the load (the holdings'
+    references), and is over before the load returns. The bulk path sorts nothing again and screens the same."""
+    assert len(list(yaml_world_2000.glob("*.yaml"))) > 1
+    sorted_by_itself = bulk_screen(load_dataset(yaml_world_2000, LAW, compact=True, workers=2), DAY, LAW)
+    began: list[tuple[int, bool]] = []
+
+    def watched(ids: list[str]) -> object:
+        began.append((len(multiprocessing.active_children()), shared_yet[0]))
+        return id_order(ids)
+    shared_yet = [False]
+    share = folder.share_entity_ids
+
+    def sharing(kept: object) -> None:
+        time.sleep(0.2)  # the sort's thread has begun by now
+        shared_yet[0] = True
+        share(kept)  # type: ignore[arg-type]
+    monkeypatch.setattr(order_ahead, "id_order", watched)
+    monkeypatch.setattr(folder, "share_entity_ids", sharing)
+    dataset = load_dataset(yaml_world_2000, LAW, compact=True, workers=2)
+    assert began == [(0, False)]  # no worker left; begun before the references were shared
+    assert threading.active_count() == 1
+    ids = _ids(dataset)
+    assert dataset.sorted_ids is not None and dataset.sorted_ids.of(ids) is not None
+    assert dataset.sorted_ids.order.tolist() == sorted(range(len(ids)), key=ids.__getitem__)
+
+    def no_sort(ids: object) -> None:
+        raise AssertionError("the ids were sorted again")
+    monkeypatch.setattr("feoc.determine.bulk.id_order", no_sort)
+    assert bulk_screen(dataset, DAY, LAW) == sorted_by_itself
+
+
+def test_mixed_folders_and_entities_in_parts_are_sorted_once_every_file_is_in(tables, tmp_path, ahead_from_one):
+    """Entities in a YAML file beside the tables, or in two tables: the ids are sorted once joined, and each screen
+    is still judged in id order."""
     mixed = tmp_path / "mixed"
     shutil.copytree(tables, mixed)
     (mixed / "more.yaml").write_text("entities:\n  - id: zz-late\n    name: Late Co\n    type: company\n"
                                      "    country: US\n", encoding="utf-8")
-    assert load_dataset(mixed, LAW, compact=True).sorted_ids is None
     parts = tmp_path / "parts"
     shutil.copytree(tables, parts)
     _split_entities(parts / "entities.parquet")
-    dataset = load_dataset(parts, LAW, compact=True)
-    assert dataset.sorted_ids is None
-    assert bulk_screen(dataset, DAY, LAW) == bulk_screen(load_dataset(tables, LAW, compact=True), DAY, LAW)
+    for folder_ in (mixed, parts):
+        dataset = load_dataset(folder_, LAW, compact=True)
+        ids = _ids(dataset)
+        assert dataset.sorted_ids is not None and dataset.sorted_ids.of(ids) is not None
+        assert dataset.sorted_ids.order.tolist() == id_order(ids).tolist()
+        assert threading.active_count() == 1
+    assert bulk_screen(load_dataset(parts, LAW, compact=True), DAY, LAW) == \
+        bulk_screen(load_dataset(tables, LAW, compact=True), DAY, LAW)
+
+
+def test_a_load_that_fails_after_the_sort_began_leaves_no_thread(yaml_world_2000, ahead_from_one, monkeypatch):
+    """The references' step raises (out of memory, say) while the sort runs: the thread is joined before the error
+    goes on, so the caller may fork."""
+    def slow_sort(ids: list[str]) -> object:
+        time.sleep(0.3)
+        return id_order(ids)
+
+    def failing(kept: object) -> None:
+        raise MemoryError("no room for the references")
+    monkeypatch.setattr(order_ahead, "id_order", slow_sort)
+    monkeypatch.setattr(folder, "share_entity_ids", failing)
+    with pytest.raises(MemoryError):
+        load_dataset(yaml_world_2000, LAW, compact=True)
+    assert threading.active_count() == 1
 
 
 def test_below_the_size_that_pays_nothing_is_sorted_ahead(tables):

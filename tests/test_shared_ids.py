@@ -3,25 +3,13 @@ per id, whether the world is read from Parquet tables or YAML files (`load/share
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from feoc.law.law import Law
 from feoc.load.folder import load_dataset
 from feoc.load.shared_ids import share_entity_ids
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def yaml_world_2000(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("world") / "yaml"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_world.py"), "--entities", "2000", "--out", str(out)],
-                   check=True, capture_output=True, timeout=300)
-    return out
 
 
 def _shared(world: Path) -> tuple[float, float]:

@@ -317,8 +317,14 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
 
     kept = {k: dict(zip(KINDS[k].model_fields, (b.column() for b in v))) for k, v in columns.items()}
     columns.clear()
-    _own_texts(kept)
-    share_entity_ids(kept)  # the entities' own ids, or their positions (issue 17, memory)
+    if "entities" in kept:  # sorted beside what follows, where the reads could not start it
+        ahead.all_in(kept["entities"]["id"])
+    try:
+        _own_texts(kept)
+        share_entity_ids(kept)  # the entities' own ids, or their positions (issue 17, memory)
+    except BaseException:
+        ahead.sorted_ids()  # joined: a caller may fork next
+        raise
     made: dict[str, Any] = {k: tuple(v) for k, v in records.items()}
     for k, fields_of in kept.items():
         made[k] = Rows(compact_row(k), list(fields_of.values()), len(next(iter(fields_of.values()))),

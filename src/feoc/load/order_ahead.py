@@ -1,17 +1,21 @@
-"""The entities' id order sorted ahead, in a thread, while a compact load reads the tables after them.
+"""The entities' id order sorted ahead, in a thread, while a compact load goes on.
 
 Issue 17, time: the bulk path sorts every entity's id once (`data/id_order.py`: 0.7 s at 10^6 entities on this
 machine, ~13 s at 10^7), on one core, after the load. Arrow sorts without the GIL, so the sort runs in a thread once
-the last file that may hold entities has been read, beside the read of the holdings table (whose Arrow decoding
-shares the cores with it: the load takes a little longer, the analysis's sort is gone; bench/README.md, session 28),
-and the load hands the order over with the list it sorted (`SortedIds`).
+the last file that may hold entities has been read: for tables, beside the read of the holdings table (whose Arrow
+decoding shares the cores with it: the load takes a little longer, the analysis's sort is gone; bench/README.md,
+session 28), and the load hands the order over with the list it sorted (`SortedIds`).
 
-Only for a folder of Parquet tables, which the load reads in this process (no worker process is forked while the
-thread runs), and only where the entities' ids are one part of many (`AHEAD_FROM`): exactly what `id_order` would
-be given later, the very object, so the order is the same by construction. The thread is joined before the load
-returns, and when the read fails (a caller may fork next); only Ctrl-C leaves it, a daemon thread, to end with the
-process. The sort is only ever a head start: a thread that cannot start, or a sort that fails, leaves the order to
-the bulk path, which sorts (and fails) as it always did."""
+A folder of Parquet tables, which the load reads in this process (no worker process is forked while the thread
+runs), starts the sort as soon as its entities table is in, where the ids are one part (`taken`). Any other compact
+load (YAML files, which may each hold entities and are read by forked workers; entities in several tables) starts it
+once every file is read and the workers are gone, beside the rest of the load: the holdings' references
+(`share_entity_ids`) and the Dataset (`all_in`; a 1M YAML screen's sort, ~1 s, left the analysis's path: bench/README,
+session 30). Only from `AHEAD_FROM` ids, and always on exactly what `id_order` would be given later, the very
+object, so the order is the same by construction. The thread is joined before the load returns, and when the load
+fails (a caller may fork next); only Ctrl-C leaves it, a daemon thread, to end with the process. The sort is only
+ever a head start: a thread that cannot start, or a sort that fails, leaves the order to the bulk path, which sorts
+(and fails) as it always did."""
 
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ class OrderAhead:
     def __init__(self, files: Sequence[Path], compact: bool):
         tables_only = compact and bool(files) and all(is_table_name(path.name) for path in files)
         self._waiting = {str(path) for path in files if table_kind(path) == "entities"} if tables_only else set()
+        self._compact = compact
         self._side: Any = None
         self._sorted: SortedIds | None = None
 
@@ -53,7 +58,15 @@ class OrderAhead:
         self._waiting.discard(name)
         if self._waiting or len(id_parts) != 1 or len(id_parts[0]) < AHEAD_FROM:
             return
-        ids = id_parts[0]  # the column the load keeps as it is (`ColumnBuilder.column`: its one part)
+        self._start(id_parts[0])  # the column the load keeps as it is (`ColumnBuilder.column`: its one part)
+
+    def all_in(self, ids: Sequence[str]) -> None:
+        """Every file is in and read (no worker left to fork); `ids`: the entities' id column as the load keeps it.
+        Sorted now where no sort was started: a folder with YAML files, whose ids come in a part a file."""
+        if self._compact and self._side is None and self._sorted is None and len(ids) >= AHEAD_FROM:
+            self._start(ids)
+
+    def _start(self, ids: Sequence[str]) -> None:
         from feoc.load.workers import Beside
 
         def sort() -> None:
