@@ -13,6 +13,7 @@ Each round runs the three one after the other, so a slow minute on a shared mach
 given per round and of the bests. Each run starts `--settle` seconds after the one before (3 by default): on a virtual
 machine that hands freed memory back to its host, memory freed less than ~2 s ago costs ~40x less to take again
 (`fresh_memory.py`), so back to back a run would profit from the one before it, by a different amount for each.
+After 3 s most of it is given back (6-7 ms/MiB here, against 10-12 after 10 s): the runs start alike, not identical.
 The median of the rounds' own ratios is given too. This script states the figures (and the machine's load average
 before and after), it does not assert them.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,10 +112,10 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: | ---: |")
     for kind, path in (("yaml", yaml_world), ("parquet", parquet_world)):
         walls = sorted(w for w, _ in runs[kind])
-        print(f"| {kind} | {size[path]:.1f} | {walls[0]:.2f} | {walls[len(walls) // 2]:.2f} | "
+        print(f"| {kind} | {size[path]:.1f} | {walls[0]:.2f} | {statistics.median(walls):.2f} | "
               f"{max(r for _, r in runs[kind]):.0f} |")
     print(f"| yaml-rs parse, one process | {size[yaml_world]:.1f} | {min(parses):.2f} | "
-          f"{sorted(parses)[len(parses) // 2]:.2f} | |")
+          f"{statistics.median(parses):.2f} | |")
     print("\n| round | parse s | YAML screen s | Parquet screen s | YAML / parse | Parquet / YAML | Parquet / parse |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for i, (took, (yaml, _), (tables, _)) in enumerate(zip(parses, runs["yaml"], runs["parquet"]), 1):
@@ -124,7 +126,7 @@ def main() -> None:
           f"{best_parquet / best_yaml:.2f} (target <= 0.35); Parquet / parse: {best_parquet / best_parse:.2f} (<= "
           f"{YAML_TARGET * PARQUET_TARGET:.3f}: 0.35x a YAML screen at its target); CSV byte-identical: {identical}")
     ratios = [(y / p, t / y, t / p) for p, (y, _), (t, _) in zip(parses, runs["yaml"], runs["parquet"])]
-    middle = [sorted(r[i] for r in ratios)[len(ratios) // 2] for i in range(3)]
+    middle = [statistics.median(r[i] for r in ratios) for i in range(3)]
     # the rounds' own ratios, their median: a run slowed by a busy minute spoils its round, not the best of its kind
     print(f"Median of the rounds' ratios: YAML / parse {middle[0]:.2f}, Parquet / YAML {middle[1]:.2f}, "
           f"Parquet / parse {middle[2]:.2f}")

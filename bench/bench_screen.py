@@ -96,7 +96,7 @@ def measure(n: int, seed: int, evaluator: str, baseline: bool = True) -> dict:
     path = world(n, seed)
     t0 = time.perf_counter()
     if evaluator == "vectorised":  # as `feoc screen` loads: light rows, files read by worker processes
-        dataset = load_dataset(path, law, compact=True, workers=os.cpu_count() or 1)
+        dataset = load_dataset(path, law, compact=True, workers=os.cpu_count() or 1, sort_ids=True)
         import gc
 
         gc.freeze()

@@ -77,7 +77,7 @@ def main() -> None:
         law = Law.load(None)
         warm()
     with phase("load (read, validate, cross-check)"):
-        dataset = load_dataset(args.world, law, compact=True, workers=os.cpu_count() or 1)
+        dataset = load_dataset(args.world, law, compact=True, workers=os.cpu_count() or 1, sort_ids=True)
         gc.freeze()
     if args.load_only:
         return

@@ -51,7 +51,7 @@ def test_user_story_a_screen_of_parquet_tables_gets_the_id_order_sorted_during_t
                                                                                        ahead_from_one):
     """An analyst screens a folder of Parquet tables: the load hands over the order of the entities' very id list,
     equal to the order sorted afterwards, and has joined its thread (a later fork finds one thread)."""
-    dataset = load_dataset(tables, LAW, compact=True)
+    dataset = load_dataset(tables, LAW, compact=True, sort_ids=True)
     assert threading.active_count() == 1
     ids = _ids(dataset)
     assert dataset.sorted_ids is not None and dataset.sorted_ids.ids is ids
@@ -64,8 +64,8 @@ def test_the_bulk_path_takes_the_order_sorted_ahead_and_screens_the_same(tables,
                                                                           monkeypatch):
     """The bulk path sorts nothing when the order came with the dataset, and its table is the one it makes when it
     sorts the ids itself."""
-    sorted_by_itself = bulk_screen(load_dataset(tables, LAW, compact=True), DAY, LAW)
-    dataset = load_dataset(tables, LAW, compact=True)
+    sorted_by_itself = bulk_screen(load_dataset(tables, LAW, compact=True, sort_ids=True), DAY, LAW)
+    dataset = load_dataset(tables, LAW, compact=True, sort_ids=True)
 
     def no_sort(ids: object) -> None:
         raise AssertionError("the ids were sorted again")
@@ -91,9 +91,9 @@ def test_the_sort_begins_once_the_entities_are_in_and_is_over_before_the_load_re
         return id_order(ids)
     monkeypatch.setattr(order_ahead.OrderAhead, "taken", taking)
     monkeypatch.setattr(order_ahead, "id_order", slow_sort)
-    dataset = load_dataset(tables, LAW, compact=True)
+    dataset = load_dataset(tables, LAW, compact=True, sort_ids=True)
     assert threading.active_count() == 1
-    assert began and "entities.parquet" in began[0][-1:] and "holdings.parquet" not in began[0]
+    assert len(began) == 1 and "entities.parquet" in began[0][-1:] and "holdings.parquet" not in began[0]
     assert dataset.sorted_ids is not None and dataset.sorted_ids.of(_ids(dataset)) is not None
 
 
@@ -102,7 +102,7 @@ def test_a_sort_that_fails_leaves_the_order_to_the_bulk_path(tables, ahead_from_
     def failing(ids: object) -> None:
         raise MemoryError("no room for the sort")
     monkeypatch.setattr(order_ahead, "id_order", failing)
-    dataset = load_dataset(tables, LAW, compact=True)
+    dataset = load_dataset(tables, LAW, compact=True, sort_ids=True)
     assert dataset.sorted_ids is None and threading.active_count() == 1
     assert bulk_screen(dataset, DAY, LAW) == bulk_screen(load_dataset(tables, LAW), DAY, LAW)
 
@@ -110,7 +110,7 @@ def test_a_sort_that_fails_leaves_the_order_to_the_bulk_path(tables, ahead_from_
 def test_an_order_sorted_for_other_ids_is_not_taken_by_the_bulk_path(tables, ahead_from_one):
     """A dataset whose entity ids are another list than the one sorted (equal texts, another object: entities
     replaced since) is judged in the order of its own ids, even if the order it carries is wrong for them."""
-    dataset = load_dataset(tables, LAW, compact=True)
+    dataset = load_dataset(tables, LAW, compact=True, sort_ids=True)
     right = bulk_screen(dataset, DAY, LAW)
     ids = _ids(dataset)
     wrong = SortedIds(list(ids), id_order(ids)[::-1].copy())
@@ -137,7 +137,7 @@ def test_user_story_a_screen_of_yaml_files_gets_the_id_order_sorted_beside_the_e
     sort begins once every file is read and the workers are gone, beside the rest of the load (the holdings'
     references), and is over before the load returns. The bulk path sorts nothing again and screens the same."""
     assert len(list(yaml_world_2000.glob("*.yaml"))) > 1
-    sorted_by_itself = bulk_screen(load_dataset(yaml_world_2000, LAW, compact=True, workers=2), DAY, LAW)
+    sorted_by_itself = bulk_screen(load_dataset(yaml_world_2000, LAW, compact=True, workers=2, sort_ids=True), DAY, LAW)
     began: list[tuple[int, bool]] = []
 
     def watched(ids: list[str]) -> object:
@@ -152,7 +152,7 @@ def test_user_story_a_screen_of_yaml_files_gets_the_id_order_sorted_beside_the_e
         share(kept)  # type: ignore[arg-type]
     monkeypatch.setattr(order_ahead, "id_order", watched)
     monkeypatch.setattr(folder, "share_entity_ids", sharing)
-    dataset = load_dataset(yaml_world_2000, LAW, compact=True, workers=2)
+    dataset = load_dataset(yaml_world_2000, LAW, compact=True, workers=2, sort_ids=True)
     assert began == [(0, False)]  # no worker left; begun before the references were shared
     assert threading.active_count() == 1
     ids = _ids(dataset)
@@ -176,34 +176,64 @@ def test_mixed_folders_and_entities_in_parts_are_sorted_once_every_file_is_in(ta
     shutil.copytree(tables, parts)
     _split_entities(parts / "entities.parquet")
     for folder_ in (mixed, parts):
-        dataset = load_dataset(folder_, LAW, compact=True)
+        dataset = load_dataset(folder_, LAW, compact=True, sort_ids=True)
         ids = _ids(dataset)
         assert dataset.sorted_ids is not None and dataset.sorted_ids.of(ids) is not None
         assert dataset.sorted_ids.order.tolist() == id_order(ids).tolist()
         assert threading.active_count() == 1
-    assert bulk_screen(load_dataset(parts, LAW, compact=True), DAY, LAW) == \
-        bulk_screen(load_dataset(tables, LAW, compact=True), DAY, LAW)
+    assert bulk_screen(load_dataset(parts, LAW, compact=True, sort_ids=True), DAY, LAW) == \
+        bulk_screen(load_dataset(tables, LAW, compact=True, sort_ids=True), DAY, LAW)
 
 
-def test_a_load_that_fails_after_the_sort_began_leaves_no_thread(yaml_world_2000, ahead_from_one, monkeypatch):
-    """The references' step raises (out of memory, say) while the sort runs: the thread is joined before the error
-    goes on, so the caller may fork."""
+@pytest.mark.parametrize("step", ["share_entity_ids", "battery_materials", "Rows"])
+def test_a_load_that_fails_after_the_sort_began_leaves_no_thread(yaml_world_2000, ahead_from_one, monkeypatch, step):
+    """A step after the sort began raises (out of memory, say): the references found, the battery materials read, a
+    kind's rows made. The sort is over before the error goes on, so the caller may fork."""
+    sorting: list[str] = []
+
     def slow_sort(ids: list[str]) -> object:
+        sorting.append("began")
         time.sleep(0.3)
+        sorting.append("ended")
         return id_order(ids)
 
-    def failing(kept: object) -> None:
-        raise MemoryError("no room for the references")
+    def failing(*args: object, **kwargs: object) -> None:
+        raise MemoryError(f"no room in {step}")
     monkeypatch.setattr(order_ahead, "id_order", slow_sort)
-    monkeypatch.setattr(folder, "share_entity_ids", failing)
+    monkeypatch.setattr(folder, step, failing)
     with pytest.raises(MemoryError):
-        load_dataset(yaml_world_2000, LAW, compact=True)
+        load_dataset(yaml_world_2000, LAW, compact=True, sort_ids=True)
+    assert sorting == ["began", "ended"]
     assert threading.active_count() == 1
 
 
-def test_below_the_size_that_pays_nothing_is_sorted_ahead(tables):
-    assert len(_ids(load_dataset(tables, LAW, compact=True))) < order_ahead.AHEAD_FROM
-    assert load_dataset(tables, LAW, compact=True).sorted_ids is None
+def test_a_compact_load_that_does_not_ask_sorts_nothing(tables, yaml_world_2000, ahead_from_one, monkeypatch):
+    """`feoc convert` loads compact but never reads the order: nothing is sorted for it, tables or YAML."""
+    def no_sort(ids: object) -> None:
+        raise AssertionError("sorted for nothing")
+    monkeypatch.setattr(order_ahead, "id_order", no_sort)
+    for data in (tables, yaml_world_2000):
+        assert load_dataset(data, LAW, compact=True).sorted_ids is None
+
+
+def test_user_story_feoc_screen_asks_for_the_order(yaml_world_2000, ahead_from_one, monkeypatch):
+    """`feoc screen` (the bulk path) asks the load for the order, so its analysis sorts nothing again."""
+    from typer.testing import CliRunner
+
+    from feoc.cli import app
+
+    def no_sort(ids: object) -> None:
+        raise AssertionError("the ids were sorted again")
+    monkeypatch.setattr("feoc.determine.bulk.id_order", no_sort)
+    result = CliRunner().invoke(app, ["screen", "--data", str(yaml_world_2000), "--on", str(DAY)])
+    assert result.exit_code in (0, 1, 4, 5), result.output
+    assert "sorted again" not in result.output and result.output.startswith("entity,")
+
+
+def test_below_the_size_that_pays_nothing_is_sorted_ahead(tables, yaml_world_2000):
+    assert len(_ids(load_dataset(tables, LAW, compact=True, sort_ids=True))) < order_ahead.AHEAD_FROM
+    for data in (tables, yaml_world_2000):
+        assert load_dataset(data, LAW, compact=True, sort_ids=True).sorted_ids is None
 
 
 def _split_entities(path: Path) -> None:

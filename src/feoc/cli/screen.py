@@ -89,7 +89,7 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
         # light rows and all cores: a screen reads entities and holdings, nothing else of them
         say_skipped(data)
         dataset = load_dataset(data, law, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up,
-                               defer_checks=True)
+                               defer_checks=True, sort_ids=evaluator == "vectorised")  # the bulk path's id order
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
     child = _checks_ahead(dataset, evaluator == "vectorised")
     if evaluator == "vectorised":  # the analysis reuses freed pages: kept tidy, or throughout where memory allows

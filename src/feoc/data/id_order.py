@@ -1,9 +1,10 @@
 """The entities' id order: each index of a list of ids in the order `sorted` gives the strings (stable).
 
 The bulk path judges its entities in dataset order and reports them, and adds their stakes the reference's way, in
-id order (`determine/bulk.py`); the order is one sort of every id. A compact load of Parquet tables sorts them ahead,
-in a thread, while it reads the tables after the entities (`load/order_ahead.py`), and hands the order over
-with the very list it sorted (`SortedIds`): whoever reads a dataset's ids takes the order only for that list."""
+id order (`determine/bulk.py`); the order is one sort of every id. A compact load for the screen sorts them ahead,
+in a thread (`load/order_ahead.py`: for Parquet tables while it reads the tables after the entities, for any other
+folder once every file is read), and hands the order over with the very list it sorted (`SortedIds`): whoever
+reads a dataset's ids takes the order only for that list."""
 
 from __future__ import annotations
 

@@ -52,7 +52,8 @@ def dataset_files(folder: Path) -> list[Path]:
 
 
 def load_dataset(folder: Path, law: Law, *, compact: bool = False, workers: int = 1,
-                 meanwhile: Callable[[], None] | None = None, defer_checks: bool = False) -> Dataset:
+                 meanwhile: Callable[[], None] | None = None, defer_checks: bool = False,
+                 sort_ids: bool = False) -> Dataset:
     """Parse, validate and cross-check every file of `folder` against `law` (its vocabulary and parameters,
     loaded by the caller: nothing below the CLI reads the rules folder); raise InputError with all problems found.
 
@@ -64,13 +65,16 @@ def load_dataset(folder: Path, law: Law, *, compact: bool = False, workers: int 
 
     `defer_checks=True` (`feoc screen`): when every file is valid, the cross-record checks are not run here but
     left in the dataset's `checks` (`data.pending`) for the caller to run beside its work; whoever uses the dataset
-    calls `dataset.confirm()` before giving any answer from it."""
+    calls `dataset.confirm()` before giving any answer from it.
+
+    `sort_ids=True` (`feoc screen`'s bulk path) with `compact`: the entities' id order is sorted in a thread while
+    the load goes on (`load/order_ahead.py`) and handed over in `Dataset.sorted_ids`."""
     gc_was_on = gc.isenabled()
     gc.disable()  # building ~10^5 models triggers many cyclic collections that free nothing; refcounting still frees
     if compact:
         lean_heap()  # a bulk run: large arrays given back to the system once freed (data/heap.py)
     try:
-        return _load(folder, law, compact, workers, meanwhile, defer_checks)
+        return _load(folder, law, compact, workers, meanwhile, defer_checks, sort_ids)
     finally:
         if gc_was_on:
             gc.enable()
@@ -282,7 +286,7 @@ def _size(task: tuple[Path, bool]) -> int:
 
 
 def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
-          meanwhile: Callable[[], None] | None = None, defer_checks: bool = False) -> Dataset:
+          meanwhile: Callable[[], None] | None = None, defer_checks: bool = False, sort_ids: bool = False) -> Dataset:
     problems: list[Problem] = []
     finders: dict[str, LineFinder] = {}
     records: dict[str, list[Any]] = defaultdict(list)
@@ -291,56 +295,59 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
     broken_ids: set[str] = set()  # ids of records that failed validation: no "dangling reference" noise for them
 
     files = dataset_files(folder)
-    # closed here, not when collected: on Ctrl-C or an error the worker processes end before this returns; the
-    # entities' id order sorted beside the read of the tables after them (joined at the latest when this fails)
-    with OrderAhead(files, compact) as ahead, contextlib.closing(_reads(files, compact, workers, meanwhile)) as reads:
-        for read in reads:
-            problems.extend(read.problems)
-            broken_ids |= read.broken_ids
-            if read.finder is not None:
-                finders[read.name] = read.finder
-            before = sum(map(len, columns["entities"][0].parts)) if "entities" in columns else 0
-            for key, models, indexes in read.records:
-                if compact and key in COMPACT_KINDS:
-                    # only columns: bulk analysis reads a field of every record, and a column is read in order;
-                    # the records are made from them on access (`Rows`), none kept (issue 17, memory)
-                    fields = columns.setdefault(key, [ColumnBuilder() for _ in KINDS[key].model_fields])
-                    for column, values in zip(fields, models if isinstance(models, Columns) else zip(*models)):
-                        if isinstance(values, PlacedTexts):  # found among this file's entities: where they start
-                            values.base = before
-                        column.add(values)
-                else:
-                    records[key].extend(models)
-                origins.add_run(key, read.name, indexes)
-            read.records.clear()  # a worker's tuples: their fields now live in the columns
-            ahead.taken(read.name, columns["entities"][_ID].parts if "entities" in columns else [])
-
-    kept = {k: dict(zip(KINDS[k].model_fields, (b.column() for b in v))) for k, v in columns.items()}
-    columns.clear()
-    if "entities" in kept:  # sorted beside what follows, where the reads could not start it
-        ahead.all_in(kept["entities"]["id"])
-    try:
+    # the entities' id order sorted in a thread beside the reads or the rest of the load (`sort_ids`): the thread is
+    # joined when the Dataset is made, or when anything here fails (not on Ctrl-C); the reads closed here, not when
+    # collected: on Ctrl-C or an error the worker processes end before this returns
+    with OrderAhead(files, compact and sort_ids) as ahead:
+        with contextlib.closing(_reads(files, compact, workers, meanwhile)) as reads:
+            for read in reads:
+                problems.extend(read.problems)
+                broken_ids |= read.broken_ids
+                if read.finder is not None:
+                    finders[read.name] = read.finder
+                _take(read, compact, columns, records, origins)
+                ahead.taken(read.name, columns["entities"][_ID].parts if "entities" in columns else [])
+        kept = {k: dict(zip(KINDS[k].model_fields, (b.column() for b in v))) for k, v in columns.items()}
+        columns.clear()
+        if "entities" in kept:  # every file read, no worker left: sorted now where the reads could not start it
+            ahead.all_in(kept["entities"]["id"])
         _own_texts(kept)
         share_entity_ids(kept)  # the entities' own ids, or their positions (issue 17, memory)
-    except BaseException:
-        ahead.sorted_ids()  # joined: a caller may fork next
-        raise
-    made: dict[str, Any] = {k: tuple(v) for k, v in records.items()}
-    for k, fields_of in kept.items():
-        made[k] = Rows(compact_row(k), list(fields_of.values()), len(next(iter(fields_of.values()))),
-                       key=list(fields_of).index("id") if "id" in fields_of else 0)
-    materials = battery_materials(law)
-    if defer_checks and not problems:  # the checks' closure holds what they read, no more (`data.pending`)
-        checks = PendingChecks(lambda: check_dataset(dataset, law.vocabulary, finders, broken_ids, materials))
-    else:
-        checks = None
-    dataset = Dataset(**made, origins=origins, source_label=str(folder), columns=kept,  # type: ignore[arg-type]
-                      checks=checks, sorted_ids=ahead.sorted_ids())
+        made: dict[str, Any] = {k: tuple(v) for k, v in records.items()}
+        for k, fields_of in kept.items():
+            made[k] = Rows(compact_row(k), list(fields_of.values()), len(next(iter(fields_of.values()))),
+                           key=list(fields_of).index("id") if "id" in fields_of else 0)
+        materials = battery_materials(law)
+        if defer_checks and not problems:  # the checks' closure holds what they read, no more (`data.pending`)
+            checks = PendingChecks(lambda: check_dataset(dataset, law.vocabulary, finders, broken_ids, materials))
+        else:
+            checks = None
+        dataset = Dataset(**made, origins=origins, source_label=str(folder), columns=kept,  # type: ignore[arg-type]
+                          checks=checks, sorted_ids=ahead.sorted_ids())
     if checks is None:
         problems.extend(check_dataset(dataset, law.vocabulary, finders, broken_ids, materials))
     if problems:
         raise InputError(problems)
     return dataset
+
+
+def _take(read: _FileRead, compact: bool, columns: dict[str, list[ColumnBuilder]], records: dict[str, list[Any]],
+          origins: OriginRuns) -> None:
+    """One file's records into the load's columns (compact kinds) or record lists, and their origins."""
+    before = sum(map(len, columns["entities"][0].parts)) if "entities" in columns else 0
+    for key, models, indexes in read.records:
+        if compact and key in COMPACT_KINDS:
+            # only columns: bulk analysis reads a field of every record, and a column is read in order;
+            # the records are made from them on access (`Rows`), none kept (issue 17, memory)
+            fields = columns.setdefault(key, [ColumnBuilder() for _ in KINDS[key].model_fields])
+            for column, values in zip(fields, models if isinstance(models, Columns) else zip(*models)):
+                if isinstance(values, PlacedTexts):  # found among this file's entities: where they start
+                    values.base = before
+                column.add(values)
+        else:
+            records[key].extend(models)
+        origins.add_run(key, read.name, indexes)
+    read.records.clear()  # a worker's tuples: their fields now live in the columns
 
 
 # Text fields each record has its own of and nothing looks up (an id is looked up: it stays a str, shared with the
