@@ -209,11 +209,16 @@ def test_a_load_that_fails_after_the_sort_began_leaves_no_thread(yaml_world_2000
 
 def test_a_compact_load_that_does_not_ask_sorts_nothing(tables, yaml_world_2000, ahead_from_one, monkeypatch):
     """`feoc convert` loads compact but never reads the order: nothing is sorted for it, tables or YAML."""
-    def no_sort(ids: object) -> None:
-        raise AssertionError("sorted for nothing")
-    monkeypatch.setattr(order_ahead, "id_order", no_sort)
+    sorted_for: list[int] = []
+
+    def counted(ids: list[str]) -> object:  # a failing sort would only be dropped: count the calls instead
+        sorted_for.append(len(ids))
+        return id_order(ids)
+    monkeypatch.setattr(order_ahead, "id_order", counted)
     for data in (tables, yaml_world_2000):
         assert load_dataset(data, LAW, compact=True).sorted_ids is None
+    assert sorted_for == []
+    assert load_dataset(tables, LAW, compact=True, sort_ids=True).sorted_ids is not None and len(sorted_for) == 1
 
 
 def test_user_story_feoc_screen_asks_for_the_order(yaml_world_2000, ahead_from_one, monkeypatch):
