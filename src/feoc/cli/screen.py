@@ -74,6 +74,7 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
     from feoc.data.heap import heap_for
     from feoc.load.folder import load_dataset
 
+    bulk = evaluator == "vectorised"  # the bulk path (`verdicts.screen.screen_table`)
     show = sys.stderr.isatty() and not os.environ.get("CI")  # a progress display only for a person at a terminal
     law = load_law(rules)
     interp = chosen_reading(law, interpretation)
@@ -89,10 +90,10 @@ def _table(data: Path, day: dt.date, interpretation: str | None, evaluator: str,
         # light rows and all cores: a screen reads entities and holdings, nothing else of them
         say_skipped(data)
         dataset = load_dataset(data, law, compact=True, workers=os.cpu_count() or 1, meanwhile=warm_up,
-                               defer_checks=True, sort_ids=evaluator == "vectorised")  # the bulk path's id order
+                               defer_checks=True, sort_ids=bulk)  # the bulk path's id order, sorted during the load
         gc.freeze()  # the records live to the end: later collections need not walk them (a short-lived process)
-    child = _checks_ahead(dataset, evaluator == "vectorised")
-    if evaluator == "vectorised":  # the analysis reuses freed pages: kept tidy, or throughout where memory allows
+    child = _checks_ahead(dataset, bulk)
+    if bulk:  # the analysis reuses freed pages: kept tidy, or throughout where memory allows
         heap_for(len(dataset.entities))
     try:
         with status(f"analysing {len(dataset.entities):,} entities…"):

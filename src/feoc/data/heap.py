@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 HEAP_VARIABLE = "FEOC_HEAP"
 REUSE_FROM = 2_000_000  # entities: below, the heap is kept tidy (a 1M screen's peak: the 1 GiB target)
@@ -157,22 +159,34 @@ def _room(folder: Path, names: tuple[str, str]) -> int | None:
 
 def trim_heap() -> None:
     """Give the heap's free pages back to the system (glibc `malloc_trim`), after a step that freed much."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    libc = _libc()
+    with contextlib.suppress(AttributeError):  # a C library without it: nothing to give back this way
+        if libc is not None:
+            libc.malloc_trim(0)
 
 
 def _lean() -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(_M_MMAP_MAX, _MMAP_MAX_DEFAULT)  # glibc's own values again, where `_reuse` changed them
-        libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_DEFAULT)
-        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
+    libc = _libc()
+    with contextlib.suppress(AttributeError):
+        if libc is not None:
+            libc.mallopt(_M_MMAP_MAX, _MMAP_MAX_DEFAULT)  # glibc's own values again, where `_reuse` changed them
+            libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_DEFAULT)
+            libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
 
 
 def _reuse() -> bool:
     """glibc set to reuse freed blocks; whether it took the settings (mallopt returns 1 on success)."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6")
+    libc = _libc()
+    with contextlib.suppress(AttributeError):
         # the heap's free top kept, but for `trim_heap`'s explicit trims
-        return bool(libc.mallopt(_M_MMAP_MAX, 0) == 1 and libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1)
+        return libc is not None and libc.mallopt(_M_MMAP_MAX, 0) == 1 and libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1
     return False
+
+
+@functools.cache
+def _libc() -> Any:
+    """glibc, opened once for the process; None where there is none to open (not Linux)."""
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
