@@ -218,7 +218,8 @@ class World:
             out += [f"  - id: car-{v}", f"    name: Car {v}", f"    model_year: {rng.randint(2023, 2026)}",
                     f"    manufacturer: {self.ids[rng.choice(companies)]}", f"    battery: pack-{rng.randrange(n_bat)}",
                     f"    final_assembly_country: {rng.choice(['US', 'US', 'MX', 'CA'])}",
-                    f"    msrp_usd: {rng.randint(25, 90) * 1000}", f"    vehicle_class: {rng.choice(['car', 'suv', 'pickup', 'van'])}"]
+                    f"    msrp_usd: {rng.randint(25, 90) * 1000}",
+                    f"    vehicle_class: {rng.choice(['car', 'suv', 'pickup', 'van'])}"]
         return "\n".join(out) + "\n"
 
 

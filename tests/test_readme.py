@@ -21,7 +21,7 @@ def test_readme_has_exactly_the_two_setup_commands_and_ci_runs_the_test_one():
     venv, main_job, tests = _commands()
     assert venv == "python3 -m venv .venv && . .venv/bin/activate"
     assert main_job.startswith("pip install . && ")
-    assert tests == "pip install -e '.[test]' && ruff check src tests && mypy && pytest"
+    assert tests == "pip install -e '.[test]' && ruff check src tests bench && mypy && pytest"
     assert tests in (ROOT / ".ci" / "run").read_text()
 
 
