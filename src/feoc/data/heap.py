@@ -159,28 +159,31 @@ def _room(folder: Path, names: tuple[str, str]) -> int | None:
 
 def trim_heap() -> None:
     """Give the heap's free pages back to the system (glibc `malloc_trim`), after a step that freed much."""
-    libc = _libc()
-    with contextlib.suppress(AttributeError):  # a C library without it: nothing to give back this way
-        if libc is not None:
-            libc.malloc_trim(0)
+    trim = _glibc("malloc_trim")
+    if trim is not None:
+        trim(0)
 
 
 def _lean() -> None:
-    libc = _libc()
-    with contextlib.suppress(AttributeError):
-        if libc is not None:
-            libc.mallopt(_M_MMAP_MAX, _MMAP_MAX_DEFAULT)  # glibc's own values again, where `_reuse` changed them
-            libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_DEFAULT)
-            libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
+    mallopt = _glibc("mallopt")
+    if mallopt is not None:
+        mallopt(_M_MMAP_MAX, _MMAP_MAX_DEFAULT)  # glibc's own values again, where `_reuse` changed them
+        mallopt(_M_TRIM_THRESHOLD, _TRIM_DEFAULT)
+        mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
 
 
 def _reuse() -> bool:
     """glibc set to reuse freed blocks; whether it took the settings (mallopt returns 1 on success)."""
+    mallopt = _glibc("mallopt")
+    # the heap's free top kept, but for `trim_heap`'s explicit trims
+    return mallopt is not None and mallopt(_M_MMAP_MAX, 0) == 1 and mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1
+
+
+def _glibc(name: str) -> Any:
+    """glibc's function `name`, or None where there is none (not Linux, or a C library without it): nothing is
+    given back or set that way."""
     libc = _libc()
-    with contextlib.suppress(AttributeError):
-        # the heap's free top kept, but for `trim_heap`'s explicit trims
-        return libc is not None and libc.mallopt(_M_MMAP_MAX, 0) == 1 and libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30) == 1
-    return False
+    return None if libc is None else getattr(libc, name, None)
 
 
 @functools.cache
