@@ -40,13 +40,23 @@ def check(data: str, on: str):
 
 
 def test_an_operator_with_a_doj_conviction_listing_is_no_eligible_45x_taxpayer(tmp_path):
-    """feoc-law.md §7.6: a specified foreign entity includes every prong of 15 U.S.C. 4651(8), (D) too: an
+    """feoc-law.md §7.6 and IRC 7701(a)(51)(B)(i): a specified foreign entity includes 15 U.S.C. 4651(8)(D): an
     operator the Attorney General designated (`doj-conviction`) is a FEOC under §30D and gets no §45X credit."""
     data = _data(tmp_path, rest="listings:\n  - {entity: maker, list: doj-conviction}")
     result = check(data, "2026-06-01")
     assert result.exit_code == 1, result.output
     assert "NO CREDIT" in result.output and "[pfe-sfe-listed]" in result.output
     assert "4651(8)" in result.output
+
+
+def test_an_operator_the_secretary_of_commerce_designated_gets_no_45x_credit(tmp_path):
+    """IRC 7701(a)(51)(B)(i) names 15 U.S.C. 4651(8)(E) too: a Secretary of Commerce determination
+    (`commerce-determination`) makes the operator a specified foreign entity, so its plant gets no §45X credit in 2026."""
+    data = _data(tmp_path, rest="listings:\n  - {entity: maker, list: commerce-determination}")
+    result = check(data, "2026-06-01")
+    assert result.exit_code == 1, result.output
+    assert "NO CREDIT" in result.output and "[pfe-sfe-listed]" in result.output
+    assert "4651(8)(A), (B), (D) or (E)" in result.output
 
 
 def test_the_same_operator_unlisted_keeps_the_credit(tmp_path):
