@@ -79,6 +79,30 @@ def test_acquired_in_time_but_placed_in_service_later_still_qualifies():
     assert v.status == "eligible" and v.credit_usd == 7500
 
 
+@pytest.mark.parametrize(("acquired", "status"), [
+    ("2022-08-10", "eligible"),        # sold before the IRA was enacted: no final-assembly requirement
+    ("2022-08-16", "eligible"),        # sold on the day of enactment: not "sold after" it
+    ("2022-08-17", "not_eligible"),    # sold the day after: assembled in Japan, not eligible
+])
+def test_final_assembly_applies_to_vehicles_sold_after_2022_08_16(acquired, status):
+    """IRA §13401 (feoc-law.md §1): North America final assembly is required of vehicles *sold* after 2022-08-16.
+    A Japanese-assembled vehicle bought on or before that day and placed in service on 2022-08-20 keeps the credit;
+    the acquisition date stands for the sale date, and the check says why it was not applied."""
+    v = verdict(world(assembly="JP"), "2022-08-20", acquired=acquired)
+    assert v.status == status, v.reason
+    outcome = next(c.outcome for c in v.checks if c.name == "final assembly in North America")
+    assert outcome == ("not_applicable" if status == "eligible" else "fail")
+
+
+def test_final_assembly_not_applied_is_shown_with_its_citation():
+    """The user's path: `feoc check vehicle --acquired` before the requirement says so, with the IRA citation."""
+    result = CliRunner().invoke(app, ["check", "vehicle", "nissan-ariya-2024", "--on", "2022-08-20",
+                                      "--acquired", "2022-08-10", "--data", SEEDS, "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "[not_applicable] final assembly in North America: acquired 2022-08-10" in result.output
+    assert "P.L. 117-169" in result.output
+
+
 def test_only_mineral_link_passes_2024_12_31_and_fails_2025_01_01():
     """Issue 4: a vehicle whose only FEOC link is a critical mineral (graphite processed in China)."""
     ds = world(mineral_country="CN")

@@ -92,6 +92,17 @@ def test_an_order_that_may_decide_nothing_is_refused(tmp_path):
         _edit(_copy_rules(tmp_path), "    - step: sourcing_halves", "    - step: msrp_cap")
 
 
+def test_final_assembly_by_sale_date_is_law_data(tmp_path):
+    """The sale-date rule of final assembly (IRA §13401) is `by_acquisition` in the file: without it the requirement
+    is read on the placed-in-service date, and a misspelt parameter is refused when the law loads."""
+    key = "      by_acquisition: final_assembly_by_sale"
+    law = _edit(_copy_rules(tmp_path / "a"), key, "")
+    v = vehicle_verdict(world(assembly="JP"), "ev", D("2022-08-20"), D("2022-08-10"), law)
+    assert v.status == "not_eligible", v.reason
+    with pytest.raises(InputError, match=re.escape("parameter `final_assembly_by_sail` is not in parameters.yaml")):
+        _edit(_copy_rules(tmp_path / "b"), key, key.replace("sale", "sail"))
+
+
 def test_a_rules_folder_without_the_file_is_refused(tmp_path):
     rules = _copy_rules(tmp_path)
     (rules / "credit_order.yaml").unlink()

@@ -98,7 +98,13 @@ def credit_in_force(case: Case, step: Step) -> Decision | None:
 
 def final_assembly(case: Case, step: Step) -> Decision | None:
     """IRC 30D(d)(1)(G): final assembly in North America; cannot be determined when the dataset does not say
-    where (neither `final_assembly_country` nor an `assembled_at` facility)."""
+    where (neither `final_assembly_country` nor an `assembled_at` facility). Not applicable to a vehicle sold
+    (acquired) before the requirement (`by_acquisition`, read on the acquisition date: IRA §13401)."""
+    if step.by_acquisition and not case.law.param(step.by_acquisition, case.acquired):
+        rule = case.law.parameters[step.by_acquisition]
+        case.check(step, "not_applicable", f"acquired {case.acquired}: the requirement applies to vehicles sold from "
+                   f"{rule.changes()[0]}", rule.citation)
+        return None
     region = set(case.param(step.parameter) or [])
     vehicle = case.vehicle
     assembly = vehicle.final_assembly_country or (case.facilities[vehicle.assembled_at].country
