@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -131,6 +132,25 @@ def test_an_id_is_never_used_as_a_path(client):
 def test_a_malformed_query_is_a_problem_naming_the_fix(client, query, status, kind):
     """A malformed date, an unknown reading or parameter: 400 (a missing `on`: 422), each with its fix."""
     _problem(client.get(f"/v1/entities/aesc?{query}"), status, kind)
+
+
+_RAW = [b"\x1b", "\u202e".encode(), "\u2028".encode(), "\u2029".encode()]  # ESC, RLO, line/paragraph separators
+
+
+@pytest.mark.parametrize(("url", "kind", "quoted", "escaped"), [
+    ("/v1/entities/%1b%5b31m%e2%80%ae?on=2025-01-01", "unknown-id", "\x1b[31m\u202e", b"\\u001b[31m\\u202e"),
+    ("/v1/nope%e2%80%ae%e2%80%a8%e2%80%a9", "no-route", "/v1/nope\u202e", b"\\u202e\\u2028\\u2029"),
+    ("/v1/entities/aesc?on=2025-01-01&x%1b%e2%80%ae%e2%80%a8=1", "unknown-parameter", "x\x1b\u202e", b"\\u202e"),
+    ("/v1/entities/aesc?on=2025-01-01&interpretation=%e2%80%a9g%e2%80%ae", "unknown-reading", "g\u202e", b"\\u202e")])
+def test_a_problem_quoting_hostile_request_text_writes_it_as_json_escapes(client, url, kind, quoted, escaped):
+    """Story: a caller puts terminal escapes, a bidi override or line separators in the path or query; the problem
+    that quotes them back (detail, instance) holds no raw one — they are `\\u` escapes (README: JSON keeps the exact
+    text, those characters written as `\\u` escapes) — and decodes to the text asked (the path exactly)."""
+    got = client.get(url)
+    body = _problem(got, 404 if kind in ("unknown-id", "no-route") else 400, kind)
+    assert not [raw for raw in _RAW if raw in got.content], got.content
+    assert escaped in got.content and quoted in body["detail"]
+    assert body["instance"] == unquote(url.split("?")[0])
 
 
 def test_a_vehicle_acquired_after_it_is_placed_in_service_is_refused(client):

@@ -123,3 +123,16 @@ def test_the_fingerprint_sees_a_new_file_a_removed_one_and_an_edit(tmp_path):
     (tmp_path / "sub" / "b.yaml").unlink()
     (tmp_path / "sub").rmdir()
     assert fingerprint(tmp_path) == first
+
+
+def test_a_bad_value_quoted_at_healthz_and_in_the_reload_problem_is_written_as_json_escapes(folders):
+    """Story: the broken value holds a bidi override and a line separator; /healthz and the 422 of /v1/reload quote
+    it back as `\\u` escapes (feoc's JSON policy), never raw, and the text decodes as the problem says it."""
+    data, rules = folders
+    client = TestClient(create_app(ServeState(data, rules)))
+    _edit(data / "aesc.yaml", "    type: company\n    incorporated_in: JP",
+          '    type: "co\\u202e\\u2028x"\n    incorporated_in: JP')  # YAML's escapes: the file itself is plain
+    for got in (client.get("/healthz"), client.post("/v1/reload")):
+        assert "\u202e".encode() not in got.content and "\u2028".encode() not in got.content, got.content
+        assert b"co\\u202e\\u2028x" in got.content
+    assert "unknown entity type `co\u202e\u2028x`" in got.json()["problems"][0]

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from feoc.serve.answers import LRU, Answer, answer, cached, day_param, ready
 from feoc.serve.limits import Limits
-from feoc.serve.problems import MEDIA_TYPE, ProblemError
+from feoc.serve.problems import MEDIA_TYPE, ProblemError, SafeJSON
 
 if TYPE_CHECKING:
     from feoc.serve.state import ServeState, Snapshot
@@ -178,7 +178,7 @@ async def rules(request: Request) -> JSONResponse:
     body = [{"id": r.id, "title": r.title, "citation": r.citation, "regime": r.regime, "applies_to": r.applies_to,
              "effective": {"from": str(r.effective.start), "until": str(r.effective.end) if r.effective.end else None},
              "unconfirmed": r.unconfirmed} for r in (src.rule for src in snapshot.law.rules)]
-    return JSONResponse({"generation": snapshot.generation, "rules": body})
+    return SafeJSON({"generation": snapshot.generation, "rules": body})
 
 
 @health_router.get("/healthz", summary="health")
@@ -188,7 +188,7 @@ async def healthz(request: Request) -> JSONResponse:
     only(request)
     state = served(request).state
     await in_thread(request, state.current)
-    return JSONResponse(state.health())
+    return SafeJSON(state.health())
 
 
 @router.post("/reload", summary="reload now")
@@ -202,4 +202,4 @@ async def reload(request: Request) -> JSONResponse:
         raise ProblemError(422, "reload-failed", f"{len(outcome.problems)} problem(s) found; still serving "
                            f"generation {state.snapshot.generation}: {outcome.problems[0]}",
                            extra={"problems": outcome.problems, "generation": state.snapshot.generation})
-    return JSONResponse(state.health())
+    return SafeJSON(state.health())

@@ -17,11 +17,11 @@ monitor's `HEAD /healthz` sees the status and headers a `GET` would.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from feoc.render.json import dumps
 from feoc.serve.problems import MEDIA_TYPE, problem_body
 
 MAX_PATH = 512  # an id is a short name; a longer path is no route
@@ -75,7 +75,7 @@ class LimitsMiddleware:
             await self.app(scope, receive, send)
             return
         status, kind, detail = why
-        body = json.dumps(problem_body(status, kind, detail, scope.get("path", "")[:MAX_PATH])).encode()
+        body = dumps(problem_body(status, kind, detail, scope.get("path", "")[:MAX_PATH])).encode()
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})

@@ -5,6 +5,10 @@ request's path), plus extension members where they help (`problems`: each `file:
 Every error the app can meet ends here: a problem a route raises (`ProblemError`), a route or method that
 does not exist, a parameter FastAPI rejects, and any other exception — a 500 with one line naming the kind of
 failure, never a stack trace (the server's log keeps the traceback for whoever runs it).
+
+A problem quotes the request (its path as `instance`, an unknown id or parameter in `detail`), which anyone can
+fill with terminal escapes, bidi overrides or line separators: every JSON body of the server is `SafeJSON`,
+written by feoc's one JSON writer (`render/json.py`): those characters as `\\u` escapes, never raw.
 """
 
 from __future__ import annotations
@@ -17,12 +21,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from feoc.render.json import dumps
+
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "urn:feoc:problem:"  # RFC 9457 §3.1.1: a URI that identifies the kind; it need not resolve
 _LOG = logging.getLogger("feoc.serve")
 _TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 413: "Content too large",
            414: "URI too long", 422: "Unprocessable content", 500: "Internal server error",
            503: "Service unavailable"}
+
+
+class SafeJSON(JSONResponse):
+    """A JSON body as feoc writes JSON (`render.json.dumps`): every character `render.sanitize.UNSHOWN` names as a
+    `\\u` escape, so the text decodes exactly and no client, log or terminal showing it meets a raw control or bidi."""
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content).encode()
 
 
 class ProblemError(Exception):
@@ -55,7 +69,7 @@ def problem_body(status: int, kind: str, detail: str, instance: str, title: str 
 
 def problem_response(status: int, kind: str, detail: str, instance: str, *, title: str | None = None,
                      extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(problem_body(status, kind, detail, instance, title, extra), status_code=status,
+    return SafeJSON(problem_body(status, kind, detail, instance, title, extra), status_code=status,
                         media_type=MEDIA_TYPE, headers=headers)
 
 
