@@ -38,6 +38,7 @@ _SCALAR_REFS = {  # (kind, field) -> the kind of record the field names
     ("material_inputs", "facility"): "facilities", ("material_inputs", "supplier"): "entities",
     ("attestations", "by"): "entities",  # an attestation's signer: the supplier or the subject (26 CFR 1.30D-6(b))
 }
+_PLURAL = {"entity": "entities", "facility": "facilities", "battery": "batteries"}  # an attestation's `about` keys
 MATERIAL_MINERALS = "impracticable_to_trace_material_minerals"  # the parameter: material -> minerals it can hold
 OTHER_MATERIAL = "other"  # the dataset's word for a material no rule names
 _MINERAL_STEPS = ("critical_mineral_extraction", "critical_mineral_processing", "critical_mineral_recycling")
@@ -45,12 +46,13 @@ _MINERAL_STEPS = ("critical_mineral_extraction", "critical_mineral_processing", 
 
 def check_dataset(dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFinder],
                   broken_ids: set[str] = frozenset(),  # type: ignore[assignment]
-                  materials: frozenset[str] | None = None) -> list[Problem]:
+                  materials: frozenset[str] | None = None, unread: frozenset[str] = frozenset()) -> list[Problem]:
     """Cross-record checks: unique ids, references, vocabulary, battery steps, material inputs, share and
     debt totals, impossible cycles. `broken_ids` are the ids of records that failed validation: a
     reference to one is not also reported as dangling. `materials` are the words a mineral's `material`
-    may take (`battery_materials(law)`); None leaves them unchecked."""
-    checks = _Checks(dataset, vocab, finders, broken_ids, materials)
+    may take (`battery_materials(law)`); None leaves them unchecked. `unread` are the kinds a file or table held
+    that could not be read at all: no reference into one is reported as dangling (its ids are unknown)."""
+    checks = _Checks(dataset, vocab, finders, broken_ids, materials, unread)
     scan = scan_holdings(dataset)
     checks.unique_ids()
     checks.references(scan)
@@ -180,8 +182,9 @@ class _Checks:
     """The checks of one dataset, and the problems they found (each at its record's file:line)."""
 
     def __init__(self, dataset: Dataset, vocab: Vocabulary, finders: dict[str, LineFinder], broken_ids: set[str],
-                 materials: frozenset[str] | None = None):
+                 materials: frozenset[str] | None = None, unread: frozenset[str] = frozenset()):
         self.dataset, self.vocab, self.broken_ids, self.materials = dataset, vocab, broken_ids, materials
+        self.unread = unread
         self.where = Locator(dataset, finders)
         self.problems: list[Problem] = []
         # fields read as columns (`Dataset.column`): a compact load makes no record to read one field
@@ -192,6 +195,8 @@ class _Checks:
         self.problems.append(self.where.problem(kind, pos, path, message, fix))
 
     def dangling(self, kind: str, pos: int, field: str, value: str, target: str, path: tuple = ()) -> None:
+        if target in self.unread:  # the unread file may define it: its own problem is the one to fix
+            return
         noun = target[:-3] + "y" if target.endswith("ies") else target[:-1]
         article = "an" if noun[0] in "aeiou" else "a"
         self.add(kind, pos, path + (field,), f"`{field}: {value}` names no {noun} in this dataset",
@@ -330,7 +335,8 @@ class _Checks:
         for pos, a in enumerate(self.dataset.attestations):
             for kind in ("entity", "facility", "battery"):
                 named = getattr(a.about, kind)
-                if named is not None and named not in ids[kind] and named not in self.broken_ids:
+                if named is not None and named not in ids[kind] and named not in self.broken_ids and \
+                        _PLURAL[kind] not in self.unread:
                     self.add("attestations", pos, ("about", kind), f"`about: {{{kind}: {named}}}` names no {kind} "
                              "in this dataset", f"define the {kind} `{named}` or correct the id")
             if a.about.component is not None and a.about.component not in vocab.component_labels:

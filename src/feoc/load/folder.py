@@ -89,13 +89,15 @@ _ID = list(KINDS["entities"].model_fields).index("id")  # the entities' id among
 @dataclass
 class _FileRead:
     """What one file contributed: records per kind (models, or row tuples when compact), with the indexes
-    they had in the file, and the problems found in it alone."""
+    they had in the file, and the problems found in it alone; `unread`: the kinds it may hold records of that
+    could not be read at all (which ids it defines is unknown: no reference into them is called dangling)."""
 
     name: str
     finder: LineFinder | None
     records: list[tuple[str, list[Any], list[int] | range]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     broken_ids: set[str] = field(default_factory=set)
+    unread: set[str] = field(default_factory=set)
 
 
 def _scanning() -> bool:
@@ -120,8 +122,8 @@ def _read_file(path: Path, compact: bool = False) -> _FileRead:
             return read
     try:
         raw, finder = load_yaml_file(path, dates=False)  # dates stay strings: the model parses them
-    except InputError as exc:
-        return _FileRead(name, None, problems=list(exc.problems))
+    except InputError as exc:  # not parsed: it may have defined records of any kind
+        return _FileRead(name, None, problems=list(exc.problems), unread=set(KINDS))
     out = _FileRead(name, finder)
     out.problems.extend(share_digits.problems(finder.text, name))
     shared: dict[str, str] = {}
@@ -132,6 +134,7 @@ def _read_file(path: Path, compact: bool = False) -> _FileRead:
         what = "a list" if isinstance(raw, list) else f"a single {type(raw).__name__} value"
         out.problems.append(Problem(name, finder.line(()), f"the file holds {what}, not a mapping of record lists",
                                     f"start with a top-level key: one of {', '.join(KINDS)}"))
+        out.unread.update(KINDS)
         return out
     for key, items in raw.items():
         if key not in KINDS:
@@ -143,6 +146,7 @@ def _read_file(path: Path, compact: bool = False) -> _FileRead:
         if not isinstance(items, list):
             out.problems.append(Problem(name, finder.line((key,)), f"`{key}` must be a list of records",
                                         "write each record as a `- ` list item"))
+            out.unread.add(key)
             continue
         if compact and key in COMPACT_KINDS and yaml_columns.enabled():
             columns = yaml_columns.read_columns(key, items, shared)  # checked as columns, or None: the models judge
@@ -171,7 +175,8 @@ def _read_table_file(path: Path, compact: bool) -> _FileRead:
         import pyarrow as pa
 
         pa.default_memory_pool().release_unused()
-    out = _FileRead(str(path), None, problems=table.problems, broken_ids=table.broken_ids)
+    out = _FileRead(str(path), None, problems=table.problems, broken_ids=table.broken_ids,
+                    unread={table.kind} if table.unread and table.kind else set())
     if table.kind is not None:
         models = table.records
         if compact and table.kind in COMPACT_KINDS and not table.as_tuples:
@@ -293,6 +298,7 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
     columns: dict[str, list[ColumnBuilder]] = {}  # compact kinds: one column per field, in record order
     origins = OriginRuns()
     broken_ids: set[str] = set()  # ids of records that failed validation: no "dangling reference" noise for them
+    unread: set[str] = set()  # kinds a file or table held but could not be read: nor for references into them
 
     files = dataset_files(folder)
     # the entities' id order sorted in a thread beside the reads or the rest of the load (`sort_ids`): the thread is
@@ -303,6 +309,7 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
             for read in reads:
                 problems.extend(read.problems)
                 broken_ids |= read.broken_ids
+                unread |= read.unread
                 if read.finder is not None:
                     finders[read.name] = read.finder
                 _take(read, compact, columns, records, origins)
@@ -319,13 +326,14 @@ def _load(folder: Path, law: Law, compact: bool = False, workers: int = 1,
                            key=list(fields_of).index("id") if "id" in fields_of else 0)
         materials = battery_materials(law)
         if defer_checks and not problems:  # the checks' closure holds what they read, no more (`data.pending`)
-            checks = PendingChecks(lambda: check_dataset(dataset, law.vocabulary, finders, broken_ids, materials))
+            checks = PendingChecks(lambda: check_dataset(dataset, law.vocabulary, finders, broken_ids, materials,
+                                                         frozenset(unread)))
         else:
             checks = None
         dataset = Dataset(**made, origins=origins, source_label=str(folder), columns=kept,  # type: ignore[arg-type]
                           checks=checks, sorted_ids=ahead.sorted_ids())
     if checks is None:
-        problems.extend(check_dataset(dataset, law.vocabulary, finders, broken_ids, materials))
+        problems.extend(check_dataset(dataset, law.vocabulary, finders, broken_ids, materials, frozenset(unread)))
     if problems:
         raise InputError(problems)
     return dataset

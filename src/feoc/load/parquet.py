@@ -35,7 +35,9 @@ _KINDS_FIX = f"name it after the records it holds: {', '.join(k + '.parquet' for
 @dataclass
 class TableRead:
     """What one table contributed: its kind, the valid records (models, or row tuples when `as_tuples`) with
-    their row indexes, the problems found in it alone and the ids of records that failed validation."""
+    their row indexes, the problems found in it alone and the ids of records that failed validation. `unread`: the
+    table was refused whole (unreadable, a column of the wrong type), so which ids of its kind it defines is unknown
+    and a reference into that kind is not reported as dangling (the table's own problem is the one to fix)."""
 
     kind: str | None
     records: list[Any] = field(default_factory=list)
@@ -43,6 +45,7 @@ class TableRead:
     problems: list[Problem] = field(default_factory=list)
     broken_ids: set[str] = field(default_factory=set)
     as_tuples: bool = False
+    unread: bool = False
 
 
 def table_kind(path: Path) -> str | None:
@@ -70,21 +73,26 @@ def read_table(path: Path, compact: bool = False) -> TableRead:
     try:
         table = _read_arrow(path)
     except _Unreadable as exc:
-        return TableRead(kind, problems=[Problem(name, 0, f"not a readable Parquet file ({exc})",
-                                                 "write it with `feoc convert --to parquet` or pyarrow, or move it "
-                                                 "out of the dataset folder")])
+        return _refused(kind, Problem(name, 0, f"not a readable Parquet file ({exc})",
+                                      "write it with `feoc convert --to parquet` or pyarrow, or move it out of the "
+                                      "dataset folder"))
     problems = schema_problems(name, kind, table.schema)
     if problems:
-        return TableRead(kind, problems=problems)
+        return _refused(kind, *problems)
     try:
         rows = list(_present_rows(table))
     except UnicodeDecodeError as exc:  # Parquet does not check that its strings are UTF-8
-        return TableRead(kind, problems=[Problem(name, 0, f"a text value is not UTF-8 ({exc.reason} at byte "
-                                                 f"{exc.start})", "write text columns as UTF-8 strings")])
+        return _refused(kind, Problem(name, 0, f"a text value is not UTF-8 ({exc.reason} at byte {exc.start})",
+                                      "write text columns as UTF-8 strings"))
     except (ValueError, OverflowError) as exc:  # a date32 beyond Python's years, say
-        return TableRead(kind, problems=[Problem(name, 0, f"a value cannot be read ({exc})",
-                                                 "write dates as date32 between 1900 and 2100")])
+        return _refused(kind, Problem(name, 0, f"a value cannot be read ({exc})",
+                                      "write dates as date32 between 1900 and 2100"))
     return validate_rows(name, kind, rows)
+
+
+def _refused(kind: str, *problems: Problem) -> TableRead:
+    """A table refused whole: its problems, and no record of it read (`TableRead.unread`)."""
+    return TableRead(kind, problems=list(problems), unread=True)
 
 
 class _Unreadable(Exception):
