@@ -146,9 +146,17 @@ def _root(debug: bool = typer.Option(False, "--debug", help="on an internal erro
 
 
 def note(line: str) -> None:
-    """A warning or note on stderr, unless `--quiet`: never a verdict or an error."""
+    """A warning or note on stderr, unless `--quiet`: never a verdict or an error. Written as `say` writes."""
     if not _QUIET["on"]:
-        typer.echo(line, err=True)
+        say(line)
+
+
+def say(line: object) -> None:
+    """One line on stderr through the terminal policy (render/sanitize.py): a message may echo an argument (an
+    id, a path, an option's value) holding an ANSI or OSC 52 escape or U+202E, shown as text (`\\x1b`), never raw."""
+    from feoc.render.sanitize import terminal
+
+    typer.echo(terminal(line), err=True)
 
 
 def debugging() -> bool:
@@ -170,10 +178,8 @@ def format_option(choice: Any, command: str) -> Any:
 def fail_input(exc: InputError) -> None:
     """Print every input problem and exit 2. A problem quotes the offending value, which may hold an ANSI or
     OSC 52 escape, `\r` or U+202E: each line is written through the terminal policy (render/sanitize.py)."""
-    from feoc.render.sanitize import terminal
-
     for problem in exc.problems:
-        typer.echo(terminal(str(problem)), err=True)
+        say(problem)
     typer.echo(f"{len(exc.problems)} problem(s) found; nothing was written.", err=True)
     raise typer.Exit(2)
 
@@ -186,7 +192,7 @@ def judging(engine_note: str = "") -> Iterator[None]:
     except InputError as exc:
         fail_input(exc)
     except EngineError as exc:
-        typer.echo(f"rule engine error: {exc}{engine_note}", err=True)
+        say(f"rule engine error: {exc}{engine_note}")
         raise typer.Exit(3) from None
 
 
@@ -227,11 +233,10 @@ def say_skipped(data: Path) -> None:
     file is read or reported; a listing in `sanctions.yaml.bak` must not pass silently). `validate` lists them
     on stdout; the judging commands say them here, before the verdict."""
     from feoc.load.scan import scan_folder
-    from feoc.render.sanitize import terminal
 
     if data.is_dir():
         for line in scan_folder(data).skipped:
-            note(terminal(f"skipped: {line}"))
+            note(f"skipped: {line}")
 
 
 def say_warnings(dataset: Dataset, law: Law, err: bool = True) -> int:
@@ -245,7 +250,7 @@ def say_warnings(dataset: Dataset, law: Law, err: bool = True) -> int:
     warnings += material_warnings(dataset, law)  # a material that cannot hold its mineral (issue 14)
     for line in warnings:
         if err:
-            note(terminal(f"warning: {line}"))
+            note(f"warning: {line}")
         else:
             typer.echo(terminal(f"warning: {line}"))
     return len(warnings)
@@ -270,7 +275,7 @@ def parse_day(value: str, option: str = "--on") -> dt.date:
     try:
         return read_day(value, option)
     except ValueError as exc:
-        typer.echo(str(exc), err=True)
+        say(exc)
         raise typer.Exit(2) from None
 
 
@@ -300,7 +305,7 @@ def _check_command(kind: str, ident: str) -> str:
 
 def unknown_id(kind: str, ident: str, ids: Mapping[str, Sequence[str]], data: Path) -> NoReturn:
     """Exit 2 with one line and its fix (`unknown_id_line`)."""
-    typer.echo(unknown_id_line(kind, ident, ids, data), err=True)
+    say(unknown_id_line(kind, ident, ids, data))  # exact for `feoc serve`'s JSON, made visible here
     raise typer.Exit(2)
 
 
@@ -340,8 +345,8 @@ def chosen_reading(law: Law, name: str | None) -> str | None:
         return law.reading_name(name)
     except KeyError:
         old = ", ".join(f"{a} = {r}" for a, r in sorted(law.aliases.items()))
-        typer.echo(f"--interpretation {name}: unknown — use one of: {', '.join(law.reading_names())} "
-                   f"(default {law.default_interpretation}; old names: {old or 'none'})", err=True)
+        say(f"--interpretation {name}: unknown — use one of: {', '.join(law.reading_names())} "
+            f"(default {law.default_interpretation}; old names: {old or 'none'})")
         raise typer.Exit(2) from None
 
 
@@ -350,5 +355,5 @@ def check_evaluator(evaluator: str) -> None:
     from feoc.engine.evaluators import EVALUATORS
 
     if evaluator not in EVALUATORS:
-        typer.echo(f"--evaluator {evaluator}: use one of {', '.join(EVALUATORS)}", err=True)
+        say(f"--evaluator {evaluator}: use one of {', '.join(EVALUATORS)}")
         raise typer.Exit(2)

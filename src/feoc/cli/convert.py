@@ -18,7 +18,7 @@ from pathlib import Path
 
 import typer
 
-from feoc.cli.app import RULES_OPTION, app, fail_input, load_law, say_skipped
+from feoc.cli.app import RULES_OPTION, app, fail_input, load_law, say, say_skipped
 from feoc.data.problems import InputError
 from feoc.render.sanitize import terminal
 
@@ -49,7 +49,7 @@ def convert(data: Path = typer.Argument(..., help="dataset folder (YAML and/or P
         fail_input(exc)
         return
     except OutputError as exc:
-        typer.echo(terminal(str(exc)), err=True)
+        say(exc)
         raise typer.Exit(2) from None
     gone = f"; removed {', '.join(removed)} (written by an earlier conversion)" if removed else ""
     counts = ", ".join(f"{n} {kind}" for kind, n in dataset.counts().items() if n)

@@ -20,10 +20,12 @@ from feoc.cli.app import (
     judging,
     load_law,
     parse_day,
+    say,
     say_skipped,
     say_warnings,
 )
 from feoc.cli.output import emit
+from feoc.render.sanitize import terminal
 
 if TYPE_CHECKING:
     from feoc.data.dataset import Dataset
@@ -60,9 +62,9 @@ def report_files(dataset: Dataset, data_folder: Path, dates: list[dt.date], law:
 
 
 def _waiting(out: Path) -> Callable[[], None]:
-    def say() -> None:
-        typer.echo(f"{out}: another feoc run is writing this folder; waiting for it to end…", err=True)
-    return say
+    def waiting() -> None:
+        say(f"{out}: another feoc run is writing this folder; waiting for it to end…")
+    return waiting
 
 
 def _check_stale(out: Path, files: dict[str, str], fmt: str, data: Path) -> None:
@@ -71,12 +73,12 @@ def _check_stale(out: Path, files: dict[str, str], fmt: str, data: Path) -> None
 
     stale = stale_files(out, files, fmt, _waiting(out))
     for name in stale:
-        emit(f"stale: {out / name}")
+        emit(terminal(f"stale: {out / name}"))
     if stale:
-        typer.echo(f"{len(stale)} report file(s) differ from what the current code, rules and data produce; "
-                   f"run `feoc report --data {data} --out {out}`", err=True)
+        say(f"{len(stale)} report file(s) differ from what the current code, rules and data produce; "
+            f"run `feoc report --data {data} --out {out}`")
         raise typer.Exit(1)
-    emit(f"{out}: {len(files)} report file(s) up to date")
+    emit(terminal(f"{out}: {len(files)} report file(s) up to date"))
 
 
 def _write(out: Path, files: dict[str, str], fmt: str, force: bool, dates: list[dt.date]) -> None:
@@ -85,10 +87,11 @@ def _write(out: Path, files: dict[str, str], fmt: str, force: bool, dates: list[
 
     done = write_reports(out, files, fmt, force, _waiting(out))
     for name in done.kept:
-        typer.echo(f"{out / name}: kept — feoc no longer writes it, and it was changed since feoc did; "
-                   "delete it if it is not needed", err=True)
-    emit(f"{out}: {len(files)} report file(s) for {', '.join(d.isoformat() for d in dates)}; "
-         f"{len(done.written)} written, {len(done.removed)} removed, {len(files) - len(done.written)} unchanged")
+        say(f"{out / name}: kept — feoc no longer writes it, and it was changed since feoc did; "
+            "delete it if it is not needed")
+    emit(terminal(f"{out}: {len(files)} report file(s) for {', '.join(d.isoformat() for d in dates)}; "
+                  f"{len(done.written)} written, {len(done.removed)} removed, {len(files) - len(done.written)} "
+                  "unchanged"))
 
 
 @app.command()
@@ -121,5 +124,5 @@ def report(data: Path = DATA_OPTION,
         else:
             _write(out, files, fmt.value, force, dates)
     except OutputError as exc:  # a folder feoc must not or cannot write: one line, the path and the fix
-        typer.echo(str(exc), err=True)
+        say(exc)
         raise typer.Exit(2) from None

@@ -20,6 +20,7 @@ from feoc.cli.app import (
     format_option,
     load_law,
     note,
+    say,
 )
 from feoc.cli.output import emit
 from feoc.data.problems import InputError, Problem
@@ -57,7 +58,7 @@ def validate(path: Path = DATA_ARGUMENT,
     else:
         if fmt.value == "sarif":  # stdout is the log alone
             for line in view.skipped:
-                note(terminal(f"skipped: {line}"))
+                note(f"skipped: {line}")
         emit(out, nl=False)
     raise typer.Exit(2 if view.problems else 0)
 
@@ -127,7 +128,7 @@ def _import(read: Callable[[Path], Any], file: Path, out: Path) -> None:
     try:
         check_out(out)
     except InputError as exc:
-        typer.echo(str(exc.problems[0]), err=True)
+        say(exc.problems[0])
         raise typer.Exit(2) from None
     try:
         draft = read(file)

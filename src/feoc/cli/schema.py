@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from feoc.cli.app import app, fail_input, load_law, note
+from feoc.cli.app import app, fail_input, load_law, note, say
 from feoc.cli.output import emit
 from feoc.schemas import NAMES, NAMES_HELP
 
@@ -24,7 +24,6 @@ def schema(name: SchemaName = typer.Argument(..., metavar="NAME", help=f"one of:
                "it the words of the law are any text, and the schema fits every rules folder"))) -> None:
     from feoc.data.problems import InputError
     from feoc.render.json import dumps
-    from feoc.render.sanitize import terminal
     from feoc.schemas import load
     from feoc.schemas.dataset import dataset_schema
 
@@ -42,18 +41,17 @@ def schema(name: SchemaName = typer.Argument(..., metavar="NAME", help=f"one of:
         emit(text, nl=False)
         return
     _write(out, text, rules)
-    note(terminal(f"{out}: the JSON Schema {name.value}"))
+    note(f"{out}: the JSON Schema {name.value}")
 
 
 def _write(out: Path, text: str, rules: Path | None) -> None:
     """`--out FILE` as `screen --out`: a folder, a link, a device or a file inside the rules folder is refused;
     written atomically under the folder's lock; a refusal or an I/O fault is one line and exit 2."""
     from feoc.render.outdir import OutputError, refuse_folder_target, write_output_file
-    from feoc.render.sanitize import terminal
 
     try:
         refuse_folder_target(out, (rules,) if rules is not None else ())
         write_output_file(out, text)
     except OutputError as exc:
-        typer.echo(terminal(str(exc)), err=True)
+        say(exc)
         raise typer.Exit(2) from None

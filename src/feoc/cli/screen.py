@@ -25,6 +25,7 @@ from feoc.cli.app import (
     judging,
     load_law,
     parse_day,
+    say,
     say_skipped,
     say_warnings,
 )
@@ -187,11 +188,11 @@ def screen(data: Path = DATA_OPTION, on: str = ON_OPTION, fmt: ScreenFormat = fo
             refuse_folder_target(out, (data, rules or default_rules_dir()))  # again: the work took time
             write_output_file(out, text)
     except OutputError as exc:  # a target feoc cannot write: one line, the path and the fix (issue 15)
-        typer.echo(str(exc), err=True)
+        say(exc)
         raise typer.Exit(2) from None
     finally:
         command_done()  # the analysis's heap (`_table`) ends with the command, not with the process
     if out is None:
         emit(text, nl=False)
     else:
-        typer.echo(f"{out}: {len(rows)} entities, {rows.feoc_count()} FEOC as of {day}", err=True)
+        say(f"{out}: {len(rows)} entities, {rows.feoc_count()} FEOC as of {day}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from feoc.cli.app import DATA_OPTION, RULES_OPTION, app, fail_input, note, say_skipped
+from feoc.cli.app import DATA_OPTION, RULES_OPTION, app, fail_input, note, say, say_skipped
 from feoc.data.problems import InputError
 
 
@@ -67,7 +67,7 @@ def listening(host: str, port: int) -> socket.socket:
         why = exc.strerror or str(exc)
         fix = ("stop the server using it or choose another --port" if exc.errno == errno.EADDRINUSE
                else "check --host (an address of this machine) and --port")
-        typer.echo(f"feoc serve: cannot listen on {host}:{port}: {why.lower()} — {fix}", err=True)
+        say(f"feoc serve: cannot listen on {host}:{port}: {why.lower()} — {fix}")
         raise typer.Exit(2) from None
     sock.set_inheritable(True)
     return sock
