@@ -3,6 +3,8 @@
 An id, a reading, an evaluator or an --out path holding an ANSI or OSC 52 escape, BEL or U+202E was echoed raw
 in its error line (a pasted id could set the clipboard or recolour the terminal); it is now shown as text
 (`\\x1b[31m`) by the terminal policy (render/sanitize.py), as --on, --data and the problems of a dataset were.
+And the fix for a dataset path or rules folder that is not there names what the user can do: `validate` and
+`convert` take the dataset as an argument, not --data; a mistyped --rules is named, not its parameters.yaml.
 
 The runs ask click for colour (`color=True`): without it click strips CSI sequences itself (not OSC 52, BEL or
 U+202E), which would hide the raw escape these tests look for.
@@ -90,3 +92,38 @@ def test_a_written_out_path_is_echoed_as_text(small, tmp_path, command):
     result = run(command, "--on", "2025-01-01", "--data", str(small), "--out", str(out))
     assert result.exit_code == 0 and out.exists() and raw_free(result.output), repr(result.output)
     assert f"out\\x1b[31m: {'1 entities' if command == 'screen' else '2 report file(s)'}" in result.output
+
+
+@pytest.mark.parametrize("command", [["validate", "nowhere"], ["convert", "nowhere", "--to", "yaml", "--out", "c"]])
+def test_a_missing_dataset_argument_is_not_told_to_pass_data(tmp_path, command):
+    """User story: `feoc validate nowhere` (the dataset is an argument, not --data) is told to give the path of
+    a dataset, not to pass an option the command does not have."""
+    args = [str(tmp_path / a) if a in ("nowhere", "c") else a for a in command]
+    result = run(*args)
+    assert result.exit_code == 2 and "--data" not in result.output, result.output
+    assert (f"{tmp_path / 'nowhere'}: no such dataset folder or file — give the path of a dataset folder of YAML "
+            "or Parquet files, or of one such file") in result.output
+
+
+def test_a_missing_data_option_still_gets_its_fix(tmp_path):
+    result = run("check", "entity", "aesc", "--on", "2025-01-01", "--data", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2 and "no such dataset folder or file — give the path of a dataset" in result.output
+
+
+def test_an_empty_dataset_folder_is_told_to_add_files_or_give_another(tmp_path):
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 2 and "--data" not in result.output, result.output
+    assert "holds no .yaml or .parquet files — add dataset files, or give the path of another" in result.output
+
+
+@pytest.mark.parametrize(("make", "what"), [(False, "the rules folder does not exist"),
+                                            (True, "not a folder, so not a rules folder")])
+def test_a_mistyped_rules_folder_is_named_itself(tmp_path, make, what):
+    """User story: `--rules nowhere` says the rules folder is not there, not that `nowhere/parameters.yaml`
+    cannot be read (which sends the user looking for a file)."""
+    rules = tmp_path / "nowhere"
+    if make:
+        rules.write_text("", encoding="utf-8")
+    result = run("check", "entity", "aesc", "--on", "2025-01-01", "--data", SEEDS, "--rules", str(rules))
+    assert result.exit_code == 2 and "cannot read the file" not in result.output, result.output
+    assert result.output.startswith(f"{rules}: {what} — pass --rules PATH to a folder of rules")

@@ -49,6 +49,7 @@ class Law:
         mistake is raised together as an InputError (`file:line: what — fix`). `keep`: read it from, or keep
         it in, the copy `law.cache` keeps between processes (the CLI: a process loads one law once)."""
         path = Path(folder) if folder is not None else default_rules_dir()
+        _refuse_missing(path)
         return _load_kept(path) if keep else _load(path)
 
     def param(self, name: str, day: dt.date) -> Any:
@@ -87,6 +88,17 @@ def read_again(folder: Path | None = None) -> Law:
     for cached in (_load, _load_kept, load_rules, load_parameters, load_vocabulary, load_readings):
         cached.cache_clear()
     return Law.load(folder)
+
+
+def _refuse_missing(folder: Path) -> None:
+    """InputError naming `folder` itself when it is not a folder: each of its files would be reported missing,
+    which points at the wrong mistake (`rules/parameters.yaml: cannot read the file` for a mistyped --rules)."""
+    if folder.is_dir():
+        return
+    what = "not a folder, so not a rules folder" if folder.exists() else "the rules folder does not exist"
+    raise InputError([Problem(str(folder), 0, what,
+                              "pass --rules PATH to a folder of rules laid out as feoc's own `rules/` "
+                              "(parameters.yaml, vocabulary.yaml, …), or leave out --rules for the shipped rules")])
 
 
 @functools.lru_cache(maxsize=8)

@@ -107,24 +107,26 @@ def _sort_entry(entry: os.DirEntry[str], out: FolderScan, stack: list[Path]) -> 
                                     "remove it or move it out of the dataset folder"))
 
 
+# neutral on how the path was given: `validate` and `convert` take it as an argument, the others as --data PATH
+_GIVE_A_DATASET = "give the path of a dataset folder of YAML or Parquet files, or of one such file"
+
+
 def dataset_scan(folder: Path) -> FolderScan:
     """The scan of a dataset path (a folder, or one YAML file or Parquet table); InputError if it cannot be read as a whole."""
     try:
         mode = folder.stat().st_mode
     except OSError:
-        raise InputError([Problem(str(folder), 0, "no such dataset folder or file",
-                                  "pass --data PATH to a folder of YAML or Parquet files")]) from None
+        raise InputError([Problem(str(folder), 0, "no such dataset folder or file", _GIVE_A_DATASET)]) from None
     if stat.S_ISREG(mode):
         return FolderScan(files=[folder])
     if not stat.S_ISDIR(mode):
-        raise InputError([Problem(str(folder), 0, f"{_special(mode)}, not a dataset folder or file",
-                                  "pass --data PATH to a folder of YAML or Parquet files")])
+        raise InputError([Problem(str(folder), 0, f"{_special(mode)}, not a dataset folder or file", _GIVE_A_DATASET)])
     scan = scan_folder(folder)
     if scan.problems:
         raise InputError(scan.problems)
     if not scan.files:
         raise InputError([Problem(str(folder), 0, "the folder holds no .yaml or .parquet files",
-                                  "add dataset files or pass another --data PATH")])
+                                  "add dataset files, or give the path of another dataset folder")])
     return scan
 
 
