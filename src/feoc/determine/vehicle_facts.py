@@ -143,6 +143,7 @@ def _mineral_facts(vehicle: str, battery: Any, feoc_steps: set[tuple[str, Any]],
     facts = []
     for m in battery.critical_minerals:
         transition, fits, why_not = rules.transition(m), rules.fits(m), rules.why_not(m)
+        unrecorded = unrecorded_step(m)
         for step, fid in (("extraction", m.extracted_at), ("processing", m.processed_at), ("recycling", m.recycled_at)):
             if fid:
                 feoc = (fid, f"critical_mineral_{step}") in feoc_steps
@@ -150,8 +151,21 @@ def _mineral_facts(vehicle: str, battery: Any, feoc_steps: set[tuple[str, Any]],
                               "step": step, "facility": fid, "feoc": feoc,
                               "impracticable_to_trace": m.impracticable_to_trace, "material": m.material,
                               "transition": transition, "material_fits": fits, "transition_note": why_not,
-                              "value_usd": float(m.value_usd), **places.facts(fid, feoc)})
+                              "value_usd": float(m.value_usd), "unrecorded": unrecorded, **places.facts(fid, feoc)})
     return facts
+
+
+def unrecorded_step(m: Any) -> str:
+    """The step of a mineral's chain its record leaves out, "" when none: where it came from (extracted, or
+    recycled) and who processed it (recycling is both). IRC 30D(d)(7)(A) excludes a mineral *extracted,
+    processed or recycled* by a FEOC, so a step not recorded is a fact missing (`vehicle-undetermined-mineral-step`),
+    never a step that passed. With one of extraction and processing recorded and no recycling, the mineral has one
+    fact, so the rule names it once."""
+    if m.recycled_at:
+        return ""
+    if not m.extracted_at:
+        return "extraction"
+    return "" if m.processed_at else "processing"
 
 
 def sourcing_values(battery: Any, country: dict[str, str], north_america: set[str],

@@ -51,11 +51,12 @@ FACT_FIELDS: dict[str, dict[str, type]] = {
                   "operator": str, "operator_undetermined": bool},
     # material_fits: false when a mineral relying on the open impracticable-to-trace transition names a
     # material that cannot hold it; transition_note: why the transition does not apply to a mineral marked
-    # impracticable to trace ("" otherwise)
+    # impracticable to trace ("" otherwise); unrecorded: the step of the mineral's chain its record leaves out
+    # ("extraction" or "processing"; "" when it records both, or recycling: determine/vehicle_facts.py)
     "mineral": {"subject": str, "battery": str, "mineral": str, "step": str, "facility": str, "feoc": bool,
                 "impracticable_to_trace": bool, "material": str, "transition": bool, "material_fits": bool,
                 "transition_note": str, "value_usd": float, "facility_in_force": bool, "facility_record": str,
-                "operator": str, "operator_undetermined": bool},
+                "operator": str, "operator_undetermined": bool, "unrecorded": str},
     "sourcing": {"subject": str, "half": str, "share": float, "qualifying_value_usd": float, "total_value_usd": float},
     # IRC 45X / prohibited foreign entities (P.L. 119-21)
     # a person's citizenship, one fact per nation recorded (`recorded` false and `nation` "" when none is; then
