@@ -40,13 +40,19 @@ def _check(data: str, on: str):
 
 
 def test_issue16_status_fixed_for_the_first_year_tested_on_its_first_day(tmp_path):
-    """Issue 16: a Chinese parent takes 60 % on 2026-07-01. The first taxable year (2026) is tested on 2026-01-01,
-    so the plant is eligible on 2026-03-01 and on 2026-09-01 alike (before: eligible, then no credit)."""
+    """Issue 16: a Chinese parent takes 60 % on 2026-07-01. The first taxable year (2026) is tested on 2026-01-01
+    (feoc-law.md §5.2), so the answer is the same on 2026-03-01 and on 2026-09-01 (before issue 16: eligible, then
+    no credit). Read on that day the plant is eligible; but the enacted text fixes only the listed SFEs on a first
+    year's first day, and from 2026-07-01 a single SFE owns 25 % or more during the year: contested (exit 5), both
+    answers named, the span in `during_year` (IRC 7701(a)(51)(A)(ii), (D))."""
     data = _dataset(tmp_path)
     for on in ("2026-03-01", "2026-09-01"):
         code, body = _check(data, on)
-        assert code == 0 and body["status"] == "eligible", (on, body)
+        assert code == 5 and body["status"] == "contested", (on, body)
         assert any("status tested on 2026-01-01" in n and "first day" in n for n in body["notes"]), body["notes"]
+        assert "read on the day the status is tested (2026-01-01), eligible" in body["reason"], body["reason"]
+        assert [(d["from"], d["until"], d["outcome"]) for d in body["during_year"]] == \
+            [("2026-07-01", "2026-12-31", "fie")]
 
 
 def test_issue16_later_years_tested_on_their_last_day(tmp_path):
@@ -67,8 +73,9 @@ def test_fiscal_year_starting_2025_10_01_is_the_first_taxable_year(tmp_path):
     """A fiscal year beginning 2025-10-01 begins after 2025-07-04: the rules apply from 2025-10-01 for that
     taxpayer, tested on 2025-10-01; a calendar-year taxpayer is not yet under them on the same day."""
     code, body = _check(_dataset(tmp_path, "10-01", owner_from="2025-10-02"), "2025-11-01")
-    assert code == 0 and body["status"] == "eligible", body
+    assert code == 5 and body["status"] == "contested", body  # eligible on 2025-10-01; the stake from 2025-10-02
     assert any("status tested on 2025-10-01" in n for n in body["notes"]), body["notes"]
+    assert "read on the day the status is tested (2025-10-01), eligible" in body["reason"], body["reason"]
     cal = tmp_path / "cal"
     cal.mkdir()
     code, body = _check(_dataset(cal, owner_from="2025-10-02"), "2025-11-01")

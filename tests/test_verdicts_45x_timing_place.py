@@ -156,10 +156,42 @@ def test_a_span_of_the_year_the_data_cannot_decide_is_cannot_be_determined_namin
     assert "missing: who: us_person — to decide: recording `us_person:` for `who`" in result.output
 
 
-def test_the_first_taxable_year_is_tested_on_its_first_day_only(tmp_path):
+def test_a_stake_bought_in_the_first_taxable_year_is_the_other_reading(tmp_path):
     """The 2026 year of a calendar-year taxpayer is tested as of 2026-01-01 (feoc-law.md §5.2): a 30 % Chinese
-    stake bought on 2026-07-01 does not reach back (eligible, exit 0; feoc's decision, README)."""
-    data = _write(tmp_path, DURING.replace("from: 2027-01-01, until: UNTIL", "from: 2026-07-01"))
-    result = check("plant", "2026-09-01", data)
-    assert result.exit_code == 0, result.output
-    assert "during_year" not in result.output
+    stake held from 2026-06-01 to 2026-08-31 (the legal review's case) leaves the plant eligible on that reading.
+    The enacted text fixes only the listed SFEs on a first year's first day (IRC 7701(a)(51)(A)(ii)(II)) and the
+    foreign-influence tests hold "during the taxable year": no credit on the other. Contested (exit 5), as the same
+    stake is in a later year: the same facts never give a confident answer one year and a contested one the next."""
+    for year in ("2026", "2027"):
+        stake = f"from: {year}-06-01, until: {year}-09-01"
+        data = _write(tmp_path / year, DURING.replace("from: 2027-01-01, until: UNTIL", stake))
+        result = check("plant", f"{year}-07-01", data)
+        assert result.exit_code == 5, (year, result.output)
+        assert f"foreign-influenced {year}-06-01 to {year}-08-31" in result.output
+
+
+LISTED_LATER = """
+entities:
+  - {id: sgco, name: SG Co, type: company, incorporated_in: SG}
+  - {id: maker, name: Maker, type: company, incorporated_in: US}
+  - {id: kr, name: KR Supplier, type: company, incorporated_in: KR}
+holdings:
+  - {holder: sgco, entity: maker, equity: 0.3}
+listings:
+  - {entity: sgco, list: dod-1260h, from: 2026-07-01}
+facilities:
+  - {id: plant, name: Plant, operator: maker, country: US, activities: [battery_cell_manufacturing]}
+material_inputs:
+  - {facility: plant, product: battery_cell, input: cathode, supplier: kr, cost_usd: 100}
+"""
+
+
+def test_a_holder_listed_during_the_first_taxable_year_counts_from_the_next(tmp_path):
+    """IRC 7701(a)(51)(A)(ii)(II): in the first taxable year the listed SFEs are those of its first day. A Singapore
+    holder of 30 % put on the DoD 1260H list on 2026-07-01 is no SFE for 2026 (eligible, no other reading), and an
+    SFE for 2027 (tested on its last day: a single SFE owns 25 %, no credit)."""
+    data = _write(tmp_path, LISTED_LATER)
+    first = check("plant", "2026-09-01", data, "--format", "json")
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["during_year"] == []
+    assert check("plant", "2027-03-01", data).exit_code == 1

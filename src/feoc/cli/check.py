@@ -142,7 +142,7 @@ def check_facility(ident: str = typer.Argument(..., metavar="ID"), data: Path = 
     """Facility ID on --on. 30d: are its activities performed by a FEOC (exit 0 no, 1 yes, 4 cannot be determined,
     5 contested). 45x: does it keep the §45X credit (exit 0 eligible, partly or not in force, 1 no credit or not
     applicable (outside the U.S. and its possessions, or nothing §45X covers), 4 cannot be determined from the
-    data, 5 contested: foreign-influenced on an earlier day of the taxable year than its test day). 2: input
+    data, 5 contested: foreign-influenced on another day of the taxable year than its test day). 2: input
     error; 3: the rule engine disagreed (no verdict)."""
     _check("facility", ident, data, on, interpretation, explain, fmt, rules, credit.value)
 

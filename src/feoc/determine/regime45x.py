@@ -347,12 +347,16 @@ def _fie_during_year(dataset: Dataset, law: Law, evaluator: Evaluator | str, tim
     timing), and reports these spans as the other reading's answer (UNCONFIRMED which reading the Treasury will
     take). The records its status depends on (`determine.closure`: what is above it; a record elsewhere names
     no day) are constant between the days one of them begins or ends, so one day per span is enough; a span
-    runs until the day before the next change (or the year's end). A first taxable year under
-    the rules is tested "as of" its first day: a look forward over the year would undo the day the law picks,
-    so only a later year (tested on its last day, looking back) has the other reading (feoc's decision)."""
-    if timing.tested_on is None or timing.tested_on != timing.ends:
+    runs until the day before the next change (or the year's end). A first taxable year under the rules is
+    tested on its first day (feoc-law.md §5.2, §7.6), but the enacted text fixes only the listed specified foreign
+    entities (7701(a)(51)(B)(i)-(iv)) on that day and the rest "as of the last day" (7701(a)(51)(A)(ii); read in a
+    verbatim reproduction, UNCONFIRMED): its later spans are the other reading too, with the listings of its first
+    day throughout."""
+    if timing.tested_on is None:
         return []
     dataset = dependencies(dataset, "entity", timing.taxpayer, law.vocabulary.government_types)
+    if timing.tested_on == timing.begins:  # the first year: a listing's status is that of its first day
+        dataset = _listed_as_on(dataset, timing.begins)
     records = [*dataset.holdings, *dataset.listings, *dataset.agreements]
     days = sorted({timing.begins} | {d for r in records for d in (r.start, r.end)
                                      if d is not None and timing.begins < d <= timing.ends})
@@ -374,6 +378,13 @@ def _fie_during_year(dataset: Dataset, law: Law, evaluator: Evaluator | str, tim
         elif outcome:
             spans.append(YearSpan(d, last, outcome, fie or open_, det))
     return spans
+
+
+def _listed_as_on(dataset: Dataset, day: dt.date) -> Dataset:
+    """The listings in force on `day`, for the whole year: IRC 7701(a)(51)(A)(ii)(II) determines the listed
+    specified foreign entities of a first taxable year as of its first day."""
+    kept = tuple(x.model_copy(update={"start": None, "end": None}) for x in dataset.listings if x.in_force(day))
+    return dataclasses.replace(dataset, listings=kept)
 
 
 @dataclasses.dataclass(frozen=True)

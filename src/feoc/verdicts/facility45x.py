@@ -71,7 +71,7 @@ class Facility45XVerdict:
     checked: list[Checked] = field(default_factory=list)  # the operator's PFE prongs looked at (verdicts.checked)
     missing: list[Missing] = field(default_factory=list)
     operator_status: str | None = None  # the operator's PFE label (rules/credit_order.yaml); None when not judged
-    # days of the taxable year before the test day on which the operator was foreign-influenced (`_during_year`)
+    # other days of the taxable year than the test day on which the operator was foreign-influenced (`_during_year`)
     during_year: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -87,8 +87,8 @@ class Facility45XVerdict:
         force, 1 no credit (or nothing the credit covers), 4 cannot be determined (`verdicts.status.EXIT_CODES`).
         A plant with any product undetermined is 4 unless its operator is a prohibited foreign entity (then 1:
         nothing to decide); see `_decide` and README "Statuses and exit codes". §45X has one reading of ownership
-        (the tracing is a parameter); it is contested (5) only where the operator was foreign-influenced on an
-        earlier day of its taxable year than the test day (`_during_year`)."""
+        (the tracing is a parameter); it is contested (5) only where the operator was foreign-influenced on another
+        day of its taxable year than the test day (`_during_year`)."""
         return exit_code(self.status)
 
     def as_dict(self) -> dict[str, Any]:
