@@ -170,20 +170,10 @@ def test_a_stake_bought_in_the_first_taxable_year_is_the_other_reading(tmp_path)
         assert f"foreign-influenced {year}-06-01 to {year}-08-31" in result.output
 
 
-LISTED_LATER = """
-entities:
-  - {id: sgco, name: SG Co, type: company, incorporated_in: SG}
-  - {id: maker, name: Maker, type: company, incorporated_in: US}
-  - {id: kr, name: KR Supplier, type: company, incorporated_in: KR}
-holdings:
-  - {holder: sgco, entity: maker, equity: 0.3}
-listings:
-  - {entity: sgco, list: dod-1260h, from: 2026-07-01}
-facilities:
-  - {id: plant, name: Plant, operator: maker, country: US, activities: [battery_cell_manufacturing]}
-material_inputs:
-  - {facility: plant, product: battery_cell, input: cathode, supplier: kr, cost_usd: 100}
-"""
+# DURING's 30 % holder, now a Singapore company, put on the DoD 1260H list on 2026-07-01
+LISTED_LATER = DURING.replace("{id: cnco, name: CN Co, type: company, incorporated_in: CN}",
+                              "{id: cnco, name: SG Co, type: company, incorporated_in: SG}").replace(
+    ", from: 2027-01-01, until: UNTIL}", "}\nlistings:\n  - {entity: cnco, list: dod-1260h, from: 2026-07-01}")
 
 
 def test_a_holder_listed_during_the_first_taxable_year_counts_from_the_next(tmp_path):
