@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from feoc.data import compiled
 from feoc.ownership import above, arrays, cycles, exact, kernel
 from feoc.ownership.arrays import NotBulk, StakeGraph
 from feoc.ownership.graph import Graph, Stake, in_edges
@@ -252,6 +253,18 @@ def test_back_substitution_sums_as_this_pythons_sum(values):
     expected = cycles._gauss(rows.tolist())
     assert expected is not None and _bits(np.array(expected)) == _bits(got)
     assert math.copysign(1.0, got[0]) == math.copysign(1.0, expected[0])
+
+
+def test_a_relative_xdg_cache_home_never_puts_compiled_code_in_the_working_folder(tmp_path, monkeypatch):
+    """XDG Base Directory: a relative XDG_CACHE_HOME is invalid and ignored, so numba's cache goes under the home
+    folder's `.cache`, not under the folder a command happens to run from; without an absolute home, nowhere."""
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert compiled.cache_dir() == tmp_path / "home" / ".cache" / "feoc" / "numba"
+    monkeypatch.setenv("HOME", "not/absolute")
+    assert compiled.cache_dir() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert compiled.cache_dir() == tmp_path / "xdg" / "feoc" / "numba"
 
 
 def test_compiled_code_is_cached_under_the_users_cache_and_read_only_packages_work(tmp_path):

@@ -15,9 +15,16 @@ from pathlib import Path
 from typing import Any
 
 
-def cache_dir() -> Path:
-    """Where compiled code is kept: `$XDG_CACHE_HOME/feoc/numba` (default `~/.cache/feoc/numba`)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+def cache_dir() -> Path | None:
+    """Where compiled code is kept: `$XDG_CACHE_HOME/feoc/numba` (default `~/.cache/feoc/numba`); None when neither
+    is an absolute path. A relative XDG_CACHE_HOME is ignored, as the XDG specification says and as the law's cache
+    does (`law.cache.cache_folder`): it would put numba's files in whatever folder the command runs from."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "feoc" / "numba"
 
 
@@ -41,7 +48,7 @@ def _compiler() -> Any:
     config: Any = numba.config
     prior = config.CACHE_DIR
     where = Path(prior) if prior else cache_dir()
-    if not _writable(where):
+    if where is None or not _writable(where):
         return None
 
     def jit(fn: Any = None, *, inline: bool = False) -> Any:
