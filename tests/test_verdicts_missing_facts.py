@@ -29,8 +29,10 @@ LAW = Law.load()
 
 def world(*, msrp: float | None = 40000, assembly: str | None = "US", minerals: list[dict] | None = None,
           cell_operator: str = "kr-maker", cell_plant: dict | None = None, extra: dict | None = None) -> dict:
-    """A one-vehicle world: Korean cells made in the U.S., lithium refined in Korea (both halves met)."""
+    """A one-vehicle world: Korean cells made in the U.S., lithium mined in Australia and refined in Korea (both
+    halves met)."""
     entities = [{"id": "kr-maker", "name": "KR Maker", "type": "company", "incorporated_in": "KR"},
+                {"id": "au-miner", "name": "AU Miner", "type": "company", "incorporated_in": "AU"},
                 {"id": "cn-maker", "name": "CN Maker", "type": "company", "incorporated_in": "CN"},
                 {"id": "oem", "name": "OEM", "type": "company", "incorporated_in": "US"}]
     plant = {"id": "cell-plant", "name": "Cell plant", "operator": cell_operator, "country": "US",
@@ -39,6 +41,8 @@ def world(*, msrp: float | None = 40000, assembly: str | None = "US", minerals: 
                 "activities": ["critical_mineral_processing"]}
     cn_refinery = {"id": "cn-refinery", "name": "CN refinery", "operator": "cn-maker", "country": "CN",
                    "activities": ["critical_mineral_processing"]}
+    mine = {"id": "mine", "name": "Mine", "operator": "au-miner", "country": "AU",
+            "activities": ["critical_mineral_extraction"]}
     vehicle: dict[str, Any] = {"id": "ev", "name": "EV", "model_year": 2025, "manufacturer": "oem", "battery": "pack",
                                "vehicle_class": "car"}
     if msrp is not None:
@@ -46,9 +50,9 @@ def world(*, msrp: float | None = 40000, assembly: str | None = "US", minerals: 
     if assembly is not None:
         vehicle["final_assembly_country"] = assembly
     pack = {"id": "pack", "components": [{"component": "battery_cell", "manufactured_at": "cell-plant", "value_usd": 5000}],
-            "critical_minerals": ([{"mineral": "lithium", "processed_at": "refinery", "value_usd": 900}]
-                                  if minerals is None else minerals)}
-    out = {"entities": entities, "facilities": [plant, refinery, cn_refinery], "batteries": [pack],
+            "critical_minerals": ([{"mineral": "lithium", "extracted_at": "mine", "processed_at": "refinery",
+                                    "value_usd": 900}] if minerals is None else minerals)}
+    out = {"entities": entities, "facilities": [plant, refinery, cn_refinery, mine], "batteries": [pack],
            "vehicles": [vehicle]}
     for kind, records in (extra or {}).items():
         out[kind] = out.get(kind, []) + records
@@ -241,6 +245,18 @@ def test_untraced_mineral_outside_the_transition_is_no_silent_pass(tmp_path):
 def test_traced_mineral_at_the_same_refinery_passes(tmp_path):
     code, body = check_vehicle(tmp_path, world(), "2025-06-01")
     assert code == 0 and body["status"] == "eligible"
+
+
+def test_a_mineral_whose_mine_is_not_recorded_is_no_silent_pass(tmp_path):
+    """The review's case (session 32): lithium refined in Korea, its mine not recorded, got the full credit (exit 0).
+    IRC 30D(d)(7)(A) excludes a mineral *extracted*, processed or recycled by a FEOC: the unrecorded extraction may
+    have been a FEOC's, so from 2025 the vehicle cannot be determined (exit 4), naming the step to record; before
+    the minerals test (2024) it is eligible."""
+    minerals = [{"mineral": "lithium", "processed_at": "refinery", "value_usd": 900}]
+    code, body = check_vehicle(tmp_path, world(minerals=minerals), "2025-06-01")
+    assert code == 4 and body["status"] == "cannot_be_determined", body
+    assert "records its processing at refinery but not its extraction" in detail(body, "no FEOC in the battery")
+    assert check_vehicle(tmp_path, world(minerals=minerals), "2024-06-01")[1]["status"] == "eligible"
 
 
 # --- 4. licences ----------------------------------------------------------------------------------------------
