@@ -242,7 +242,8 @@ def test_the_dates_of_an_attestation_are_ordered():
 
 def vehicle_world(*attestations: dict, operator: dict | None = None) -> dict:
     """A U.S. vehicle whose battery cells are made at a U.S. plant by an operator whose jurisdiction is not recorded
-    (the component test cannot be decided), with a critical mineral processed in Canada by a Canadian company."""
+    (the component test cannot be decided), with a critical mineral mined and processed in Canada by a Canadian
+    company."""
     return {
         "entities": [
             {"id": "oem", "name": "OEM", "type": "company", "incorporated_in": "US", "headquartered_in": "US"},
@@ -255,11 +256,13 @@ def vehicle_world(*attestations: dict, operator: dict | None = None) -> dict:
              "activities": ["battery_cell_manufacturing"]},
             {"id": "ca-refinery", "name": "CA refinery", "operator": "ca-proc", "country": "CA",
              "activities": ["critical_mineral_processing"]},
+            {"id": "ca-mine", "name": "CA mine", "operator": "ca-proc", "country": "CA",
+             "activities": ["critical_mineral_extraction"]},
         ],
         "batteries": [{"id": "pack", "components": [{"component": "battery_cell", "manufactured_at": "cell-plant",
                                                      "value_usd": 5000}],
-                       "critical_minerals": [{"mineral": "lithium", "processed_at": "ca-refinery",
-                                              "value_usd": 1000}]}],
+                       "critical_minerals": [{"mineral": "lithium", "extracted_at": "ca-mine",
+                                              "processed_at": "ca-refinery", "value_usd": 1000}]}],
         "vehicles": [{"id": "ev", "name": "EV", "model_year": 2025, "manufacturer": "oem", "battery": "pack",
                       "final_assembly_country": "US", "msrp_usd": 40000}],
         "attestations": list(attestations),

@@ -92,6 +92,19 @@ def test_final_assembly_applies_to_vehicles_sold_after_2022_08_16(acquired, stat
     A Japanese-assembled vehicle bought on or before that day and placed in service on 2022-08-20 keeps the credit;
     the acquisition date stands for the sale date, and the check says why it was not applied."""
     v = verdict(world(assembly="JP"), "2022-08-20", acquired=acquired)
+    _assembly_outcome(v, status)
+
+
+def test_a_vehicle_sold_before_the_ira_but_placed_in_service_in_2023_needs_final_assembly():
+    """The review's case (session 32): the prior rules could be kept only for possession by 2022-12-31 (IRS
+    guidance); from 2023 the new rules apply to every vehicle, final assembly included (exit 1 here)."""
+    _assembly_outcome(verdict(world(assembly="JP"), "2022-12-31", acquired="2022-08-10"), "eligible")
+    for on in ("2023-01-01", "2024-06-01"):
+        v = verdict(world(assembly="JP"), on, acquired="2022-08-10")
+        _assembly_outcome(v, "not_eligible")
+
+
+def _assembly_outcome(v, status):
     assert v.status == status, v.reason
     outcome = next(c.outcome for c in v.checks if c.name == "final assembly in North America")
     assert outcome == ("not_applicable" if status == "eligible" else "fail")

@@ -93,14 +93,16 @@ def test_an_order_that_may_decide_nothing_is_refused(tmp_path):
 
 
 def test_final_assembly_by_sale_date_is_law_data(tmp_path):
-    """The sale-date rule of final assembly (IRA §13401) is `by_acquisition` in the file: without it the requirement
-    is read on the placed-in-service date, and a misspelt parameter is refused when the law loads."""
-    key = "      by_acquisition: final_assembly_by_sale"
+    """The sale-date rule of final assembly (IRA §13401) is `prior_rules` in the file: without it the requirement
+    applies to every vehicle placed in service from 2022-08-17, and a misspelt parameter is refused when the law
+    loads."""
+    key = "      prior_rules: final_assembly_prior_rules_sold_by"
     law = _edit(_copy_rules(tmp_path / "a"), key, "")
     v = vehicle_verdict(world(assembly="JP"), "ev", D("2022-08-20"), D("2022-08-10"), law)
     assert v.status == "not_eligible", v.reason
-    with pytest.raises(InputError, match=re.escape("parameter `final_assembly_by_sail` is not in parameters.yaml")):
-        _edit(_copy_rules(tmp_path / "b"), key, key.replace("sale", "sail"))
+    misspelt = re.escape("parameter `final_assembly_prior_rules_sail_by` is not in parameters.yaml")
+    with pytest.raises(InputError, match=misspelt):
+        _edit(_copy_rules(tmp_path / "b"), key, key.replace("sold", "sail"))
 
 
 def test_a_rules_folder_without_the_file_is_refused(tmp_path):

@@ -151,6 +151,18 @@ def test_timeline_links_each_key_date_and_marks_the_one_shown(client):
            in timeline
 
 
+def test_a_vehicles_timeline_rows_link_the_verdicts_they_show(client):
+    """The review's case (session 32): each timeline row is judged placed in service and acquired on its date, so
+    its link carries no `acquired` of the page's: a row that said "not eligible" linked to an eligible page (the
+    final-assembly requirement reads the acquisition date). Each row's verdict is its link's."""
+    r = client.get("/vehicles/nissan-ariya-2024", params={"on": "2022-08-20", "acquired": "2022-08-10"})
+    timeline = r.text.split('<section id="timeline">')[1].split("</section>")[0]
+    links = Page(timeline).links()
+    assert len(links) == KEY_DATES and not any("acquired" in link for link in links)
+    first = client.get(links[0]).text
+    assert links[0] == "/vehicles/nissan-ariya-2024?on=2022-08-17" and "<strong>not eligible</strong>" in first
+
+
 def test_the_readings_switch_judges_under_the_one_chosen(client):
     """Switching to the default reading answers its own verdict: not a FEOC (exit 0), under that reading only."""
     r = client.get("/entities/aesc", params={"on": LAST_KEY_DATE})

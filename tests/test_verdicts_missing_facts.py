@@ -259,6 +259,19 @@ def test_a_mineral_whose_mine_is_not_recorded_is_no_silent_pass(tmp_path):
     assert check_vehicle(tmp_path, world(minerals=minerals), "2024-06-01")[1]["status"] == "eligible"
 
 
+def test_a_supplier_attestation_fills_an_unrecorded_mine(tmp_path):
+    """feoc-law.md §7.7: an attestation can fill a gap in the data. The refiner's signed word that no FEOC took part
+    in the lithium decides the unrecorded extraction: eligible (exit 0), relying on it, the part it decides named
+    (the review found it silently dropped while the verdict stayed open)."""
+    minerals = [{"mineral": "lithium", "processed_at": "refinery", "value_usd": 900}]
+    said = {"id": "att-li", "by": "kr-maker", "about": {"battery": "pack", "mineral": "lithium"}, "claim": "no_feoc",
+            "signed": "2025-01-15", "document": "li.pdf"}
+    code, body = check_vehicle(tmp_path, world(minerals=minerals, extra={"attestations": [said]}), "2025-06-01")
+    assert code == 0 and body["status"] == "eligible", body
+    relied = [a for a in body["relies_on"] if a["attestation"] == "att-li"]
+    assert relied and "lithium (extraction not recorded)" in relied[0]["parts"], body["relies_on"]
+
+
 # --- 4. licences ----------------------------------------------------------------------------------------------
 
 def licence_world(rights: list[str] | None) -> dict:

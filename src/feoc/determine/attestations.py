@@ -139,10 +139,11 @@ def _covers(a: Attestation, fact: dict[str, Any]) -> bool:
 def settle_parts(dataset: Any, day: dt.date, facts: list[dict[str, Any]],
                  reliance: dict[str, dict[str, list[dict[str, Any]]]], feoc: set[str]) -> list[dict[str, Any]]:
     """The battery attestations of the §30D vehicle facts (`determine.vehicle_facts`): one valid on `day` decides
-    the parts it covers whose facility operator the data leave open (`operator_undetermined` turned false, the
-    parts kept on its entry as `parts`); one covering a part the data show made or sourced by a FEOC is not relied
-    on at all (reason to know it is incorrect), nor one a FEOC signed (`feoc`). Entries go to `reliance` under the
-    battery's id."""
+    the parts it covers whose facility operator the data leave open (`operator_undetermined` turned false) or, for a
+    mineral, whose extraction or processing is not recorded (`unrecorded` emptied; feoc-law.md §7.7: an attestation
+    can fill a gap in the data), the parts kept on its entry as `parts`; one covering a part the data show made or
+    sourced by a FEOC is not relied on at all (reason to know it is incorrect), nor one a FEOC signed (`feoc`).
+    Entries go to `reliance` under the battery's id."""
     judged = {f["battery"] for f in facts if f["kind"] in ("component", "mineral")}
     for a in dataset.attestations:
         kind, battery = subject_of(a)
@@ -152,16 +153,25 @@ def settle_parts(dataset: Any, day: dt.date, facts: list[dict[str, Any]],
             if kind == "battery" and battery in judged:
                 _keep(reliance.setdefault(REFUSED, {}).setdefault(battery, []), _covers_nothing(a, battery))
             continue
-        opened = [f for f in covered if f["operator_undetermined"]]
+        opened = [f for f in covered if f["operator_undetermined"] or f.get("unrecorded")]
         outcome, said = judge(a, day, any(f["feoc"] for f in covered), bool(opened), signer_feoc=a.by in feoc)
         if outcome == RELIED:
-            said["parts"] = sorted({f"{f.get('component') or f.get('mineral')} ({f['step']} at {f['facility']})"
-                                    for f in opened})
+            said["parts"] = sorted({part for f in opened for part in _open_parts(f)})
             for f in opened:
                 f["operator_undetermined"] = False
+                if f.get("unrecorded"):  # a mineral's step not recorded: the supplier's word fills it (§7.7)
+                    f["unrecorded"] = ""
         if outcome != UNNEEDED:
             _keep(reliance.setdefault(outcome, {}).setdefault(battery, []), said)
     return facts
+
+
+def _open_parts(f: dict[str, Any]) -> list[str]:
+    """What an attestation relied on decides about one part fact: its plant's operator left open, a mineral's step
+    not recorded (`vehicle-undetermined-mineral-step`), or both."""
+    part = f.get("component") or f.get("mineral")
+    return ([f"{part} ({f['step']} at {f['facility']})"] if f["operator_undetermined"] else []) + \
+        ([f"{part} ({f['unrecorded']} not recorded)"] if f.get("unrecorded") else [])
 
 
 def _covers_nothing(a: Attestation, battery: str) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def status_timing(dataset: Dataset, taxpayer: str, day: dt.date, law: Law) -> St
            else f"a taxable year after the first one beginning after {after} is tested on its last day")
     return StatusTiming(taxpayer, begins, ends, True, tested,
                         f"prohibited-foreign-entity status tested on {tested} for {year}: {why} (IRC 7701(a)(51) as "
-                        "amended by P.L. 119-21 §70514), so it holds for the whole year; the records in force on "
+                        "amended by P.L. 119-21 §70514), so on that reading it holds for the whole year; the records in force on "
                         f"{tested} decide it", rules_from)
 
 

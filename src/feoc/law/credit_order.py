@@ -29,7 +29,7 @@ STEPS_30D = ("acquisition_deadline", "credit_in_force", "final_assembly", "trans
 ALWAYS_DECIDES_30D = ("sourcing_halves",)  # a step that always decides: the order must end with one
 PRODUCT_CLASSES_45X = ("battery_components", "critical_minerals")
 _STEP_KEYS = ("step", "check", "parameter", "amount", "citation", "deciding_rule", "note", "reason", "remedy",
-              "by_acquisition")
+              "prior_rules")
 _HALF_KEYS = ("half", "rule", "parameter", "amount", "citation")
 # what verdicts.facility45x fills `not_in_force` with: the first day of pfe_rules_in_force (None if never)
 # and the date of pfe_taxable_years_after
@@ -49,9 +49,9 @@ class Step:
     note: str = ""
     reason: str = ""
     remedy: str = ""  # what would change a verdict this step decides, when no finding's rule says it
-    # a parameter read on the acquisition date: the step's requirement applies only where it is true (final
-    # assembly: vehicles sold after 2022-08-16, IRA §13401); the acquisition date stands for the sale date
-    by_acquisition: str = ""
+    # a parameter read on the placed-in-service date: the last acquisition (sale) date that keeps the rules before
+    # the step's requirement (final assembly: sold by 2022-08-16 and placed in service in 2022, IRA §13401)
+    prior_rules: str = ""
 
     @property
     def decides_as(self) -> str:
@@ -157,7 +157,7 @@ def _steps(r: _Reader, raw: Any) -> tuple[Step, ...]:
         out.append(Step(name, r.text(body, where, "check"), parameter, amount, r.text(body, where, "citation"),
                         r.text(body, where, "deciding_rule"), " ".join(r.text(body, where, "note", samples=words).split()),
                         r.text(body, where, "reason", samples=words), " ".join(r.text(body, where, "remedy").split()),
-                        by_acquisition=r.parameter(body, where, "by_acquisition")))
+                        prior_rules=r.parameter(body, where, "prior_rules")))
     if out and out[-1].step not in ALWAYS_DECIDES_30D:
         r.problem(("credit_30d", "steps", len(out) - 1), f"the last step `{out[-1].step}` may decide nothing",
                   f"end the order with {' or '.join(ALWAYS_DECIDES_30D)}")

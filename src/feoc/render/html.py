@@ -130,10 +130,13 @@ def _credit(p: SubjectPage) -> list[str]:
 
 
 def _timeline(p: SubjectPage) -> list[str]:
-    """The verdict of the same query on each of the report's key dates, each date a link to its page."""
+    """The verdict of the same query on each of the report's key dates, each date a link to its page. A vehicle's
+    row is judged placed in service and acquired on that day, so its link carries no `acquired` (the row's own
+    verdict, not another one: the final-assembly requirement and the credit's end read the acquisition date)."""
     out = ['<section id="timeline"><h2>Timeline</h2><table><tr><th>as of</th><th>verdict</th></tr>']
+    query = {k: v for k, v in p.query if k != "acquired"}
     for day, v in p.timeline:
-        link = href(ROUTES[p.kind], p.verdict.subject, on=day.isoformat(), interpretation=p.chosen, **dict(p.query))
+        link = href(ROUTES[p.kind], p.verdict.subject, on=day.isoformat(), interpretation=p.chosen, **query)
         mark = ' aria-current="page"' if day == p.verdict.on else ""
         out.append(f'<tr{mark}><td><a href="{html(link)}">{day.isoformat()}</a></td><td>{html(status_text(v))}</td></tr>')
     return out + ["</table></section>"]

@@ -99,11 +99,12 @@ def credit_in_force(case: Case, step: Step) -> Decision | None:
 def final_assembly(case: Case, step: Step) -> Decision | None:
     """IRC 30D(d)(1)(G): final assembly in North America; cannot be determined when the dataset does not say
     where (neither `final_assembly_country` nor an `assembled_at` facility). Not applicable to a vehicle sold
-    (acquired) before the requirement (`by_acquisition`, read on the acquisition date: IRA §13401)."""
-    if step.by_acquisition and not case.law.param(step.by_acquisition, case.acquired):
-        rule = case.law.parameters[step.by_acquisition]
-        case.check(step, "not_applicable", f"acquired {case.acquired}: the requirement applies to vehicles sold from "
-                   f"{rule.changes()[0]}", rule.citation)
+    (acquired) before the requirement and placed in service while the prior rules could still be kept
+    (`prior_rules`: the last such acquisition date on the placed-in-service date; IRA §13401)."""
+    sold_by = case.param(step.prior_rules) if step.prior_rules else None
+    if sold_by and case.acquired <= sold_by:
+        case.check(step, "not_applicable", f"acquired {case.acquired}, on or before {sold_by}, and placed in service "
+                   f"{case.on}: the rules before the requirement apply", case.law.parameters[step.prior_rules].citation)
         return None
     region = set(case.param(step.parameter) or [])
     vehicle = case.vehicle
